@@ -1,0 +1,1 @@
+"""Sub-commands of the ``workbench`` command line, one module each (see ``workbench.cli``)."""

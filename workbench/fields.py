@@ -1,0 +1,137 @@
+"""The canonical fields of a waiting list, their types, and the list held in memory.
+
+Every imported file is mapped onto these names. In memory a list is a set of
+NumPy columns of equal length (see :class:`WaitingList`), typed by ``kind``:
+
+- ``text``: object array of ``str`` or ``None`` (identifiers keep leading zeros)
+- ``date``: ``datetime64[D]`` with ``NaT`` for missing
+- ``number``: ``float64`` with ``NaN`` for missing (ages, deciles, ranks, weeks)
+- ``flag``: ``float64`` holding 1.0 / 0.0, ``NaN`` for missing
+
+In the SQLite workspace dates are ISO text (YYYY-MM-DD), numbers are REAL or
+INTEGER and text is TEXT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+TEXT, DATE, NUMBER, FLAG = "text", "date", "number", "flag"
+
+# Canonical fields a source column can be mapped onto, in display order.
+CANONICAL_FIELDS: dict[str, str] = {
+    "pathway_id": TEXT,
+    "nhs_number": TEXT,
+    "specialty": TEXT,  # treatment function code, e.g. "110"
+    "procedure": TEXT,
+    "clinical_priority": TEXT,  # normalised to P1a, P1b, P2 ... P6
+    "wait_start": DATE,  # RTT clock start or decision to admit
+    "census_date": DATE,
+    "date_of_birth": DATE,
+    "age": NUMBER,
+    "sex": TEXT,
+    "ethnic_category": TEXT,  # NHS Data Dictionary code, e.g. "A", "99"
+    "lsoa": TEXT,
+    "imd_decile": NUMBER,
+    "postcode": TEXT,
+    "site": TEXT,
+    "consultant": TEXT,
+    "tci_date": DATE,
+    "waiting_list_type": TEXT,
+}
+
+# Fields the workbench works out from the canonical ones (enrichment).
+DERIVED_FIELDS: dict[str, str] = {
+    "weeks_waited": NUMBER,  # (census date - wait start) / 7
+    "age_years": NUMBER,  # from date of birth at the census date, else the age column
+    "age_band": TEXT,
+    "imd_rank": NUMBER,  # within its nation, 1 = most deprived
+    "imd_quintile": NUMBER,  # 1 = most deprived fifth
+    "core20": FLAG,  # England IMD quintile 1
+    "deprivation_nation": TEXT,  # England, Wales or Scotland: deciles are not comparable across nations
+    "ethnic_group": TEXT,  # White, Mixed, Asian, Black, Other, Not stated/unknown
+}
+
+FIELD_KINDS: dict[str, str] = {**CANONICAL_FIELDS, **DERIVED_FIELDS}
+
+# Fields a usable list cannot do without.
+REQUIRED_FIELDS = ("pathway_id", "wait_start")
+
+# Surgical prioritisation codes (FSSA), most urgent first, and the time limit in
+# days used for ``priority_overdue`` (None: no limit).
+PRIORITY_CODES = ("P1a", "P1b", "P2", "P3", "P4", "P5", "P6")
+PRIORITY_TIME_LIMIT_DAYS: dict[str, float | None] = {
+    "P1a": 1,
+    "P1b": 3,
+    "P2": 28,
+    "P3": 91,
+    "P4": None,
+    "P5": None,
+    "P6": None,
+}
+
+ETHNIC_GROUPS = ("White", "Mixed", "Asian", "Black", "Other", "Not stated/unknown")
+AGE_BANDS = ("0-17", "18-39", "40-64", "65-79", "80+")
+LONG_WAIT_WEEKS = (18, 52, 65, 78)
+
+
+def empty_column(kind: str, n: int) -> np.ndarray:
+    """A column of ``n`` missing values of the given kind."""
+    if kind == TEXT:
+        return np.full(n, None, dtype=object)
+    if kind == DATE:
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    return np.full(n, np.nan, dtype=np.float64)
+
+
+@dataclass
+class WaitingList:
+    """A waiting list in memory: equal-length NumPy columns.
+
+    Invariants: every array in ``columns`` and ``source`` has ``len(row_id)``
+    entries; ``row_id`` is the 1-based position of the row in the imported file's
+    data rows and never changes, so findings and decisions can name a row.
+
+    ``columns`` holds the canonical and derived fields (see ``FIELD_KINDS``);
+    ``source`` holds every column of the source file as text, keyed by its
+    header as it appeared in the file (made unique if the file repeated one).
+    """
+
+    row_id: np.ndarray
+    columns: dict[str, np.ndarray]
+    source: dict[str, np.ndarray] = field(default_factory=dict)
+    census_date: date | None = None
+
+    def __len__(self) -> int:
+        return len(self.row_id)
+
+    def column(self, name: str) -> np.ndarray:
+        """A canonical, derived or source column by name.
+
+        Canonical and derived names win; otherwise a source header matches
+        exactly, then ignoring case and surrounding spaces. Raises ``KeyError``
+        naming the column if there is none.
+        """
+        if name in self.columns:
+            return self.columns[name]
+        if name in self.source:
+            return self.source[name]
+        wanted = name.strip().casefold()
+        for header, values in self.source.items():
+            if header.strip().casefold() == wanted:
+                return values
+        raise KeyError(f"The list has no column called '{name}'")
+
+    def has_column(self, name: str) -> bool:
+        try:
+            self.column(name)
+        except KeyError:
+            return False
+        return True
+
+    def column_names(self) -> list[str]:
+        """Canonical and derived names first, then the source headers."""
+        return list(self.columns) + [h for h in self.source if h not in self.columns]
