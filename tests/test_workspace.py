@@ -1,0 +1,121 @@
+"""The workspace file: schema, round trip of a list, atomic replacement, migrations."""
+
+import sqlite3
+from datetime import date
+
+import numpy as np
+import pytest
+import sqlite_utils
+
+from workbench.fields import WaitingList
+from workbench.progress import Cancelled, WorkbenchError
+from workbench.workspace import APPLICATION_ID, Workspace, migrations
+
+
+class FakeFinding:
+    def __init__(self, code, rows, details):
+        self.code, self.rows, self.details = code, np.array(rows), np.array(details, dtype=object)
+
+
+def small_list(n=3, census=date(2026, 11, 1)):
+    return WaitingList(
+        row_id=np.arange(1, n + 1),
+        columns={
+            "pathway_id": np.array([f"00{i}" for i in range(n)], dtype=object),
+            "wait_start": np.array(["2025-01-0%d" % (i + 1) for i in range(n)], dtype="datetime64[D]"),
+            "weeks_waited": np.array([90.0, np.nan, 12.5][:n]),
+            "clinical_priority": np.array(["P2", None, "P4"][:n], dtype=object),
+        },
+        source={"Pathway": np.array([f"00{i}" for i in range(n)], dtype=object),
+                "Carer": np.array(["Y", None, "N"][:n], dtype=object)},
+        census_date=census,
+    )
+
+
+def record(rows):
+    return {"file_name": "list.csv", "sha256": "ab" * 32, "rows_read": rows, "rows_stored": rows,
+            "mapping": {"pathway_id": "Pathway"}, "census_date": date(2026, 11, 1)}
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    ws = Workspace.create(tmp_path / "ward.sqlite")
+    yield ws
+    ws.close()
+
+
+def test_list_round_trips_with_types_and_missing_values(workspace):
+    wl = small_list()
+    workspace.replace_list(wl, [FakeFinding("duplicate_pathway", [0, 2], ["x", "y"])], record(3))
+    back = workspace.load_list()
+    assert back.row_id.tolist() == [1, 2, 3]
+    assert back.columns["pathway_id"].tolist() == ["000", "001", "002"]  # leading zeros kept
+    assert back.columns["wait_start"].dtype == np.dtype("datetime64[D]")
+    assert np.isnan(back.columns["weeks_waited"][1]) and back.columns["weeks_waited"][0] == 90.0
+    assert back.columns["clinical_priority"].tolist() == ["P2", None, "P4"]
+    assert back.source["Carer"].tolist() == ["Y", None, "N"]
+    assert back.census_date == date(2026, 11, 1)
+
+
+def test_rows_table_keeps_every_source_column_and_canonical_fields(workspace):
+    workspace.replace_list(small_list(), [], record(3))
+    columns = [c.name for c in sqlite_utils.Database(workspace.connection)["waiting_list"].columns]
+    assert {"row_id", "pathway_id", "wait_start", "src: Pathway", "src: Carer"} <= set(columns)
+    assert workspace.connection.execute('SELECT wait_start FROM waiting_list WHERE row_id = 2').fetchone() == ("2025-01-02",)
+
+
+def test_findings_are_stored_per_row(workspace):
+    workspace.replace_list(small_list(), [FakeFinding("duplicate_pathway", [0, 2], ["a", "b"])], record(3))
+    assert workspace.findings_summary() == {"duplicate_pathway": 2}
+    assert workspace.finding_rows("duplicate_pathway").tolist() == [0, 2]
+
+
+def test_cancelled_replace_leaves_workspace_as_it_was(workspace):
+    workspace.replace_list(small_list(2), [], record(2))
+    with pytest.raises(Cancelled):
+        workspace.replace_list(small_list(3), [], record(3), cancelled=lambda: True)
+    assert len(workspace.load_list()) == 2
+    assert workspace.import_record()["rows_read"] == 2
+
+
+def test_empty_list_round_trips(workspace):
+    workspace.replace_list(small_list(0), [], record(0))
+    assert len(workspace.load_list()) == 0
+
+
+def test_open_refuses_files_that_are_not_workspaces(tmp_path):
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(WorkbenchError, match="other.sqlite: not a workbench workspace"):
+        Workspace.open(other)
+    with pytest.raises(WorkbenchError, match="junk.sqlite: not a workspace file"):
+        Workspace.open(junk)
+    with pytest.raises(WorkbenchError, match="missing.sqlite: no such workspace"):
+        Workspace.open(tmp_path / "missing.sqlite")
+
+
+def test_workspace_file_is_private_to_its_owner(tmp_path):
+    import os, stat, sys
+    Workspace.create(tmp_path / "w.sqlite").close()
+    if sys.platform != "win32":
+        assert stat.S_IMODE(os.stat(tmp_path / "w.sqlite").st_mode) == 0o600
+
+
+def test_old_workspace_is_migrated_forward(tmp_path):
+    path = tmp_path / "old.sqlite"
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    migrations.apply(sqlite_utils.Database(connection), stop_before="m002_decisions")
+    connection.close()
+    with Workspace.open(path) as ws:
+        assert ws.schema_migrations() == ["m001_initial", "m002_decisions", "m003_settings"]
+        assert sqlite_utils.Database(ws.connection)["decision_log"].exists()
+
+
+def test_save_as_copies_everything(workspace, tmp_path):
+    workspace.replace_list(small_list(), [], record(3))
+    copy = workspace.save_as(tmp_path / "copy.sqlite")
+    assert copy.load_list().columns["pathway_id"].tolist() == ["000", "001", "002"]
+    copy.close()

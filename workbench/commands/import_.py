@@ -1,0 +1,54 @@
+"""``workbench import FILE --workspace WS``: load a waiting list, check it, store it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from workbench.cli import print_json, print_progress
+from workbench.importer import import_file
+from workbench.mapping import parse_map_options
+from workbench.progress import WorkbenchError
+from workbench import readers
+
+NAME = "import"
+HELP = "Import a waiting-list file (CSV, XLSX, XLS, ODS) into a workspace and check it."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("file", help="the waiting-list file")
+    parser.add_argument("--workspace", required=True, help="workspace file (created if missing)")
+    parser.add_argument("--sheet", help="sheet name or number (workbooks; default: the first with data)")
+    parser.add_argument("--header-row", type=int, help="row number of the header (default: detected)")
+    parser.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER",
+                        help="map a canonical field to a source header, e.g. --map wait_start=\"Clock Start\"")
+    parser.add_argument("--census-date", type=iso_date, help="census date YYYY-MM-DD (default: the file's, else today)")
+    parser.add_argument("--pseudonymise", action="store_true",
+                        help="replace NHS numbers by a keyed hash and drop name, address and phone columns")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise WorkbenchError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
+
+
+def run(args) -> int:
+    sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
+    overrides = None
+    if args.map:
+        headers = readers.preview(args.file, sheet, rows=1).headers
+        overrides = parse_map_options(args.map, headers)
+    result = import_file(
+        args.file, args.workspace, sheet=sheet, overrides=overrides, census_date=args.census_date,
+        header_row=args.header_row, pseudonymise=args.pseudonymise, progress=print_progress,
+    )
+    if args.json:
+        print_json(result.as_dict())
+    else:
+        print(f"{result.file_name}: {result.rows_read:,} rows read, {result.rows_stored:,} stored "
+              f"({result.blank_rows:,} blank rows skipped); census date {result.census_date:%d/%m/%Y}")
+        for code, count in result.findings.items():
+            print(f"  {code}: {count:,}")
+    return 0

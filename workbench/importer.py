@@ -1,0 +1,237 @@
+"""Import a waiting-list file into a workspace: read, map, normalise, enrich, check, store.
+
+Nothing is lost: every data row read is stored (rows with problems are stored
+and flagged, never dropped), fully blank rows are counted, and the import
+record keeps the file's sha256 and the mapping used. The import is atomic: a
+bad file or a Cancel leaves the workspace exactly as it was.
+
+>>> # import_file("list.xlsx", "ward.sqlite", census_date=date(2026, 11, 1))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from workbench import enrich as enrichment
+from workbench import mapping as mapping_rules
+from workbench import readers, validation
+from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, WaitingList, empty_column
+from workbench.normalise import normalise_fields
+from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
+from workbench.workspace import Workspace
+
+# Source columns dropped when pseudonymising: direct identifiers other than the NHS number.
+IDENTIFYING_HEADER = re.compile(
+    r"\b(name|forename|surname|address|addr|phone|telephone|mobile|email|e-mail)\b|^(first|last|given|family)\s*name",
+    re.IGNORECASE,
+)
+PSEUDONYM_KEY_SETTING = "pseudonym_key"
+
+
+@dataclass
+class ImportResult:
+    """What an import did, for the command line and the app."""
+
+    file_name: str
+    rows_read: int
+    rows_stored: int
+    blank_rows: int
+    findings: dict[str, int]
+    mapping: dict[str, str]
+    census_date: date
+    sha256: str
+    sheet: str | None = None
+    unmapped: list[str] = field(default_factory=list)
+    dropped_columns: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "sheet": self.sheet,
+            "rows_read": self.rows_read,
+            "rows_stored": self.rows_stored,
+            "blank_rows": self.blank_rows,
+            "census_date": self.census_date.isoformat(),
+            "mapping": self.mapping,
+            "unmapped_columns": self.unmapped,
+            "dropped_columns": self.dropped_columns,
+            "findings": self.findings,
+        }
+
+
+def import_file(
+    path: str | os.PathLike,
+    workspace_path: str | os.PathLike,
+    *,
+    sheet: str | int | None = None,
+    overrides: dict[str, str] | None = None,
+    census_date: date | None = None,
+    header_row: int | None = None,
+    pseudonymise: bool = False,
+    progress: Progress = no_progress,
+    cancelled: CancelCheck = never,
+) -> ImportResult:
+    """Import ``path`` into the workspace at ``workspace_path`` (created if missing).
+
+    ``overrides`` maps canonical fields to source headers and wins over
+    auto-detection. ``census_date`` wins over a census column in the file,
+    which wins over today. Raises :class:`WorkbenchError` for a file the
+    workbench cannot use and :class:`Cancelled` if ``cancelled()`` turns true;
+    either way the workspace is unchanged.
+    """
+    path = Path(path)
+    raw = readers.read_table(path, sheet, header_row=header_row, progress=scaled(progress, 0.0, 0.35), cancelled=cancelled)
+    mapping = _resolve_mapping(path, raw.headers, overrides)
+    check(cancelled)
+    progress(0.4, "Checking values")
+    wl = build_list(raw, mapping, census_date)
+    check(cancelled)
+    progress(0.5, "Checking data quality")
+    findings = validation.validate(wl, mapping)
+    dropped: list[str] = []
+    settings: dict[str, str] = {}
+    if pseudonymise:
+        key = _pseudonym_key(workspace_path)
+        settings[PSEUDONYM_KEY_SETTING] = key.hex()
+        dropped = _pseudonymise(wl, mapping, key)
+    check(cancelled)
+    digest = file_sha256(path)
+    record = {
+        "file_name": path.name,
+        "file_path": None if pseudonymise else str(path.resolve()),
+        "sha256": digest,
+        "sheet": raw.sheet,
+        "header_row": raw.header_row,
+        "rows_read": raw.rows_read,
+        "rows_stored": len(wl),
+        "blank_rows": raw.blank_rows,
+        "mapping": mapping,
+        "census_date": wl.census_date,
+        "settings": settings,
+    }
+    _store(wl, findings, record, raw.source_line, workspace_path, scaled(progress, 0.55, 1.0), cancelled)
+    return ImportResult(
+        file_name=path.name,
+        rows_read=raw.rows_read,
+        rows_stored=len(wl),
+        blank_rows=raw.blank_rows,
+        findings={f.code: len(np.unique(f.rows)) for f in findings},
+        mapping=mapping,
+        census_date=wl.census_date,
+        sha256=digest,
+        sheet=raw.sheet,
+        unmapped=[h for h in raw.headers if h not in mapping.values()],
+        dropped_columns=dropped,
+    )
+
+
+def build_list(raw: "readers.RawTable", mapping: dict[str, str], census_date: date | None) -> WaitingList:
+    """Typed canonical and derived columns over the raw text, ready to check and store."""
+    by_header = dict(zip(raw.headers, raw.columns))
+    n = raw.rows_read
+    typed = normalise_fields({f: by_header[h] for f, h in mapping.items()})
+    columns = {f: typed.get(f, empty_column(kind, n)) for f, kind in CANONICAL_FIELDS.items()}
+    census = census_date or _census_from_file(columns["census_date"]) or date.today()
+    derived = enrichment.enrich(columns, census)
+    columns["imd_decile"] = _prefer_lsoa_decile(derived.pop("imd_decile", None), columns["imd_decile"])
+    columns.update(derived)
+    for name, kind in FIELD_KINDS.items():
+        columns.setdefault(name, empty_column(kind, n))
+    row_id = np.arange(1, n + 1, dtype=np.int64)
+    return WaitingList(row_id=row_id, columns=columns, source=by_header, census_date=census)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _resolve_mapping(path: Path, headers: list[str], overrides: dict[str, str] | None) -> dict[str, str]:
+    mapping = mapping_rules.resolve_mapping(headers, overrides)
+    missing = mapping_rules.missing_required(mapping)
+    if missing:
+        needed = ", ".join(missing)
+        raise WorkbenchError(
+            f"{path.name}: no column found for {needed}; name the column with --map {missing[0]}=\"Header\" "
+            f"(the file's headers are: {', '.join(headers[:12])}{'...' if len(headers) > 12 else ''})"
+        )
+    return mapping
+
+
+def _census_from_file(census: np.ndarray) -> date | None:
+    """The most common census date in the file, if it has a census column."""
+    present = census[~np.isnat(census)]
+    if len(present) == 0:
+        return None
+    values, counts = np.unique(present, return_counts=True)
+    return values[np.argmax(counts)].astype(date)
+
+
+def _prefer_lsoa_decile(from_lsoa: np.ndarray | None, from_file: np.ndarray) -> np.ndarray:
+    """The decile looked up from the LSOA where known, else the one the file gave."""
+    if from_lsoa is None:
+        return from_file
+    return np.where(np.isnan(from_lsoa), from_file, from_lsoa)
+
+
+def _store(wl, findings, record, source_line, workspace_path, progress, cancelled) -> None:
+    """Write in one transaction; a workspace this import created is removed again on failure."""
+    existed = Path(workspace_path).exists()
+    workspace = Workspace.open_or_create(workspace_path)
+    try:
+        workspace.replace_list(wl, findings, record, source_line=source_line, progress=progress, cancelled=cancelled)
+    except BaseException:
+        workspace.close()
+        if not existed:
+            Path(workspace_path).unlink(missing_ok=True)
+        raise
+    workspace.close()
+
+
+def _pseudonymise(wl: WaitingList, mapping: dict[str, str], key: bytes) -> list[str]:
+    """Replace NHS numbers by a keyed hash and drop name/address/phone columns.
+
+    The key is kept in the workspace (so re-imports give the same pseudonyms and
+    duplicates still match) and never written to an export.
+    """
+    numbers = wl.columns["nhs_number"]
+    wl.columns["nhs_number"] = np.array([pseudonym(v, key) for v in numbers], dtype=object)
+    header = mapping.get("nhs_number")
+    if header:
+        wl.source[header] = wl.columns["nhs_number"].copy()
+    dropped = [h for h in wl.source if IDENTIFYING_HEADER.search(h) and h not in mapping.values()]
+    dropped += [mapping[f] for f in ("postcode",) if f in mapping]
+    for h in dropped:
+        del wl.source[h]
+    wl.columns["postcode"] = empty_column(FIELD_KINDS["postcode"], len(wl))
+    return dropped
+
+
+def pseudonym(nhs_number: str | None, key: bytes) -> str | None:
+    """A stable pseudonym for an NHS number under ``key`` (HMAC-SHA256, 16 hex digits)."""
+    if nhs_number is None:
+        return None
+    return "PSN-" + hmac.new(key, nhs_number.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _pseudonym_key(workspace_path) -> bytes:
+    """The workspace's pseudonym key, or a new one (stored with the import, atomically)."""
+    if Path(workspace_path).exists():
+        with Workspace.open(workspace_path) as workspace:
+            key = workspace.get_setting(PSEUDONYM_KEY_SETTING)
+        if key:
+            return bytes.fromhex(key)
+    return secrets.token_bytes(32)

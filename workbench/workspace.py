@@ -1,0 +1,390 @@
+"""The workspace: one SQLite file holding a waiting list, its checks and decisions.
+
+Tables (schema managed by ``sqlite_utils.migrations``, forward only):
+
+- ``imports``: one row per import: file name, sha256, sheet, rows read and
+  stored, the mapping used, census date, time.
+- ``waiting_list``: the current list, one row per data row of the source file:
+  ``row_id`` (1-based data row), ``source_line`` (row or line number in the file),
+  the canonical and derived fields, then every source column as TEXT, named
+  ``src: <header>``, exactly as read.
+- ``findings``: ``(row_id, code, detail)`` for every validation finding.
+- ``list_columns``: the same list column by column (typed NumPy bytes, text
+  compressed) so the app opens a million rows in well under two seconds. It is
+  a cache of ``waiting_list``, written in the same transaction.
+- ``scenarios``, ``decision_log``, ``rule_history``: saved rule sets and the
+  hash-chained record of decisions.
+
+Replacing the list is one transaction: if anything fails or the user cancels,
+the file is exactly as it was. A connection belongs to the thread that opened
+it; the app does all writes from one worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
+from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
+
+APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
+SOURCE_PREFIX = "src: "
+INSERT_BATCH = 50_000
+
+migrations = Migrations("workbench")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE imports (
+            id INTEGER PRIMARY KEY, file_name TEXT NOT NULL, file_path TEXT, sha256 TEXT NOT NULL,
+            sheet TEXT, header_row INTEGER, rows_read INTEGER NOT NULL, rows_stored INTEGER NOT NULL,
+            blank_rows INTEGER NOT NULL DEFAULT 0, mapping TEXT NOT NULL, census_date TEXT,
+            imported_at TEXT NOT NULL)"""
+    )
+    db.execute("CREATE TABLE findings (row_id INTEGER NOT NULL, code TEXT NOT NULL, detail TEXT)")
+    db.execute("CREATE INDEX findings_code ON findings (code, row_id)")
+    db.execute("CREATE TABLE list_columns (name TEXT PRIMARY KEY, kind TEXT NOT NULL, source INTEGER NOT NULL, position INTEGER NOT NULL, data BLOB NOT NULL)")
+
+
+@migrations()
+def m002_decisions(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE scenarios (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, rules_toml TEXT NOT NULL,
+            sha256 TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE decision_log (
+            id INTEGER PRIMARY KEY, logged_at TEXT NOT NULL, person TEXT NOT NULL, action TEXT NOT NULL,
+            rationale TEXT, rules_sha256 TEXT, previous_hash TEXT NOT NULL, entry_hash TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE rule_history (
+            id INTEGER PRIMARY KEY, saved_at TEXT NOT NULL, name TEXT NOT NULL, version TEXT,
+            rules_toml TEXT NOT NULL, sha256 TEXT NOT NULL, previous_hash TEXT NOT NULL, entry_hash TEXT NOT NULL)"""
+    )
+
+
+@migrations()
+def m003_settings(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+class Workspace:
+    """An open workspace file. Use :meth:`open` or :meth:`create`, then ``close()``.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.sqlite")
+    >>> with Workspace.create(path) as ws:
+    ...     ws.has_list()
+    False
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection):
+        self.path = path
+        self.connection = connection
+        self.db = sqlite_utils.Database(connection)
+
+    # Opening and closing -------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike) -> "Workspace":
+        """A new, empty workspace file (readable by its owner only where the platform allows)."""
+        path = Path(path)
+        if path.exists():
+            raise WorkbenchError(f"{path.name}: a file with this name already exists")
+        _create_private_file(path)
+        connection = _connect(path)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        workspace = cls(path, connection)
+        migrations.apply(workspace.db)
+        return workspace
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> "Workspace":
+        """Open a workspace and bring its schema up to date."""
+        path = Path(path)
+        if not path.is_file():
+            raise WorkbenchError(f"{path.name}: no such workspace file")
+        connection = _connect(path)
+        try:
+            app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        except sqlite3.DatabaseError:
+            connection.close()
+            raise WorkbenchError(f"{path.name}: not a workspace file (it is not a SQLite database)") from None
+        if app_id != APPLICATION_ID:
+            connection.close()
+            raise WorkbenchError(f"{path.name}: not a workbench workspace")
+        workspace = cls(path, connection)
+        migrations.apply(workspace.db)
+        return workspace
+
+    @classmethod
+    def open_or_create(cls, path: str | os.PathLike) -> "Workspace":
+        return cls.open(path) if Path(path).exists() else cls.create(path)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    def schema_migrations(self) -> list[str]:
+        """Names of the schema migrations applied to this file, oldest first."""
+        return [m.name for m in migrations.applied(self.db)]
+
+    # Reading -------------------------------------------------------------
+    def has_list(self) -> bool:
+        return self.connection.execute("SELECT count(*) FROM list_columns").fetchone()[0] > 0
+
+    def load_list(self) -> WaitingList:
+        """The current list, from the column cache (fast: no row-by-row work)."""
+        if not self.has_list():
+            raise WorkbenchError(f"{self.path.name}: this workspace has no waiting list yet: import one first")
+        columns: dict[str, np.ndarray] = {}
+        source: dict[str, np.ndarray] = {}
+        for name, kind, is_source, blob in self.connection.execute(
+            "SELECT name, kind, source, data FROM list_columns ORDER BY position"
+        ):
+            (source if is_source else columns)[name] = _decode_column(kind, blob)
+        row_id = columns.pop("row_id").astype(np.int64)
+        record = self.import_record()
+        return WaitingList(row_id=row_id, columns=columns, source=source, census_date=record and record["census_date"])
+
+    def import_record(self) -> dict[str, Any] | None:
+        """The record of the import that produced the current list, or None."""
+        row = self.connection.execute("SELECT * FROM imports ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        names = [d[0] for d in self.connection.execute("SELECT * FROM imports LIMIT 0").description]
+        record = dict(zip(names, row))
+        record["mapping"] = json.loads(record["mapping"])
+        record["census_date"] = record["census_date"] and date.fromisoformat(record["census_date"])
+        record["imported_at"] = datetime.fromisoformat(record["imported_at"])
+        return record
+
+    def import_history(self) -> list[dict[str, Any]]:
+        rows = self.db.query("SELECT id, file_name, sha256, rows_read, rows_stored, census_date, imported_at FROM imports ORDER BY id")
+        return list(rows)
+
+    def findings_summary(self) -> dict[str, int]:
+        """Finding code -> number of rows, in the stable order of the codes."""
+        from workbench.validation import FINDING_CODES
+
+        counts = dict(self.connection.execute("SELECT code, count(DISTINCT row_id) FROM findings GROUP BY code"))
+        return {code: counts[code] for code in FINDING_CODES if code in counts}
+
+    def finding_rows(self, code: str) -> np.ndarray:
+        """0-based row positions (row_id - 1) with the given finding."""
+        rows = self.connection.execute("SELECT DISTINCT row_id FROM findings WHERE code = ? ORDER BY row_id", (code,))
+        return np.fromiter((r[0] - 1 for r in rows), dtype=np.int64)
+
+    def findings(self) -> list:
+        """Every finding as :class:`workbench.validation.Finding`, in code order."""
+        from workbench.validation import FINDING_CODES, Finding
+
+        found = []
+        for code in FINDING_CODES:
+            rows = self.connection.execute("SELECT row_id, detail FROM findings WHERE code = ? ORDER BY row_id", (code,)).fetchall()
+            if rows:
+                positions = np.array([r[0] - 1 for r in rows], dtype=np.int64)
+                found.append(Finding(code=code, rows=positions, details=np.array([r[1] for r in rows], dtype=object)))
+        return found
+
+    # Writing -------------------------------------------------------------
+    def replace_list(
+        self,
+        wl: WaitingList,
+        findings: Iterable,
+        record: dict[str, Any],
+        *,
+        source_line: np.ndarray | None = None,
+        progress: Progress = no_progress,
+        cancelled: CancelCheck = never,
+    ) -> int:
+        """Store ``wl`` as the workspace's list, with its findings and import record.
+
+        All or nothing: on any error or cancel the workspace is left as it was.
+        Returns the id of the new import record.
+        """
+        connection = self.connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            _write_rows(connection, wl, source_line, progress, cancelled)
+            _write_findings(connection, findings)
+            _write_column_cache(connection, wl)
+            check(cancelled)
+            import_id = _write_import_record(connection, record)
+            connection.executemany(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", record.get("settings", {}).items()
+            )
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        progress(1.0, "Saved")
+        return import_id
+
+    def save_as(self, path: str | os.PathLike) -> "Workspace":
+        """Copy this workspace to ``path`` (consistent even while open) and open the copy."""
+        path = Path(path)
+        if path.resolve() == self.path.resolve():
+            return self
+        partial = path.with_name(path.name + ".partial")
+        partial.unlink(missing_ok=True)
+        _create_private_file(partial)
+        target = sqlite3.connect(partial)
+        try:
+            self.connection.backup(target)
+        finally:
+            target.close()
+        os.replace(partial, path)
+        return Workspace.open(path)
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.connection.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.connection:
+            self.connection.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+
+# Helpers ---------------------------------------------------------------------
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves so DDL is inside the
+    # same transaction as the rows (Python's implicit transactions skip DDL).
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("PRAGMA busy_timeout = 5000")
+    return connection
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable and writable by its owner only (POSIX)."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def sql_type(kind: str) -> str:
+    return {TEXT: "TEXT", DATE: "TEXT", NUMBER: "REAL", FLAG: "INTEGER"}[kind]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _write_rows(connection, wl: WaitingList, source_line, progress: Progress, cancelled: CancelCheck) -> None:
+    fields = list(wl.columns)
+    headers = list(wl.source)
+    definitions = ["row_id INTEGER PRIMARY KEY", "source_line INTEGER"]
+    definitions += [f"{_quote(f)} {sql_type(FIELD_KINDS.get(f, TEXT))}" for f in fields]
+    definitions += [f"{_quote(SOURCE_PREFIX + h)} TEXT" for h in headers]
+    connection.execute("DROP TABLE IF EXISTS waiting_list")
+    connection.execute(f"CREATE TABLE waiting_list ({', '.join(definitions)})")
+    lines = source_line if source_line is not None else wl.row_id
+    values = [wl.row_id.tolist(), np.asarray(lines).tolist()]
+    values += [_sql_values(FIELD_KINDS.get(f, TEXT), wl.columns[f]) for f in fields]
+    values += [list(wl.source[h]) for h in headers]
+    insert = f"INSERT INTO waiting_list VALUES ({', '.join('?' * len(values))})"
+    total = len(wl)
+    for start in range(0, total, INSERT_BATCH):
+        check(cancelled)
+        stop = min(total, start + INSERT_BATCH)
+        connection.executemany(insert, zip(*(column[start:stop] for column in values)))
+        progress(stop / max(total, 1), f"Saving row {stop:,} of {total:,}")
+
+
+def _sql_values(kind: str, values: np.ndarray) -> list:
+    """A column as plain Python values for SQLite: None for missing, ISO dates."""
+    if kind == DATE:
+        text = np.datetime_as_string(values, unit="D").astype(object)
+        text[np.isnat(values)] = None
+        return text.tolist()
+    if kind in (NUMBER, FLAG):
+        out = values.astype(object)
+        out[np.isnan(values)] = None
+        return out.tolist()
+    return list(values)
+
+
+def _write_findings(connection, findings: Iterable) -> None:
+    connection.execute("DELETE FROM findings")
+    for finding in findings:
+        row_ids = (np.asarray(finding.rows, dtype=np.int64) + 1).tolist()
+        details = list(finding.details) if finding.details is not None else [None] * len(row_ids)
+        connection.executemany(
+            "INSERT INTO findings (row_id, code, detail) VALUES (?, ?, ?)",
+            zip(row_ids, [finding.code] * len(row_ids), details),
+        )
+
+
+def _write_column_cache(connection, wl: WaitingList) -> None:
+    connection.execute("DELETE FROM list_columns")
+    entries = [("row_id", NUMBER, 0, wl.row_id.astype(np.float64))]
+    entries += [(name, FIELD_KINDS.get(name, TEXT), 0, values) for name, values in wl.columns.items()]
+    entries += [(header, TEXT, 1, values) for header, values in wl.source.items()]
+    connection.executemany(
+        "INSERT INTO list_columns (name, kind, source, position, data) VALUES (?, ?, ?, ?, ?)",
+        ((name, kind, is_source, position, _encode_column(kind, values))
+         for position, (name, kind, is_source, values) in enumerate(entries)),
+    )
+
+
+def _write_import_record(connection, record: dict[str, Any]) -> int:
+    census = record.get("census_date")
+    cursor = connection.execute(
+        """INSERT INTO imports (file_name, file_path, sha256, sheet, header_row, rows_read, rows_stored,
+           blank_rows, mapping, census_date, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            record["file_name"], record.get("file_path"), record["sha256"], record.get("sheet"),
+            record.get("header_row"), record["rows_read"], record["rows_stored"], record.get("blank_rows", 0),
+            json.dumps(record.get("mapping", {})), census.isoformat() if census else None,
+            datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        ),
+    )
+    return cursor.lastrowid
+
+
+# Column cache encoding: no pickle (a workspace file must never run code) ----
+_NULL_MARK = "\x1f"  # a lone unit separator: a control character no list holds as a whole value
+_SEPARATOR = "\x1e"
+
+
+def _encode_column(kind: str, values: np.ndarray) -> bytes:
+    if kind == TEXT:
+        # Every value is followed by the separator, so n values always split into n + 1 parts.
+        text = "".join((_NULL_MARK if v is None else str(v).replace(_SEPARATOR, " ")) + _SEPARATOR for v in values)
+        return zlib.compress(text.encode("utf-8"), 1)
+    if kind == DATE:
+        return np.ascontiguousarray(values, dtype="datetime64[D]").view(np.int64).tobytes()
+    return np.ascontiguousarray(values, dtype=np.float64).tobytes()
+
+
+def _decode_column(kind: str, blob: bytes) -> np.ndarray:
+    if kind == TEXT:
+        text = zlib.decompress(blob).decode("utf-8")
+        values = np.array(text.split(_SEPARATOR)[:-1], dtype=object)
+        values[values == _NULL_MARK] = None
+        return values
+    if kind == DATE:
+        return np.frombuffer(blob, dtype=np.int64).view("datetime64[D]").copy()
+    return np.frombuffer(blob, dtype=np.float64).copy()
