@@ -1,0 +1,144 @@
+"""Derived fields: weeks waited, age and bands, deprivation, ethnic group."""
+
+import datetime
+
+import numpy as np
+import pytest
+
+from workbench.enrich import enrich
+from workbench.fields import DERIVED_FIELDS, TEXT
+
+CENSUS = datetime.date(2026, 11, 1)
+
+
+def dates(*values):
+    return np.array([v or "NaT" for v in values], dtype="datetime64[D]")
+
+
+def texts(*values):
+    return np.array(values, dtype=object)
+
+
+def numbers(*values):
+    return np.array(values, dtype=np.float64)
+
+
+def test_returns_every_derived_field_typed_for_a_list_with_no_columns_but_one():
+    derived = enrich({"pathway_id": texts("A", "B")}, CENSUS)
+    assert set(DERIVED_FIELDS) <= set(derived)
+    for name, kind in DERIVED_FIELDS.items():
+        assert len(derived[name]) == 2
+        assert derived[name].dtype == (object if kind == TEXT else np.float64), name
+    assert np.isnan(derived["weeks_waited"]).all()
+    assert derived["ethnic_group"].tolist() == ["Not stated/unknown"] * 2
+
+
+def test_weeks_waited_from_the_list_census_date():
+    derived = enrich({"wait_start": dates("2026-10-04", "2026-11-01", None)}, CENSUS)
+    assert derived["weeks_waited"][:2].tolist() == [4.0, 0.0]
+    assert np.isnan(derived["weeks_waited"][2])
+
+
+def test_a_rows_own_census_date_wins():
+    columns = {"wait_start": dates("2026-01-01", "2026-01-01"), "census_date": dates("2026-01-15", None)}
+    derived = enrich(columns, datetime.date(2026, 1, 8))
+    assert derived["weeks_waited"].tolist() == [2.0, 1.0]
+
+
+def test_no_census_date_at_all_leaves_waits_and_ages_unknown():
+    derived = enrich({"wait_start": dates("2026-01-01"), "date_of_birth": dates("1980-01-01")}, None)
+    assert np.isnan(derived["weeks_waited"][0]) and np.isnan(derived["age_years"][0])
+
+
+@pytest.mark.parametrize(
+    "born, age",
+    [
+        ("1960-11-01", 66.0),  # birthday on the census date counts
+        ("1960-11-02", 65.0),  # birthday the day after does not
+        ("2008-11-01", 18.0),
+        ("2026-11-01", 0.0),  # born on the census date
+        ("1964-02-29", 62.0),  # leap-day birthday, census in a later month
+    ],
+)
+def test_age_in_completed_years_at_the_census_date(born, age):
+    assert enrich({"date_of_birth": dates(born)}, CENSUS)["age_years"].tolist() == [age]
+
+
+def test_leap_day_birthday_counts_from_first_of_march():
+    columns = {"date_of_birth": dates("2000-02-29", "2000-02-29"), "census_date": dates("2025-02-28", "2025-03-01")}
+    assert enrich(columns, None)["age_years"].tolist() == [24.0, 25.0]
+
+
+def test_age_column_used_when_no_date_of_birth_and_infant_codes_mean_zero():
+    columns = {"date_of_birth": dates(None, None, None, "1970-06-01", None, None), "age": numbers(44, 7003, 130, 99, np.nan, -1)}
+    ages = enrich(columns, CENSUS)["age_years"]
+    assert ages[[0, 1, 3]].tolist() == [44.0, 0.0, 56.0]  # the date of birth wins over the age column
+    assert np.isnan(ages[[2, 4, 5]]).all()  # 130, missing and negative ages are unknown
+
+
+def test_implausible_date_of_birth_falls_back_to_the_age_column():
+    columns = {"date_of_birth": dates("1900-01-01", "2027-01-01", "1900-01-01"), "age": numbers(70, 3, np.nan)}
+    ages = enrich(columns, CENSUS)["age_years"]
+    assert ages[:2].tolist() == [70.0, 3.0]
+    assert np.isnan(ages[2])
+
+
+def test_age_bands_at_their_edges():
+    ages = numbers(0, 17, 18, 39, 40, 64, 65, 79, 80, 120, np.nan)
+    bands = enrich({"age": ages}, CENSUS)["age_band"].tolist()
+    assert bands == ["0-17", "0-17", "18-39", "18-39", "40-64", "40-64", "65-79", "65-79", "80+", "80+", None]
+
+
+def test_deprivation_from_english_lsoas_with_core20_at_the_decile_2_boundary():
+    # E01000001 is decile 9; the others are the first English LSOAs at rank 6,568 and 6,569.
+    lsoas = texts("E01000001", *_english_lsoas_at_ranks(6_568, 6_569))
+    derived = enrich({"lsoa": lsoas}, CENSUS)
+    assert derived["imd_rank"][1:].tolist() == [6_568.0, 6_569.0]
+    assert derived["imd_decile"].tolist() == [9.0, 2.0, 3.0]
+    assert derived["imd_quintile"].tolist() == [5.0, 1.0, 2.0]
+    assert derived["core20"].tolist() == [0.0, 1.0, 0.0]
+    assert derived["deprivation_nation"].tolist() == ["England"] * 3
+
+
+def _english_lsoas_at_ranks(*ranks):
+    from workbench.deprivation import load_table
+
+    table = load_table()
+    english = table.nation == "England"
+    return [table.codes[np.flatnonzero(english & (table.rank == rank))[0]] for rank in ranks]
+
+
+def test_welsh_and_scottish_areas_have_no_core20_flag():
+    derived = enrich({"lsoa": texts("W01000001", "S01006506")}, CENSUS)
+    assert derived["deprivation_nation"].tolist() == ["Wales", "Scotland"]
+    assert derived["imd_decile"].tolist() == [5.0, 7.0]
+    assert derived["imd_quintile"].tolist() == [3.0, 4.0]
+    assert np.isnan(derived["core20"]).all()
+
+
+def test_pseudo_and_unknown_codes_keep_a_decile_the_file_supplied():
+    columns = {"lsoa": texts("E99999999", "E01999999", None, "E01000001"), "imd_decile": numbers(2, np.nan, 11, 1)}
+    derived = enrich(columns, CENSUS)
+    assert derived["imd_decile"][[0, 3]].tolist() == [2.0, 9.0]  # the LSOA wins over the file's decile
+    assert np.isnan(derived["imd_decile"][1]) and np.isnan(derived["imd_decile"][2])  # 11 is not a decile
+    assert np.isnan(derived["imd_rank"][0])
+    assert derived["deprivation_nation"].tolist() == [None, None, None, "England"]
+    assert np.isnan(derived["core20"][0])
+
+
+def test_supplied_deciles_can_be_declared_english():
+    derived = enrich({"imd_decile": numbers(2, 3)}, CENSUS, supplied_decile_nation="England")
+    assert derived["deprivation_nation"].tolist() == ["England", "England"]
+    assert derived["core20"].tolist() == [1.0, 0.0]
+
+
+def test_ethnic_groups_from_data_dictionary_codes():
+    categories = texts("A", "B", "C", "D", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S")
+    groups = enrich({"ethnic_category": categories}, CENSUS)["ethnic_group"].tolist()
+    assert groups == ["White"] * 3 + ["Mixed"] * 2 + ["Asian"] * 4 + ["Black"] * 3 + ["Other"] * 2
+
+
+@pytest.mark.parametrize("code", ["Z", "99", "0", "9", None, "", "X", "White British"])
+def test_not_stated_unknown_and_unrecognised_ethnicity(code):
+    assert enrich({"ethnic_category": texts(code)}, CENSUS)["ethnic_group"].tolist() == ["Not stated/unknown"]
+
