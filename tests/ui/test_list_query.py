@@ -1,0 +1,78 @@
+"""Filters, search and sorts behind the list view (no Qt needed)."""
+
+import numpy as np
+import pytest
+
+from tests.ui.conftest import make_list
+from ui.list_query import BLANK, FINDINGS, ROW_NUMBER, ListIndex, ListQuery
+from ui.list_summary import summarise
+from workbench.progress import Cancelled
+
+
+@pytest.fixture
+def index():
+    return ListIndex(make_list(8), {"duplicate_pathway": np.array([1, 6])})
+
+
+def test_no_query_shows_every_row_in_file_order(index):
+    assert index.order(ListQuery()).tolist() == list(range(8))
+
+
+@pytest.mark.parametrize(
+    "query, rows",
+    [
+        (ListQuery(filters=(("site", "North"),)), [0, 2, 4, 6]),
+        (ListQuery(filters=(("site", "North"), ("specialty", "110"))), [0, 6]),
+        (ListQuery(filters=(("clinical_priority", BLANK),)), [3, 7]),
+        (ListQuery(finding="duplicate_pathway"), [1, 6]),
+        (ListQuery(search="pw0003"), [3]),
+        (ListQuery(search="943 476"), [0, 4, 5]),
+        (ListQuery(filters=(("site", "Nowhere"),)), []),
+    ],
+)
+def test_filters_pick_the_right_rows(index, query, rows):
+    assert index.order(query).tolist() == rows
+
+
+def test_sort_descending_keeps_blanks_last_and_ties_in_file_order(index):
+    order = index.order(ListQuery(sort_column="clinical_priority", descending=True))
+    assert order.tolist() == [2, 6, 1, 5, 0, 4, 3, 7]
+    ascending = index.order(ListQuery(sort_column="clinical_priority"))
+    assert ascending.tolist() == [0, 4, 1, 5, 2, 6, 3, 7]
+
+
+def test_sort_then_filter_keeps_the_sort(index):
+    query = ListQuery(filters=(("site", "South"),), sort_column="wait_start")
+    assert index.order(query).tolist() == [7, 5, 3, 1]  # earliest start first
+
+
+def test_sort_by_row_and_by_number_of_problems(index):
+    assert index.order(ListQuery(sort_column=ROW_NUMBER, descending=True)).tolist()[:2] == [7, 6]
+    assert index.order(ListQuery(sort_column=FINDINGS, descending=True)).tolist()[:2] == [1, 6]
+
+
+def test_choices_list_values_then_blank(index):
+    assert index.choices("clinical_priority") == ["P2", "P3", "P4", BLANK]
+    assert index.choices("site") == ["North", "South"]
+
+
+def test_cancel_stops_the_work(index):
+    with pytest.raises(Cancelled):
+        index.order(ListQuery(search="PW", sort_column="site"), cancelled=lambda: True)
+
+
+def test_with_filter_replaces_and_removes():
+    query = ListQuery().with_filter("site", "North").with_filter("site", "South")
+    assert query.filters == (("site", "South"),)
+    assert not query.with_filter("site", None).is_filtered
+
+
+def test_summary_counts_the_rows_shown():
+    wl = make_list(8)  # weeks 0, 10, ... 70
+    summary = summarise(wl, np.array([5, 6, 7]))
+    assert summary.total == 3
+    assert summary.over_weeks == {18: 3, 52: 2, 65: 1, 78: 0}
+    assert summary.median_weeks == 60.0
+    assert summary.by_priority == {"P3": 1, "P4": 1, "No priority": 1}
+    assert summary.histogram_counts.sum() == 3
+    assert len(summary.histogram_edges) == len(summary.histogram_counts) + 1

@@ -1,0 +1,285 @@
+"""The waiting list as a Qt table model: a thin adapter over NumPy columns and a view order.
+
+The model never copies rows. It holds the list's arrays and an int64 ``order``
+of row positions (the current filter and sort); ``data()`` maps a view row to a
+list row and formats that one cell when the view asks. Sorting and filtering
+are computed elsewhere (:mod:`ui.list_query`, on a worker) and swapped in with
+:meth:`ListModel.set_order` inside ``layoutAboutToBeChanged``/``layoutChanged``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+
+from ui.list_query import FINDINGS, ROW_NUMBER
+from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
+from workbench.nhs_number import format_nhs_number
+
+COLUMN_TITLES = {
+    ROW_NUMBER: "Row",
+    FINDINGS: "Data problems",
+    "pathway_id": "Pathway ID",
+    "nhs_number": "NHS number",
+    "specialty": "Specialty",
+    "procedure": "Procedure",
+    "clinical_priority": "Priority",
+    "wait_start": "Wait start",
+    "census_date": "Census date",
+    "date_of_birth": "Date of birth",
+    "age": "Age (file)",
+    "sex": "Sex",
+    "ethnic_category": "Ethnic category",
+    "lsoa": "LSOA",
+    "imd_decile": "IMD decile",
+    "postcode": "Postcode",
+    "site": "Site",
+    "consultant": "Consultant",
+    "tci_date": "TCI date",
+    "waiting_list_type": "List type",
+    "weeks_waited": "Weeks waited",
+    "age_years": "Age",
+    "age_band": "Age band",
+    "imd_rank": "IMD rank",
+    "imd_quintile": "IMD quintile",
+    "core20": "Core20",
+    "deprivation_nation": "Deprivation nation",
+    "ethnic_group": "Ethnic group",
+}
+ONE_DECIMAL = ("weeks_waited",)
+_EPOCH = date(1970, 1, 1)
+_NAT = np.iinfo(np.int64).min
+Formatter = Callable[[int], str]
+
+
+def column_title(name: str) -> str:
+    """The heading users see for a field (source headers are shown as they are).
+
+    >>> column_title("wait_start"), column_title("Consultant Code")
+    ('Wait start', 'Consultant Code')
+    """
+    return COLUMN_TITLES.get(name, name)
+
+
+def uk_day(days: int) -> str:
+    """dd/mm/yyyy for a count of days since 1970-01-01 ('' for NaT).
+
+    >>> uk_day(0)
+    '01/01/1970'
+    """
+    if days == _NAT:
+        return ""
+    day = _EPOCH + timedelta(days=int(days))
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def shown_columns(wl: WaitingList) -> list[str]:
+    """Row, data problems, then the canonical and derived fields that hold any value."""
+    names = [ROW_NUMBER, FINDINGS]
+    for name, values in wl.columns.items():
+        if name in FIELD_KINDS and _has_values(FIELD_KINDS[name], values):
+            names.append(name)
+    return names
+
+
+def _has_values(kind: str, values: np.ndarray) -> bool:
+    if kind == TEXT:
+        return bool((values != None).any())  # noqa: E711  (elementwise, not identity)
+    if kind == DATE:
+        return not np.isnat(values).all()
+    return not np.isnan(values).all()
+
+
+class ListModel(QAbstractTableModel):
+    """A read-only table over a :class:`WaitingList`.
+
+    Invariants: ``order`` is an int64 array of distinct 0-based row positions
+    into the list and ``rowCount() == len(order)``; the columns shown never
+    change until :meth:`set_list`. ``sortRequested`` is emitted when a header is
+    clicked; whoever owns the model computes the order and calls
+    :meth:`set_order` (so a million-row sort never runs on the GUI thread).
+    """
+
+    sortRequested = Signal(str, bool)  # field name, descending
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.wl: WaitingList | None = None
+        self.order = np.empty(0, dtype=np.int64)
+        self._fields: list[str] = []
+        self._formatters: list[Formatter] = []
+        self._numeric: list[bool] = []
+        self._problems = np.empty(0, dtype=object)
+        self._descriptions: Mapping[str, str] = {}
+
+    # Loading ---------------------------------------------------------------
+    def set_list(
+        self,
+        wl: WaitingList | None,
+        finding_rows: Mapping[str, np.ndarray] | None = None,
+        descriptions: Mapping[str, str] | None = None,
+        columns: list[str] | None = None,
+        problems: np.ndarray | None = None,
+    ) -> None:
+        """Show a new list (all rows in file order); ``None`` shows nothing.
+
+        ``columns`` (see :func:`shown_columns`) and ``problems`` (see
+        :func:`problem_codes`) can be worked out beforehand on a worker: for a
+        million rows they take a noticeable moment.
+        """
+        self.beginResetModel()
+        self.wl = wl
+        self.order = np.arange(len(wl), dtype=np.int64) if wl is not None else np.empty(0, dtype=np.int64)
+        self._fields = (columns or shown_columns(wl)) if wl is not None else []
+        if problems is None:
+            problems = problem_codes(len(wl) if wl is not None else 0, finding_rows or {})
+        self._problems = problems
+        self._descriptions = descriptions or {}
+        self._formatters = [self._formatter(name) for name in self._fields]
+        self._numeric = [self._kind(name) in (NUMBER, FLAG) for name in self._fields]
+        self.endResetModel()
+
+    def set_order(self, order: np.ndarray) -> None:
+        """Show these rows in this order, keeping the selection on the same patients."""
+        order = np.asarray(order, dtype=np.int64)
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        new_rows = self._new_view_rows([index.row() for index in old], order)
+        self.order = order
+        self.changePersistentIndexList(old, [self._moved(i, r) for i, r in zip(old, new_rows)])
+        self.layoutChanged.emit()
+
+    # Qt model interface --------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.order)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._fields)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._formatters[index.column()](int(self.order[index.row()]))
+        if role == Qt.ItemDataRole.TextAlignmentRole and self._numeric[index.column()]:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and self._fields[index.column()] == FINDINGS:
+            return self._problem_tooltip(int(self.order[index.row()]))
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return column_title(self._fields[section]) if 0 <= section < len(self._fields) else None
+        return str(section + 1)
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Header clicks ask for a sort; the owner computes it off the GUI thread."""
+        if 0 <= column < len(self._fields):
+            self.sortRequested.emit(self._fields[column], order == Qt.SortOrder.DescendingOrder)
+
+    # Ours ------------------------------------------------------------------
+    @property
+    def fields(self) -> list[str]:
+        """The field shown in each column, left to right."""
+        return list(self._fields)
+
+    def column_of(self, name: str) -> int:
+        """The column showing ``name`` (-1 if it is not shown)."""
+        return self._fields.index(name) if name in self._fields else -1
+
+    def list_rows(self, view_rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The 0-based list positions shown at these view rows."""
+        return self.order[np.asarray(view_rows, dtype=np.int64)]
+
+    def cell_text(self, list_row: int, column: int) -> str:
+        """The text shown for a list row (not a view row) in a column."""
+        return self._formatters[column](list_row)
+
+    def formatters(self) -> list[Formatter]:
+        """One function per column: list row -> shown text (safe to call from a worker)."""
+        return list(self._formatters)
+
+    # Helpers ---------------------------------------------------------------
+    def _kind(self, name: str) -> str:
+        if name in (ROW_NUMBER, FINDINGS):
+            return NUMBER if name == ROW_NUMBER else TEXT
+        return FIELD_KINDS.get(name, TEXT) if name in self.wl.columns else TEXT
+
+    def _formatter(self, name: str) -> Formatter:
+        if name == ROW_NUMBER:
+            row_id = self.wl.row_id
+            return lambda i: str(int(row_id[i]))
+        if name == FINDINGS:
+            problems = self._problems
+            return lambda i: problems[i] or ""
+        return _value_formatter(name, self._kind(name), self.wl.column(name))
+
+    def _problem_tooltip(self, list_row: int) -> str | None:
+        codes = self._problems[list_row]
+        if not codes:
+            return None
+        return "\n".join(self._descriptions.get(code, code) for code in codes.split(", "))
+
+    def _new_view_rows(self, old_view_rows: list[int], order: np.ndarray) -> np.ndarray:
+        """Where each old view row's patient is in the new order (-1: filtered out)."""
+        if not old_view_rows:
+            return np.empty(0, dtype=np.int64)
+        where = np.full(len(self.wl) if self.wl is not None else 0, -1, dtype=np.int64)
+        where[order] = np.arange(len(order), dtype=np.int64)
+        return where[self.order[np.asarray(old_view_rows, dtype=np.int64)]]
+
+    def _moved(self, old: QModelIndex, new_row: int) -> QModelIndex:
+        return self.index(int(new_row), old.column()) if new_row >= 0 else QModelIndex()
+
+
+def _value_formatter(name: str, kind: str, values: np.ndarray) -> Formatter:
+    """A function formatting one value of a column as the user reads it."""
+    if kind == DATE:
+        days = values.astype("datetime64[D]").view(np.int64)
+        return lambda i: uk_day(days[i])
+    if kind == FLAG:
+        return lambda i: "" if np.isnan(values[i]) else ("Yes" if values[i] else "No")
+    if kind == NUMBER:
+        return (lambda i: _one_decimal(values[i])) if name in ONE_DECIMAL else (lambda i: _number(values[i]))
+    if name == "nhs_number":
+        return lambda i: format_nhs_number(values[i])
+    return lambda i: "" if values[i] is None else str(values[i])
+
+
+def _one_decimal(value: float) -> str:
+    return "" if np.isnan(value) else f"{value:.1f}"
+
+
+def _number(value: float) -> str:
+    """Whole numbers without decimals (ages, deciles, ranks), others to 1 dp."""
+    if np.isnan(value):
+        return ""
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def problem_codes(n: int, finding_rows: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Each row's finding codes joined by ', ' (None for a row without problems).
+
+    Vectorised (one bit per code) because a million-row list can have hundreds
+    of thousands of findings.
+
+    >>> problem_codes(3, {"a": np.array([0, 2]), "b": np.array([2])}).tolist()
+    ['a', None, 'a, b']
+    """
+    codes = list(finding_rows)[:63]
+    bits = np.zeros(n, dtype=np.int64)
+    for position, code in enumerate(codes):
+        bits[np.asarray(finding_rows[code], dtype=np.int64)] |= 1 << position
+    patterns, which = np.unique(bits, return_inverse=True)
+    labels = [", ".join(c for k, c in enumerate(codes) if int(p) >> k & 1) or None for p in patterns]
+    return np.array(labels, dtype=object)[which] if n else np.empty(0, dtype=object)
