@@ -115,6 +115,8 @@ def _grouping_column(wl: WaitingList, by: str) -> tuple[np.ndarray, str]:
     try:
         values = wl.column(by)
     except KeyError:
+        if by in FIELD_KINDS:
+            raise WorkbenchError(f"The list has no {by}: it was not imported and could not be worked out") from None
         raise WorkbenchError(
             f"The list has no column called '{by}'. Group by one of: {', '.join(SUGGESTED_GROUPINGS)}, "
             "or the name of a column in the imported file"

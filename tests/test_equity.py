@@ -1,0 +1,251 @@
+"""Equity impact of an order: hand-computed projected waits, shares, long waits, SII/RII."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.equity import (
+    NOT_KNOWN,
+    describe_change,
+    equity_summary,
+    group_rows,
+    inequality_indices,
+    plan_service,
+    prepare_equity,
+)
+from workbench.fields import WaitingList
+from workbench.progress import WorkbenchError
+
+
+def make_list(weeks_waited, **columns) -> WaitingList:
+    n = len(weeks_waited)
+    typed = {"weeks_waited": np.array(weeks_waited, dtype=np.float64)}
+    source = {}
+    for name, values in columns.items():
+        if name.startswith("src_"):
+            source[name[4:].replace("_", " ")] = np.array(values, dtype=object)
+        elif all(isinstance(v, (int, float)) or v is None for v in values):
+            typed[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        else:
+            typed[name] = np.array(values, dtype=object)
+    return WaitingList(row_id=np.arange(1, n + 1), columns=typed, source=source)
+
+
+def by_group(summary):
+    return {g["group"]: g for g in summary["groups"]}
+
+
+# Six patients: quintile 1 (rows 0-2) and quintile 5 (rows 3-5), capacity 1 a week.
+SIX_WAITS = [10, 20, 30, 5, 15, 40]
+SIX_QUINTILES = [1, 1, 1, 5, 5, 5]
+IN_TURN = np.array([5, 2, 1, 4, 0, 3])  # longest wait first
+MOST_DEPRIVED_FIRST = np.array([2, 1, 0, 5, 4, 3])
+
+
+@pytest.fixture
+def six_summary():
+    wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES)
+    return equity_summary(wl, IN_TURN, MOST_DEPRIVED_FIRST, by="imd_quintile", capacity_per_week=1, horizon_weeks=2)
+
+
+def test_projected_waits_by_hand(six_summary):
+    # Baseline: row 5 waits 40+1, row 2 30+2, row 1 20+3, row 4 15+4, row 0 10+5, row 3 5+6.
+    # Quintile 1 gets 15, 23, 32; quintile 5 gets 11, 19, 41.
+    q1, q5 = by_group(six_summary)["1"]["baseline"], by_group(six_summary)["5"]["baseline"]
+    assert q1["mean_wait"] == pytest.approx(70 / 3)
+    assert q1["median_wait"] == pytest.approx(23)
+    assert q1["p90_wait"] == pytest.approx(23 + 0.8 * (32 - 23))
+    assert q5["mean_wait"] == pytest.approx(71 / 3)
+    assert q5["median_wait"] == pytest.approx(19)
+    assert q5["p90_wait"] == pytest.approx(19 + 0.8 * (41 - 19))
+
+
+def test_scenario_and_change_by_hand(six_summary):
+    # Scenario: row 2 30+1, row 1 20+2, row 0 10+3, row 5 40+4, row 4 15+5, row 3 5+6.
+    q1, q5 = by_group(six_summary)["1"], by_group(six_summary)["5"]
+    assert q1["scenario"]["mean_wait"] == pytest.approx(22)
+    assert q5["scenario"]["mean_wait"] == pytest.approx(25)
+    assert q5["scenario"]["p90_wait"] == pytest.approx(20 + 0.8 * (44 - 20))
+    assert q1["change_mean_wait_weeks"] == pytest.approx(22 - 70 / 3)
+    assert q1["change"] == "-1.3 weeks shorter"
+    assert q5["change"] == "+1.3 weeks longer"
+
+
+def test_long_waits_by_hand(six_summary):
+    q1, q5 = by_group(six_summary)["1"], by_group(six_summary)["5"]
+    assert [q1["baseline"][f"over_{w}"] for w in (18, 52, 65, 78)] == [2, 0, 0, 0]
+    assert [q5["scenario"][f"over_{w}"] for w in (18, 52, 65, 78)] == [2, 0, 0, 0]
+    # 18 exactly is not over 18: a patient projected at 18.0 weeks does not count.
+    wl = make_list([17, 30], sex=["F", "F"])
+    summary = equity_summary(wl, np.array([0, 1]), np.array([0, 1]), by="sex", capacity_per_week=1)
+    assert summary["groups"][0]["baseline"]["over_18"] == 1
+
+
+def test_share_of_next_n_by_hand(six_summary):
+    # Capacity 1 for 2 weeks: the next 2 treated.
+    assert six_summary["next_n"] == 2
+    q1, q5 = by_group(six_summary)["1"], by_group(six_summary)["5"]
+    assert q1["share_of_list"] == pytest.approx(0.5)
+    assert (q1["baseline"]["share_of_next_n"], q5["baseline"]["share_of_next_n"]) == (0.5, 0.5)
+    assert (q1["scenario"]["share_of_next_n"], q5["scenario"]["share_of_next_n"]) == (1.0, 0.0)
+    assert q1["scenario"]["next_n_count"] == 2
+
+
+def test_every_quintile_is_listed_even_when_empty(six_summary):
+    groups = by_group(six_summary)
+    assert list(groups) == ["1", "2", "3", "4", "5"]
+    assert groups["3"]["count"] == 0 and groups["3"]["baseline"]["mean_wait"] is None
+
+
+def test_demand_takes_a_share_of_capacity():
+    # Capacity 3 with 2 new referrals a week serves the list at 1 a week: same as the hand case.
+    wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES)
+    summary = equity_summary(wl, IN_TURN, MOST_DEPRIVED_FIRST, capacity_per_week=3, horizon_weeks=2, demand_per_week=2)
+    assert by_group(summary)["1"]["baseline"]["mean_wait"] == pytest.approx(70 / 3)
+    assert summary["next_n"] == 2
+
+
+def test_demand_at_capacity_never_clears():
+    wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES)
+    with pytest.raises(WorkbenchError, match="never clears"):
+        equity_summary(wl, IN_TURN, IN_TURN, capacity_per_week=2, demand_per_week=2)
+
+
+def test_unknown_waits_are_counted_not_averaged():
+    wl = make_list([np.nan, 10, 0], sex=["F", "F", "F"])
+    summary = equity_summary(wl, np.array([0, 1, 2]), np.array([0, 1, 2]), by="sex", capacity_per_week=1)
+    female = summary["groups"][0]
+    assert female["wait_unknown"] == 1 and summary["wait_unknown"] == 1
+    # Row 0 still takes the first slot: row 1 is treated at 10 + 2, row 2 at 0 + 3.
+    assert female["baseline"]["mean_wait"] == pytest.approx(7.5)
+
+
+def test_capacity_per_specialty_keeps_each_queue_in_order():
+    wl = make_list([0] * 6, specialty=["110", "110", "110", "110", "120", "120"], src_Patient=list("abcdef"))
+    capacity = {"110": 2, "120": 1}
+    summary = equity_summary(wl, np.arange(6), np.array([5, 3, 4, 2, 1, 0]), by="Patient",
+                             capacity_per_week=capacity, horizon_weeks=1)
+    patients = by_group(summary)
+    # Queue 110 at 2 a week: a, b, c, d at 0.5, 1, 1.5, 2; reversed in the scenario.
+    assert [patients[p]["baseline"]["mean_wait"] for p in "abcdef"] == [0.5, 1.0, 1.5, 2.0, 1.0, 2.0]
+    assert [patients[p]["scenario"]["mean_wait"] for p in "abcdef"] == [2.0, 1.5, 1.0, 0.5, 2.0, 1.0]
+    assert summary["next_n"] == 3  # 2 from 110 and 1 from 120 in one week
+
+
+def test_capacity_per_specialty_needs_every_specialty():
+    wl = make_list([0, 0], specialty=["110", "120"])
+    with pytest.raises(WorkbenchError, match="specialty 120"):
+        plan_service(wl, {"110": 2}, horizon_weeks=1)
+
+
+def test_sii_and_rii_by_hand():
+    # p = 1/4, 1/2, 1/4 at x = 0.125, 0.5, 0.875; y = 10, 8, 3; weighted means x 0.5, y 7.25.
+    # Sxy = 0.25 * -0.375 * 2.75 + 0.25 * 0.375 * -4.25 = -0.65625; Sxx = 0.0703125.
+    sii, rii = inequality_indices([10, 8, 3], [1, 2, 1])
+    assert sii == pytest.approx(0.65625 / 0.0703125)
+    assert rii == pytest.approx(0.65625 / 0.0703125 / 7.25)
+
+
+def test_sii_matches_a_weighted_line_fit():
+    y, population = np.array([9.0, 7.5, 7.0, 4.0]), np.array([3, 1, 4, 2])
+    p = population / population.sum()
+    x = np.cumsum(p) - p / 2
+    slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(p))  # polyfit squares its weights
+    sii, _ = inequality_indices(y, population)
+    assert sii == pytest.approx(intercept - (intercept + slope))
+
+
+def test_sii_needs_three_deciles():
+    assert inequality_indices([5, 3, np.nan], [1, 1, 1]) == (None, None)
+    assert inequality_indices([5, 3, 4], [1, 1, 0]) == (None, None)
+
+
+def test_sii_of_projected_waits_across_deciles():
+    # Deciles 1, 5, 5, 10 with no wait yet: positions give waits 1, 2, 3, 4 in turn.
+    wl = make_list([0, 0, 0, 0], imd_decile=[1, 5, 5, 10])
+    summary = equity_summary(wl, np.array([0, 1, 2, 3]), np.array([3, 2, 1, 0]), by="imd_decile", capacity_per_week=1)
+    # y = 1, 2.5, 4 at p = 1/4, 1/2, 1/4: slope 4, so the most deprived wait 4 weeks less.
+    assert summary["sii"]["baseline"] == pytest.approx(-4)
+    assert summary["rii"]["baseline"] == pytest.approx(-4 / 2.5)
+    assert summary["sii"]["scenario"] == pytest.approx(4)
+
+
+def test_sii_is_none_without_deciles(six_summary):
+    assert six_summary["sii"] == {"baseline": None, "scenario": None}
+
+
+def test_figures_agree_with_pandas_groupby():
+    rng = np.random.default_rng(7)
+    n = 3000
+    weeks = rng.gamma(2, 10, n)
+    weeks[rng.random(n) < 0.05] = np.nan
+    groups = rng.choice(["White", "Asian", "Black", None], n)
+    wl = make_list(weeks, ethnic_group=list(groups))
+    scenario = rng.permutation(n)
+    summary = equity_summary(wl, np.arange(n), scenario, by="ethnic_group", capacity_per_week=25, horizon_weeks=4)
+    position = np.empty(n, dtype=np.int64)
+    position[scenario] = np.arange(n)
+    frame = pd.DataFrame({"group": pd.Series(groups).fillna(NOT_KNOWN), "wait": weeks + (position + 1) / 25})
+    expected = frame.groupby("group")["wait"].agg(["mean", "median", lambda w: w.quantile(0.9), lambda w: (w > 52).sum()])
+    for label, row in expected.iterrows():
+        figures = by_group(summary)[label]["scenario"]
+        assert figures["mean_wait"] == pytest.approx(row.iloc[0])
+        assert figures["median_wait"] == pytest.approx(row.iloc[1])
+        assert figures["p90_wait"] == pytest.approx(row.iloc[2])
+        assert figures["over_52"] == row.iloc[3]
+    assert sum(g["scenario"]["next_n_count"] for g in summary["groups"]) == 100
+
+
+def test_prepared_inputs_give_the_same_summary_for_many_orders():
+    rng = np.random.default_rng(3)
+    wl = make_list(rng.uniform(0, 60, 200), imd_quintile=list(rng.integers(1, 6, 200).astype(float)))
+    inputs = prepare_equity(wl, "imd_quintile", capacity_per_week=5, horizon_weeks=4)
+    baseline = np.arange(200)
+    first, second = rng.permutation(200), rng.permutation(200)
+    assert inputs.summary(baseline, first) == equity_summary(wl, baseline, first, capacity_per_week=5, horizon_weeks=4)
+    assert inputs.summary(baseline, second) == equity_summary(wl, baseline, second, capacity_per_week=5, horizon_weeks=4)
+    assert inputs.summary(baseline, first) != inputs.summary(baseline, second)
+
+
+@pytest.mark.parametrize(
+    "weeks, text",
+    [(2.34, "+2.3 weeks longer"), (-1.06, "-1.1 weeks shorter"), (-1.0, "-1.0 week shorter"),
+     (0.04, "no change"), (None, "")],
+)
+def test_describe_change(weeks, text):
+    assert describe_change(weeks) == text
+
+
+def test_groups_follow_the_standard_order_with_not_known_last():
+    wl = make_list([1, 2, 3, 4], ethnic_group=["Black", None, "White", "Black"])
+    grouping = group_rows(wl, "ethnic_group")
+    assert grouping.labels == ("White", "Mixed", "Asian", "Black", "Other", "Not stated/unknown", NOT_KNOWN)
+    assert [grouping.labels[c] for c in grouping.codes] == ["Black", NOT_KNOWN, "White", "Black"]
+
+
+def test_learning_disability_from_a_source_column():
+    wl = make_list([1, 2, 3, 4, 5], src_Learning_Disability=["Y", "no", "", "YES", None])
+    grouping = group_rows(wl, "learning_disability")
+    assert [grouping.labels[c] for c in grouping.codes] == ["Yes", "No", NOT_KNOWN, "Yes", NOT_KNOWN]
+
+
+def test_learning_disability_column_missing_is_a_plain_error():
+    with pytest.raises(WorkbenchError, match="learning disability"):
+        group_rows(make_list([1]), "learning_disability")
+
+
+def test_any_source_column_by_name_with_numbers_in_numeric_order():
+    wl = make_list([1, 2, 3, 4], src_Clinic=["10", "2", " 2 ", "abc"])
+    grouping = group_rows(wl, "clinic")
+    assert grouping.labels == ("2", "10", "abc")
+    assert grouping.codes.tolist() == [1, 0, 0, 2]
+
+
+def test_unknown_column_names_the_column():
+    with pytest.raises(WorkbenchError, match="no column called 'postcode district'"):
+        group_rows(make_list([1]), "postcode district")
+
+
+def test_core20_flag_groups():
+    wl = make_list([1, 2, 3], core20=[1.0, 0.0, None])
+    assert [group_rows(wl, "core20").labels[c] for c in group_rows(wl, "core20").codes] == ["Yes", "No", NOT_KNOWN]
