@@ -1,0 +1,256 @@
+"""Dates as waiting-list files hold them: UK, ISO, month names and Excel serials.
+
+A UK tool reads ``01/03/2024`` as 1 March. The order of a numeric date like
+``03/01/2024`` is decided once per column, never value by value:
+
+- values that only fit day/month (``13/01/2024``) and none that only fit
+  month/day: the column is day first;
+- values that only fit month/day (``01/13/2024``) and none that only fit
+  day/month: the column is evidently US-format and is read month first;
+- values of both kinds: the column is inconsistent; values that fit day/month
+  are read that way and the ones that only fit month/day are *unreadable*
+  (never silently swapped);
+- nothing to tell the orders apart: day first (UK), and every value whose day
+  and month could be swapped is marked *ambiguous* so validation can say so.
+
+Dates repeat a great deal in a list (one clock-start date per day for years),
+so only the distinct values are parsed and the results are spread back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+# Two-digit years 00-69 are 2000-2069, 70-99 are 1970-1999.
+TWO_DIGIT_YEAR_PIVOT = 70
+# Excel serial numbers accepted as dates: 1 (01/01/1900) to 80000 (2119).
+EXCEL_SERIAL_RANGE = (1, 80_000)
+# Excel counts a 29/02/1900 that never existed (serial 60), so serials from 61
+# on are days since 30/12/1899 and serials below 60 days since 31/12/1899.
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+_UNIX_EPOCH = date(1970, 1, 1).toordinal()
+
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_YEAR_FIRST = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME)
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_NUMERIC = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)
+_DAY_MONTH_NAME = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*([A-Za-z]{3,9})\.?[\s\-/.,]*(\d{4}|\d{2})" + _TIME)
+_MONTH_NAME_DAY = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME)
+_SERIAL = re.compile(r"(\d{1,5})(?:\.\d+)?")
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+# How a distinct value was understood before the column's order is known.
+_NOT_A_DATE, _FIXED, _NUMERIC_PARTS = 0, 1, 2
+
+
+@dataclass
+class ParsedDates:
+    """Dates read from one column of text.
+
+    Invariants: the three arrays have one entry per input value; a value that
+    was missing (None or blank) is ``NaT`` and neither unreadable nor
+    ambiguous; ``unreadable`` rows are always ``NaT``; ``ambiguous`` rows hold
+    the day-first reading.
+    """
+
+    dates: np.ndarray  # datetime64[D], NaT where missing or not understood
+    unreadable: np.ndarray  # bool: a value was there but is not a date
+    ambiguous: np.ndarray  # bool: read day first, but month first would also fit
+    day_first: bool | None  # the order used for numeric dates; None if the column had none
+
+
+def parse_dates(values: np.ndarray) -> ParsedDates:
+    """Read a column of text dates into ``datetime64[D]``.
+
+    >>> parsed = parse_dates(np.array(["13/02/2024", "01/03/2024", None, "soon"], dtype=object))
+    >>> [str(d) for d in parsed.dates]
+    ['2024-02-13', '2024-03-01', 'NaT', 'NaT']
+    >>> parsed.unreadable.tolist(), parsed.day_first
+    ([False, False, False, True], True)
+    """
+    codes, distinct = _factorize(values)
+    parts = [_understand(text) for text in distinct]
+    day_first, inconsistent = _column_order(parts)
+    evident = not inconsistent and _has_evidence(parts)
+    resolved = [_resolve(p, day_first, evident) for p in parts]
+    days = np.array([r[0] for r in resolved] + [_NAT], dtype="datetime64[D]")
+    unreadable = np.array([r[1] for r in resolved] + [False], dtype=bool)
+    ambiguous = np.array([r[2] for r in resolved] + [False], dtype=bool)
+    # Code -1 (missing) picks the extra last entry: NaT, readable, unambiguous.
+    has_numeric = any(p[0] == _NUMERIC_PARTS for p in parts)
+    return ParsedDates(days[codes], unreadable[codes], ambiguous[codes], day_first if has_numeric else None)
+
+
+_NAT = np.datetime64("NaT", "D")
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Codes into the distinct stripped texts; -1 for missing or blank values."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    stripped = [str(v).strip() for v in distinct]
+    # Blank texts are missing too: point them at the sentinel.
+    blank = np.array([not s for s in stripped] + [True], dtype=bool)
+    codes = np.where(blank[codes], -1, codes)
+    if len(stripped) > _MANY_DISTINCT:
+        codes, stripped = _drop_iso_times(codes, stripped)
+    return codes, stripped
+
+
+# Above this many distinct values, ISO date-times are cut to their date first.
+_MANY_DISTINCT = 20_000
+
+
+def _drop_iso_times(codes: np.ndarray, distinct: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Cut ``YYYY-MM-DD hh:mm...`` to ``YYYY-MM-DD`` so date-times collapse to few dates.
+
+    Date-times are nearly all distinct; their dates are not. This keeps a
+    column of a million time stamps to a few thousand values to read one by one.
+    """
+    text = np.array(distinct, dtype=np.dtypes.StringDType())
+    cut = np.strings.slice
+    iso_time = (
+        (np.strings.str_len(text) > 10)
+        & (cut(text, 4, 5) == "-")
+        & (cut(text, 7, 8) == "-")
+        & np.isin(cut(text, 10, 11), [" ", "T"])
+    )
+    keys = np.where(iso_time, cut(text, 0, 10), text).astype(object)
+    key_codes, keys = pd.factorize(keys)
+    new_codes = np.where(codes < 0, -1, key_codes[codes])
+    return new_codes, [str(k) for k in keys]
+
+
+def _understand(text: str):
+    """(kind, ...) for one distinct value: a fixed date, numeric parts or not a date."""
+    for reader in (_read_year_first, _read_month_name, _read_compact, _read_serial):
+        found = reader(text)
+        if found is not None:
+            return (_FIXED, found)
+    match = _NUMERIC.fullmatch(text)
+    if match:
+        first, _, second, year = match.groups()
+        return (_NUMERIC_PARTS, int(first), int(second), _full_year(year))
+    return (_NOT_A_DATE,)
+
+
+def _read_year_first(text: str) -> int | None:
+    match = _YEAR_FIRST.fullmatch(text)
+    if not match:
+        return None
+    year, _, month, day = match.groups()
+    return _day_number(int(year), int(month), int(day))
+
+
+def _read_compact(text: str) -> int | None:
+    """CCYYMMDD, as NHS data sets often write dates (``20240301``)."""
+    match = _COMPACT.fullmatch(text)
+    return _day_number(*map(int, match.groups())) if match else None
+
+
+def _read_month_name(text: str) -> int | None:
+    match = _DAY_MONTH_NAME.fullmatch(text)
+    if match:
+        day, month, year = match.groups()
+    else:
+        match = _MONTH_NAME_DAY.fullmatch(text)
+        if not match:
+            return None
+        month, day, year = match.groups()
+    number = _MONTHS.get(month.lower())
+    if number is None:
+        return _UNREADABLE
+    return _day_number(_full_year(year), number, int(day))
+
+
+def _read_serial(text: str) -> int | None:
+    """An Excel serial number saved as text (``45352`` is 01/03/2024)."""
+    match = _SERIAL.fullmatch(text)
+    if not match:
+        return None
+    serial = int(match.group(1))
+    low, high = EXCEL_SERIAL_RANGE
+    if not low <= serial <= high or serial == 60:
+        return _UNREADABLE
+    offset = 1 if serial < 60 else 0
+    return _EXCEL_EPOCH + offset + serial - _UNIX_EPOCH
+
+
+# A value that has a date's shape but is not a real date (31/02/2024).
+_UNREADABLE = -(10**9)
+
+
+def _full_year(year: str) -> int:
+    number = int(year)
+    if len(year) == 2:
+        number += 1900 if number >= TWO_DIGIT_YEAR_PIVOT else 2000
+    return number
+
+
+def _day_number(year: int, month: int, day: int) -> int:
+    """Days since 01/01/1970, or ``_UNREADABLE`` if there is no such day."""
+    try:
+        return date(year, month, day).toordinal() - _UNIX_EPOCH
+    except ValueError:
+        return _UNREADABLE
+
+
+def _fits(day: int, month: int, year: int) -> bool:
+    return _day_number(year, month, day) != _UNREADABLE
+
+
+def _orders(part) -> tuple[bool, bool]:
+    """Whether numeric parts fit day/month and month/day."""
+    _, first, second, year = part
+    return _fits(first, second, year), _fits(second, first, year)
+
+
+def _column_order(parts) -> tuple[bool, bool]:
+    """(day_first, inconsistent) from the values that fit only one order."""
+    only_day_first = only_month_first = False
+    for part in parts:
+        if part[0] != _NUMERIC_PARTS:
+            continue
+        day_month, month_day = _orders(part)
+        only_day_first |= day_month and not month_day
+        only_month_first |= month_day and not day_month
+    if only_month_first and not only_day_first:
+        return False, False
+    return True, only_day_first and only_month_first
+
+
+def _has_evidence(parts) -> bool:
+    """True if some value fits only one order, so the column's order is evident."""
+    return any(p[0] == _NUMERIC_PARTS and sum(_orders(p)) == 1 for p in parts)
+
+
+def _resolve(part, day_first: bool, evident: bool) -> tuple[np.datetime64, bool, bool]:
+    """(date, unreadable, ambiguous) for one distinct value."""
+    if part[0] == _NOT_A_DATE:
+        return _NAT, True, False
+    if part[0] == _FIXED:
+        days = part[1]
+        return (_NAT, True, False) if days == _UNREADABLE else (np.datetime64(days, "D"), False, False)
+    _, first, second, year = part
+    day, month = (first, second) if day_first else (second, first)
+    days = _day_number(year, month, day)
+    if days == _UNREADABLE:
+        return _NAT, True, False
+    ambiguous = not evident and first != second and all(_orders(part))
+    return np.datetime64(days, "D"), False, ambiguous

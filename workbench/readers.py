@@ -1,0 +1,670 @@
+"""Read a waiting-list file into text columns: CSV, TSV, text and workbooks.
+
+Everything comes back as text (or None for an empty cell), so identifiers keep
+their leading zeros and nothing is guessed here: dates, numbers and codes are
+read later by ``dates.py`` and ``normalise.py``. Workbooks are read with
+python-calamine (XLSX, XLSM, XLSB, XLS, ODS), falling back to openpyxl for an
+XLSX that calamine cannot open. The kind of file is told from its first bytes,
+not its name, so a workbook saved as ``.csv`` still reads.
+
+Row numbers (``header_row``, ``source_line``) are the numbers a user sees when
+opening the file in Excel: one per record, counting title rows and blank rows,
+so a CSV value with an embedded line break still occupies one row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+import python_calamine
+
+from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
+
+# A workbook that would unpack to more than this, or that is compressed more
+# than MAX_COMPRESSION_RATIO times (and is big enough for that to mean
+# something), is refused before reading: it is a "zip bomb" or not a real list.
+MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECKED_ABOVE_BYTES = 10 * 1024**2
+
+HEADER_SEARCH_ROWS = 30  # the header must be within the first 30 rows
+ROWS_COMPARED_WITH_HEADER = 20  # rows below a candidate header used to judge it
+CSV_CHUNK_ROWS = 100_000
+WORKBOOK_BLOCK_ROWS = 50_000
+SNIFF_BYTES = 256 * 1024
+DELIMITERS = (",", "\t", ";", "|")
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass
+class RawTable:
+    """A table exactly as read: unique headers and one text column per header.
+
+    Invariants: ``len(headers) == len(columns)``; every column and
+    ``source_line`` have ``rows_read`` entries; values are ``str`` or ``None``
+    (never numbers); every record after the header is either a data row
+    (``rows_read``) or a fully blank row that was skipped (``blank_rows``).
+    """
+
+    headers: list[str]
+    columns: list[np.ndarray]
+    sheet: str | None
+    header_row: int
+    rows_read: int
+    blank_rows: int
+    encoding: str | None
+    delimiter: str | None
+    source_line: np.ndarray
+
+    def __len__(self) -> int:
+        return self.rows_read
+
+    def column(self, header: str) -> np.ndarray:
+        """The values under ``header`` (``KeyError`` naming it if there is none)."""
+        try:
+            return self.columns[self.headers.index(header)]
+        except ValueError:
+            raise KeyError(f"The file has no column called '{header}'") from None
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        """Header -> column, in file order."""
+        return dict(zip(self.headers, self.columns))
+
+
+def read_table(
+    path,
+    sheet: str | int | None = None,
+    *,
+    header_row: int | None = None,
+    progress: Progress = no_progress,
+    cancelled: CancelCheck = never,
+) -> RawTable:
+    """Read a whole CSV/text file or one sheet of a workbook as text columns.
+
+    ``sheet`` is a sheet name or a 0-based index (default: the first sheet with
+    data; ignored for CSV). ``header_row`` is the 1-based row of the headers
+    (default: found automatically, skipping title rows above the table).
+    Raises ``WorkbenchError`` naming the file for anything a user can fix.
+    """
+    return _read(Path(path), sheet, header_row, None, progress, cancelled)
+
+
+def preview(path, sheet: str | int | None = None, rows: int = 20, *, header_row: int | None = None) -> RawTable:
+    """The header and the first ``rows`` data rows, read quickly (import dialog)."""
+    return _read(Path(path), sheet, header_row, max(rows, 0), no_progress, never)
+
+
+def list_sheets(path) -> list[str]:
+    """The sheet names of a workbook, in order; ``[]`` for a CSV or text file."""
+    path = Path(path)
+    if _file_kind(path) == "text":
+        return []
+    with _open_workbook(path) as book:
+        return list(book.sheet_names)
+
+
+def _read(path: Path, sheet, header_row, limit, progress, cancelled) -> RawTable:
+    if _file_kind(path) == "text":
+        return _read_text_file(path, header_row, limit, progress, cancelled)
+    return _read_workbook(path, sheet, header_row, limit, progress, cancelled)
+
+
+# --- the file itself ---------------------------------------------------------
+
+
+def _file_kind(path: Path) -> str:
+    """'zip' (xlsx, xlsm, ods), 'ole2' (xls, or an encrypted xlsx) or 'text'."""
+    start = _first_bytes(path, 8)
+    if start.startswith(_ZIP_MAGIC):
+        return "zip"
+    if start.startswith(_OLE2_MAGIC):
+        return "ole2"
+    return "text"
+
+
+def _first_bytes(path: Path, count: int) -> bytes:
+    """The first bytes of a file that exists and is not empty."""
+    if not path.exists():
+        raise WorkbenchError(f"{path.name}: the file does not exist (looked in {path.parent})")
+    if path.is_dir():
+        raise WorkbenchError(f"{path.name}: is a folder, not a file")
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(count)
+    except OSError as error:
+        raise _cannot_open(path, error) from None
+    if not start:
+        raise WorkbenchError(f"{path.name}: the file is empty")
+    return start
+
+
+def _cannot_open(path: Path, error: OSError) -> WorkbenchError:
+    return WorkbenchError(
+        f"{path.name}: cannot be opened ({error.strerror or error}); "
+        "close it in any other program and check you may read it"
+    )
+
+
+def _not_readable(path: Path) -> WorkbenchError:
+    return WorkbenchError(f"{path.name}: is not a readable spreadsheet or CSV file")
+
+
+def _protected(path: Path) -> WorkbenchError:
+    return WorkbenchError(
+        f"{path.name}: is password-protected or encrypted: save an unprotected copy and import that"
+    )
+
+
+# --- CSV and text files --------------------------------------------------------
+
+
+def _read_text_file(path: Path, header_row, limit, progress, cancelled) -> RawTable:
+    encoding = detect_encoding(path)
+    sample = _sample_text(path, encoding)
+    delimiter = sniff_delimiter(sample, default="\t" if path.suffix.lower() in (".tsv", ".tab") else ",")
+    head = _sample_records(sample, delimiter)
+    header_index = _choose_header(path, head, header_row)
+    width = max(len(r) for r in head)
+    progress(0.0, f"Reading {path.name}")
+    while True:
+        try:
+            blocks = list(_csv_blocks(path, encoding, delimiter, width, header_index, limit, progress, cancelled))
+            break
+        except pd.errors.ParserError as error:
+            width = _wider(path, error, width)
+    headers = _header_cells(head[header_index], width)
+    table = _assemble(headers, blocks, header_index, None, encoding, delimiter)
+    progress(1.0, f"Read {table.rows_read:,} rows from {path.name}")
+    return table
+
+
+def detect_encoding(path) -> str:
+    """'utf-8-sig', 'utf-16', 'utf-8' or 'cp1252', decided from the bytes.
+
+    UTF-8 is checked strictly over the whole file (a cp1252 "£" or "é" is not
+    valid UTF-8), so a file is never half read in the wrong encoding.
+    """
+    path = Path(path)
+    start = _first_bytes(path, 4096)
+    if start.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in start:
+        raise _not_readable(path)
+    return "utf-8" if _is_utf8(path) else "cp1252"
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    with open(path, "rb") as handle:
+        try:
+            for block in iter(lambda: handle.read(16 * 1024**2), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _sample_text(path: Path, encoding: str) -> str:
+    """The first ``SNIFF_BYTES`` of the file, decoded, cut at the last line break."""
+    with open(path, "rb") as handle:
+        raw = handle.read(SNIFF_BYTES)
+        whole = not handle.read(1)
+    text = codecs.getincrementaldecoder(encoding)("replace").decode(raw, final=whole)
+    if not whole and "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    if _looks_binary(text):
+        raise _not_readable(path)
+    return text
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters other than tab and line breaks mean this is not text."""
+    controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\t\r\n\f")
+    return controls > max(2, len(text[:8192]) // 100)
+
+
+def sniff_delimiter(sample: str, default: str = ",") -> str:
+    """The delimiter that splits the sample's lines most consistently.
+
+    Quoted fields are respected. Each candidate is scored by how many records
+    have the most common field count (above 1) for it.
+
+    >>> sniff_delimiter("a;b;c\\n1;2,5;3\\n")
+    ';'
+    >>> sniff_delimiter("just one column\\n")
+    ','
+    """
+    best, best_score = default, (0, 0)
+    for delimiter in DELIMITERS:
+        counts = [len(r) for r in _sample_records(sample, delimiter) if len(r) > 1]
+        if not counts:
+            continue
+        common = max(set(counts), key=counts.count)
+        score = (counts.count(common), common)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _sample_records(sample: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
+    try:
+        records = [row for _, row in zip(range(HEADER_SEARCH_ROWS + 200), reader)]
+    except csv.Error:
+        records = []
+    return records or [[]]
+
+
+def _csv_blocks(path, encoding, delimiter, width, header_index, limit, progress, cancelled):
+    """(first record number, 2-D object array) per chunk of data rows."""
+    size = max(path.stat().st_size, 1)
+    nrows = None if limit is None else header_index + 1 + limit
+    with open(path, "rb") as handle:
+        reader = pd.read_csv(
+            handle,
+            sep=delimiter,
+            header=None,
+            names=range(width),
+            dtype=object,
+            na_filter=False,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding=encoding,
+            encoding_errors="replace",
+            engine="c",
+            chunksize=CSV_CHUNK_ROWS,
+            nrows=nrows,
+            quotechar='"',
+        )
+        with reader:
+            for chunk in reader:
+                check(cancelled)
+                first = int(chunk.index[0]) if len(chunk) else 0
+                skip = max(0, header_index + 1 - first)
+                if skip < len(chunk):
+                    yield first + skip + 1, _blank_text_to_none(chunk.to_numpy(dtype=object)[skip:])
+                progress(min(handle.tell() / size, 0.99), f"Reading {path.name}")
+
+
+_FIELDS_SEEN = re.compile(r"saw (\d+)")
+
+
+def _wider(path: Path, error: Exception, width: int) -> int:
+    """The width to read again with after a record longer than expected."""
+    message = str(error)
+    seen = _FIELDS_SEEN.search(message)
+    if seen and int(seen.group(1)) > width:
+        return int(seen.group(1))
+    if "EOF inside string" in message:
+        where = re.search(r"starting at row (\d+)", message)
+        row = f" starting at row {int(where.group(1)) + 1}" if where else ""
+        raise WorkbenchError(f'{path.name}: a quoted value{row} is never closed (a " is missing)') from None
+    raise WorkbenchError(f"{path.name}: is not a readable CSV file ({message.strip()})") from None
+
+
+# --- workbooks ---------------------------------------------------------------
+
+
+def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) -> RawTable:
+    progress(0.0, f"Opening {path.name}")
+    with _open_workbook(path) as book:
+        name = _choose_sheet(path, book, sheet)
+        worksheet = book.get_sheet_by_name(name)
+        total = max(worksheet.total_height, 1)
+        rows = ([_cell_text(v) for v in row] for row in worksheet.iter_rows())
+        head = _take(rows, (header_row or HEADER_SEARCH_ROWS) + ROWS_COMPARED_WITH_HEADER)
+        if not head:
+            raise WorkbenchError(f"{path.name}: sheet '{name}' is empty")
+        header_index = _choose_header(path, head, header_row, sheet=name)
+        width = max(len(r) for r in head)
+        blocks = list(_workbook_blocks(head, rows, header_index, limit, total, progress, cancelled, path))
+    width = max([width] + [b.shape[1] for _, b in blocks])  # a long row adds columns
+    blocks = [(first, _pad(b, width)) for first, b in blocks]
+    table = _assemble(_header_cells(head[header_index], width), blocks, header_index, name, None, None)
+    progress(1.0, f"Read {table.rows_read:,} rows from {path.name}, sheet '{name}'")
+    return table
+
+
+class _Workbook:
+    """A calamine workbook, or openpyxl's when calamine cannot read an XLSX."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._book = None
+        self._openpyxl = None
+
+    def __enter__(self):
+        try:
+            self._book = python_calamine.CalamineWorkbook.from_path(str(self.path))
+        except python_calamine.PasswordError:
+            raise _protected(self.path) from None
+        except (python_calamine.CalamineError, OSError, ValueError):
+            self._openpyxl = _openpyxl_book(self.path)
+        return self
+
+    def __exit__(self, *exc):
+        if self._book is not None:
+            self._book.close()
+        if self._openpyxl is not None:
+            self._openpyxl.close()
+
+    @property
+    def sheet_names(self) -> list[str]:
+        if self._openpyxl is not None:
+            return list(self._openpyxl.sheetnames)
+        return [m.name for m in self._book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+    def get_sheet_by_name(self, name: str):
+        try:
+            if self._openpyxl is not None:
+                return _OpenpyxlSheet(self._openpyxl[name])
+            return self._book.get_sheet_by_name(name)
+        except python_calamine.PasswordError:
+            raise _protected(self.path) from None
+        except python_calamine.CalamineError:
+            raise _not_readable(self.path) from None
+
+
+class _OpenpyxlSheet:
+    """The two things the reader needs from a sheet, from openpyxl."""
+
+    def __init__(self, worksheet):
+        self._worksheet = worksheet
+
+    @property
+    def total_height(self) -> int:
+        return self._worksheet.max_row or 0
+
+    def iter_rows(self):
+        for row in self._worksheet.iter_rows(values_only=True):
+            yield ["" if v is None else v for v in row]
+
+
+def _openpyxl_book(path: Path):
+    import openpyxl  # only when calamine could not read the file
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken file; all mean "not readable"
+        raise _not_readable(path) from None
+
+
+def _open_workbook(path: Path) -> _Workbook:
+    """Open a workbook after the checks that must come before reading it."""
+    kind = _file_kind(path)
+    if kind == "ole2" and path.suffix.lower() != ".xls":
+        # An XLSX saved with a password is an OLE2 container, not a zip.
+        raise _protected(path)
+    if kind == "zip":
+        check_zip_size(path)
+    return _Workbook(path)
+
+
+def check_zip_size(path, max_bytes: int | None = None, max_ratio: float | None = None) -> None:
+    """Refuse a zip-based workbook that would unpack to an unreasonable size.
+
+    Raises ``WorkbenchError`` if the members declare more than ``max_bytes``
+    in all, or a large member is compressed more than ``max_ratio`` times.
+    """
+    path = Path(path)
+    max_bytes = MAX_UNCOMPRESSED_BYTES if max_bytes is None else max_bytes
+    max_ratio = MAX_COMPRESSION_RATIO if max_ratio is None else max_ratio
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise _not_readable(path) from None
+    total = sum(m.file_size for m in members)
+    if total > max_bytes:
+        raise _too_big(path, total)
+    for member in members:
+        big = member.file_size > RATIO_CHECKED_ABOVE_BYTES
+        if big and member.file_size > max_ratio * max(member.compress_size, 1):
+            raise _too_big(path, total)
+
+
+def _too_big(path: Path, total: int) -> WorkbenchError:
+    return WorkbenchError(
+        f"{path.name}: would unpack to {total / 1024**2:,.0f} MB, far more than a waiting list needs; "
+        "it may be damaged or not a real workbook (save it again from Excel, or as CSV)"
+    )
+
+
+def _choose_sheet(path: Path, book: _Workbook, sheet) -> str:
+    names = book.sheet_names
+    if sheet is None:
+        return _first_sheet_with_data(path, book, names)
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(names):
+            return names[sheet]
+    elif sheet in names:
+        return sheet
+    else:
+        folded = [n for n in names if n.strip().casefold() == str(sheet).strip().casefold()]
+        if folded:
+            return folded[0]
+    listed = ", ".join(f"'{n}'" for n in names)
+    raise WorkbenchError(f"{path.name}: has no sheet {sheet!r}; its sheets are {listed}")
+
+
+def _first_sheet_with_data(path: Path, book: _Workbook, names: list[str]) -> str:
+    for name in names:
+        rows = book.get_sheet_by_name(name).iter_rows()
+        if any(any(_cell_text(v) is not None for v in row) for row in rows):
+            return name
+    raise WorkbenchError(f"{path.name}: the workbook is empty (no sheet has any data)")
+
+
+def _workbook_blocks(head, rows, header_index, limit, total, progress, cancelled, path):
+    """(first row number, 2-D object array) per block of data rows."""
+    pending = head[header_index + 1 :]
+    first = header_index + 2
+    if limit is not None:
+        pending = pending[:limit]
+    while pending:
+        check(cancelled)
+        yield first, _block(pending)
+        first += len(pending)
+        progress(min(first / total, 0.99), f"Reading {path.name}")
+        remaining = WORKBOOK_BLOCK_ROWS if limit is None else limit - (first - header_index - 2)
+        pending = _take(rows, remaining) if remaining > 0 else []
+
+
+def _block(rows: list[list]) -> np.ndarray:
+    """Rows of differing lengths as one 2-D object array, padded with None."""
+    block = np.full((len(rows), max(len(r) for r in rows)), None, dtype=object)
+    for index, row in enumerate(rows):
+        block[index, : len(row)] = row
+    return block
+
+
+def _take(rows: Iterator[list], count: int) -> list[list]:
+    return [row for _, row in zip(range(count), rows)]
+
+
+def _cell_text(value) -> str | None:
+    """A workbook cell as the text a user would type; None for an empty cell.
+
+    >>> _cell_text(9434765919.0), _cell_text(0.5), _cell_text(date(2024, 3, 1)), _cell_text(True)
+    ('9434765919', '0.5', '2024-03-01', 'TRUE')
+    """
+    if type(value) is str:
+        return None if not value or value.isspace() else value
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return _number_text(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d") if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _number_text(value: float) -> str | None:
+    """Whole numbers without ``.0`` (an NHS number stored as a number)."""
+    if math.isnan(value):
+        return None
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
+def _pad(block: np.ndarray, width: int) -> np.ndarray:
+    if block.shape[1] >= width:
+        return block
+    padded = np.full((block.shape[0], width), None, dtype=object)
+    padded[:, : block.shape[1]] = block
+    return padded
+
+
+# --- headers -------------------------------------------------------------------
+
+
+def _choose_header(path: Path, head: list[list], header_row: int | None, sheet: str | None = None) -> int:
+    """0-based index of the header record within ``head``."""
+    rows = [[_blank_to_none(v) for v in row] for row in head]
+    where = f", sheet '{sheet}'" if sheet else ""
+    if header_row is not None:
+        if not 1 <= header_row <= len(rows):
+            raise WorkbenchError(f"{path.name}{where}: has no row {header_row} to use as the header")
+        if not any(rows[header_row - 1]):
+            raise WorkbenchError(f"{path.name}{where}: row {header_row} is empty, so it cannot be the header")
+        return header_row - 1
+    found = find_header_row(rows)
+    if found is None:
+        if not any(any(r) for r in rows):
+            raise WorkbenchError(f"{path.name}{where}: the file is empty")
+        raise WorkbenchError(
+            f"{path.name}{where}: no header row found in the first {HEADER_SEARCH_ROWS} rows "
+            "(a row of column names); add one, or say which row holds the headers"
+        )
+    return found
+
+
+def _blank_to_none(value) -> str | None:
+    if value is None:
+        return None
+    return None if not value or value.isspace() else value
+
+
+def find_header_row(rows: list[list[str | None]]) -> int | None:
+    """0-based index of the first row that looks like column names, or None.
+
+    A header is among the first ``HEADER_SEARCH_ROWS`` rows, mostly filled
+    with words (not numbers or dates), and at least as wide as the typical
+    row below it, so a title such as "Waiting list extract" in A1 is skipped.
+
+    >>> find_header_row([["Waiting list extract", None], [None, None], ["Pathway ID", "Clock start"], ["A1", "01/03/2024"]])
+    2
+    """
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        filled = [v for v in row if v is not None]
+        if not filled:
+            continue
+        width = _width(row)
+        below = [_width(r) for r in rows[index + 1 : index + 1 + ROWS_COMPARED_WITH_HEADER] if any(r)]
+        typical = sorted(below)[len(below) // 2] if below else width
+        wordy = sum(1 for v in filled if _LETTER.search(v))
+        if width >= typical and 2 * len(filled) > width and 2 * wordy > len(filled):
+            return index
+    return None
+
+
+def _width(row: list) -> int:
+    """Position of the last filled cell (1-based), 0 for an empty row."""
+    for position in range(len(row), 0, -1):
+        if row[position - 1] is not None:
+            return position
+    return 0
+
+
+def _header_cells(record: list, width: int) -> list[str | None]:
+    cells = [_blank_to_none(v) for v in record] + [None] * (width - len(record))
+    return [" ".join(c.split()) if c else None for c in cells]
+
+
+def unique_headers(cells: list[str | None]) -> list[str]:
+    """Headers made unique: a repeat gets " (2)", " (3)"; a blank one "Column N".
+
+    >>> unique_headers(["Site", None, "Site", "Site"])
+    ['Site', 'Column 2', 'Site (2)', 'Site (3)']
+    """
+    named = [c or f"Column {i}" for i, c in enumerate(cells, start=1)]
+    taken: set[str] = set()
+    result = []
+    for name in named:
+        candidate, copy = name, 1
+        while candidate.casefold() in taken:
+            copy += 1
+            candidate = f"{name} ({copy})"
+        taken.add(candidate.casefold())
+        result.append(candidate)
+    return result
+
+
+# --- putting the table together ----------------------------------------------------
+
+
+def _assemble(header_cells, blocks, header_index, sheet, encoding, delimiter) -> RawTable:
+    """Blank cells to None, fully blank rows dropped and counted, empty extra columns dropped.
+
+    Every block has ``len(header_cells)`` columns.
+    """
+    kept, lines, blank_rows = [], [], 0
+    for first, block in blocks:
+        filled = (block != None).any(axis=1)  # noqa: E711 (elementwise comparison with None)
+        blank_rows += int((~filled).sum())
+        kept.append(block if filled.all() else block[filled])
+        lines.append(np.arange(first, first + len(block), dtype=np.int64)[filled])
+    columns = [_join([k[:, i] for k in kept]) for i in range(len(header_cells))]
+    # A column with neither a header nor a value (trailing commas) is noise.
+    keep = [i for i, h in enumerate(header_cells) if h is not None or (columns[i] != None).any()]  # noqa: E711
+    headers = unique_headers([header_cells[i] or f"Column {i + 1}" for i in keep])
+    return RawTable(
+        headers=headers,
+        columns=[columns[i] for i in keep],
+        sheet=sheet,
+        header_row=header_index + 1,
+        rows_read=sum(len(k) for k in kept),
+        blank_rows=blank_rows,
+        encoding=encoding,
+        delimiter=delimiter,
+        source_line=np.concatenate(lines) if lines else np.empty(0, dtype=np.int64),
+    )
+
+
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+
+
+_IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
+
+
+def _blank_text_to_none(block: np.ndarray) -> np.ndarray:
+    """Empty and whitespace-only strings become None, in place (CSV cells are all str)."""
+    if block.size:
+        block[(block == "") | _IS_SPACE(block).astype(bool)] = None
+    return block
