@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from workbench.equity import equity_summary
+from workbench.equity import _exact_quantiles, equity_summary
 from workbench.fields import WaitingList
 from workbench.suppression import SUPPRESSED, suppress, suppressed_summary
 
@@ -99,3 +99,10 @@ def test_suppressed_summary_never_shows_a_small_count(case, threshold):
     for cell in columns:
         values = [cell(g) for g in summary["groups"]]
         assert not leaks(values, [cell(g) for g in safe["groups"]], threshold)
+
+
+@settings(max_examples=100, deadline=None)
+@given(arrays(np.float64, st.integers(1, 50), elements=st.floats(0, 500)))
+def test_partial_sort_quantiles_equal_numpy(values):
+    expected = np.quantile(values, [0.5, 0.9])
+    assert np.allclose(_exact_quantiles(values.copy(), (0.5, 0.9)), expected, rtol=0, atol=1e-9)

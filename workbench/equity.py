@@ -428,25 +428,46 @@ def _group_quantiles(grouped_waits: np.ndarray, bounds: np.ndarray) -> tuple[np.
 
 
 def _exact_quantiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
-    """Linear-interpolation quantiles (NumPy's and pandas' default) by partial sort.
+    """Linear-interpolation quantiles (NumPy's and pandas' default), without a full sort.
 
     >>> _exact_quantiles(np.array([4., 1., 3., 2.]), (0.5, 0.9))
     [2.5, 3.7]
     """
-    last = len(values) - 1
-    spots = [q * last for q in qs]
-    kth = sorted({int(math.floor(s)) for s in spots} | {int(math.ceil(s)) for s in spots})
-    part = np.partition(values, kth)
-    return [float(part[int(math.floor(s))] + (s - math.floor(s)) * (part[int(math.ceil(s))] - part[int(math.floor(s))]))
-            for s in spots]
+    spots = [q * (len(values) - 1) for q in qs]
+    ranks = {math.floor(s) for s in spots} | {math.ceil(s) for s in spots}
+    at = _order_statistics(values, ranks)
+    return [float(at[math.floor(s)] + (s - math.floor(s)) * (at[math.ceil(s)] - at[math.floor(s)])) for s in spots]
+
+
+def _order_statistics(values: np.ndarray, ranks: set[int]) -> dict[int, float]:
+    """The values at the given 0-based ranks of the sorted values.
+
+    One single-rank partition per rank, highest first, each on the part left
+    below the previous rank: several times faster than one partition with
+    many ranks, which NumPy does far more slowly.
+    """
+    found, part = {}, values
+    for rank in sorted(ranks, reverse=True):
+        part = np.partition(part, rank)
+        found[rank] = part[rank]
+        part = part[:rank]
+    return found
 
 
 def _long_waits(group_or_unknown, projected, groups) -> dict[int, np.ndarray]:
-    # NaN > threshold is False, so unknown waits never count as long waits.
-    return {
-        weeks: np.bincount(group_or_unknown, weights=projected > weeks, minlength=groups + 1)[:groups].astype(np.int64)
-        for weeks in LONG_WAIT_WEEKS
-    }
+    """Per group, how many projected waits are over each long-wait threshold.
+
+    Each row gets a band (how many thresholds it is over) and one bincount of
+    group x band counts them all; NaN is over nothing. Rows with an unknown
+    wait sit in the extra last group, which is dropped.
+    """
+    bands = len(LONG_WAIT_WEEKS) + 1
+    band = (projected > LONG_WAIT_WEEKS[0]).view(np.int8).copy()
+    for weeks in LONG_WAIT_WEEKS[1:]:
+        band += projected > weeks
+    table = np.bincount(group_or_unknown * bands + band, minlength=(groups + 1) * bands).reshape(groups + 1, bands)
+    over = table[:groups, ::-1].cumsum(axis=1)[:, ::-1]  # over threshold i = bands i+1 and above
+    return {weeks: over[:, i + 1].astype(np.int64) for i, weeks in enumerate(LONG_WAIT_WEEKS)}
 
 
 def _decile_means(decile_or_unknown: np.ndarray, projected: np.ndarray) -> np.ndarray:
