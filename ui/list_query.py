@@ -19,6 +19,7 @@ from workbench.nhs_number import normalise_nhs_number
 from workbench.progress import CancelCheck, check, never
 
 BLANK = "(blank)"  # the filter choice for rows with no value
+ANY_FINDING = "(any)"  # the finding filter for rows with at least one problem
 ROW_NUMBER = "row_id"  # the data row of the source file, shown as "Row"
 FINDINGS = "findings"  # the data-quality codes of each row
 FILTER_FIELDS = ("specialty", "clinical_priority", "site")
@@ -184,9 +185,25 @@ class ListIndex:
             return np.zeros(len(self), dtype=bool)
         return codes == values.index(value)
 
+    def value_counts(self, name: str, rows: np.ndarray) -> dict[str, int]:
+        """How many of ``rows`` hold each value of a field (:data:`BLANK` for empty), in value order.
+
+        >>> wl = WaitingList(np.arange(1, 4), {"site": np.array(["B", None, "B"], dtype=object)})
+        >>> ListIndex(wl).value_counts("site", np.array([0, 1, 2]))
+        {'B': 2, '(blank)': 1}
+        """
+        codes, values = self._codes(name)
+        counts = np.bincount(codes[rows] + 1, minlength=len(values) + 1)
+        found = {value: int(count) for value, count in zip(values, counts[1:]) if count}
+        if counts[0]:
+            found[BLANK] = int(counts[0])
+        return found
+
     def _has_finding(self, code: str) -> np.ndarray:
         keep = np.zeros(len(self), dtype=bool)
-        keep[self.finding_rows.get(code, np.empty(0, dtype=np.int64))] = True
+        codes = list(self.finding_rows) if code == ANY_FINDING else [code]
+        for each in codes:
+            keep[self.finding_rows.get(each, np.empty(0, dtype=np.int64))] = True
         return keep
 
     def _finding_counts(self) -> np.ndarray:

@@ -28,7 +28,7 @@ class ListSummary:
     histogram_counts: np.ndarray
 
 
-def summarise(wl: WaitingList, rows: np.ndarray | None = None) -> ListSummary:
+def summarise(wl: WaitingList, rows: np.ndarray | None = None, priority_counts: dict[str, int] | None = None) -> ListSummary:
     """Total, counts by clinical priority, long waits and a weeks-waited histogram.
 
     >>> wl = WaitingList(np.arange(1, 4), {"weeks_waited": np.array([10.0, 60.0, np.nan]),
@@ -36,6 +36,9 @@ def summarise(wl: WaitingList, rows: np.ndarray | None = None) -> ListSummary:
     >>> s = summarise(wl)
     >>> s.total, s.by_priority, s.over_weeks[52], s.median_weeks
     (3, {'P2': 2, 'No priority': 1}, 1, 35.0)
+
+    ``priority_counts`` (value -> count, ``None`` or '(blank)' for empty) saves
+    counting again when the caller has them (see ``ListIndex.value_counts``).
     """
     rows = np.arange(len(wl)) if rows is None else rows
     weeks = _column(wl, "weeks_waited", rows, np.float64)
@@ -43,7 +46,8 @@ def summarise(wl: WaitingList, rows: np.ndarray | None = None) -> ListSummary:
     edges, counts = _histogram(known)
     return ListSummary(
         total=len(rows),
-        by_priority=_by_priority(_column(wl, "clinical_priority", rows, object)),
+        by_priority=_priority_order(priority_counts if priority_counts is not None else
+                                    _count_values(_column(wl, "clinical_priority", rows, object))),
         over_weeks={limit: int((known > limit).sum()) for limit in LONG_WAIT_WEEKS},
         median_weeks=float(np.median(known)) if len(known) else None,
         histogram_edges=edges,
@@ -57,13 +61,20 @@ def _column(wl: WaitingList, name: str, rows: np.ndarray, dtype) -> np.ndarray:
     return wl.columns[name][rows]
 
 
-def _by_priority(priorities: np.ndarray) -> dict[str, int]:
+def _count_values(priorities: np.ndarray) -> dict[str | None, int]:
+    present = priorities != None  # noqa: E711  (elementwise)
+    values, counts = np.unique(priorities[present].astype(str), return_counts=True)
+    found: dict[str | None, int] = dict(zip(values.tolist(), counts.tolist()))
+    found[None] = int((~present).sum())
+    return found
+
+
+def _priority_order(found: dict[str | None, int]) -> dict[str, int]:
     """Counts per priority code in clinical order; codes seen but not standard come after."""
-    values, counts = np.unique(priorities[priorities != None].astype(str), return_counts=True)  # noqa: E711
-    found = dict(zip(values.tolist(), counts.tolist()))
-    ordered = {code: found.pop(code) for code in PRIORITY_CODES if code in found}
-    ordered.update(sorted(found.items()))
-    blank = int((priorities == None).sum())  # noqa: E711
+    found = dict(found)
+    blank = found.pop(None, 0) + found.pop("(blank)", 0)
+    ordered = {code: found.pop(code) for code in PRIORITY_CODES if found.get(code)}
+    ordered.update(sorted((code, count) for code, count in found.items() if count))
     if blank:
         ordered[UNKNOWN_PRIORITY] = blank
     return ordered

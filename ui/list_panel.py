@@ -1,0 +1,358 @@
+"""The list panel: filters, search, the table of patients and the row count.
+
+The panel owns the :class:`~ui.list_query.ListQuery`. Every change (a filter,
+a search, a header click, a finding chosen in the quality panel) asks the
+compute worker for a new order in the lane ``"list-order"``, so a newer request
+replaces an older one and the GUI thread only swaps the finished order in.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.list_model import ListModel, column_title
+from ui.list_query import ANY_FINDING, ListIndex, ListQuery
+from ui.list_summary import ListSummary, summarise
+from ui.workers import Worker
+from workbench.progress import CancelCheck, check, never
+from workbench.spreadsheet import FORMULA_STARTS
+
+SEARCH_DELAY_MS = 250  # wait for a pause in typing before searching a million rows
+COPY_ON_GUI_THREAD = 5_000  # rows; more than this are formatted on the worker
+FILTERS = {"specialty": "All specialties", "clinical_priority": "All priorities", "site": "All sites"}
+EMPTY_MESSAGE = (
+    "No waiting list in this workspace yet.\n\n"
+    "Open one with File > Open waiting list… (Ctrl+O), or drag a CSV or Excel file onto this window."
+)
+
+
+def rows_as_tsv(
+    titles: Sequence[str],
+    formatters: Sequence[Callable[[int], str]],
+    list_rows: np.ndarray,
+    cancelled: CancelCheck = never,
+) -> str:
+    """Tab-separated text with a header row, as Excel pastes it.
+
+    Tabs and line breaks inside a value become spaces, and text that Excel
+    would run as a formula gets a leading apostrophe.
+
+    >>> rows_as_tsv(["Pathway", "Note"], [str, lambda i: "=1+1\\tx"], np.array([7]))
+    "Pathway\\tNote\\n7\\t'=1+1 x\\n"
+    """
+    lines = ["\t".join(_paste_safe(t) for t in titles)]
+    for count, row in enumerate(list_rows.tolist()):
+        if count % 10_000 == 0:
+            check(cancelled)
+        lines.append("\t".join(_paste_safe(f(row)) for f in formatters))
+    return "\n".join(lines) + "\n"
+
+
+def _paste_safe(text: str) -> str:
+    text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    if text.startswith(FORMULA_STARTS) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class ListTable(QTableView):
+    """The patient table. Ctrl+C copies whole selected rows (not one cell) via ``copyRequested``."""
+
+    copyRequested = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copyRequested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class ListPanel(QWidget):
+    """Filters over the list, the table, and the count of rows shown.
+
+    Invariant: ``query`` is what the user last asked for; the model shows the
+    order computed for the latest query that finished.
+    """
+
+    summaryChanged = Signal(object)  # ListSummary | None
+    queryChanged = Signal(object)  # ListQuery
+    status = Signal(str)  # a short message for the status bar
+
+    def __init__(self, compute: Worker, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.compute = compute
+        self.index: ListIndex | None = None
+        self.query = ListQuery()
+        self.model = ListModel(self)
+        self.model.sortRequested.connect(self._on_sort_requested)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_search_settled)
+        self.filters: dict[str, QComboBox] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._filter_bar())
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._empty_page())
+        self.pages.addWidget(self._make_table())
+        layout.addWidget(self.pages, 1)
+        self.set_list(None)
+
+    # Loading ---------------------------------------------------------------
+    def set_list(self, index: ListIndex | None, columns: list[str] | None = None, problems: np.ndarray | None = None,
+                 descriptions: Mapping[str, str] | None = None) -> None:
+        """Show a list (``None``: the empty page). Filters and sort start afresh."""
+        self.index = index
+        self.query = ListQuery()
+        self.descriptions = dict(descriptions or {})
+        wl = index.wl if index is not None else None
+        self.model.set_list(wl, index.finding_rows if index else {}, self.descriptions, columns, problems)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self._fill_filters()
+        self.pages.setCurrentIndex(1 if index is not None else 0)
+        self.table.resizeColumnsToContents()
+        self._show_count()
+        self.refresh()
+
+    # What the user asks for ----------------------------------------------------
+    def set_filter(self, name: str, value: str | None) -> None:
+        """Show only rows where ``name`` is ``value`` (``None`` for all)."""
+        self._select_combo(self.filters[name], value)
+        self._set_query(self.query.with_filter(name, value))
+
+    def set_finding(self, code: str | None) -> None:
+        """Show only rows with this finding ('' or ``None``: all rows; ANY_FINDING: any problem)."""
+        code = code or None
+        self._select_combo(self.finding_filter, code)
+        self._set_query(ListQuery(self.query.filters, code, self.query.search, self.query.sort_column, self.query.descending))
+
+    def set_search(self, text: str) -> None:
+        """Search pathway IDs and NHS numbers now (typing waits for a pause first)."""
+        self._search_timer.stop()
+        if self.search.text() != text:
+            self.search.blockSignals(True)
+            self.search.setText(text)
+            self.search.blockSignals(False)
+        self._set_query(ListQuery(self.query.filters, self.query.finding, text, self.query.sort_column, self.query.descending))
+
+    def sort_by(self, name: str, descending: bool = False) -> None:
+        """Sort by a field (also what a header click does)."""
+        column = self.model.column_of(name)
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)  # the indicator only: the sort itself is requested below
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
+        self._on_sort_requested(name, descending)
+
+    def clear_filters(self) -> None:
+        """Back to every row (the sort stays)."""
+        self._search_timer.stop()
+        for combo in [*self.filters.values(), self.finding_filter]:
+            self._select_combo(combo, None)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._set_query(ListQuery(sort_column=self.query.sort_column, descending=self.query.descending))
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def refresh(self) -> None:
+        """Ask the worker for the order and summary of the current query."""
+        if self.index is None:
+            self.summaryChanged.emit(None)
+            return
+        task = self.compute.submit(partial(_order_and_summary, self.index, self.query), lane="list-order",
+                                   description="Updating the list")
+        task.finished.connect(self._on_order_ready)
+        task.failed.connect(self.status)
+
+    def cancel_pending(self) -> None:
+        """Stop waiting for a search still being typed (the window is closing)."""
+        self._search_timer.stop()
+
+    # Copy ----------------------------------------------------------------------
+    def selected_list_rows(self) -> np.ndarray:
+        """List positions of the selected rows, top to bottom as shown."""
+        ranges = self.table.selectionModel().selection()
+        spans = [np.arange(r.top(), r.bottom() + 1, dtype=np.int64) for r in ranges]
+        if not spans:
+            return np.empty(0, dtype=np.int64)
+        view_rows = np.unique(np.concatenate(spans))
+        return self.model.list_rows(view_rows)
+
+    def copy_selection(self) -> None:
+        """Copy the selected rows, with a header row, as tab-separated text."""
+        rows = self.selected_list_rows()
+        if len(rows) == 0:
+            self.status.emit("Nothing to copy: select one or more rows first (Shift+Down, Ctrl+A).")
+            return
+        titles = [column_title(name) for name in self.model.fields]
+        work = partial(rows_as_tsv, titles, self.model.formatters(), rows)
+        if len(rows) <= COPY_ON_GUI_THREAD:
+            self._on_copied(work(), len(rows))
+            return
+        self.status.emit(f"Copying {len(rows):,} rows…")
+        task = self.compute.submit(lambda progress, cancelled: work(cancelled), lane="copy", description="Copying rows")
+        task.finished.connect(lambda text: self._on_copied(text, len(rows)))
+        task.failed.connect(self.status)
+
+    # Slots -----------------------------------------------------------------------
+    def _on_order_ready(self, result: tuple[np.ndarray, ListSummary]) -> None:
+        order, summary = result
+        self.model.set_order(order)
+        self._show_count()
+        self.summaryChanged.emit(summary)
+
+    def _on_sort_requested(self, name: str, descending: bool) -> None:
+        self._set_query(ListQuery(self.query.filters, self.query.finding, self.query.search, name, descending))
+
+    def _on_filter_chosen(self, name: str) -> None:
+        self._set_query(self.query.with_filter(name, self.filters[name].currentData()))
+
+    def _on_finding_chosen(self) -> None:
+        self.set_finding(self.finding_filter.currentData())
+
+    def _on_search_settled(self) -> None:
+        self.set_search(self.search.text())
+
+    def _on_copied(self, text: str, count: int) -> None:
+        QApplication.clipboard().setText(text)
+        self.status.emit(f"Copied {count:,} rows: paste them into Excel.")
+
+    # Helpers -----------------------------------------------------------------------
+    def _set_query(self, query: ListQuery) -> None:
+        if query == self.query:
+            return
+        self.query = query
+        self.queryChanged.emit(query)
+        self.refresh()
+
+    def _show_count(self) -> None:
+        total = len(self.index) if self.index is not None else 0
+        shown = self.model.rowCount()
+        noun = "patient" if total == 1 else "patients"
+        text = f"{shown:,} of {total:,} {noun}" if shown != total or self.query.is_filtered else f"{total:,} {noun}"
+        self.count.setText(text)
+
+    def _fill_filters(self) -> None:
+        for name, combo in self.filters.items():
+            present = self.index is not None and name in self.index.wl.columns
+            choices = self.index.choices(name) if present else []
+            self._refill(combo, FILTERS[name], [(c, c) for c in choices])
+            combo.setEnabled(len(choices) > 1)
+        codes = list(self.index.finding_rows) if self.index is not None else []
+        findings = [(ANY_FINDING, "Any problem")] + [(c, self.descriptions.get(c, c)) for c in codes]
+        self._refill(self.finding_filter, "All rows", findings if codes else [])
+        self.finding_filter.setEnabled(bool(codes))
+
+    @staticmethod
+    def _refill(combo: QComboBox, everything: str, choices: list[tuple[str, str]]) -> None:
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(everything, None)
+        for value, label in choices:
+            combo.addItem(label, value)
+        combo.blockSignals(False)
+
+    @staticmethod
+    def _select_combo(combo: QComboBox, value: str | None) -> None:
+        combo.blockSignals(True)
+        combo.setCurrentIndex(max(0, combo.findData(value)) if value is not None else 0)
+        combo.blockSignals(False)
+
+    # Building ----------------------------------------------------------------------
+    def _filter_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search pathway ID or NHS number (Ctrl+F)")
+        self.search.setAccessibleName("Search pathway ID or NHS number")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("Search pathway ID or NHS number (Ctrl+F)  "))
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self._on_search_settled)
+        bar.addWidget(self.search, 2)
+        for name, everything in FILTERS.items():
+            combo = QComboBox()
+            combo.setAccessibleName(f"Filter by {column_title(name).lower()}")
+            combo.setToolTip(f"Show only one {column_title(name).lower()}")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.activated.connect(lambda _i, n=name: self._on_filter_chosen(n))
+            self.filters[name] = combo
+            bar.addWidget(combo)
+        self.finding_filter = QComboBox()
+        self.finding_filter.setAccessibleName("Filter by data problem")
+        self.finding_filter.setToolTip("Show only the rows with a data-quality problem")
+        self.finding_filter.setMinimumContentsLength(16)
+        self.finding_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.finding_filter.activated.connect(lambda _i: self._on_finding_chosen())
+        bar.addWidget(self.finding_filter, 1)
+        self.clear_button = QPushButton("Clear filters")
+        self.clear_button.setAccessibleName("Clear filters")
+        self.clear_button.setToolTip("Show every row again (Esc)")
+        self.clear_button.clicked.connect(self.clear_filters)
+        bar.addWidget(self.clear_button)
+        self.count = QLabel()
+        self.count.setAccessibleName("Rows shown")
+        bar.addWidget(self.count)
+        return bar
+
+    def _make_table(self) -> ListTable:
+        self.table = ListTable()
+        self.table.setAccessibleName("Waiting list")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(200)  # widths from the first rows: a million would take seconds
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSectionsMovable(True)
+        self.table.setSortingEnabled(True)
+        self.table.copyRequested.connect(self.copy_selection)
+        return self.table
+
+    def _empty_page(self) -> QLabel:
+        label = QLabel(EMPTY_MESSAGE)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        label.setAccessibleName("No waiting list")
+        return label
+
+
+def _order_and_summary(index: ListIndex, query: ListQuery, progress, cancelled) -> tuple[np.ndarray, ListSummary]:
+    """Runs on the compute worker: the rows to show and their summary."""
+    order = index.order(query, cancelled)
+    check(cancelled)
+    priorities = index.value_counts("clinical_priority", order) if "clinical_priority" in index.wl.columns else None
+    return order, summarise(index.wl, order, priorities)

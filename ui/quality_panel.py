@@ -1,0 +1,122 @@
+"""The data-quality panel: what the checks found, how many rows, and the way to those rows.
+
+Choosing a problem filters the list to its rows (``findingChosen``); "Show all
+rows" clears that filter; "Export worklist…" asks the window to write the
+findings to an xlsx worklist for the people who will fix them at source.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+CODE_ROLE = Qt.ItemDataRole.UserRole
+
+
+class QualityPanel(QWidget):
+    """The findings of the current list, one line per kind of problem.
+
+    Invariant: each item of ``tree`` carries its finding code in ``CODE_ROLE``.
+    ``findingChosen`` carries a code, or '' for "show all rows".
+    """
+
+    findingChosen = Signal(str)
+    exportRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName("Data quality")
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.tree = self._make_tree()
+        self.show_all = QPushButton("Show &all rows")
+        self.show_all.setAccessibleName("Show all rows")
+        self.show_all.clicked.connect(self._on_show_all)
+        self.export = QPushButton("&Export worklist…")
+        self.export.setAccessibleName("Export findings worklist")
+        self.export.setToolTip("Write every problem row to an Excel worklist")
+        self.export.clicked.connect(self.exportRequested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.show_all)
+        buttons.addWidget(self.export)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+        self.set_findings(None, {})
+
+    def set_findings(self, counts: Mapping[str, int] | None, descriptions: Mapping[str, str], total_rows: int = 0) -> None:
+        """Show finding code -> number of rows (``None``: no list loaded)."""
+        self.tree.blockSignals(True)  # refilling must not look like the user choosing a problem
+        self.tree.clear()
+        for code, count in (counts or {}).items():
+            item = QTreeWidgetItem([descriptions.get(code, code), f"{count:,}"])
+            item.setData(0, CODE_ROLE, code)
+            item.setToolTip(0, f"{descriptions.get(code, code)} (code {code}): choose to list these rows")
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.tree.addTopLevelItem(item)
+        self.tree.blockSignals(False)
+        self.headline.setText(self._headline(counts, total_rows))
+        self.export.setEnabled(bool(counts))
+        self.show_all.setEnabled(bool(counts))
+
+    def codes(self) -> list[str]:
+        """The finding codes listed, top to bottom."""
+        return [self.tree.topLevelItem(i).data(0, CODE_ROLE) for i in range(self.tree.topLevelItemCount())]
+
+    def select_code(self, code: str | None) -> None:
+        """Highlight a finding (when the filter bar chose it) without emitting ``findingChosen``."""
+        self.tree.blockSignals(True)
+        self.tree.clearSelection()
+        self.tree.setCurrentItem(None)
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if code and item.data(0, CODE_ROLE) == code:
+                self.tree.setCurrentItem(item)
+        self.tree.blockSignals(False)
+
+    # Slots ---------------------------------------------------------------
+    def _on_current_changed(self, current: QTreeWidgetItem | None, _previous=None) -> None:
+        if current is not None:
+            self.findingChosen.emit(current.data(0, CODE_ROLE))
+
+    def _on_show_all(self) -> None:
+        self.select_code(None)
+        self.findingChosen.emit("")
+
+    # Helpers -------------------------------------------------------------
+    def _make_tree(self) -> QTreeWidget:
+        # A handful of finding kinds, never patient rows: a widget-based tree is right here.
+        tree = QTreeWidget()
+        tree.setAccessibleName("Problems found")
+        tree.setHeaderLabels(["Problem", "Rows"])
+        tree.setRootIsDecorated(False)
+        tree.setWordWrap(True)
+        tree.setUniformRowHeights(False)
+        tree.header().setStretchLastSection(False)
+        tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        tree.currentItemChanged.connect(self._on_current_changed)
+        tree.itemClicked.connect(lambda item, _column: self._on_current_changed(item))
+        return tree
+
+    @staticmethod
+    def _headline(counts: Mapping[str, int] | None, total_rows: int) -> str:
+        if counts is None:
+            return "No list loaded."
+        if not counts:
+            return f"Checked {total_rows:,} rows: no problems found."
+        kinds = "kind of problem" if len(counts) == 1 else "kinds of problem"
+        return f"Checked {total_rows:,} rows: {len(counts)} {kinds} found. Choose one to list its rows."

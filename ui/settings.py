@@ -1,0 +1,69 @@
+"""Where the app keeps its things: the data folder, settings, recent files.
+
+The data folder holds the demo workspace, unsaved workspaces, the settings file
+and the log. ``WORKBENCH_DATA_DIR`` overrides it (the tests point it at a
+temporary folder so they never touch a real profile). Settings live in an INI
+file in that folder rather than the Windows registry: one place to back up or
+clear, and the same on every platform.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths
+
+ORGANISATION = "NHS prioritisation workbench"
+APPLICATION = "Prioritisation workbench"
+MAX_RECENT = 10
+RECENT_KEY = "recent_files"
+PROFILE_KEY = "last_mapping_profile"
+
+
+def data_folder() -> Path:
+    """The app's data folder (created if missing)."""
+    override = os.environ.get("WORKBENCH_DATA_DIR")
+    if override:
+        folder = Path(override)
+    else:
+        folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation))
+        if not folder.name:  # no QApplication names set (a script): still somewhere sensible
+            folder = Path.home() / ".prioritisation-workbench"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def unsaved_folder() -> Path:
+    """Workspaces made by an import or 'New' live here until the user saves them."""
+    folder = data_folder() / "unsaved"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def app_settings() -> QSettings:
+    """The settings file in the data folder."""
+    return QSettings(str(data_folder() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def recent_files() -> list[Path]:
+    """Recently opened lists and workspaces that still exist, newest first."""
+    stored = app_settings().value(RECENT_KEY, []) or []
+    if isinstance(stored, str):  # QSettings gives a bare string for a one-item list
+        stored = [stored]
+    return [Path(p) for p in stored if Path(p).exists()]
+
+
+def add_recent_file(path: Path) -> None:
+    """Put ``path`` first in the recent files (kept to :data:`MAX_RECENT`)."""
+    path = Path(path).resolve()
+    kept = [p for p in recent_files() if p.resolve() != path]
+    app_settings().setValue(RECENT_KEY, [str(p) for p in [path, *kept][:MAX_RECENT]])
+
+
+def get_value(key: str, default=None):
+    return app_settings().value(key, default)
+
+
+def set_value(key: str, value) -> None:
+    app_settings().setValue(key, value)
