@@ -1,0 +1,545 @@
+"""Data-quality checks over a waiting list: what a validation team needs to look at.
+
+:func:`validate` returns one :class:`Finding` per problem found, each naming
+the rows (0-based positions in the list) and, for every row, what was found in
+plain words. Rows with findings are never dropped: the list stays whole and the
+findings say which rows to check.
+
+Conventions:
+
+- A check on a field the file does not have is skipped (a field counts as
+  present if it is mapped or has any value); the import summary already says
+  which fields were not found.
+- A *missing* value is blank in the file (or ``NULL``, ``N/A``, ``-``...);
+  a value that is there but could not be understood is reported as such
+  (``unreadable_date``, ``unknown_priority``...), never as missing.
+- Each row appears at most once per finding; two problems of the same kind on
+  one row (say two placeholder dates) are joined in its detail with "; ".
+- Row numbers in details are ``row_id`` (the data row of the source file).
+
+Everything is worked out on whole columns; text details are built once per
+distinct value, so a million rows are checked in well under two seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from workbench import deprivation
+from workbench.enrich import INFANT_AGE_CODES, MAX_AGE, completed_years, row_census_dates
+from workbench.fields import PRIORITY_CODES, PRIORITY_TIME_LIMIT_DAYS, WaitingList
+from workbench.nhs_number import valid_mask
+from workbench.progress import CancelCheck, check, never
+
+FINDING_CODES: dict[str, str] = {
+    "nhs_number_invalid": "NHS number missing, or fails the modulus 11 check",
+    "duplicate_pathway": "The same pathway ID is on more than one row",
+    "duplicate_patient_specialty": "The same patient is on more than one pathway in one specialty",
+    "missing_wait_start": "No wait start (clock start) date",
+    "future_wait_start": "Wait start is after the census date",
+    "unreadable_date": "A date could not be read",
+    "implausible_date": "A placeholder or impossible date, such as 01/01/1900 or 31/12/9999",
+    "missing_priority": "No clinical priority",
+    "unknown_priority": "Clinical priority not recognised (expected P1a, P1b, P2 to P6)",
+    "priority_overdue": "Waited longer than the clinical priority's time limit",
+    "invalid_lsoa": "LSOA is not a known English, Welsh or Scottish area",
+    "unknown_ethnicity": "Ethnic category not stated, not known, or not a Data Dictionary code",
+    "age_out_of_range": "Age below 0 or over 120, an infant age code, or born after the census date",
+}
+
+# Date fields checked for unreadable and implausible values, with their names in details.
+DATE_FIELD_LABELS = {
+    "wait_start": "wait start",
+    "census_date": "census date",
+    "date_of_birth": "date of birth",
+    "tci_date": "TCI date",
+}
+PLACEHOLDER_DATES = np.array(["1800-01-01", "1801-01-01", "1900-01-01", "9999-12-31"], dtype="datetime64[D]")
+EARLIEST_PLAUSIBLE = np.datetime64("1900-01-01", "D")
+LATEST_PLAUSIBLE = np.datetime64("2100-12-31", "D")
+# Text that files use for "nothing here".
+BLANK_TOKENS = frozenset({"", "NULL", "N/A", "NA", "NONE", "NAN", "NAT", "-", "--", "?"})
+ETHNIC_CATEGORY_CODES = frozenset("ABCDEFGHJKLMNPRS") | {"Z", "99"}
+# How many other rows a duplicate's detail names before it says "and N more".
+NAMED_ROWS = 5
+# Overdue details are keyed by priority and days together: priority * OVERDUE_KEY + days.
+OVERDUE_KEY = 10_000_000
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: NumPy arrays have no single truth value
+class Finding:
+    """One kind of problem and the rows that have it.
+
+    Invariants: ``rows`` is sorted int64 (0-based positions in the list, each
+    at most once) and ``details`` is an object array of the same length saying
+    what was found on each row.
+    """
+
+    code: str
+    rows: np.ndarray
+    details: np.ndarray
+
+    @property
+    def description(self) -> str:
+        """The plain-words description of the code."""
+        return FINDING_CODES[self.code]
+
+
+def validate(wl: WaitingList, mapping: dict[str, str], cancelled: CancelCheck = never) -> list[Finding]:
+    """Check a list; one :class:`Finding` per code with rows, in ``FINDING_CODES`` order.
+
+    ``mapping`` is canonical field -> source header, used to tell a blank
+    value from one that was there but could not be understood.
+
+    >>> from workbench.fields import WaitingList
+    >>> wl = WaitingList(row_id=np.array([1, 2]), census_date=None, columns={
+    ...     "pathway_id": np.array(["A1", "A1"], dtype=object)})
+    >>> [(f.code, f.rows.tolist(), f.details.tolist()) for f in validate(wl, {})]
+    [('duplicate_pathway', [0, 1], ['also on row 2', 'also on row 1'])]
+    """
+    checks = _Checks(wl, mapping)
+    findings = []
+    for code in FINDING_CODES:
+        check(cancelled)
+        rows, details = getattr(checks, code)()
+        if len(rows):
+            findings.append(Finding(code, rows, details))
+    return findings
+
+
+Found = tuple[np.ndarray, np.ndarray]  # (sorted rows, details)
+
+
+class _Checks:
+    """One method per finding code, sharing the list's columns and census dates."""
+
+    def __init__(self, wl: WaitingList, mapping: dict[str, str]):
+        self.wl = wl
+        self.mapping = mapping
+        self.n = len(wl)
+
+    # -- shared pieces -------------------------------------------------------------
+
+    @cached_property
+    def census(self) -> np.ndarray:
+        return row_census_dates(self.wl.columns, self.wl.census_date, self.n)
+
+    def present(self, name: str) -> bool:
+        """Whether the file has this field: mapped, or any value in the column."""
+        if name in self.mapping:
+            return True
+        values = self.wl.columns.get(name)
+        return values is not None and not _is_missing(values).all()
+
+    def column(self, name: str) -> np.ndarray:
+        return self.wl.columns[name]
+
+    def raw(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """The file's own text for a field at ``rows``; the typed value as text if unknown."""
+        header = self.mapping.get(name)
+        if header is not None and header in self.wl.source:
+            return np.asarray(self.wl.source[header], dtype=object)[rows]
+        values = self.column(name)[rows]
+        return np.array([None if _is_missing_value(v) else str(v) for v in values], dtype=object)
+
+    def blank_in_file(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Mask over ``rows``: the file has nothing in this field there."""
+        return _blank_text(self.raw(name, rows))
+
+    @cached_property
+    def valid_nhs(self) -> np.ndarray:
+        return valid_mask(self.column("nhs_number"))
+
+    @cached_property
+    def implausible_wait_start(self) -> np.ndarray:
+        return implausible_dates(self.column("wait_start"))
+
+    # -- the checks, one per code ---------------------------------------------------
+
+    def nhs_number_invalid(self) -> Found:
+        if not self.present("nhs_number"):
+            return _nothing()
+        rows = np.flatnonzero(~self.valid_nhs)
+        numbers = self.column("nhs_number")[rows]
+        shown = _tidy_text(self.raw("nhs_number", rows))
+        shown = np.where(_blank_text(shown), numbers, shown)
+        pairs = np.array([f"{s}\x00{v}" for s, v in zip(shown, numbers)], dtype=object)
+        return rows, _describe_each(pairs, _describe_nhs_number)
+
+    def duplicate_pathway(self) -> Found:
+        if not self.present("pathway_id"):
+            return _nothing()
+        codes, uniques = pd.factorize(self.column("pathway_id"), use_na_sentinel=True)
+        # Only values that repeat can be duplicates: test those for "NULL", "-" and the like.
+        repeated = np.unique(codes[pd.Series(codes).duplicated().to_numpy() & (codes >= 0)])
+        blank = repeated[_blank_text(uniques[repeated])]
+        return _duplicates(np.where(np.isin(codes, blank), -1, codes), self.wl.row_id)
+
+    def duplicate_patient_specialty(self) -> Found:
+        if not self.present("nhs_number"):
+            return _nothing()
+        patient = _nhs_numbers_as_integers(self.column("nhs_number"), self.valid_nhs)
+        specialty = pd.factorize(_column_or_blank(self.wl, "specialty"), use_na_sentinel=False)[0]
+        key = np.where(patient >= 0, patient * (specialty.max(initial=0) + 1) + specialty, -1)
+        rows, details = _duplicates(key, self.wl.row_id)
+        return _different_pathways(rows, details, key[rows], _column_or_blank(self.wl, "pathway_id", rows))
+
+    def missing_wait_start(self) -> Found:
+        return self._blank("wait_start", "no wait start date")
+
+    def future_wait_start(self) -> Found:
+        if not self.present("wait_start"):
+            return _nothing()
+        wait_start = self.column("wait_start")
+        rows = np.flatnonzero((wait_start > self.census) & ~self.implausible_wait_start)
+        pairs = np.array([f"{s}|{c}" for s, c in zip(wait_start[rows], self.census[rows])], dtype=object)
+        return rows, _describe_each(pairs, _describe_future_start)
+
+    def unreadable_date(self) -> Found:
+        parts = [self._unreadable(name, label) for name, label in DATE_FIELD_LABELS.items()]
+        return _combine(parts)
+
+    def implausible_date(self) -> Found:
+        parts = []
+        for name, label in DATE_FIELD_LABELS.items():
+            if self.present(name):
+                rows = np.flatnonzero(implausible_dates(self.column(name)))
+                parts.append((rows, _label_dates(label, self.column(name)[rows])))
+        return _combine(parts)
+
+    def missing_priority(self) -> Found:
+        return self._blank("clinical_priority", "no clinical priority")
+
+    def unknown_priority(self) -> Found:
+        if not self.present("clinical_priority"):
+            return _nothing()
+        priority = self.column("clinical_priority")
+        rows = np.flatnonzero(~_per_value(priority, lambda p: p in PRIORITY_CODES, bool))
+        raw = _tidy_text(self.raw("clinical_priority", rows))
+        rows, raw = rows[~_blank_text(raw)], raw[~_blank_text(raw)]
+        return rows, _describe_each(raw, lambda text: f"'{text}'")
+
+    def priority_overdue(self) -> Found:
+        if not (self.present("clinical_priority") and self.present("wait_start")):
+            return _nothing()
+        days = days_waited(self.column("wait_start"), self.census)
+        limit = _priority_limits(self.column("clinical_priority"))
+        rows = np.flatnonzero((days > limit) & ~self.implausible_wait_start)
+        priority = _per_value(self.column("clinical_priority")[rows], _priority_number, np.int64)
+        return rows, _describe_each(priority * OVERDUE_KEY + days[rows].astype(np.int64), _describe_overdue)
+
+    def invalid_lsoa(self) -> Found:
+        if not self.present("lsoa"):
+            return _nothing()
+        candidates = np.flatnonzero(~deprivation.is_known_area(self.column("lsoa")))
+        codes = _tidy_text(self.raw("lsoa", candidates))
+        given = ~_blank_text(codes)
+        rows, codes = candidates[given], codes[given]
+        return rows, _describe_each(codes, _describe_area)
+
+    def unknown_ethnicity(self) -> Found:
+        if not self.present("ethnic_category"):
+            return _nothing()
+        categories = self.column("ethnic_category")
+        tidy = _per_value(categories, _upper)
+        rows = np.flatnonzero(~_per_value(tidy, lambda c: c in ETHNIC_CATEGORY_CODES - {"Z", "99"}, bool))
+        shown = np.where(_is_missing(categories[rows]), _tidy_text(self.raw("ethnic_category", rows)), tidy[rows])
+        return rows, _describe_each(shown, _describe_ethnicity)
+
+    def age_out_of_range(self) -> Found:
+        return _combine([self._age_from_birth(), self._age_from_column()])
+
+    # -- helpers for the checks -----------------------------------------------------
+
+    def _blank(self, name: str, detail: str) -> Found:
+        """Rows blank in the file for ``name`` (a value there but not understood is not 'missing')."""
+        if not self.present(name):
+            return _nothing()
+        candidates = np.flatnonzero(_is_missing(self.column(name)))
+        rows = candidates[self.blank_in_file(name, candidates)]
+        return rows, np.full(len(rows), detail, dtype=object)
+
+    def _unreadable(self, name: str, label: str) -> Found:
+        if not self.present(name) or name not in self.mapping:
+            return _nothing()
+        candidates = np.flatnonzero(np.isnat(self.column(name)))
+        raw = _tidy_text(self.raw(name, candidates))
+        readable = ~_blank_text(raw)
+        return candidates[readable], _describe_each(raw[readable], lambda text: f"{label} '{text}'")
+
+    def _age_from_birth(self) -> Found:
+        if not self.present("date_of_birth"):
+            return _nothing()
+        born = self.column("date_of_birth")
+        years = completed_years(born, self.census)
+        # A placeholder birth date is reported as implausible_date, not again here.
+        rows = np.flatnonzero(((years < 0) | (years > MAX_AGE)) & ~implausible_dates(born))
+        pairs = np.array([f"{b}|{int(y)}" for b, y in zip(born[rows], years[rows])], dtype=object)
+        return rows, _describe_each(pairs, _describe_birth)
+
+    def _age_from_column(self) -> Found:
+        if not self.present("age"):
+            return _nothing()
+        age = self.column("age")
+        rows = np.flatnonzero((age < 0) | (age > MAX_AGE))
+        return rows, _describe_each(age[rows], _describe_age)
+
+
+# -- plain functions over arrays -------------------------------------------------------
+
+
+def implausible_dates(dates: np.ndarray) -> np.ndarray:
+    """Mask: placeholder dates (01/01/1900, 31/12/9999...), or before 1900 or after 2100.
+
+    >>> implausible_dates(np.array(["1900-01-01", "1899-12-31", "2026-01-01", "NaT"], dtype="datetime64[D]")).tolist()
+    [True, True, False, False]
+    """
+    dates = np.asarray(dates, dtype="datetime64[D]")
+    outside = (dates < EARLIEST_PLAUSIBLE) | (dates > LATEST_PLAUSIBLE)
+    return outside | np.isin(dates, PLACEHOLDER_DATES)
+
+
+def days_waited(wait_start: np.ndarray, census: np.ndarray) -> np.ndarray:
+    """Whole days from wait start to census date as float; NaN where either is missing."""
+    days = (census.astype("datetime64[D]") - wait_start.astype("datetime64[D]")).astype(np.float64)
+    days[np.isnat(wait_start) | np.isnat(census)] = np.nan
+    return days
+
+
+def uk_date_text(value: np.datetime64) -> str:
+    """dd/mm/yyyy for a NumPy day, including years outside Python's range.
+
+    >>> uk_date_text(np.datetime64("9999-12-31")), uk_date_text(np.datetime64("1066-10-14"))
+    ('31/12/9999', '14/10/1066')
+    """
+    year, month, day = str(np.datetime64(value, "D")).lstrip("+").rsplit("-", 2)
+    return f"{day}/{month}/{year}"
+
+
+def _priority_limits(priority: np.ndarray) -> np.ndarray:
+    """The time limit in days for each row's priority; infinite where there is none."""
+    limits = {code: np.inf if days is None else float(days) for code, days in PRIORITY_TIME_LIMIT_DAYS.items()}
+    codes, uniques = pd.factorize(priority, use_na_sentinel=True)
+    per_unique = np.array([limits.get(u, np.inf) for u in uniques] + [np.inf], dtype=np.float64)
+    return per_unique[np.where(codes >= 0, codes, len(uniques))]
+
+
+def _duplicates(key: np.ndarray, row_id: np.ndarray) -> Found:
+    """Rows whose key (an int; -1 means no key) is shared, each naming the others."""
+    key = np.asarray(key, dtype=np.int64)
+    rows = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy() & (key >= 0))
+    order = rows[np.argsort(key[rows], kind="stable")]
+    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0]) if len(order) else np.empty(0, np.int64)
+    sizes = np.diff(np.r_[starts, len(order)])
+    details = np.empty(len(order), dtype=object)
+    # Pairs are by far the commonest duplicate: name the partner without a Python loop per group.
+    in_pair = np.repeat(sizes == 2, sizes)
+    first = np.repeat(starts, sizes)
+    partner = order[2 * first + 1 - np.arange(len(order))]
+    details[in_pair] = [f"also on row {r}" for r in row_id[partner[in_pair]]]
+    for start, size in zip(starts[sizes > 2], sizes[sizes > 2]):
+        _name_group(details, start, row_id[order[start : start + size]])
+    by_row = np.argsort(order, kind="stable")
+    return order[by_row], details[by_row]
+
+
+def _name_group(details: np.ndarray, start: int, group_rows: np.ndarray) -> None:
+    """Details for one group of three or more rows, written at ``details[start:]``.
+
+    Only the first few rows are ever named, so a huge group (a whole column of
+    one value) costs a handful of strings, not one list per member.
+    """
+    head = group_rows[: NAMED_ROWS + 1]
+    for offset in range(len(head)):
+        details[start + offset] = _also_on(np.delete(head, offset)[:NAMED_ROWS], len(group_rows) - 1)
+    if len(group_rows) > len(head):
+        details[start + len(head) : start + len(group_rows)] = _also_on(head[:NAMED_ROWS], len(group_rows) - 1)
+
+
+def _also_on(named_rows: np.ndarray, others: int) -> str:
+    """'also on rows 3, 9' or 'also on rows 3, 9, 12, 20, 31 and 15 more'.
+
+    >>> _also_on(np.array([3, 9, 12, 20, 31]), 20)
+    'also on rows 3, 9, 12, 20, 31 and 15 more'
+    """
+    named = ", ".join(str(r) for r in named_rows)
+    more = f" and {others - len(named_rows):,} more" if others > len(named_rows) else ""
+    return f"also on row{'s' if others > 1 else ''} {named}{more}"
+
+
+def _different_pathways(rows: np.ndarray, details: np.ndarray, key: np.ndarray, pathway: np.ndarray) -> Found:
+    """Keep patient-specialty groups that span more than one pathway (arrays aligned with ``rows``).
+
+    Two rows with the same pathway ID are already ``duplicate_pathway``; a
+    blank pathway ID counts as a different pathway.
+    """
+    if not len(rows):
+        return rows, details
+    frame = pd.DataFrame({"key": key, "pathway": [p if p else f"\x00{r}" for p, r in zip(pathway, rows)]})
+    spread = frame.groupby("key")["pathway"].transform("nunique").to_numpy() > 1
+    return rows[spread], details[spread]
+
+
+def _combine(parts: Iterable[Found]) -> Found:
+    """Several (rows, details) into one, a row's details joined with '; '."""
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return _nothing()
+    rows = np.concatenate([p[0] for p in parts])
+    details = np.concatenate([p[1] for p in parts])
+    order = np.argsort(rows, kind="stable")
+    rows, details = rows[order], details[order]
+    unique_rows, starts = np.unique(rows, return_index=True)
+    if len(unique_rows) == len(rows):
+        return rows, details
+    joined = ["; ".join(group) for group in np.split(details, starts[1:])]
+    return unique_rows, np.array(joined, dtype=object)
+
+
+def _describe_each(values: np.ndarray, describe: Callable[[object], str]) -> np.ndarray:
+    """``describe`` applied once per distinct value, spread back over the rows."""
+    return _per_value(values, describe)
+
+
+def _per_value(values: np.ndarray, fn: Callable, dtype=object) -> np.ndarray:
+    """``fn`` applied once per distinct value (``fn(None)`` for missing ones), spread over the rows.
+
+    >>> _per_value(np.array(["a", None, "a"], dtype=object), lambda v: v is None, bool).tolist()
+    [False, True, False]
+    """
+    if not len(values):
+        return np.empty(0, dtype=dtype)
+    codes, uniques = pd.factorize(np.asarray(values), use_na_sentinel=True)
+    results = [fn(u) for u in uniques]
+    if (codes < 0).any():
+        results.append(fn(None))
+    return np.array(results, dtype=dtype)[np.where(codes >= 0, codes, len(uniques))]
+
+
+def _label_dates(label: str, dates: np.ndarray) -> np.ndarray:
+    return _describe_each(dates.astype("datetime64[D]").astype(np.int64), lambda day: f"{label} {_day_text(day)}")
+
+
+def _day_text(day) -> str:
+    return uk_date_text(np.datetime64(int(day), "D"))
+
+
+def _describe_nhs_number(pair: str | None) -> str:
+    shown, number = (pair or "\x00").split("\x00", 1)
+    if shown in ("", "None") and number in ("", "None"):
+        return "no NHS number"
+    if number.isdigit() and len(number) == 10:
+        return f"{shown} has the wrong check digit"
+    return f"{shown} is not a 10-digit number"
+
+
+def _describe_future_start(pair: str) -> str:
+    start, census = pair.split("|")
+    return f"wait start {uk_date_text(np.datetime64(start))} is after the census date {uk_date_text(np.datetime64(census))}"
+
+
+def _priority_number(priority: str | None) -> int:
+    return PRIORITY_CODES.index(priority) if priority in PRIORITY_CODES else -1
+
+
+def _describe_overdue(key: int) -> str:
+    """Detail for a key made of priority number * OVERDUE_KEY + days waited."""
+    priority = PRIORITY_CODES[int(key) // OVERDUE_KEY]
+    limit = PRIORITY_TIME_LIMIT_DAYS[priority]
+    return f"{priority} waited {_days(int(key) % OVERDUE_KEY)} (limit {_days(limit)})"
+
+
+def _days(count: int) -> str:
+    return f"{count:,} day{'' if count == 1 else 's'}"
+
+
+def _describe_area(code: str) -> str:
+    if code.upper().endswith(deprivation.PSEUDO_CODE_ENDING):
+        return f"'{code}' is a pseudo-code meaning no area"
+    return f"'{code}' is not a known area"
+
+
+def _describe_ethnicity(code: str | None) -> str:
+    if code is None or _blank_value(code):
+        return "not given"
+    if code.upper() == "Z":
+        return "Z: not stated"
+    if code == "99":
+        return "99: not known"
+    if code in ("0", "9"):
+        return f"'{code}': an old not-known code"
+    return f"'{code}' is not an ethnic category code"
+
+
+def _describe_birth(pair: str) -> str:
+    born, years = pair.split("|")
+    shown = uk_date_text(np.datetime64(born))
+    if int(years) < 0:
+        return f"date of birth {shown} is after the census date"
+    return f"date of birth {shown} gives age {years}"
+
+
+def _describe_age(age: float | None) -> str:
+    if age is not None and INFANT_AGE_CODES[0] <= age <= INFANT_AGE_CODES[1]:
+        return f"age {age:g} is an infant age code"
+    return f"age {age:g}"
+
+
+# -- missing and blank values ----------------------------------------------------------
+
+
+def _is_missing(values: np.ndarray) -> np.ndarray:
+    """Mask of missing typed values (None, NaN or NaT)."""
+    values = np.asarray(values)
+    if values.dtype.kind == "M":
+        return np.isnat(values)
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    return pd.isna(values) if values.dtype == object else np.zeros(len(values), dtype=bool)
+
+
+def _is_missing_value(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _blank_value(text) -> bool:
+    return _is_missing_value(text) or str(text).strip().upper() in BLANK_TOKENS
+
+
+def _blank_text(values: np.ndarray) -> np.ndarray:
+    """Mask: values that are empty, None or a "nothing here" token such as NULL."""
+    return _per_value(np.asarray(values, dtype=object), _blank_value, bool)
+
+
+def _tidy_text(values: np.ndarray) -> np.ndarray:
+    return np.array([v.strip() if isinstance(v, str) else v for v in values], dtype=object)
+
+
+def _upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _nhs_numbers_as_integers(numbers: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Valid NHS numbers as int64 (fast to group), -1 elsewhere."""
+    digits = np.where(valid, numbers, "0000000000").astype("S10")
+    shaped = np.frombuffer(digits.tobytes(), dtype=np.uint8).reshape(-1, 10).astype(np.int64) - ord("0")
+    as_integers = shaped @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
+    return np.where(valid, as_integers, -1)
+
+
+def _column_or_blank(wl: WaitingList, name: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """A text column (at ``rows`` if given) with "" for missing values and for an absent field."""
+    values = wl.columns.get(name)
+    if values is None:
+        return np.full(len(wl) if rows is None else len(rows), "", dtype=object)
+    values = values if rows is None else values[rows]
+    return np.where(_is_missing(values), "", values).astype(object)
+
+
+def _nothing() -> Found:
+    return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
