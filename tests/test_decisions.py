@@ -1,0 +1,130 @@
+"""Scenarios, the hash-chained decision log and rule history in a workspace file."""
+
+import sqlite3
+
+import pytest
+
+from workbench import decisions
+from workbench.decisions import (
+    GENESIS,
+    changes_between,
+    decision_log,
+    entry_hash,
+    record_decision,
+    rule_differences,
+    rule_history,
+    rules_by_sha256,
+    save_scenario,
+    scenarios,
+    verify_all,
+    verify_chain,
+)
+from workbench.progress import WorkbenchError
+from workbench.rules import treat_in_turn, with_social_cap, with_weight
+from workbench.workspace import Workspace
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    with Workspace.create(tmp_path / "ws.sqlite") as ws:
+        yield ws
+
+
+def three_decisions(ws):
+    rules = treat_in_turn()
+    record_decision(ws, "Dr A Patel", "Started from treat in turn", "baseline", rules)
+    record_decision(ws, "Dr A Patel", "Weight doubled", "waits matter more", with_weight(rules, "Weeks waited", 2))
+    record_decision(ws, "J Smith", "Cap set", "keep time waited first", with_social_cap(rules, 8))
+
+
+def raw(ws):
+    """A second connection, as someone with a database tool would have."""
+    return sqlite3.connect(ws.path, isolation_level=None)
+
+
+def test_entries_are_chained_from_genesis(workspace):
+    three_decisions(workspace)
+    log = decision_log(workspace)
+    assert [e.person for e in log] == ["Dr A Patel", "Dr A Patel", "J Smith"]
+    assert log[0].previous_hash == GENESIS
+    assert [e.previous_hash for e in log[1:]] == [e.entry_hash for e in log[:-1]]
+    first = log[0]
+    fields = {"logged_at": first.logged_at.isoformat(), "person": first.person, "action": first.action,
+              "rationale": first.rationale, "rules_sha256": first.rules_sha256}
+    assert first.entry_hash == entry_hash(GENESIS, fields)
+    assert verify_chain(workspace) is None and verify_all(workspace) is None
+
+
+def test_each_rule_set_is_kept_once_and_recoverable_by_sha(workspace):
+    three_decisions(workspace)
+    record_decision(workspace, "J Smith", "Looked again", "", treat_in_turn())
+    history = rule_history(workspace)
+    assert len(history) == 3
+    doubled = with_weight(treat_in_turn(), "Weeks waited", 2)
+    assert rules_by_sha256(workspace, doubled.sha256) == doubled
+    assert decision_log(workspace)[1].rules_sha256 == doubled.sha256
+
+
+def test_editing_a_row_with_raw_sql_is_detected(workspace):
+    three_decisions(workspace)
+    connection = raw(workspace)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        connection.execute("UPDATE decision_log SET rationale = 'nobody said that' WHERE id = 2")
+    connection.execute("DROP TRIGGER decision_log_no_update")
+    connection.execute("UPDATE decision_log SET rationale = 'nobody said that' WHERE id = 2")
+    connection.close()
+    broken = verify_chain(workspace)
+    assert broken is not None and broken.entry_id == 2 and "edited" in broken.problem
+    assert "entry 2" in broken.describe()
+
+
+def test_deleting_a_row_is_detected(workspace):
+    three_decisions(workspace)
+    connection = raw(workspace)
+    connection.execute("DROP TRIGGER decision_log_no_delete")
+    connection.execute("DELETE FROM decision_log WHERE id = 2")
+    connection.close()
+    broken = verify_chain(workspace)
+    assert broken.entry_id == 3 and "removed" in broken.problem
+
+
+def test_a_tampered_rule_history_is_detected(workspace):
+    three_decisions(workspace)
+    connection = raw(workspace)
+    connection.execute("DROP TRIGGER rule_history_no_update")
+    connection.execute("UPDATE rule_history SET rules_toml = replace(rules_toml, 'weight = 2.0', 'weight = 9.0')")
+    connection.close()
+    assert verify_chain(workspace) is None
+    broken = verify_all(workspace)
+    assert broken.table == "rule_history" and broken.entry_id == 2
+
+
+def test_recording_needs_a_name_and_an_action(workspace):
+    with pytest.raises(WorkbenchError, match="name"):
+        record_decision(workspace, "   ", "Something")
+    with pytest.raises(WorkbenchError, match="what was decided"):
+        record_decision(workspace, "A", " ")
+    assert decision_log(workspace) == []
+
+
+def test_scenarios_save_list_and_refuse_a_taken_name(workspace):
+    first = save_scenario(workspace, "  Inclusive  v1 ", treat_in_turn(), "Dr A")
+    save_scenario(workspace, "Longer waits", with_weight(treat_in_turn(), "Weeks waited", 3))
+    assert first.name == "Inclusive v1"
+    assert [s.name for s in scenarios(workspace)] == ["Inclusive v1", "Longer waits"]
+    assert decisions.load_scenario(workspace, "Longer waits").rule_set.factors[0].weight == 3
+    with pytest.raises(WorkbenchError, match="already a scenario"):
+        save_scenario(workspace, "Inclusive v1", treat_in_turn())
+    save_scenario(workspace, "Inclusive v1", with_social_cap(treat_in_turn(), 4), replace=True)
+    assert decisions.load_scenario(workspace, "Inclusive v1").rule_set.social_cap_weeks == 4
+    with pytest.raises(WorkbenchError, match="no scenario"):
+        decisions.load_scenario(workspace, "Missing")
+
+
+def test_rule_differences_mark_only_what_changed():
+    before = treat_in_turn()
+    after = with_social_cap(with_weight(before, "Weeks waited", 1.5), 8)
+    differing = {d.item for d in rule_differences(before, after) if d.differs}
+    assert differing == {"Weeks waited: weight", "Social cap (weeks)"}
+    assert changes_between(before, after) == ["Social cap (weeks): none → 8", "Weeks waited: weight: 1 → 1.5"]
+    assert changes_between(before, before) == []
