@@ -249,3 +249,14 @@ def test_unknown_column_names_the_column():
 def test_core20_flag_groups():
     wl = make_list([1, 2, 3], core20=[1.0, 0.0, None])
     assert [group_rows(wl, "core20").labels[c] for c in group_rows(wl, "core20").codes] == ["Yes", "No", NOT_KNOWN]
+
+
+def test_specialty_codes_typed_as_numbers_match():
+    wl = make_list([0, 0, 0], specialty=["110", "120", "110"])
+    service = plan_service(wl, {110: 2, 120: 1}, horizon_weeks=1, demand_per_week={110: 1})
+    assert service.rate.tolist() == [1.0, 1.0] and service.next_n.tolist() == [1, 1]
+
+
+def test_whole_numbers_label_without_decimals():
+    wl = make_list([1, 2], imd_rank=[123456789.0, 2.5])
+    assert group_rows(wl, "imd_rank").labels == ("2.5", "123456789")

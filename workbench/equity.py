@@ -145,7 +145,7 @@ def _label(value, kind: str, by: str) -> str:
     if kind == DATE:
         return pd.Timestamp(value).strftime("%d/%m/%Y")
     if isinstance(value, (float, np.floating)):
-        return f"{value:g}"
+        return str(int(value)) if float(value).is_integer() else f"{value:g}"
     text = str(value).strip()
     if kind == LEARNING_DISABILITY:
         text = YES if text.casefold() in YES_WORDS else NO if text.casefold() in NO_WORDS else text
@@ -197,7 +197,9 @@ def plan_service(
     """The queues, weekly treatment rates and next-N sizes for a list.
 
     A mapping gives a capacity (and demand) per specialty, keyed by the
-    specialty as it appears in the list ("Not known" for a missing one).
+    specialty as it appears in the list ("Not known" for a missing one); a
+    specialty left out of a demand mapping has no new referrals. With one
+    capacity figure, a demand mapping counts as its total.
     Raises WorkbenchError when a figure is missing, not positive, or demand
     is not below capacity (the list would never clear).
 
@@ -210,6 +212,8 @@ def plan_service(
     if not isinstance(capacity_per_week, Mapping):
         rate = _served_rate(float(capacity_per_week), _demand_value(demand_per_week, None), "the list")
         return Service(None, np.array([rate]), np.array([_next_n(rate, horizon_weeks, len(wl))]))
+    capacity_per_week = _keyed_by_text(capacity_per_week)
+    demand_per_week = _keyed_by_text(demand_per_week) if isinstance(demand_per_week, Mapping) else demand_per_week
     specialties = group_rows(wl, "specialty")
     sizes = np.bincount(specialties.codes, minlength=len(specialties.labels))
     rates = [
@@ -221,6 +225,11 @@ def plan_service(
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     within = np.arange(len(wl), dtype=np.int64) - np.repeat(starts, sizes)
     return Service(codes, np.array(rates, dtype=np.float64), np.array(next_n, dtype=np.int64), within)
+
+
+def _keyed_by_text(figures: Mapping) -> dict[str, float]:
+    """Specialty codes typed as numbers (110) match the list's text codes ("110")."""
+    return {str(key).strip(): value for key, value in figures.items()}
 
 
 def _capacity_of(capacity: Mapping[str, float], specialty: str) -> float:

@@ -1,0 +1,186 @@
+"""``workbench equity``: what a rule set's order does to each group, against a baseline.
+
+Small numbers are always suppressed in ``--out`` exports. ``--no-suppress``
+shows the unsuppressed figures on screen only, for analysts checking the sums.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from workbench.cli import print_json
+from workbench.equity import SUGGESTED_GROUPINGS, prepare_equity
+from workbench.fields import LONG_WAIT_WEEKS
+from workbench.progress import WorkbenchError
+from workbench.ranking import prepare, rank
+from workbench.rules import rules_from_argument
+from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_table
+from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
+from workbench.workspace import Workspace
+
+NAME = "equity"
+HELP = "Compare a rule set's order with a baseline, group by group: shares, projected waits, long waits, SII/RII."
+ORDERS = ("baseline", "scenario")
+ORDER_COLUMNS = {
+    "share_of_next_n": "share of next N (%)",
+    "next_n_count": "in next N",
+    "mean_wait": "mean projected wait (weeks)",
+    "median_wait": "median projected wait (weeks)",
+    "p90_wait": "90th percentile projected wait (weeks)",
+    **{f"over_{w}": f"over {w} weeks" for w in LONG_WAIT_WEEKS},
+}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--workspace", required=True, help="workspace file")
+    parser.add_argument("--rules", required=True, help="the scenario's rule set (.toml file or bundled name)")
+    parser.add_argument("--capacity-per-week", required=True, type=float, help="patients treated a week")
+    parser.add_argument("--horizon-weeks", type=float, default=13, help="weeks ahead for 'next N treated' (13)")
+    parser.add_argument("--by", default="imd_quintile",
+                        help=f"grouping: {', '.join(SUGGESTED_GROUPINGS)}, or a column of the list (imd_quintile)")
+    parser.add_argument("--baseline", default="treat-in-turn", help="baseline rule set (treat-in-turn)")
+    parser.add_argument("--demand-per-week", type=float, help="new referrals a week (take part of the capacity)")
+    parser.add_argument("--suppress-threshold", type=int, default=DEFAULT_THRESHOLD,
+                        help=f"hide counts from 1 to this number ({DEFAULT_THRESHOLD})")
+    parser.add_argument("--no-suppress", action="store_true", help="show small numbers on screen (never in --out)")
+    parser.add_argument("--out", help="write the table to this .xlsx or .csv file (always suppressed)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def run(args) -> int:
+    if args.out and Path(args.out).suffix.lower() not in (".xlsx", ".csv"):
+        raise WorkbenchError(f"{Path(args.out).name}: write the table to a .xlsx or .csv file")
+    if args.suppress_threshold < 0:
+        raise WorkbenchError(f"The suppression threshold cannot be negative (it is {args.suppress_threshold})")
+    scenario_rules, baseline_rules = rules_from_argument(args.rules), rules_from_argument(args.baseline)
+    with Workspace.open(args.workspace) as workspace:
+        wl = workspace.load_list()
+        record = workspace.import_record() or {}
+    prepared = prepare(wl)
+    baseline, scenario = rank(baseline_rules, wl, prepared=prepared), rank(scenario_rules, wl, prepared=prepared)
+    inputs = prepare_equity(wl, args.by, args.capacity_per_week, args.horizon_weeks, args.demand_per_week)
+    summary = inputs.summary(baseline.order, scenario.order)
+    safe = suppressed_summary(summary, args.suppress_threshold)
+    context = _context(args, record, baseline_rules, scenario_rules)
+    if args.out:
+        _write_out(Path(args.out), safe, context)
+    shown = {**(summary if args.no_suppress else safe), **context}
+    if args.json:
+        print_json(shown)
+    else:
+        _print_table(shown)
+    return 0
+
+
+def _context(args, record: dict, baseline_rules, scenario_rules) -> dict:
+    return {
+        "rules": {"name": scenario_rules.name, "version": scenario_rules.version},
+        "baseline_rules": {"name": baseline_rules.name, "version": baseline_rules.version},
+        "source_file": record.get("file_name"),
+        "census_date": record.get("census_date"),
+        "out": args.out,
+    }
+
+
+# --------------------------------------------------------------------------- exports
+def table_headers() -> list[str]:
+    """Column headings of the exported group table."""
+    headers = ["Group", "Patients", "Share of list (%)", "Wait unknown"]
+    for order in ORDERS:
+        headers += [f"{order.capitalize()}: {label}" for label in ORDER_COLUMNS.values()]
+    return headers + ["Change in mean wait (weeks)", "Change"]
+
+
+def table_rows(summary: dict) -> list[list]:
+    """One row per group, figures rounded for reading; "*" where suppressed."""
+    rows = []
+    for group in summary["groups"]:
+        row = [group["group"], group["count"], _percent(group["share_of_list"]), group["wait_unknown"]]
+        for order in ORDERS:
+            row += [_shown(key, group[order][key]) for key in ORDER_COLUMNS]
+        rows.append(row + [_weeks(group["change_mean_wait_weeks"]), group["change"]])
+    return rows
+
+
+def _write_out(path: Path, summary: dict, context: dict) -> None:
+    if path.suffix.lower() == ".csv":
+        write_csv(path, table_headers(), table_rows(summary))
+        return
+    book = Workbook(write_only=True)
+    write_table(book.create_sheet("Equity"), table_headers(), table_rows(summary))
+    write_key_values(book.create_sheet("Summary"), _summary_pairs(summary, context))
+    try:
+        book.save(path)
+    except OSError as error:
+        raise WorkbenchError(f"{path.name}: could not be written ({error.strerror or error})") from None
+
+
+def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
+    return [
+        ("Scenario rule set", f"{context['rules']['name']} (version {context['rules']['version']})"),
+        ("Baseline rule set", context["baseline_rules"]["name"]),
+        ("Source file", context["source_file"]),
+        ("Census date", uk_date(context["census_date"])),
+        ("Grouped by", summary["by"]),
+        ("Patients on the list", summary["list_size"]),
+        ("Weekly capacity", _plain_figure(summary["capacity_per_week"])),
+        ("New referrals a week", _plain_figure(summary["demand_per_week"])),
+        ("Horizon (weeks)", summary["horizon_weeks"]),
+        ("Next N treated", summary["next_n"]),
+        ("SII of mean projected wait, baseline (weeks)", _weeks(summary["sii"]["baseline"])),
+        ("SII of mean projected wait, scenario (weeks)", _weeks(summary["sii"]["scenario"])),
+        ("RII, baseline", _round(summary["rii"]["baseline"], 3)),
+        ("RII, scenario", _round(summary["rii"]["scenario"], 3)),
+        ("Small numbers hidden", f"counts from 1 to {summary['suppression_threshold']} show as *"),
+    ]
+
+
+# --------------------------------------------------------------------------- screen
+def _print_table(summary: dict) -> None:
+    print(f"{summary['rules']['name']} against {summary['baseline_rules']['name']}, by {summary['by']}: "
+          f"{summary['list_size']:,} patients, next {summary['next_n']:,} treated "
+          f"in {summary['horizon_weeks']:g} weeks")
+    print(f"{'group':<22}{'patients':>9}{'share':>7}{'next N base/scen':>18}"
+          f"{'mean wait base/scen':>21}{'over 52':>10}  change")
+    for g in summary["groups"]:
+        base, scen = g["baseline"], g["scenario"]
+        print(f"{g['group'][:21]:<22}{_text(g['count']):>9}{_text(_percent(g['share_of_list'])):>7}"
+              f"{_pair(_percent(base['share_of_next_n']), _percent(scen['share_of_next_n'])):>18}"
+              f"{_pair(_weeks(base['mean_wait']), _weeks(scen['mean_wait'])):>21}"
+              f"{_pair(base['over_52'], scen['over_52']):>10}  {g['change']}")
+    print(f"SII of mean projected wait across IMD deciles: {_text(_weeks(summary['sii']['baseline']))} -> "
+          f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)")
+
+
+def _pair(before, after) -> str:
+    return f"{_text(before)} / {_text(after)}"
+
+
+def _text(value) -> str:
+    return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _shown(key: str, value):
+    if key == "share_of_next_n":
+        return _percent(value)
+    return _weeks(value) if key.endswith("_wait") else value
+
+
+def _percent(share):
+    return share if share is None or isinstance(share, str) else round(100 * share, 1)
+
+
+def _weeks(value):
+    return _round(value, 1)
+
+
+def _round(value, places: int):
+    return value if value is None or isinstance(value, str) else round(value, places)
+
+
+def _plain_figure(figure):
+    if isinstance(figure, dict):
+        return ", ".join(f"{k}: {v:g}" for k, v in figure.items())
+    return figure
