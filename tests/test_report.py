@@ -1,0 +1,93 @@
+"""The HTML decision record: rules and their sha256, provenance, suppressed equity tables, the log."""
+
+from datetime import date, datetime
+
+import numpy as np
+import pytest
+
+from workbench.decisions import decision_log, record_decision
+from workbench.equity import equity_summary
+from workbench.fields import WaitingList
+from workbench.ranking import compare, rank
+from workbench.report import DecisionRecord, decision_record_html, image_data_uri, write_decision_record
+from workbench.rules import parse_rules, treat_in_turn
+from workbench.workspace import Workspace
+
+RULES = """
+name = "Deprivation first"
+version = "2.1"
+social_cap_weeks = 6.0
+[[factors]]
+name = "Weeks waited"
+source = "weeks_waited"
+[[factors]]
+name = "Most deprived"
+group = "social"
+source = "imd_quintile"
+transform = "banded"
+lookup = [{ from = 1, to = 1, value = 4.0 }]
+"""
+
+
+def small_list(n=60):
+    """Quintiles 1-4 have 14 patients each; quintile 5 has 4 (a small count to suppress)."""
+    quintile = np.array([1.0 + (i % 4) for i in range(56)] + [5.0] * (n - 56))
+    return WaitingList(
+        row_id=np.arange(1, n + 1),
+        columns={
+            "pathway_id": np.array([f"PW-SECRET-{i:03d}" for i in range(n)], dtype=object),
+            "clinical_priority": np.array(["P3"] * n, dtype=object),
+            "weeks_waited": np.linspace(1, 60, n),
+            "imd_quintile": quintile,
+            "imd_decile": quintile * 2,
+        },
+        census_date=date(2026, 3, 31),
+    )
+
+
+@pytest.fixture
+def record(tmp_path):
+    wl = small_list()
+    rules = parse_rules(RULES)
+    scenario, baseline = rank(rules, wl), rank(treat_in_turn(), wl)
+    summary = equity_summary(wl, baseline.order, scenario.order, by="imd_quintile", capacity_per_week=5, horizon_weeks=4)
+    with Workspace.create(tmp_path / "ws.sqlite") as ws:
+        record_decision(ws, "Dr <b>Evans</b>", "Adopted deprivation first", "Closes the gap & keeps P-bands", rules)
+        log = decision_log(ws)
+    info = {"file_name": "ptl.csv", "sha256": "ab" * 32, "census_date": date(2026, 3, 31),
+            "rows_stored": 60, "imported_at": datetime(2026, 4, 1, 9, 30)}
+    return DecisionRecord(rules, treat_in_turn(), info, summary, compare(baseline, scenario).as_dict(), log,
+                          charts=[("Projected waits", image_data_uri(b"\x89PNG fake"))], made_by="J Smith",
+                          made_at=datetime(2026, 4, 2, 14, 5))
+
+
+def test_record_names_rules_source_and_log(record):
+    html = decision_record_html(record)
+    assert record.rule_set.sha256 in html
+    assert "ab" * 32 in html
+    assert "31/03/2026" in html and "01/04/2026 09:30" in html and "02/04/2026 14:05" in html
+    assert "Adopted deprivation first" in html and "Closes the gap &amp; keeps P-bands" in html
+    assert "hash chain verified: 1 entries" in html
+    assert "Kendall tau" in html and 'src="data:image/png;base64,' in html
+    assert "social and deprivation factors together at most 6 weeks" in html
+
+
+def test_names_are_escaped_and_no_patient_identifiers_appear(record):
+    html = decision_record_html(record)
+    assert "Dr &lt;b&gt;Evans&lt;/b&gt;" in html and "<b>Evans" not in html
+    assert "PW-SECRET" not in html
+
+
+def test_small_groups_are_suppressed(record):
+    html = decision_record_html(record)
+    table = html.split("Share treated and projected wait", 1)[1]
+    row = table.split("<td>5</td>", 1)[1].split("</tr>", 1)[0]  # the quintile-5 row
+    assert '<td class="n">*</td>' in row and ">4<" not in row
+
+
+def test_a_broken_chain_is_reported(record, tmp_path):
+    record.chain_problem = "The decision log has been altered outside the workbench at entry 1"
+    html = decision_record_html(record)
+    assert 'class="warning"' in html and "altered outside the workbench at entry 1" in html
+    path = write_decision_record(record, tmp_path / "record.html")
+    assert path.read_text(encoding="utf-8") == html

@@ -1,0 +1,293 @@
+"""The decision record: one HTML page saying what was decided, on which list, and what it does.
+
+It holds the rule set (its settings, its TOML and its sha256), the source file's
+sha256 and census date, the capacity assumptions, the equity tables for the
+baseline and the scenario (small numbers suppressed: nothing here identifies a
+patient), the charts, and the decision log with the state of its hash chain.
+The app turns the same HTML into a PDF with Qt (``ui/report_export.py``); this
+module stays Qt-free so the page can be tested and made anywhere.
+
+Images are given as ``src`` strings: a data URI (see :func:`image_data_uri`)
+makes a single self-contained HTML file.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+from typing import Any, Sequence
+
+from workbench.decisions import LogEntry, transform_words
+from workbench.fields import LONG_WAIT_WEEKS
+from workbench.progress import WorkbenchError
+from workbench.rules import RuleSet, dump_rules
+from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppressed_summary
+
+STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; font-size: 10pt; color: #000; }
+h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 18px; } h3 { font-size: 11pt; }
+table { border-collapse: collapse; margin: 4px 0 10px 0; }
+th, td { border: 1px solid #888; padding: 3px 6px; vertical-align: top; }
+th { background: #e8e8e8; text-align: left; }
+td.n { text-align: right; }
+.mono { font-family: Consolas, 'Courier New', monospace; font-size: 8pt; }
+.warning { color: #a00000; font-weight: bold; }
+.ok { color: #005a00; font-weight: bold; }
+.note { color: #333; font-size: 9pt; }
+"""
+
+
+@dataclass
+class DecisionRecord:
+    """Everything the decision record shows. ``equity`` is an unsuppressed equity summary
+    (see :func:`workbench.equity.equity_summary`): it is suppressed here, always."""
+
+    rule_set: RuleSet
+    baseline: RuleSet
+    import_record: dict[str, Any] | None = None
+    equity: dict[str, Any] | None = None
+    comparison: dict[str, Any] | None = None  # ranking.Comparison.as_dict() without a list
+    log: Sequence[LogEntry] = ()
+    chain_problem: str | None = None  # None: the log's hash chain verified
+    charts: Sequence[tuple[str, str]] = ()  # (caption, image src)
+    made_by: str = ""
+    made_at: datetime = field(default_factory=datetime.now)
+    threshold: int = DEFAULT_THRESHOLD
+
+
+def image_data_uri(png: bytes) -> str:
+    """A PNG as a data URI, so the HTML file needs nothing beside it.
+
+    >>> image_data_uri(b"abc")
+    'data:image/png;base64,YWJj'
+    """
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def decision_record_html(record: DecisionRecord) -> str:
+    """The whole decision record as one HTML page."""
+    parts = [
+        _heading(record),
+        _source_section(record.import_record),
+        _rules_section(record.rule_set, record.baseline),
+        _comparison_section(record.comparison),
+        _equity_section(record.equity, record.threshold),
+        _charts_section(record.charts),
+        _log_section(record.log, record.chain_problem),
+        _toml_section(record.rule_set),
+    ]
+    title = escape(f"Decision record: {record.rule_set.name}")
+    return (f"<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+            f"<style>{STYLE}</style></head><body>\n" + "\n".join(p for p in parts if p) + "\n</body></html>\n")
+
+
+def write_decision_record(record: DecisionRecord, path) -> Path:
+    """Write the HTML decision record to ``path`` (UTF-8); WorkbenchError if it cannot be written."""
+    path = Path(path)
+    try:
+        path.write_text(decision_record_html(record), encoding="utf-8")
+    except OSError as error:
+        raise WorkbenchError(f"{path.name}: could not write the decision record ({error.strerror or error})") from None
+    return path
+
+
+# --------------------------------------------------------------------------- sections
+def _heading(record: DecisionRecord) -> str:
+    made = f"{record.made_at:%d/%m/%Y %H:%M}"
+    by = f" by {escape(record.made_by)}" if record.made_by.strip() else ""
+    return (f"<h1>Decision record: {escape(record.rule_set.name)}</h1>"
+            f"<p>Made on {made}{by} with the prioritisation workbench. Group-level figures only; "
+            f"counts from 1 to {record.threshold} are shown as {SUPPRESSED} (with secondary suppression).</p>")
+
+
+def _source_section(info: dict[str, Any] | None) -> str:
+    if not info:
+        return "<h2>The waiting list</h2><p>No import record: the list's source is not known.</p>"
+    rows = [
+        ("Source file", info.get("file_name")),
+        ("Source file sha256", _mono(info.get("sha256"))),
+        ("Census date", _uk(info.get("census_date"))),
+        ("Rows stored", _count(info.get("rows_stored"))),
+        ("Imported", _uk(info.get("imported_at"), with_time=True)),
+    ]
+    return "<h2>The waiting list</h2>" + _key_values(rows)
+
+
+def _rules_section(rule_set: RuleSet, baseline: RuleSet) -> str:
+    cap = rule_set.social_cap_weeks
+    items = [
+        ("Rule set", rule_set.name), ("Version", rule_set.version), ("Author", rule_set.author),
+        ("Rule set sha256", _mono(rule_set.sha256)), ("Description", rule_set.description),
+        ("Rationale", rule_set.rationale),
+        ("Clinical priority bands", ", ".join(rule_set.bands.names)),
+        ("Band policy", "strict: no patient crosses a band" if rule_set.bands.strict else _overlaps(rule_set)),
+        ("Social cap", "none" if cap is None else f"social and deprivation factors together at most {cap:g} weeks"),
+        ("Compared against", f"{baseline.name} (sha256 {baseline.sha256[:12]}…)"),
+    ]
+    header = ["Factor", "Column", "Group", "Weight (weeks-equivalent)", "Transform", "When missing"]
+    rows = [[f.name, f.source, f.group, f"{f.weight:g}", transform_words(f), f.missing] for f in rule_set.factors]
+    return "<h2>The rule set</h2>" + _key_values(items) + _table(header, rows, numeric={3})
+
+
+def _overlaps(rule_set: RuleSet) -> str:
+    pairs = [f"{name} {weeks:g} weeks" for name, weeks in zip(rule_set.bands.names, rule_set.bands.overlap_weeks) if weeks]
+    return "bounded overlap with the band before: " + ", ".join(pairs)
+
+
+def _comparison_section(comparison: dict[str, Any] | None) -> str:
+    if not comparison:
+        return ""
+    items = [
+        ("Patients", _count(comparison.get("rows"))),
+        ("Rank correlation with the baseline (Kendall tau)", f"{comparison['kendall_tau']:.4f}"),
+        ("Moved up", _count(comparison.get("moved_up"))),
+        ("Moved down", _count(comparison.get("moved_down"))),
+        ("Unchanged", _count(comparison.get("unchanged"))),
+        ("Largest move up (places)", _count(comparison.get("max_moved_up"))),
+        ("Largest move down (places)", _count(comparison.get("max_moved_down"))),
+    ]
+    return "<h2>How the order changes</h2>" + _key_values(items)
+
+
+def _equity_section(summary: dict[str, Any] | None, threshold: int) -> str:
+    if not summary:
+        return ""
+    shown = suppressed_summary(summary, threshold)
+    assumptions = [
+        ("Grouped by", shown["by"]),
+        ("Capacity (patients a week)", _figure(shown["capacity_per_week"])),
+        ("New referrals a week", _figure(shown["demand_per_week"]) if shown["demand_per_week"] else "not included"),
+        ("Horizon (weeks)", _figure(shown["horizon_weeks"])),
+        ("Next N treated", _count(shown["next_n"])),
+    ]
+    return ("<h2>Equity impact: baseline against scenario</h2>" + _key_values(assumptions)
+            + _equity_table(shown) + _long_wait_table(shown) + _inequality_table(shown))
+
+
+def _equity_table(shown: dict) -> str:
+    header = ["Group", "Patients", "Share of list", "Share of next N: baseline", "scenario",
+              "Mean projected wait: baseline", "scenario", "Change", "90th percentile: baseline", "scenario"]
+    rows = []
+    for g in shown["groups"]:
+        base, scen = g["baseline"], g["scenario"]
+        rows.append([g["group"], _count(g["count"]), _share(g["share_of_list"]), _share(base["share_of_next_n"]),
+                     _share(scen["share_of_next_n"]), _weeks(base["mean_wait"]), _weeks(scen["mean_wait"]),
+                     g["change"] or "", _weeks(base["p90_wait"]), _weeks(scen["p90_wait"])])
+    return "<h3>Share treated and projected wait (weeks)</h3>" + _table(header, rows, numeric=set(range(1, 10)) - {7})
+
+
+def _long_wait_table(shown: dict) -> str:
+    header = ["Group"] + [f"Past {w} weeks: {order}" for w in LONG_WAIT_WEEKS for order in ("baseline", "scenario")]
+    rows = [[g["group"]] + [_count(g[order][f"over_{w}"]) for w in LONG_WAIT_WEEKS for order in ("baseline", "scenario")]
+            for g in shown["groups"]]
+    return "<h3>Patients whose projected wait passes each threshold</h3>" + _table(header, rows, numeric=set(range(1, 9)))
+
+
+def _inequality_table(shown: dict) -> str:
+    rows = [[name, _figure(shown["sii"][order]), _figure(shown["rii"][order])]
+            for name, order in (("Baseline", "baseline"), ("Scenario", "scenario"))]
+    note = ("<p class=\"note\">Slope index of inequality: the gap in mean projected wait (weeks) between the most and "
+            "least deprived ends of the IMD decile scale; positive means the most deprived wait longer.</p>")
+    return "<h3>Inequality across IMD deciles</h3>" + _table(["Order", "SII (weeks)", "RII"], rows, numeric={1, 2}) + note
+
+
+def _charts_section(charts: Sequence[tuple[str, str]]) -> str:
+    if not charts:
+        return ""
+    images = "".join(f"<p><img src=\"{escape(src, quote=True)}\" width=\"640\" alt=\"{escape(caption, quote=True)}\">"
+                     f"<br><span class=\"note\">{escape(caption)}</span></p>" for caption, src in charts)
+    return "<h2>Charts</h2>" + images
+
+
+def _log_section(log: Sequence[LogEntry], chain_problem: str | None) -> str:
+    if chain_problem:
+        status = f"<p class=\"warning\">Warning: {escape(chain_problem)}</p>"
+    else:
+        status = f"<p class=\"ok\">The decision log's hash chain verified: {len(log)} entries, none altered.</p>"
+    header = ["When", "Who", "What", "Why", "Rule set sha256"]
+    rows = [[e.shown_time, e.person, e.action, e.rationale, _mono((e.rules_sha256 or "")[:12])] for e in log]
+    table = _table(header, rows) if rows else "<p>No decisions recorded yet.</p>"
+    return "<h2>Decision log</h2>" + status + table
+
+
+def _toml_section(rule_set: RuleSet) -> str:
+    return (f"<h2>The rule set file (sha256 <span class=\"mono\">{rule_set.sha256}</span>)</h2>"
+            f"<pre class=\"mono\">{escape(dump_rules(rule_set))}</pre>")
+
+
+# --------------------------------------------------------------------------- formatting
+class _Safe(str):
+    """Text that is already HTML (a marked-up value), not to be escaped again."""
+
+
+def _mono(text: str | None) -> _Safe:
+    return _Safe(f"<span class=\"mono\">{escape(text or '')}</span>")
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, _Safe) else escape("" if value is None else str(value))
+
+
+def _key_values(items) -> str:
+    rows = "".join(f"<tr><th>{escape(label)}</th><td>{_cell(value)}</td></tr>" for label, value in items)
+    return f"<table>{rows}</table>"
+
+
+def _table(header: list[str], rows: list[list[Any]], numeric: set[int] = frozenset()) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    right = ' class="n"'
+    body = "".join(
+        "<tr>" + "".join(f"<td{right if i in numeric else ''}>{_cell(v)}</td>" for i, v in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _uk(value: Any, with_time: bool = False) -> str:
+    """dd/mm/yyyy (and hh:mm) for dates and times; '' for none.
+
+    >>> _uk(date(2026, 3, 31)), _uk(datetime(2026, 3, 31, 9, 5), with_time=True)
+    ('31/03/2026', '31/03/2026 09:05')
+    """
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+def _count(value: Any) -> str:
+    if value is None or value == SUPPRESSED:
+        return "" if value is None else SUPPRESSED
+    return f"{int(value):,}"
+
+
+def _share(value: Any) -> str:
+    """A share as a percentage to one decimal place.
+
+    >>> _share(0.1234), _share("*"), _share(None)
+    ('12.3%', '*', '')
+    """
+    if value is None or value == SUPPRESSED:
+        return "" if value is None else SUPPRESSED
+    return f"{100 * value:.1f}%"
+
+
+def _weeks(value: Any) -> str:
+    if value is None or value == SUPPRESSED:
+        return "" if value is None else SUPPRESSED
+    return f"{value:.1f}"
+
+
+def _figure(value: Any) -> str:
+    if value is None:
+        return "not enough data"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v:g}" for k, v in value.items())
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not enough data"
+    return f"{value:.3g}" if isinstance(value, float) and value != int(value) else f"{value:g}"
