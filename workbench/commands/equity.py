@@ -141,17 +141,20 @@ def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
 def _print_table(summary: dict) -> None:
     print(f"{summary['rules']['name']} against {summary['baseline_rules']['name']}, by {summary['by']}: "
           f"{summary['list_size']:,} patients, next {summary['next_n']:,} treated "
-          f"in {summary['horizon_weeks']:g} weeks")
-    print(f"{'group':<22}{'patients':>9}{'share':>7}{'next N base/scen':>18}"
-          f"{'mean wait base/scen':>21}{'over 52':>10}  change")
+          f"in {summary['horizon_weeks']:g} weeks (figures: baseline / scenario)")
+    print(_line("group", "patients", "% list", "% next N", "mean wait", "over 52", "change"))
     for g in summary["groups"]:
         base, scen = g["baseline"], g["scenario"]
-        print(f"{g['group'][:21]:<22}{_text(g['count']):>9}{_text(_percent(g['share_of_list'])):>7}"
-              f"{_pair(_percent(base['share_of_next_n']), _percent(scen['share_of_next_n'])):>18}"
-              f"{_pair(_weeks(base['mean_wait']), _weeks(scen['mean_wait'])):>21}"
-              f"{_pair(base['over_52'], scen['over_52']):>10}  {g['change']}")
+        print(_line(g["group"][:21], _text(g["count"]), _text(_percent(g["share_of_list"])),
+                    _pair(_percent(base["share_of_next_n"]), _percent(scen["share_of_next_n"])),
+                    _pair(_weeks(base["mean_wait"]), _weeks(scen["mean_wait"])),
+                    _pair(base["over_52"], scen["over_52"]), g["change"]))
     print(f"SII of mean projected wait across IMD deciles: {_text(_weeks(summary['sii']['baseline']))} -> "
           f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)")
+
+
+def _line(group, patients, share, next_n, mean_wait, over_52, change) -> str:
+    return f"{group:<22}{patients:>9}{share:>8}{next_n:>15}{mean_wait:>15}{over_52:>17}  {change}"
 
 
 def _pair(before, after) -> str:

@@ -1,0 +1,157 @@
+"""The equity, capacity and ahp commands, end to end on small lists built here."""
+
+import csv
+import json
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from workbench.cli import main
+from workbench.importer import import_file
+
+CENSUS = date(2026, 1, 5)
+# LSOAs of known IoD2019 deciles: 1 and 2 (quintile 1), 5 (quintile 3), 9 and 10 (quintile 5).
+LSOA_BY_DECILE = {1: "E01000048", 2: "E01000008", 5: "E01000003", 9: "E01000001", 10: "E01000002"}
+HEADERS = ["Pathway ID", "Specialty", "Priority", "RTT Clock Start", "LSOA", "Learning disability", "Carer",
+           "Return to work"]
+
+
+def patient(number: int, decile: int | None, weeks: int) -> list[str]:
+    start = CENSUS - timedelta(weeks=weeks)
+    lsoa = LSOA_BY_DECILE[decile] if decile else ""
+    return [f"{number:04d}", "110", "P3", start.strftime("%d/%m/%Y"), lsoa, "N", "N", "N"]
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """48 P3 patients: 20 most deprived, 8 middle, 17 least deprived, 3 with no area code."""
+    folder = tmp_path_factory.mktemp("equity")
+    rows = []
+    for i in range(48):
+        decile = [1, 2][i % 2] if i < 20 else 5 if i < 28 else [9, 10][i % 2] if i < 45 else None
+        rows.append(patient(i + 1, decile, weeks=10 + (i * 7) % 40))
+    path = folder / "list.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([HEADERS, *rows])
+    import_file(path, folder / "ws.sqlite", census_date=CENSUS)
+    return folder / "ws.sqlite"
+
+
+def run_json(capsys, *argv) -> dict:
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def equity_args(workspace, *extra):
+    return ["equity", "--workspace", str(workspace), "--rules", "inclusive-recovery", "--capacity-per-week", "2",
+            "--horizon-weeks", "4", *extra]
+
+
+def test_inclusive_recovery_narrows_the_deprivation_gap(workspace, capsys):
+    result = run_json(capsys, *equity_args(workspace, "--json"))
+    groups = {g["group"]: g for g in result["groups"]}
+    most, least = groups["1"], groups["5"]
+    assert most["scenario"]["mean_wait"] < most["baseline"]["mean_wait"]
+    assert least["scenario"]["mean_wait"] > least["baseline"]["mean_wait"]
+    assert most["change"].endswith("shorter") and least["change"].endswith("longer")
+    gap_before = most["baseline"]["mean_wait"] - least["baseline"]["mean_wait"]
+    gap_after = most["scenario"]["mean_wait"] - least["scenario"]["mean_wait"]
+    assert gap_after < gap_before
+    assert result["sii"]["scenario"] < result["sii"]["baseline"]
+    assert set(result["rii"]) == {"baseline", "scenario"}
+    assert result["next_n"] == 8 and result["rules"]["name"] == "Inclusive recovery"
+
+
+def test_small_groups_are_suppressed_unless_asked(workspace, capsys):
+    safe = {g["group"]: g for g in run_json(capsys, *equity_args(workspace, "--json"))["groups"]}
+    assert safe["Not known"]["count"] == "*"
+    raw = {g["group"]: g for g in run_json(capsys, *equity_args(workspace, "--json", "--no-suppress"))["groups"]}
+    assert raw["Not known"]["count"] == 3
+    assert sum(g["count"] for g in raw.values()) == 48
+
+
+def test_out_xlsx_is_always_suppressed(workspace, tmp_path, capsys):
+    out = tmp_path / "equity.xlsx"
+    assert main(equity_args(workspace, "--no-suppress", "--out", str(out))) == 0
+    book = load_workbook(out)
+    table = list(book["Equity"].iter_rows(values_only=True))
+    assert table[0][:3] == ("Group", "Patients", "Share of list (%)")
+    rows = {row[0]: row for row in table[1:]}
+    assert rows["Not known"][1] == "*"
+    assert rows["1"][1] == 20
+    summary = dict(book["Summary"].iter_rows(values_only=True))
+    assert summary["Census date"] == "05/01/2026"
+    assert summary["Small numbers hidden"] == "counts from 1 to 7 show as *"
+
+
+def test_out_csv_by_learning_disability(workspace, tmp_path, capsys):
+    out = tmp_path / "equity.csv"
+    assert main(equity_args(workspace, "--by", "learning_disability", "--out", str(out))) == 0
+    with open(out, encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1][:2] == ["No", "48"]
+    assert "Inclusive recovery against Treat in turn" in capsys.readouterr().out
+
+
+def test_demand_per_week_at_capacity_is_a_one_line_error(workspace, capsys):
+    assert main(equity_args(workspace, "--demand-per-week", "2")) == 2
+    error = capsys.readouterr().err
+    assert "never clears" in error and len(error.strip().splitlines()) == 1
+
+
+def test_unknown_grouping_is_a_one_line_error(workspace, capsys):
+    assert main(equity_args(workspace, "--by", "shoe size")) == 2
+    assert "no column called 'shoe size'" in capsys.readouterr().err
+
+
+def test_unsupported_out_extension(workspace, tmp_path, capsys):
+    assert main(equity_args(workspace, "--out", str(tmp_path / "equity.pdf"))) == 2
+    assert "equity.pdf: write the table to a .xlsx or .csv file" in capsys.readouterr().err
+
+
+def test_capacity_command_prints_every_figure(capsys):
+    figures = run_json(capsys, "capacity", "--demand", "30", "--capacity", "27", "--queue", "1200",
+                       "--target-wait", "52", "--json")
+    assert round(figures["queue_load"], 6) == round(30 / 27, 6)
+    assert figures["target_mean_wait"] == 13
+    assert figures["target_queue_size"] == 390
+    assert round(figures["relief_capacity"], 6) == 61.153846
+    assert figures["target_capacity"] == pytest.approx(30 + 4 / 52)
+    assert figures["waiting_list_pressure"] is None
+
+
+def test_capacity_command_with_mean_wait_and_options(capsys):
+    figures = run_json(capsys, "capacity", "--demand", "30", "--capacity", "27", "--queue", "1200",
+                       "--target-wait", "52", "--factor", "3", "--cv-demand", "1.1", "--cv-capacity", "1.2",
+                       "--mean-wait", "63", "--json")
+    assert round(figures["target_capacity"], 6) == 30.076442
+    assert round(figures["waiting_list_pressure"], 6) == round(2.4230769, 6)
+
+
+def test_capacity_command_rejects_zero_capacity(capsys):
+    assert main(["capacity", "--demand", "3", "--capacity", "0", "--queue", "1", "--target-wait", "18"]) == 2
+    assert "capacity must be more than 0" in capsys.readouterr().err
+
+
+def test_ahp_command(tmp_path, capsys):
+    path = tmp_path / "judgements.csv"
+    path.write_text(",time waited,deprivation,carer\ntime waited,1,2,4\ndeprivation,1/2,1,2\ncarer,1/4,1/2,1\n")
+    result = run_json(capsys, "ahp", str(path), "--json")
+    assert set(result) == {"weights", "consistency_ratio"}
+    assert result["weights"] == pytest.approx({"time waited": 4 / 7, "deprivation": 2 / 7, "carer": 1 / 7})
+    assert result["consistency_ratio"] == pytest.approx(0, abs=1e-9)
+
+
+def test_ahp_command_warns_about_contradictions(tmp_path, capsys):
+    path = tmp_path / "judgements.csv"
+    path.write_text(",a,b,c\na,1,5,1/5\nb,1/5,1,5\nc,5,1/5,1\n")
+    assert main(["ahp", str(path)]) == 0
+    assert "revisit them" in capsys.readouterr().out
+
+
+def test_ahp_command_bad_file_is_one_line(tmp_path, capsys):
+    path = tmp_path / "judgements.csv"
+    path.write_text(",a,b\na,1,x\nb,1,1\n")
+    assert main(["ahp", str(path)]) == 2
+    assert capsys.readouterr().err.startswith("workbench ahp: judgements.csv: row 'a', column 'b'")
