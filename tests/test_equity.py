@@ -260,3 +260,9 @@ def test_specialty_codes_typed_as_numbers_match():
 def test_whole_numbers_label_without_decimals():
     wl = make_list([1, 2], imd_rank=[123456789.0, 2.5])
     assert group_rows(wl, "imd_rank").labels == ("2.5", "123456789")
+
+
+def test_dates_group_in_date_order_shown_dd_mm_yyyy():
+    wl = make_list([1, 2, 3])
+    wl.columns["tci_date"] = np.array(["2026-02-01", "NaT", "2026-01-15"], dtype="datetime64[D]")
+    assert group_rows(wl, "tci_date").labels == ("15/01/2026", "01/02/2026", NOT_KNOWN)

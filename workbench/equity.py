@@ -49,7 +49,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from workbench.fields import AGE_BANDS, DATE, ETHNIC_GROUPS, FIELD_KINDS, FLAG, LONG_WAIT_WEEKS, WaitingList
+from workbench.fields import AGE_BANDS, DATE, ETHNIC_GROUPS, FIELD_KINDS, FLAG, LONG_WAIT_WEEKS, NUMBER, WaitingList
 from workbench.progress import WorkbenchError
 
 NOT_KNOWN = "Not known"
@@ -102,7 +102,9 @@ def group_rows(wl: WaitingList, by: str) -> Grouping:
     values, kind = _grouping_column(wl, by)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     labels_of_uniques = [_label(value, kind, by) for value in uniques]
-    labels = _ordered_labels(by, labels_of_uniques, has_missing=bool((codes < 0).any()))
+    # Numbers and dates keep their own order; text is put in natural order.
+    in_value_order = [labels_of_uniques[i] for i in np.argsort(uniques)] if kind in (NUMBER, FLAG, DATE) else None
+    labels = _ordered_labels(by, in_value_order or labels_of_uniques, bool((codes < 0).any()), in_value_order is not None)
     position = {label: i for i, label in enumerate(labels)}
     # One entry per unique value, and a last one for the missing values (code -1).
     lookup = np.array([position[label] for label in labels_of_uniques] + [position.get(NOT_KNOWN, 0)], dtype=np.int64)
@@ -152,9 +154,11 @@ def _label(value, kind: str, by: str) -> str:
     return text or NOT_KNOWN
 
 
-def _ordered_labels(by: str, present: list[str], has_missing: bool) -> list[str]:
+def _ordered_labels(by: str, present: list[str], has_missing: bool, sorted_already: bool) -> list[str]:
     fixed = list(FIXED_GROUPS.get(by, ()))
-    extra = sorted(set(present) - set(fixed) - {NOT_KNOWN}, key=_natural_key)
+    extra = [label for label in dict.fromkeys(present) if label not in fixed and label != NOT_KNOWN]
+    if not sorted_already:
+        extra.sort(key=_natural_key)
     labels = fixed + extra
     if has_missing or NOT_KNOWN in present:
         labels.append(NOT_KNOWN)
