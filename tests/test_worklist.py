@@ -34,7 +34,13 @@ def small_findings():
     ]
 
 
-IMPORT_INFO = {"file_name": "ptl.xlsx", "sha256": "ab" * 32, "census_date": "2026-11-01", "sheet": "PTL"}
+IMPORT_INFO = {
+    "file_name": "ptl.xlsx",
+    "sha256": "ab" * 32,
+    "census_date": datetime.date(2026, 11, 1),
+    "sheet": "PTL",
+    "imported_at": datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.timezone.utc),  # as the workspace keeps it
+}
 
 
 @pytest.fixture
@@ -87,6 +93,14 @@ def test_about_sheet_names_the_file_hash_and_census_date(workbook):
     assert about["Census date"] == "01/11/2026"
     assert about["Rows in the list"] == 3
     assert about["Rows with a finding"] == 3
+    assert about["Imported at"].startswith("02/11/2026")
+
+
+def test_about_sheet_reads_census_dates_stored_as_iso_text(tmp_path):
+    path = tmp_path / "iso.xlsx"
+    worklist.write_worklist(path, small_list(), [], {"census_date": "2026-10-31", "imported_at": "2026-11-02T09:30:00"})
+    about = dict(list(openpyxl.load_workbook(path)["About"].iter_rows(values_only=True))[1:])
+    assert about["Census date"] == "31/10/2026" and about["Imported at"] == "02/11/2026 09:30"
 
 
 def test_source_lines_add_a_column(tmp_path):

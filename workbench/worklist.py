@@ -164,13 +164,31 @@ def about_pairs(wl: WaitingList, findings: Sequence[Finding], import_info: dict 
         ("File sha256", info.get("sha256")),
         ("Sheet", info.get("sheet")),
         ("Census date", spreadsheet.uk_date(census) or None),
-        ("Imported at", info.get("imported_at")),
+        ("Imported at", _local_time_text(info.get("imported_at"))),
         ("Rows in the list", len(wl)),
         ("Rows with a finding", len(np.unique(np.concatenate([f.rows for f in findings]))) if findings else 0),
         ("Worklist written", datetime.now().strftime("%d/%m/%Y %H:%M")),
         ("Row", ROW_EXPLAINED),
     ]
     return [(label, value) for label, value in pairs if value not in (None, "")]
+
+
+def _local_time_text(value: Any) -> str | None:
+    """A moment as local "dd/mm/yyyy HH:MM" (Excel cannot hold time zones).
+
+    >>> _local_time_text(datetime(2026, 11, 1, 9, 30)), _local_time_text(None)
+    ('01/11/2026 09:30', None)
+    """
+    if isinstance(value, str) and value:
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone().replace(tzinfo=None)
+    return value.strftime("%d/%m/%Y %H:%M")
 
 
 def _as_date(value: Any) -> date | None:
