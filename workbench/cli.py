@@ -59,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"workbench {args.command}: interrupted", file=sys.stderr)
         return EXIT_CANCELLED
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped listening: not an error of ours.
+        sys.stderr.close()
+        return 0
 
 
 def print_json(data: Any) -> None:
