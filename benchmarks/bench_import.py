@@ -1,0 +1,116 @@
+"""Import speed and memory, measured beside pandas and sqlite-utils on the same file.
+
+    python benchmarks/bench_import.py            # 1M-row CSV, 100k-row xlsx
+    python benchmarks/bench_import.py --rows 200000 --xlsx-rows 20000 --repeats 1
+
+Prints the whole import time (read, map, normalise, enrich, validate, store),
+pandas ``read_csv`` + ``to_sql`` and sqlite-utils ``insert_all`` on the same
+file, their ratios, the peak memory of an import in a fresh process, and the
+import time of a generated xlsx. Targets (issue 2): import <= 0.7x pandas,
+100k-row xlsx < 4 s, peak memory for 1M rows < 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from workbench.demo import write_demo_list  # noqa: E402
+from workbench.importer import import_file  # noqa: E402
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def demo_file(folder: Path, rows: int, suffix: str) -> Path:
+    path = folder / f"demo-{rows}{suffix}"
+    if not path.exists():
+        print(f"generating {path.name} ...", flush=True)
+        write_demo_list(path, rows=rows, seed=1)
+    return path
+
+
+def workbench_import(path: Path, scratch: Path) -> None:
+    target = scratch / "bench.sqlite"
+    target.unlink(missing_ok=True)
+    import_file(path, target)
+
+
+def pandas_import(path: Path, scratch: Path) -> None:
+    import pandas as pd
+
+    target = scratch / "pandas.sqlite"
+    target.unlink(missing_ok=True)
+    frame = pd.read_csv(path)
+    with sqlite3.connect(target) as connection:
+        frame.to_sql("waiting_list", connection, index=False)
+
+
+def sqlite_utils_import(path: Path, scratch: Path) -> None:
+    import csv
+
+    import sqlite_utils
+
+    target = scratch / "su.sqlite"
+    target.unlink(missing_ok=True)
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        sqlite_utils.Database(target)["waiting_list"].insert_all(csv.DictReader(handle), batch_size=10_000)
+
+
+def peak_memory_mb(path: Path, scratch: Path) -> float:
+    """Peak resident memory of one import in a fresh Python process."""
+    code = (
+        "import sys, resource; sys.path.insert(0, %r)\n"
+        "from workbench.importer import import_file\n"
+        "import_file(%r, %r)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    ) % (str(HERE.parent), str(path), str(scratch / "memory.sqlite"))
+    (scratch / "memory.sqlite").unlink(missing_ok=True)
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(output.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--skip-sqlite-utils", action="store_true", help="insert_all is slow (~50 s for 1M rows)")
+    args = parser.parse_args()
+    cache = HERE / "out"
+    cache.mkdir(exist_ok=True)
+    csv_path = demo_file(cache, args.rows, ".csv")
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        ours = [timed(lambda: workbench_import(csv_path, scratch)) for _ in range(args.repeats)]
+        theirs = [timed(lambda: pandas_import(csv_path, scratch)) for _ in range(args.repeats)]
+        ours_s, pandas_s = statistics.median(ours), statistics.median(theirs)
+        print(f"rows={args.rows}")
+        print(f"workbench_import_median_s={ours_s:.2f}")
+        print(f"pandas_read_csv_to_sql_median_s={pandas_s:.2f}")
+        print(f"ratio_workbench_over_pandas={ours_s / pandas_s:.2f}  (target <= 0.70)")
+        if not args.skip_sqlite_utils:
+            su = timed(lambda: sqlite_utils_import(csv_path, scratch))
+            print(f"sqlite_utils_insert_all_s={su:.2f}")
+            print(f"ratio_workbench_over_sqlite_utils={ours_s / su:.2f}")
+        print(f"peak_memory_mb={peak_memory_mb(csv_path, scratch):.0f}  (target < 1024)")
+        xlsx_path = demo_file(cache, args.xlsx_rows, ".xlsx")
+        xlsx = statistics.median(timed(lambda: workbench_import(xlsx_path, scratch)) for _ in range(args.repeats))
+        print(f"xlsx_rows={args.xlsx_rows}")
+        print(f"workbench_import_xlsx_median_s={xlsx:.2f}  (target < 4.0)")
+
+
+if __name__ == "__main__":
+    main()
