@@ -120,7 +120,8 @@ def detect_mapping(headers: list[str]) -> dict[str, str]:
     """Canonical field -> source header for every field a header's spelling names.
 
     Each header is used at most once, and fields are filled in the order of
-    ``fields.CANONICAL_FIELDS``.
+    ``fields.CANONICAL_FIELDS``. "Weeks Wait" and other durations are never
+    mapped: weeks waited are recomputed from the clock start.
 
     >>> detect_mapping(["Pathway ID", "NHS No.", "RTT clock start", "Weeks Wait"])
     {'pathway_id': 'Pathway ID', 'nhs_number': 'NHS No.', 'wait_start': 'RTT clock start'}

@@ -107,12 +107,20 @@ def clean_text(values: np.ndarray) -> np.ndarray:
     >>> clean_text(np.array([" A ", "null", "#N/A", "", None, "-"], dtype=object)).tolist()
     ['A', None, None, None, None, None]
     """
-    return per_distinct(values, _clean_one)
+    return _CLEAN(np.asarray(values, dtype=object)).astype(object)
 
 
 def _clean_one(value) -> str | None:
+    if value is None:
+        return None
     text = str(value).strip()
-    return None if text.upper() in MISSING_MARKERS else text
+    # Every marker is short: only short texts need the upper-case look-up.
+    return None if len(text) <= _LONGEST_MARKER and text.upper() in MISSING_MARKERS else text
+
+
+_LONGEST_MARKER = max(len(m) for m in MISSING_MARKERS)
+# Identifiers are mostly distinct, so a plain pass beats grouping distinct values here.
+_CLEAN = np.frompyfunc(_clean_one, 1, 1)
 
 
 def per_distinct(values: np.ndarray, rule: Callable[[object], object]) -> np.ndarray:

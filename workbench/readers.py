@@ -177,7 +177,7 @@ def _read_text_file(path: Path, header_row, limit, progress, cancelled) -> RawTa
     encoding = detect_encoding(path)
     sample = _sample_text(path, encoding)
     delimiter = sniff_delimiter(sample, default="\t" if path.suffix.lower() in (".tsv", ".tab") else ",")
-    head = _sample_records(sample, delimiter)
+    head = _sample_records(sample, delimiter, (header_row or 0) + HEADER_SEARCH_ROWS + 200)
     header_index = _choose_header(path, head, header_row)
     width = max(len(r) for r in head)
     progress(0.0, f"Reading {path.name}")
@@ -264,10 +264,11 @@ def sniff_delimiter(sample: str, default: str = ",") -> str:
     return best
 
 
-def _sample_records(sample: str, delimiter: str) -> list[list[str]]:
+def _sample_records(sample: str, delimiter: str, count: int = HEADER_SEARCH_ROWS + 200) -> list[list[str]]:
+    """The first ``count`` records of the sample (enough to find the header and the width)."""
     reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
     try:
-        records = [row for _, row in zip(range(HEADER_SEARCH_ROWS + 200), reader)]
+        records = [row for _, row in zip(range(count), reader)]
     except csv.Error:
         records = []
     return records or [[]]
@@ -300,7 +301,9 @@ def _csv_blocks(path, encoding, delimiter, width, header_index, limit, progress,
                 first = int(chunk.index[0]) if len(chunk) else 0
                 skip = max(0, header_index + 1 - first)
                 if skip < len(chunk):
-                    yield first + skip + 1, _blank_text_to_none(chunk.to_numpy(dtype=object)[skip:])
+                    block = chunk.to_numpy(dtype=object)[skip:]
+                    # pandas may hand back a read-only view (copy-on-write).
+                    yield first + skip + 1, _blank_text_to_none(block if block.flags.writeable else block.copy())
                 progress(min(handle.tell() / size, 0.99), f"Reading {path.name}")
 
 
@@ -330,7 +333,8 @@ def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) ->
         worksheet = book.get_sheet_by_name(name)
         total = max(worksheet.total_height, 1)
         rows = ([_cell_text(v) for v in row] for row in worksheet.iter_rows())
-        head = _take(rows, (header_row or HEADER_SEARCH_ROWS) + ROWS_COMPARED_WITH_HEADER)
+        wanted = (header_row or HEADER_SEARCH_ROWS) + ROWS_COMPARED_WITH_HEADER
+        head = _take(rows, wanted)
         if not head:
             raise WorkbenchError(f"{path.name}: sheet '{name}' is empty")
         header_index = _choose_header(path, head, header_row, sheet=name)
@@ -350,6 +354,8 @@ class _Workbook:
         self.path = path
         self._book = None
         self._openpyxl = None
+        # Loading a sheet parses all of it: keep each one loaded once.
+        self._sheets: dict[str, object] = {}
 
     def __enter__(self):
         try:
@@ -373,6 +379,11 @@ class _Workbook:
         return [m.name for m in self._book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
 
     def get_sheet_by_name(self, name: str):
+        if name not in self._sheets:
+            self._sheets[name] = self._load_sheet(name)
+        return self._sheets[name]
+
+    def _load_sheet(self, name: str):
         try:
             if self._openpyxl is not None:
                 return _OpenpyxlSheet(self._openpyxl[name])
@@ -586,7 +597,7 @@ def find_header_row(rows: list[list[str | None]]) -> int | None:
             continue
         width = _width(row)
         below = [_width(r) for r in rows[index + 1 : index + 1 + ROWS_COMPARED_WITH_HEADER] if any(r)]
-        typical = sorted(below)[len(below) // 2] if below else width
+        typical = sorted(below)[(len(below) - 1) // 2] if below else width
         wordy = sum(1 for v in filled if _LETTER.search(v))
         if width >= typical and 2 * len(filled) > width and 2 * wordy > len(filled):
             return index
