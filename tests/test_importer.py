@@ -136,5 +136,5 @@ def test_pseudonymise_replaces_nhs_numbers_and_drops_names(tmp_path):
         wl = ws.load_list()
         assert "Patient Name" not in wl.source
         assert all(v.startswith("PSN-") for v in wl.columns["nhs_number"])
-        assert "9434765919" not in ws.connection.execute("SELECT group_concat(nhs_number) FROM waiting_list").fetchone()[0]
+        assert "9434765919" not in ws.connection.execute('SELECT group_concat("NHS Number") FROM source_rows').fetchone()[0]
         assert ws.import_record()["file_path"] is None

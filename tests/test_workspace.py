@@ -57,11 +57,18 @@ def test_list_round_trips_with_types_and_missing_values(workspace):
     assert back.census_date == date(2026, 11, 1)
 
 
-def test_rows_table_keeps_every_source_column_and_canonical_fields(workspace):
+def test_source_rows_table_keeps_every_source_column_as_read(workspace):
     workspace.replace_list(small_list(), [], record(3))
-    columns = [c.name for c in sqlite_utils.Database(workspace.connection)["waiting_list"].columns]
-    assert {"row_id", "pathway_id", "wait_start", "src: Pathway", "src: Carer"} <= set(columns)
-    assert workspace.connection.execute('SELECT wait_start FROM waiting_list WHERE row_id = 2').fetchone() == ("2025-01-02",)
+    columns = [c.name for c in sqlite_utils.Database(workspace.connection)["source_rows"].columns]
+    assert columns == ["row_id", "source_line", "Pathway", "Carer"]
+    assert workspace.connection.execute("SELECT Pathway, Carer FROM source_rows WHERE row_id = 2").fetchone() == ("001", None)
+
+
+def test_text_holding_the_cache_separator_survives(workspace):
+    wl = small_list()
+    wl.source["Carer"] = np.array(["a\x1eb", None, "\x1f"], dtype=object)
+    workspace.replace_list(wl, [], record(3))
+    assert workspace.load_list().source["Carer"].tolist() == ["a b", None, None]
 
 
 def test_findings_are_stored_per_row(workspace):

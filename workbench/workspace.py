@@ -4,14 +4,14 @@ Tables (schema managed by ``sqlite_utils.migrations``, forward only):
 
 - ``imports``: one row per import: file name, sha256, sheet, rows read and
   stored, the mapping used, census date, time.
-- ``waiting_list``: the current list, one row per data row of the source file:
-  ``row_id`` (1-based data row), ``source_line`` (row or line number in the file),
-  the canonical and derived fields, then every source column as TEXT, named
-  ``src: <header>``, exactly as read.
+- ``source_rows``: the current list as read, one row per data row of the source
+  file: ``row_id`` (1-based data row), ``source_line`` (row or line number in
+  the file), then every source column as TEXT under its own header.
 - ``findings``: ``(row_id, code, detail)`` for every validation finding.
-- ``list_columns``: the same list column by column (typed NumPy bytes, text
-  compressed) so the app opens a million rows in well under two seconds. It is
-  a cache of ``waiting_list``, written in the same transaction.
+- ``list_columns``: the list column by column: the canonical and derived fields
+  typed (NumPy bytes), and every source column (text, compressed), so the app
+  opens a million rows in well under two seconds. Written in the same
+  transaction as ``source_rows``.
 - ``scenarios``, ``decision_log``, ``rule_history``: saved rule sets and the
   hash-chained record of decisions.
 
@@ -34,11 +34,10 @@ import numpy as np
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
+from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, WaitingList
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
 
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
-SOURCE_PREFIX = "src: "
 INSERT_BATCH = 50_000
 
 migrations = Migrations("workbench")
@@ -284,46 +283,30 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def sql_type(kind: str) -> str:
-    return {TEXT: "TEXT", DATE: "TEXT", NUMBER: "REAL", FLAG: "INTEGER"}[kind]
-
-
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
 def _write_rows(connection, wl: WaitingList, source_line, progress: Progress, cancelled: CancelCheck) -> None:
-    fields = list(wl.columns)
+    """The source rows exactly as read, one SQL row each, for analysts and audit.
+
+    Canonical and derived fields live in ``list_columns`` (typed, column by
+    column); writing them row by row as well would double the import time.
+    """
     headers = list(wl.source)
     definitions = ["row_id INTEGER PRIMARY KEY", "source_line INTEGER"]
-    definitions += [f"{_quote(f)} {sql_type(FIELD_KINDS.get(f, TEXT))}" for f in fields]
-    definitions += [f"{_quote(SOURCE_PREFIX + h)} TEXT" for h in headers]
-    connection.execute("DROP TABLE IF EXISTS waiting_list")
-    connection.execute(f"CREATE TABLE waiting_list ({', '.join(definitions)})")
+    definitions += [f"{_quote(h)} TEXT" for h in headers]
+    connection.execute("DROP TABLE IF EXISTS source_rows")
+    connection.execute(f"CREATE TABLE source_rows ({', '.join(definitions)})")
     lines = source_line if source_line is not None else wl.row_id
-    values = [wl.row_id.tolist(), np.asarray(lines).tolist()]
-    values += [_sql_values(FIELD_KINDS.get(f, TEXT), wl.columns[f]) for f in fields]
-    values += [list(wl.source[h]) for h in headers]
-    insert = f"INSERT INTO waiting_list VALUES ({', '.join('?' * len(values))})"
+    values = [wl.row_id.tolist(), np.asarray(lines).tolist()] + [wl.source[h].tolist() for h in headers]
+    insert = f"INSERT INTO source_rows VALUES ({', '.join('?' * len(values))})"
     total = len(wl)
     for start in range(0, total, INSERT_BATCH):
         check(cancelled)
         stop = min(total, start + INSERT_BATCH)
         connection.executemany(insert, zip(*(column[start:stop] for column in values)))
         progress(stop / max(total, 1), f"Saving row {stop:,} of {total:,}")
-
-
-def _sql_values(kind: str, values: np.ndarray) -> list:
-    """A column as plain Python values for SQLite: None for missing, ISO dates."""
-    if kind == DATE:
-        text = np.datetime_as_string(values, unit="D").astype(object)
-        text[np.isnat(values)] = None
-        return text.tolist()
-    if kind in (NUMBER, FLAG):
-        out = values.astype(object)
-        out[np.isnan(values)] = None
-        return out.tolist()
-    return list(values)
 
 
 def _write_findings(connection, findings: Iterable) -> None:
@@ -371,12 +354,20 @@ _SEPARATOR = "\x1e"
 
 def _encode_column(kind: str, values: np.ndarray) -> bytes:
     if kind == TEXT:
-        # Every value is followed by the separator, so n values always split into n + 1 parts.
-        text = "".join((_NULL_MARK if v is None else str(v).replace(_SEPARATOR, " ")) + _SEPARATOR for v in values)
-        return zlib.compress(text.encode("utf-8"), 1)
+        return zlib.compress(_join_text(values).encode("utf-8"), 1)
     if kind == DATE:
         return np.ascontiguousarray(values, dtype="datetime64[D]").view(np.int64).tobytes()
     return np.ascontiguousarray(values, dtype=np.float64).tobytes()
+
+
+def _join_text(values: np.ndarray) -> str:
+    """Every value followed by the separator, so n values split into n + 1 parts."""
+    marked = np.where(values == None, _NULL_MARK, values).tolist()  # noqa: E711 (elementwise)
+    text = _SEPARATOR.join(marked) + _SEPARATOR if marked else ""
+    if text.count(_SEPARATOR) != len(marked):
+        # A value holds the separator itself (a stray control character): replace it.
+        text = "".join(v.replace(_SEPARATOR, " ") + _SEPARATOR for v in marked)
+    return text
 
 
 def _decode_column(kind: str, blob: bytes) -> np.ndarray:
