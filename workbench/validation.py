@@ -526,10 +526,9 @@ def _upper(value):
 
 def _nhs_numbers_as_integers(numbers: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """Valid NHS numbers as int64 (fast to group), -1 elsewhere."""
-    digits = np.where(valid, numbers, "0000000000").astype("S10")
-    shaped = np.frombuffer(digits.tobytes(), dtype=np.uint8).reshape(-1, 10).astype(np.int64) - ord("0")
-    as_integers = shaped @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
-    return np.where(valid, as_integers, -1)
+    as_integers = np.full(len(numbers), -1, dtype=np.int64)
+    as_integers[valid] = np.asarray(numbers, dtype=object)[valid].astype(np.int64)  # ten digits: int() cannot fail
+    return as_integers
 
 
 def _column_or_blank(wl: WaitingList, name: str, rows: np.ndarray | None = None) -> np.ndarray:
