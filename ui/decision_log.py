@@ -1,0 +1,132 @@
+"""The decision log dock: who decided what and why, and whether the record is intact.
+
+The panel only shows and asks; the controller writes to the workspace on the
+database worker (:mod:`workbench.decisions`) and hands back the entries and
+the result of checking the hash chain.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.decisions import BrokenLink, LogEntry
+
+NO_CHANGES = "No changes to the rules since the last recorded decision."
+NAME_NOT_GIVEN = "(name not given)"
+HEADERS = ("When", "Who", "What", "Why", "Rule set")
+
+
+class DecisionLogPanel(QWidget):
+    """The log's entries, the chain status, and a form to record the next decision.
+
+    ``recordRequested(person, rationale)`` asks the controller to record the
+    pending changes; ``verifyRequested`` asks it to check the chain again.
+    """
+
+    recordRequested = Signal(str, str)
+    verifyRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.entries: list[LogEntry] = []
+        self._build()
+        self.set_pending([])
+
+    # What the controller calls ---------------------------------------------------
+    def person(self) -> str:
+        """The name typed, or a marker saying none was given (automatic entries need a name)."""
+        return " ".join(self.name.text().split()) or NAME_NOT_GIVEN
+
+    def set_pending(self, changes: list[str]) -> None:
+        """The rule changes not yet recorded."""
+        self.pending.setText("Not yet recorded: " + "; ".join(changes) if changes else NO_CHANGES)
+
+    def show_entries(self, entries: list[LogEntry], broken: BrokenLink | None) -> None:
+        """Show the log (newest first) and whether its hash chain verifies."""
+        self.entries = list(entries)
+        self.table.setRowCount(len(entries))
+        for row, entry in enumerate(reversed(entries)):
+            cells = (entry.shown_time, entry.person, entry.action, entry.rationale, (entry.rules_sha256 or "")[:12])
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                item.setToolTip(text)
+                self.table.setItem(row, column, item)
+        self.show_chain(broken, len(entries))
+
+    def show_chain(self, broken: BrokenLink | None, count: int) -> None:
+        if broken is None:
+            self.chain.setText(f"✔ Record intact: {count} entries, hash chain verified.")
+            self.chain.setStyleSheet("color: #005a00;")
+        else:
+            self.chain.setText(f"⚠ {broken.describe()}")
+            self.chain.setStyleSheet("color: #a00000; font-weight: bold;")
+
+    def recorded(self) -> None:
+        """Clear the rationale once its decision is safely in the log."""
+        self.rationale.clear()
+
+    def show_problem(self, message: str) -> None:
+        self.chain.setText(message)
+        self.chain.setStyleSheet("color: #a00000;")
+
+    # Slots -----------------------------------------------------------------------------
+    def _on_record(self) -> None:
+        name = " ".join(self.name.text().split())
+        if not name:
+            self.show_problem("Type your name before recording a decision.")
+            self.name.setFocus()
+            return
+        self.recordRequested.emit(name, self.rationale.toPlainText())
+
+    # Building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("Your name, as it should appear in the record")
+        self.name.setAccessibleName("Your name")
+        self.rationale = QPlainTextEdit()
+        self.rationale.setPlaceholderText("Why: the reasons the group agreed on")
+        self.rationale.setAccessibleName("Rationale")
+        self.rationale.setMaximumHeight(80)
+        self.pending = QLabel()
+        self.pending.setWordWrap(True)
+        self.record_button = QPushButton("Record decision")
+        self.record_button.clicked.connect(self._on_record)
+        self.verify_button = QPushButton("Verify record")
+        self.verify_button.clicked.connect(self.verifyRequested)
+        self.chain = QLabel()
+        self.chain.setWordWrap(True)
+        self.chain.setAccessibleName("Decision log integrity")
+        form = QFormLayout()
+        form.addRow("Name:", self.name)
+        form.addRow("Rationale:", self.rationale)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.record_button)
+        buttons.addWidget(self.verify_button)
+        buttons.addStretch(1)
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.table.setAccessibleName("Decision log")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(form)
+        layout.addWidget(self.pending)
+        layout.addLayout(buttons)
+        layout.addWidget(self.chain)
+        layout.addWidget(self.table, 1)

@@ -1,0 +1,377 @@
+"""Equity charts: what the scenario order does to each group, against the baseline.
+
+Six charts in one pyqtgraph layout (so they export as one picture): mean and
+90th percentile projected wait per group, share of the next N treated
+against share of the list, projected waits past 52 and 78 weeks, the slope
+index of inequality across IMD deciles, and a histogram of rank movement.
+
+Every plot item is made once; a new summary only moves bars (``setOpts``)
+and relabels axes. Figures come in already suppressed
+(:func:`workbench.suppression.suppressed_summary`): a hidden figure draws no
+bar and shows "*" where the bar would be. Colours are Okabe-Ito (safe for
+colour-blind readers) and hovering shows the exact figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Signal
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+
+from ui.list_model import column_title
+from workbench.equity import LEARNING_DISABILITY, SUGGESTED_GROUPINGS
+from workbench.fields import WaitingList
+from workbench.suppression import SUPPRESSED, suppress
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency.
+BLUE, ORANGE, SKY, VERMILLION, GREEN, PURPLE, GREY = (
+    "#0072B2", "#E69F00", "#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#999999")
+TEXT_COLOUR, AXIS_COLOUR = "#222222", "#444444"
+MOVEMENT_BINS = 41  # odd: one bin is centred on "no change"
+GROUPING_TITLES = {LEARNING_DISABILITY: "Learning disability"}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One set of bars in a chart: its name, colour and how to read its value from a group."""
+
+    name: str
+    colour: str
+    value: Callable[[dict], Any]
+
+
+def _figure(order: str, key: str) -> Callable[[dict], Any]:
+    return lambda group: group[order][key]
+
+
+def _percent(value: Any) -> Any:
+    return value if value in (None, SUPPRESSED) else 100.0 * value
+
+
+GROUP_CHARTS: dict[str, tuple[str, tuple[Series, ...]]] = {
+    "mean": ("Mean projected wait (weeks)", (
+        Series("Baseline", BLUE, _figure("baseline", "mean_wait")),
+        Series("Scenario", ORANGE, _figure("scenario", "mean_wait")))),
+    "p90": ("90th percentile projected wait (weeks)", (
+        Series("Baseline", BLUE, _figure("baseline", "p90_wait")),
+        Series("Scenario", ORANGE, _figure("scenario", "p90_wait")))),
+    "share": ("Share of the next N treated vs share of the list (%)", (
+        Series("Share of list", GREY, lambda g: _percent(g["share_of_list"])),
+        Series("Next N, baseline", BLUE, lambda g: _percent(g["baseline"]["share_of_next_n"])),
+        Series("Next N, scenario", ORANGE, lambda g: _percent(g["scenario"]["share_of_next_n"])))),
+    "breaches": ("Projected waits past 52 and 78 weeks (patients)", (
+        Series("52 wk, baseline", BLUE, _figure("baseline", "over_52")),
+        Series("52 wk, scenario", ORANGE, _figure("scenario", "over_52")),
+        Series("78 wk, baseline", SKY, _figure("baseline", "over_78")),
+        Series("78 wk, scenario", VERMILLION, _figure("scenario", "over_78")))),
+}
+CHART_PLACES = {"mean": (0, 0), "p90": (0, 1), "share": (1, 0), "breaches": (1, 1), "sii": (2, 0), "movement": (2, 1)}
+
+
+def movement_histogram(movement: np.ndarray, bins: int = MOVEMENT_BINS, threshold: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    """Bin edges and counts of places moved (positive: up), symmetric around no change.
+
+    Counts from 1 to ``threshold`` come back as "*" (an object array), like every
+    other group-level count the app shows.
+
+    >>> edges, counts = movement_histogram(np.array([0] * 10 + [5] * 3), bins=3)
+    >>> edges.tolist(), counts.tolist()
+    ([-7.5, -2.5, 2.5, 7.5], [0, 10, '*'])
+    """
+    largest = max(int(np.abs(movement).max()) if len(movement) else 0, 1)
+    half = largest * bins / (bins - 1)  # so the middle bin is centred on 0 and the ends hold the largest moves
+    edges = np.linspace(-half, half, bins + 1)
+    counts, _ = np.histogram(movement, bins=edges)
+    return edges, suppress(counts, threshold)
+
+
+def grouping_choices(wl: WaitingList) -> list[tuple[str, str]]:
+    """(title, grouping) pairs the list supports: the usual ones first, then its source columns."""
+    choices = []
+    for by in SUGGESTED_GROUPINGS:
+        if by == LEARNING_DISABILITY:
+            if any("learning" in header.casefold() for header in wl.source):
+                choices.append((GROUPING_TITLES[by], by))
+        elif by in wl.columns:
+            choices.append((column_title(by), by))
+    choices += [(f"Column: {header}", header) for header in wl.source if "learning" not in header.casefold()]
+    return choices
+
+
+def _number(value: Any, unit: str = "", decimals: int = 1) -> str:
+    """A figure for a tooltip: '*' stays '*', None is 'not known'.
+
+    >>> _number(12.345, " weeks"), _number("*"), _number(None), _number(1234, decimals=0)
+    ('12.3 weeks', '*', 'not known', '1,234')
+    """
+    if value is None:
+        return "not known"
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    return f"{value:,.{decimals}f}{unit}"
+
+
+class EquityPanel(QWidget):
+    """The equity charts, a grouping chooser, and chart export.
+
+    Invariants: ``summary`` is the suppressed summary shown (None before the
+    first); every chart's plot items exist from construction and are only
+    updated afterwards.
+    """
+
+    groupingChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.summary: dict | None = None
+        self.movement: tuple[np.ndarray, np.ndarray] | None = None
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.bars: dict[str, list[pg.BarGraphItem]] = {}
+        self.marks: dict[str, list[pg.TextItem]] = {}
+        self._build()
+
+    # Input ---------------------------------------------------------------------
+    def set_groupings(self, choices: list[tuple[str, str]], current: str | None = None) -> None:
+        """Fill the grouping chooser without announcing a change."""
+        self.grouping.blockSignals(True)
+        self.grouping.clear()
+        for title, by in choices:
+            self.grouping.addItem(title, by)
+        index = self.grouping.findData(current) if current else 0
+        self.grouping.setCurrentIndex(max(index, 0))
+        self.grouping.blockSignals(False)
+
+    def current_grouping(self) -> str | None:
+        return self.grouping.currentData()
+
+    def choose_grouping(self, by: str) -> None:
+        """Select a grouping as if the user had (emits ``groupingChanged``)."""
+        index = self.grouping.findData(by)
+        if index >= 0:
+            self.grouping.setCurrentIndex(index)
+
+    def set_names(self, baseline: str, scenario: str) -> None:
+        """Name the two orders in the legend line."""
+        self.legend.setText(
+            f"<span style='color:{BLUE}'>■</span> Baseline: {_escape(baseline)} &nbsp; "
+            f"<span style='color:{ORANGE}'>■</span> Scenario: {_escape(scenario)}")
+
+    def show_summary(self, shown: dict, movement: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Draw a suppressed equity summary (and the rank-movement histogram) in place."""
+        self.summary, self.movement = shown, movement
+        groups = shown["groups"]
+        labels = [g["group"] for g in groups]
+        for key, (_title, series) in GROUP_CHARTS.items():
+            self._draw_groups(key, labels, [[s.value(g) for g in groups] for s in series])
+        self._draw_sii(shown["sii"])
+        if movement is not None:
+            self._draw_movement(*movement)
+        threshold = shown.get("suppression_threshold", 7)
+        self.note.setText(
+            f"Capacity {_number(shown['capacity_per_week'], decimals=0) if not isinstance(shown['capacity_per_week'], dict) else 'per specialty'}"
+            f" a week for {shown['horizon_weeks']:g} weeks: the next {shown['next_n']:,} patients treated. "
+            f"{shown['list_size']:,} patients; counts from 1 to {threshold} shown as {SUPPRESSED}.")
+
+    def show_problem(self, message: str) -> None:
+        self.note.setText(f"<span style='color:#a00000'>{_escape(message)}</span>")
+
+    # Reading back (tests, tooltips) ------------------------------------------------
+    def bar_heights(self, chart: str, series: int = 0) -> list[float]:
+        """The bar heights a chart shows for one series."""
+        return np.asarray(self.bars[chart][series].opts["height"], dtype=float).tolist()
+
+    def shown_marks(self, chart: str) -> int:
+        """How many "*" marks (suppressed figures) a chart shows."""
+        return sum(1 for mark in self.marks[chart] if mark.isVisible())
+
+    def hover_text(self, chart: str, index: int) -> str:
+        """The exact figures behind one group (or bin) of a chart, in words."""
+        if self.summary is None:
+            return ""
+        if chart == "movement":
+            return self._movement_hover(index)
+        if chart == "sii":
+            return self._sii_hover()
+        groups = self.summary["groups"]
+        if not 0 <= index < len(groups):
+            return ""
+        group = groups[index]
+        title, series = GROUP_CHARTS[chart]
+        figures = "; ".join(f"{s.name}: {self._figure_text(chart, s.value(group))}" for s in series)
+        return f"{self._grouping_title()} {group['group']} ({_number(group['count'], decimals=0)} patients): {title}: {figures}"
+
+    # Export ---------------------------------------------------------------------------
+    def export_charts(self, path: str | Path) -> list[Path]:
+        """Write the charts as PNG and SVG beside each other (``x.png`` and ``x.svg``)."""
+        path = Path(path)
+        png, svg = path.with_suffix(".png"), path.with_suffix(".svg")
+        pg.exporters.ImageExporter(self.graphics.scene()).export(str(png))
+        pg.exporters.SVGExporter(self.graphics.scene()).export(str(svg))
+        return [png, svg]
+
+    def chart_png(self) -> bytes:
+        """The charts as PNG bytes (for the decision record)."""
+        image = pg.exporters.ImageExporter(self.graphics.scene()).export(toBytes=True)
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        return bytes(data)
+
+    # Drawing ---------------------------------------------------------------------------
+    def _draw_groups(self, key: str, labels: list[str], values: list[list[Any]]) -> None:
+        count = len(labels)
+        width = 0.8 / len(values)
+        marks = []
+        for number, (bar, series_values) in enumerate(zip(self.bars[key], values)):
+            x = np.arange(count) - 0.4 + width * (number + 0.5)
+            heights = np.array([0.0 if v in (None, SUPPRESSED) else float(v) for v in series_values])
+            bar.setOpts(x=x, height=heights, width=width * 0.92)
+            marks += [x[i] for i, v in enumerate(series_values) if v == SUPPRESSED]
+        self._place_marks(key, marks)
+        self.plots[key].getAxis("bottom").setTicks([list(enumerate(labels))])
+        self.plots[key].setXRange(-0.6, max(count, 1) - 0.4, padding=0)
+        self.plots[key].enableAutoRange(axis="y")
+
+    def _draw_sii(self, sii: dict) -> None:
+        values = [sii.get("baseline"), sii.get("scenario")]
+        heights = np.array([0.0 if v is None else float(v) for v in values])
+        self.bars["sii"][0].setOpts(x=[0.0, 1.0], height=heights, width=0.6,
+                                    brushes=[pg.mkBrush(BLUE), pg.mkBrush(ORANGE)])
+        self._place_marks("sii", [], texts=[(i, h, "not enough data" if v is None else f"{v:.2f}")
+                                            for i, (v, h) in enumerate(zip(values, heights))])
+        self.plots["sii"].getAxis("bottom").setTicks([[(0, "Baseline"), (1, "Scenario")]])
+        self.plots["sii"].setXRange(-0.6, 1.6, padding=0)
+        top = max(float(np.abs(heights).max()) if len(heights) else 0.0, 0.5)
+        self.plots["sii"].setYRange(min(0.0, heights.min() * 1.3), top * 1.3, padding=0)
+
+    def _draw_movement(self, edges: np.ndarray, counts: np.ndarray) -> None:
+        centres = (edges[:-1] + edges[1:]) / 2
+        heights = np.array([0.0 if c == SUPPRESSED else float(c) for c in counts])
+        self.bars["movement"][0].setOpts(x=centres, height=heights, width=(edges[1] - edges[0]) * 0.95)
+        self._place_marks("movement", [x for x, c in zip(centres, counts) if c == SUPPRESSED])
+        self.plots["movement"].setXRange(edges[0], edges[-1], padding=0.02)
+        self.plots["movement"].enableAutoRange(axis="y")
+
+    def _place_marks(self, key: str, xs: list[float], texts: list[tuple[float, float, str]] | None = None) -> None:
+        """Show "*" at each x on the axis (or given texts), reusing the chart's pool of labels."""
+        wanted = texts if texts is not None else [(x, 0.0, SUPPRESSED) for x in xs]
+        pool = self.marks[key]
+        while len(pool) < len(wanted):
+            mark = pg.TextItem(color=TEXT_COLOUR, anchor=(0.5, 1.0))
+            self.plots[key].addItem(mark)
+            pool.append(mark)
+        for mark, (x, y, text) in zip(pool, wanted):
+            mark.setText(text)
+            mark.setPos(x, max(y, 0.0))
+            mark.show()
+        for mark in pool[len(wanted):]:
+            mark.hide()
+
+    # Hover ----------------------------------------------------------------------------
+    def _on_mouse_moved(self, position) -> None:
+        for key, plot in self.plots.items():
+            if plot.sceneBoundingRect().contains(position):
+                point = plot.vb.mapSceneToView(position)
+                text = self.hover_text(key, self._index_at(key, point.x()))
+                self.hover.setText(text)
+                if text:
+                    QToolTip.showText(QCursor.pos(), text, self.graphics)
+                return
+
+    def _index_at(self, key: str, x: float) -> int:
+        if key == "movement" and self.movement is not None:
+            return int(np.searchsorted(self.movement[0], x) - 1)
+        return int(round(x))
+
+    def _figure_text(self, chart: str, value: Any) -> str:
+        if chart == "share":
+            return _number(value, "%")
+        if chart == "breaches":
+            return _number(value, decimals=0)
+        return _number(value, " weeks")
+
+    def _sii_hover(self) -> str:
+        sii, rii = self.summary["sii"], self.summary["rii"]
+        return ("Slope index of inequality across IMD deciles (positive: the most deprived wait longer): "
+                f"baseline {_number(sii['baseline'], ' weeks', 2)} (RII {_number(rii['baseline'], '', 2)}), "
+                f"scenario {_number(sii['scenario'], ' weeks', 2)} (RII {_number(rii['scenario'], '', 2)})")
+
+    def _movement_hover(self, index: int) -> str:
+        if self.movement is None or not 0 <= index < len(self.movement[1]):
+            return ""
+        edges, counts = self.movement
+        low, high = edges[index], edges[index + 1]
+        count = counts[index]
+        shown = SUPPRESSED if count == SUPPRESSED else f"{int(count):,}"
+        return f"Moved between {low:+,.0f} and {high:+,.0f} places (positive: up): {shown} patients"
+
+    def _grouping_title(self) -> str:
+        return self.grouping.currentText().removeprefix("Column: ")
+
+    # Building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.grouping = QComboBox()
+        self.grouping.setAccessibleName("Group patients by")
+        self.grouping.currentIndexChanged.connect(lambda _i: self.groupingChanged.emit(self.grouping.currentData() or ""))
+        self.legend = QLabel()
+        self.set_names("treat in turn", "the rule set")
+        self.export_button = pg.QtWidgets.QPushButton("Export charts…")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Group by:"))
+        top.addWidget(self.grouping)
+        top.addWidget(self.legend, 1)
+        top.addWidget(self.export_button)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.setAccessibleName("Equity charts")
+        for key, (title, series) in GROUP_CHARTS.items():
+            self._make_plot(key, title, [s.colour for s in series], legend=[s.name for s in series])
+        self._make_plot("sii", "Slope index of inequality across IMD deciles (weeks)", [BLUE])
+        self._make_plot("movement", "Rank movement (patients; right: moved up)", [GREEN])
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.hover = QLabel()
+        self.hover.setWordWrap(True)
+        self.hover.setAccessibleName("Figures under the mouse")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(self.hover)
+
+    def _make_plot(self, key: str, title: str, colours: list[str], legend: list[str] | None = None) -> None:
+        row, column = CHART_PLACES[key]
+        plot = self.graphics.addPlot(row=row, col=column)
+        plot.setTitle(title, color=TEXT_COLOUR, size="9pt")
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.showGrid(y=True, alpha=0.25)
+        for side in ("left", "bottom"):
+            plot.getAxis(side).setPen(AXIS_COLOUR)
+            plot.getAxis(side).setTextPen(TEXT_COLOUR)
+        if legend and len(legend) > 2:
+            # A legend inside the plot would hide bars: name the colours under the title instead.
+            keys = " &nbsp;".join(f"<span style='color:{c}'>■</span> {name}" for c, name in zip(colours, legend))
+            plot.setTitle(f"{title}<br><span style='font-size:8pt'>{keys}</span>", color=TEXT_COLOUR, size="9pt")
+        bars = []
+        for number, colour in enumerate(colours):
+            bar = pg.BarGraphItem(x=[], height=[], width=0.3, brush=pg.mkBrush(colour), pen=pg.mkPen(colour))
+            plot.addItem(bar)
+            bars.append(bar)
+        plot.addLine(y=0, pen=pg.mkPen(AXIS_COLOUR))
+        self.plots[key], self.bars[key], self.marks[key] = plot, bars, []
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

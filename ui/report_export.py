@@ -1,0 +1,66 @@
+"""The decision record as HTML and PDF, made offline with Qt (no browser, no network).
+
+:mod:`workbench.report` builds the HTML; here the chart picture is embedded
+as a data URI (so the HTML file is self-contained), and the same HTML is laid
+out by a QTextDocument and printed to a QPdfWriter. Both files are written
+under temporary names and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+from workbench.progress import WorkbenchError
+from workbench.report import DecisionRecord, decision_record_html, image_data_uri
+
+PDF_DPI = 300
+MARGIN_MM = 15.0
+
+
+def export_decision_record(record: DecisionRecord, html_path: str | Path, chart_png: bytes | None = None) -> tuple[Path, Path]:
+    """Write ``<name>.html`` and ``<name>.pdf``; returns both paths.
+
+    ``chart_png`` (the equity charts as PNG bytes) is embedded in both.
+    """
+    html_path = Path(html_path).with_suffix(".html")
+    pdf_path = html_path.with_suffix(".pdf")
+    if chart_png:
+        caption = "Equity charts: baseline (blue) against scenario (orange), as shown in the workbench."
+        record = replace(record, charts=[*record.charts, (caption, image_data_uri(chart_png))])
+    html = decision_record_html(record)
+    _write_atomically(html_path, lambda partial: partial.write_text(html, encoding="utf-8"))
+    _write_atomically(pdf_path, lambda partial: write_pdf(html, partial))
+    return html_path, pdf_path
+
+
+def write_pdf(html: str, path: str | Path) -> None:
+    """Lay out HTML on A4 pages and write it as a PDF."""
+    writer = QPdfWriter(str(path))
+    writer.setResolution(PDF_DPI)
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                     QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter))
+    writer.setTitle("Decision record")
+    writer.setCreator("Prioritisation workbench")
+    document = QTextDocument()
+    document.setHtml(html)
+    document.print_(writer)
+    del writer  # finishes the file
+    if not Path(path).is_file() or Path(path).stat().st_size == 0:
+        raise OSError(f"could not write {Path(path).name}")
+
+
+def _write_atomically(path: Path, write) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        write(partial)
+        os.replace(partial, path)
+    except OSError as error:
+        raise WorkbenchError(f"{path.name}: could not write the decision record ({error.strerror or error}); "
+                             "is it open in another program?") from None
+    finally:
+        partial.unlink(missing_ok=True)

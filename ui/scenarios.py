@@ -1,0 +1,275 @@
+"""Scenarios: rule sets saved by name in the workspace, and two of them side by side.
+
+The panel lists the workspace's scenarios and asks the controller to save,
+use or compare them. :func:`compare_scenarios` (Qt-free, run on a worker)
+ranks the list under both, computes the equity figures of both orders and
+the rank correlation between them; :class:`CompareDialog` shows the rule
+differences highlighted (bold, tinted and marked "≠", so not by colour
+alone) above the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.decisions import RuleDifference, Scenario, rule_differences
+from workbench.equity import EquityInputs
+from workbench.progress import CancelCheck, Progress, check, never, no_progress
+from workbench.ranking import Prepared, compare, rank
+from workbench.rules import RuleSet
+from workbench.suppression import SUPPRESSED, suppressed_summary
+
+DIFFERS_MARK = "≠"
+DIFFERS_TINT = QColor("#FFF1C1")
+
+
+@dataclass(frozen=True)
+class ScenarioComparison:
+    """Two scenarios side by side: rule differences, equity figures (suppressed), rank correlation."""
+
+    first: Scenario
+    second: Scenario
+    differences: list[RuleDifference]
+    summary: dict  # suppressed; "baseline" is the first scenario, "scenario" the second
+    kendall_tau: float
+    moved_up: int
+    moved_down: int
+
+
+def compare_scenarios(
+    first: Scenario,
+    second: Scenario,
+    prepared: Prepared,
+    equity_inputs: EquityInputs,
+    progress: Progress = no_progress,
+    cancelled: CancelCheck = never,
+) -> ScenarioComparison:
+    """Rank the list under both scenarios and compare the two orders (run on a worker)."""
+    progress(0.0, f"Ranking by {first.name}")
+    first_ranking = rank(first.rule_set, prepared.wl, prepared=prepared)
+    check(cancelled)
+    progress(0.3, f"Ranking by {second.name}")
+    second_ranking = rank(second.rule_set, prepared.wl, prepared=prepared)
+    check(cancelled)
+    progress(0.6, "Comparing the two orders")
+    comparison = compare(first_ranking, second_ranking)
+    summary = equity_inputs.summary(first_ranking.order, second_ranking.order)
+    progress(1.0, "Compared")
+    return ScenarioComparison(first, second, rule_differences(first.rule_set, second.rule_set),
+                              suppressed_summary(summary), comparison.kendall_tau,
+                              comparison.moved_up, comparison.moved_down)
+
+
+class ScenariosPanel(QWidget):
+    """The workspace's scenarios with Save, Use and Compare."""
+
+    saveRequested = Signal(str)
+    useRequested = Signal(str)
+    compareRequested = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.scenarios: list[Scenario] = []
+        self._build()
+        self.show_scenarios([])
+
+    def show_scenarios(self, scenarios: list[Scenario]) -> None:
+        self.scenarios = list(scenarios)
+        self.list.clear()
+        for scenario in scenarios:
+            by = f" by {scenario.created_by}" if scenario.created_by else ""
+            self.list.addItem(f"{scenario.name} · {scenario.created_at.astimezone():%d/%m/%Y %H:%M}{by}")
+            self.list.item(self.list.count() - 1).setToolTip(f"sha256 {scenario.sha256}")
+        names = [s.name for s in scenarios]
+        for box, default in ((self.first, 0), (self.second, 1)):
+            chosen = box.currentText()
+            box.clear()
+            box.addItems(names)
+            box.setCurrentIndex(names.index(chosen) if chosen in names else min(default, len(names) - 1))
+        self.use_button.setEnabled(bool(names))
+        self.compare_button.setEnabled(len(names) >= 2)
+
+    def show_problem(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.setStyleSheet("color: #a00000;")
+
+    def show_message(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.setStyleSheet("")
+
+    def selected_name(self) -> str | None:
+        row = self.list.currentRow()
+        return self.scenarios[row].name if 0 <= row < len(self.scenarios) else None
+
+    # Slots ---------------------------------------------------------------------------
+    def _on_save(self) -> None:
+        name = " ".join(self.name.text().split())
+        if not name:
+            self.show_problem("Give the scenario a name first.")
+            return
+        self.saveRequested.emit(name)
+
+    def _on_use(self) -> None:
+        name = self.selected_name()
+        if name:
+            self.useRequested.emit(name)
+
+    # Building --------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("Name for the current rules, e.g. 'Inclusive v2'")
+        self.name.setAccessibleName("Scenario name")
+        self.name.returnPressed.connect(self._on_save)
+        self.save_button = QPushButton("Save as scenario")
+        self.save_button.clicked.connect(self._on_save)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Saved scenarios")
+        self.list.itemDoubleClicked.connect(lambda _item: self._on_use())
+        self.use_button = QPushButton("Use selected")
+        self.use_button.clicked.connect(self._on_use)
+        self.first, self.second = QComboBox(), QComboBox()
+        self.first.setAccessibleName("First scenario to compare")
+        self.second.setAccessibleName("Second scenario to compare")
+        self.compare_button = QPushButton("Compare…")
+        self.compare_button.clicked.connect(
+            lambda: self.compareRequested.emit(self.first.currentText(), self.second.currentText()))
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.name, 1)
+        save_row.addWidget(self.save_button)
+        compare_row = QGridLayout()
+        compare_row.addWidget(QLabel("Compare"), 0, 0)
+        compare_row.addWidget(self.first, 0, 1)
+        compare_row.addWidget(QLabel("with"), 1, 0)
+        compare_row.addWidget(self.second, 1, 1)
+        compare_row.addWidget(self.compare_button, 2, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(save_row)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.use_button)
+        layout.addLayout(compare_row)
+        layout.addWidget(self.message)
+
+
+class CompareDialog(QDialog):
+    """Two scenarios side by side: what differs in their rules, and what each does to each group."""
+
+    def __init__(self, result: ScenarioComparison, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.result = result
+        a, b = result.first, result.second
+        self.setWindowTitle(f"{a.name} compared with {b.name}")
+        self.resize(1000, 700)
+        self.headline = QLabel(
+            f"<b>A: {_escape(a.name)}</b> (sha256 {a.sha256[:12]}…) &nbsp; <b>B: {_escape(b.name)}</b> "
+            f"(sha256 {b.sha256[:12]}…)<br>Rank correlation between the two orders (Kendall tau): "
+            f"<b>{result.kendall_tau:.3f}</b>; under B {result.moved_up:,} patients move up and "
+            f"{result.moved_down:,} move down compared with A.")
+        self.headline.setWordWrap(True)
+        self.rules_table = self._rules_table(result.differences)
+        self.equity_table = self._equity_table(result.summary)
+        sii, rii = result.summary["sii"], result.summary["rii"]
+        self.inequality = QLabel(
+            f"Slope index of inequality across IMD deciles: A {_figure(sii['baseline'], 2)} weeks, "
+            f"B {_figure(sii['scenario'], 2)} weeks (RII A {_figure(rii['baseline'], 2)}, B {_figure(rii['scenario'], 2)}).")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(QLabel("Rules (differences marked ≠ and highlighted):"))
+        layout.addWidget(self.rules_table, 1)
+        layout.addWidget(QLabel(f"Equity figures, grouped by {result.summary['by']} "
+                                f"(counts from 1 to {result.summary['suppression_threshold']} shown as {SUPPRESSED}):"))
+        layout.addWidget(self.equity_table, 1)
+        layout.addWidget(self.inequality)
+        layout.addWidget(buttons)
+
+    def differing_items(self) -> list[str]:
+        """The settings marked as different (tests, screen readers)."""
+        return [self.rules_table.item(r, 1).text() for r in range(self.rules_table.rowCount())
+                if self.rules_table.item(r, 0).text() == DIFFERS_MARK]
+
+    def _rules_table(self, differences: list[RuleDifference]) -> QTableWidget:
+        table = QTableWidget(len(differences), 4)
+        table.setHorizontalHeaderLabels(["", "Setting", "A", "B"])
+        table.verticalHeader().hide()
+        table.setAccessibleName("Rule differences")
+        for row, difference in enumerate(differences):
+            cells = [DIFFERS_MARK if difference.differs else "", difference.item, difference.first, difference.second]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if difference.differs:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                    item.setBackground(QBrush(DIFFERS_TINT))
+                table.setItem(row, column, item)
+        table.resizeColumnsToContents()
+        return table
+
+    def _equity_table(self, summary: dict) -> QTableWidget:
+        headers = ["Group", "Patients", "Mean wait A", "Mean wait B", "90th pct A", "90th pct B",
+                   "Next N share A", "Next N share B", "Past 52 wk A", "Past 52 wk B"]
+        table = QTableWidget(len(summary["groups"]), len(headers))
+        table.setHorizontalHeaderLabels(headers)
+        table.verticalHeader().hide()
+        table.setAccessibleName("Equity figures of both scenarios")
+        for row, g in enumerate(summary["groups"]):
+            a, b = g["baseline"], g["scenario"]
+            cells = [g["group"], _count(g["count"]), _figure(a["mean_wait"]), _figure(b["mean_wait"]),
+                     _figure(a["p90_wait"]), _figure(b["p90_wait"]), _share(a["share_of_next_n"]),
+                     _share(b["share_of_next_n"]), _count(a["over_52"]), _count(b["over_52"])]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                table.setItem(row, column, item)
+        table.resizeColumnsToContents()
+        return table
+
+
+def _figure(value, decimals: int = 1) -> str:
+    """A figure for a table cell.
+
+    >>> _figure(2.345), _figure("*"), _figure(None)
+    ('2.3', '*', '—')
+    """
+    if value is None:
+        return "—"
+    return SUPPRESSED if value == SUPPRESSED else f"{value:.{decimals}f}"
+
+
+def _count(value) -> str:
+    return SUPPRESSED if value == SUPPRESSED else f"{int(value):,}"
+
+
+def _share(value) -> str:
+    if value is None:
+        return "—"
+    return SUPPRESSED if value == SUPPRESSED else f"{100 * value:.1f}%"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

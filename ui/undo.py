@@ -1,0 +1,216 @@
+"""Undo and redo for every change to the rule set: one QUndoCommand per kind of change.
+
+A command holds the rule set before and after the change (rule sets are
+frozen, so keeping both is cheap and exact) and gives the one it should show
+to a *target*: any object with ``apply_rule_set(rule_set)``, in practice the
+rules panel. Undo puts ``before`` back, redo puts ``after`` back.
+
+Dragging a slider sends many weights in a second; those merge into one
+command (same factor, within :data:`MERGE_SECONDS`), so one Ctrl+Z undoes the
+whole drag. The pure helpers below (``with_transform``, ``with_factor``...)
+make the edited copies; they sit here until ``workbench/rules.py`` has them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Mapping, Protocol
+
+from PySide6.QtGui import QUndoCommand
+
+from workbench.rules import BandPolicy, Factor, LookupBand, RuleSet, with_social_cap, with_weight
+
+MERGE_SECONDS = 1.0
+WEIGHT_ID, CAP_ID, OVERLAP_ID = 1, 2, 3
+
+
+class RuleTarget(Protocol):
+    def apply_rule_set(self, rule_set: RuleSet) -> None: ...
+
+
+# --------------------------------------------------------------------------- pure edits
+def with_factor_changed(rule_set: RuleSet, name: str, **changes) -> RuleSet:
+    """A copy with one factor's fields changed (KeyError naming the factor if there is none)."""
+    rule_set.factor(name)
+    factors = tuple(replace(f, **changes) if f.name == name else f for f in rule_set.factors)
+    return replace(rule_set, factors=factors)
+
+
+def with_transform(
+    rule_set: RuleSet,
+    name: str,
+    transform: str,
+    at_least: float | None = None,
+    maximum: float | None = None,
+    lookup: tuple[LookupBand, ...] = (),
+) -> RuleSet:
+    """A copy with a factor's transform changed; only that transform's setting is kept.
+
+    >>> from workbench.rules import treat_in_turn
+    >>> f = with_transform(treat_in_turn(), "Weeks waited", "threshold", at_least=52).factors[0]
+    >>> f.transform, f.at_least, f.maximum
+    ('threshold', 52.0, None)
+    """
+    return with_factor_changed(
+        rule_set, name, transform=transform,
+        at_least=float(at_least) if transform == "threshold" else None,
+        maximum=float(maximum) if transform == "capped" else None,
+        lookup=tuple(lookup) if transform == "banded" else (),
+    )
+
+
+def with_missing(rule_set: RuleSet, name: str, policy: str) -> RuleSet:
+    """A copy with a factor's missing-value policy changed ("neutral" or "lowest")."""
+    return with_factor_changed(rule_set, name, missing=policy)
+
+
+def with_overlaps(rule_set: RuleSet, overlap_weeks: tuple[float, ...]) -> RuleSet:
+    """A copy with the bands' overlap weeks changed (all 0: strict).
+
+    >>> from workbench.rules import treat_in_turn
+    >>> with_overlaps(treat_in_turn(), (0, 0, 0, 4, 0, 0, 0, 0)).bands.strict
+    False
+    """
+    weeks = (0.0,) + tuple(float(w) for w in overlap_weeks[1:])  # the first band has nothing before it
+    return replace(rule_set, bands=BandPolicy(order=rule_set.bands.order, overlap_weeks=weeks))
+
+
+def with_factor(rule_set: RuleSet, factor: Factor) -> RuleSet:
+    """A copy with one more factor, at the end."""
+    return replace(rule_set, factors=rule_set.factors + (factor,))
+
+
+def without_factor(rule_set: RuleSet, name: str) -> RuleSet:
+    """A copy without the named factor."""
+    rule_set.factor(name)
+    return replace(rule_set, factors=tuple(f for f in rule_set.factors if f.name != name))
+
+
+def with_weights(rule_set: RuleSet, weights: Mapping[str, float]) -> RuleSet:
+    """A copy with several weights changed at once (workshop-derived weights)."""
+    for name, weight in weights.items():
+        rule_set = with_weight(rule_set, name, weight)
+    return rule_set
+
+
+def unique_factor_name(rule_set: RuleSet, wanted: str) -> str:
+    """``wanted``, or ``wanted (2)``, ``(3)``... if a factor already has that name.
+
+    >>> from workbench.rules import treat_in_turn
+    >>> unique_factor_name(treat_in_turn(), "Weeks waited"), unique_factor_name(treat_in_turn(), "Carer")
+    ('Weeks waited (2)', 'Carer')
+    """
+    names = {f.name for f in rule_set.factors}
+    name, number = wanted, 1
+    while name in names:
+        number += 1
+        name = f"{wanted} ({number})"
+    return name
+
+
+# --------------------------------------------------------------------------- commands
+class RuleEdit(QUndoCommand):
+    """Replace the rule set ``before`` by ``after`` on ``target``; the base of every rule command."""
+
+    merge_id = -1
+
+    def __init__(self, target: RuleTarget, before: RuleSet, after: RuleSet, text: str):
+        super().__init__(text)
+        self.target = target
+        self.before = before
+        self.after = after
+        self.key: object = None  # what a merge must share (a factor name, say)
+        self.made_at = time.monotonic()
+
+    def redo(self) -> None:
+        self.target.apply_rule_set(self.after)
+
+    def undo(self) -> None:
+        self.target.apply_rule_set(self.before)
+
+    def id(self) -> int:
+        return self.merge_id
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        """Fold a quick follow-up change of the same thing into this command (a slider drag)."""
+        if not isinstance(other, type(self)) or other.key != self.key or other.before != self.after:
+            return False
+        if other.made_at - self.made_at > MERGE_SECONDS:
+            return False
+        self.after, self.made_at = other.after, other.made_at
+        self.setText(other.text())
+        return True
+
+
+class WeightEdit(RuleEdit):
+    """One factor's weight (slider or spin box)."""
+
+    merge_id = WEIGHT_ID
+
+    def __init__(self, target: RuleTarget, before: RuleSet, name: str, weight: float):
+        old = before.factor(name).weight
+        super().__init__(target, before, with_weight(before, name, weight), f"Weight of {name}: {old:g} → {weight:g}")
+        self.key = name
+
+
+class TransformEdit(RuleEdit):
+    """One factor's transform and its setting."""
+
+    def __init__(self, target: RuleTarget, before: RuleSet, name: str, transform: str, **settings):
+        after = with_transform(before, name, transform, **settings)
+        super().__init__(target, before, after, f"Transform of {name}: {transform}")
+
+
+class MissingPolicyEdit(RuleEdit):
+    """What a missing value counts as for one factor."""
+
+    def __init__(self, target: RuleTarget, before: RuleSet, name: str, policy: str):
+        super().__init__(target, before, with_missing(before, name, policy), f"Missing values of {name}: {policy}")
+
+
+class BandPolicyEdit(RuleEdit):
+    """Strict bands, or a bounded overlap between neighbouring bands."""
+
+    merge_id = OVERLAP_ID
+
+    def __init__(self, target: RuleTarget, before: RuleSet, overlap_weeks: tuple[float, ...]):
+        after = with_overlaps(before, overlap_weeks)
+        text = "Band policy: strict" if after.bands.strict else "Band policy: bounded overlap"
+        super().__init__(target, before, after, text)
+        self.key = "bands"
+
+
+class SocialCapEdit(RuleEdit):
+    """The cap on social and deprivation factors (None: no cap)."""
+
+    merge_id = CAP_ID
+
+    def __init__(self, target: RuleTarget, before: RuleSet, weeks: float | None):
+        text = "Social cap: none" if weeks is None else f"Social cap: {weeks:g} weeks"
+        super().__init__(target, before, with_social_cap(before, weeks), text)
+        self.key = "cap"
+
+
+class AddFactorEdit(RuleEdit):
+    def __init__(self, target: RuleTarget, before: RuleSet, factor: Factor):
+        super().__init__(target, before, with_factor(before, factor), f"Add factor {factor.name}")
+
+
+class RemoveFactorEdit(RuleEdit):
+    def __init__(self, target: RuleTarget, before: RuleSet, name: str):
+        super().__init__(target, before, without_factor(before, name), f"Remove factor {name}")
+
+
+class WeightsEdit(RuleEdit):
+    """Several weights at once (weights derived in a workshop)."""
+
+    def __init__(self, target: RuleTarget, before: RuleSet, weights: Mapping[str, float], how: str):
+        super().__init__(target, before, with_weights(before, weights), f"Apply {how} weights")
+
+
+class ReplaceRules(RuleEdit):
+    """A whole new rule set: opened from a file or taken from a scenario."""
+
+    def __init__(self, target: RuleTarget, before: RuleSet, after: RuleSet, text: str):
+        super().__init__(target, before, after, text)

@@ -1,0 +1,246 @@
+"""Workshop mode: larger text for a room, and weights elicited from the people in it.
+
+Two ways to turn a group's judgement into weights (the maths is in the core:
+:mod:`workbench.ahp` and :mod:`workbench.swing`):
+
+- **pairwise comparison** (analytic hierarchy process): for each pair of
+  factors, which matters more and by how much on Saaty's 1-9 scale. The
+  dialog shows the derived weights and the consistency ratio, with a warning
+  above 0.10.
+- **swing weighting**: the swing that matters most gets 100 points, the
+  others 0-100 against it.
+
+Either gives relative weights summing to 1. :func:`apply_relative_weights`
+turns them into rule-set weights by sharing out the compared factors' current
+total weight in those proportions, so the overall scale of the score (and so
+the meaning of the social cap in weeks) is kept.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Mapping
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.ahp import CONSISTENCY_LIMIT, AhpResult, ahp_weights, matrix_from_pairs
+from workbench.progress import WorkbenchError
+from workbench.rules import RuleSet
+from workbench.swing import TOP_POINTS, swing_weights
+
+WORKSHOP_SCALE = 1.4
+SCALE_WORDS = {
+    1: "equally important",
+    2: "equally to moderately more important",
+    3: "moderately more important",
+    4: "moderately to strongly more important",
+    5: "strongly more important",
+    6: "strongly to very strongly more important",
+    7: "very strongly more important",
+    8: "very to extremely more important",
+    9: "extremely more important",
+}
+WARNING_STYLE = "color: #a00000; font-weight: bold;"
+OK_STYLE = "color: #005a00;"
+
+
+# --------------------------------------------------------------------------- pure helpers
+def apply_relative_weights(rule_set: RuleSet, relative: Mapping[str, float]) -> dict[str, float]:
+    """New weights for the compared factors: their current total shared out by ``relative``.
+
+    >>> from workbench.rules import Factor, RuleSet
+    >>> rules = RuleSet("r", (Factor("a", "weeks_waited", 1.0), Factor("b", "x", 2.0), Factor("c", "y", 4.0)))
+    >>> apply_relative_weights(rules, {"a": 4/7, "b": 2/7, "c": 1/7})
+    {'a': 4.0, 'b': 2.0, 'c': 1.0}
+    """
+    total = sum(rule_set.factor(name).weight for name in relative)
+    if total <= 0:
+        total = float(len(relative))  # all weights 0 (or negative): share out one per factor
+    return {name: round(share * total, 6) for name, share in relative.items()}
+
+
+def judgement_options(first: str, second: str) -> list[tuple[str, float]]:
+    """The 17 answers to "which matters more, and how much?", most for ``first`` to most for ``second``.
+
+    >>> options = judgement_options("Time", "Carer")
+    >>> options[0], options[8], options[-1]
+    (('Time: extremely more important (9)', 9.0), ('Equally important (1)', 1.0), ('Carer: extremely more important (9)', 0.1111111111111111))
+    """
+    favour_first = [(f"{first}: {SCALE_WORDS[v]} ({v})", float(v)) for v in range(9, 1, -1)]
+    favour_second = [(f"{second}: {SCALE_WORDS[v]} ({v})", 1.0 / v) for v in range(2, 10)]
+    return favour_first + [("Equally important (1)", 1.0)] + favour_second
+
+
+def set_font_scale(scale: float, base: QFont | None = None) -> QFont:
+    """Scale the whole app's font (1.0: back to ``base``); returns the base font to restore later."""
+    app = QApplication.instance()
+    base = QFont(base) if base is not None else QFont(app.font())
+    font = QFont(base)
+    if base.pointSizeF() > 0:
+        font.setPointSizeF(base.pointSizeF() * scale)
+    else:
+        font.setPixelSize(max(1, round(base.pixelSize() * scale)))
+    app.setFont(font)
+    return base
+
+
+# --------------------------------------------------------------------------- dialogs
+class _WeightsDialog(QDialog):
+    """Shared parts: a table of derived weights and an Apply button (emits ``weightsApplied``)."""
+
+    weightsApplied = Signal(dict)  # factor name -> new rule-set weight
+
+    def __init__(self, rule_set: RuleSet, names: list[str], title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.rule_set = rule_set
+        self.names = names
+        self.relative: dict[str, float] | None = None
+        self.result_table = QTableWidget(len(names), 4)
+        self.result_table.setHorizontalHeaderLabels(["Factor", "Derived weight", "Weight now", "Weight after"])
+        self.result_table.verticalHeader().hide()
+        self.result_table.setAccessibleName("Derived weights")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Close)
+        self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
+        self.apply_button.setText("Apply these weights")
+        self.apply_button.clicked.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+
+    def new_weights(self) -> dict[str, float]:
+        """Rule-set weights the derived weights would give (empty until they can be worked out)."""
+        return apply_relative_weights(self.rule_set, self.relative) if self.relative else {}
+
+    def apply(self) -> None:
+        weights = self.new_weights()
+        if weights:
+            self.weightsApplied.emit(weights)
+            self.accept()
+
+    def _show_weights(self) -> None:
+        after = self.new_weights()
+        for row, name in enumerate(self.names):
+            share = self.relative.get(name) if self.relative else None
+            cells = [name, "" if share is None else f"{100 * share:.1f}%", f"{self.rule_set.factor(name).weight:g}",
+                     "" if name not in after else f"{after[name]:.3g}"]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.result_table.setItem(row, column, item)
+        self.result_table.resizeColumnsToContents()
+        self.apply_button.setEnabled(bool(after))
+
+
+class PairwiseDialog(_WeightsDialog):
+    """Compare every pair of factors; see the AHP weights and consistency ratio as you go."""
+
+    def __init__(self, rule_set: RuleSet, names: list[str] | None = None, parent: QWidget | None = None):
+        names = list(names or [f.name for f in rule_set.factors])
+        super().__init__(rule_set, names, "Weights by pairwise comparison", parent)
+        self.result: AhpResult | None = None
+        self.pairs: dict[tuple[str, str], QComboBox] = {}
+        grid = QGridLayout()
+        for row, (first, second) in enumerate(combinations(names, 2)):
+            box = QComboBox()
+            for text, value in judgement_options(first, second):
+                box.addItem(text, value)
+            box.setCurrentIndex(8)  # "equally important" until the room decides
+            box.setAccessibleName(f"{first} against {second}")
+            box.currentIndexChanged.connect(self._recompute)
+            grid.addWidget(QLabel(f"{first} or {second}?"), row, 0)
+            grid.addWidget(box, row, 1)
+            self.pairs[(first, second)] = box
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("For each pair: which matters more when ordering patients within a priority band, "
+                                "and how much more?"))
+        layout.addLayout(grid)
+        layout.addWidget(self.result_table)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self._recompute()
+
+    def set_judgement(self, first: str, second: str, value: float) -> None:
+        """Choose the answer for a pair: ``value`` > 1 favours ``first`` (as the combo would)."""
+        if (first, second) not in self.pairs:
+            first, second, value = second, first, 1.0 / value
+        box = self.pairs[(first, second)]
+        index = min(range(box.count()), key=lambda i: abs(box.itemData(i) - value))
+        box.setCurrentIndex(index)
+
+    def _recompute(self) -> None:
+        judgements = {pair: box.currentData() for pair, box in self.pairs.items()}
+        try:
+            self.result = ahp_weights(matrix_from_pairs(self.names, judgements), self.names)
+        except WorkbenchError as problem:
+            self.result, self.relative = None, None
+            self.status.setText(str(problem))
+            self.status.setStyleSheet(WARNING_STYLE)
+        else:
+            self.relative = self.result.weights
+            self._show_consistency(self.result.consistency_ratio)
+        self._show_weights()
+
+    def _show_consistency(self, ratio: float) -> None:
+        if ratio > CONSISTENCY_LIMIT:
+            self.status.setText(f"⚠ Consistency ratio {ratio:.2f} is above {CONSISTENCY_LIMIT:.2f}: some answers "
+                                "contradict each other. Revisit them before using these weights.")
+            self.status.setStyleSheet(WARNING_STYLE)
+        else:
+            self.status.setText(f"Consistency ratio {ratio:.2f} (at most {CONSISTENCY_LIMIT:.2f}): the answers agree.")
+            self.status.setStyleSheet(OK_STYLE)
+
+
+class SwingDialog(_WeightsDialog):
+    """Give the swing that matters most 100 points and the others 0-100 against it."""
+
+    def __init__(self, rule_set: RuleSet, names: list[str] | None = None, parent: QWidget | None = None):
+        names = list(names or [f.name for f in rule_set.factors])
+        super().__init__(rule_set, names, "Weights by swing weighting", parent)
+        self.points: dict[str, QDoubleSpinBox] = {}
+        grid = QGridLayout()
+        for row, name in enumerate(names):
+            box = QDoubleSpinBox()
+            box.setRange(0.0, TOP_POINTS)
+            box.setDecimals(0)
+            box.setValue(TOP_POINTS if row == 0 else 50.0)
+            box.setSuffix(" points")
+            box.setAccessibleName(f"Points for the swing of {name}")
+            box.valueChanged.connect(self._recompute)
+            grid.addWidget(QLabel(name), row, 0)
+            grid.addWidget(box, row, 1)
+            self.points[name] = box
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Imagine a patient moving from the worst to the best level of each factor. "
+                                "Give the swing that matters most 100 points, and each other swing 0-100 against it."))
+        layout.addLayout(grid)
+        layout.addWidget(self.result_table)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self._recompute()
+
+    def _recompute(self) -> None:
+        try:
+            self.relative = swing_weights({name: box.value() for name, box in self.points.items()})
+        except WorkbenchError as problem:
+            self.relative = None
+            self.status.setText(str(problem))
+            self.status.setStyleSheet(WARNING_STYLE)
+        else:
+            self.status.setText("Weights are each swing's points over the total.")
+            self.status.setStyleSheet(OK_STYLE)
+        self._show_weights()
