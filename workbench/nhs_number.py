@@ -36,8 +36,8 @@ def normalise_nhs_number(value: str | None) -> str | None:
 
 
 def normalise_nhs_numbers(values: np.ndarray) -> np.ndarray:
-    """:func:`normalise_nhs_number` over an object array."""
-    return np.array([normalise_nhs_number(v) for v in values], dtype=object)
+    """:func:`normalise_nhs_number` over an object array (already-tidy values pass straight through)."""
+    return np.array([v if type(v) is str and v.isdigit() else normalise_nhs_number(v) for v in values], dtype=object)
 
 
 def is_valid_nhs_number(text: str | None) -> bool:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.dates import parse_dates
-from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, PRIORITY_CODES
+from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, PRIORITY_CODES, empty_column
 from workbench.nhs_number import normalise_nhs_numbers
 
 # Text meaning "no value", compared ignoring case (the same set validation uses).
@@ -88,7 +88,23 @@ def normalise_fields(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     unknown = [f for f in raw if f not in CANONICAL_FIELDS]
     if unknown:
         raise ValueError(f"not canonical fields: {', '.join(unknown)}")
-    return {field: _normalise(field, clean_text(values)) for field, values in raw.items()}
+    return {field: _normalise_column(field, values) for field, values in raw.items()}
+
+
+# Identifiers are mostly distinct; every other field repeats a handful of values
+# (a few hundred clock-start dates, a dozen specialties), so those are cleaned
+# and read once per distinct value and spread back: many times faster.
+_MOSTLY_DISTINCT = {"pathway_id", "nhs_number", "postcode"}
+
+
+def _normalise_column(field: str, values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=object)
+    if field in _MOSTLY_DISTINCT:
+        return _normalise(field, clean_text(values))
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    typed = _normalise(field, clean_text(np.asarray(distinct, dtype=object)))
+    missing = empty_column(CANONICAL_FIELDS[field], 1)  # code -1: an empty cell
+    return np.concatenate([typed, missing])[codes]
 
 
 def _normalise(field: str, text: np.ndarray) -> np.ndarray:
