@@ -297,3 +297,15 @@ def test_checks_on_unmapped_empty_fields_are_skipped():
 def test_every_code_has_a_plain_words_description():
     assert "unreadable_date" in FINDING_CODES
     assert all(text and text[0].isupper() for text in FINDING_CODES.values())
+
+
+def test_a_mapped_field_missing_from_the_columns_counts_as_all_blank():
+    wl = WaitingList(
+        row_id=np.array([1, 2]),
+        columns={"pathway_id": np.array(["A", "B"], dtype=object)},
+        source={"Clock Start": np.array(["", "soon"], dtype=object)},
+        census_date=CENSUS,
+    )
+    mapping = {"pathway_id": "Pathway", "wait_start": "Clock Start"}
+    assert found(wl, mapping, "missing_wait_start") == ([0], ["no wait start date"])
+    assert found(wl, mapping, "unreadable_date") == ([1], ["wait start 'soon'"])

@@ -32,7 +32,7 @@ import pandas as pd
 
 from workbench import deprivation
 from workbench.enrich import INFANT_AGE_CODES, MAX_AGE, completed_years, row_census_dates
-from workbench.fields import PRIORITY_CODES, PRIORITY_TIME_LIMIT_DAYS, WaitingList
+from workbench.fields import FIELD_KINDS, PRIORITY_CODES, PRIORITY_TIME_LIMIT_DAYS, WaitingList, empty_column
 from workbench.nhs_number import valid_mask
 from workbench.progress import CancelCheck, check, never
 
@@ -137,7 +137,9 @@ class _Checks:
         return values is not None and not _is_missing(values).all()
 
     def column(self, name: str) -> np.ndarray:
-        return self.wl.columns[name]
+        """A typed canonical or derived column; all missing if the list lacks it."""
+        values = self.wl.columns.get(name)
+        return empty_column(FIELD_KINDS[name], self.n) if values is None else values
 
     def raw(self, name: str, rows: np.ndarray) -> np.ndarray:
         """The file's own text for a field at ``rows``; the typed value as text if unknown."""
@@ -265,7 +267,7 @@ class _Checks:
         return rows, np.full(len(rows), detail, dtype=object)
 
     def _unreadable(self, name: str, label: str) -> Found:
-        if not self.present(name) or name not in self.mapping:
+        if name not in self.mapping:  # without the file's text, unreadable cannot be told from blank
             return _nothing()
         candidates = np.flatnonzero(np.isnat(self.column(name)))
         raw = _tidy_text(self.raw(name, candidates))
