@@ -46,6 +46,7 @@ COLUMNS = (
     ("weeks_to_clear_52", "Weeks to clear the 52-week backlog"),
 )
 COUNT_KEYS = ("queue_size", "backlog_52")
+SIZE_REVEALING = ("queue_size", "capacity_per_week", "demand_per_week", "target_queue_size", "relief_capacity")
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,19 @@ def queue_table(
     rows = specialty_queue_figures(wl, settings.capacity_per_week, settings.demand_per_week,
                                    target_wait=settings.target_wait_weeks)
     specialties, overall = rows[:-1], rows[-1]
-    hidden = {key: suppression_mask(np.array([r[key] for r in specialties], dtype=np.int64), threshold)
-              for key in COUNT_KEYS}
-    for row, small_queue, small_backlog in zip(specialties, hidden["queue_size"], hidden["backlog_52"]):
-        if small_queue:
+    sizes = np.array([r["queue_size"] for r in specialties], dtype=np.int64)
+    small = (sizes >= 1) & (sizes <= threshold)
+    size_hidden = suppression_mask(sizes, threshold)
+    backlog_hidden = suppression_mask(np.array([r["backlog_52"] for r in specialties], dtype=np.int64), threshold)
+    for row, few, hide_size, hide_backlog in zip(specialties, small, size_hidden, backlog_hidden):
+        if few:
             # A handful of patients: every figure about them describes those few people.
             row.update({key: SUPPRESSED for key, _ in COLUMNS if key != "specialty"})
-        elif small_backlog:
+            continue
+        if hide_size:
+            # A capacity or demand shared out by queue size gives the size back.
+            row.update({key: SUPPRESSED for key in SIZE_REVEALING})
+        if hide_backlog:
             row["backlog_52"] = row["weeks_to_clear_52"] = SUPPRESSED
     progress(1.0, "Queue figures ready")
     return specialties + [overall]

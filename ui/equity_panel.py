@@ -21,8 +21,9 @@ from typing import Any, Callable
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Signal
-from PySide6.QtGui import QCursor
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Signal
+from PySide6.QtGui import QCursor, QPainter
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ui.list_model import column_title
@@ -81,9 +82,9 @@ def movement_histogram(movement: np.ndarray, bins: int = MOVEMENT_BINS, threshol
     Counts from 1 to ``threshold`` come back as "*" (an object array), like every
     other group-level count the app shows.
 
-    >>> edges, counts = movement_histogram(np.array([0] * 10 + [5] * 3), bins=3)
+    >>> edges, counts = movement_histogram(np.array([-5] * 5 + [0] * 20 + [5] * 6), bins=3)
     >>> edges.tolist(), counts.tolist()
-    ([-7.5, -2.5, 2.5, 7.5], [0, 10, '*'])
+    ([-7.5, -2.5, 2.5, 7.5], ['*', 20, '*'])
     """
     largest = max(int(np.abs(movement).max()) if len(movement) else 0, 1)
     half = largest * bins / (bins - 1)  # so the middle bin is centred on 0 and the ends hold the largest moves
@@ -213,8 +214,26 @@ class EquityPanel(QWidget):
         path = Path(path)
         png, svg = path.with_suffix(".png"), path.with_suffix(".svg")
         pg.exporters.ImageExporter(self.graphics.scene()).export(str(png))
-        pg.exporters.SVGExporter(self.graphics.scene()).export(str(svg))
+        try:
+            pg.exporters.SVGExporter(self.graphics.scene()).export(str(svg))
+        except ValueError:
+            # pyqtgraph 0.14 cannot parse the closed paths ("... Z") Qt 6.8+ writes
+            # (pyqtgraph issue 3495); Qt's own SVG generator draws the same scene.
+            self._render_svg(svg)
         return [png, svg]
+
+    def _render_svg(self, path: Path) -> None:
+        area = self.graphics.ci.sceneBoundingRect()
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(area.size().toSize())
+        generator.setViewBox(QRectF(0, 0, area.width(), area.height()))
+        generator.setTitle("Equity charts")
+        painter = QPainter(generator)
+        try:
+            self.graphics.scene().render(painter, QRectF(0, 0, area.width(), area.height()), area)
+        finally:
+            painter.end()
 
     def chart_png(self) -> bytes:
         """The charts as PNG bytes (for the decision record)."""
@@ -314,7 +333,7 @@ class EquityPanel(QWidget):
         return f"Moved between {low:+,.0f} and {high:+,.0f} places (positive: up): {shown} patients"
 
     def _grouping_title(self) -> str:
-        return self.grouping.currentText().removeprefix("Column: ")
+        return self.grouping.currentText().removeprefix("Column: ") or column_title(self.summary["by"])
 
     # Building ---------------------------------------------------------------------------
     def _build(self) -> None:

@@ -370,8 +370,11 @@ class RulesPanel(QWidget):
             chosen, _ = QFileDialog.getSaveFileName(self, "Save rule set as", str(self._folder()), RULES_FILTER)
             if not chosen:
                 return None
-            path = chosen if chosen.lower().endswith(".toml") else chosen + ".toml"
-        return self._write(Path(path))
+            path = chosen
+        path = Path(path)
+        if path.suffix.lower() != ".toml":
+            path = path.with_name(path.name + ".toml")
+        return self._write(path)
 
     def _write(self, path: Path) -> Path | None:
         try:

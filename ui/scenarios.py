@@ -104,6 +104,10 @@ class ScenariosPanel(QWidget):
             box.clear()
             box.addItems(names)
             box.setCurrentIndex(names.index(chosen) if chosen in names else min(default, len(names) - 1))
+        if len(names) >= 2 and self.first.currentText() == self.second.currentText():
+            # Comparing a scenario with itself says nothing: offer the newest other one.
+            others = [name for name in names if name != self.first.currentText()]
+            self.second.setCurrentIndex(names.index(others[-1]))
         self.use_button.setEnabled(bool(names))
         self.compare_button.setEnabled(len(names) >= 2)
 

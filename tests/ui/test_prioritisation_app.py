@@ -1,0 +1,221 @@
+"""Part 2 of the app in the real main window, on the bundled demo list: live preview, explanations,
+decisions, scenarios and exports, driven headless with real widgets."""
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt
+
+from ui.main_window import MainWindow
+from ui.prioritisation import install_prioritisation
+from ui.session import SAVED, WorkspaceFile
+from workbench.importer import import_file
+from workbench.ranking import explain
+from workbench.resources import resource_path
+from workbench.rules import load_rules
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def demo_workspace(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    import_file(resource_path("demo", "demo-waiting-list.csv"), path)
+    return path
+
+
+@pytest.fixture
+def app(qtbot, tmp_path, demo_workspace):
+    """The main window with part 2 installed, showing a private copy of the demo workspace."""
+    path = tmp_path / "workshop.sqlite"
+    shutil.copy(demo_workspace, path)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = install_prioritisation(window)
+    window.resize(1400, 900)
+    window.show()
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        window.show_workspace(WorkspaceFile(path, SAVED))
+    qtbot.waitUntil(lambda: controller.state is not None, timeout=WAIT_MS)
+    return window, controller, path
+
+
+def shown_column(controller, field, rows=20):
+    model = controller.ranked.model
+    column = model.column_of(field)
+    return [model.data(model.index(r, column)) for r in range(rows)]
+
+
+def test_the_demo_list_opens_ranked_by_inclusive_recovery(app):
+    _window, controller, _path = app
+    result = controller.result
+    assert result.rule_set.name == "Inclusive recovery"
+    assert controller.ranked.model.rowCount() == 5000
+    assert shown_column(controller, "new_rank", 3) == ["1", "2", "3"]
+    assert result.moved_up > 0 and result.moved_down > 0
+    assert controller.equity.summary["by"] == "imd_quintile"
+    sii = result.shown["sii"]
+    assert sii["scenario"] < sii["baseline"]  # the inclusive rule set narrows the deprivation gap
+
+
+def test_moving_a_weight_updates_the_list_and_the_charts(qtbot, app):
+    _window, controller, _path = app
+    editor = controller.rules.editors["Most deprived fifth"]
+    before_list = shown_column(controller, "pathway_id", 200)
+    before_bars = controller.equity.bar_heights("mean", series=1)
+    editor.slider.setFocus()
+    for _ in range(4):  # PageUp moves the slider a whole week-equivalent
+        qtbot.keyClick(editor.slider, Qt.Key.Key_PageUp)
+    qtbot.waitUntil(lambda: controller.result.rule_set.factor("Most deprived fifth").weight == 5.0, timeout=WAIT_MS)
+    assert editor.spin.value() == 5.0
+    assert shown_column(controller, "pathway_id", 200) != before_list
+    assert controller.equity.bar_heights("mean", series=1) != before_bars
+    # A four-step drag is one undoable change.
+    assert controller.undo_stack.count() == 1
+
+
+def test_selecting_a_patient_explains_their_place(qtbot, app):
+    _window, controller, _path = app
+    table = controller.ranked.table
+    with qtbot.waitSignal(controller.ranked.patientSelected):
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(table.model().index(0, 0)).center())
+    result, ready = controller.result, controller.ready
+    first = int(result.ranking.order[0])
+    expected = explain(result.rule_set, ready.wl, result.ranking, ready.baseline, first)
+    assert controller.explain.sentence.text() == expected.sentence()
+    assert controller.explain.facts["New rank"].text() == "1"
+    movement = ready.baseline.rank - result.ranking.rank
+    deprived = result.ranking.contributions["Most deprived fifth"]
+    mover = int(np.flatnonzero((movement > 20) & (deprived > 0))[0])
+    controller.ranked.select_position(mover)
+    sentence = controller.explain.sentence.text()
+    assert sentence.startswith(f"Moved up {int(movement[mover]):,} places") and "most deprived quintile (+4.0" in sentence
+    assert controller.explain.bar_values()[1] == pytest.approx(deprived[mover])
+
+
+def test_undo_and_redo_a_weight_change_from_the_keyboard(qtbot, app):
+    window, controller, _path = app
+    editor = controller.rules.editors["Carer"]
+    editor.spin.setValue(3.0)
+    qtbot.waitUntil(lambda: controller.result.rule_set.factor("Carer").weight == 3.0, timeout=WAIT_MS)
+    assert controller.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert "Ctrl+Shift+Z" in [s.toString() for s in controller.redo_action.shortcuts()]
+    controller.undo_action.trigger()
+    qtbot.waitUntil(lambda: controller.result.rule_set.factor("Carer").weight == 1.0, timeout=WAIT_MS)
+    assert editor.spin.value() == 1.0
+    controller.redo_action.trigger()
+    qtbot.waitUntil(lambda: controller.result.rule_set.factor("Carer").weight == 3.0, timeout=WAIT_MS)
+    assert "Carer: weight: 1 → 3" in controller.log.pending.text()
+
+
+def record(qtbot, controller, name, rationale):
+    controller.log.name.setText(name)
+    controller.log.rationale.setPlainText(rationale)
+    with qtbot.waitSignal(controller.decisionsUpdated, timeout=WAIT_MS):
+        qtbot.mouseClick(controller.log.record_button, Qt.MouseButton.LeftButton)
+
+
+def test_decisions_are_logged_verified_and_tampering_shows(qtbot, app):
+    _window, controller, path = app
+    controller.rules.editors["Carer"].spin.setValue(2.0)
+    record(qtbot, controller, "Dr A Patel", "Carers wait longer in our audit")
+    entry = controller.state.log[-1]
+    assert (entry.person, entry.rationale) == ("Dr A Patel", "Carers wait longer in our audit")
+    assert entry.action == "Rules changed: Carer: weight: 1 → 2"
+    assert entry.rules_sha256 == controller.rules.rule_set.sha256
+    assert "Record intact: 1 entries" in controller.log.chain.text()
+    assert controller.log.rationale.toPlainText() == ""
+    tamper = sqlite3.connect(path, isolation_level=None)
+    tamper.execute("DROP TRIGGER decision_log_no_update")
+    tamper.execute("UPDATE decision_log SET person = 'Someone else'")
+    tamper.close()
+    with qtbot.waitSignal(controller.decisionsUpdated, timeout=WAIT_MS):
+        qtbot.mouseClick(controller.log.verify_button, Qt.MouseButton.LeftButton)
+    assert "altered outside the workbench at entry 1" in controller.log.chain.text()
+
+
+def test_export_the_decision_record_and_the_ranked_list(qtbot, app, tmp_path):
+    _window, controller, _path = app
+    qtbot.waitUntil(lambda: controller.comparison is not None, timeout=WAIT_MS)
+    record(qtbot, controller, "J Smith", "Agreed at the March workshop")
+    with qtbot.waitSignal(controller.reportExported, timeout=WAIT_MS) as exported:
+        controller.export_report(tmp_path / "record")
+    html_path, pdf_path = exported.args
+    html = html_path.read_text(encoding="utf-8")
+    assert controller.rules.rule_set.sha256 in html
+    assert "J Smith" in html and "Agreed at the March workshop" in html and "Confirmed the rule set" in html
+    assert "data:image/png;base64," in html and "Kendall tau" in html
+    assert pdf_path.read_bytes().startswith(b"%PDF") and pdf_path.stat().st_size > 10_000
+    with qtbot.waitSignal(controller.rankedListExported, timeout=WAIT_MS):
+        controller.export_ranked_list(tmp_path / "ranked.xlsx")
+    book = load_workbook(tmp_path / "ranked.xlsx", read_only=True)
+    assert book.sheetnames == ["Ranked list", "Rules", "Provenance"]
+    rows = book["Ranked list"].iter_rows(values_only=True)
+    header, first = next(rows), next(rows)
+    assert header[:3] == ("New rank", "Baseline rank", "Places moved up")
+    first_position = int(controller.result.ranking.order[0])
+    assert first[:2] == (1, int(controller.ready.baseline.rank[first_position]))
+    rules_text = " ".join(str(c) for row in book["Rules"].iter_rows(values_only=True) for c in row)
+    assert controller.result.rule_set.sha256 in rules_text
+    book.close()
+    with qtbot.waitSignal(controller.rankedListExported, timeout=WAIT_MS):
+        controller.export_ranked_list(tmp_path / "ranked.csv")
+    lines = (tmp_path / "ranked.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 5001 and lines[1].startswith("1,")
+
+
+def test_save_compare_and_use_scenarios(qtbot, app):
+    _window, controller, _path = app
+    panel = controller.scenarios
+    panel.name.setText("Inclusive as shipped")
+    with qtbot.waitSignal(controller.decisionsUpdated, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    controller.rules.cap_on.setChecked(False)  # no social cap
+    controller.rules.editors["Carer"].spin.setValue(6.0)
+    panel.name.setText("No cap, carers first")
+    with qtbot.waitSignal(controller.decisionsUpdated, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert [s.name for s in controller.state.scenarios] == ["Inclusive as shipped", "No cap, carers first"]
+    assert controller.state.log[-1].action == "Saved the rules as scenario 'No cap, carers first'"
+    qtbot.mouseClick(panel.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: controller.dialog is not None and controller.dialog.isVisible(), timeout=WAIT_MS)
+    dialog = controller.dialog
+    assert set(dialog.differing_items()) == {"Social cap (weeks)", "Carer: weight"}
+    assert 0.5 < dialog.result.kendall_tau < 1.0
+    assert "Kendall tau" in dialog.headline.text()
+    dialog.close()
+    panel.list.setCurrentRow(0)
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.use_button, Qt.MouseButton.LeftButton)
+    assert controller.rules.rule_set.social_cap_weeks == 8.0
+    assert controller.rules.editors["Carer"].spin.value() == 1.0
+
+
+def test_capacity_changes_feed_the_projections_and_the_queue_table(qtbot, app):
+    _window, controller, _path = app
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        controller.capacity.capacity.setValue(200.0)
+    assert controller.result.shown["capacity_per_week"] == 200.0
+    assert controller.result.shown["next_n"] == 200 * 13
+    with qtbot.waitSignal(controller.queuesUpdated, timeout=WAIT_MS) as queues:
+        controller.capacity.demand.setValue(150.0)
+    overall = queues.args[0][-1]
+    assert overall["specialty"] == "All specialties" and overall["capacity_per_week"] == 200.0
+    assert overall["target_queue_size"] == pytest.approx(150 * 18 / 4)
+    last = controller.capacity.table.rowCount() - 1
+    assert controller.capacity.cell_text(last, "target_queue_size") == "675.0"
+
+
+def test_a_bundled_rule_set_opened_from_the_menu_path_replaces_the_rules(qtbot, app):
+    _window, controller, _path = app
+    path = resource_path("rules", "priority-and-time-to-target.toml")
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        controller.rules.open_rules(path)
+    assert controller.result.rule_set == load_rules(path)
+    assert list(controller.rules.editors) == [f.name for f in load_rules(path).factors]
+    controller.undo_action.trigger()
+    qtbot.waitUntil(lambda: controller.result.rule_set.name == "Inclusive recovery", timeout=WAIT_MS)

@@ -1,0 +1,302 @@
+"""Part 2's panels one by one, with real widgets on small lists built here."""
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication
+
+from ui.capacity_panel import CapacityPanel, CapacitySettings, queue_table
+from ui.equity_panel import EquityPanel, movement_histogram
+from ui.explain_panel import ExplainPanel
+from ui.prioritisation import EquityCache, PreviewRequest, compute_preview, prepare_list
+from ui.ranked_model import RankedModel
+from ui.ranked_view import RankedView
+from ui.report_export import write_pdf
+from ui.rules_panel import RulesPanel
+from ui.workshop import PairwiseDialog, SwingDialog, set_font_scale
+from workbench.equity import equity_summary
+from workbench.fields import WaitingList
+from workbench.ranking import explain, rank
+from workbench.rules import load_rules, parse_rules, treat_in_turn
+from workbench.suppression import suppressed_summary
+
+RULES = """
+name = "Three factors"
+version = "0.1"
+[[factors]]
+name = "Weeks waited"
+source = "weeks_waited"
+weight = 1.0
+[[factors]]
+name = "Deprivation"
+group = "social"
+source = "imd_quintile"
+transform = "banded"
+lookup = [{ from = 1, to = 1, value = 4.0 }]
+weight = 2.0
+[[factors]]
+name = "Carer"
+group = "social"
+source = "Carer"
+weight = 4.0
+"""
+
+
+def waiting_list(n=300, seed=7):
+    rng = np.random.default_rng(seed)
+    quintile = rng.integers(1, 6, n).astype(float)
+    quintile[:3] = np.nan
+    return WaitingList(
+        row_id=np.arange(1, n + 1),
+        columns={
+            "pathway_id": np.array([f"PW{i:04d}" for i in range(n)], dtype=object),
+            "clinical_priority": rng.choice(np.array(["P2", "P3", "P4"], dtype=object), n),
+            "weeks_waited": np.round(rng.uniform(0, 90, n), 1),
+            "imd_quintile": quintile,
+            "imd_decile": quintile * 2,
+            "specialty": np.array(["110"] * (n - 5) + ["999"] * 5, dtype=object),
+        },
+        source={"Carer": rng.choice(np.array(["Y", "N"], dtype=object), n)},
+        census_date=date(2026, 3, 31),
+    )
+
+
+@pytest.fixture
+def rules():
+    return parse_rules(RULES)
+
+
+@pytest.fixture
+def panel(qtbot, rules):
+    panel = RulesPanel(rules)
+    qtbot.addWidget(panel)
+    panel.set_columns(["imd_quintile", "core20", "wait_start", "Carer", "Frailty score"])
+    return panel
+
+
+# --------------------------------------------------------------------------- the ranked model
+def test_ranked_model_passes_the_model_tester_and_shows_movement(qtmodeltester, rules):
+    wl = waiting_list()
+    scenario, baseline = rank(rules, wl), rank(treat_in_turn(), wl)
+    model = RankedModel()
+    model.set_list(wl, scenario, baseline)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 300
+    top = int(scenario.order[0])
+    moved = int(baseline.rank[top] - 1)
+    assert model.data(model.index(0, model.column_of("new_rank"))) == "1"
+    assert model.data(model.index(0, model.column_of("movement"))) == (f"▲ {moved:,}" if moved else "= 0")
+    assert model.data(model.index(0, model.column_of("pathway_id"))) == wl.columns["pathway_id"][top]
+    tooltip = model.data(model.index(0, model.column_of("movement")), Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.startswith("moved up") or tooltip == "no change"
+
+
+def test_a_new_ranking_keeps_the_selected_patient_selected(qtbot, rules):
+    wl = waiting_list()
+    view = RankedView()
+    qtbot.addWidget(view)
+    baseline = rank(treat_in_turn(), wl)
+    view.model.set_list(wl, baseline, baseline)
+    view.select_position(42)
+    assert view.selected_position() == 42
+    view.model.set_rankings(rank(rules, wl), baseline)
+    assert view.selected_position() == 42
+    row = view.table.selectionModel().currentIndex().row()
+    assert view.model.data(view.model.index(row, view.model.column_of("pathway_id"))) == "PW0042"
+    assert view.find_pathway(" pw0007 ") and view.selected_position() == 7
+
+
+# --------------------------------------------------------------------------- the rules panel
+def test_weight_changes_undo_and_redo(qtbot, panel):
+    seen = []
+    panel.ruleSetChanged.connect(seen.append)
+    panel.editors["Carer"].spin.setValue(6.5)
+    assert panel.rule_set.factor("Carer").weight == 6.5 and seen[-1] is panel.rule_set
+    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    assert panel.rule_set.factor("Carer").weight == 4.0
+    assert panel.editors["Carer"].spin.value() == 4.0 and panel.editors["Carer"].slider.value() == 40
+    qtbot.mouseClick(panel.redo_button, Qt.MouseButton.LeftButton)
+    assert panel.rule_set.factor("Carer").weight == 6.5
+
+
+def test_transform_policy_cap_and_factors_are_undoable_edits(qtbot, panel, rules):
+    carer = panel.editors["Carer"]
+    carer.transform.setCurrentIndex(1)  # threshold
+    carer.at_least.setValue(1.0)
+    assert panel.rule_set.factor("Carer").transform == "threshold"
+    carer.missing.setCurrentIndex(1)
+    assert panel.rule_set.factor("Carer").missing == "lowest"
+    panel.cap_on.setChecked(True)
+    panel.cap_weeks.setValue(6.0)
+    assert panel.rule_set.social_cap_weeks == 6.0
+    panel.add_source.setCurrentIndex(panel.add_source.findData("Frailty score"))
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    assert panel.rule_set.factors[-1].source == "Frailty score" and "Frailty score" in panel.editors
+    qtbot.mouseClick(panel.editors["Deprivation"].remove, Qt.MouseButton.LeftButton)
+    assert [f.name for f in panel.rule_set.factors] == ["Weeks waited", "Carer", "Frailty score"]
+    texts = [panel.undo_stack.text(i) for i in range(panel.undo_stack.count())]
+    assert texts[0] == "Transform of Carer: threshold" and texts[-1] == "Remove factor Deprivation"
+    while panel.undo_stack.canUndo():
+        panel.undo_stack.undo()
+    assert panel.rule_set == rules
+    assert list(panel.editors) == ["Weeks waited", "Deprivation", "Carer"]
+
+
+def test_a_mistyped_lookup_is_refused_without_changing_the_rules(panel, rules):
+    lookup = panel.editors["Deprivation"].lookup
+    lookup.setText("1 to 2 = four")
+    lookup.editingFinished.emit()
+    assert panel.rule_set == rules and "Not used" in lookup.toolTip()
+    lookup.setText("1-1: 4; 2-2: 2")
+    lookup.editingFinished.emit()
+    assert [b.value for b in panel.rule_set.factor("Deprivation").lookup] == [4.0, 2.0]
+
+
+def test_save_and_reload_a_rule_set_through_the_panel(qtbot, panel, tmp_path):
+    panel.editors["Carer"].spin.setValue(2.5)
+    saved = panel.save_rules_as(tmp_path / "workshop")
+    assert saved == tmp_path / "workshop.toml"
+    assert load_rules(saved) == panel.rule_set
+    assert "workshop.toml" in panel.title.text() and panel.rule_set.sha256[:16] in panel.sha.text()
+    panel.editors["Carer"].spin.setValue(9.0)
+    assert "changed, not saved" in panel.title.text()
+    panel.open_rules(saved)
+    assert panel.rule_set.factor("Carer").weight == 2.5
+    assert "changed, not saved" not in panel.title.text()
+    (tmp_path / "bad.toml").write_text('name = "x"\n[[factors]]\nname = "a"\nsource = "weeks_waited"\nweight = "lots"\n')
+    assert panel.open_rules(tmp_path / "bad.toml") is None
+    assert "line 5" in panel.problem.text() and panel.rule_set.factor("Carer").weight == 2.5
+
+
+# --------------------------------------------------------------------------- workshop
+def test_pairwise_comparison_gives_the_hand_computed_weights(qtbot, rules):
+    dialog = PairwiseDialog(rules)
+    qtbot.addWidget(dialog)
+    # Consistent judgements: time 2x deprivation, 4x carer; deprivation 2x carer -> 4/7, 2/7, 1/7.
+    box = dialog.pairs[("Weeks waited", "Deprivation")]
+    box.setCurrentIndex(box.findData(2.0))
+    dialog.set_judgement("Weeks waited", "Carer", 4)
+    dialog.set_judgement("Carer", "Deprivation", 1 / 2)
+    weights = dialog.result.weights
+    assert weights == pytest.approx({"Weeks waited": 4 / 7, "Deprivation": 2 / 7, "Carer": 1 / 7}, abs=1e-12)
+    assert dialog.result.consistency_ratio == pytest.approx(0.0, abs=1e-9)
+    assert "the answers agree" in dialog.status.text()
+    assert dialog.result_table.item(0, 1).text() == "57.1%"
+    with qtbot.waitSignal(dialog.weightsApplied) as applied:
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    # The three weights (1 + 2 + 4 = 7) are shared out 4:2:1.
+    assert applied.args[0] == {"Weeks waited": 4.0, "Deprivation": 2.0, "Carer": 1.0}
+
+
+def test_contradictory_judgements_warn(qtbot, rules):
+    dialog = PairwiseDialog(rules)
+    qtbot.addWidget(dialog)
+    dialog.set_judgement("Weeks waited", "Deprivation", 9)
+    dialog.set_judgement("Deprivation", "Carer", 9)
+    dialog.set_judgement("Carer", "Weeks waited", 9)
+    assert dialog.result.consistency_ratio > 0.1
+    assert "above 0.10" in dialog.status.text()
+
+
+def test_swing_weighting(qtbot, rules):
+    dialog = SwingDialog(rules)
+    qtbot.addWidget(dialog)
+    dialog.points["Deprivation"].setValue(60)
+    dialog.points["Carer"].setValue(40)
+    assert dialog.relative == pytest.approx({"Weeks waited": 0.5, "Deprivation": 0.3, "Carer": 0.2})
+    assert dialog.new_weights() == pytest.approx({"Weeks waited": 3.5, "Deprivation": 2.1, "Carer": 1.4})
+    dialog.points["Weeks waited"].setValue(90)  # now nobody has 100 points
+    assert dialog.relative is None and not dialog.apply_button.isEnabled()
+
+
+def test_workshop_mode_scales_the_app_font_and_back(qtbot):
+    app = QApplication.instance()
+    size = app.font().pointSizeF()
+    base = set_font_scale(1.5)
+    assert app.font().pointSizeF() == pytest.approx(size * 1.5)
+    set_font_scale(1.0, base)
+    assert app.font().pointSizeF() == pytest.approx(size)
+
+
+# --------------------------------------------------------------------------- explanation, equity, capacity
+def test_explain_panel_shows_the_sentence_and_bars(qtbot, rules):
+    wl = waiting_list()
+    scenario, baseline = rank(rules, wl), rank(treat_in_turn(), wl)
+    panel = ExplainPanel()
+    qtbot.addWidget(panel)
+    position = int(scenario.order[0])
+    explanation = explain(rules, wl, scenario, baseline, position)
+    panel.show_explanation(explanation)
+    assert panel.sentence.text() == explanation.sentence()
+    assert panel.bar_values() == pytest.approx(list(explanation.contributions.values()))
+    assert panel.facts["Band"].text() == explanation.band
+    panel.show_explanation(None)
+    assert panel.bar_values() == [] and "Select a patient" in panel.sentence.text()
+
+
+def preview(rules, wl, by="imd_quintile"):
+    ready = prepare_list(wl)
+    return compute_preview(PreviewRequest(ready, rules, by, CapacitySettings(10.0, 5.0), EquityCache()))
+
+
+def test_equity_panel_draws_suppressed_figures_as_stars_and_explains_on_hover(qtbot, rules):
+    wl = waiting_list()
+    result = preview(rules, wl)
+    panel = EquityPanel()
+    qtbot.addWidget(panel)
+    panel.show_summary(result.shown, result.movement)
+    groups = [g["group"] for g in result.shown["groups"]]
+    assert groups == ["1", "2", "3", "4", "5", "Not known"]  # 3 rows have no quintile: suppressed
+    assert panel.bar_heights("mean", series=1)[:5] == pytest.approx(
+        [g["scenario"]["mean_wait"] for g in result.shown["groups"][:5]])
+    assert panel.bar_heights("mean", series=1)[5] == 0.0 and panel.shown_marks("mean") == 2
+    text = panel.hover_text("mean", 0)
+    assert text.startswith("IMD quintile 1 (") and f"{result.shown['groups'][0]['scenario']['mean_wait']:.1f} weeks" in text
+    assert "*" in panel.hover_text("share", 5)
+    assert "Slope index" in panel.hover_text("sii", 0)
+
+
+def test_equity_panel_updates_bars_in_place_and_exports(qtbot, rules, tmp_path):
+    wl = waiting_list()
+    panel = EquityPanel()
+    qtbot.addWidget(panel)
+    panel.show_summary(preview(treat_in_turn(), wl).shown)
+    items = list(panel.plots["mean"].items)
+    heavier = parse_rules(RULES.replace("weight = 2.0", "weight = 20.0"))
+    panel.show_summary(preview(heavier, wl).shown)
+    assert list(panel.plots["mean"].items) == items  # moved, not rebuilt
+    png, svg = panel.export_charts(tmp_path / "charts.png")
+    assert png.read_bytes().startswith(b"\x89PNG") and "<svg" in svg.read_text(encoding="utf-8")
+    assert panel.chart_png().startswith(b"\x89PNG")
+
+
+def test_movement_histogram_is_symmetric_and_suppressed():
+    edges, counts = movement_histogram(np.array([-30] * 10 + [0] * 50 + [30] * 2), bins=5)
+    assert edges[0] == -edges[-1] and len(counts) == 5
+    # 2 is hidden, and so is the next smallest, or the list size minus the others would give it back.
+    assert counts.tolist() == ["*", 0, 50, 0, "*"]
+
+
+def test_queue_table_hides_small_specialties(qtbot):
+    wl = waiting_list()
+    rows = queue_table(wl, CapacitySettings(capacity_per_week=30.0, demand_per_week=20.0))
+    small = next(r for r in rows if r["specialty"] == "999")
+    big = next(r for r in rows if r["specialty"] == "110")
+    assert small["queue_size"] == "*" and small["weeks_to_clear_52"] == "*"
+    # Secondary suppression: the total minus the big queue (or its share of capacity) gives the small one back.
+    assert big["queue_size"] == big["capacity_per_week"] == "*"
+    assert big["mean_wait"] == pytest.approx(wl.columns["weeks_waited"][:295].mean())
+    assert rows[-1]["queue_size"] == 300
+    panel = CapacityPanel()
+    qtbot.addWidget(panel)
+    panel.show_table(rows)
+    assert panel.cell_text(len(rows) - 1, "queue_size") == "300"
+    assert panel.cell_text(0, "queue_size") == "*"
+
+
+def test_pdf_is_written_offline(tmp_path):
+    write_pdf("<h1>Decision record</h1><p>31/03/2026</p>", tmp_path / "r.pdf")
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
