@@ -1,0 +1,212 @@
+"""Rule sets: reading, checking, writing back, and the shipped examples."""
+
+import numpy as np
+import pytest
+
+from workbench.fields import WaitingList
+from workbench.progress import WorkbenchError
+from workbench.rules import (
+    SOCIAL,
+    bundled_rule_sets,
+    check_columns,
+    dump_rules,
+    load_rules,
+    parse_rules,
+    rules_from_argument,
+    treat_in_turn,
+    with_social_cap,
+    with_weight,
+)
+
+MINIMAL = """\
+name = "Waits"
+
+[[factors]]
+name = "Wait"
+source = "weeks_waited"
+"""
+
+FULL = '''\
+format_version = 1
+name = "Full"
+author = "Dr A"
+version = "2.1"
+description = "Every feature"
+rationale = """
+Line one with "quotes" and a \\\\ backslash.
+Line two."""
+social_cap_weeks = 8
+
+[bands]
+order = ["P1a", "P1b", "P2", "P3", "P4", ["P5", "P6"], "unknown"]
+
+[bands.overlap_weeks]
+P3 = 4
+
+[[factors]]
+name = "Wait"
+source = "weeks_waited"
+
+[[factors]]
+name = "Long wait"
+source = "weeks_waited"
+transform = "threshold"
+at_least = 52
+weight = 3
+
+[[factors]]
+name = "Deprivation"
+label = "deprived area"
+group = "social"
+source = "imd_decile"
+transform = "banded"
+lookup = [{ from = 1, to = 2, value = 4 }, { from = 3, to = 4, value = 2 }]
+missing = "lowest"
+
+[[factors]]
+name = "Carer"
+group = "social"
+source = "Carer"
+transform = "capped"
+maximum = 1
+description = "Looks after someone"
+'''
+
+
+def test_minimal_rule_set_gets_the_defaults():
+    rules = parse_rules(MINIMAL)
+    factor = rules.factors[0]
+    assert (factor.weight, factor.transform, factor.missing, factor.group) == (1.0, "linear", "neutral", "clinical/time")
+    assert rules.bands.names == ("P1a", "P1b", "P2", "P3", "P4", "P5", "P6", "unknown")
+    assert rules.bands.strict and rules.social_cap_weeks is None
+
+
+def test_full_rule_set_reads_every_feature():
+    rules = parse_rules(FULL)
+    assert rules.bands.names[5] == "P5/P6" and rules.bands.band_of("P6") == 5
+    assert rules.bands.overlap_weeks[rules.bands.band_of("P3")] == 4.0 and not rules.bands.strict
+    assert rules.social_cap_weeks == 8.0 and rules.version == "2.1"
+    deprivation = rules.factor("Deprivation")
+    assert deprivation.group == SOCIAL and deprivation.words == "deprived area"
+    assert [(b.low, b.high, b.value) for b in deprivation.lookup] == [(1, 2, 4), (3, 4, 2)]
+    assert rules.factor("Long wait").at_least == 52 and rules.factor("Carer").maximum == 1
+    assert 'Line one with "quotes" and a \\ backslash.\nLine two.' == rules.rationale
+
+
+@pytest.mark.parametrize("text", [MINIMAL, FULL])
+def test_dump_reads_back_equal_with_the_same_hash(text):
+    rules = parse_rules(text)
+    again = parse_rules(dump_rules(rules))
+    assert again == rules
+    assert again.sha256 == rules.sha256 and len(rules.sha256) == 64
+
+
+def test_dump_escapes_awkward_text():
+    rules = parse_rules(MINIMAL)
+    awkward = with_social_cap(rules, 3.5)
+    from dataclasses import replace
+
+    awkward = replace(awkward, description='tab\there "q" \\ end"', rationale='\n"""x"""\n\x7f\x01 ünï', author="")
+    assert parse_rules(dump_rules(awkward)) == awkward
+
+
+def test_sha256_changes_with_content_not_with_comments():
+    rules = parse_rules(MINIMAL)
+    assert parse_rules("# a comment\n" + MINIMAL).sha256 == rules.sha256
+    assert with_weight(rules, "Wait", 2).sha256 != rules.sha256
+
+
+@pytest.mark.parametrize(
+    "change, line, words",
+    [
+        (('weight = 3', 'weight = "heavy"'), 26, "factor 'Long wait': weight must be a number"),
+        (('transform = "threshold"', 'transform = "step"'), 24, "transform must be"),
+        (('at_least = 52\n', ''), 21, "threshold transform needs 'at_least"),
+        (('group = "social"\nsource = "Carer"', 'group = "social"\nsource = "Carer"\nwieght = 2'), 41, "unknown field 'wieght'"),
+        (('order = ["P1a", "P1b",', 'order = ["P1a", "P1c",'), 12, '"P1c" is not a clinical priority'),
+        ((', "unknown"]', ']'), 12, "leaves out unknown"),
+        (('P3 = 4', 'P1a = 4'), 15, "most urgent band"),
+        (('{ from = 3, to = 4', '{ from = 2, to = 4'), 34, "overlap"),
+        (('social_cap_weeks = 8', 'social_cap_weeks = -1'), 9, "at least 0"),
+        (('missing = "lowest"', 'missing = "zero"'), 35, "missing must be"),
+        (('format_version = 1', 'format_version = 9'), 1, "newer workbench"),
+    ],
+)
+def test_errors_name_the_line_and_the_field(change, line, words):
+    text = FULL.replace(*change)
+    assert text != FULL
+    with pytest.raises(WorkbenchError) as error:
+        parse_rules(text, source="mine.toml")
+    message = str(error.value)
+    assert message.startswith(f"mine.toml, line {line}: "), message
+    assert words in message
+
+
+def test_syntax_errors_name_the_line(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text('name = "x"\n\n[[factors]\nname = "y"\n', encoding="utf-8")
+    with pytest.raises(WorkbenchError, match=r"^broken.toml: this is not valid TOML \(line 3: "):
+        load_rules(path)
+
+
+def test_missing_things_are_named(tmp_path):
+    with pytest.raises(WorkbenchError, match="the field 'name' is missing"):
+        parse_rules('[[factors]]\nsource = "weeks_waited"\nname = "a"')
+    with pytest.raises(WorkbenchError, match="no factors"):
+        parse_rules('name = "x"')
+    with pytest.raises(WorkbenchError, match=r"line 3: the field 'source' is missing in \[\[factors\]\] number 1"):
+        parse_rules('name = "x"\n\n[[factors]]\nname = "a"\n')
+    with pytest.raises(WorkbenchError, match="two factors are called 'Wait'"):
+        parse_rules(MINIMAL + '\n[[factors]]\nname = "Wait"\nsource = "age"\n')
+    with pytest.raises(WorkbenchError, match="nowhere.toml: no such rules file"):
+        load_rules(tmp_path / "nowhere.toml")
+
+
+def test_rule_text_is_never_run():
+    # A value that looks like Python stays an unknown source (a string), never code.
+    rules = parse_rules(MINIMAL.replace('"weeks_waited"', '"__import__(\'os\').system(\'exit 1\')"'))
+    assert rules.factors[0].source.startswith("__import__")
+
+
+def _list(**source):
+    n = len(next(iter(source.values())))
+    return WaitingList(row_id=np.arange(1, n + 1), columns={"weeks_waited": np.zeros(n)}, source=source)
+
+
+def test_check_columns_names_an_unknown_column():
+    rules = parse_rules(FULL, source="full.toml")
+    wl = _list(carer=np.array(["Y"], dtype=object))
+    with pytest.raises(WorkbenchError, match="full.toml: factor 'Deprivation' uses the column 'imd_decile'"):
+        check_columns(rules, wl)
+    wl.columns["imd_decile"] = np.array([1.0])
+    check_columns(rules, wl)  # "Carer" matches the header "carer": case does not matter
+
+
+def test_with_weight_changes_one_factor_only():
+    rules = parse_rules(FULL)
+    changed = with_weight(rules, "Carer", 0.5)
+    assert changed.factor("Carer").weight == 0.5 and rules.factor("Carer").weight == 1.0
+    assert [f.weight for f in changed.factors[:3]] == [f.weight for f in rules.factors[:3]]
+    with pytest.raises(KeyError, match="Nobody"):
+        with_weight(rules, "Nobody", 1)
+
+
+def test_bundled_rule_sets_load_and_treat_in_turn_matches_the_builtin():
+    bundled = bundled_rule_sets()
+    assert set(bundled) == {"treat-in-turn", "priority-and-time-to-target", "inclusive-recovery"}
+    loaded = {name: load_rules(path) for name, path in bundled.items()}
+    assert loaded["treat-in-turn"] == treat_in_turn()
+    inclusive = loaded["inclusive-recovery"]
+    assert inclusive.social_cap_weeks == 8.0 and inclusive.bands.strict
+    assert {f.source for f in inclusive.factors if f.is_social} >= {"Carer", "Return to work", "Learning disability"}
+    assert not loaded["priority-and-time-to-target"].bands.strict
+    assert len({rules.sha256 for rules in loaded.values()}) == 3
+
+
+def test_rules_from_argument(tmp_path):
+    assert rules_from_argument("inclusive-recovery").name == "Inclusive recovery"
+    path = tmp_path / "mine.toml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    assert rules_from_argument(str(path)).source == "mine.toml"
+    with pytest.raises(WorkbenchError, match="bundled rule sets: treat-in-turn"):
+        rules_from_argument("no-such-rules")
