@@ -57,11 +57,11 @@ def test_list_round_trips_with_types_and_missing_values(workspace):
     assert back.census_date == date(2026, 11, 1)
 
 
-def test_source_rows_table_keeps_every_source_column_as_read(workspace):
+def test_every_source_column_is_stored_as_read_in_file_order(workspace):
     workspace.replace_list(small_list(), [], record(3))
-    columns = [c.name for c in sqlite_utils.Database(workspace.connection)["source_rows"].columns]
-    assert columns == ["row_id", "source_line", "Pathway", "Carer"]
-    assert workspace.connection.execute("SELECT Pathway, Carer FROM source_rows WHERE row_id = 2").fetchone() == ("001", None)
+    stored = workspace.connection.execute("SELECT name FROM list_columns WHERE source = 1 ORDER BY position")
+    assert [name for (name,) in stored] == ["Pathway", "Carer"]
+    assert workspace.load_list().source["Pathway"].tolist() == ["000", "001", "002"]
 
 
 def test_text_holding_the_cache_separator_survives(workspace):

@@ -45,6 +45,7 @@ CANONICAL_FIELDS: dict[str, str] = {
 
 # Fields the workbench works out from the canonical ones (enrichment).
 DERIVED_FIELDS: dict[str, str] = {
+    "source_line": NUMBER,  # the row or line number a person sees in the source file
     "weeks_waited": NUMBER,  # (census date - wait start) / 7
     "age_years": NUMBER,  # from date of birth at the census date, else the age column
     "age_band": TEXT,

@@ -10,6 +10,7 @@ bad file or a Cancel leaves the workspace exactly as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import os
@@ -104,6 +105,7 @@ def import_file(
         key = _pseudonym_key(workspace_path)
         settings[PSEUDONYM_KEY_SETTING] = key.hex()
         dropped = _pseudonymise(wl, mapping, key)
+        findings = [_without_nhs_numbers(f) for f in findings]
     check(cancelled)
     digest = file_sha256(path)
     record = {
@@ -119,7 +121,7 @@ def import_file(
         "census_date": wl.census_date,
         "settings": settings,
     }
-    _store(wl, findings, record, raw.source_line, workspace_path, scaled(progress, 0.55, 1.0), cancelled)
+    _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled)
     return ImportResult(
         file_name=path.name,
         rows_read=raw.rows_read,
@@ -145,6 +147,7 @@ def build_list(raw: "readers.RawTable", mapping: dict[str, str], census_date: da
     derived = enrichment.enrich(columns, census)
     columns["imd_decile"] = _prefer_lsoa_decile(derived.pop("imd_decile", None), columns["imd_decile"])
     columns.update(derived)
+    columns["source_line"] = np.asarray(raw.source_line, dtype=np.float64)
     for name, kind in FIELD_KINDS.items():
         columns.setdefault(name, empty_column(kind, n))
     row_id = np.arange(1, n + 1, dtype=np.int64)
@@ -187,12 +190,12 @@ def _prefer_lsoa_decile(from_lsoa: np.ndarray | None, from_file: np.ndarray) -> 
     return np.where(np.isnan(from_lsoa), from_file, from_lsoa)
 
 
-def _store(wl, findings, record, source_line, workspace_path, progress, cancelled) -> None:
+def _store(wl, findings, record, workspace_path, progress, cancelled) -> None:
     """Write in one transaction; a workspace this import created is removed again on failure."""
     existed = Path(workspace_path).exists()
     workspace = Workspace.open_or_create(workspace_path)
     try:
-        workspace.replace_list(wl, findings, record, source_line=source_line, progress=progress, cancelled=cancelled)
+        workspace.replace_list(wl, findings, record, progress=progress, cancelled=cancelled)
     except BaseException:
         workspace.close()
         if not existed:
@@ -218,6 +221,14 @@ def _pseudonymise(wl: WaitingList, mapping: dict[str, str], key: bytes) -> list[
         del wl.source[h]
     wl.columns["postcode"] = empty_column(FIELD_KINDS["postcode"], len(wl))
     return dropped
+
+
+def _without_nhs_numbers(finding):
+    """A finding whose details cannot reveal an NHS number (they quote the value found)."""
+    if finding.code != "nhs_number_invalid":
+        return finding
+    details = np.full(len(finding.rows), "NHS number missing or fails the check (value pseudonymised)", dtype=object)
+    return dataclasses.replace(finding, details=details)
 
 
 def pseudonym(nhs_number: str | None, key: bytes) -> str | None:

@@ -4,14 +4,17 @@ Tables (schema managed by ``sqlite_utils.migrations``, forward only):
 
 - ``imports``: one row per import: file name, sha256, sheet, rows read and
   stored, the mapping used, census date, time.
-- ``source_rows``: the current list as read, one row per data row of the source
-  file: ``row_id`` (1-based data row), ``source_line`` (row or line number in
-  the file), then every source column as TEXT under its own header.
+- ``list_columns``: the current list, stored column by column: every source
+  column exactly as read (text, compressed), and the canonical and derived
+  fields typed (raw NumPy bytes; dates as days since 1970). A row is named by
+  its ``row_id`` (1-based data row of the file) and ``source_line`` (the row or
+  line number a person sees in the file).
 - ``findings``: ``(row_id, code, detail)`` for every validation finding.
-- ``list_columns``: the list column by column: the canonical and derived fields
-  typed (NumPy bytes), and every source column (text, compressed), so the app
-  opens a million rows in well under two seconds. Written in the same
-  transaction as ``source_rows``.
+
+Why columns and not one SQL row per patient: a million-row list is written in
+a few seconds and opened in well under two, where row-by-row ``executemany``
+alone takes longer than the whole import (measured: benchmarks/bench_import.py).
+Every value read is kept; exports give the rows back as CSV or xlsx.
 - ``scenarios``, ``decision_log``, ``rule_history``: saved rule sets and the
   hash-chained record of decisions.
 
@@ -38,7 +41,6 @@ from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, WaitingList
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
 
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
-INSERT_BATCH = 50_000
 
 migrations = Migrations("workbench")
 
@@ -155,7 +157,7 @@ class Workspace:
         return self.connection.execute("SELECT count(*) FROM list_columns").fetchone()[0] > 0
 
     def load_list(self) -> WaitingList:
-        """The current list, from the column cache (fast: no row-by-row work)."""
+        """The current list (fast: whole columns, no row-by-row work)."""
         if not self.has_list():
             raise WorkbenchError(f"{self.path.name}: this workspace has no waiting list yet: import one first")
         columns: dict[str, np.ndarray] = {}
@@ -215,7 +217,6 @@ class Workspace:
         findings: Iterable,
         record: dict[str, Any],
         *,
-        source_line: np.ndarray | None = None,
         progress: Progress = no_progress,
         cancelled: CancelCheck = never,
     ) -> int:
@@ -227,10 +228,8 @@ class Workspace:
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:
-            _write_rows(connection, wl, source_line, progress, cancelled)
             _write_findings(connection, findings)
-            _write_column_cache(connection, wl)
-            check(cancelled)
+            _write_columns(connection, wl, progress, cancelled)
             import_id = _write_import_record(connection, record)
             connection.executemany(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", record.get("settings", {}).items()
@@ -283,32 +282,6 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _write_rows(connection, wl: WaitingList, source_line, progress: Progress, cancelled: CancelCheck) -> None:
-    """The source rows exactly as read, one SQL row each, for analysts and audit.
-
-    Canonical and derived fields live in ``list_columns`` (typed, column by
-    column); writing them row by row as well would double the import time.
-    """
-    headers = list(wl.source)
-    definitions = ["row_id INTEGER PRIMARY KEY", "source_line INTEGER"]
-    definitions += [f"{_quote(h)} TEXT" for h in headers]
-    connection.execute("DROP TABLE IF EXISTS source_rows")
-    connection.execute(f"CREATE TABLE source_rows ({', '.join(definitions)})")
-    lines = source_line if source_line is not None else wl.row_id
-    values = [wl.row_id.tolist(), np.asarray(lines).tolist()] + [wl.source[h].tolist() for h in headers]
-    insert = f"INSERT INTO source_rows VALUES ({', '.join('?' * len(values))})"
-    total = len(wl)
-    for start in range(0, total, INSERT_BATCH):
-        check(cancelled)
-        stop = min(total, start + INSERT_BATCH)
-        connection.executemany(insert, zip(*(column[start:stop] for column in values)))
-        progress(stop / max(total, 1), f"Saving row {stop:,} of {total:,}")
-
-
 def _write_findings(connection, findings: Iterable) -> None:
     connection.execute("DELETE FROM findings")
     for finding in findings:
@@ -320,16 +293,18 @@ def _write_findings(connection, findings: Iterable) -> None:
         )
 
 
-def _write_column_cache(connection, wl: WaitingList) -> None:
+def _write_columns(connection, wl: WaitingList, progress: Progress, cancelled: CancelCheck) -> None:
     connection.execute("DELETE FROM list_columns")
     entries = [("row_id", NUMBER, 0, wl.row_id.astype(np.float64))]
     entries += [(name, FIELD_KINDS.get(name, TEXT), 0, values) for name, values in wl.columns.items()]
     entries += [(header, TEXT, 1, values) for header, values in wl.source.items()]
-    connection.executemany(
-        "INSERT INTO list_columns (name, kind, source, position, data) VALUES (?, ?, ?, ?, ?)",
-        ((name, kind, is_source, position, _encode_column(kind, values))
-         for position, (name, kind, is_source, values) in enumerate(entries)),
-    )
+    for position, (name, kind, is_source, values) in enumerate(entries):
+        check(cancelled)
+        connection.execute(
+            "INSERT INTO list_columns (name, kind, source, position, data) VALUES (?, ?, ?, ?, ?)",
+            (name, kind, is_source, position, _encode_column(kind, values)),
+        )
+        progress((position + 1) / len(entries), f"Saving column {position + 1} of {len(entries)}")
 
 
 def _write_import_record(connection, record: dict[str, Any]) -> int:
