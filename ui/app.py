@@ -1,15 +1,56 @@
-"""Start the desktop app (placeholder window until the main window lands)."""
+"""Start the desktop app: ``python main.py [FILE]`` (or ``workbench-gui [FILE]``).
+
+With no file it reopens the last workspace, or the bundled demo list the first
+time. FILE may be a waiting list (imported straight away if every required
+column is recognised, else through the import dialog) or a workspace file.
+"""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from ui import errors, settings
+
+
+def make_application(argv: list[str]) -> QApplication:
+    """The QApplication, named for settings and data paths; desktop fonts and colours left alone."""
+    app = QApplication.instance() or QApplication(argv)
+    app.setOrganizationName(settings.ORGANISATION)
+    app.setApplicationName(settings.APPLICATION)
+    app.setApplicationDisplayName(settings.APPLICATION)
+    # Fusion draws the same on every desktop but takes the system palette and
+    # font, so a high-contrast theme and a larger font still apply.
+    if "Fusion" in QStyleFactory.keys():
+        app.setStyle("Fusion")
+    return app
+
+
+def file_argument(argv: list[str]) -> Path | None:
+    """The file named on the command line, if any (Qt's own options are removed by QApplication).
+
+    >>> file_argument(["main.py", "list.csv"]).name, file_argument(["main.py"])
+    ('list.csv', None)
+    """
+    names = [a for a in argv[1:] if not a.startswith("-")]
+    return Path(names[0]) if names else None
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    """Run the app until the window closes; returns the exit status."""
+    argv = list(sys.argv if argv is None else argv)
+    created = QApplication.instance() is None
+    app = make_application(argv)
+    # A new QApplication strips its own options (-platform offscreen ...) from arguments().
+    arguments = app.arguments() if created else argv
+    errors.setup_logging(settings.data_folder())
+    errors.install_excepthook()
+    from ui.main_window import MainWindow  # after the QApplication exists
 
-    app = QApplication.instance() or QApplication(argv or sys.argv)
-    window = QMainWindow()
-    window.setWindowTitle("Prioritisation workbench")
+    window = MainWindow()
     window.show()
+    window.start(file_argument(arguments))
+    app.main_window = window  # reachable by tests and part 2; keeps the window alive
     return app.exec()

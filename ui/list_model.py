@@ -48,9 +48,34 @@ COLUMN_TITLES = {
     "core20": "Core20",
     "deprivation_nation": "Deprivation nation",
     "ethnic_group": "Ethnic group",
+    "source_line": "Line in file",
 }
+# Short names for the data-quality codes, for the "Data problems" column (the full
+# description is in its tooltip and in the data-quality panel).
+PROBLEM_NAMES = {
+    "nhs_number_invalid": "NHS number",
+    "duplicate_pathway": "Duplicate pathway",
+    "duplicate_patient_specialty": "Patient listed twice",
+    "missing_wait_start": "No wait start",
+    "future_wait_start": "Future wait start",
+    "unreadable_date": "Unreadable date",
+    "implausible_date": "Placeholder date",
+    "missing_priority": "No priority",
+    "unknown_priority": "Unknown priority",
+    "priority_overdue": "Overdue for priority",
+    "invalid_lsoa": "Unknown LSOA",
+    "unknown_ethnicity": "Ethnicity unknown",
+    "age_out_of_range": "Implausible age",
+}
+LEADING_FIELDS = (ROW_NUMBER, "source_line", FINDINGS)
 ONE_DECIMAL = ("weeks_waited",)
 _EPOCH = date(1970, 1, 1)
+# Looked up once: data() runs thousands of times a second while scrolling.
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _NAT = np.iinfo(np.int64).min
 Formatter = Callable[[int], str]
 
@@ -67,27 +92,41 @@ def column_title(name: str) -> str:
 def uk_day(days: int) -> str:
     """dd/mm/yyyy for a count of days since 1970-01-01 ('' for NaT).
 
-    >>> uk_day(0)
-    '01/01/1970'
+    >>> uk_day(0), uk_day(-800_000)
+    ('01/01/1970', '-221-09-04')
     """
     if days == _NAT:
         return ""
-    day = _EPOCH + timedelta(days=int(days))
+    try:
+        day = _EPOCH + timedelta(days=int(days))
+    except OverflowError:  # outside years 1 to 9999: show what NumPy holds rather than fail
+        return str(np.datetime64(int(days), "D"))
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
+def problem_name(code: str) -> str:
+    """The short name of a data-quality code.
+
+    >>> problem_name("priority_overdue"), problem_name("some_new_check")
+    ('Overdue for priority', 'Some new check')
+    """
+    return PROBLEM_NAMES.get(code, code.replace("_", " ").capitalize())
+
+
 def shown_columns(wl: WaitingList) -> list[str]:
-    """Row, data problems, then the canonical and derived fields that hold any value."""
-    names = [ROW_NUMBER, FINDINGS]
+    """Row, line in file, data problems, then the canonical and derived fields that hold any value."""
+    lines = wl.columns.get("source_line")
+    names = [ROW_NUMBER] + (["source_line"] if lines is not None and _has_values(NUMBER, lines) else []) + [FINDINGS]
     for name, values in wl.columns.items():
-        if name in FIELD_KINDS and _has_values(FIELD_KINDS[name], values):
+        if name in FIELD_KINDS and name not in LEADING_FIELDS and _has_values(FIELD_KINDS[name], values):
             names.append(name)
     return names
 
 
 def _has_values(kind: str, values: np.ndarray) -> bool:
     if kind == TEXT:
-        return bool((values != None).any())  # noqa: E711  (elementwise, not identity)
+        # The first rows usually answer it; only an (almost) empty column needs the full scan.
+        return any(v is not None for v in values[:2000]) or bool((values != None).any())  # noqa: E711
     if kind == DATE:
         return not np.isnat(values).all()
     return not np.isnan(values).all()
@@ -159,14 +198,12 @@ class ListModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._fields)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._formatters[index.column()](int(self.order[index.row()]))
-        if role == Qt.ItemDataRole.TextAlignmentRole and self._numeric[index.column()]:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and self._fields[index.column()] == FINDINGS:
+    def data(self, index, role=_DISPLAY):
+        if role == _DISPLAY:
+            return self._formatters[index.column()](int(self.order[index.row()])) if index.isValid() else None
+        if role == _ALIGNMENT and index.isValid() and self._numeric[index.column()]:
+            return _RIGHT
+        if role == _TOOLTIP and index.isValid() and self._fields[index.column()] == FINDINGS:
             return self._problem_tooltip(int(self.order[index.row()]))
         return None
 
@@ -178,9 +215,7 @@ class ListModel(QAbstractTableModel):
         return str(section + 1)
 
     def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _CELL_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Header clicks ask for a sort; the owner computes it off the GUI thread."""
@@ -225,10 +260,11 @@ class ListModel(QAbstractTableModel):
         return _value_formatter(name, self._kind(name), self.wl.column(name))
 
     def _problem_tooltip(self, list_row: int) -> str | None:
-        codes = self._problems[list_row]
-        if not codes:
+        names = self._problems[list_row]
+        if not names:
             return None
-        return "\n".join(self._descriptions.get(code, code) for code in codes.split(", "))
+        by_name = {problem_name(code): text for code, text in self._descriptions.items()}
+        return "\n".join(by_name.get(name, name) for name in names.split(", "))
 
     def _new_view_rows(self, old_view_rows: list[int], order: np.ndarray) -> np.ndarray:
         """Where each old view row's patient is in the new order (-1: filtered out)."""
@@ -268,18 +304,18 @@ def _number(value: float) -> str:
 
 
 def problem_codes(n: int, finding_rows: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Each row's finding codes joined by ', ' (None for a row without problems).
+    """Each row's problems by short name, joined by ', ' (None for a row without problems).
 
     Vectorised (one bit per code) because a million-row list can have hundreds
     of thousands of findings.
 
-    >>> problem_codes(3, {"a": np.array([0, 2]), "b": np.array([2])}).tolist()
-    ['a', None, 'a, b']
+    >>> problem_codes(3, {"missing_priority": np.array([0, 2]), "b_c": np.array([2])}).tolist()
+    ['No priority', None, 'No priority, B c']
     """
     codes = list(finding_rows)[:63]
     bits = np.zeros(n, dtype=np.int64)
     for position, code in enumerate(codes):
         bits[np.asarray(finding_rows[code], dtype=np.int64)] |= 1 << position
     patterns, which = np.unique(bits, return_inverse=True)
-    labels = [", ".join(c for k, c in enumerate(codes) if int(p) >> k & 1) or None for p in patterns]
+    labels = [", ".join(problem_name(c) for k, c in enumerate(codes) if int(p) >> k & 1) or None for p in patterns]
     return np.array(labels, dtype=object)[which] if n else np.empty(0, dtype=object)

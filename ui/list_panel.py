@@ -270,7 +270,7 @@ class ListPanel(QWidget):
             combo.setEnabled(len(choices) > 1)
         codes = list(self.index.finding_rows) if self.index is not None else []
         findings = [(ANY_FINDING, "Any problem")] + [(c, self.descriptions.get(c, c)) for c in codes]
-        self._refill(self.finding_filter, "All rows", findings if codes else [])
+        self._refill(self.finding_filter, "No problem filter", findings if codes else [])
         self.finding_filter.setEnabled(bool(codes))
 
     @staticmethod

@@ -8,6 +8,7 @@ directly. The result is always an int64 array of 0-based row positions, which
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -15,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
-from workbench.nhs_number import normalise_nhs_number
 from workbench.progress import CancelCheck, check, never
 
 BLANK = "(blank)"  # the filter choice for rows with no value
@@ -24,6 +24,8 @@ ROW_NUMBER = "row_id"  # the data row of the source file, shown as "Row"
 FINDINGS = "findings"  # the data-quality codes of each row
 FILTER_FIELDS = ("specialty", "clinical_priority", "site")
 SEARCH_FIELDS = ("pathway_id", "nhs_number")
+CHUNK_ROWS = 50_000  # rows per call into C code that holds the GIL: a few milliseconds each
+MAX_FIXED_WIDTH = 64  # longer text is numbered through a dictionary instead
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class ListIndex:
     _choice_codes: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict, repr=False)
     _sort_keys: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _last_sort: tuple[tuple[str, bool], np.ndarray] | None = field(default=None, repr=False)
-    _search_text: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _search_text: dict[str, "SearchText"] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.wl)
@@ -131,9 +133,8 @@ class ListIndex:
         wanted = "".join(text.split()).casefold()
         found = np.zeros(len(self), dtype=bool)
         for name in SEARCH_FIELDS:
-            if name in self.wl.columns:
-                haystack = self._searchable(name)
-                found |= np.fromiter((wanted in value for value in haystack), dtype=bool, count=len(self))
+            if name in self.wl.columns and wanted:
+                found[self._searchable(name).rows_containing(wanted)] = True
         return found
 
     def sorted_rows(self, column: str, descending: bool = False) -> np.ndarray:
@@ -166,15 +167,15 @@ class ListIndex:
             return np.where(np.isnat(values), np.inf, days)
         if kind in (NUMBER, FLAG):
             return np.where(np.isnan(values), np.inf, values.astype(np.float64))
+        if column not in self._choice_codes and _is_wide(values):
+            return text_ranks(values)
         codes, _ = self._codes(column)
         return np.where(codes < 0, np.inf, codes.astype(np.float64))
 
     def _codes(self, name: str) -> tuple[np.ndarray, list[str]]:
-        """Integer codes in sorted value order (-1 for empty) and the values."""
+        """Integer codes in sorted value order (-1 for empty) and the values (cached)."""
         if name not in self._choice_codes:
-            values = self.wl.column(name)
-            codes, uniques = pd.factorize(np.asarray(values, dtype=object), sort=True, use_na_sentinel=True)
-            self._choice_codes[name] = (codes.astype(np.int64), [str(u) for u in uniques])
+            self._choice_codes[name] = sorted_codes(np.asarray(self.wl.column(name), dtype=object))
         return self._choice_codes[name]
 
     def _matches(self, name: str, value: str) -> np.ndarray:
@@ -212,17 +213,107 @@ class ListIndex:
             counts[rows] += 1
         return counts
 
-    def _searchable(self, name: str) -> np.ndarray:
-        """The column as case-folded text without spaces ('' for empty), cached."""
+    def _searchable(self, name: str) -> "SearchText":
         if name not in self._search_text:
-            tidy = normalise_nhs_number if name == "nhs_number" else _fold
-            values = self.wl.columns[name]
-            self._search_text[name] = np.array([(tidy(v) or "").casefold() for v in values], dtype=object)
+            self._search_text[name] = SearchText(self.wl.columns[name])
         return self._search_text[name]
 
 
-def _fold(value: str | None) -> str:
-    return "".join(value.split()) if value else ""
+class SearchText:
+    """A text column joined into one case-folded string, for fast "contains" searches.
+
+    A Python loop testing a million values takes a second; one regular
+    expression scan over the joined text takes milliseconds, and each match is
+    mapped back to its row through the start offsets. Spaces are removed from
+    each value (so "943 476" finds an NHS number typed either way); a search
+    never matches across two values because it contains no line breaks.
+    """
+
+    def __init__(self, values: np.ndarray):
+        folded = ["" if v is None else "".join(str(v).split()).casefold() for v in values]
+        lengths = np.fromiter((len(v) + 1 for v in folded), dtype=np.int64, count=len(folded))
+        self.starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        self.text = "\n".join(folded)
+
+    def rows_containing(self, wanted: str) -> np.ndarray:
+        """Row positions whose value contains ``wanted`` (already case-folded, no spaces)."""
+        hits = np.fromiter((m.start() for m in re.finditer(re.escape(wanted), self.text)), dtype=np.int64)
+        return np.unique(np.searchsorted(self.starts, hits, side="right") - 1)
+
+
+def sorted_codes(values: np.ndarray, cancelled: CancelCheck = never) -> tuple[np.ndarray, list[str]]:
+    """Number each distinct value in sorted order; -1 for empty. Returns the codes and the values.
+
+    Works through the column in chunks: pandas holds the GIL while it hashes
+    Python strings, and a chunk at a time lets the GUI thread in between.
+
+    >>> codes, values = sorted_codes(np.array(["b", None, "a", "b"], dtype=object))
+    >>> codes.tolist(), values
+    ([1, -1, 0, 1], ['a', 'b'])
+    """
+    ids: dict = {}
+    codes = np.empty(len(values), dtype=np.int64)
+    for start in range(0, len(values), CHUNK_ROWS):
+        check(cancelled)
+        local, uniques = pd.factorize(values[start : start + CHUNK_ROWS], use_na_sentinel=True)
+        lookup = np.fromiter((ids.setdefault(u, len(ids)) for u in uniques), dtype=np.int64, count=len(uniques))
+        codes[start : start + CHUNK_ROWS] = np.where(local < 0, -1, lookup[np.maximum(local, 0)] if len(lookup) else -1)
+    distinct = [str(v) for v in ids]
+    order = _text_order(distinct)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct), dtype=np.int64)
+    codes = np.where(codes < 0, -1, rank[np.maximum(codes, 0)] if len(rank) else -1)
+    return codes, [distinct[i] for i in order]
+
+
+def text_ranks(values: np.ndarray, cancelled: CancelCheck = never) -> np.ndarray:
+    """A float sort key for a text column of many distinct values (empty: infinity).
+
+    Sorts a fixed-width NumPy copy, which NumPy does without holding the GIL
+    (sorting a million Python strings would freeze the window for seconds).
+
+    >>> key = text_ranks(np.array(["b", None, "a", "b"], dtype=object))
+    >>> np.argsort(key, kind="stable").tolist(), bool(key[0] == key[3])
+    ([2, 0, 3, 1], True)
+    """
+    missing = np.zeros(len(values), dtype=bool)
+    text = _fixed_width(values, missing, cancelled)
+    order = np.argsort(text, kind="stable")
+    ordered = text[order]
+    rank = np.empty(len(values), dtype=np.float64)
+    rank[order] = np.concatenate([[0], np.cumsum(ordered[1:] != ordered[:-1])]) if len(values) else []
+    rank[missing] = np.inf
+    return rank
+
+
+def _fixed_width(values: np.ndarray, missing: np.ndarray, cancelled: CancelCheck) -> np.ndarray:
+    """A NumPy unicode copy of a text column ('' for empty, recorded in ``missing``), chunk by chunk."""
+    width = max(1, _longest(values))
+    text = np.empty(len(values), dtype=f"U{width}")
+    for start in range(0, len(values), CHUNK_ROWS):
+        check(cancelled)
+        chunk = values[start : start + CHUNK_ROWS]
+        empty = chunk == None  # noqa: E711  (elementwise)
+        missing[start : start + CHUNK_ROWS] = empty
+        text[start : start + CHUNK_ROWS] = np.where(empty, "", chunk)
+    return text
+
+
+def _longest(values: np.ndarray) -> int:
+    return max((len(v) for v in values if v is not None), default=0)
+
+
+def _is_wide(values: np.ndarray) -> bool:
+    """Many distinct short values (identifiers): sort them as a fixed-width array."""
+    sample = values[:CHUNK_ROWS]
+    distinct = len(pd.unique(sample))
+    return distinct > 0.5 * len(sample) and _longest(sample) <= MAX_FIXED_WIDTH
+
+
+def _text_order(distinct: list[str]) -> np.ndarray:
+    if len(distinct) < CHUNK_ROWS:
+        return np.array(sorted(range(len(distinct)), key=distinct.__getitem__), dtype=np.int64)
+    return np.argsort(np.array(distinct, dtype=str), kind="stable")
 
 
 def _and(keep: np.ndarray | None, more: np.ndarray) -> np.ndarray:

@@ -11,12 +11,13 @@ from typing import Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +28,7 @@ CODE_ROLE = Qt.ItemDataRole.UserRole
 class QualityPanel(QWidget):
     """The findings of the current list, one line per kind of problem.
 
-    Invariant: each item of ``tree`` carries its finding code in ``CODE_ROLE``.
+    Invariant: the first item of each row of ``tree`` carries its finding code in ``CODE_ROLE``.
     ``findingChosen`` carries a code, or '' for "show all rows".
     """
 
@@ -51,6 +52,7 @@ class QualityPanel(QWidget):
         buttons.addWidget(self.show_all)
         buttons.addWidget(self.export)
         buttons.addStretch(1)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 42)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(self.tree, 1)
@@ -60,56 +62,63 @@ class QualityPanel(QWidget):
     def set_findings(self, counts: Mapping[str, int] | None, descriptions: Mapping[str, str], total_rows: int = 0) -> None:
         """Show finding code -> number of rows (``None``: no list loaded)."""
         self.tree.blockSignals(True)  # refilling must not look like the user choosing a problem
-        self.tree.clear()
-        for code, count in (counts or {}).items():
-            item = QTreeWidgetItem([descriptions.get(code, code), f"{count:,}"])
-            item.setData(0, CODE_ROLE, code)
-            item.setToolTip(0, f"{descriptions.get(code, code)} (code {code}): choose to list these rows")
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.tree.addTopLevelItem(item)
+        self.tree.setRowCount(0)
+        for row, (code, count) in enumerate((counts or {}).items()):
+            self.tree.insertRow(row)
+            problem = QTableWidgetItem(descriptions.get(code, code))
+            problem.setData(CODE_ROLE, code)
+            problem.setToolTip(f"{descriptions.get(code, code)} (code {code}): choose to list these rows")
+            rows = QTableWidgetItem(f"{count:,}")
+            rows.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            self.tree.setItem(row, 0, problem)
+            self.tree.setItem(row, 1, rows)
         self.tree.blockSignals(False)
+        self.tree.resizeRowsToContents()
         self.headline.setText(self._headline(counts, total_rows))
         self.export.setEnabled(bool(counts))
         self.show_all.setEnabled(bool(counts))
 
     def codes(self) -> list[str]:
         """The finding codes listed, top to bottom."""
-        return [self.tree.topLevelItem(i).data(0, CODE_ROLE) for i in range(self.tree.topLevelItemCount())]
+        return [self.tree.item(row, 0).data(CODE_ROLE) for row in range(self.tree.rowCount())]
 
     def select_code(self, code: str | None) -> None:
         """Highlight a finding (when the filter bar chose it) without emitting ``findingChosen``."""
         self.tree.blockSignals(True)
         self.tree.clearSelection()
         self.tree.setCurrentItem(None)
-        for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
-            if code and item.data(0, CODE_ROLE) == code:
-                self.tree.setCurrentItem(item)
+        if code in self.codes():
+            self.tree.selectRow(self.codes().index(code))
         self.tree.blockSignals(False)
 
     # Slots ---------------------------------------------------------------
-    def _on_current_changed(self, current: QTreeWidgetItem | None, _previous=None) -> None:
+    def _on_current_changed(self, current: QTableWidgetItem | None, _previous=None) -> None:
         if current is not None:
-            self.findingChosen.emit(current.data(0, CODE_ROLE))
+            self.findingChosen.emit(self.tree.item(current.row(), 0).data(CODE_ROLE))
 
     def _on_show_all(self) -> None:
         self.select_code(None)
         self.findingChosen.emit("")
 
     # Helpers -------------------------------------------------------------
-    def _make_tree(self) -> QTreeWidget:
-        # A handful of finding kinds, never patient rows: a widget-based tree is right here.
-        tree = QTreeWidget()
+    def _make_tree(self) -> QTableWidget:
+        # A handful of finding kinds, never patient rows: a widget-based table is right here.
+        tree = QTableWidget(0, 2)
         tree.setAccessibleName("Problems found")
-        tree.setHeaderLabels(["Problem", "Rows"])
-        tree.setRootIsDecorated(False)
+        tree.setHorizontalHeaderLabels(["Problem", "Rows"])
+        tree.verticalHeader().hide()
+        tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         tree.setWordWrap(True)
-        tree.setUniformRowHeights(False)
-        tree.header().setStretchLastSection(False)
-        tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        tree.setShowGrid(False)
+        tree.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        tree.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        tree.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+        # Wrapped descriptions need their rows re-measured whenever the width changes.
+        tree.horizontalHeader().sectionResized.connect(lambda *_: tree.resizeRowsToContents())
         tree.currentItemChanged.connect(self._on_current_changed)
-        tree.itemClicked.connect(lambda item, _column: self._on_current_changed(item))
+        tree.itemClicked.connect(self._on_current_changed)
         return tree
 
     @staticmethod

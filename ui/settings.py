@@ -9,10 +9,11 @@ clear, and the same on every platform.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
+
+from workbench.mapping import profile_folder
 
 ORGANISATION = "NHS prioritisation workbench"
 APPLICATION = "Prioritisation workbench"
@@ -22,14 +23,13 @@ PROFILE_KEY = "last_mapping_profile"
 
 
 def data_folder() -> Path:
-    """The app's data folder (created if missing)."""
-    override = os.environ.get("WORKBENCH_DATA_DIR")
-    if override:
-        folder = Path(override)
-    else:
-        folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation))
-        if not folder.name:  # no QApplication names set (a script): still somewhere sensible
-            folder = Path.home() / ".prioritisation-workbench"
+    """The app's data folder (created if missing).
+
+    The same folder the core keeps mapping profiles in (``WORKBENCH_DATA_DIR``,
+    else the user's application-data folder), so the command line and the app
+    share profiles and there is one folder to find.
+    """
+    folder = profile_folder().parent
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

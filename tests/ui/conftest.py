@@ -17,8 +17,8 @@ def data_folder(tmp_path, monkeypatch):
 
 
 def make_list(n=6, census=date(2026, 3, 31)):
-    """A small typed waiting list; row i started waiting 10*i weeks before the census."""
-    starts = np.array([np.datetime64(census) - np.timedelta64(70 * i, "D") for i in range(n)], dtype="datetime64[D]")
+    """A small typed waiting list; row i started waiting 10*i weeks before the census (up to 1,000 weeks)."""
+    starts = np.datetime64(census) - (np.arange(n) % 100 * 70).astype("timedelta64[D]")
     columns = {name: empty_column(kind, n) for name, kind in FIELD_KINDS.items()}
     columns.update(
         pathway_id=np.array([f"PW{i:04d}" for i in range(n)], dtype=object),
@@ -27,7 +27,7 @@ def make_list(n=6, census=date(2026, 3, 31)):
         clinical_priority=np.array([["P2", "P3", "P4", None][i % 4] for i in range(n)], dtype=object),
         site=np.array([["North", "South"][i % 2] for i in range(n)], dtype=object),
         wait_start=starts,
-        weeks_waited=np.arange(n, dtype=np.float64) * 10.0,
+        weeks_waited=(np.arange(n) % 100) * 10.0,
     )
     source = {"Pathway": columns["pathway_id"].copy()}
     return WaitingList(row_id=np.arange(1, n + 1, dtype=np.int64), columns=columns, source=source, census_date=census)

@@ -42,7 +42,7 @@ def test_cells_are_formatted_for_people(small_list):
     assert cell(model, 1, "wait_start") == "20/01/2026"
     assert cell(model, 1, "weeks_waited") == "10.0"
     assert cell(model, 3, "clinical_priority") == ""
-    assert cell(model, 4, FINDINGS) == "nhs_number_invalid"
+    assert cell(model, 4, FINDINGS) == "NHS number"
     assert model.data(model.index(4, model.column_of(FINDINGS)), Qt.ItemDataRole.ToolTipRole) == "Bad NHS number"
     assert model.headerData(model.column_of("wait_start"), Qt.Orientation.Horizontal) == "Wait start"
 
@@ -73,8 +73,8 @@ def test_header_click_asks_for_a_sort_instead_of_sorting(qtbot, small_list):
 
 
 def test_problem_codes_join_every_finding_of_a_row():
-    codes = problem_codes(4, {"a": np.array([1, 3]), "b": np.array([3])})
-    assert codes.tolist() == [None, "a", None, "a, b"]
+    codes = problem_codes(4, {"missing_priority": np.array([1, 3]), "invalid_lsoa": np.array([3])})
+    assert codes.tolist() == [None, "No priority", None, "No priority, Unknown LSOA"]
 
 
 def test_an_empty_model_is_valid(qtmodeltester):

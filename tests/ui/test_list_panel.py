@@ -114,9 +114,9 @@ def test_quality_panel_lists_findings_and_emits_the_chosen_code(qtbot):
     qtbot.addWidget(quality)
     quality.set_findings({"duplicate_pathway": 2, "missing_priority": 1234}, DESCRIPTIONS, total_rows=5000)
     assert quality.codes() == ["duplicate_pathway", "missing_priority"]
-    assert quality.tree.topLevelItem(1).text(1) == "1,234"
+    assert quality.tree.item(1, 1).text() == "1,234"
     assert "2 kinds of problem" in quality.headline.text()
-    rect = quality.tree.visualItemRect(quality.tree.topLevelItem(1))
+    rect = quality.tree.visualItemRect(quality.tree.item(1, 0))
     with qtbot.waitSignal(quality.findingChosen) as blocker:
         qtbot.mouseClick(quality.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert blocker.args == ["missing_priority"]

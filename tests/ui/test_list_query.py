@@ -76,3 +76,29 @@ def test_summary_counts_the_rows_shown():
     assert summary.by_priority == {"P3": 1, "P4": 1, "No priority": 1}
     assert summary.histogram_counts.sum() == 3
     assert len(summary.histogram_edges) == len(summary.histogram_counts) + 1
+
+
+def test_identifier_sort_matches_python_sort_order():
+    rng = np.random.default_rng(3)
+    values = np.array([f"ID{n:05d}" if n % 7 else None for n in rng.permutation(120_000)], dtype=object)
+    wl = make_list(len(values))
+    wl.columns["pathway_id"] = values
+    order = ListIndex(wl).order(ListQuery(sort_column="pathway_id"))
+    present = [v for v in values[order] if v is not None]
+    assert present == sorted(present)
+    assert all(v is None for v in values[order][len(present):])
+
+
+def test_sorted_codes_across_chunks_number_values_in_order():
+    from ui.list_query import sorted_codes
+
+    values = np.array(["b", "a", None, "c"] * 30_000, dtype=object)
+    codes, distinct = sorted_codes(values)
+    assert distinct == ["a", "b", "c"]
+    assert codes[:4].tolist() == [1, 0, -1, 2] and codes[-4:].tolist() == [1, 0, -1, 2]
+
+
+def test_search_finds_every_row_containing_the_text_and_no_others():
+    index = ListIndex(make_list(30))
+    assert index.search("PW001").nonzero()[0].tolist() == list(range(10, 20))
+    assert not index.search("PW0000PW").any()  # never across two values

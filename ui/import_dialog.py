@@ -1,0 +1,517 @@
+"""The import dialog: choose the sheet, check the first rows, fix the column mapping, import.
+
+Reading the preview and the import itself run on workers; the dialog shows a
+progress bar and its Cancel button stops the import (the core raises
+``Cancelled`` and the workspace is left exactly as it was). Closing the dialog
+during an import cancels it first.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import settings
+from ui.list_model import column_title
+from ui.workers import Task, Worker
+from workbench import mapping as mapping_rules
+from workbench import readers
+from workbench.dates import parse_dates
+from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
+from workbench.importer import ImportResult, import_file
+from workbench.progress import WorkbenchError
+
+PREVIEW_ROWS = 20
+NOT_IN_FILE = "(not in this file)"
+FIELD_HELP = {
+    "pathway_id": "The pathway or referral identifier: one per row",
+    "nhs_number": "10-digit NHS number",
+    "specialty": "Treatment function code or specialty",
+    "clinical_priority": "Clinical priority such as P1a, P2 ... P6",
+    "wait_start": "RTT clock start or decision-to-admit date",
+    "census_date": "The date the extract was taken (the 'as at' date)",
+    "lsoa": "Lower layer super output area code, e.g. E01000001",
+    "ethnic_category": "NHS ethnic category code, e.g. A, H, Z",
+}
+
+
+class PreviewModel(QAbstractTableModel):
+    """The first rows of the file exactly as read; headers show the field each is mapped to.
+
+    Invariant: ``columns`` are the raw text columns of ``headers``, all of one length.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.headers: list[str] = []
+        self.columns: list[np.ndarray] = []
+        self.mapped_to: dict[str, str] = {}  # header -> canonical field
+
+    def set_table(self, headers: list[str], columns: list[np.ndarray]) -> None:
+        self.beginResetModel()
+        self.headers, self.columns = list(headers), list(columns)
+        self.endResetModel()
+
+    def set_mapping(self, mapping: dict[str, str]) -> None:
+        self.mapped_to = {header: name for name, header in mapping.items()}
+        if self.headers:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.headers) - 1)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() or not self.columns else len(self.columns[0])
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
+            value = self.columns[index.column()][index.row()]
+            return "" if value is None else str(value)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        header = self.headers[section]
+        field = self.mapped_to.get(header)
+        return f"{header}\n→ {column_title(field)}" if field else f"{header}\n(not used)"
+
+
+class ImportDialog(QDialog):
+    """Open one file into one workspace. ``result`` holds the :class:`ImportResult` once accepted."""
+
+    imported = Signal(object)  # ImportResult
+
+    def __init__(self, path: Path, workspace_path: Path, database: Worker, compute: Worker, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.path = Path(path)
+        self.workspace_path = Path(workspace_path)
+        self.database, self.compute = database, compute
+        self.result: ImportResult | None = None
+        self.headers: list[str] = []
+        self.field_boxes: dict[str, QComboBox] = {}
+        self._import_task: Task | None = None
+        self._close_when_stopped = False
+        self.setWindowTitle(f"Open waiting list: {self.path.name}")
+        self.setAccessibleName("Open waiting list")
+        self._build()
+        sheets = self._sheet_names()
+        self._fill_sheets(sheets)
+        self.load_preview()
+
+    # Steps the user takes ---------------------------------------------------
+    def load_preview(self) -> None:
+        """Read the header and first rows of the chosen sheet (on the worker)."""
+        self.preview_state.setText("Reading the first rows…")
+        self.import_button.setEnabled(False)
+        task = self.compute.submit(partial(_read_preview, self.path, self.chosen_sheet()), lane="preview",
+                                   description="Reading the first rows")
+        task.finished.connect(self._on_preview_ready)
+        task.failed.connect(self._on_preview_failed)
+
+    def chosen_sheet(self) -> str | None:
+        return self.sheet_box.currentText() if self.sheet_box.count() else None
+
+    def mapping(self) -> dict[str, str]:
+        """Canonical field -> source header, as the combo boxes show it now."""
+        chosen = {name: box.currentData() for name, box in self.field_boxes.items()}
+        return {name: header for name, header in chosen.items() if header}
+
+    def set_field(self, name: str, header: str | None) -> None:
+        """Map a field to a header (``None``: not in this file), as if chosen in its box."""
+        box = self.field_boxes[name]
+        box.setCurrentIndex(max(0, box.findData(header)) if header else 0)
+
+    def census_date(self) -> date:
+        return self.census.date().toPython()
+
+    def start_import(self) -> None:
+        """Import with the mapping shown; progress shows below, Cancel stops it."""
+        missing = mapping_rules.missing_required(self.mapping())
+        if missing or self._import_task is not None:
+            return
+        work = partial(import_file, self.path, self.workspace_path, sheet=self.chosen_sheet(),
+                       overrides=self._overrides(), census_date=self.census_date())
+        self._import_task = task = self.database.submit(work, lane="import", description=f"Importing {self.path.name}")
+        task.progress.connect(self._on_import_progress)
+        task.finished.connect(self._on_imported)
+        task.failed.connect(self._on_import_failed)
+        task.cancelled.connect(self._on_import_cancelled)
+        task.ended.connect(self._on_import_ended)
+        self._set_running(True)
+
+    def cancel_import(self) -> None:
+        """Stop a running import; the workspace stays as it was."""
+        if self._import_task is not None:
+            self.status.setText("Cancelling…")
+            self._import_task.cancel()
+
+    def save_profile(self, name: str | None = None) -> None:
+        """Save the mapping shown under a name, to reuse for the next extract of this kind."""
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Save mapping profile", "Name for this column mapping:")
+            if not ok:
+                return
+        name = name.strip()
+        if not name:
+            return
+        try:
+            mapping_rules.save_profile(name, self.mapping())
+        except WorkbenchError as error:
+            self.status.setText(str(error))
+            return
+        settings.set_value(settings.PROFILE_KEY, name)
+        self._fill_profiles(select=name)
+        self.status.setText(f"Saved the mapping as '{name}'.")
+
+    def apply_profile(self, name: str) -> bool:
+        """Use a saved mapping; fields whose column this file lacks are left unmapped.
+
+        Returns False (and changes nothing) if the profile cannot be read.
+        """
+        try:
+            profile = mapping_rules.load_profile(name)
+        except WorkbenchError as error:
+            self.status.setText(str(error))
+            return False
+        for field in self.field_boxes:
+            self.set_field(field, profile.get(field) if profile.get(field) in self.headers else None)
+        settings.set_value(settings.PROFILE_KEY, name)
+        absent = [h for h in profile.values() if h not in self.headers]
+        note = f" This file has no column {', '.join(repr(h) for h in absent)}." if absent else ""
+        self.status.setText(f"Using the mapping profile '{name}'.{note}")
+        return True
+
+    # Qt overrides ----------------------------------------------------------
+    def reject(self) -> None:
+        """Esc, Cancel or the close button: stop a running import first, then close."""
+        if self._import_task is not None:
+            self._close_when_stopped = True
+            self.cancel_import()
+            return
+        super().reject()
+
+    # Slots -------------------------------------------------------------------
+    def _on_sheet_chosen(self) -> None:
+        self.load_preview()
+
+    def _on_preview_ready(self, table) -> None:
+        self.headers = list(table.headers)
+        self.preview_model.set_table(table.headers, table.columns)
+        self.preview_table.resizeColumnsToContents()
+        self._fill_field_boxes(mapping_rules.detect_mapping(self.headers))
+        where = f" (headers found on row {table.header_row})" if table.header_row and table.header_row > 1 else ""
+        self.preview_state.setText(f"The first {min(PREVIEW_ROWS, len(table)):,} rows as read{where}. "
+                                   "Each column's heading shows the field it is used for.")
+        self._use_last_profile()
+        self._on_mapping_changed()
+
+    def _on_preview_failed(self, message: str) -> None:
+        self.preview_state.setText(message)
+        self.status.setText("This file cannot be imported as it is: see the message above.")
+        self.import_button.setEnabled(False)
+
+    def _on_mapping_changed(self) -> None:
+        mapping = self.mapping()
+        self.preview_model.set_mapping(mapping)
+        missing = mapping_rules.missing_required(mapping) if self.headers else list(REQUIRED_FIELDS)
+        if missing:
+            names = ", ".join(column_title(m) for m in missing)
+            self.required_note.setText(f"Choose the column that holds: {names}. The list cannot be used without it.")
+        else:
+            self.required_note.setText("Every required field has a column.")
+        self.import_button.setEnabled(not missing and bool(self.headers) and self._import_task is None)
+        self._suggest_census_date(mapping)
+
+    def _on_profile_chosen(self, position: int) -> None:
+        name = self.profile_box.itemData(position)
+        if name:
+            self.apply_profile(name)
+
+    def _on_import_progress(self, fraction: float, message: str) -> None:
+        self.progress_bar.setValue(int(fraction * 1000))
+        self.status.setText(message)
+
+    def _on_imported(self, result: ImportResult) -> None:
+        self.result = result
+        self.imported.emit(result)
+
+    def _on_import_failed(self, message: str) -> None:
+        self.status.setText(message)
+
+    def _on_import_cancelled(self) -> None:
+        self.status.setText("Import cancelled: nothing was changed.")
+
+    def _on_import_ended(self) -> None:
+        self._import_task = None
+        self._set_running(False)
+        if self.result is not None:
+            self.accept()
+        elif self._close_when_stopped:
+            super().reject()
+
+    # Helpers -----------------------------------------------------------------
+    def _overrides(self) -> dict[str, str]:
+        """Every field as the user left it: a header, or '' (unmapped) where they chose 'not in this file'."""
+        return {name: box.currentData() or "" for name, box in self.field_boxes.items()}
+
+    def _sheet_names(self) -> list[str]:
+        try:
+            return readers.list_sheets(self.path)
+        except WorkbenchError as error:
+            self.preview_state.setText(str(error))
+            return []
+
+    def _fill_sheets(self, sheets: list[str]) -> None:
+        self.sheet_box.blockSignals(True)
+        self.sheet_box.addItems(sheets)
+        self.sheet_box.blockSignals(False)
+        self.sheet_label.setVisible(len(sheets) > 1)
+        self.sheet_box.setVisible(len(sheets) > 1)
+
+    def _fill_field_boxes(self, detected: dict[str, str]) -> None:
+        samples = dict(zip(self.preview_model.headers, self.preview_model.columns))
+        for name, box in self.field_boxes.items():
+            box.blockSignals(True)
+            box.clear()
+            box.addItem(NOT_IN_FILE, None)
+            for header in self.headers:
+                box.addItem(header, header)
+                box.setItemData(box.count() - 1, _example(samples.get(header)), Qt.ItemDataRole.ToolTipRole)
+            box.setCurrentIndex(max(0, box.findData(detected.get(name))) if detected.get(name) else 0)
+            box.blockSignals(False)
+
+    def _use_last_profile(self) -> None:
+        """Preselect the last profile, and apply it when every column it names is in this file."""
+        last = settings.get_value(settings.PROFILE_KEY)
+        self._fill_profiles(select=last)
+        if not last:
+            return
+        try:
+            profile = mapping_rules.load_profile(last)
+        except WorkbenchError:
+            return
+        if profile and all(h in self.headers for h in profile.values()):
+            self.apply_profile(last)
+
+    def _fill_profiles(self, select: str | None = None) -> None:
+        self.profile_box.blockSignals(True)
+        self.profile_box.clear()
+        self.profile_box.addItem("(choose a saved mapping)", None)
+        for name in mapping_rules.list_profiles():
+            self.profile_box.addItem(name, name)
+        self.profile_box.setCurrentIndex(max(0, self.profile_box.findData(select)) if select else 0)
+        self.profile_box.blockSignals(False)
+
+    def _suggest_census_date(self, mapping: dict[str, str]) -> None:
+        """Default the census date to the file's census column, else leave what is there."""
+        header = mapping.get("census_date")
+        if not header or self._census_touched or header not in self.headers:
+            return
+        parsed = parse_dates(self.preview_model.columns[self.headers.index(header)])
+        known = parsed.dates[~np.isnat(parsed.dates)]
+        if len(known):
+            values, counts = np.unique(known, return_counts=True)
+            self.census.blockSignals(True)
+            self.census.setDate(QDate(values[np.argmax(counts)].astype(date)))
+            self.census.blockSignals(False)
+            self.census_note.setText("From the file's census date column.")
+
+    def _set_running(self, running: bool) -> None:
+        self.progress_bar.setVisible(running)
+        self.progress_bar.setValue(0)
+        for widget in (self.settings_area, self.preview_table, self.sheet_box, self.profile_box, self.save_profile_button):
+            widget.setEnabled(not running)
+        self.import_button.setEnabled(not running and not mapping_rules.missing_required(self.mapping()))
+        self.cancel_button.setText("Cancel import" if running else "Cancel")
+        self.cancel_button.setAccessibleName("Cancel import" if running else "Cancel")
+
+    # Building ------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._file_row())
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self._preview_box())
+        splitter.addWidget(self._settings_box())
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout.addWidget(splitter, 1)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Import status")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setAccessibleName("Import progress")
+        self.progress_bar.hide()
+        layout.addWidget(self.status)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self._buttons())
+        width = self.fontMetrics().averageCharWidth()
+        self.resize(width * 130, self.fontMetrics().height() * 48)
+
+    def _file_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        name = QLabel(f"<b>{_escape(self.path.name)}</b>")
+        name.setToolTip(str(self.path))
+        row.addWidget(name)
+        row.addStretch(1)
+        self.sheet_label = QLabel("&Sheet:")
+        self.sheet_box = QComboBox()
+        self.sheet_box.setAccessibleName("Sheet")
+        self.sheet_label.setBuddy(self.sheet_box)
+        self.sheet_box.currentIndexChanged.connect(self._on_sheet_chosen)
+        row.addWidget(self.sheet_label)
+        row.addWidget(self.sheet_box)
+        return row
+
+    def _preview_box(self) -> QGroupBox:
+        box = QGroupBox("First rows of the file")
+        self.preview_state = QLabel()
+        self.preview_state.setWordWrap(True)
+        self.preview_model = PreviewModel(self)
+        self.preview_table = QTableView()
+        self.preview_table.setAccessibleName("Preview of the first rows")
+        self.preview_table.setModel(self.preview_model)
+        self.preview_table.setWordWrap(False)
+        self.preview_table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.preview_state)
+        layout.addWidget(self.preview_table, 1)
+        return box
+
+    def _settings_box(self) -> QWidget:
+        box = QGroupBox("Which column holds what")
+        layout = QVBoxLayout(box)
+        layout.addLayout(self._profile_row())
+        self.required_note = QLabel()
+        self.required_note.setWordWrap(True)
+        self.required_note.setAccessibleName("Required fields")
+        layout.addWidget(self.required_note)
+        self.settings_area = QScrollArea()
+        self.settings_area.setWidgetResizable(True)
+        self.settings_area.setWidget(self._field_grid())
+        layout.addWidget(self.settings_area, 1)
+        layout.addLayout(self._census_row())
+        return box
+
+    def _profile_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        label = QLabel("Mapping &profile:")
+        self.profile_box = QComboBox()
+        self.profile_box.setAccessibleName("Mapping profile")
+        self.profile_box.setToolTip("A column mapping saved earlier for extracts like this one")
+        self.profile_box.setMinimumContentsLength(24)
+        self.profile_box.activated.connect(self._on_profile_chosen)
+        label.setBuddy(self.profile_box)
+        self.save_profile_button = QPushButton("Save mapping &as…")
+        self.save_profile_button.setAccessibleName("Save mapping as profile")
+        self.save_profile_button.clicked.connect(lambda: self.save_profile())
+        row.addWidget(label)
+        row.addWidget(self.profile_box)
+        row.addWidget(self.save_profile_button)
+        row.addStretch(1)
+        return row
+
+    def _field_grid(self) -> QWidget:
+        grid_widget = QWidget()
+        grid = QGridLayout(grid_widget)
+        fields = list(CANONICAL_FIELDS)
+        half = (len(fields) + 1) // 2
+        for position, name in enumerate(fields):
+            column, row = divmod(position, half)
+            required = name in REQUIRED_FIELDS
+            label = QLabel(f"{column_title(name)}{' (required)' if required else ''}:")
+            if required:
+                font = label.font()
+                font.setBold(True)
+                label.setFont(font)
+            box = QComboBox()
+            box.setAccessibleName(f"Column for {column_title(name)}")
+            box.setToolTip(FIELD_HELP.get(name, column_title(name)))
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(18)
+            box.currentIndexChanged.connect(self._on_mapping_changed)
+            label.setBuddy(box)
+            self.field_boxes[name] = box
+            grid.addWidget(label, row, column * 2)
+            grid.addWidget(box, row, column * 2 + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        return grid_widget
+
+    def _census_row(self) -> QFormLayout:
+        form = QFormLayout()
+        self.census = QDateEdit(QDate.currentDate())
+        self.census.setDisplayFormat("dd/MM/yyyy")
+        self.census.setCalendarPopup(True)
+        self.census.setAccessibleName("Census date")
+        self.census.setToolTip("Weeks waited are counted up to this date")
+        self._census_touched = False
+        self.census.dateChanged.connect(self._on_census_edited)
+        self.census_note = QLabel("Today, unless the file has a census date column.")
+        row = QHBoxLayout()
+        row.addWidget(self.census)
+        row.addWidget(self.census_note, 1)
+        label = QLabel("&Census date:")
+        label.setBuddy(self.census)
+        form.addRow(label, row)
+        return form
+
+    def _on_census_edited(self) -> None:
+        self._census_touched = True
+        self.census_note.setText("Chosen by you.")
+
+    def _buttons(self) -> QDialogButtonBox:
+        buttons = QDialogButtonBox()
+        self.import_button = buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setAccessibleName("Import")
+        self.import_button.setDefault(True)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setAccessibleName("Cancel")
+        # Not the button box's accepted/rejected: Import starts work, Cancel may stop work first.
+        self.import_button.clicked.connect(self.start_import)
+        self.cancel_button.clicked.connect(self.reject)
+        return buttons
+
+
+def _read_preview(path: Path, sheet: str | None, progress, cancelled):
+    return readers.preview(path, sheet, rows=PREVIEW_ROWS)
+
+
+def _example(values: np.ndarray | None) -> str:
+    """A tooltip showing the first few values of a column."""
+    if values is None:
+        return ""
+    shown = [str(v) for v in values[:5] if v not in (None, "")]
+    return "e.g. " + ", ".join(shown) if shown else "(empty in the first rows)"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

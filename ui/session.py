@@ -1,0 +1,177 @@
+"""The workspace the window shows: where its file lives, and loading it off the GUI thread.
+
+A workspace file is one of three kinds:
+
+- ``saved``: a file the user named (Open workspace, Save As). Changes are
+  written to it as they happen, so there is nothing to "save" later.
+- ``untitled``: made by New or by opening a waiting list, kept in the data
+  folder's ``unsaved`` folder until the user saves it somewhere. Closing one
+  asks first; discarding it deletes the file, so patient data is not left behind.
+- ``demo``: the bundled demo list imported into the data folder; never asks.
+
+:func:`load_workspace` runs on the database worker and does every slow step of
+opening (reading the columns, finding rows, filter keys) so the window only
+swaps the result in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ui.list_model import problem_codes, shown_columns
+from ui.list_query import ListIndex
+from ui.settings import data_folder, unsaved_folder
+from workbench.fields import WaitingList
+from workbench.importer import import_file
+from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
+from workbench.resources import resource_path
+from workbench.workspace import Workspace
+from workbench.worklist import write_worklist
+
+SAVED, UNTITLED, DEMO = "saved", "untitled", "demo"
+WORKSPACE_SUFFIX = ".sqlite"
+WORKSPACE_FILTER = "Workbench workspace (*.sqlite)"
+DEMO_FILE = "Demo waiting list.sqlite"
+DEMO_LIST = "demo-waiting-list.csv"
+
+
+@dataclass(frozen=True)
+class WorkspaceFile:
+    """Which workspace file is open and whether it still needs a name."""
+
+    path: Path
+    kind: str = SAVED
+
+    @property
+    def needs_saving(self) -> bool:
+        """True for an untitled workspace: closing it would lose it."""
+        return self.kind == UNTITLED
+
+    @property
+    def display_name(self) -> str:
+        """The name for the title bar.
+
+        >>> WorkspaceFile(Path("/x/ward 7.sqlite")).display_name
+        'ward 7'
+        >>> WorkspaceFile(Path("/x/untitled-1.sqlite"), UNTITLED).display_name
+        'Untitled workspace (not saved)'
+        """
+        if self.kind == UNTITLED:
+            return "Untitled workspace (not saved)"
+        if self.kind == DEMO:
+            return "Demo waiting list"
+        return self.path.stem
+
+
+@dataclass
+class LoadedWorkspace:
+    """Everything the window needs to show a workspace, worked out on the worker."""
+
+    file: WorkspaceFile
+    wl: WaitingList | None = field(default=None, repr=False)
+    record: dict[str, Any] | None = field(default=None, repr=False)
+    finding_counts: dict[str, int] = field(default_factory=dict)
+    index: ListIndex | None = field(default=None, repr=False)
+    columns: list[str] = field(default_factory=list, repr=False)
+    problems: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
+
+    @property
+    def census_date(self) -> date | None:
+        if self.record and self.record.get("census_date"):
+            return self.record["census_date"]
+        return self.wl.census_date if self.wl is not None else None
+
+    @property
+    def source_name(self) -> str | None:
+        """The file the list was imported from."""
+        return self.record.get("file_name") if self.record else None
+
+
+def load_workspace(file: WorkspaceFile, progress: Progress = no_progress, cancelled: CancelCheck = never) -> LoadedWorkspace:
+    """Open a workspace file and prepare its list for the window (run on the database worker)."""
+    progress(0.0, f"Opening {file.path.name}")
+    with Workspace.open(file.path) as workspace:
+        if not workspace.has_list():
+            return LoadedWorkspace(file)
+        wl = workspace.load_list()
+        check(cancelled)
+        progress(0.5, "Reading the data-quality findings")
+        counts = workspace.findings_summary()
+        finding_rows = {code: workspace.finding_rows(code) for code in counts}
+        record = workspace.import_record()
+    check(cancelled)
+    progress(0.7, "Preparing the list view")
+    index = ListIndex(wl, finding_rows)
+    index.prepare_filters()
+    loaded = LoadedWorkspace(file, wl, record, counts, index, shown_columns(wl), problem_codes(len(wl), finding_rows))
+    progress(1.0, "Ready")
+    return loaded
+
+
+def write_findings_worklist(loaded: LoadedWorkspace, target: Path, progress: Progress = no_progress,
+                            cancelled: CancelCheck = never) -> Path:
+    """Write every finding of the workspace, with its row, to an xlsx worklist (database worker)."""
+    progress(0.0, "Reading the findings")
+    with Workspace.open(loaded.file.path) as workspace:
+        findings, record = workspace.findings(), workspace.import_record()
+    check(cancelled)
+    write_worklist(target, loaded.wl, findings, record, progress=scaled(progress, 0.2, 1.0), cancelled=cancelled)
+    return target
+
+
+def ensure_demo(progress: Progress = no_progress, cancelled: CancelCheck = never) -> Path:
+    """The demo workspace in the data folder, imported from the bundled demo list the first time."""
+    path = demo_path()
+    if path.exists():
+        return path
+    source = resource_path("demo", DEMO_LIST)
+    if not source.is_file():
+        raise WorkbenchError(
+            f"{DEMO_LIST}: the demo list is missing from this installation. "
+            "Open your own list with File > Open waiting list… (Ctrl+O)."
+        )
+    import_file(source, path, progress=progress, cancelled=cancelled)
+    return path
+
+
+def new_untitled_path() -> Path:
+    """A fresh file name in the unsaved folder (not created yet)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = unsaved_folder()
+    path = folder / f"untitled-{stamp}{WORKSPACE_SUFFIX}"
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"untitled-{stamp}-{number}{WORKSPACE_SUFFIX}"
+    return path
+
+
+def create_untitled(progress: Progress = no_progress, cancelled: CancelCheck = never) -> WorkspaceFile:
+    """A new, empty untitled workspace file."""
+    path = new_untitled_path()
+    Workspace.create(path).close()
+    return WorkspaceFile(path, UNTITLED)
+
+
+def demo_path() -> Path:
+    return data_folder() / DEMO_FILE
+
+
+def discard(file: WorkspaceFile) -> None:
+    """Delete an untitled workspace the user chose not to keep (saved files are never deleted)."""
+    if file.kind == UNTITLED:
+        file.path.unlink(missing_ok=True)
+
+
+def save_as(file: WorkspaceFile, target: Path, progress: Progress = no_progress, cancelled: CancelCheck = never) -> WorkspaceFile:
+    """Copy the workspace to ``target``; an untitled original is then removed."""
+    progress(0.0, f"Saving {target.name}")
+    with Workspace.open(file.path) as workspace:
+        workspace.save_as(target).close()
+    discard(file)
+    return WorkspaceFile(Path(target), SAVED)
