@@ -121,16 +121,16 @@ class ImportDialog(QDialog):
         self.setWindowTitle(f"Open waiting list: {self.path.name}")
         self.setAccessibleName("Open waiting list")
         self._build()
-        sheets = self._sheet_names()
-        self._fill_sheets(sheets)
-        self.load_preview()
+        self._fill_sheets(self._sheet_names())
+        self.load_preview(sheet=None)  # the reader picks the first sheet with data; the box follows
 
     # Steps the user takes ---------------------------------------------------
-    def load_preview(self) -> None:
-        """Read the header and first rows of the chosen sheet (on the worker)."""
+    def load_preview(self, sheet: str | None = None) -> None:
+        """Read the header and first rows of a sheet (default: the one chosen) on the worker."""
         self.preview_state.setText("Reading the first rows…")
         self.import_button.setEnabled(False)
-        task = self.compute.submit(partial(_read_preview, self.path, self.chosen_sheet()), lane="preview",
+        sheet = self.chosen_sheet() if sheet is None and self.headers else sheet
+        task = self.compute.submit(partial(_read_preview, self.path, sheet), lane="preview",
                                    description="Reading the first rows")
         task.finished.connect(self._on_preview_ready)
         task.failed.connect(self._on_preview_failed)
@@ -219,18 +219,28 @@ class ImportDialog(QDialog):
 
     # Slots -------------------------------------------------------------------
     def _on_sheet_chosen(self) -> None:
-        self.load_preview()
+        self.load_preview(self.chosen_sheet())
 
     def _on_preview_ready(self, table) -> None:
         self.headers = list(table.headers)
+        if table.sheet is not None:
+            self.sheet_box.blockSignals(True)
+            self.sheet_box.setCurrentIndex(max(0, self.sheet_box.findText(table.sheet)))
+            self.sheet_box.blockSignals(False)
         self.preview_model.set_table(table.headers, table.columns)
         self.preview_table.resizeColumnsToContents()
         self._fill_field_boxes(mapping_rules.detect_mapping(self.headers))
-        where = f" (headers found on row {table.header_row})" if table.header_row and table.header_row > 1 else ""
-        self.preview_state.setText(f"The first {min(PREVIEW_ROWS, len(table)):,} rows as read{where}. "
-                                   "Each column's heading shows the field it is used for.")
+        self.preview_state.setText(self._preview_note(table))
         self._use_last_profile()
         self._on_mapping_changed()
+
+    def _preview_note(self, table) -> str:
+        if len(table) == 0:
+            other = " Choose another sheet above." if self.sheet_box.count() > 1 else ""
+            return f"There are no rows under the header row of this {'sheet' if table.sheet else 'file'}.{other}"
+        where = f" (headers found on row {table.header_row})" if table.header_row and table.header_row > 1 else ""
+        return (f"The first {min(PREVIEW_ROWS, len(table)):,} rows as read{where}. "
+                "Each column's heading shows the field it is used for.")
 
     def _on_preview_failed(self, message: str) -> None:
         self.preview_state.setText(message)
@@ -497,8 +507,15 @@ class ImportDialog(QDialog):
         self.cancel_button.setAccessibleName("Cancel")
         # Not the button box's accepted/rejected: Import starts work, Cancel may stop work first.
         self.import_button.clicked.connect(self.start_import)
-        self.cancel_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
         return buttons
+
+    def _on_cancel_clicked(self) -> None:
+        """During an import the button stops it and the dialog stays open to try again."""
+        if self._import_task is not None:
+            self.cancel_import()
+        else:
+            self.reject()
 
 
 def _read_preview(path: Path, sheet: str | None, progress, cancelled):
