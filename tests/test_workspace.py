@@ -126,3 +126,11 @@ def test_save_as_copies_everything(workspace, tmp_path):
     copy = workspace.save_as(tmp_path / "copy.sqlite")
     assert copy.load_list().columns["pathway_id"].tolist() == ["000", "001", "002"]
     copy.close()
+
+
+def test_canonical_text_equal_to_its_source_column_is_stored_once(workspace):
+    workspace.replace_list(small_list(), [], record(3))
+    kinds = dict(workspace.connection.execute("SELECT name, kind FROM list_columns"))
+    assert kinds["pathway_id"] == "same as source"
+    assert kinds["clinical_priority"] == "text"
+    assert workspace.load_list().columns["pathway_id"].tolist() == ["000", "001", "002"]

@@ -45,7 +45,6 @@ CANONICAL_FIELDS: dict[str, str] = {
 
 # Fields the workbench works out from the canonical ones (enrichment).
 DERIVED_FIELDS: dict[str, str] = {
-    "source_line": NUMBER,  # the row or line number a person sees in the source file
     "weeks_waited": NUMBER,  # (census date - wait start) / 7
     "age_years": NUMBER,  # from date of birth at the census date, else the age column
     "age_band": TEXT,
@@ -56,7 +55,10 @@ DERIVED_FIELDS: dict[str, str] = {
     "ethnic_group": TEXT,  # White, Mixed, Asian, Black, Other, Not stated/unknown
 }
 
-FIELD_KINDS: dict[str, str] = {**CANONICAL_FIELDS, **DERIVED_FIELDS}
+# Where each row came from: the row or line number a person sees in the file.
+ROW_FIELDS: dict[str, str] = {"source_line": NUMBER}
+
+FIELD_KINDS: dict[str, str] = {**CANONICAL_FIELDS, **DERIVED_FIELDS, **ROW_FIELDS}
 
 # Fields a usable list cannot do without.
 REQUIRED_FIELDS = ("pathway_id", "wait_start")
