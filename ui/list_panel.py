@@ -295,7 +295,7 @@ class ListPanel(QWidget):
         self.search.setPlaceholderText("Search pathway ID or NHS number (Ctrl+F)")
         self.search.setAccessibleName("Search pathway ID or NHS number")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("Search pathway ID or NHS number (Ctrl+F)  "))
+        self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 18)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._on_search_settled)
         bar.addWidget(self.search, 2)
@@ -303,15 +303,14 @@ class ListPanel(QWidget):
             combo = QComboBox()
             combo.setAccessibleName(f"Filter by {column_title(name).lower()}")
             combo.setToolTip(f"Show only one {column_title(name).lower()}")
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            self._shrinkable(combo)
             combo.activated.connect(lambda _i, n=name: self._on_filter_chosen(n))
             self.filters[name] = combo
             bar.addWidget(combo)
         self.finding_filter = QComboBox()
         self.finding_filter.setAccessibleName("Filter by data problem")
         self.finding_filter.setToolTip("Show only the rows with a data-quality problem")
-        self.finding_filter.setMinimumContentsLength(16)
-        self.finding_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self._shrinkable(self.finding_filter)
         self.finding_filter.activated.connect(lambda _i: self._on_finding_chosen())
         bar.addWidget(self.finding_filter, 1)
         self.clear_button = QPushButton("Clear filters")
@@ -323,6 +322,11 @@ class ListPanel(QWidget):
         self.count.setAccessibleName("Rows shown")
         bar.addWidget(self.count)
         return bar
+
+    def _shrinkable(self, combo: QComboBox) -> None:
+        """As wide as its longest choice when there is room, down to a few characters when not."""
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setMinimumWidth(self.fontMetrics().averageCharWidth() * 10)
 
     def _make_table(self) -> ListTable:
         self.table = ListTable()

@@ -52,7 +52,7 @@ class QualityPanel(QWidget):
         buttons.addWidget(self.show_all)
         buttons.addWidget(self.export)
         buttons.addStretch(1)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 42)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(self.tree, 1)

@@ -41,7 +41,7 @@ class SummaryStrip(QWidget):
         layout.addWidget(self._separator())
         self.priorities = self._label("By priority", "priority")
         self.priorities.setWordWrap(True)
-        self.priorities.setMinimumWidth(self.fontMetrics().horizontalAdvance("P1a 0,000  P1b 0,000  P2 00,000"))
+        self.priorities.setMinimumWidth(self.fontMetrics().averageCharWidth() * 20)
         layout.addWidget(self.priorities, 1)
         layout.addWidget(self._separator())
         layout.addWidget(self._histogram(), 2)
@@ -106,6 +106,7 @@ class SummaryStrip(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setMinimumHeight(self.fontMetrics().height() * 6)
+        self.plot.setMinimumWidth(self.fontMetrics().averageCharWidth() * 24)
         self.plot.setMaximumHeight(self.fontMetrics().height() * 9)
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         for side in ("left", "bottom"):
