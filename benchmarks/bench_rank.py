@@ -21,11 +21,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbench.export import export_ranked_list  # noqa: E402
+from workbench.demo import write_demo_list  # noqa: E402
+from workbench.export import export_ranked_list, ranked_columns  # noqa: E402
 from workbench.fields import WaitingList  # noqa: E402
+from workbench.importer import import_file  # noqa: E402
 from workbench.ranking import prepare, rank  # noqa: E402
 from workbench.rules import load_rules, treat_in_turn, with_weight  # noqa: E402
 from workbench.resources import resource_path  # noqa: E402
+from workbench.workspace import Workspace  # noqa: E402
 
 CENSUS = date(2026, 3, 31)
 PRIORITIES = np.array(["P1a", "P1b", "P2", "P3", "P4", "P5", "P6", None], dtype=object)
@@ -97,18 +100,25 @@ def ranked_frame(wl: WaitingList, ranking) -> pd.DataFrame:
 
 
 def bench_export(rows: int) -> None:
-    wl = synthetic_list(rows, seed=2)
-    rules = load_rules(resource_path("rules", "inclusive-recovery.toml"))
-    prepared = prepare(wl)
-    scenario, baseline = rank(rules, wl, prepared=prepared), rank(treat_in_turn(), wl, prepared=prepared)
-    info = {"file_name": "synthetic.csv", "sha256": "0" * 64, "census_date": CENSUS, "rows_read": rows}
+    """Export a demo list imported the usual way (every canonical, derived and source column)."""
     with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        write_demo_list(folder / "demo.csv", rows, seed=7)
+        import_file(folder / "demo.csv", folder / "demo.sqlite")
+        with Workspace.open(folder / "demo.sqlite") as workspace:
+            wl, record = workspace.load_list(), workspace.import_record()
+        rules = load_rules(resource_path("rules", "inclusive-recovery.toml"))
+        prepared = prepare(wl)
+        scenario, baseline = rank(rules, wl, prepared=prepared), rank(treat_in_turn(), wl, prepared=prepared)
+        print(f"export_columns={len(ranked_columns(wl, scenario, baseline, rules))}")
         for suffix in ("xlsx", "csv"):
-            path = Path(folder) / f"ranked.{suffix}"
-            start = time.perf_counter()
-            export_ranked_list(path, wl, scenario, baseline, rules, info)
+            path = folder / f"ranked.{suffix}"
+            start, cpu = time.perf_counter(), time.process_time()
+            export_ranked_list(path, wl, scenario, baseline, rules, record)
             seconds = time.perf_counter() - start
             print(f"export_{rows // 1000}k_{suffix}_s={seconds:.2f}")
+            # Wall time suffers when other work shares the two cores; CPU time does not.
+            print(f"export_{rows // 1000}k_{suffix}_cpu_s={time.process_time() - cpu:.2f}")
             if suffix == "xlsx":
                 print(f"export_xlsx_target_met={seconds < 8}")
 

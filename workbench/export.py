@@ -153,7 +153,8 @@ def _field_cells(name: str, values: np.ndarray) -> Callable[[np.ndarray], list]:
     if kind == DATE:
         return lambda rows: values[rows].astype("datetime64[D]").tolist()  # NaT -> None
     if kind in (NUMBER, FLAG) and name != "weeks_waited":
-        return lambda rows: [_whole(v) for v in values[rows].tolist()]
+        # Whole numbers as int (a decile of 3, not 3.0) so a CSV shows them plainly.
+        return lambda rows: [int(v) if v.is_integer() else v for v in values[rows].tolist()]
     if name == "weeks_waited":
         return _rounded(values, 2)
     return _cells(values)
@@ -165,13 +166,6 @@ def _cells(values: np.ndarray) -> Callable[[np.ndarray], list]:
 
 def _rounded(values: np.ndarray, places: int = 4) -> Callable[[np.ndarray], list]:
     return lambda rows: np.round(values[rows], places).tolist()
-
-
-def _whole(value: Any) -> Any:
-    """Whole numbers as int (a decile of 3, not 3.0); others unchanged."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def _chunks(columns: list[Column], order: np.ndarray, progress: Progress, cancelled: CancelCheck) -> Iterator[list]:
@@ -244,6 +238,9 @@ def _date_time(value: datetime | date) -> str:
 # directly is ten times faster. Sheets look like spreadsheet.write_table's:
 # bold frozen header, auto-filter, widths from the first rows, dates
 # dd/mm/yyyy, and every value through safe_cell (no formulas, ever).
+# Cells leave out their optional "A1" reference (ECMA-376 18.3.1.4): a row
+# lists every column in order, empty ones as <c/>; Excel, LibreOffice,
+# openpyxl and calamine read cells by position.
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -252,6 +249,9 @@ EXCEL_EPOCH = date(1899, 12, 30)
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 STYLE_DATE, STYLE_HEADER, STYLE_DATE_TIME, STYLE_WRAPPED = 1, 2, 3, 4
+EMPTY_CELL = "<c/>"  # holds a column's place: cells carry no reference
+# Text needing no escaping, no wrapping and no preserved spaces at either end.
+PLAIN_TEXT = re.compile(r'(?!\s)[^&<>"\x00-\x1f\ufffe\uffff]*(?<!\s)')
 STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="{MAIN_NS}">
 <numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/><numFmt numFmtId="165" formatCode="dd/mm/yyyy hh:mm"/></numFmts>
@@ -302,10 +302,10 @@ class _Workbook:
         written = 0
         with self.zip.open(f"xl/worksheets/sheet{len(self.sheets) + 1}.xml", "w") as part:
             part.write(_sheet_start(_widths([h for h, _ in columns], first)).encode("utf-8"))
-            header = "".join(_text_cell(f"{letter}1", h, header=True) for letter, (h, _) in zip(letters, columns))
+            header = "".join(_text_cell(h, header=True) for h, _ in columns)
             part.write(f'<row r="1">{header}</row>'.encode("utf-8"))
             for chunk in chain([first], chunks) if first is not None else ():
-                part.write(_rows_xml(written + 2, letters, [kind for _, kind in columns], chunk).encode("utf-8"))
+                part.write(_rows_xml(written + 2, [kind for _, kind in columns], chunk).encode("utf-8"))
                 written += len(chunk[0]) if chunk else 0
             last_column = letters[-1] if letters else "A"
             part.write(f'</sheetData><autoFilter ref="A1:{last_column}{written + 1}"/></worksheet>'.encode("utf-8"))
@@ -391,64 +391,56 @@ def _widths(headers: Sequence[str], first_chunk: list[list] | None) -> list[int]
     return widths
 
 
-def _rows_xml(first_row: int, letters: list[str], kinds: list[str], chunk: list[list]) -> str:
+def _rows_xml(first_row: int, kinds: list[str], chunk: list[list]) -> str:
     """XML for a chunk of rows, formatted a column at a time (much faster than cell by cell)."""
-    numbers = range(first_row, first_row + (len(chunk[0]) if chunk else 0))
-    cells = [_column_xml(letter, kind, values, numbers) for letter, kind, values in zip(letters, kinds, chunk)]
-    return "".join(f'<row r="{number}">{"".join(row)}</row>' for number, row in zip(numbers, zip(*cells)))
+    count = len(chunk[0]) if chunk else 0
+    opening = [f'<row r="{number}">' for number in range(first_row, first_row + count)]
+    cells = [_column_xml(kind, values) for kind, values in zip(kinds, chunk)]
+    return "".join(chain.from_iterable(zip(opening, *cells, ["</row>"] * count)))
 
 
-def _column_xml(letter: str, kind: str, values: list, numbers: range) -> list[str]:
+def _column_xml(kind: str, values: list) -> list[str]:
+    """Cell XML for one column. Cells carry no reference: each row holds every column in order."""
     if kind == NUMBER_CELLS:
-        # v - v == 0 only for finite numbers: NaN, infinity and None become empty cells.
-        return [
-            f'<c r="{letter}{n}"><v>{v!r}</v></c>' if type(v) in (int, float) and v - v == 0 else
-            _cell_xml(f"{letter}{n}", v) for n, v in zip(numbers, values)
-        ]
-    if kind == TEXT_CELLS:
-        bodies = {v: _text_body(safe_cell(v)) if isinstance(v, str) else None for v in set(values)}
-        return [
-            f'<c r="{letter}{n}"{bodies[v]}' if bodies[v] else "" if v is None or isinstance(v, str) else
-            _cell_xml(f"{letter}{n}", v) for n, v in zip(numbers, values)
-        ]
-    if kind == DATE_CELLS:
-        return [
-            f'<c r="{letter}{n}" s="{STYLE_DATE}"><v>{(v - EXCEL_EPOCH).days}</v></c>' if type(v) is date else
-            _cell_xml(f"{letter}{n}", v) for n, v in zip(numbers, values)
-        ]
-    return [_cell_xml(f"{letter}{n}", v) for n, v in zip(numbers, values)]
+        # v - v == 0 only for finite numbers; anything else takes the general path.
+        return [f"<c><v>{v!r}</v></c>" if type(v) in (int, float) and v - v == 0 else _cell_xml(v) for v in values]
+    if kind in (TEXT_CELLS, DATE_CELLS):
+        # Most text and date columns repeat a few values: format each one once.
+        formatted = {value: _text_cell(value) if type(value) is str else _cell_xml(value) for value in set(values)}
+        return [formatted[value] for value in values]
+    return [_cell_xml(value) for value in values]
 
 
-def _cell_xml(ref: str, value: Any) -> str:
+def _cell_xml(value: Any) -> str:
     """One cell of any kind; text goes through safe_cell, so nothing can run as a formula."""
     value = safe_cell(value)  # NumPy scalars, NaN and NaT become plain values or None
     if value is None:
-        return ""
+        return EMPTY_CELL
     if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f'<c t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
-        return f'<c r="{ref}"><v>{value!r}</v></c>' if math.isfinite(value) else ""
+        return f"<c><v>{value!r}</v></c>" if math.isfinite(value) else EMPTY_CELL
     if isinstance(value, datetime):
         days = (value - datetime(1899, 12, 30)).total_seconds() / 86400
-        return f'<c r="{ref}" s="{STYLE_DATE_TIME}"><v>{days!r}</v></c>'
+        return f'<c s="{STYLE_DATE_TIME}"><v>{days!r}</v></c>'
     if isinstance(value, date):
-        return f'<c r="{ref}" s="{STYLE_DATE}"><v>{(value - EXCEL_EPOCH).days}</v></c>'
-    return _text_cell(ref, safe_cell(str(value)))
+        return f'<c s="{STYLE_DATE}"><v>{(value - EXCEL_EPOCH).days}</v></c>'
+    return _text_cell(safe_cell(str(value)))
 
 
-def _text_cell(ref: str, text: str, header: bool = False) -> str:
-    body = _text_body(safe_cell(text), header)
-    return f'<c r="{ref}"{body}' if body else ""
-
-
-def _text_body(text: str, header: bool = False) -> str | None:
-    """A text cell's XML after its reference (None for empty text): inline, escaped, wrapped if multi-line."""
+def _text_cell(text: str, header: bool = False) -> str:
+    """An inline text cell: escaped, illegal XML characters replaced, wrapped if it has several lines."""
+    text = safe_cell(text)
     if not text:
-        return None
+        return EMPTY_CELL
+    style = f' s="{STYLE_HEADER}"' if header else ""
+    if PLAIN_TEXT.fullmatch(text) and len(text) <= MAX_CELL_TEXT:
+        return f'<c t="inlineStr"{style}><is><t>{text}</t></is></c>'  # the common case: nothing to escape
     text = XML_ILLEGAL.sub("\ufffd", text[:MAX_CELL_TEXT])
-    style = f' s="{STYLE_HEADER}"' if header else f' s="{STYLE_WRAPPED}"' if "\n" in text else ""
+    if "\n" in text and not header:
+        style = f' s="{STYLE_WRAPPED}"'
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f' t="inlineStr"{style}><is><t{space}>{_escape(text)}</t></is></c>'
+    return f'<c t="inlineStr"{style}><is><t{space}>{_escape(text)}</t></is></c>'
 
 
 def _escape(text: str) -> str:

@@ -17,7 +17,9 @@ decide an order.
 4 weeks-equivalent of P3's scores may interleave with the last 4 of P2. A P3
 patient goes ahead of a P2 patient only if (P2 patient's score - lowest P2
 score) + (highest P3 score - P3 patient's score) is at most 4; nobody ever
-moves past more than one band.
+moves past more than one band. The band's highest and lowest scores anchor
+the overlap, so a placeholder clock start (a wait of a century) narrows it:
+fix the dates validation flags first.
 
 Speed: :func:`prepare` does the work that no weight changes (band codes, the
 tie-break order, parsed columns, transformed factor values); re-ranking is
@@ -585,7 +587,7 @@ def compare(baseline: Ranking, scenario: Ranking, top_n: int = 100) -> Compariso
     if len(baseline) != len(scenario):
         raise ValueError("the two rankings are of different lists")
     movement = baseline.rank - scenario.rank
-    top_n = min(top_n, len(scenario))
+    top_n = min(max(top_n, 0), len(scenario))
     return Comparison(
         rows=len(scenario),
         kendall_tau=kendall_tau(baseline.order, scenario.rank),
