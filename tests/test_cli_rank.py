@@ -121,3 +121,24 @@ def test_user_mistakes_are_one_line_errors(capsys, workspace, tmp_path, argv, me
     assert main([*argv, "--workspace", str(workspace)]) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1 and "Traceback" not in error
+
+
+def test_example_rule_sets_reorder_the_demo_list_differently(capsys, tmp_path):
+    from workbench.resources import resource_path
+
+    workspace = tmp_path / "demo.sqlite"
+    import_file(resource_path("demo", "demo-waiting-list.csv"), workspace)
+    results = {
+        name: run_json(capsys, "rank", "--workspace", str(workspace), "--rules", name)
+        for name in ("priority-and-time-to-target", "inclusive-recovery")
+    }
+    for result in results.values():
+        assert result["moved_up"] > 0 and result["kendall_tau"] < 1.0
+    inclusive = results["inclusive-recovery"]
+    assert inclusive["entering_top_n"] and inclusive["moved_up"] > results["priority-and-time-to-target"]["moved_up"]
+    mover = inclusive["entering_top_n"][0]
+    explained = run_json(capsys, "explain", "--workspace", str(workspace), "--rules", "inclusive-recovery",
+                         "--pathway", mover)
+    assert explained["movement"] > 0 and explained["sentence"].startswith("Moved up")
+    social = ("Most deprived fifth", "Second most deprived fifth", "Return to work", "Carer", "Learning disability")
+    assert sum(explained["contributions"][name] for name in social) > 0

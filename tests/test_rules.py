@@ -125,6 +125,7 @@ def test_sha256_changes_with_content_not_with_comments():
         (('group = "social"\nsource = "Carer"', 'group = "social"\nsource = "Carer"\nwieght = 2'), 41, "unknown field 'wieght'"),
         (('order = ["P1a", "P1b",', 'order = ["P1a", "P1c",'), 12, '"P1c" is not a clinical priority'),
         ((', "unknown"]', ']'), 12, "leaves out unknown"),
+        (('["P5", "P6"]', '["P5", "P6"], []'), 12, "empty band"),
         (('P3 = 4', 'P1a = 4'), 15, "most urgent band"),
         (('{ from = 3, to = 4', '{ from = 2, to = 4'), 34, "overlap"),
         (('social_cap_weeks = 8', 'social_cap_weeks = -1'), 9, "at least 0"),

@@ -374,6 +374,8 @@ class _Reader:
         bands = tuple(tuple(entry) if isinstance(entry, list) else (entry,) for entry in order)
         seen: list[str] = []
         for codes in bands:
+            if not codes:
+                self.fail(path, "bands.order has an empty band []")
             for code in codes:
                 if code not in PRIORITY_BAND_CODES:
                     self.fail(path, f"bands.order: {_shown(code)} is not a clinical priority "
