@@ -7,26 +7,32 @@ the result of checking the hash chain.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QListWidget,
+    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from workbench.decisions import BrokenLink, LogEntry
 
+def entry_text(entry: LogEntry) -> str:
+    """One decision as the dock lists it: when and who, what, and why."""
+    lines = [f"{entry.shown_time} · {entry.person}", entry.action]
+    if entry.rationale:
+        lines.append(f"Why: {entry.rationale}")
+    return "\n".join(lines)
+
+
 NO_CHANGES = "No changes to the rules since the last recorded decision."
 NAME_NOT_GIVEN = "(name not given)"
-HEADERS = ("When", "Who", "What", "Why", "Rule set")
 
 
 class DecisionLogPanel(QWidget):
@@ -57,14 +63,11 @@ class DecisionLogPanel(QWidget):
     def show_entries(self, entries: list[LogEntry], broken: BrokenLink | None) -> None:
         """Show the log (newest first) and whether its hash chain verifies."""
         self.entries = list(entries)
-        self.table.setRowCount(len(entries))
-        for row, entry in enumerate(reversed(entries)):
-            cells = (entry.shown_time, entry.person, entry.action, entry.rationale, (entry.rules_sha256 or "")[:12])
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                item.setToolTip(text)
-                self.table.setItem(row, column, item)
+        self.list.clear()
+        for entry in reversed(entries):
+            item = QListWidgetItem(entry_text(entry))
+            item.setToolTip(f"Rule set sha256 {entry.rules_sha256 or '(none)'}\nEntry hash {entry.entry_hash}")
+            self.list.addItem(item)
         self.show_chain(broken, len(entries))
 
     def show_chain(self, broken: BrokenLink | None, count: int) -> None:
@@ -117,16 +120,16 @@ class DecisionLogPanel(QWidget):
         buttons.addWidget(self.record_button)
         buttons.addWidget(self.verify_button)
         buttons.addStretch(1)
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setWordWrap(True)
-        self.table.setAccessibleName("Decision log")
+        # A list of wrapped entries reads better than a table in a narrow dock.
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(2)
+        self.list.setAccessibleName("Decision log, newest first")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(form)
         layout.addWidget(self.pending)
         layout.addLayout(buttons)
         layout.addWidget(self.chain)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.list, 1)

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.ranked_model import movement_text
 from workbench.ranking import Explanation
@@ -92,13 +93,11 @@ class ExplainPanel(QWidget):
 
     # Building -----------------------------------------------------------------------
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
         title = QLabel("<b>Why this patient?</b>")
         self.sentence = QLabel()
         self.sentence.setWordWrap(True)
         self.sentence.setAccessibleName("Why this patient is where they are")
-        self.sentence.setTextInteractionFlags(self.sentence.textInteractionFlags() | pg.QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sentence.setTextInteractionFlags(self.sentence.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         self.facts = {}
         for name in ("Pathway ID", "Band", "Weeks waited", "New rank", "Baseline rank", "Movement", "Score"):
@@ -110,15 +109,22 @@ class ExplainPanel(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.setTitle("Factor contributions (weeks-equivalent)", color="#222222", size="9pt")
-        self.plot.getAxis("left").setPen("#444444")
-        self.plot.getAxis("bottom").setPen("#444444")
+        for side in ("left", "bottom"):
+            self.plot.getAxis(side).setPen("#444444")
+            self.plot.getAxis(side).setTextPen("#222222")
         self.plot.getViewBox().invertY(True)  # first factor at the top, as in the rule set
-        self.plot.setMinimumHeight(160)
+        self.plot.setMinimumHeight(150)
         self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6)
         self.plot.addItem(self.bars)
         self.plot.addLine(x=0, pen=pg.mkPen("#444444"))
         self.labels: list[pg.TextItem] = []
-        layout.addWidget(title)
-        layout.addWidget(self.sentence)
-        layout.addLayout(form)
-        layout.addWidget(self.plot, 1)
+        # Words on the left, the chart on the right: the panel sits under the list, wide and short.
+        words = QVBoxLayout()
+        words.addWidget(title)
+        words.addWidget(self.sentence)
+        words.addLayout(form)
+        words.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(words, 2)
+        layout.addWidget(self.plot, 3)

@@ -593,10 +593,10 @@ class PrioritisationController(QObject):
         window = self.window
         # On the right with the data-quality panel (tabbed), so the charts keep the width.
         self.rules_dock = window.add_dock("Rules", self.rules, Qt.DockWidgetArea.RightDockWidgetArea, "rules")
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.ranked)
         split.addWidget(self.explain)
-        split.setStretchFactor(0, 3)
+        split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
         self.ranked_page = split
         window.add_tab(split, "Prioritised list")

@@ -19,7 +19,19 @@ from PySide6.QtWidgets import (
 from ui.ranked_model import RankedModel
 from workbench.ranking import Comparison
 
+RESIZE_SAMPLE_ROWS = 100
 WAITING_TEXT = "Open a waiting list to see it in priority order."
+
+
+def tau_text(tau: float) -> str:
+    """Kendall tau to 3 places, never rounding a difference away to a misleading 1.000.
+
+    >>> tau_text(0.81234), tau_text(0.99996), tau_text(1.0)
+    ('0.812', 'above 0.999', '1.000')
+    """
+    if 0.9995 <= tau < 1.0:
+        return "above 0.999"
+    return f"{tau:.3f}"
 
 
 def comparison_text(comparison: Comparison | None, rule_name: str = "", baseline_name: str = "") -> str:
@@ -34,7 +46,7 @@ def comparison_text(comparison: Comparison | None, rule_name: str = "", baseline
     return (f"{rule_name} against {baseline_name}: {comparison.moved_up:,} moved up "
             f"(at most {comparison.max_moved_up:,} places), {comparison.moved_down:,} moved down "
             f"(at most {comparison.max_moved_down:,}), {comparison.unchanged:,} unchanged; "
-            f"rank correlation (Kendall tau) {comparison.kendall_tau:.3f}.")
+            f"rank correlation (Kendall tau) {tau_text(comparison.kendall_tau)}.")
 
 
 class RankedView(QWidget):
@@ -116,6 +128,10 @@ class RankedView(QWidget):
         self.table.verticalHeader().hide()  # the new rank column says the same
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Fit columns to the first rows only: measuring a thousand rows of a
+        # million-row list holds up the window for most of a second.
+        self.table.verticalHeader().setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
+        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)

@@ -210,7 +210,9 @@ class FactorEditor(QGroupBox):
         self.spin.setToolTip("Weeks-equivalent per unit of this factor")
         self.spin.valueChanged.connect(self._on_spin_changed)
         self.transform = QComboBox()
-        self.transform.addItems(["linear", "threshold (at least)", "capped (at most)", "banded (lookup)"])
+        self.transform.addItems(list(TRANSFORMS))  # the words of the rule file, so the two read alike
+        self.transform.setToolTip("linear: the value itself; threshold: 1 if at least a value; "
+                                  "capped: never more than a maximum; banded: a value per band")
         self.transform.setAccessibleName(f"Transform of {self.name}")
         _compact(self.transform)
         self.transform.currentIndexChanged.connect(self._on_transform_chosen)

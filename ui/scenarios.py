@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.list_model import column_title
+from ui.ranked_view import tau_text
 from workbench.decisions import RuleDifference, Scenario, rule_differences
 from workbench.equity import EquityInputs
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
@@ -187,7 +189,7 @@ class CompareDialog(QDialog):
         self.headline = QLabel(
             f"<b>A: {_escape(a.name)}</b> (sha256 {a.sha256[:12]}…) &nbsp; <b>B: {_escape(b.name)}</b> "
             f"(sha256 {b.sha256[:12]}…)<br>Rank correlation between the two orders (Kendall tau): "
-            f"<b>{result.kendall_tau:.3f}</b>; under B {result.moved_up:,} patients move up and "
+            f"<b>{tau_text(result.kendall_tau)}</b>; under B {result.moved_up:,} patients move up and "
             f"{result.moved_down:,} move down compared with A.")
         self.headline.setWordWrap(True)
         self.rules_table = self._rules_table(result.differences)
@@ -202,7 +204,7 @@ class CompareDialog(QDialog):
         layout.addWidget(self.headline)
         layout.addWidget(QLabel("Rules (differences marked ≠ and highlighted):"))
         layout.addWidget(self.rules_table, 1)
-        layout.addWidget(QLabel(f"Equity figures, grouped by {result.summary['by']} "
+        layout.addWidget(QLabel(f"Equity figures, grouped by {column_title(result.summary['by'])} "
                                 f"(counts from 1 to {result.summary['suppression_threshold']} shown as {SUPPRESSED}):"))
         layout.addWidget(self.equity_table, 1)
         layout.addWidget(self.inequality)

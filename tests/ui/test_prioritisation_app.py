@@ -189,21 +189,24 @@ def test_save_compare_and_use_scenarios(qtbot, app):
     assert "Kendall tau" in dialog.headline.text()
     dialog.close()
     panel.list.setCurrentRow(0)
-    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
-        qtbot.mouseClick(panel.use_button, Qt.MouseButton.LeftButton)
+    shipped = controller.state.scenarios[0].rule_set
+    qtbot.waitUntil(lambda: controller.result.rule_set == controller.rules.rule_set != shipped, timeout=WAIT_MS)
+    qtbot.mouseClick(panel.use_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: controller.rules.rule_set == shipped == controller.result.rule_set, timeout=WAIT_MS)
     assert controller.rules.rule_set.social_cap_weeks == 8.0
     assert controller.rules.editors["Carer"].spin.value() == 1.0
 
 
 def test_capacity_changes_feed_the_projections_and_the_queue_table(qtbot, app):
     _window, controller, _path = app
-    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
-        controller.capacity.capacity.setValue(200.0)
-    assert controller.result.shown["capacity_per_week"] == 200.0
+    controller.capacity.capacity.setValue(200.0)
+    qtbot.waitUntil(lambda: controller.result.shown["capacity_per_week"] == 200.0, timeout=WAIT_MS)
     assert controller.result.shown["next_n"] == 200 * 13
-    with qtbot.waitSignal(controller.queuesUpdated, timeout=WAIT_MS) as queues:
-        controller.capacity.demand.setValue(150.0)
-    overall = queues.args[0][-1]
+    rows = []
+    controller.queuesUpdated.connect(rows.append)
+    controller.capacity.demand.setValue(150.0)
+    qtbot.waitUntil(lambda: bool(rows) and rows[-1][-1]["demand_per_week"] == 150.0, timeout=WAIT_MS)
+    overall = rows[-1][-1]
     assert overall["specialty"] == "All specialties" and overall["capacity_per_week"] == 200.0
     assert overall["target_queue_size"] == pytest.approx(150 * 18 / 4)
     last = controller.capacity.table.rowCount() - 1
@@ -213,9 +216,8 @@ def test_capacity_changes_feed_the_projections_and_the_queue_table(qtbot, app):
 def test_a_bundled_rule_set_opened_from_the_menu_path_replaces_the_rules(qtbot, app):
     _window, controller, _path = app
     path = resource_path("rules", "priority-and-time-to-target.toml")
-    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
-        controller.rules.open_rules(path)
-    assert controller.result.rule_set == load_rules(path)
+    controller.rules.open_rules(path)
+    qtbot.waitUntil(lambda: controller.result.rule_set == load_rules(path), timeout=WAIT_MS)
     assert list(controller.rules.editors) == [f.name for f in load_rules(path).factors]
     controller.undo_action.trigger()
     qtbot.waitUntil(lambda: controller.result.rule_set.name == "Inclusive recovery", timeout=WAIT_MS)
