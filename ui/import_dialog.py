@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -130,7 +132,7 @@ class ImportDialog(QDialog):
         self.preview_state.setText("Reading the first rows…")
         self.import_button.setEnabled(False)
         sheet = self.chosen_sheet() if sheet is None and self.headers else sheet
-        task = self.compute.submit(partial(_read_preview, self.path, sheet), lane="preview",
+        task = self.compute.submit(partial(_read_preview, self.path, sheet, self.header_row()), lane="preview",
                                    description="Reading the first rows")
         task.finished.connect(self._on_preview_ready)
         task.failed.connect(self._on_preview_failed)
@@ -151,13 +153,18 @@ class ImportDialog(QDialog):
     def census_date(self) -> date:
         return self.census.date().toPython()
 
+    def header_row(self) -> int | None:
+        """The 1-based row holding the headers, or None to let the reader find it."""
+        return self.header_box.value() or None
+
     def start_import(self) -> None:
         """Import with the mapping shown; progress shows below, Cancel stops it."""
         missing = mapping_rules.missing_required(self.mapping())
         if missing or self._import_task is not None:
             return
         work = partial(import_file, self.path, self.workspace_path, sheet=self.chosen_sheet(),
-                       overrides=self._overrides(), census_date=self.census_date())
+                       overrides=self._overrides(), census_date=self.census_date(), header_row=self.header_row(),
+                       pseudonymise=self.pseudonymise.isChecked())
         self._import_task = task = self.database.submit(work, lane="import", description=f"Importing {self.path.name}")
         task.progress.connect(self._on_import_progress)
         task.finished.connect(self._on_imported)
@@ -356,7 +363,8 @@ class ImportDialog(QDialog):
     def _set_running(self, running: bool) -> None:
         self.progress_bar.setVisible(running)
         self.progress_bar.setValue(0)
-        for widget in (self.settings_area, self.preview_table, self.sheet_box, self.profile_box, self.save_profile_button):
+        for widget in (self.settings_area, self.preview_table, self.sheet_box, self.profile_box, self.save_profile_button,
+                       self.header_box, self.census, self.pseudonymise):
             widget.setEnabled(not running)
         self.import_button.setEnabled(not running and not mapping_rules.missing_required(self.mapping()))
         self.cancel_button.setText("Cancel import" if running else "Cancel")
@@ -398,6 +406,16 @@ class ImportDialog(QDialog):
         self.sheet_box.currentIndexChanged.connect(self._on_sheet_chosen)
         row.addWidget(self.sheet_label)
         row.addWidget(self.sheet_box)
+        header_label = QLabel("&Header row:")
+        self.header_box = QSpinBox()
+        self.header_box.setRange(0, 30)
+        self.header_box.setSpecialValueText("Found automatically")
+        self.header_box.setAccessibleName("Header row")
+        self.header_box.setToolTip("The row that holds the column names, if the automatic choice is wrong")
+        self.header_box.valueChanged.connect(lambda _value: self.load_preview(self.chosen_sheet()))
+        header_label.setBuddy(self.header_box)
+        row.addWidget(header_label)
+        row.addWidget(self.header_box)
         return row
 
     def _preview_box(self) -> QGroupBox:
@@ -492,6 +510,9 @@ class ImportDialog(QDialog):
         label = QLabel("&Census date:")
         label.setBuddy(self.census)
         form.addRow(label, row)
+        self.pseudonymise = QCheckBox("&Pseudonymise: replace NHS numbers by a code and leave out names, addresses and phone numbers")
+        self.pseudonymise.setAccessibleName("Pseudonymise")
+        form.addRow("", self.pseudonymise)
         return form
 
     def _on_census_edited(self) -> None:
@@ -518,8 +539,8 @@ class ImportDialog(QDialog):
             self.reject()
 
 
-def _read_preview(path: Path, sheet: str | None, progress, cancelled):
-    return readers.preview(path, sheet, rows=PREVIEW_ROWS)
+def _read_preview(path: Path, sheet: str | None, header_row: int | None, progress, cancelled):
+    return readers.preview(path, sheet, rows=PREVIEW_ROWS, header_row=header_row)
 
 
 def _example(values: np.ndarray | None) -> str:

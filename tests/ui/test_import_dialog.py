@@ -189,3 +189,24 @@ def test_a_file_that_cannot_be_read_says_why_in_the_dialog(qtbot, tmp_path, work
     qtbot.waitUntil(lambda: "photo.csv" in dialog.preview_state.text(), timeout=10_000)
     assert not dialog.import_button.isEnabled()
     assert "Traceback" not in dialog.preview_state.text()
+
+
+def test_a_header_row_below_a_title_can_be_named_and_pseudonymised(qtbot, tmp_path, open_dialog):
+    path = tmp_path / "ptl.csv"
+    lines = ["Weekly PTL", "Run by the information team", "Pathway ID,NHS Number,RTT Clock Start",
+             "A1,9434765919,01/02/2025", "A2,9876543210,02/02/2025"]
+    path.write_text("\n".join(lines) + "\n")
+    dialog = open_dialog(path, tmp_path / "ward.sqlite")
+    dialog.header_box.setValue(1)  # wrong on purpose: the title becomes the only header
+    qtbot.waitUntil(lambda: dialog.headers[:1] == ["Weekly PTL"])
+    assert not dialog.import_button.isEnabled()
+    dialog.header_box.setValue(3)
+    qtbot.waitUntil(lambda: dialog.headers == ["Pathway ID", "NHS Number", "RTT Clock Start"])
+    qtbot.waitUntil(dialog.import_button.isEnabled)
+    assert dialog.preview_model.rowCount() == 2
+    qtbot.mouseClick(dialog.pseudonymise, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    with Workspace.open(tmp_path / "ward.sqlite") as ws:
+        numbers = ws.load_list().columns["nhs_number"]
+    assert all(n.startswith("PSN-") for n in numbers)
