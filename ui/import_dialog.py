@@ -235,7 +235,6 @@ class ImportDialog(QDialog):
             self.sheet_box.setCurrentIndex(max(0, self.sheet_box.findText(table.sheet)))
             self.sheet_box.blockSignals(False)
         self.preview_model.set_table(table.headers, table.columns)
-        self.preview_table.resizeColumnsToContents()
         self._fill_field_boxes(mapping_rules.detect_mapping(self.headers))
         self.preview_state.setText(self._preview_note(table))
         self._use_last_profile()
@@ -260,9 +259,10 @@ class ImportDialog(QDialog):
         missing = mapping_rules.missing_required(mapping) if self.headers else list(REQUIRED_FIELDS)
         if missing:
             names = ", ".join(column_title(m) for m in missing)
-            self.required_note.setText(f"Choose the column that holds: {names}. The list cannot be used without it.")
+            self.required_note.setText(f"<b>Still needed:</b> choose the column that holds {_escape(names)}. "
+                                       "The list cannot be used without it.")
         else:
-            self.required_note.setText("Every required field has a column.")
+            self.required_note.setText("Every required field has a column. Check the others, then Import.")
         self.import_button.setEnabled(not missing and bool(self.headers) and self._import_task is None)
         self._suggest_census_date(mapping)
 
@@ -428,7 +428,10 @@ class ImportDialog(QDialog):
         self.preview_table.setModel(self.preview_model)
         self.preview_table.setWordWrap(False)
         self.preview_table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Twenty rows: fitting every column to its cells and two-line heading costs nothing.
+        self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.preview_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.preview_table.setMinimumHeight(self.fontMetrics().height() * 9)
         layout = QVBoxLayout(box)
         layout.addWidget(self.preview_state)
         layout.addWidget(self.preview_table, 1)
