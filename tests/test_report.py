@@ -9,7 +9,7 @@ from workbench.decisions import decision_log, record_decision
 from workbench.equity import equity_summary
 from workbench.fields import WaitingList
 from workbench.ranking import compare, rank
-from workbench.report import DecisionRecord, decision_record_html, image_data_uri, write_decision_record
+from workbench.report import DecisionRecord, ReportImage, decision_record_html, image_data_uri, write_decision_record
 from workbench.rules import parse_rules, treat_in_turn
 from workbench.workspace import Workspace
 
@@ -57,7 +57,7 @@ def record(tmp_path):
     info = {"file_name": "ptl.csv", "sha256": "ab" * 32, "census_date": date(2026, 3, 31),
             "rows_stored": 60, "imported_at": datetime(2026, 4, 1, 9, 30)}
     return DecisionRecord(rules, treat_in_turn(), info, summary, compare(baseline, scenario).as_dict(), log,
-                          charts=[("Projected waits", image_data_uri(b"\x89PNG fake"))], made_by="J Smith",
+                          charts=[ReportImage("Projected waits", image_data_uri(b"\x89PNG fake"), 1100, 760)], made_by="J Smith",
                           made_at=datetime(2026, 4, 2, 14, 5))
 
 
@@ -67,8 +67,9 @@ def test_record_names_rules_source_and_log(record):
     assert "ab" * 32 in html
     assert "31/03/2026" in html and "01/04/2026 09:30" in html and "02/04/2026 14:05" in html
     assert "Adopted deprivation first" in html and "Closes the gap &amp; keeps P-bands" in html
-    assert "hash chain verified: 1 entries" in html
+    assert "hash chain verified: 1 entry," in html
     assert "Kendall tau" in html and 'src="data:image/png;base64,' in html
+    assert 'width="680" height="470"' in html  # scaled to the page, shape kept
     assert "social and deprivation factors together at most 6 weeks" in html
 
 

@@ -72,7 +72,8 @@ class DecisionLogPanel(QWidget):
 
     def show_chain(self, broken: BrokenLink | None, count: int) -> None:
         if broken is None:
-            self.chain.setText(f"✔ Record intact: {count} entries, hash chain verified.")
+            entries = "1 entry" if count == 1 else f"{count} entries"
+            self.chain.setText(f"✔ Record intact: {entries}, hash chain verified.")
             self.chain.setStyleSheet("color: #005a00;")
         else:
             self.chain.setText(f"⚠ {broken.describe()}")

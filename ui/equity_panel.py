@@ -35,7 +35,8 @@ from workbench.suppression import SUPPRESSED, suppress
 BLUE, ORANGE, SKY, VERMILLION, GREEN, PURPLE, GREY = (
     "#0072B2", "#E69F00", "#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#999999")
 TEXT_COLOUR, AXIS_COLOUR = "#222222", "#444444"
-MOVEMENT_BINS = 41  # odd: one bin is centred on "no change"
+MOVEMENT_BINS = 41
+REPORT_WIDTH, REPORT_HEIGHT = 900, 640  # pixels of the charts picture in the decision record  # odd: one bin is centred on "no change"
 GROUPING_TITLES = {LEARNING_DISABILITY: "Learning disability"}
 
 
@@ -235,9 +236,21 @@ class EquityPanel(QWidget):
         finally:
             painter.end()
 
-    def chart_png(self) -> bytes:
-        """The charts as PNG bytes (for the decision record)."""
-        image = pg.exporters.ImageExporter(self.graphics.scene()).export(toBytes=True)
+    def chart_png(self, width: int = REPORT_WIDTH, height: int = REPORT_HEIGHT) -> bytes:
+        """The charts as PNG bytes at a fixed size (for the decision record).
+
+        The layout is set to that size just for the picture, so the result is
+        the same whether or not the charts' tab was ever shown.
+        """
+        layout = self.graphics.ci
+        shown = layout.geometry()
+        layout.setGeometry(QRectF(0, 0, width, height))
+        layout.layout.activate()
+        try:
+            image = pg.exporters.ImageExporter(layout).export(toBytes=True)
+        finally:
+            layout.setGeometry(shown)
+            layout.layout.activate()
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)

@@ -13,10 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from workbench.progress import WorkbenchError
-from workbench.report import DecisionRecord, decision_record_html, image_data_uri
+from workbench.report import DecisionRecord, ReportImage, decision_record_html, image_data_uri
 
 PDF_DPI = 300
 MARGIN_MM = 15.0
@@ -31,7 +31,9 @@ def export_decision_record(record: DecisionRecord, html_path: str | Path, chart_
     pdf_path = html_path.with_suffix(".pdf")
     if chart_png:
         caption = "Equity charts: baseline (blue) against scenario (orange), as shown in the workbench."
-        record = replace(record, charts=[*record.charts, (caption, image_data_uri(chart_png))])
+        size = QImage.fromData(chart_png).size()
+        chart = ReportImage(caption, image_data_uri(chart_png), size.width(), size.height())
+        record = replace(record, charts=[*record.charts, chart])
     html = decision_record_html(record)
     _write_atomically(html_path, lambda partial: partial.write_text(html, encoding="utf-8"))
     _write_atomically(pdf_path, lambda partial: write_pdf(html, partial))

@@ -27,6 +27,19 @@ from workbench.progress import WorkbenchError
 from workbench.rules import RuleSet, dump_rules
 from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppressed_summary
 
+PAGE_WIDTH_PX = 680
+ORDER_WORDS = ["baseline", "scenario"]
+GROUPING_WORDS = {
+    "imd_quintile": "IMD quintile (1 = most deprived)",
+    "imd_decile": "IMD decile (1 = most deprived)",
+    "core20": "Core20 (most deprived 20% in England)",
+    "ethnic_group": "Ethnic group",
+    "age_band": "Age band",
+    "sex": "Sex",
+    "learning_disability": "Learning disability",
+    "specialty": "Specialty",
+    "site": "Site",
+}
 STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; font-size: 10pt; color: #000; }
 h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 18px; } h3 { font-size: 11pt; }
@@ -53,10 +66,20 @@ class DecisionRecord:
     comparison: dict[str, Any] | None = None  # ranking.Comparison.as_dict() without a list
     log: Sequence[LogEntry] = ()
     chain_problem: str | None = None  # None: the log's hash chain verified
-    charts: Sequence[tuple[str, str]] = ()  # (caption, image src)
+    charts: Sequence["ReportImage"] = ()
     made_by: str = ""
     made_at: datetime = field(default_factory=datetime.now)
     threshold: int = DEFAULT_THRESHOLD
+
+
+@dataclass(frozen=True)
+class ReportImage:
+    """A picture in the record: its caption, its ``src`` (a data URI or path) and its size in pixels."""
+
+    caption: str
+    src: str
+    width: int
+    height: int
 
 
 def image_data_uri(png: bytes) -> str:
@@ -158,7 +181,7 @@ def _equity_section(summary: dict[str, Any] | None, threshold: int) -> str:
         return ""
     shown = suppressed_summary(summary, threshold)
     assumptions = [
-        ("Grouped by", shown["by"]),
+        ("Grouped by", grouping_words(shown["by"])),
         ("Capacity (patients a week)", _figure(shown["capacity_per_week"])),
         ("New referrals a week", _figure(shown["demand_per_week"]) if shown["demand_per_week"] else "not included"),
         ("Horizon (weeks)", _figure(shown["horizon_weeks"])),
@@ -169,22 +192,24 @@ def _equity_section(summary: dict[str, Any] | None, threshold: int) -> str:
 
 
 def _equity_table(shown: dict) -> str:
-    header = ["Group", "Patients", "Share of list", "Share of next N: baseline", "scenario",
-              "Mean projected wait: baseline", "scenario", "Change", "90th percentile: baseline", "scenario"]
+    groups = [("Group", 1), ("Patients", 1), ("Share of list", 1), ("Share of the next N treated", 2),
+              ("Mean projected wait (weeks)", 2), ("Change in the mean", 1), ("90th percentile (weeks)", 2)]
+    header = ["", "", ""] + ORDER_WORDS * 2 + [""] + ORDER_WORDS
     rows = []
     for g in shown["groups"]:
         base, scen = g["baseline"], g["scenario"]
         rows.append([g["group"], _count(g["count"]), _share(g["share_of_list"]), _share(base["share_of_next_n"]),
                      _share(scen["share_of_next_n"]), _weeks(base["mean_wait"]), _weeks(scen["mean_wait"]),
                      g["change"] or "", _weeks(base["p90_wait"]), _weeks(scen["p90_wait"])])
-    return "<h3>Share treated and projected wait (weeks)</h3>" + _table(header, rows, numeric=set(range(1, 10)) - {7})
+    return "<h3>Share treated and projected wait</h3>" + _table(header, rows, set(range(1, 10)) - {7}, groups)
 
 
 def _long_wait_table(shown: dict) -> str:
-    header = ["Group"] + [f"Past {w} weeks: {order}" for w in LONG_WAIT_WEEKS for order in ("baseline", "scenario")]
+    groups = [("Group", 1)] + [(f"Past {w} weeks", 2) for w in LONG_WAIT_WEEKS]
+    header = [""] + ORDER_WORDS * len(LONG_WAIT_WEEKS)
     rows = [[g["group"]] + [_count(g[order][f"over_{w}"]) for w in LONG_WAIT_WEEKS for order in ("baseline", "scenario")]
             for g in shown["groups"]]
-    return "<h3>Patients whose projected wait passes each threshold</h3>" + _table(header, rows, numeric=set(range(1, 9)))
+    return "<h3>Patients whose projected wait passes each threshold</h3>" + _table(header, rows, set(range(1, 9)), groups)
 
 
 def _inequality_table(shown: dict) -> str:
@@ -195,19 +220,35 @@ def _inequality_table(shown: dict) -> str:
     return "<h3>Inequality across IMD deciles</h3>" + _table(["Order", "SII (weeks)", "RII"], rows, numeric={1, 2}) + note
 
 
-def _charts_section(charts: Sequence[tuple[str, str]]) -> str:
+def grouping_words(by: str) -> str:
+    """How a grouping is named in the record.
+
+    >>> grouping_words("imd_quintile"), grouping_words("Carer")
+    ('IMD quintile (1 = most deprived)', 'Carer')
+    """
+    return GROUPING_WORDS.get(by, by)
+
+
+def _charts_section(charts: Sequence[ReportImage]) -> str:
     if not charts:
         return ""
-    images = "".join(f"<p><img src=\"{escape(src, quote=True)}\" width=\"640\" alt=\"{escape(caption, quote=True)}\">"
-                     f"<br><span class=\"note\">{escape(caption)}</span></p>" for caption, src in charts)
-    return "<h2>Charts</h2>" + images
+    return "<h2>Charts</h2>" + "".join(_image(chart) for chart in charts)
+
+
+def _image(chart: ReportImage) -> str:
+    """An image scaled to the page width, keeping its shape (a PDF page is about 680 pixels wide)."""
+    width = min(chart.width, PAGE_WIDTH_PX)
+    height = round(chart.height * width / chart.width) if chart.width else chart.height
+    return (f"<p><img src=\"{escape(chart.src, quote=True)}\" width=\"{width}\" height=\"{height}\" "
+            f"alt=\"{escape(chart.caption, quote=True)}\"><br><span class=\"note\">{escape(chart.caption)}</span></p>")
 
 
 def _log_section(log: Sequence[LogEntry], chain_problem: str | None) -> str:
     if chain_problem:
         status = f"<p class=\"warning\">Warning: {escape(chain_problem)}</p>"
     else:
-        status = f"<p class=\"ok\">The decision log's hash chain verified: {len(log)} entries, none altered.</p>"
+        entries = "1 entry" if len(log) == 1 else f"{len(log)} entries"
+        status = f"<p class=\"ok\">The decision log's hash chain verified: {entries}, none altered.</p>"
     header = ["When", "Who", "What", "Why", "Rule set sha256"]
     rows = [[e.shown_time, e.person, e.action, e.rationale, _mono((e.rules_sha256 or "")[:12])] for e in log]
     table = _table(header, rows) if rows else "<p>No decisions recorded yet.</p>"
@@ -237,8 +278,13 @@ def _key_values(items) -> str:
     return f"<table>{rows}</table>"
 
 
-def _table(header: list[str], rows: list[list[Any]], numeric: set[int] = frozenset()) -> str:
+def _table(header: list[str], rows: list[list[Any]], numeric: set[int] = frozenset(),
+           groups: list[tuple[str, int]] | None = None) -> str:
+    """An HTML table; ``groups`` adds a first header row of (title, columns spanned)."""
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    if groups:
+        spans = "".join(f"<th colspan=\"{span}\">{escape(title)}</th>" for title, span in groups)
+        head = f"{spans}</tr><tr>{head}"
     right = ' class="n"'
     body = "".join(
         "<tr>" + "".join(f"<td{right if i in numeric else ''}>{_cell(v)}</td>" for i, v in enumerate(row)) + "</tr>"

@@ -127,7 +127,7 @@ def test_decisions_are_logged_verified_and_tampering_shows(qtbot, app):
     assert (entry.person, entry.rationale) == ("Dr A Patel", "Carers wait longer in our audit")
     assert entry.action == "Rules changed: Carer: weight: 1 → 2"
     assert entry.rules_sha256 == controller.rules.rule_set.sha256
-    assert "Record intact: 1 entries" in controller.log.chain.text()
+    assert "Record intact: 1 entry," in controller.log.chain.text()
     assert controller.log.rationale.toPlainText() == ""
     tamper = sqlite3.connect(path, isolation_level=None)
     tamper.execute("DROP TRIGGER decision_log_no_update")

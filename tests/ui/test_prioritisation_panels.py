@@ -1,15 +1,15 @@
 """Part 2's panels one by one, with real widgets on small lists built here."""
 
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from ui.capacity_panel import CapacityPanel, CapacitySettings, queue_table
-from ui.equity_panel import EquityPanel, movement_histogram
+from ui.equity_panel import REPORT_HEIGHT, REPORT_WIDTH, EquityPanel, movement_histogram
 from ui.explain_panel import ExplainPanel
 from ui.prioritisation import EquityCache, PreviewRequest, compute_preview, prepare_list
 from ui.ranked_model import RankedModel
@@ -270,7 +270,8 @@ def test_equity_panel_updates_bars_in_place_and_exports(qtbot, rules, tmp_path):
     assert list(panel.plots["mean"].items) == items  # moved, not rebuilt
     png, svg = panel.export_charts(tmp_path / "charts.png")
     assert png.read_bytes().startswith(b"\x89PNG") and "<svg" in svg.read_text(encoding="utf-8")
-    assert panel.chart_png().startswith(b"\x89PNG")
+    picture = QImage.fromData(panel.chart_png())  # a fixed size for the record, shown or not
+    assert (picture.width(), picture.height()) == (REPORT_WIDTH, REPORT_HEIGHT)
 
 
 def test_movement_histogram_is_symmetric_and_suppressed():
