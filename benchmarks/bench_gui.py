@@ -97,9 +97,11 @@ class StallMeter:
         self.timer.timeout.connect(self._tick)
         self.clock = QElapsedTimer()
         self.longest = 0
+        self.gaps: list[int] = []
 
     def __enter__(self) -> "StallMeter":
         self.longest = 0
+        self.gaps = []
         self.clock.start()
         self.timer.start()
         return self
@@ -109,7 +111,14 @@ class StallMeter:
         self.longest = max(self.longest, self.clock.elapsed())  # the gap after the last tick counts too
 
     def _tick(self) -> None:
-        self.longest = max(self.longest, self.clock.restart())
+        gap = self.clock.restart()
+        self.gaps.append(gap)
+        self.longest = max(self.longest, gap)
+
+    @property
+    def over_target(self) -> int:
+        """How many gaps exceeded 100 ms."""
+        return sum(gap > 100 for gap in self.gaps)
 
 
 def wait_for(app: QApplication, done, timeout: float = 60.0) -> float:
@@ -124,6 +133,7 @@ def wait_for(app: QApplication, done, timeout: float = 60.0) -> float:
 
 def main(rows: int) -> None:
     path = build_workspace(rows)
+    print(f"{rows:,} rows; {machine_load()}")
     app = QApplication.instance() or QApplication(sys.argv)
     from ui.main_window import MainWindow
     from ui.session import SAVED, WorkspaceFile
@@ -160,7 +170,8 @@ def scroll(app: QApplication, window) -> None:
             bar.setValue(int(bar.maximum() * step / steps))
             app.processEvents()
         elapsed = time.perf_counter() - started
-    print(f"scroll top to bottom in {steps} steps: {elapsed * 1000 / steps:.1f} ms a step; longest stall {meter.longest} ms (target < 100 ms)")
+    print(f"scroll top to bottom in {steps} steps: {elapsed * 1000 / steps:.1f} ms a step; longest stall {meter.longest} ms "
+          f"(target < 100 ms; {meter.over_target} of {len(meter.gaps)} gaps over 100 ms)")
 
 
 def timed(app: QApplication, window, label: str, action, summaries: list) -> None:
@@ -171,6 +182,14 @@ def timed(app: QApplication, window, label: str, action, summaries: list) -> Non
         wait_for(app, lambda: len(summaries) > before)
         elapsed = time.perf_counter() - started
     print(f"{label}: ready in {elapsed * 1000:.0f} ms; longest stall {meter.longest} ms (target < 100 ms)")
+
+
+def machine_load() -> str:
+    """Other work on the machine inflates every figure: say how busy it was."""
+    try:
+        return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    except OSError:
+        return "load average unknown"
 
 
 if __name__ == "__main__":

@@ -379,6 +379,7 @@ class ImportDialog(QDialog):
         splitter.addWidget(self._settings_box())
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([4, 5])  # proportions: the preview should show a good number of rows
         layout.addWidget(splitter, 1)
         self.status = QLabel()
         self.status.setWordWrap(True)

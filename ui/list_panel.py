@@ -339,7 +339,7 @@ class ListPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = self.table.horizontalHeader()
-        header.setResizeContentsPrecision(200)  # widths from the first rows: a million would take seconds
+        header.setResizeContentsPrecision(50)  # widths from the first rows: a million would take seconds
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSectionsMovable(True)
         self.table.setSortingEnabled(True)

@@ -88,7 +88,10 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self._set_tab_order()
-        self._restore_layout()
+        from ui.prioritisation import install_prioritisation  # part 2: rules, ranked list, equity, workshop
+
+        install_prioritisation(self)
+        self._restore_layout()  # last: every dock must exist for its saved place to apply
 
     # Starting ----------------------------------------------------------------
     def start(self, path: str | Path | None = None) -> None:

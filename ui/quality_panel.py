@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -69,7 +69,7 @@ class QualityPanel(QWidget):
             problem.setData(CODE_ROLE, code)
             problem.setToolTip(f"{descriptions.get(code, code)} (code {code}): choose to list these rows")
             rows = QTableWidgetItem(f"{count:,}")
-            rows.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            rows.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.setItem(row, 0, problem)
             self.tree.setItem(row, 1, rows)
         self.tree.blockSignals(False)
@@ -90,6 +90,16 @@ class QualityPanel(QWidget):
         if code in self.codes():
             self.tree.selectRow(self.codes().index(code))
         self.tree.blockSignals(False)
+
+    # Qt overrides ----------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # The wrapped descriptions need new heights at the new width (after the columns settle).
+        QTimer.singleShot(0, self.tree.resizeRowsToContents)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self.tree.resizeRowsToContents)
 
     # Slots ---------------------------------------------------------------
     def _on_current_changed(self, current: QTableWidgetItem | None, _previous=None) -> None:
@@ -115,8 +125,6 @@ class QualityPanel(QWidget):
         tree.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         tree.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         tree.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
-        # Wrapped descriptions need their rows re-measured whenever the width changes.
-        tree.horizontalHeader().sectionResized.connect(lambda *_: tree.resizeRowsToContents())
         tree.currentItemChanged.connect(self._on_current_changed)
         tree.itemClicked.connect(self._on_current_changed)
         return tree

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMargins, QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -205,14 +205,15 @@ def test_every_menu_action_has_a_name_and_the_main_ones_have_shortcuts(window):
 def test_window_layout_is_remembered(qtbot, answers, shown_errors):
     first = MainWindow()
     qtbot.addWidget(first)
-    first.resize(760, 555)
     first.show()
     first.quality_dock.hide()
+    wanted = first.minimumSizeHint().grownBy(QMargins(0, 0, 41, 23))  # any size the layout allows
+    first.resize(wanted)
     first.close()
     second = MainWindow()
     qtbot.addWidget(second)
     second.show()
-    assert (second.width(), second.height()) == (760, 555)
+    assert second.size() == wanted
     assert not second.quality_dock.isVisible()
 
 
