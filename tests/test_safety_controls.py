@@ -8,6 +8,7 @@ control lost anywhere on the way fails here.
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -204,3 +205,25 @@ def test_a_missing_priority_is_flagged_and_shown_in_its_own_band_at_the_end(tmp_
     assert [(row["Pathway ID"], row["Band"]) for row in read_csv(out)] == [("A3", "P2"), ("A2", "P4"),
                                                                           ("A1", "unknown")]
     assert result.findings["missing_priority"] == 1
+
+
+# --- the hazard log names only tests that exist ------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+HAZARD_LOG = ROOT / "docs" / "clinical-safety" / "hazard-log.md"
+CITED_TEST = re.compile(r"`((?:tests|workbench)/[\w/]+\.py)::([\w.]+)`")
+
+
+def test_every_test_the_hazard_log_names_exists():
+    text = HAZARD_LOG.read_text(encoding="utf-8")
+    hazards = re.split(r"^## (?=HAZ-\d+)", text, flags=re.MULTILINE)[1:]
+    assert len(hazards) >= 12
+    for hazard in hazards:
+        cited = CITED_TEST.findall(hazard)
+        assert cited, f"{hazard.splitlines()[0]}: no test named"
+        for path, name in cited:
+            source = (ROOT / path).read_text(encoding="utf-8")
+            function = name.split(".")[-1]
+            assert re.search(rf"^\s*def {function}\(", source, flags=re.MULTILINE), f"{path}::{name} not found"
+            if path.startswith("workbench/"):
+                assert ">>>" in source  # a doctest, run by --doctest-modules
