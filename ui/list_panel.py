@@ -110,7 +110,9 @@ class ListPanel(QWidget):
         self.index: ListIndex | None = None
         self.query = ListQuery()
         self.model = ListModel(self)
-        self.model.sortRequested.connect(self._on_sort_requested)
+        # Through a lambda: a bool argument delivered straight to a bound method trips a
+        # PySide6 6.12 reference-count bug on True/False that can crash the interpreter at exit.
+        self.model.sortRequested.connect(lambda name, descending: self._on_sort_requested(name, bool(descending)))
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._on_search_settled)
         self.filters: dict[str, QComboBox] = {}
