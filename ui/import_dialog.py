@@ -123,7 +123,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle(f"Open waiting list: {self.path.name}")
         self.setAccessibleName("Open waiting list")
         self._build()
-        self._fill_sheets(self._sheet_names())
+        self._fill_sheets([])
         self.load_preview(sheet=None)  # the reader picks the first sheet with data; the box follows
 
     # Steps the user takes ---------------------------------------------------
@@ -132,7 +132,8 @@ class ImportDialog(QDialog):
         self.preview_state.setText("Reading the first rows…")
         self.import_button.setEnabled(False)
         sheet = self.chosen_sheet() if sheet is None and self.headers else sheet
-        task = self.compute.submit(partial(_read_preview, self.path, sheet, self.header_row()), lane="preview",
+        with_sheets = self.sheet_box.count() == 0  # opening a workbook can take a moment: off the GUI thread too
+        task = self.compute.submit(partial(_read_preview, self.path, sheet, self.header_row(), with_sheets), lane="preview",
                                    description="Reading the first rows")
         task.finished.connect(self._on_preview_ready)
         task.failed.connect(self._on_preview_failed)
@@ -228,7 +229,10 @@ class ImportDialog(QDialog):
     def _on_sheet_chosen(self) -> None:
         self.load_preview(self.chosen_sheet())
 
-    def _on_preview_ready(self, table) -> None:
+    def _on_preview_ready(self, result) -> None:
+        sheets, table = result
+        if sheets:
+            self._fill_sheets(sheets)
         self.headers = list(table.headers)
         if table.sheet is not None:
             self.sheet_box.blockSignals(True)
@@ -297,13 +301,6 @@ class ImportDialog(QDialog):
     def _overrides(self) -> dict[str, str]:
         """Every field as the user left it: a header, or '' (unmapped) where they chose 'not in this file'."""
         return {name: box.currentData() or "" for name, box in self.field_boxes.items()}
-
-    def _sheet_names(self) -> list[str]:
-        try:
-            return readers.list_sheets(self.path)
-        except WorkbenchError as error:
-            self.preview_state.setText(str(error))
-            return []
 
     def _fill_sheets(self, sheets: list[str]) -> None:
         self.sheet_box.blockSignals(True)
@@ -543,8 +540,10 @@ class ImportDialog(QDialog):
             self.reject()
 
 
-def _read_preview(path: Path, sheet: str | None, header_row: int | None, progress, cancelled):
-    return readers.preview(path, sheet, rows=PREVIEW_ROWS, header_row=header_row)
+def _read_preview(path: Path, sheet: str | None, header_row: int | None, with_sheets: bool, progress, cancelled):
+    """The workbook's sheet names (when asked) and the first rows (runs on the worker)."""
+    sheets = readers.list_sheets(path) if with_sheets else []
+    return sheets, readers.preview(path, sheet, rows=PREVIEW_ROWS, header_row=header_row)
 
 
 def _example(values: np.ndarray | None) -> str:
