@@ -102,3 +102,11 @@ def test_search_finds_every_row_containing_the_text_and_no_others():
     index = ListIndex(make_list(30))
     assert index.search("PW001").nonzero()[0].tolist() == list(range(10, 20))
     assert not index.search("PW0000PW").any()  # never across two values
+
+
+def test_search_maps_matches_to_rows_across_chunks():
+    from ui.list_query import CHUNK_ROWS
+
+    index = ListIndex(make_list(CHUNK_ROWS + 10))
+    for row in (CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS + 9):
+        assert index.search(f"pw{row:04d}").nonzero()[0].tolist() == [row]
