@@ -118,6 +118,15 @@ class LockOwner:
 UNKNOWN_OWNER = LockOwner(0, "", "another user", datetime(1970, 1, 1, tzinfo=timezone.utc))
 
 
+class WorkspaceInUse(WorkbenchError):
+    """The workspace is open in another window or by someone else; ``owner`` says who, if known."""
+
+    def __init__(self, path: Path, owner: LockOwner | None):
+        who = owner.describe() if owner else "another user"
+        super().__init__(f"{path.name} is open in another window or by {who}: open a copy instead")
+        self.owner = owner
+
+
 class WorkspaceLock:
     """A held lock on one workspace; :meth:`release` it when the workspace is closed.
 
@@ -261,15 +270,6 @@ def _owner_while_open(descriptor: int) -> LockOwner | None:
         return _wait_for_owner(descriptor) or UNKNOWN_OWNER
     previous = _read_owner(descriptor)
     return previous if previous is not None and _still_held(previous, system_locked) else None
-
-
-class WorkspaceInUse(WorkbenchError):
-    """The workspace is open in another window or by someone else; ``owner`` says who, if known."""
-
-    def __init__(self, path: Path, owner: LockOwner | None):
-        who = owner.describe() if owner else "another user"
-        super().__init__(f"{path.name} is open in another window or by {who}: open a copy instead")
-        self.owner = owner
 
 
 # --- the lock file -----------------------------------------------------------
@@ -545,8 +545,10 @@ def _mounts() -> list[tuple[str, str]]:
 
 def _windows_drive_is_remote(text: str) -> bool:
     drive = PureWindowsPath(os.path.abspath(text)).drive
-    if not drive or is_unc_path(drive):
-        return bool(drive)
+    if not drive:
+        return False
+    if is_unc_path(drive):
+        return True  # a mapped path that resolved to \\server\share
     import ctypes
 
     return ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == DRIVE_REMOTE
