@@ -352,8 +352,12 @@ class EquityPanel(QWidget):
     def _build(self) -> None:
         self.grouping = QComboBox()
         self.grouping.setAccessibleName("Group patients by")
+        self.grouping.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.grouping.setMinimumContentsLength(12)
         self.grouping.currentIndexChanged.connect(lambda _i: self.groupingChanged.emit(self.grouping.currentData() or ""))
         self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.setMinimumWidth(1)
         self.set_names("treat in turn", "the rule set")
         self.export_button = pg.QtWidgets.QPushButton("Export charts…")
         top = QHBoxLayout()

@@ -26,15 +26,17 @@ preview.
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QSplitter
+from PySide6.QtWidgets import QApplication, QFileDialog, QSplitter
 
 from ui import settings
 from ui.capacity_panel import CapacityPanel, CapacitySettings, default_capacity, queue_table
@@ -60,11 +62,31 @@ from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
 from workbench.workspace import Workspace
 
 PREVIEW_DELAY_MS = 150
+IMMORTAL_REFCOUNT = 1 << 40
 DEFAULT_GROUPING = "imd_quintile"
 STARTING_RULES = ("inclusive-recovery", "priority-and-time-to-target")
 RANKED_FILTER = "Excel workbook (*.xlsx);;CSV file (*.csv)"
 REPORT_FILTER = "Decision record (*.html)"
 CHARTS_FILTER = "PNG and SVG pictures (*.png)"
+
+
+# --------------------------------------------------------------------------- a PySide6 workaround
+def protect_singletons() -> None:
+    """Keep None, True and False alive whatever PySide6 does with their reference counts.
+
+    PySide6 6.12 on Python 3.11 releases references to None, True and False that it
+    never took: after each Python paint or event override returns, and for each bool
+    signal delivered to Python. Redrawing the charts for a few seconds brings None's
+    count to zero and the interpreter aborts ("deallocating None"). Python 3.12 made
+    these three objects immortal; before it, this gives each the same kind of huge
+    count. Idempotent; does nothing on 3.12 and later.
+    """
+    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return
+    for singleton in (None, True, False):
+        count = ctypes.c_ssize_t.from_address(id(singleton))  # ob_refcnt is a PyObject's first field
+        if count.value < IMMORTAL_REFCOUNT:
+            count.value += IMMORTAL_REFCOUNT
 
 
 # --------------------------------------------------------------------------- Qt-free work
@@ -258,7 +280,11 @@ class PrioritisationController(QObject):
         self._place_panels()
         self._build_menus()
         self._connect()
-        window.installEventFilter(self)
+        # Stop background work when the app quits. (An event filter on the window's close
+        # would be more direct, but PySide 6.12 then crashes at interpreter exit.) Closing
+        # the window without quitting deletes the workers, and a thread pool waits for its
+        # work to finish before it goes.
+        QApplication.instance().aboutToQuit.connect(self.shutdown)
 
     # The list ------------------------------------------------------------------
     @property
@@ -559,11 +585,6 @@ class PrioritisationController(QObject):
     def undo_stack(self):
         return self.rules.undo_stack
 
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.shutdown()
-        return False
-
     def shutdown(self) -> None:
         """Stop background work (the window is closing)."""
         self.timer.stop()
@@ -591,7 +612,7 @@ class PrioritisationController(QObject):
 
     def _place_panels(self) -> None:
         window = self.window
-        # On the right with the data-quality panel (tabbed), so the charts keep the width.
+        size = window.size()  # docks added one by one stack up and grow the window until tabbed        # On the right with the data-quality panel (tabbed), so the charts keep the width.
         self.rules_dock = window.add_dock("Rules", self.rules, Qt.DockWidgetArea.RightDockWidgetArea, "rules")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.ranked)
@@ -610,9 +631,9 @@ class PrioritisationController(QObject):
             if dock is not first:
                 window.tabifyDockWidget(first, dock)
         self.rules_dock.raise_()
-        state = settings.get_value("window/state")
-        if state is not None:
-            window.restoreState(state)  # the window restored its layout before these docks existed
+        for dock in (self.rules_dock, self.scenarios_dock, self.log_dock):
+            window.restoreDockWidget(dock)  # the window restored its layout before these docks existed
+        window.resize(size)
 
     def _build_menus(self) -> None:
         window = self.window
@@ -650,7 +671,8 @@ class PrioritisationController(QObject):
             action.setShortcut(QKeySequence(shortcut))
         if slot is not None:
             action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)
+        if menu is not None:
+            menu.addAction(action)
         return action
 
     def _connect(self) -> None:
@@ -672,7 +694,14 @@ class PrioritisationController(QObject):
 
 
 def install_prioritisation(window) -> PrioritisationController:
-    """Add the prioritisation panels, tabs and menus to the main window; returns their controller."""
+    """Add the prioritisation panels, tabs and menus to the main window; returns their controller.
+
+    Installing twice returns the controller already there (the main window installs it itself).
+    """
+    existing = getattr(window, "prioritisation", None)
+    if existing is not None:
+        return existing
+    protect_singletons()  # the charts redraw often: see protect_singletons
     controller = PrioritisationController(window)
     window.prioritisation = controller
     return controller

@@ -502,6 +502,7 @@ class RulesPanel(QWidget):
         layout.addLayout(self._file_row())
         self.title = QLabel()
         self.title.setWordWrap(True)
+        self.title.setMinimumWidth(1)  # wrap rather than widen the dock
         self.sha = QLabel()
         self.sha.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problem = QLabel()
@@ -513,7 +514,7 @@ class RulesPanel(QWidget):
             layout.addWidget(widget)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # controls wrap instead
+        # A narrow dock scrolls sideways rather than squeezing the controls.
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
@@ -529,9 +530,10 @@ class RulesPanel(QWidget):
         scroll.setWidget(inner)
         layout.addWidget(scroll, 1)
 
-    def _file_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(2)
+    def _file_row(self) -> QGridLayout:
+        """Open, Save, Save as on one row; Undo and Redo under them (the dock can be narrow)."""
+        grid = QGridLayout()
+        grid.setSpacing(2)
         self.open_button = QPushButton("Open…")
         self.open_button.clicked.connect(lambda: self.open_rules())
         self.save_button = QPushButton("Save")
@@ -546,11 +548,13 @@ class RulesPanel(QWidget):
         self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_button.setEnabled(False)
         self.redo_button.setEnabled(False)
-        for button in (self.open_button, self.save_button, self.save_as_button, self.undo_button, self.redo_button):
+        places = {self.open_button: (0, 0), self.save_button: (0, 1), self.save_as_button: (0, 2),
+                  self.undo_button: (1, 0), self.redo_button: (1, 1)}
+        for button, (row, column) in places.items():
             button.setMinimumWidth(0)
-            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
-            row.addWidget(button)
-        return row
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            grid.addWidget(button, row, column)
+        return grid
 
     def _bands_box(self) -> QGroupBox:
         box = QGroupBox("Clinical priority bands")
@@ -574,9 +578,9 @@ class RulesPanel(QWidget):
 
     def _cap_box(self) -> QGroupBox:
         box = QGroupBox("Social advancement cap")
-        row = QHBoxLayout(box)
+        row = QVBoxLayout(box)
         row.setContentsMargins(6, 4, 6, 4)
-        self.cap_on = QCheckBox("Social + deprivation at most")
+        self.cap_on = QCheckBox("Cap social + deprivation at")
         self.cap_on.setToolTip("Social and deprivation factors together are never worth more than this many weeks of waiting")
         self.cap_on.toggled.connect(self._on_cap)
         self.cap_weeks = QDoubleSpinBox()
@@ -586,26 +590,31 @@ class RulesPanel(QWidget):
         self.cap_weeks.setKeyboardTracking(False)
         self.cap_weeks.setAccessibleName("Social cap in weeks-equivalent")
         self.cap_weeks.valueChanged.connect(self._on_cap)
-        row.addWidget(self.cap_on)
-        row.addWidget(self.cap_weeks)
-        row.addStretch(1)
+        line = QHBoxLayout()
+        line.addWidget(self.cap_on)
+        line.addWidget(self.cap_weeks)
+        line.addStretch(1)
+        row.addLayout(line)
         return box
 
-    def _add_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _add_row(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setSpacing(2)
         self.add_source = QComboBox()
         self.add_source.setAccessibleName("Column for a new factor")
         _compact(self.add_source)
         self.add_group = QComboBox()
         self.add_group.addItems(["social", "clinical/time"])
         self.add_group.setAccessibleName("Group of the new factor")
+        _compact(self.add_group)
         self.add_button = QPushButton("Add factor")
         self.add_button.clicked.connect(self._on_add)
-        row.addWidget(QLabel("Add:"))
-        row.addWidget(self.add_source, 1)
-        row.addWidget(self.add_group)
-        row.addWidget(self.add_button)
-        return row
+        grid.addWidget(QLabel("Add a factor from:"), 0, 0, 1, 2)
+        grid.addWidget(self.add_source, 1, 0, 1, 2)
+        grid.addWidget(self.add_group, 2, 0)
+        grid.addWidget(self.add_button, 2, 1)
+        grid.setColumnStretch(0, 1)
+        return grid
 
 
 def _compact(box: QComboBox) -> None:

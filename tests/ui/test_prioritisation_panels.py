@@ -1,5 +1,6 @@
 """Part 2's panels one by one, with real widgets on small lists built here."""
 
+import sys
 from datetime import date
 
 import numpy as np
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from ui.capacity_panel import CapacityPanel, CapacitySettings, queue_table
 from ui.equity_panel import REPORT_HEIGHT, REPORT_WIDTH, EquityPanel, movement_histogram
 from ui.explain_panel import ExplainPanel
-from ui.prioritisation import EquityCache, PreviewRequest, compute_preview, prepare_list
+from ui.prioritisation import EquityCache, PreviewRequest, compute_preview, prepare_list, protect_singletons
 from ui.ranked_model import RankedModel
 from ui.ranked_view import RankedView
 from ui.report_export import write_pdf
@@ -62,6 +63,12 @@ def waiting_list(n=300, seed=7):
         source={"Carer": rng.choice(np.array(["Y", "N"], dtype=object), n)},
         census_date=date(2026, 3, 31),
     )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def singletons_protected():
+    """These tests build charts without the main window, which would otherwise protect them."""
+    protect_singletons()
 
 
 @pytest.fixture
@@ -301,3 +308,20 @@ def test_queue_table_hides_small_specialties(qtbot):
 def test_pdf_is_written_offline(tmp_path):
     write_pdf("<h1>Decision record</h1><p>31/03/2026</p>", tmp_path / "r.pdf")
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_charts_survive_many_redraws(qtbot, rules):
+    """PySide6 6.12 on Python 3.11 drops references to None on every redraw; without
+    protect_singletons this loop aborts the interpreter ("deallocating None")."""
+    if sys.version_info < (3, 12):
+        assert sys.getrefcount(None) > 2**40 and sys.getrefcount(True) > 2**40
+    wl = waiting_list()
+    result = preview(rules, wl)
+    panel = EquityPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 600)
+    panel.show()
+    for _ in range(150):
+        panel.show_summary(result.shown, result.movement)
+        panel.graphics.viewport().repaint()
+    assert panel.bar_heights("mean", series=1)[0] == pytest.approx(result.shown["groups"][0]["scenario"]["mean_wait"])
