@@ -184,6 +184,8 @@ def _read_text_file(path: Path, header_row, limit, progress, cancelled) -> RawTa
     while True:
         try:
             blocks = list(_csv_blocks(path, encoding, delimiter, width, header_index, limit, progress, cancelled))
+            if may_hold_space_only_cells(path, encoding, delimiter):
+                blocks = [(first, _space_only_to_none(block)) for first, block in blocks]
             break
         except pd.errors.ParserError as error:
             width = _wider(path, error, width)
@@ -675,7 +677,38 @@ _IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
 
 
 def _blank_text_to_none(block: np.ndarray) -> np.ndarray:
-    """Empty and whitespace-only strings become None, in place (CSV cells are all str)."""
+    """Empty strings become None, in place (CSV cells are all str)."""
     if block.size:
-        block[(block == "") | _IS_SPACE(block).astype(bool)] = None
+        block[block == ""] = None
     return block
+
+
+def _space_only_to_none(block: np.ndarray) -> np.ndarray:
+    """Whitespace-only cells become None, in place (``None`` cells are left alone)."""
+    if block.size:
+        text = block != None  # noqa: E711 (elementwise)
+        spaces = np.zeros(block.shape, dtype=bool)
+        spaces[text] = _IS_SPACE(block[text]).astype(bool)
+        block[spaces] = None
+    return block
+
+
+def may_hold_space_only_cells(path: Path, encoding: str, delimiter: str) -> bool:
+    """False when no cell of the file can be whitespace only.
+
+    Such a cell starts right after a delimiter, a line break or a quote, so a
+    file with none of those followed by a space-like byte has none: checking
+    the raw bytes for that takes a fraction of a second, where checking every
+    cell took seconds for a million rows. True (check every cell) when unsure.
+    Rarer Unicode spaces are not looked for: such a cell is kept as read, and
+    the canonical fields still treat it as blank (``normalise.clean_text``).
+    """
+    if not encoding.startswith(("utf-8", "cp1252")) or not delimiter.isascii() or len(delimiter) != 1:
+        return True
+    data = np.fromfile(path, dtype=np.uint8)
+    following = data[1:]
+    # Space, tab, and the no-break space (0xA0 in cp1252, 0xC2 0xA0 in UTF-8).
+    spaces = np.flatnonzero((following == 0x20) | (following == 0x09) | (following == 0xA0) | (following == 0xC2))
+    before = data[spaces]
+    return bool(((before == ord(delimiter)) | (before == ord("\n")) | (before == ord('"'))).any())
+
