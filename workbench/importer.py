@@ -53,6 +53,7 @@ class ImportResult:
     sheet: str | None = None
     unmapped: list[str] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -66,6 +67,7 @@ class ImportResult:
             "mapping": self.mapping,
             "unmapped_columns": self.unmapped,
             "dropped_columns": self.dropped_columns,
+            "warnings": self.warnings,
             "findings": self.findings,
         }
 
@@ -92,10 +94,13 @@ def import_file(
     """
     path = Path(path)
     raw = readers.read_table(path, sheet, header_row=header_row, progress=scaled(progress, 0.0, 0.35), cancelled=cancelled)
+    if raw.rows_read == 0:
+        raise WorkbenchError(f"{path.name}: the file has headers but no rows of data; nothing was imported")
     mapping = _resolve_mapping(path, raw.headers, overrides)
     check(cancelled)
     progress(0.4, "Checking values")
-    wl = build_list(raw, mapping, census_date)
+    date_notes: dict[str, str] = {}
+    wl = build_list(raw, mapping, census_date, date_notes)
     check(cancelled)
     progress(0.5, "Checking data quality")
     findings = validation.validate(wl, mapping)
@@ -134,14 +139,17 @@ def import_file(
         sheet=raw.sheet,
         unmapped=[h for h in raw.headers if h not in mapping.values()],
         dropped_columns=dropped,
+        warnings=import_warnings(wl.census_date, census_date, mapping, date_notes),
     )
 
 
-def build_list(raw: "readers.RawTable", mapping: dict[str, str], census_date: date | None) -> WaitingList:
+def build_list(
+    raw: "readers.RawTable", mapping: dict[str, str], census_date: date | None, date_notes: dict | None = None
+) -> WaitingList:
     """Typed canonical and derived columns over the raw text, ready to check and store."""
     by_header = dict(zip(raw.headers, raw.columns))
     n = raw.rows_read
-    typed = normalise_fields({f: by_header[h] for f, h in mapping.items()})
+    typed = normalise_fields({f: by_header[h] for f, h in mapping.items()}, date_notes)
     columns = {f: typed.get(f, empty_column(kind, n)) for f, kind in CANONICAL_FIELDS.items()}
     census = census_date or _census_from_file(columns["census_date"]) or date.today()
     derived = enrichment.enrich(columns, census)
@@ -152,6 +160,25 @@ def build_list(raw: "readers.RawTable", mapping: dict[str, str], census_date: da
         columns.setdefault(name, empty_column(kind, n))
     row_id = np.arange(1, n + 1, dtype=np.int64)
     return WaitingList(row_id=row_id, columns=columns, source=by_header, census_date=census)
+
+
+STALE_CENSUS_DAYS = 14
+
+
+def import_warnings(census: date, given: date | None, mapping: dict[str, str], date_notes: dict[str, str]) -> list[str]:
+    """What a person should check before trusting the waits: the census date and date columns."""
+    warnings = []
+    if given is None and "census_date" not in mapping:
+        warnings.append(f"No census date was given or found in the file: waits are counted to today, {census:%d/%m/%Y}.")
+    age = (date.today() - census).days
+    if age > STALE_CENSUS_DAYS:
+        warnings.append(
+            f"The census date {census:%d/%m/%Y} is {age} days ago: waits are counted to then, "
+            "so they look shorter than they are today."
+        )
+    for field_name, note in date_notes.items():
+        warnings.append(f"Dates in column '{mapping[field_name]}' {note}.")
+    return warnings
 
 
 def file_sha256(path: Path) -> str:

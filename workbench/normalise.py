@@ -75,7 +75,7 @@ _ETHNIC_CODE_FIRST = re.compile(r"([A-Z]|99)\s*[-:–).]\s*\S.*")
 _POSTCODE_INWARD = re.compile(r"([A-Z0-9]{2,4})([0-9][A-Z]{2})")
 
 
-def normalise_fields(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def normalise_fields(raw: dict[str, np.ndarray], notes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
     """Canonical field -> typed column, from canonical field -> source text.
 
     >>> typed = normalise_fields({
@@ -84,11 +84,15 @@ def normalise_fields(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     ... })
     >>> typed["clinical_priority"].tolist(), typed["age"].tolist()
     (['P1a', 'P2', None], [42.0, nan, 7001.0])
+
+    If ``notes`` is given, it receives field -> a sentence on how a date
+    column was read when that needs a person's attention (US order, or an
+    order the column could not prove).
     """
     unknown = [f for f in raw if f not in CANONICAL_FIELDS]
     if unknown:
         raise ValueError(f"not canonical fields: {', '.join(unknown)}")
-    return {field: _normalise_column(field, values) for field, values in raw.items()}
+    return {field: _normalise_column(field, values, notes) for field, values in raw.items()}
 
 
 # Identifiers are mostly distinct; every other field repeats a handful of values
@@ -97,24 +101,34 @@ def normalise_fields(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 _MOSTLY_DISTINCT = {"pathway_id", "nhs_number", "postcode"}
 
 
-def _normalise_column(field: str, values: np.ndarray) -> np.ndarray:
+def _normalise_column(field: str, values: np.ndarray, notes: dict[str, str] | None) -> np.ndarray:
     values = np.asarray(values, dtype=object)
     if field in _MOSTLY_DISTINCT:
-        return _normalise(field, clean_text(values))
+        return _normalise(field, clean_text(values), notes)
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    typed = _normalise(field, clean_text(np.asarray(distinct, dtype=object)))
+    typed = _normalise(field, clean_text(np.asarray(distinct, dtype=object)), notes)
     missing = empty_column(CANONICAL_FIELDS[field], 1)  # code -1: an empty cell
     return np.concatenate([typed, missing])[codes]
 
 
-def _normalise(field: str, text: np.ndarray) -> np.ndarray:
+def _normalise(field: str, text: np.ndarray, notes: dict[str, str] | None = None) -> np.ndarray:
     kind = CANONICAL_FIELDS[field]
     if kind == DATE:
-        return parse_dates(text).dates
+        parsed = parse_dates(text)
+        if notes is not None:
+            _note_date_order(field, parsed, notes)
+        return parsed.dates
     if kind == NUMBER:
         return to_numbers(text)
     special = _TEXT_RULES.get(field)
     return special(text) if special else text
+
+
+def _note_date_order(field: str, parsed, notes: dict[str, str]) -> None:
+    if parsed.day_first is False:
+        notes[field] = "read as month/day (US order): no value fitted day/month only"
+    elif parsed.ambiguous.any():
+        notes[field] = "could be read either way round; read as day/month (UK), as nothing showed otherwise"
 
 
 def clean_text(values: np.ndarray) -> np.ndarray:

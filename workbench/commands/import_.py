@@ -6,6 +6,7 @@ from datetime import date
 
 from workbench.cli import print_json, print_progress
 from workbench.importer import import_file
+from workbench.locking import acquire_lock
 from workbench.mapping import parse_map_options
 from workbench.progress import WorkbenchError
 from workbench import readers
@@ -40,10 +41,11 @@ def run(args) -> int:
     if args.map:
         headers = readers.preview(args.file, sheet, rows=1).headers
         overrides = parse_map_options(args.map, headers)
-    result = import_file(
-        args.file, args.workspace, sheet=sheet, overrides=overrides, census_date=args.census_date,
-        header_row=args.header_row, pseudonymise=args.pseudonymise, progress=print_progress,
-    )
+    with acquire_lock(args.workspace):
+        result = import_file(
+            args.file, args.workspace, sheet=sheet, overrides=overrides, census_date=args.census_date,
+            header_row=args.header_row, pseudonymise=args.pseudonymise, progress=print_progress,
+        )
     if args.json:
         print_json(result.as_dict())
     else:
@@ -51,4 +53,6 @@ def run(args) -> int:
               f"({result.blank_rows:,} blank rows skipped); census date {result.census_date:%d/%m/%Y}")
         for code, count in result.findings.items():
             print(f"  {code}: {count:,}")
+        for warning in result.warnings:
+            print(f"Warning: {warning}")
     return 0
