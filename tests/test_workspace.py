@@ -134,3 +134,19 @@ def test_canonical_text_equal_to_its_source_column_is_stored_once(workspace):
     assert kinds["pathway_id"] == "same as source"
     assert kinds["clinical_priority"] == "text"
     assert workspace.load_list().columns["pathway_id"].tolist() == ["000", "001", "002"]
+
+
+def test_repeated_text_is_stored_as_codes_and_read_back_exactly(workspace):
+    many = WaitingList(row_id=np.arange(1, 4001), columns={}, census_date=date(2026, 11, 1),
+                       source={"Site": np.array(["North", "South", None, "North"] * 1000, dtype=object)})
+    workspace.replace_list(many, [], record(4000))
+    blob = workspace.connection.execute("SELECT data FROM list_columns WHERE name = 'Site'").fetchone()[0]
+    assert blob[:1] == b"C"
+    assert workspace.load_list().source["Site"].tolist() == ["North", "South", None, "North"] * 1000
+
+
+def test_finding_positions_gives_every_code_in_one_call(workspace):
+    findings = [FakeFinding("duplicate_pathway", [0, 2], ["a", "b"]), FakeFinding("missing_priority", [1], [""])]
+    workspace.replace_list(small_list(), findings, record(3))
+    positions = workspace.finding_positions()
+    assert {code: rows.tolist() for code, rows in positions.items()} == {"duplicate_pathway": [0, 2], "missing_priority": [1]}

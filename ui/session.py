@@ -101,8 +101,8 @@ def load_workspace(file: WorkspaceFile, progress: Progress = no_progress, cancel
         wl = workspace.load_list()
         check(cancelled)
         progress(0.5, "Reading the data-quality findings")
-        counts = workspace.findings_summary()
-        finding_rows = {code: workspace.finding_rows(code) for code in counts}
+        finding_rows = workspace.finding_positions()
+        counts = {code: len(rows) for code, rows in finding_rows.items()}
         record = workspace.import_record()
     check(cancelled)
     progress(0.7, "Preparing the list view")
