@@ -219,12 +219,13 @@ class Workspace:
         """Finding code -> 0-based row positions, for every code, in one query."""
         from workbench.validation import FINDING_CODES
 
-        pairs = self.connection.execute("SELECT code, row_id - 1 FROM findings").fetchall()
-        if not pairs:
-            return {}
-        codes = np.array([code for code, _ in pairs], dtype=object)
-        rows = np.array([row for _, row in pairs], dtype=np.int64)
-        return {code: np.unique(rows[codes == code]) for code in FINDING_CODES if code in set(codes)}
+        # One text of row ids per code, parsed in C: far faster than a Python tuple per finding.
+        grouped = dict(self.connection.execute("SELECT code, group_concat(row_id) FROM findings GROUP BY code"))
+        return {
+            code: np.unique(np.fromstring(grouped[code], dtype=np.int64, sep=",")) - 1
+            for code in FINDING_CODES
+            if code in grouped
+        }
 
     def findings(self) -> list:
         """Every finding as :class:`workbench.validation.Finding`, in code order."""
