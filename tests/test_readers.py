@@ -1,7 +1,10 @@
 """Reading files into text columns: CSV shapes and encodings, workbooks, bad files."""
 
+import subprocess
+import sys
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -11,6 +14,8 @@ import python_calamine
 from workbench import readers
 from workbench.progress import Cancelled, WorkbenchError
 from workbench.readers import list_sheets, preview, read_table
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -170,6 +175,62 @@ def test_csv_progress_reaches_the_end_and_cancel_stops_reading(tmp_path, monkeyp
     calls = []
     with pytest.raises(Cancelled):
         read_table(path, cancelled=lambda: calls.append(1) or len(calls) > 2)
+
+
+def test_classic_mac_line_endings_read_like_any_other(tmp_path):
+    text = 'Pathway ID,Site,Notes\rP1,Main,"two\rlines"\r\r  ,  ,\rP2, ,x\r'
+    table = read_table(write(tmp_path, "mac.csv", text))
+    assert table.headers == ["Pathway ID", "Site", "Notes"]
+    assert values(table) == {"Pathway ID": ["P1", "P2"], "Site": ["Main", None], "Notes": ["two\rlines", "x"]}
+    assert (table.rows_read, table.blank_rows) == (2, 2)
+    assert table.source_line.tolist() == [2, 5]
+
+
+def test_a_mac_file_longer_than_the_sample_loses_no_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "SNIFF_BYTES", 100)  # the sample ends mid-file, at a CR
+    lines = ["Title of the extract", "Pathway ID,Site"] + [f"P{i},Main" for i in range(300)]
+    table = read_table(write(tmp_path, "long-mac.csv", "\r".join(lines) + "\r"))
+    assert table.header_row == 2
+    assert table.rows_read == 300 and values(table)["Pathway ID"][-1] == "P299"
+
+
+def test_a_row_wider_than_any_spreadsheet_is_refused_naming_the_row(tmp_path):
+    text = "Pathway ID,Site\nP1,Main\nP2" + "," * 20_000 + "\n"
+    with pytest.raises(WorkbenchError, match=r"wide.csv: row 3 has more than 16,384 cells, more than any spreadsheet"):
+        read_table(write(tmp_path, "wide.csv", text))
+
+
+def test_a_too_wide_row_below_the_sample_is_refused_naming_the_row(tmp_path):
+    lines = ["Pathway ID,Site"] + [f"P{i},Main" for i in range(400)] + ["P400" + "," * 20_000]
+    with pytest.raises(WorkbenchError, match=r"late-wide.csv: row 402 has more than 16,384 cells"):
+        read_table(write(tmp_path, "late-wide.csv", "\n".join(lines) + "\n"))
+
+
+def test_a_row_as_wide_as_a_spreadsheet_allows_is_kept(tmp_path):
+    text = "Pathway ID,Site\nP1,Main\nP2," + ",".join(["x"] * (readers.MAX_CELLS_PER_ROW - 1)) + "\n"
+    table = read_table(write(tmp_path, "widest.csv", text))
+    assert len(table.headers) == readers.MAX_CELLS_PER_ROW
+    assert values(table)["Pathway ID"] == ["P1", "P2"] and table.columns[-1].tolist() == [None, "x"]
+
+
+def test_thousands_of_repeated_headers_are_numbered_in_order():
+    headers = readers.unique_headers(["x", "X (2)"] + ["x"] * readers.MAX_CELLS_PER_ROW)
+    assert headers[:4] == ["x", "X (2)", "x (3)", "x (4)"]
+    assert headers[-1] == f"x ({readers.MAX_CELLS_PER_ROW + 2})"
+    assert len({h.casefold() for h in headers}) == len(headers)
+
+
+def test_a_row_of_a_million_commas_is_refused_quickly_on_the_command_line(tmp_path):
+    path = tmp_path / "million.csv"
+    path.write_text("Pathway ID,RTT Clock Start\nP1,01/03/2025\nP2" + "," * 1_000_000 + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "import", str(path), "--workspace", str(tmp_path / "ws.sqlite")],
+        capture_output=True, text=True, timeout=20, cwd=ROOT,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "million.csv: row 3 has more than 16,384 cells" in done.stderr
+    assert not (tmp_path / "ws.sqlite").exists()
 
 
 # --- workbooks ------------------------------------------------------------------

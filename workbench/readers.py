@@ -39,6 +39,9 @@ MAX_COMPRESSION_RATIO = 200
 RATIO_CHECKED_ABOVE_BYTES = 10 * 1024**2
 
 HEADER_SEARCH_ROWS = 30  # the header must be within the first 30 rows
+# Excel's and LibreOffice's widest row (column XFD). A CSV record wider than this
+# is damage, not a list, and reading a million empty cells per row takes minutes.
+MAX_CELLS_PER_ROW = 16_384
 ROWS_COMPARED_WITH_HEADER = 20  # rows below a candidate header used to judge it
 CSV_CHUNK_ROWS = 100_000
 WORKBOOK_BLOCK_ROWS = 50_000
@@ -178,6 +181,7 @@ def _read_text_file(path: Path, header_row, limit, progress, cancelled) -> RawTa
     sample = _sample_text(path, encoding)
     delimiter = sniff_delimiter(sample, default="\t" if path.suffix.lower() in (".tsv", ".tab") else ",")
     head = _sample_records(sample, delimiter, (header_row or 0) + HEADER_SEARCH_ROWS + 200)
+    refuse_too_wide(path, head)
     header_index = _choose_header(path, head, header_row)
     width = max(len(r) for r in head)
     progress(0.0, f"Reading {path.name}")
@@ -225,13 +229,18 @@ def _is_utf8(path: Path) -> bool:
 
 
 def _sample_text(path: Path, encoding: str) -> str:
-    """The first ``SNIFF_BYTES`` of the file, decoded, cut at the last line break."""
+    """The first ``SNIFF_BYTES`` of the file, decoded, cut at the last line break.
+
+    A line break is LF, CRLF or a lone CR (classic Mac OS files, and Excel for
+    Mac's "CSV" until 2016, end their lines with CR only).
+    """
     with open(path, "rb") as handle:
         raw = handle.read(SNIFF_BYTES)
         whole = not handle.read(1)
     text = codecs.getincrementaldecoder(encoding)("replace").decode(raw, final=whole)
-    if not whole and "\n" in text:
-        text = text[: text.rindex("\n") + 1]
+    last_break = max(text.rfind("\n"), text.rfind("\r"))
+    if not whole and last_break >= 0:
+        text = text[: last_break + 1]
     if _looks_binary(text):
         raise _not_readable(path)
     return text
@@ -267,8 +276,15 @@ def sniff_delimiter(sample: str, default: str = ",") -> str:
 
 
 def _sample_records(sample: str, delimiter: str, count: int = HEADER_SEARCH_ROWS + 200) -> list[list[str]]:
-    """The first ``count`` records of the sample (enough to find the header and the width)."""
-    reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
+    """The first ``count`` records of the sample (enough to find the header and the width).
+
+    Records end at LF, CRLF or a lone CR, as they do for the pandas reader of the whole file.
+
+    >>> _sample_records("Pathway ID,Site\\rP1,Main\\r", ",")
+    [['Pathway ID', 'Site'], ['P1', 'Main']]
+    """
+    # newline="": lines split at every kind of break and keep it, as the csv module needs.
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
     try:
         records = [row for _, row in zip(range(count), reader)]
     except csv.Error:
@@ -310,6 +326,7 @@ def _csv_blocks(path, encoding, delimiter, width, header_index, limit, progress,
 
 
 _FIELDS_SEEN = re.compile(r"saw (\d+)")
+_LINE_SEEN = re.compile(r"in line (\d+)")
 
 
 def _wider(path: Path, error: Exception, width: int) -> int:
@@ -317,12 +334,42 @@ def _wider(path: Path, error: Exception, width: int) -> int:
     message = str(error)
     seen = _FIELDS_SEEN.search(message)
     if seen and int(seen.group(1)) > width:
+        if int(seen.group(1)) > MAX_CELLS_PER_ROW:
+            line = _LINE_SEEN.search(message)  # pandas counts records from 1, as Excel numbers rows
+            raise _too_wide(path, int(line.group(1)) if line else None) from None
         return int(seen.group(1))
     if "EOF inside string" in message:
         where = re.search(r"starting at row (\d+)", message)
         row = f" starting at row {int(where.group(1)) + 1}" if where else ""
         raise WorkbenchError(f'{path.name}: a quoted value{row} is never closed (a " is missing)') from None
     raise WorkbenchError(f"{path.name}: is not a readable CSV file ({message.strip()})") from None
+
+
+def refuse_too_wide(path: Path, records: list[list[str]]) -> None:
+    """Raise ``WorkbenchError`` naming the first record with more cells than a spreadsheet allows.
+
+    ``records`` are the file's first records, in order (row 1 first).
+    Checked before reading the whole file: pandas would otherwise make a
+    column for every cell of the widest row, which takes minutes for a
+    row of a million commas.
+
+    >>> refuse_too_wide(Path("ok.csv"), [["Pathway ID"], ["P1"]])
+    >>> refuse_too_wide(Path("bad.csv"), [["Pathway ID"], [""] * 20_000])
+    Traceback (most recent call last):
+    ...
+    workbench.progress.WorkbenchError: bad.csv: row 2 has more than 16,384 cells, more than any spreadsheet allows: the file is damaged or is not a waiting list
+    """
+    for row, record in enumerate(records, start=1):
+        if len(record) > MAX_CELLS_PER_ROW:
+            raise _too_wide(path, row)
+
+
+def _too_wide(path: Path, row: int | None) -> WorkbenchError:
+    where = f"row {row}" if row is not None else "a row"
+    return WorkbenchError(
+        f"{path.name}: {where} has more than {MAX_CELLS_PER_ROW:,} cells, more than any spreadsheet allows: "
+        "the file is damaged or is not a waiting list"
+    )
 
 
 # --- workbooks ---------------------------------------------------------------
@@ -627,12 +674,16 @@ def unique_headers(cells: list[str | None]) -> list[str]:
     """
     named = [c or f"Column {i}" for i, c in enumerate(cells, start=1)]
     taken: set[str] = set()
+    # The last copy number given to each name: a row of 16,384 identical headers
+    # must not try "(2)", "(3)"... from the start for every one of them.
+    last_copy: dict[str, int] = {}
     result = []
     for name in named:
-        candidate, copy = name, 1
+        candidate, copy = name, last_copy.get(name.casefold(), 1)
         while candidate.casefold() in taken:
             copy += 1
             candidate = f"{name} ({copy})"
+        last_copy[name.casefold()] = copy
         taken.add(candidate.casefold())
         result.append(candidate)
     return result
@@ -710,5 +761,6 @@ def may_hold_space_only_cells(path: Path, encoding: str, delimiter: str) -> bool
     # Space, tab, and the no-break space (0xA0 in cp1252, 0xC2 0xA0 in UTF-8).
     spaces = np.flatnonzero((following == 0x20) | (following == 0x09) | (following == 0xA0) | (following == 0xC2))
     before = data[spaces]
-    return bool(((before == ord(delimiter)) | (before == ord("\n")) | (before == ord('"'))).any())
+    line_start = (before == ord("\n")) | (before == ord("\r"))  # CR: classic Mac line endings
+    return bool(((before == ord(delimiter)) | line_start | (before == ord('"'))).any())
 
