@@ -424,7 +424,9 @@ def _decode_text(blob: bytes) -> np.ndarray:
         codes = np.frombuffer(zlib.decompress(blob[9 : 9 + size]), dtype=np.int32)
         distinct = np.append(_split_text(blob[9 + size :]), None)  # code -1 -> None
         return distinct[codes]
-    return _split_text(blob[1:])
+    if blob[:1] == b"T":
+        return _split_text(blob[1:])
+    return _split_text(blob)  # workspaces written before the b"T"/b"C" tag: plain zlib text
 
 
 def _split_text(compressed: bytes) -> np.ndarray:
