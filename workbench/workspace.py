@@ -222,7 +222,7 @@ class Workspace:
         # One text of row ids per code, parsed in C: far faster than a Python tuple per finding.
         grouped = dict(self.connection.execute("SELECT code, group_concat(row_id) FROM findings GROUP BY code"))
         return {
-            code: np.unique(np.fromstring(grouped[code], dtype=np.int64, sep=",")) - 1
+            code: np.sort(np.fromstring(grouped[code], dtype=np.int64, sep=",")) - 1  # a row has a code once
             for code in FINDING_CODES
             if code in grouped
         }
