@@ -106,6 +106,23 @@ def show_error(parent, message: str, title: str = "Prioritisation workbench") ->
     box.exec()
 
 
+def ask_to_open_a_copy(parent, message: str) -> bool:
+    """Say a workspace is open elsewhere (``message`` names who and since when); True to open a copy."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "Workspace in use", message, QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(
+        "Open a copy to read the list as it is now: changes made in the copy do not reach the original. "
+        "Or cancel, and ask them to close it first."
+    )
+    copy = box.addButton("Open a &copy…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(copy)
+    box.setAccessibleName("Workspace in use")
+    box.exec()
+    return box.clickedButton() is copy
+
+
 def excepthook(error_type: type, error: BaseException, tb: TracebackType | None) -> None:
     """sys.excepthook for the app: log safely and show a dialog; never print values."""
     if issubclass(error_type, (Cancelled, KeyboardInterrupt)):

@@ -44,7 +44,7 @@ from workbench import mapping as mapping_rules
 from workbench import readers
 from workbench.dates import parse_dates
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
-from workbench.importer import ImportResult, import_file
+from workbench.importer import STALE_CENSUS_DAYS, ImportResult, import_file
 from workbench.progress import WorkbenchError
 
 PREVIEW_ROWS = 20
@@ -355,7 +355,7 @@ class ImportDialog(QDialog):
             self.census.blockSignals(True)
             self.census.setDate(QDate(values[np.argmax(counts)].astype(date)))
             self.census.blockSignals(False)
-            self.census_note.setText("From the file's census date column.")
+            self._set_census_note("From the file's census date column.")
 
     def _set_running(self, running: bool) -> None:
         self.progress_bar.setVisible(running)
@@ -505,6 +505,8 @@ class ImportDialog(QDialog):
         self._census_touched = False
         self.census.dateChanged.connect(self._on_census_edited)
         self.census_note = QLabel("Today, unless the file has a census date column.")
+        self.census_note.setWordWrap(True)
+        self.census_note.setAccessibleName("About the census date")
         row = QHBoxLayout()
         row.addWidget(self.census)
         row.addWidget(self.census_note, 1)
@@ -518,7 +520,16 @@ class ImportDialog(QDialog):
 
     def _on_census_edited(self) -> None:
         self._census_touched = True
-        self.census_note.setText("Chosen by you.")
+        self._set_census_note("Chosen by you.")
+
+    def _set_census_note(self, where_from: str) -> None:
+        """Where the census date came from, and a warning when it is old (waits would look shorter)."""
+        age = (date.today() - self.census_date()).days
+        if age <= STALE_CENSUS_DAYS:
+            self.census_note.setText(_escape(where_from))
+            return
+        self.census_note.setText(f"{_escape(where_from)} <b>That is {age:,} days ago: waits are counted to it, "
+                                 "so they will look shorter than they are today.</b>")
 
     def _buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox()

@@ -7,10 +7,23 @@ follows the list through ``workspaceLoaded`` and the list panel's
 
 Threads: everything that opens a workspace file runs on ``self.database`` (one
 thread owns the database); filters, sorts and copies run on ``self.compute``.
+
+Locks: the window holds the lock (:mod:`workbench.locking`) of the workspace it
+shows, and of any it is loading or saving to, and gives each up when it leaves
+that workspace or closes. A workspace open in another window or by someone
+else is not opened: the window says who has it and offers a copy instead.
+
+Warnings: what the import warned about (an old census date, dates read as
+US or whose order could not be told) and patients with no recognised clinical
+priority show in a strip above the list until dismissed; a workspace kept on
+a network drive, in a cloud folder or readable by others is warned about in
+the status bar, and in a dialog the first time.
 """
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -25,13 +38,14 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from ui import errors, settings
 from ui.import_dialog import ImportDialog
 from ui.list_panel import ListPanel
-from ui.quality_panel import QualityPanel
+from ui.quality_panel import QualityPanel, WarningStrip, unknown_priority_warning
 from ui.session import (
     DEMO,
     SAVED,
@@ -40,12 +54,15 @@ from ui.session import (
     WORKSPACE_SUFFIX,
     LoadedWorkspace,
     WorkspaceFile,
+    copy_workspace,
     create_untitled,
     discard,
     ensure_demo,
     load_workspace,
     new_untitled_path,
+    place_warnings,
     save_as,
+    stale_census_warnings,
     write_findings_worklist,
 )
 from ui.summary_strip import SummaryStrip
@@ -54,6 +71,8 @@ from ui.workers import Task, Worker
 from workbench import mapping as mapping_rules
 from workbench import readers
 from workbench.importer import import_file
+from workbench.locking import WorkspaceInUse, WorkspaceLock, acquire_lock
+from workbench.progress import WorkbenchError
 from workbench.validation import FINDING_CODES
 
 APP_TITLE = "Prioritisation workbench"
@@ -67,7 +86,8 @@ class MainWindow(QMainWindow):
 
     Invariants: ``loaded`` is the workspace shown (``None`` before the first
     load finishes); ``file`` is the workspace file open, which a load in
-    progress may not have shown yet.
+    progress may not have shown yet. ``_locks`` holds a lock for ``file`` and
+    for every path a load, save or copy under way uses (``_in_use``), no more.
     """
 
     workspaceLoaded = Signal(object)  # LoadedWorkspace
@@ -79,7 +99,12 @@ class MainWindow(QMainWindow):
         self.loaded: LoadedWorkspace | None = None
         self.file: WorkspaceFile | None = None
         self.dialog: ImportDialog | None = None
+        self.place_warning_box: QMessageBox | None = None
         self._closing = False
+        self._locks: dict[str, WorkspaceLock] = {}  # by _path_key
+        self._in_use: Counter[str] = Counter()  # path key -> loads, saves and copies under way
+        self._import_warnings: dict[str, list[str]] = {}  # an imported workspace's warnings, until it is shown
+        self._place_warned: set[tuple[str, str]] = set()  # (path key, warning) already shown in a dialog
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -154,9 +179,10 @@ class MainWindow(QMainWindow):
         if self.file is None:
             return None
         path = Path(path) if path else self._ask_save_path("Save workspace as", WORKSPACE_FILTER, WORKSPACE_SUFFIX)
-        if path is None:
+        if path is None or not self._take_lock(path, partial(self._refuse_target, path)):
             return None
         task = self.database.submit(partial(save_as, self.file, path), lane="save", description="Saving")
+        self._hold_lock_while(task, path)
         self.progress.follow(task, f"Saving {path.name}…", can_cancel=False)
         task.finished.connect(self._on_saved)
         if then is not None:
@@ -180,13 +206,38 @@ class MainWindow(QMainWindow):
         return task
 
     # Showing a workspace -------------------------------------------------------
-    def show_workspace(self, file: WorkspaceFile) -> Task:
-        """Load a workspace file on the database worker and show it when ready."""
+    def show_workspace(self, file: WorkspaceFile) -> Task | None:
+        """Lock a workspace file, load it on the database worker and show it when ready.
+
+        If another window or person has it open, says who and since when and
+        offers to open a copy instead; returns None as nothing is loaded.
+        """
+        if not self._take_lock(file.path, lambda error: self._offer_copy(file, error)):
+            return None
         task = self.database.submit(partial(load_workspace, file), lane="load", description="Opening the workspace")
+        self._hold_lock_while(task, file.path)
         self.progress.follow(task, f"Opening {file.path.name}…")
         task.finished.connect(self._on_loaded)
         task.failed.connect(self._show_error)
         return task
+
+    def open_a_copy(self, source: Path, target: Path) -> Task | None:
+        """Copy a workspace that is open elsewhere to ``target`` and show the copy."""
+        refused = partial(self._refuse_target, target)
+        if not self._take_lock(target, refused):
+            return None
+        task = self.database.submit(partial(copy_workspace, Path(source), Path(target)), lane="save",
+                                    description="Copying the workspace")
+        self._hold_lock_while(task, target)
+        self.progress.follow(task, f"Copying to {Path(target).name}…", can_cancel=False)
+        task.finished.connect(lambda path: self.show_workspace(WorkspaceFile(path, SAVED)))
+        task.failed.connect(self._show_error)
+        return task
+
+    @property
+    def lock(self) -> WorkspaceLock | None:
+        """The lock this window holds on the workspace it shows (None when it shows none)."""
+        return self._locks.get(_path_key(self.file.path)) if self.file is not None else None
 
     def add_dock(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea, name: str | None = None) -> QDockWidget:
         """A dockable panel with a View menu entry (its object name keeps its place between sessions)."""
@@ -218,6 +269,7 @@ class MainWindow(QMainWindow):
         self.list_panel.cancel_pending()
         self.database.shutdown()
         self.compute.shutdown()
+        self._release_locks(keep=set())  # after the workers stop: nothing writes without the lock
         event.accept()
 
     def dragEnterEvent(self, event) -> None:
@@ -245,7 +297,9 @@ class MainWindow(QMainWindow):
         self.quality.set_findings(loaded.finding_counts if loaded.wl is not None else None, FINDING_CODES, total)
         self._remember_workspace(loaded.file)
         self._update_title()
+        self._show_list_warnings(loaded)
         self._announce(loaded)
+        self._check_place(loaded.file.path)
         self.workspaceLoaded.emit(loaded)
 
     def _on_saved(self, file: WorkspaceFile) -> None:
@@ -256,10 +310,31 @@ class MainWindow(QMainWindow):
         self._remember_workspace(file)
         self._update_title()
         self.statusBar().showMessage(f"Saved as {file.path}", 8000)
+        self._check_place(file.path)
 
-    def _on_imported(self, target: Path, source: Path) -> None:
+    def _on_imported(self, target: Path, source: Path, warnings: list[str]) -> None:
         settings.add_recent_file(source)
+        self._import_warnings[_path_key(target)] = list(warnings)
         self.show_workspace(WorkspaceFile(target, UNTITLED))
+
+    def _on_place_warnings(self, path: Path, found: list[str]) -> None:
+        """Warn about where the workspace is kept: status bar always, a dialog for what is new."""
+        key = _path_key(path)
+        if not found or self.file is None or _path_key(self.file.path) != key:
+            return
+        self.statusBar().showMessage(" ".join(found), 20000)
+        new = [warning for warning in found if (key, warning) not in self._place_warned]
+        if not new:
+            return
+        self._place_warned.update((key, warning) for warning in new)
+        if self.place_warning_box is not None:
+            self.place_warning_box.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, "Where this workspace is kept", "\n\n".join(new),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAccessibleName("Where this workspace is kept")
+        box.setWindowModality(Qt.WindowModality.NonModal)  # a warning, not a question: work can go on
+        box.show()
+        self.place_warning_box = box
 
     def _on_finding_chosen(self, code: str) -> None:
         self.list_panel.set_finding(code)
@@ -270,9 +345,9 @@ class MainWindow(QMainWindow):
     # Helpers -----------------------------------------------------------------------
     def _show_import_dialog(self, path: Path) -> None:
         target = new_untitled_path()
-        self.dialog = ImportDialog(path, target, self.database, self.compute, self)
-        self.dialog.accepted.connect(lambda: self._on_imported(target, path))
-        self.dialog.open()
+        self.dialog = dialog = ImportDialog(path, target, self.database, self.compute, self)
+        dialog.accepted.connect(lambda: self._on_imported(target, path, dialog.result.warnings if dialog.result else []))
+        dialog.open()
 
     def _import_or_ask(self, path: Path, missing: list[str]) -> None:
         if missing:
@@ -281,7 +356,7 @@ class MainWindow(QMainWindow):
         target = new_untitled_path()
         task = self.database.submit(partial(import_file, path, target), lane="import", description="Importing")
         self.progress.follow(task, f"Importing {path.name}…")
-        task.finished.connect(lambda _result: self._on_imported(target, path))
+        task.finished.connect(lambda result: self._on_imported(target, path, result.warnings))
         task.failed.connect(self._show_error)
         task.cancelled.connect(lambda: self.statusBar().showMessage("Import cancelled: nothing was changed.", 5000))
 
@@ -336,7 +411,72 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("This workspace has no list yet: File > Open waiting list… (Ctrl+O).")
             return
         source = f" from {loaded.source_name}" if loaded.source_name else ""
-        self.statusBar().showMessage(f"{len(loaded.wl):,} rows{source}.", 8000)
+        unknown = f" {unknown_priority_warning(loaded.unknown_priority)}" if loaded.unknown_priority else ""
+        self.statusBar().showMessage(f"{len(loaded.wl):,} rows{source}.{unknown}", 15000 if unknown else 8000)
+
+    def _show_list_warnings(self, loaded: LoadedWorkspace) -> None:
+        """The import's warnings (or, reopened later, an old census date) and the unknown band, above the list."""
+        from_import = self._import_warnings.pop(_path_key(loaded.file.path), None)
+        if loaded.wl is None:
+            shown = []
+        else:
+            shown = from_import if from_import is not None else stale_census_warnings(loaded.census_date)
+            if loaded.unknown_priority:
+                shown = [*shown, unknown_priority_warning(loaded.unknown_priority)]
+        self.warning_strip.show_warnings(shown)
+        self.quality.set_priority_warning(loaded.unknown_priority if loaded.wl is not None else 0)
+
+    # Locks -----------------------------------------------------------------------
+    def _take_lock(self, path: Path, refused: Callable[[WorkspaceInUse], None]) -> bool:
+        """Hold the lock of ``path`` (kept if already held); on refusal call ``refused``. True if held."""
+        key = _path_key(path)
+        if key in self._locks:
+            return True
+        try:
+            self._locks[key] = acquire_lock(path)
+        except WorkspaceInUse as error:
+            refused(error)
+            return False
+        except WorkbenchError as error:  # the lock file cannot be made: a read-only folder
+            self._show_error(str(error))
+            return False
+        return True
+
+    def _hold_lock_while(self, task: Task, path: Path) -> None:
+        """Keep the lock of ``path`` until ``task`` ends, then give up the locks no longer needed."""
+        key = _path_key(path)
+        self._in_use[key] += 1
+        task.ended.connect(lambda: self._on_lock_user_ended(key))
+
+    def _on_lock_user_ended(self, key: str) -> None:
+        self._in_use[key] -= 1
+        if self._in_use[key] <= 0:
+            del self._in_use[key]
+        shown = {_path_key(self.file.path)} if self.file is not None else set()
+        self._release_locks(keep=shown | set(self._in_use))
+
+    def _release_locks(self, keep: set[str]) -> None:
+        for key in [k for k in self._locks if k not in keep]:
+            self._locks.pop(key).release()
+
+    def _offer_copy(self, file: WorkspaceFile, error: WorkspaceInUse) -> None:
+        if not errors.ask_to_open_a_copy(self, str(error)):
+            self.statusBar().showMessage(f"{file.path.name} was not opened: it is open elsewhere.", 8000)
+            return
+        target = self._ask_save_path(f"Save a copy of {file.path.name} as", WORKSPACE_FILTER, WORKSPACE_SUFFIX)
+        if target is not None:
+            self.open_a_copy(file.path, target)
+
+    def _refuse_target(self, target: Path, error: WorkspaceInUse) -> None:
+        who = error.owner.describe() if error.owner else "another user"
+        self._show_error(f"{Path(target).name} is open in another window or by {who}: "
+                         "it cannot be replaced; choose another name.")
+
+    def _check_place(self, path: Path) -> None:
+        """Look on the compute worker (a network drive can be slow) at where the workspace is kept."""
+        owner = self.lock.owner if self.lock is not None else None
+        task = self.compute.submit(partial(place_warnings, path, owner), lane="place-warnings")
+        task.finished.connect(lambda found: self._on_place_warnings(path, found))
 
     def _show_error(self, message: str) -> None:
         errors.show_error(self, message)
@@ -365,7 +505,14 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.setTabBarAutoHide(True)  # one page: no tab bar until part 2 adds pages
         self.tabs.addTab(self.list_panel, "Waiting list")
-        self.setCentralWidget(self.tabs)
+        self.warning_strip = WarningStrip()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.warning_strip)  # above every page: the warnings hold for the ranked list too
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
         self.view_menu = QMenu("&View", self)
@@ -474,6 +621,11 @@ def _missing_fields(path: Path, progress, cancelled) -> list[str]:
     """Required fields the automatic mapping cannot find in the file's headers."""
     headers = readers.preview(path, rows=1).headers
     return mapping_rules.missing_required(mapping_rules.detect_mapping(headers))
+
+
+def _path_key(path: Path) -> str:
+    """One spelling per file, to know a lock already held (taking it twice would refuse ourselves)."""
+    return os.path.normcase(os.path.abspath(path))
 
 
 def _dropped_file(event) -> Path | None:

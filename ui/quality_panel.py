@@ -3,19 +3,28 @@
 Choosing a problem filters the list to its rows (``findingChosen``); "Show all
 rows" clears that filter; "Export worklist…" asks the window to write the
 findings to an xlsx worklist for the people who will fix them at source.
+
+Patients with no recognised clinical priority get a warning of their own at
+the top: the ranking puts them in the 'unknown' band, after P4 by default, so
+an urgent patient whose priority did not come through would wait behind
+routine ones (hazard HAZ-14). :class:`WarningStrip` is the window's strip of
+such warnings above the list (import warnings too), kept until dismissed.
 """
 
 from __future__ import annotations
 
+from html import escape
 from typing import Mapping
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,6 +32,71 @@ from PySide6.QtWidgets import (
 )
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
+# Dark text on pale amber, both set: readable whatever the desktop theme's own colours.
+WARNING_STYLE = "background: #fff4ce; color: #3b2f00; border: 1px solid #c19c00; border-radius: 3px; padding: 4px;"
+
+
+def unknown_priority_warning(count: int) -> str:
+    """The warning about patients in the 'unknown' band, in plain words.
+
+    >>> unknown_priority_warning(12)
+    "12 patients have no recognised clinical priority: they are placed in the 'unknown' band, check them before using the order."
+    >>> unknown_priority_warning(1).startswith("1 patient has")
+    True
+    """
+    patients = "1 patient has" if count == 1 else f"{count:,} patients have"
+    return (f"{patients} no recognised clinical priority: they are placed in the 'unknown' band, "
+            "check them before using the order.")
+
+
+class WarningStrip(QFrame):
+    """Warnings about the list shown, in a strip above it, until the user dismisses them.
+
+    Invariant: ``warnings()`` is what the strip shows; it is hidden exactly when
+    that is empty (nothing to say, or dismissed).
+    """
+
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("warningStrip")
+        self.setAccessibleName("Warnings about this list")
+        self.setStyleSheet(f"QFrame#warningStrip {{ {WARNING_STYLE} }} QFrame#warningStrip QLabel {{ border: none; }}")
+        self._warnings: list[str] = []
+        icon = QLabel()
+        size = self.fontMetrics().height() + 4
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setAccessibleName("Warnings")
+        self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button.setAccessibleName("Dismiss the warnings")
+        self.dismiss_button.setToolTip("Hide these warnings until the next list is opened")
+        self.dismiss_button.clicked.connect(self._on_dismiss)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_warnings(self, warnings: list[str]) -> None:
+        """Show these warnings (replacing any before); none hides the strip."""
+        self._warnings = list(warnings)
+        items = "".join(f"<li>{escape(w)}</li>" for w in warnings)
+        self.text.setText(f"<b>Check before using this list:</b><ul style='margin: 0; -qt-list-indent: 1'>{items}</ul>")
+        self.setVisible(bool(warnings))
+
+    def warnings(self) -> list[str]:
+        """The warnings shown now ([] once dismissed)."""
+        return list(self._warnings)
+
+    def _on_dismiss(self) -> None:
+        self.show_warnings([])
+        self.dismissed.emit()
 
 
 class QualityPanel(QWidget):
@@ -38,6 +112,11 @@ class QualityPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName("Data quality")
+        self.priority_warning = QLabel()
+        self.priority_warning.setWordWrap(True)
+        self.priority_warning.setStyleSheet(f"QLabel {{ {WARNING_STYLE} }}")
+        self.priority_warning.setAccessibleName("Clinical priority warning")
+        self.priority_warning.hide()
         self.headline = QLabel()
         self.headline.setWordWrap(True)
         self.tree = self._make_tree()
@@ -54,6 +133,7 @@ class QualityPanel(QWidget):
         buttons.addStretch(1)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.priority_warning)
         layout.addWidget(self.headline)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
@@ -77,6 +157,11 @@ class QualityPanel(QWidget):
         self.headline.setText(self._headline(counts, total_rows))
         self.export.setEnabled(bool(counts))
         self.show_all.setEnabled(bool(counts))
+
+    def set_priority_warning(self, count: int) -> None:
+        """Warn about ``count`` patients with no recognised clinical priority (0: no warning)."""
+        self.priority_warning.setText(unknown_priority_warning(count) if count else "")
+        self.priority_warning.setVisible(count > 0)
 
     def codes(self) -> list[str]:
         """The finding codes listed, top to bottom."""

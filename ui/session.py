@@ -12,6 +12,10 @@ A workspace file is one of three kinds:
 :func:`load_workspace` runs on the database worker and does every slow step of
 opening (reading the columns, finding rows, filter keys) so the window only
 swaps the result in.
+
+The window holds a lock (:mod:`workbench.locking`) on every workspace it shows,
+so a second window or a colleague cannot change the same file unseen;
+:func:`place_warnings` says what is wrong with where a workspace is kept.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ import numpy as np
 from ui.list_model import problem_codes, shown_columns
 from ui.list_query import ListIndex
 from ui.settings import data_folder, unsaved_folder
-from workbench.fields import WaitingList
-from workbench.importer import import_file
+from workbench.fields import PRIORITY_CODES, WaitingList
+from workbench.importer import import_file, import_warnings
+from workbench.locking import LockOwner, warnings_for
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 from workbench.resources import resource_path
 from workbench.workspace import Workspace
@@ -79,6 +84,7 @@ class LoadedWorkspace:
     index: ListIndex | None = field(default=None, repr=False)
     columns: list[str] = field(default_factory=list, repr=False)
     problems: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
+    unknown_priority: int = 0  # patients with no recognised clinical priority: ranked in the 'unknown' band
 
     @property
     def census_date(self) -> date | None:
@@ -108,9 +114,64 @@ def load_workspace(file: WorkspaceFile, progress: Progress = no_progress, cancel
     progress(0.7, "Preparing the list view")
     index = ListIndex(wl, finding_rows)
     index.prepare_filters()
-    loaded = LoadedWorkspace(file, wl, record, counts, index, shown_columns(wl), problem_codes(len(wl), finding_rows))
+    loaded = LoadedWorkspace(file, wl, record, counts, index, shown_columns(wl), problem_codes(len(wl), finding_rows),
+                             without_priority(wl.columns.get("clinical_priority"), len(wl)))
     progress(1.0, "Ready")
     return loaded
+
+
+def without_priority(priority: np.ndarray | None, rows: int) -> int:
+    """How many patients have no recognised clinical priority (the ranking puts them in the 'unknown' band).
+
+    Counts blanks and unrecognised codes alike, and every patient when the
+    list has no priority column at all.
+
+    >>> without_priority(np.array(["P2", None, "urgent", "P1a"], dtype=object), 4)
+    2
+    >>> without_priority(None, 3)
+    3
+    """
+    if priority is None:
+        return rows
+    known = np.zeros(len(priority), dtype=bool)
+    for code in PRIORITY_CODES:  # seven whole-column comparisons: fast on a million rows
+        known |= priority == code
+    return int(len(priority) - known.sum())
+
+
+def stale_census_warnings(census: date | None) -> list[str]:
+    """The importer's warning about an old census date, for a workspace opened again later.
+
+    Waits are counted to the census date, so a list reopened weeks after its
+    extract shows waits shorter than they are by now.
+    """
+    if census is None:
+        return []
+    # Given a census date and no date columns, the importer's checks come down to its age alone.
+    return import_warnings(census, census, {}, {})
+
+
+def place_warnings(path: Path, own_lock: LockOwner | None = None, progress: Progress = no_progress,
+                   cancelled: CancelCheck = never) -> list[str]:
+    """Warnings about where a workspace is kept (network drive, cloud folder, readable by others).
+
+    Runs on a worker: looking at a network drive can be slow. The warning that
+    the workspace is open elsewhere is left out when the lock it names is this
+    window's own (``own_lock``): the window that holds it is not "another window".
+    """
+    found = warnings_for(path)
+    if own_lock is None:
+        return found
+    mine = f"is open in another window or by {own_lock.describe()}"
+    return [warning for warning in found if mine not in warning]
+
+
+def copy_workspace(source: Path, target: Path, progress: Progress = no_progress, cancelled: CancelCheck = never) -> Path:
+    """Copy a workspace someone else has open to ``target``, to look at on its own (database worker)."""
+    progress(0.0, f"Copying to {target.name}")
+    with Workspace.open(source) as workspace:
+        workspace.save_as(target).close()
+    return Path(target)
 
 
 def write_findings_worklist(loaded: LoadedWorkspace, target: Path, progress: Progress = no_progress,
@@ -171,6 +232,8 @@ def discard(file: WorkspaceFile) -> None:
 def save_as(file: WorkspaceFile, target: Path, progress: Progress = no_progress, cancelled: CancelCheck = never) -> WorkspaceFile:
     """Copy the workspace to ``target``; an untitled original is then removed."""
     progress(0.0, f"Saving {target.name}")
+    if Path(target).resolve() == file.path.resolve():
+        return WorkspaceFile(file.path, SAVED)  # saved over itself: nothing to copy, and nothing to delete
     with Workspace.open(file.path) as workspace:
         workspace.save_as(target).close()
     discard(file)

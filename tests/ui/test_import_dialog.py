@@ -2,7 +2,7 @@
 
 import csv
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -179,6 +179,18 @@ def test_census_date_defaults_to_the_files_census_column(qtbot, tmp_path, open_d
     dialog = open_dialog(path, tmp_path / "ward.sqlite")
     assert dialog.census.date() == QDate(2025, 3, 31)
     assert dialog.census.displayFormat() == "dd/MM/yyyy"
+
+
+def test_an_old_census_date_is_warned_about_before_importing(qtbot, tmp_path, open_dialog):
+    census = date.today() - timedelta(days=45)
+    path = tmp_path / "ptl.csv"
+    path.write_text(f"Pathway ID,RTT Clock Start,Census Date\nA1,01/02/2025,{census:%d/%m/%Y}\n", encoding="utf-8")
+    dialog = open_dialog(path, tmp_path / "ward.sqlite")
+    note = dialog.census_note.text()
+    assert note.startswith("From the file's census date column.")
+    assert "45 days ago" in note and "look shorter" in note
+    dialog.census.setDate(QDate.currentDate())
+    assert dialog.census_note.text() == "Chosen by you."
 
 
 def test_a_file_that_cannot_be_read_says_why_in_the_dialog(qtbot, tmp_path, workers):
