@@ -209,6 +209,23 @@ def test_the_import_dialogs_warnings_reach_the_window(qtbot, make_window, tmp_pa
     assert not window.warning_strip.isHidden()
 
 
+def test_a_list_with_no_census_date_says_today_was_used(qtbot, make_window, tmp_path):
+    window = make_window()
+    load(qtbot, window, lambda: window.start(write_list(tmp_path / "undated.csv")))
+    today = date.today().strftime("%d/%m/%Y")
+    assert f"No census date was given or found in the file: waits are counted to today, {today}." in (
+        window.warning_strip.warnings())
+
+
+def test_a_date_column_read_as_us_dates_is_shown_above_the_list(qtbot, make_window, tmp_path):
+    path = tmp_path / "us.csv"
+    path.write_text("Pathway ID,Priority,RTT Clock Start\nA1,P2,03/13/2025\nA2,P3,04/01/2025\n", encoding="utf-8")
+    window = make_window()
+    load(qtbot, window, lambda: window.start(path))
+    [warning] = [w for w in window.warning_strip.warnings() if "RTT Clock Start" in w]
+    assert "month/day" in warning and not window.warning_strip.isHidden()
+
+
 def test_an_old_census_date_is_warned_about_again_when_the_workspace_is_reopened(qtbot, make_window, tmp_path):
     census = date.today() - timedelta(days=45)
     workspace = tmp_path / "ward.sqlite"
