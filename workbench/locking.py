@@ -428,10 +428,16 @@ def _host_name() -> str:
 
 
 def _user_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in the environment or the password database
-        return "an unknown user"
+    """The login name from the environment, else the numeric user id.
+
+    Not ``getpass.getuser()``: without USER set it asks the system's user
+    database, which on Linux may open a local socket (nscd), and the workbench
+    opens no sockets at all.
+    """
+    for variable in ("USER", "LOGNAME", "USERNAME"):
+        if os.environ.get(variable):
+            return os.environ[variable]
+    return f"user id {os.getuid()}" if hasattr(os, "getuid") else "an unknown user"
 
 
 def _normalised(path: Path) -> str:
