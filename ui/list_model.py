@@ -3,7 +3,7 @@
 The model never copies rows. It holds the list's arrays and an int64 ``order``
 of row positions (the current filter and sort); ``data()`` maps a view row to a
 list row and formats that one cell when the view asks. Sorting and filtering
-are computed elsewhere (:mod:`ui.list_query`, on a worker) and swapped in with
+are computed elsewhere (:mod:`workbench.browse`, on a worker) and swapped in with
 :meth:`ListModel.set_order` inside ``layoutAboutToBeChanged``/``layoutChanged``.
 """
 
@@ -15,7 +15,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
-from ui.list_query import FINDINGS, ROW_NUMBER
+from workbench.browse import FINDINGS, ROW_NUMBER
 from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
 from workbench.nhs_number import format_nhs_number
 

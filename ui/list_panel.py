@@ -1,6 +1,6 @@
 """The list panel: filters, search, the table of patients and the row count.
 
-The panel owns the :class:`~ui.list_query.ListQuery`. Every change (a filter,
+The panel owns the :class:`~workbench.browse.ListQuery`. Every change (a filter,
 a search, a header click, a finding chosen in the quality panel) asks the
 compute worker for a new order in the lane ``"list-order"``, so a newer request
 replaces an older one and the GUI thread only swaps the finished order in.
@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.list_model import ListModel, column_title
-from ui.list_query import ANY_FINDING, ListIndex, ListQuery
-from ui.list_summary import ListSummary, summarise
+from workbench.browse import ANY_FINDING, ListIndex, ListQuery
+from workbench.list_summary import ListSummary, summarise
 from ui.workers import Worker
 from workbench.progress import CancelCheck, check, never
 from workbench.spreadsheet import FORMULA_STARTS

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ui.list_model import problem_codes, shown_columns
-from ui.list_query import ListIndex
+from workbench.browse import ListIndex
 from ui.settings import data_folder, unsaved_folder
 from workbench.fields import PRIORITY_CODES, WaitingList
 from workbench.importer import import_file, import_warnings

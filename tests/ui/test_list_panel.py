@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import make_list
 from ui.list_panel import ListPanel, rows_as_tsv
-from ui.list_query import ANY_FINDING, ListIndex
+from workbench.browse import ANY_FINDING, ListIndex
 from ui.quality_panel import QualityPanel
 from ui.summary_strip import SummaryStrip
 from ui.workers import Worker

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from tests.ui.conftest import make_list
-from ui.list_query import BLANK, FINDINGS, ROW_NUMBER, ListIndex, ListQuery
-from ui.list_summary import summarise
+from workbench.browse import BLANK, FINDINGS, ROW_NUMBER, ListIndex, ListQuery
+from workbench.list_summary import summarise
 from workbench.progress import Cancelled
 
 
@@ -90,7 +90,7 @@ def test_identifier_sort_matches_python_sort_order():
 
 
 def test_sorted_codes_across_chunks_number_values_in_order():
-    from ui.list_query import sorted_codes
+    from workbench.browse import sorted_codes
 
     values = np.array(["b", "a", None, "c"] * 30_000, dtype=object)
     codes, distinct = sorted_codes(values)
@@ -105,7 +105,7 @@ def test_search_finds_every_row_containing_the_text_and_no_others():
 
 
 def test_search_maps_matches_to_rows_across_chunks():
-    from ui.list_query import CHUNK_ROWS
+    from workbench.browse import CHUNK_ROWS
 
     index = ListIndex(make_list(CHUNK_ROWS + 10))
     for row in (CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS + 9):
