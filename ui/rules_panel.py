@@ -255,8 +255,8 @@ class FactorEditor(QGroupBox):
     def _number_box(self, prefix: str, value: float) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
         box.setPrefix(prefix)
-        box.setRange(-1e6, 1e6)
-        box.setDecimals(2)
+        box.setRange(-9999.0, 9999.0)  # ages, deciles, weeks, scores: four digits is plenty
+        box.setDecimals(1)
         box.setValue(value)
         box.setKeyboardTracking(False)
         box.valueChanged.connect(self._emit_transform)
@@ -590,11 +590,8 @@ class RulesPanel(QWidget):
         self.cap_weeks.setKeyboardTracking(False)
         self.cap_weeks.setAccessibleName("Social cap in weeks-equivalent")
         self.cap_weeks.valueChanged.connect(self._on_cap)
-        line = QHBoxLayout()
-        line.addWidget(self.cap_on)
-        line.addWidget(self.cap_weeks)
-        line.addStretch(1)
-        row.addLayout(line)
+        row.addWidget(self.cap_on)
+        row.addWidget(self.cap_weeks)
         return box
 
     def _add_row(self) -> QGridLayout:
