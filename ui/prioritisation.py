@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QSplitter
 
 from ui import settings
 from ui.capacity_panel import CapacityPanel, CapacitySettings, default_capacity, queue_table
-from ui.decision_log import DecisionLogPanel
+from ui.decision_log import NAME_NOT_GIVEN, DecisionLogPanel
 from ui.equity_panel import EquityPanel, grouping_choices, movement_histogram
 from ui.explain_panel import ExplainPanel
 from ui.ranked_view import RankedView, comparison_text
@@ -536,7 +536,7 @@ class PrioritisationController(QObject):
             rule_set=result.rule_set, baseline=self.ready.baseline.rule_set, import_record=self.loaded.record,
             equity=result.summary, comparison=self.comparison.as_dict() if self.comparison is not None else None,
             log=state.log, chain_problem=state.broken.describe() if state.broken else None,
-            made_by="" if self.log.person().startswith("(") else self.log.person(),
+            made_by="" if self.log.person() == NAME_NOT_GIVEN else self.log.person(),
         )
         try:
             html, pdf = export_decision_record(record, path, self.equity.chart_png())
