@@ -389,3 +389,15 @@ def test_workbook_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "MAX_UNCOMPRESSED_BYTES", 100)
     with pytest.raises(WorkbenchError, match="list.xlsx: would unpack to"):
         read_table(path)
+
+
+def test_workbook_cells_of_equal_value_but_different_type_keep_their_own_text(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Pathway ID", "Flag"])
+    for value in [True, 1, 1.5, False, 0, None]:
+        sheet.append(["P", value])
+    book.save(tmp_path / "types.xlsx")
+    assert read_table(tmp_path / "types.xlsx").column("Flag").tolist() == ["TRUE", "1", "1.5", "FALSE", "0", None]

@@ -381,9 +381,9 @@ def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) ->
         name = _choose_sheet(path, book, sheet)
         worksheet = book.get_sheet_by_name(name)
         total = max(worksheet.total_height, 1)
-        rows = ([_cell_text(v) for v in row] for row in worksheet.iter_rows())
+        rows = worksheet.iter_rows()  # raw cell values: made text a block at a time
         wanted = (header_row or HEADER_SEARCH_ROWS) + ROWS_COMPARED_WITH_HEADER
-        head = _take(rows, wanted)
+        head = [[_cell_text(v) for v in row] for row in _take(rows, wanted)]
         if not head:
             raise WorkbenchError(f"{path.name}: sheet '{name}' is empty")
         header_index = _choose_header(path, head, header_row, sheet=name)
@@ -541,7 +541,7 @@ def _workbook_blocks(head, rows, header_index, limit, total, progress, cancelled
         pending = pending[:limit]
     while pending:
         check(cancelled)
-        yield first, _block(pending)
+        yield first, _cells_as_text(_block(pending))
         first += len(pending)
         progress(min(first / total, 0.99), f"Reading {path.name}")
         remaining = WORKBOOK_BLOCK_ROWS if limit is None else limit - (first - header_index - 2)
@@ -553,6 +553,24 @@ def _block(rows: list[list]) -> np.ndarray:
     block = np.full((len(rows), max(len(r) for r in rows)), None, dtype=object)
     for index, row in enumerate(rows):
         block[index, : len(row)] = row
+    return block
+
+
+_IS_TEXT = np.frompyfunc(lambda value: type(value) is str, 1, 1)
+
+
+def _cells_as_text(block: np.ndarray) -> np.ndarray:
+    """:func:`_cell_text` over a block, in place, converting each distinct
+    non-text value once (dates and codes repeat down a column)."""
+    is_text = _IS_TEXT(block).astype(bool)
+    texts = block[is_text]
+    if texts.size:
+        texts[(texts == "") | _IS_SPACE(texts).astype(bool)] = None
+        block[is_text] = texts
+    others = block[~is_text]
+    if others.size:
+        seen: dict = {}  # keyed with the type: True == 1 == 1.0 but their texts differ
+        block[~is_text] = [seen.get((type(v), v)) or seen.setdefault((type(v), v), _cell_text(v)) for v in others]
     return block
 
 
