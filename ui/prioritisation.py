@@ -26,8 +26,6 @@ preview.
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -62,31 +60,11 @@ from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
 from workbench.workspace import Workspace
 
 PREVIEW_DELAY_MS = 150
-IMMORTAL_REFCOUNT = 1 << 40
 DEFAULT_GROUPING = "imd_quintile"
 STARTING_RULES = ("inclusive-recovery", "priority-and-time-to-target")
 RANKED_FILTER = "Excel workbook (*.xlsx);;CSV file (*.csv)"
 REPORT_FILTER = "Decision record (*.html)"
 CHARTS_FILTER = "PNG and SVG pictures (*.png)"
-
-
-# --------------------------------------------------------------------------- a PySide6 workaround
-def protect_singletons() -> None:
-    """Keep None, True and False alive whatever PySide6 does with their reference counts.
-
-    PySide6 6.12 on Python 3.11 releases references to None, True and False that it
-    never took: after each Python paint or event override returns, and for each bool
-    signal delivered to Python. Redrawing the charts for a few seconds brings None's
-    count to zero and the interpreter aborts ("deallocating None"). Python 3.12 made
-    these three objects immortal; before it, this gives each the same kind of huge
-    count. Idempotent; does nothing on 3.12 and later.
-    """
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    for singleton in (None, True, False):
-        count = ctypes.c_ssize_t.from_address(id(singleton))  # ob_refcnt is a PyObject's first field
-        if count.value < IMMORTAL_REFCOUNT:
-            count.value += IMMORTAL_REFCOUNT
 
 
 # --------------------------------------------------------------------------- Qt-free work
@@ -701,7 +679,6 @@ def install_prioritisation(window) -> PrioritisationController:
     existing = getattr(window, "prioritisation", None)
     if existing is not None:
         return existing
-    protect_singletons()  # the charts redraw often: see protect_singletons
     controller = PrioritisationController(window)
     window.prioritisation = controller
     return controller
