@@ -107,25 +107,10 @@ def import_file(
     dropped: list[str] = []
     settings: dict[str, str] = {}
     if pseudonymise:
-        key = _pseudonym_key(workspace_path)
-        settings[PSEUDONYM_KEY_SETTING] = key.hex()
-        dropped = _pseudonymise(wl, mapping, key)
-        findings = [_without_nhs_numbers(f) for f in findings]
+        findings, dropped, settings = _pseudonymise_all(wl, mapping, findings, workspace_path)
     check(cancelled)
     digest = file_sha256(path)
-    record = {
-        "file_name": path.name,
-        "file_path": None if pseudonymise else str(path.resolve()),
-        "sha256": digest,
-        "sheet": raw.sheet,
-        "header_row": raw.header_row,
-        "rows_read": raw.rows_read,
-        "rows_stored": len(wl),
-        "blank_rows": raw.blank_rows,
-        "mapping": mapping,
-        "census_date": wl.census_date,
-        "settings": settings,
-    }
+    record = _import_record(path, raw, wl, mapping, digest, pseudonymise) | {"settings": settings}
     _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled)
     return ImportResult(
         file_name=path.name,
@@ -141,6 +126,22 @@ def import_file(
         dropped_columns=dropped,
         warnings=import_warnings(wl.census_date, census_date, mapping, date_notes),
     )
+
+
+def _import_record(path: Path, raw, wl: WaitingList, mapping, digest: str, pseudonymise: bool) -> dict:
+    """What the workspace keeps about this import (no file path when pseudonymised)."""
+    return {
+        "file_name": path.name,
+        "file_path": None if pseudonymise else str(path.resolve()),
+        "sha256": digest,
+        "sheet": raw.sheet,
+        "header_row": raw.header_row,
+        "rows_read": raw.rows_read,
+        "rows_stored": len(wl),
+        "blank_rows": raw.blank_rows,
+        "mapping": mapping,
+        "census_date": wl.census_date,
+    }
 
 
 def build_list(
@@ -229,6 +230,13 @@ def _store(wl, findings, record, workspace_path, progress, cancelled) -> None:
             Path(workspace_path).unlink(missing_ok=True)
         raise
     workspace.close()
+
+
+def _pseudonymise_all(wl: WaitingList, mapping: dict[str, str], findings: list, workspace_path):
+    """Pseudonymise the list and its findings; returns (findings, dropped columns, settings to store)."""
+    key = _pseudonym_key(workspace_path)
+    dropped = _pseudonymise(wl, mapping, key)
+    return [_without_nhs_numbers(f) for f in findings], dropped, {PSEUDONYM_KEY_SETTING: key.hex()}
 
 
 def _pseudonymise(wl: WaitingList, mapping: dict[str, str], key: bytes) -> list[str]:
