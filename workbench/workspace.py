@@ -327,7 +327,7 @@ def _write_columns(connection, wl: WaitingList, progress: Progress, cancelled: C
     entries = _column_entries(wl)
     # zlib releases the GIL: encoding the next columns on the second core while
     # SQLite writes this one takes about a third off the save.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool:
         encoded = pool.map(lambda entry: _encode_column(entry[1], entry[3]), entries)
         for position, ((name, kind, is_source, _), data) in enumerate(zip(entries, encoded)):
             check(cancelled)
