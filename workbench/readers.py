@@ -774,11 +774,18 @@ def may_hold_space_only_cells(path: Path, encoding: str, delimiter: str) -> bool
     """
     if not encoding.startswith(("utf-8", "cp1252")) or not delimiter.isascii() or len(delimiter) != 1:
         return True
-    data = np.fromfile(path, dtype=np.uint8)
-    following = data[1:]
-    # Space, tab, and the no-break space (0xA0 in cp1252, 0xC2 0xA0 in UTF-8).
-    spaces = np.flatnonzero((following == 0x20) | (following == 0x09) | (following == 0xA0) | (following == 0xC2))
-    before = data[spaces]
-    line_start = (before == ord("\n")) | (before == ord("\r"))  # CR: classic Mac line endings
-    return bool(((before == ord(delimiter)) | line_start | (before == ord('"'))).any())
+    # CR too: classic Mac line endings.
+    starts = np.frombuffer(b'\n\r"' + delimiter.encode("ascii"), dtype=np.uint8)
+    previous = b"\n"
+    with open(path, "rb") as handle:
+        # A block at a time (with the byte before it), so memory stays small for big files.
+        for block in iter(lambda: handle.read(1 << 24), b""):
+            data = np.frombuffer(previous + block, dtype=np.uint8)
+            following = data[1:]
+            # Space, tab, and the no-break space (0xA0 in cp1252, 0xC2 0xA0 in UTF-8).
+            spaces = np.flatnonzero((following == 0x20) | (following == 0x09) | (following == 0xA0) | (following == 0xC2))
+            if np.isin(data[spaces], starts).any():
+                return True
+            previous = block[-1:]
+    return False
 
