@@ -3,7 +3,6 @@ date orders are warned about, and the command line respects the workspace lock."
 
 import hashlib
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -11,7 +10,6 @@ from workbench.cli import main
 from workbench.importer import import_file
 from workbench.locking import acquire_lock
 from workbench.progress import WorkbenchError
-from workbench.workspace import Workspace
 
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from workbench.enrich import enrich
-from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, TEXT, WaitingList, empty_column
+from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, WaitingList, empty_column
 from workbench.validation import FINDING_CODES, Finding, implausible_dates, validate
 
 CENSUS = datetime.date(2026, 11, 1)

@@ -29,14 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QSplitter
 
-from ui import settings
 from ui.capacity_panel import CapacityPanel, CapacitySettings, default_capacity, queue_table
 from ui.decision_log import NAME_NOT_GIVEN, DecisionLogPanel
 from ui.equity_panel import EquityPanel, grouping_choices, movement_histogram

@@ -36,7 +36,6 @@ from workbench.decisions import RuleDifference, Scenario, rule_differences
 from workbench.equity import EquityInputs
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
 from workbench.ranking import Prepared, compare, rank
-from workbench.rules import RuleSet
 from workbench.suppression import SUPPRESSED, suppressed_summary
 
 DIFFERS_MARK = "≠"

@@ -29,7 +29,6 @@ warning about a path in plain words, for the app to show when it opens one.
 from __future__ import annotations
 
 import errno
-import getpass
 import json
 import os
 import re

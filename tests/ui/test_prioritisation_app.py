@@ -3,7 +3,6 @@ decisions, scenarios and exports, driven headless with real widgets."""
 
 import shutil
 import sqlite3
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -17,11 +17,9 @@ from ui.ranked_view import RankedView
 from ui.report_export import write_pdf
 from ui.rules_panel import RulesPanel
 from ui.workshop import PairwiseDialog, SwingDialog, set_font_scale
-from workbench.equity import equity_summary
 from workbench.fields import WaitingList
 from workbench.ranking import explain, rank
 from workbench.rules import load_rules, parse_rules, treat_in_turn
-from workbench.suppression import suppressed_summary
 
 RULES = """
 name = "Three factors"

@@ -11,14 +11,12 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from workbench.cli import print_json
+from workbench.commands._ranked import add_rules_arguments, rank_both
 from workbench.equity import SUGGESTED_GROUPINGS, prepare_equity
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.progress import WorkbenchError
-from workbench.ranking import prepare, rank
-from workbench.rules import rules_from_argument
 from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_table
 from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
-from workbench.workspace import Workspace
 
 NAME = "equity"
 HELP = "Compare a rule set's order with a baseline, group by group: shares, projected waits, long waits, SII/RII."
@@ -34,13 +32,11 @@ ORDER_COLUMNS = {
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--workspace", required=True, help="workspace file")
-    parser.add_argument("--rules", required=True, help="the scenario's rule set (.toml file or bundled name)")
+    add_rules_arguments(parser)
     parser.add_argument("--capacity-per-week", required=True, type=float, help="patients treated a week")
     parser.add_argument("--horizon-weeks", type=float, default=13, help="weeks ahead for 'next N treated' (13)")
     parser.add_argument("--by", default="imd_quintile",
                         help=f"grouping: {', '.join(SUGGESTED_GROUPINGS)}, or a column of the list (imd_quintile)")
-    parser.add_argument("--baseline", default="treat-in-turn", help="baseline rule set (treat-in-turn)")
     parser.add_argument("--demand-per-week", type=float, help="new referrals a week (take part of the capacity)")
     parser.add_argument("--suppress-threshold", type=int, default=DEFAULT_THRESHOLD,
                         help=f"hide counts from 1 to this number ({DEFAULT_THRESHOLD})")
@@ -54,16 +50,11 @@ def run(args) -> int:
         raise WorkbenchError(f"{Path(args.out).name}: write the table to a .xlsx or .csv file")
     if args.suppress_threshold < 0:
         raise WorkbenchError(f"The suppression threshold cannot be negative (it is {args.suppress_threshold})")
-    scenario_rules, baseline_rules = rules_from_argument(args.rules), rules_from_argument(args.baseline)
-    with Workspace.open(args.workspace) as workspace:
-        wl = workspace.load_list()
-        record = workspace.import_record() or {}
-    prepared = prepare(wl)
-    baseline, scenario = rank(baseline_rules, wl, prepared=prepared), rank(scenario_rules, wl, prepared=prepared)
-    inputs = prepare_equity(wl, args.by, args.capacity_per_week, args.horizon_weeks, args.demand_per_week)
-    summary = inputs.summary(baseline.order, scenario.order)
+    ranked = rank_both(args)
+    inputs = prepare_equity(ranked.wl, args.by, args.capacity_per_week, args.horizon_weeks, args.demand_per_week)
+    summary = inputs.summary(ranked.baseline.order, ranked.scenario.order)
     safe = suppressed_summary(summary, args.suppress_threshold)
-    context = _context(args, record, baseline_rules, scenario_rules)
+    context = _context(args, ranked.record, ranked.baseline_rules, ranked.rules)
     if args.out:
         _write_out(Path(args.out), safe, context)
     shown = {**(summary if args.no_suppress else safe), **context}

@@ -5,35 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.cli import print_json
-from workbench.ranking import explain, position_of_pathway, prepare, rank
-from workbench.rules import TREAT_IN_TURN, rules_from_argument
-from workbench.workspace import Workspace
+from workbench.commands._ranked import add_rules_arguments, rank_both
+from workbench.ranking import explain, position_of_pathway
 
 NAME = "explain"
 HELP = "Explain one patient's place under a rule set: each factor's part, band, and both ranks."
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--workspace", required=True, help="workspace file")
-    parser.add_argument("--rules", required=True,
-                        help="rule set: a .toml file, or a bundled name such as inclusive-recovery")
-    parser.add_argument("--baseline", default=TREAT_IN_TURN,
-                        help="rule set to compare against (default: treat-in-turn)")
+    add_rules_arguments(parser)
     parser.add_argument("--pathway", required=True, metavar="ID", help="the patient's pathway ID")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
 def run(args) -> int:
-    rules = rules_from_argument(args.rules)
-    baseline_rules = rules_from_argument(args.baseline)
-    with Workspace.open(args.workspace) as workspace:
-        wl = workspace.load_list()
-    position = position_of_pathway(wl, args.pathway, source=Path(args.workspace).name)
-    prepared = prepare(wl)
-    scenario = rank(rules, wl, prepared=prepared)
-    baseline = rank(baseline_rules, wl, prepared=prepared)
-    explanation = explain(rules, wl, scenario, baseline, position)
-    result = {"rules": rules.name, "baseline": baseline_rules.name, **explanation.as_dict()}
+    ranked = rank_both(args)
+    position = position_of_pathway(ranked.wl, args.pathway, source=Path(args.workspace).name)
+    explanation = explain(ranked.rules, ranked.wl, ranked.scenario, ranked.baseline, position)
+    result = {"rules": ranked.rules.name, "baseline": ranked.baseline_rules.name, **explanation.as_dict()}
     if args.json:
         print_json(result)
     else:

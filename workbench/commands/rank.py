@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from workbench.cli import print_json, print_progress
 from workbench.export import export_ranked_list
-from workbench.ranking import compare, prepare, rank
-from workbench.rules import TREAT_IN_TURN, rules_from_argument
-from workbench.workspace import Workspace
+from workbench.commands._ranked import add_rules_arguments, rank_both
+from workbench.ranking import compare
 
 NAME = "rank"
 HELP = "Order a workspace's list by a rule set, compare it with a baseline, and export the new order."
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--workspace", required=True, help="workspace file")
-    parser.add_argument("--rules", required=True,
-                        help="rule set: a .toml file, or a bundled name such as inclusive-recovery")
-    parser.add_argument("--baseline", default=TREAT_IN_TURN,
-                        help="rule set to compare against (default: treat-in-turn)")
+    add_rules_arguments(parser)
     parser.add_argument("--top", type=int, default=100, metavar="N", help="report changes to the top N (default 100)")
     parser.add_argument("--out", help="write the ranked list to this .xlsx or .csv file")
     parser.add_argument("--pseudonymise", action="store_true",
@@ -26,17 +21,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    rules = rules_from_argument(args.rules)
-    baseline_rules = rules_from_argument(args.baseline)
-    with Workspace.open(args.workspace) as workspace:
-        wl = workspace.load_list()
-        record = workspace.import_record()
-    prepared = prepare(wl)
-    scenario = rank(rules, wl, prepared=prepared)
-    baseline = rank(baseline_rules, wl, prepared=prepared)
-    comparison = compare(baseline, scenario, top_n=args.top)
+    ranked = rank_both(args)
+    wl, rules, baseline_rules = ranked.wl, ranked.rules, ranked.baseline_rules
+    comparison = compare(ranked.baseline, ranked.scenario, top_n=args.top)
     if args.out:
-        export_ranked_list(args.out, wl, scenario, baseline, rules, record,
+        export_ranked_list(args.out, wl, ranked.scenario, ranked.baseline, rules, ranked.record or None,
                            pseudonymise=args.pseudonymise, progress=print_progress)
     result = {
         "rules": rules.name,
