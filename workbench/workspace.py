@@ -312,6 +312,8 @@ def _create_private_file(path: Path) -> None:
 
 
 def _write_findings(connection, findings: Iterable) -> None:
+    # The index is rebuilt once after the rows go in: faster than keeping it up to date row by row.
+    connection.execute("DROP INDEX IF EXISTS findings_code")
     connection.execute("DELETE FROM findings")
     for finding in findings:
         row_ids = (np.asarray(finding.rows, dtype=np.int64) + 1).tolist()
@@ -320,6 +322,7 @@ def _write_findings(connection, findings: Iterable) -> None:
             "INSERT INTO findings (row_id, code, detail) VALUES (?, ?, ?)",
             zip(row_ids, [finding.code] * len(row_ids), details),
         )
+    connection.execute("CREATE INDEX findings_code ON findings (code, row_id)")
 
 
 def _write_columns(connection, wl: WaitingList, progress: Progress, cancelled: CancelCheck) -> None:
