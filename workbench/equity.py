@@ -130,10 +130,10 @@ def _grouping_column(wl: WaitingList, by: str) -> tuple[np.ndarray, str]:
 
 
 def _learning_disability_column(wl: WaitingList) -> np.ndarray:
-    for header, values in wl.source.items():
+    for header in wl.source:  # headers only: a stored column is decoded when first read
         squashed = re.sub(r"[^a-z]", "", header.casefold())
         if "learningdisab" in squashed or squashed == "ld":
-            return values
+            return wl.source[header]
     raise WorkbenchError(
         "The list has no learning disability column (a column whose header mentions "
         "'learning disability'): group by that column's name instead"

@@ -123,9 +123,9 @@ class WaitingList:
         if name in self.source:
             return self.source[name]
         wanted = name.strip().casefold()
-        for header, values in self.source.items():
+        for header in self.source:  # headers only: a stored column is decoded when first read
             if header.strip().casefold() == wanted:
-                return values
+                return self.source[header]
         raise KeyError(f"The list has no column called '{name}'")
 
     def has_column(self, name: str) -> bool:
