@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -302,16 +303,19 @@ def test_refused_files_on_the_command_line_exit_2_in_one_line_without_a_hang(tmp
     runs = {}
     for case, (make, words) in REFUSED.items():
         path = make(tmp_path)
-        runs[case] = (path, words, subprocess.Popen(
-            [sys.executable, "-m", "workbench", "import", str(path), "--workspace", str(workspace)],
+        # Each run gets its own copy: the processes run at once, and an import holds its workspace's lock.
+        target = tmp_path / f"{case}.sqlite"
+        shutil.copyfile(workspace, target)
+        runs[case] = (path, words, target, subprocess.Popen(
+            [sys.executable, "-m", "workbench", "import", str(path), "--workspace", str(target)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT))
-    for case, (path, words, process) in runs.items():
+    for case, (path, words, target, process) in runs.items():
         _, stderr = process.communicate(timeout=CLI_SECONDS)
         assert process.returncode == 2, (case, stderr)
         assert "Traceback" not in stderr
         assert stderr.strip().startswith(f"workbench import: {path.name}") and words in stderr
         assert len(stderr.strip().splitlines()) == 1
-    assert sha256(workspace) == before
+        assert sha256(target) == before
 
 
 # --- files that import -------------------------------------------------------------
