@@ -44,7 +44,8 @@ from PySide6.QtWidgets import (
 from ui import errors, settings
 from ui.import_dialog import ImportDialog
 from ui.list_panel import ListPanel
-from ui.quality_panel import QualityPanel, WarningStrip, unknown_priority_warning
+from ui.quality_panel import QualityPanel, WarningStrip
+from workbench.validation import unknown_priority_warning
 from ui.session import (
     DEMO,
     SAVED,

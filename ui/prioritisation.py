@@ -55,6 +55,7 @@ from workbench.ranking import Prepared, Ranking, compare, explain, prepare, rank
 from workbench.report import DecisionRecord
 from workbench.rules import RuleSet, bundled_rule_sets, check_columns, load_rules, treat_in_turn
 from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
+from workbench.validation import unknown_band_warning
 from workbench.workspace import Workspace
 
 PREVIEW_DELAY_MS = 150
@@ -513,6 +514,7 @@ class PrioritisationController(QObject):
             equity=result.summary, comparison=self.comparison.as_dict() if self.comparison is not None else None,
             log=state.log, chain_problem=state.broken.describe() if state.broken else None,
             made_by="" if self.log.person() == NAME_NOT_GIVEN else self.log.person(),
+            warnings=[w for w in [unknown_band_warning(self.ready.wl)] if w],
         )
         try:
             html, pdf = export_decision_record(record, path, self.equity.chart_png())

@@ -31,22 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.validation import unknown_priority_warning
+
 CODE_ROLE = Qt.ItemDataRole.UserRole
 # Dark text on pale amber, both set: readable whatever the desktop theme's own colours.
 WARNING_STYLE = "background: #fff4ce; color: #3b2f00; border: 1px solid #c19c00; border-radius: 3px; padding: 4px;"
-
-
-def unknown_priority_warning(count: int) -> str:
-    """The warning about patients in the 'unknown' band, in plain words.
-
-    >>> unknown_priority_warning(12)
-    "12 patients have no recognised clinical priority: they are placed in the 'unknown' band, check them before using the order."
-    >>> unknown_priority_warning(1).startswith("1 patient has")
-    True
-    """
-    patients = "1 patient has" if count == 1 else f"{count:,} patients have"
-    return (f"{patients} no recognised clinical priority: they are placed in the 'unknown' band, "
-            "check them before using the order.")
 
 
 class WarningStrip(QFrame):

@@ -30,12 +30,13 @@ import numpy as np
 from ui.list_model import problem_codes, shown_columns
 from workbench.browse import ListIndex
 from ui.settings import data_folder, unsaved_folder
-from workbench.fields import PRIORITY_CODES, WaitingList
+from workbench.fields import WaitingList
 from workbench.importer import import_file, import_warnings
 from workbench.locking import LockOwner, warnings_for
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 from workbench.resources import resource_path
 from workbench.workspace import Workspace
+from workbench.validation import without_priority
 from workbench.worklist import write_worklist
 
 SAVED, UNTITLED, DEMO = "saved", "untitled", "demo"
@@ -118,25 +119,6 @@ def load_workspace(file: WorkspaceFile, progress: Progress = no_progress, cancel
                              without_priority(wl.columns.get("clinical_priority"), len(wl)))
     progress(1.0, "Ready")
     return loaded
-
-
-def without_priority(priority: np.ndarray | None, rows: int) -> int:
-    """How many patients have no recognised clinical priority (the ranking puts them in the 'unknown' band).
-
-    Counts blanks and unrecognised codes alike, and every patient when the
-    list has no priority column at all.
-
-    >>> without_priority(np.array(["P2", None, "urgent", "P1a"], dtype=object), 4)
-    2
-    >>> without_priority(None, 3)
-    3
-    """
-    if priority is None:
-        return rows
-    known = np.zeros(len(priority), dtype=bool)
-    for code in PRIORITY_CODES:  # seven whole-column comparisons: fast on a million rows
-        known |= priority == code
-    return int(len(priority) - known.sum())
 
 
 def stale_census_warnings(census: date | None) -> list[str]:

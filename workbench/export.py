@@ -31,6 +31,7 @@ from workbench.progress import CancelCheck, Progress, WorkbenchError, check, nev
 from workbench.ranking import Ranking
 from workbench.rules import RuleSet, describe_factor, dump_rules
 from workbench.spreadsheet import MAX_WIDTH, safe_cell, uk_date, write_csv
+from workbench.validation import unknown_band_warning
 
 CHUNK_ROWS = 5000
 EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
@@ -220,6 +221,7 @@ def _provenance(wl: WaitingList, info: dict | None, pseudonymise: bool) -> list[
         ("Workbench version", __version__),
         ("Pseudonymised export", "yes: NHS number, date of birth, postcode and source columns left out"
          if pseudonymise else "no"),
+        ("Check before use", unknown_band_warning(wl) or "every patient has a recognised clinical priority"),
     ]
 
 

@@ -70,6 +70,7 @@ class DecisionRecord:
     made_by: str = ""
     made_at: datetime = field(default_factory=datetime.now)
     threshold: int = DEFAULT_THRESHOLD
+    warnings: Sequence[str] = ()  # what a reader must check before relying on the order
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def decision_record_html(record: DecisionRecord) -> str:
     """The whole decision record as one HTML page."""
     parts = [
         _heading(record),
+        _warnings_section(record.warnings),
         _source_section(record.import_record),
         _rules_section(record.rule_set, record.baseline),
         _comparison_section(record.comparison),
@@ -119,6 +121,13 @@ def write_decision_record(record: DecisionRecord, path) -> Path:
 
 
 # --------------------------------------------------------------------------- sections
+def _warnings_section(warnings: Sequence[str]) -> str:
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{escape(w)}</li>" for w in warnings)
+    return f"<section><h2>Check before relying on this order</h2><ul>{items}</ul></section>"
+
+
 def _heading(record: DecisionRecord) -> str:
     made = f"{record.made_at:%d/%m/%Y %H:%M}"
     by = f" by {escape(record.made_by)}" if record.made_by.strip() else ""

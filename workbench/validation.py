@@ -544,3 +544,42 @@ def _column_or_blank(wl: WaitingList, name: str, rows: np.ndarray | None = None)
 
 def _nothing() -> Found:
     return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
+
+
+# The 'unknown' band: shown in the app, exports and the decision record (hazard HAZ-14).
+def without_priority(priority: np.ndarray | None, rows: int) -> int:
+    """How many patients have no recognised clinical priority (the ranking puts them in the 'unknown' band).
+
+    Counts blanks and unrecognised codes alike, and every patient when the
+    list has no priority column at all.
+
+    >>> without_priority(np.array(["P2", None, "urgent", "P1a"], dtype=object), 4)
+    2
+    >>> without_priority(None, 3)
+    3
+    """
+    if priority is None:
+        return rows
+    known = np.zeros(len(priority), dtype=bool)
+    for code in PRIORITY_CODES:  # seven whole-column comparisons: fast on a million rows
+        known |= priority == code
+    return int(len(priority) - known.sum())
+
+
+def unknown_priority_warning(count: int) -> str:
+    """The warning about patients in the 'unknown' band, in plain words.
+
+    >>> unknown_priority_warning(12)
+    "12 patients have no recognised clinical priority: they are placed in the 'unknown' band, check them before using the order."
+    >>> unknown_priority_warning(1).startswith("1 patient has")
+    True
+    """
+    patients = "1 patient has" if count == 1 else f"{count:,} patients have"
+    return (f"{patients} no recognised clinical priority: they are placed in the 'unknown' band, "
+            "check them before using the order.")
+
+
+def unknown_band_warning(wl: WaitingList) -> str | None:
+    """The unknown-band warning for a list, or None when every priority is recognised."""
+    count = without_priority(wl.columns.get("clinical_priority"), len(wl))
+    return unknown_priority_warning(count) if count else None
