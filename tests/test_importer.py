@@ -141,3 +141,16 @@ def test_pseudonymise_replaces_nhs_numbers_and_drops_names(tmp_path):
         for real in ("9434765919", "9434765918"):
             assert not any(v and real in v for v in stored_text + details)
         assert ws.import_record()["file_path"] is None
+
+
+def test_validation_worklist_names_the_line_in_the_file(tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "gaps.csv"
+    path.write_text("Pathway ID,RTT Clock Start,Priority\n\nA1,01/03/2025,urgent\n", encoding="utf-8")
+    workspace = tmp_path / "ws.sqlite"
+    import_file(path, workspace, census_date=date(2026, 11, 1))
+    assert main(["validate", "--workspace", str(workspace), "--out", str(tmp_path / "worklist.xlsx")]) == 0
+    rows = list(load_workbook(tmp_path / "worklist.xlsx")["Worklist"].iter_rows(values_only=True))
+    line = rows[0].index("Line in file")
+    assert {row[line] for row in rows[1:]} == {3}  # the header is line 1, a blank line 2

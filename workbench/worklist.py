@@ -62,6 +62,7 @@ def write_worklist(
     worklist longer than one Excel sheet continues on "Worklist 2", and so on.
     """
     book = Workbook(write_only=True)
+    source_line = _lines_in_file(wl, source_line)
     try:
         written = _fill_workbook(book, wl, findings, import_info, progress, cancelled, source_line)
     except BaseException:
@@ -83,6 +84,11 @@ def _fill_workbook(book, wl, findings, import_info, progress, cancelled, source_
         written += spreadsheet.write_table(sheet, headers, chunk, _offset(progress, written, total), total)
     spreadsheet.write_key_values(book.create_sheet("About"), about_pairs(wl, findings, import_info))
     return written
+
+
+def _lines_in_file(wl: WaitingList, given: np.ndarray | None) -> np.ndarray | None:
+    """The line numbers given, else the list's own (a list read from a workspace has them)."""
+    return given if given is not None else wl.columns.get("source_line")
 
 
 def _discard(book: Workbook) -> None:
@@ -109,6 +115,7 @@ def write_worklist_csv(
     has nowhere to put the About sheet).
     """
     progress(0.0, "Writing the worklist")
+    source_line = _lines_in_file(wl, source_line)
     rows = _checked(worklist_rows(wl, findings, source_line), cancelled)
     written = spreadsheet.write_csv(path, worklist_headers(source_line), rows)
     progress(1.0, "Worklist written")
