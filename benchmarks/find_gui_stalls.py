@@ -27,8 +27,8 @@ def watch():
         time.sleep(0.05)
         if time.perf_counter() - beat[0] > 0.15:
             frame = sys._current_frames().get(main_id)
-            stack = "".join(traceback.format_stack(frame, limit=12))
-            key = stack[-600:]
+            stack = "".join(traceback.format_stack(frame, limit=25))
+            key = stack[-2500:]
             seen[key] = seen.get(key, 0) + 1
 threading.Thread(target=watch, daemon=True).start()
 w = MainWindow(); w.resize(1400, 900); w.show()
