@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
-from openpyxl import Workbook
 
 from workbench import spreadsheet
 from workbench.fields import WaitingList
 from workbench.nhs_number import format_nhs_number
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
 from workbench.validation import FINDING_CODES, Finding
+from workbench.xlsx import XlsxWriter
 
 SUMMARY_HEADERS = ("Finding", "Description", "Rows affected")
 WORKLIST_HEADERS = (
@@ -61,43 +62,44 @@ def write_worklist(
     of each list row in the original file) adds a "Line in file" column. A
     worklist longer than one Excel sheet continues on "Worklist 2", and so on.
     """
-    book = Workbook(write_only=True)
     source_line = _lines_in_file(wl, source_line)
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
     try:
-        written = _fill_workbook(book, wl, findings, import_info, progress, cancelled, source_line)
+        with XlsxWriter(partial) as book:
+            written = _fill_workbook(book, wl, findings, import_info, progress, cancelled, source_line)
     except BaseException:
-        _discard(book)  # a cancelled or failed export leaves no half-written file
+        partial.unlink(missing_ok=True)  # a cancelled or failed export leaves no half-written file
         raise
-    progress(1.0, "Saving the worklist")
-    book.save(path)
+    os.replace(partial, path)
+    progress(1.0, "Worklist saved")
     return written
 
 
-def _fill_workbook(book, wl, findings, import_info, progress, cancelled, source_line) -> int:
-    spreadsheet.write_table(book.create_sheet("Summary"), SUMMARY_HEADERS, summary_rows(findings))
+def _fill_workbook(book: XlsxWriter, wl, findings, import_info, progress, cancelled, source_line) -> int:
+    book.add_table("Summary", SUMMARY_HEADERS, summary_rows(findings))
     headers = worklist_headers(source_line)
     rows = _checked(worklist_rows(wl, findings, source_line), cancelled)
     total = worklist_size(findings)
     written = 0
     for number, chunk in enumerate(_sheet_chunks(rows, total), start=1):
-        sheet = book.create_sheet("Worklist" if number == 1 else f"Worklist {number}")
-        written += spreadsheet.write_table(sheet, headers, chunk, _offset(progress, written, total), total)
-    spreadsheet.write_key_values(book.create_sheet("About"), about_pairs(wl, findings, import_info))
+        name = "Worklist" if number == 1 else f"Worklist {number}"
+        written += book.add_table(name, headers, _reported(chunk, progress, written, total))
+    book.add_table("About", ["Item", "Value"], about_pairs(wl, findings, import_info))
     return written
+
+
+def _reported(rows: Iterable, progress: Progress, done: int, total: int, every: int = 5000) -> Iterator:
+    """Pass rows through, reporting progress every few thousand."""
+    for index, row in enumerate(rows, start=done + 1):
+        if index % every == 0:
+            progress(index / max(total, 1), f"Writing row {index:,} of {total:,}")
+        yield row
 
 
 def _lines_in_file(wl: WaitingList, given: np.ndarray | None) -> np.ndarray | None:
     """The line numbers given, else the list's own (a list read from a workspace has them)."""
     return given if given is not None else wl.columns.get("source_line")
-
-
-def _discard(book: Workbook) -> None:
-    """Close a write-only workbook's sheets so their temporary files are released."""
-    for sheet in book.worksheets:
-        try:
-            sheet.close()
-        except Exception:  # already closed or never started: nothing to release
-            pass
 
 
 def write_worklist_csv(
@@ -237,6 +239,3 @@ def _take(rows: Iterator, count: int) -> Iterator:
         yield row
 
 
-def _offset(progress: Progress, done: int, total: int) -> Progress:
-    """Progress for one sheet, as a share of the whole worklist."""
-    return lambda fraction, message: progress(min(1.0, (done + fraction * total) / max(total, 1)), message)
