@@ -21,10 +21,10 @@ from typing import Any, Callable
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, Signal
 from PySide6.QtGui import QCursor, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ui.list_model import column_title
 from workbench.equity import LEARNING_DISABILITY, SUGGESTED_GROUPINGS
@@ -135,6 +135,7 @@ class EquityPanel(QWidget):
         self.summary: dict | None = None
         self.movement: tuple[np.ndarray, np.ndarray] | None = None
         self.plots: dict[str, pg.PlotItem] = {}
+        self._titles: dict[str, tuple[str, str]] = {}  # chart -> (title, colour key HTML)
         self.bars: dict[str, list[pg.BarGraphItem]] = {}
         self.marks: dict[str, list[pg.TextItem]] = {}
         self._build()
@@ -385,10 +386,23 @@ class EquityPanel(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.hover)
 
+    def _show_title(self, plot: pg.PlotItem, title: str, keys: str) -> None:
+        """Titles follow the app's font, so workshop mode's larger text reaches the charts."""
+        points = max(QApplication.font().pointSizeF(), 6.0)
+        subtitle = f"<br><span style='font-size:{points * 0.9:.0f}pt'>{keys}</span>" if keys else ""
+        plot.setTitle(f"{title}{subtitle}", color=TEXT_COLOUR, size=f"{points:.0f}pt")
+        for side in ("left", "bottom"):
+            plot.getAxis(side).setStyle(tickFont=QApplication.font())
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.ApplicationFontChange, QEvent.Type.FontChange):
+            for key, (title, keys) in self._titles.items():
+                self._show_title(self.plots[key], title, keys)
+        super().changeEvent(event)
+
     def _make_plot(self, key: str, title: str, colours: list[str], legend: list[str] | None = None) -> None:
         row, column = CHART_PLACES[key]
         plot = self.graphics.addPlot(row=row, col=column)
-        plot.setTitle(title, color=TEXT_COLOUR, size="9pt")
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
@@ -396,10 +410,12 @@ class EquityPanel(QWidget):
         for side in ("left", "bottom"):
             plot.getAxis(side).setPen(AXIS_COLOUR)
             plot.getAxis(side).setTextPen(TEXT_COLOUR)
+        keys = ""
         if legend and len(legend) > 2:
             # A legend inside the plot would hide bars: name the colours under the title instead.
             keys = " &nbsp;".join(f"<span style='color:{c}'>■</span> {name}" for c, name in zip(colours, legend))
-            plot.setTitle(f"{title}<br><span style='font-size:8pt'>{keys}</span>", color=TEXT_COLOUR, size="9pt")
+        self._titles[key] = (title, keys)
+        self._show_title(plot, title, keys)
         bars = []
         for number, colour in enumerate(colours):
             bar = pg.BarGraphItem(x=[], height=[], width=0.3, brush=pg.mkBrush(colour), pen=pg.mkPen(colour))

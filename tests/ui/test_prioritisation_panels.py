@@ -219,6 +219,19 @@ def test_workshop_mode_scales_the_app_font_and_back(qtbot):
     assert app.font().pointSizeF() == pytest.approx(size)
 
 
+def test_workshop_mode_enlarges_the_chart_titles_too(qtbot):
+    panel = EquityPanel()
+    qtbot.addWidget(panel)
+    title = next(iter(panel.plots.values())).titleLabel
+    before = float(title.opts["size"].removesuffix("pt"))
+    base = set_font_scale(1.5)
+    try:
+        qtbot.waitUntil(lambda: float(title.opts["size"].removesuffix("pt")) >= before * 1.4)
+    finally:
+        set_font_scale(1.0, base)
+    qtbot.waitUntil(lambda: float(title.opts["size"].removesuffix("pt")) == before)
+
+
 # --------------------------------------------------------------------------- explanation, equity, capacity
 def test_explain_panel_shows_the_sentence_and_bars(qtbot, rules):
     wl = waiting_list()
