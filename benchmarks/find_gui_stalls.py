@@ -22,16 +22,19 @@ beat = [time.perf_counter()]
 t = QTimer(); t.setInterval(10); t.timeout.connect(lambda: beat.__setitem__(0, time.perf_counter())); t.start()
 main_id = threading.get_ident()
 seen = {}
+watching = [False]  # only after the window is built: building it is not the stall we look for
 def watch():
     while True:
         time.sleep(0.05)
-        if time.perf_counter() - beat[0] > 0.15:
+        if watching[0] and time.perf_counter() - beat[0] > 0.15:
             frame = sys._current_frames().get(main_id)
             stack = "".join(traceback.format_stack(frame, limit=25))
             key = stack[-2500:]
             seen[key] = seen.get(key, 0) + 1
 threading.Thread(target=watch, daemon=True).start()
 w = MainWindow(); w.resize(1400, 900); w.show()
+B.settle(app, 1.0)
+watching[0] = True
 w.show_workspace(WorkspaceFile(path, SAVED))
 B.settle(app, 3.0)
 w.list_panel.set_search("943")
