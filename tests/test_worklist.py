@@ -9,7 +9,7 @@ import pytest
 
 from workbench import worklist
 from workbench.fields import WaitingList
-from workbench.progress import Cancelled
+from workbench.progress import Cancelled, WorkbenchError
 from workbench.validation import FINDING_CODES, Finding
 
 CENSUS = datetime.date(2026, 11, 1)
@@ -143,3 +143,12 @@ def test_csv_worklist(tmp_path):
     assert rows[0] == list(worklist.WORKLIST_HEADERS)
     assert rows[1][:3] == ["2", "'=HYPERLINK(\"x\")", "943 476 5918"]
     assert len(rows) == 4
+
+
+def test_a_worklist_that_cannot_be_written_is_a_plain_error_and_leaves_nothing(tmp_path):
+    blocked = tmp_path / "worklist.xlsx"
+    blocked.mkdir()  # a folder where the file should go: the replace fails, as for a file open in Excel
+    wl = WaitingList(row_id=np.arange(1, 2), columns={"pathway_id": np.array(["P1"], dtype=object)})
+    with pytest.raises(WorkbenchError, match="worklist.xlsx: could not write the worklist"):
+        worklist.write_worklist(blocked, wl, [])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["worklist.xlsx"]

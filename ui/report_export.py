@@ -8,14 +8,13 @@ under temporary names and renamed when complete.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from workbench.progress import WorkbenchError
+from workbench.files import replacing
 from workbench.report import DecisionRecord, ReportImage, decision_record_html, image_data_uri
 
 PDF_DPI = 300
@@ -35,8 +34,10 @@ def export_decision_record(record: DecisionRecord, html_path: str | Path, chart_
         chart = ReportImage(caption, image_data_uri(chart_png), size.width(), size.height())
         record = replace(record, charts=[*record.charts, chart])
     html = decision_record_html(record)
-    _write_atomically(html_path, lambda partial: partial.write_text(html, encoding="utf-8"))
-    _write_atomically(pdf_path, lambda partial: write_pdf(html, partial))
+    with replacing(html_path, "the decision record") as partial:
+        partial.write_text(html, encoding="utf-8")
+    with replacing(pdf_path, "the decision record") as partial:
+        write_pdf(html, partial)
     return html_path, pdf_path
 
 
@@ -54,15 +55,3 @@ def write_pdf(html: str, path: str | Path) -> None:
     del writer  # finishes the file
     if not Path(path).is_file() or Path(path).stat().st_size == 0:
         raise OSError(f"could not write {Path(path).name}")
-
-
-def _write_atomically(path: Path, write) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        write(partial)
-        os.replace(partial, path)
-    except OSError as error:
-        raise WorkbenchError(f"{path.name}: could not write the decision record ({error.strerror or error}); "
-                             "is it open in another program?") from None
-    finally:
-        partial.unlink(missing_ok=True)

@@ -12,7 +12,6 @@ complete, so a failed or cancelled export never leaves half a file.
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -21,6 +20,7 @@ import numpy as np
 
 from workbench import __version__
 from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, WaitingList
+from workbench.files import replacing
 from workbench.nhs_number import format_nhs_number
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
 from workbench.ranking import Ranking
@@ -74,20 +74,13 @@ def export_ranked_list(
         raise WorkbenchError(f"{path.name}: {len(wl):,} rows do not fit in an Excel sheet; export to .csv instead")
     columns = ranked_columns(wl, scenario, baseline, rule_set, pseudonymise)
     chunks = _chunks(columns, scenario.order, progress, cancelled)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
+    with replacing(path) as partial:
         if suffix == ".csv":
             rows = (row for chunk in chunks for row in zip(*chunk))
             written = write_csv(partial, [header for header, _, _ in columns], rows)
         else:
             provenance = _provenance(wl, import_info, pseudonymise)
             written = _write_workbook(partial, columns, chunks, rule_set, baseline.rule_set, provenance)
-        os.replace(partial, path)
-    except OSError as error:
-        raise WorkbenchError(f"{path.name}: could not write the file ({error.strerror or error}); "
-                             "is it open in another program?") from None
-    finally:
-        partial.unlink(missing_ok=True)
     progress(1.0, f"Exported {written:,} rows")
     return written
 

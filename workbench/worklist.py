@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from workbench import spreadsheet
 from workbench.fields import WaitingList
+from workbench.files import replacing
 from workbench.nhs_number import format_nhs_number
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
 from workbench.validation import FINDING_CODES, Finding
@@ -63,15 +63,8 @@ def write_worklist(
     worklist longer than one Excel sheet continues on "Worklist 2", and so on.
     """
     source_line = _lines_in_file(wl, source_line)
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with XlsxWriter(partial) as book:
-            written = _fill_workbook(book, wl, findings, import_info, progress, cancelled, source_line)
-    except BaseException:
-        partial.unlink(missing_ok=True)  # a cancelled or failed export leaves no half-written file
-        raise
-    os.replace(partial, path)
+    with replacing(path, "the worklist") as partial, XlsxWriter(partial) as book:
+        written = _fill_workbook(book, wl, findings, import_info, progress, cancelled, source_line)
     progress(1.0, "Worklist saved")
     return written
 
@@ -119,7 +112,8 @@ def write_worklist_csv(
     progress(0.0, "Writing the worklist")
     source_line = _lines_in_file(wl, source_line)
     rows = _checked(worklist_rows(wl, findings, source_line), cancelled)
-    written = spreadsheet.write_csv(path, worklist_headers(source_line), rows)
+    with replacing(path, "the worklist") as partial:
+        written = spreadsheet.write_csv(partial, worklist_headers(source_line), rows)
     progress(1.0, "Worklist written")
     return written
 
