@@ -31,7 +31,7 @@ from ui.list_model import problem_codes, shown_columns
 from workbench.browse import ListIndex
 from ui.settings import data_folder, unsaved_folder
 from workbench.fields import WaitingList
-from workbench.importer import import_file, import_warnings
+from workbench.importer import import_file, stale_census_warning
 from workbench.locking import LockOwner, warnings_for
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 from workbench.resources import resource_path
@@ -127,10 +127,8 @@ def stale_census_warnings(census: date | None) -> list[str]:
     Waits are counted to the census date, so a list reopened weeks after its
     extract shows waits shorter than they are by now.
     """
-    if census is None:
-        return []
-    # Given a census date and no date columns, the importer's checks come down to its age alone.
-    return import_warnings(census, census, {}, {})
+    warning = stale_census_warning(census) if census is not None else None
+    return [warning] if warning else []
 
 
 def place_warnings(path: Path, own_lock: LockOwner | None = None, progress: Progress = no_progress,

@@ -171,15 +171,21 @@ def import_warnings(census: date, given: date | None, mapping: dict[str, str], d
     warnings = []
     if given is None and "census_date" not in mapping:
         warnings.append(f"No census date was given or found in the file: waits are counted to today, {census:%d/%m/%Y}.")
-    age = (date.today() - census).days
-    if age > STALE_CENSUS_DAYS:
-        warnings.append(
-            f"The census date {census:%d/%m/%Y} is {age} days ago: waits are counted to then, "
-            "so they look shorter than they are today."
-        )
+    stale = stale_census_warning(census)
+    if stale:
+        warnings.append(stale)
     for field_name, note in date_notes.items():
         warnings.append(f"Dates in column '{mapping[field_name]}' {note}.")
     return warnings
+
+
+def stale_census_warning(census: date) -> str | None:
+    """A warning when the census date is weeks old: waits are counted to it, so they look shorter."""
+    age = (date.today() - census).days
+    if age <= STALE_CENSUS_DAYS:
+        return None
+    return (f"The census date {census:%d/%m/%Y} is {age} days ago: waits are counted to then, "
+            "so they look shorter than they are today.")
 
 
 def file_sha256(path: Path) -> str:
