@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from tests.ui.conftest import make_list
+from workbench.fields import WaitingList
 from workbench.browse import BLANK, FINDINGS, ROW_NUMBER, ListIndex, ListQuery
 from workbench.list_summary import summarise
 from workbench.progress import Cancelled
@@ -110,3 +111,11 @@ def test_search_maps_matches_to_rows_across_chunks():
     index = ListIndex(make_list(CHUNK_ROWS + 10))
     for row in (CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS + 9):
         assert index.search(f"pw{row:04d}").nonzero()[0].tolist() == [row]
+
+
+def test_search_ignores_spaces_and_case_on_either_side():
+    wl = WaitingList(np.arange(1, 5), {"nhs_number": np.array(["943 476 5919", "9434765870", None, "STRAßE1"], dtype=object)})
+    index = ListIndex(wl)
+    assert index.search("9434765919").nonzero()[0].tolist() == [0]
+    assert index.search("943 476").nonzero()[0].tolist() == [0, 1]
+    assert index.search("straße1").nonzero()[0].tolist() == [3]  # a value whose folded form is longer

@@ -130,7 +130,7 @@ class ListIndex:
         >>> ListIndex(wl).search("AB").tolist()
         [True, False]
         """
-        wanted = "".join(text.split()).casefold()
+        wanted = "".join(text.split())
         found = np.zeros(len(self), dtype=bool)
         for name in SEARCH_FIELDS:
             if name in self.wl.columns and wanted:
@@ -224,22 +224,50 @@ class SearchText:
 
     A Python loop testing a million values takes a second; one regular
     expression scan over the joined text takes milliseconds, and each match is
-    mapped back to its row through the start offsets. Spaces are removed from
-    each value (so "943 476" finds an NHS number typed either way); a search
-    never matches across two values because it contains no line breaks.
+    mapped back to its row through the start offsets. Spaces inside a value are
+    ignored (so "943 476" finds an NHS number typed either way); a search never
+    matches across two values because it contains no separator.
+
+    Built from whole-chunk string operations, not a Python step per value: the
+    app builds it on a worker at the first search, and a million Python steps
+    there would starve the GUI thread of the GIL for over half a second.
     """
 
+    _SEPARATOR = "\x00"  # not whitespace, so the gaps a search allows never cross it
+
     def __init__(self, values: np.ndarray):
-        folded = ["" if v is None else "".join(str(v).split()).casefold() for v in values]
-        lengths = np.fromiter((len(v) + 1 for v in folded), dtype=np.int64, count=len(folded))
-        self.starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-        # Joined a chunk at a time: one join of a million strings holds the GIL for a visible moment.
-        chunks = ["\n".join(folded[start : start + CHUNK_ROWS]) for start in range(0, len(folded), CHUNK_ROWS)]
-        self.text = "\n".join(chunks)
+        lengths = np.empty(len(values), dtype=np.int64)
+        parts, folded_parts = [], []
+        self._has_spaces = False
+        # A chunk at a time, so no single call holds the GIL for long.
+        for start in range(0, len(values), CHUNK_ROWS):
+            chunk = values[start : start + CHUNK_ROWS]
+            texts = np.where(pd.isna(chunk), "", chunk).tolist()
+            lengths[start : start + len(texts)] = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+            parts.append(self._SEPARATOR.join(texts))
+            folded_parts.append(parts[-1].casefold())
+            self._has_spaces = self._has_spaces or re.search(r"\s", parts[-1]) is not None
+        self.starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+        # Folding rarely changes a length ("ß" becomes "ss"); then the offsets
+        # would point at the wrong rows, so match without folding but ignoring case.
+        if all(len(a) == len(b) for a, b in zip(parts, folded_parts)):
+            self.text, self._flags = self._SEPARATOR.join(folded_parts), 0
+        else:
+            self.text, self._flags = self._SEPARATOR.join(parts), re.IGNORECASE
 
     def rows_containing(self, wanted: str) -> np.ndarray:
-        """Row positions whose value contains ``wanted`` (already case-folded, no spaces)."""
-        hits = np.fromiter((m.start() for m in re.finditer(re.escape(wanted), self.text)), dtype=np.int64)
+        """Row positions whose value contains ``wanted`` (no spaces), ignoring case.
+
+        >>> SearchText(np.array(["ab 12", None, "B1"], dtype=object)).rows_containing("B1").tolist()
+        [0, 2]
+        """
+        if not self._flags:
+            wanted = wanted.casefold()
+        pattern = re.escape(wanted)
+        if self._has_spaces:  # let the search skip spaces inside a value
+            pattern = r"\s*".join(re.escape(c) for c in wanted)
+        matches = re.finditer(pattern, self.text, self._flags)
+        hits = np.fromiter((m.start() for m in matches), dtype=np.int64)
         return np.unique(np.searchsorted(self.starts, hits, side="right") - 1)
 
 
