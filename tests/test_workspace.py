@@ -150,3 +150,10 @@ def test_finding_positions_gives_every_code_in_one_call(workspace):
     workspace.replace_list(small_list(), findings, record(3))
     positions = workspace.finding_positions()
     assert {code: rows.tolist() for code, rows in positions.items()} == {"duplicate_pathway": [0, 2], "missing_priority": [1]}
+
+
+def test_a_new_workspace_has_large_pages_for_its_column_blobs(tmp_path):
+    from workbench.workspace import PAGE_SIZE
+
+    with Workspace.create(tmp_path / "w.sqlite") as workspace:
+        assert workspace.connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 65536

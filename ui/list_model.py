@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
 from workbench.browse import FINDINGS, ROW_NUMBER
@@ -126,7 +127,7 @@ def shown_columns(wl: WaitingList) -> list[str]:
 def _has_values(kind: str, values: np.ndarray) -> bool:
     if kind == TEXT:
         # The first rows usually answer it; only an (almost) empty column needs the full scan.
-        return any(v is not None for v in values[:2000]) or bool((values != None).any())  # noqa: E711
+        return any(v is not None for v in values[:2000]) or not pd.isna(values).all()
     if kind == DATE:
         return not np.isnat(values).all()
     return not np.isnan(values).all()

@@ -109,6 +109,7 @@ class ListPanel(QWidget):
         self.compute = compute
         self.index: ListIndex | None = None
         self.query = ListQuery()
+        self.summary: ListSummary | None = None  # of the rows on screen; None until the first order arrives
         self.model = ListModel(self)
         # Through a lambda: a bool argument delivered straight to a bound method trips a
         # PySide6 6.12 reference-count bug on True/False that can crash the interpreter at exit.
@@ -131,6 +132,7 @@ class ListPanel(QWidget):
         """Show a list (``None``: the empty page). Filters and sort start afresh."""
         self.index = index
         self.query = ListQuery()
+        self.summary = None
         self.descriptions = dict(descriptions or {})
         wl = index.wl if index is not None else None
         self.model.set_list(wl, index.finding_rows if index else {}, self.descriptions, columns, problems)
@@ -229,6 +231,7 @@ class ListPanel(QWidget):
     # Slots -----------------------------------------------------------------------
     def _on_order_ready(self, result: tuple[np.ndarray, ListSummary]) -> None:
         order, summary = result
+        self.summary = summary
         self.model.set_order(order)
         self._show_count()
         self.summaryChanged.emit(summary)

@@ -243,6 +243,7 @@ class PrioritisationController(QObject):
         self.correlation_worker = Worker("correlation", self)
         self.export_worker = Worker("export", self)
         self.loaded = None
+        self._waiting_for_list = False  # a list was opened; its ranking waits for the list view
         self.ready: ListReady | None = None
         self.result: PreviewResult | None = None
         self.comparison = None
@@ -288,10 +289,26 @@ class PrioritisationController(QObject):
         self.capacity.set_settings(CapacitySettings(default_capacity(len(wl))))
         self.equity.set_groupings(grouping_choices(wl), DEFAULT_GROUPING)
         self.ranked.show_comparison("Preparing the list…")
-        task = self.preview_worker.submit(partial(prepare_list, wl), lane="preview", description="Preparing")
+        self.refresh_decisions()
+        # The list view comes first: ranking a million rows beside its first
+        # sort would slow both, so ranking starts once the list is on screen.
+        self._waiting_for_list = True
+        if self.window.list_panel.summary is not None:
+            self._start_ranking()
+
+    def _on_list_shown(self, summary) -> None:
+        if summary is not None and self._waiting_for_list:
+            self._waiting_for_list = False
+            # After the event loop has painted the list: painting it under a busy worker is slow.
+            QTimer.singleShot(0, self, self._start_ranking)
+
+    def _start_ranking(self) -> None:
+        self._waiting_for_list = False
+        if self.wl is None:
+            return
+        task = self.preview_worker.submit(partial(prepare_list, self.wl), lane="preview", description="Preparing")
         task.finished.connect(self._on_list_ready)
         task.failed.connect(self._show_error)
-        self.refresh_decisions()
         self.refresh_queues()
 
     def _on_list_ready(self, ready: ListReady) -> None:
@@ -667,6 +684,7 @@ class PrioritisationController(QObject):
         self.log.recordRequested.connect(self.record_decision)
         self.log.verifyRequested.connect(self.refresh_decisions)
         self.window.workspaceLoaded.connect(self.on_workspace_loaded)
+        self.window.list_panel.summaryChanged.connect(self._on_list_shown)
         if getattr(self.window, "loaded", None) is not None:
             self.on_workspace_loaded(self.window.loaded)
 

@@ -45,6 +45,7 @@ from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, WaitingList
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
 
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
+PAGE_SIZE = 65536
 
 migrations = Migrations("workbench")
 
@@ -111,6 +112,9 @@ class Workspace:
             raise WorkbenchError(f"{path.name}: a file with this name already exists")
         _create_private_file(path)
         connection = _connect(path)
+        # Large pages: the list is stored as a few multi-megabyte column blobs,
+        # which SQLite reads twice as fast from 64 KiB pages as from 4 KiB ones.
+        connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         workspace = cls(path, connection)
         migrations.apply(workspace.db)

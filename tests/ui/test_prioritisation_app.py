@@ -43,6 +43,22 @@ def app(qtbot, tmp_path, demo_workspace):
     return window, controller, path
 
 
+def test_ranking_waits_until_the_list_view_has_its_rows(qtbot, tmp_path, demo_workspace):
+    """Opening a list: the list view's first order comes before the ranking starts (they would share the CPU)."""
+    path = tmp_path / "order.sqlite"
+    shutil.copy(demo_workspace, path)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = install_prioritisation(window)
+    events = []
+    window.list_panel.summaryChanged.connect(lambda summary: events.append("list shown") if summary else None)
+    submit = controller.preview_worker.submit
+    controller.preview_worker.submit = lambda *args, **kwargs: (events.append("ranking"), submit(*args, **kwargs))[1]
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        window.show_workspace(WorkspaceFile(path, SAVED))
+    assert events[:2] == ["list shown", "ranking"]
+
+
 def shown_column(controller, field, rows=20):
     model = controller.ranked.model
     column = model.column_of(field)
