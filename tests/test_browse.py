@@ -119,3 +119,13 @@ def test_search_ignores_spaces_and_case_on_either_side():
     assert index.search("9434765919").nonzero()[0].tolist() == [0]
     assert index.search("943 476").nonzero()[0].tolist() == [0, 1]
     assert index.search("straße1").nonzero()[0].tolist() == [3]  # a value whose folded form is longer
+
+
+def test_search_and_sort_are_prepared_ahead_and_a_cancel_keeps_what_is_finished():
+    index = ListIndex(make_list(30))
+    calls = iter([False, False, True])  # cancelled after the first search text
+    with pytest.raises(Cancelled):
+        index.prepare_search_and_sort(lambda: next(calls))
+    assert list(index._search_text) == ["pathway_id"] and not index._sort_keys
+    index.prepare_search_and_sort()
+    assert list(index._search_text) == ["pathway_id", "nhs_number"] and "pathway_id" in index._sort_keys

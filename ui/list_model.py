@@ -133,6 +133,20 @@ def _has_values(kind: str, values: np.ndarray) -> bool:
     return not np.isnan(values).all()
 
 
+def _distinct_with_positions(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(bits, return_inverse=True)``, by counting when the values are small (no sort of a million rows).
+
+    >>> [a.tolist() for a in _distinct_with_positions(np.array([5, 0, 5, 2]))]
+    [[0, 2, 5], [2, 0, 2, 1]]
+    """
+    if len(bits) == 0 or bits.max() >= 1 << 20:
+        return np.unique(bits, return_inverse=True)
+    patterns = np.flatnonzero(np.bincount(bits))
+    position = np.zeros(int(patterns[-1]) + 1, dtype=np.int64)
+    position[patterns] = np.arange(len(patterns))
+    return patterns, position[bits]
+
+
 class ListModel(QAbstractTableModel):
     """A read-only table over a :class:`WaitingList`.
 
@@ -317,6 +331,6 @@ def problem_codes(n: int, finding_rows: Mapping[str, np.ndarray]) -> np.ndarray:
     bits = np.zeros(n, dtype=np.int64)
     for position, code in enumerate(codes):
         bits[np.asarray(finding_rows[code], dtype=np.int64)] |= 1 << position
-    patterns, which = np.unique(bits, return_inverse=True)
+    patterns, which = _distinct_with_positions(bits)
     labels = [", ".join(problem_name(c) for k, c in enumerate(codes) if int(p) >> k & 1) or None for p in patterns]
     return np.array(labels, dtype=object)[which] if n else np.empty(0, dtype=object)

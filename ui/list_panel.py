@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from ui.list_model import ListModel, column_title
 from workbench.browse import ANY_FINDING, ListIndex, ListQuery
 from workbench.list_summary import ListSummary, summarise
-from ui.workers import Worker
+from ui.workers import Task, Worker
 from workbench.progress import CancelCheck, check, never
 from workbench.spreadsheet import FORMULA_STARTS
 
@@ -110,6 +110,7 @@ class ListPanel(QWidget):
         self.index: ListIndex | None = None
         self.query = ListQuery()
         self.summary: ListSummary | None = None  # of the rows on screen; None until the first order arrives
+        self._warming: Task | None = None  # building the search texts after the list is shown
         self.model = ListModel(self)
         # Through a lambda: a bool argument delivered straight to a bound method trips a
         # PySide6 6.12 reference-count bug on True/False that can crash the interpreter at exit.
@@ -193,6 +194,8 @@ class ListPanel(QWidget):
         if self.index is None:
             self.summaryChanged.emit(None)
             return
+        if self._warming is not None:
+            self._warming.cancel()  # the user's request first; the rest is built when needed
         task = self.compute.submit(partial(_order_and_summary, self.index, self.query), lane="list-order",
                                    description="Updating the list")
         task.finished.connect(self._on_order_ready)
@@ -231,10 +234,26 @@ class ListPanel(QWidget):
     # Slots -----------------------------------------------------------------------
     def _on_order_ready(self, result: tuple[np.ndarray, ListSummary]) -> None:
         order, summary = result
+        first = self.summary is None
         self.summary = summary
         self.model.set_order(order)
+        if first:  # once the rows are painted: painting beside a busy worker is slow
+            QTimer.singleShot(0, self, self._warm_up)
         self._show_count()
         self.summaryChanged.emit(summary)
+
+    def _warm_up(self) -> None:
+        index = self.index
+        if index is None:
+            return
+        task = self.compute.submit(lambda progress, cancelled: index.prepare_search_and_sort(cancelled),
+                                   lane="list-warm-up", description="Preparing search")
+        task.ended.connect(lambda: self._on_warmed_up(task))
+        self._warming = task
+
+    def _on_warmed_up(self, task: Task) -> None:
+        if self._warming is task:
+            self._warming = None
 
     def _on_sort_requested(self, name: str, descending: bool) -> None:
         self._set_query(ListQuery(self.query.filters, self.query.finding, self.query.search, name, descending))

@@ -93,6 +93,22 @@ class ListIndex:
             if name in self.wl.columns:
                 self._codes(name)
 
+    def prepare_search_and_sort(self, cancelled: CancelCheck = never) -> None:
+        """Build the search texts and the pathway ID sort key now, while the user is reading.
+
+        Each takes a few hundred milliseconds on a million rows, during which the
+        window responds slowly; done ahead, the first search or pathway sort is
+        as quick as the later ones. Cancelled (keeping what is finished) when the
+        user asks for something.
+        """
+        for name in SEARCH_FIELDS:
+            if name in self.wl.columns:
+                check(cancelled)
+                self._searchable(name, cancelled)
+        if "pathway_id" in self.wl.columns:
+            check(cancelled)
+            self.sort_key("pathway_id")
+
     def order(self, query: ListQuery, cancelled: CancelCheck = never) -> np.ndarray:
         """Row positions to show for ``query``, in display order.
 
@@ -213,9 +229,9 @@ class ListIndex:
             counts[rows] += 1
         return counts
 
-    def _searchable(self, name: str) -> "SearchText":
+    def _searchable(self, name: str, cancelled: CancelCheck = never) -> "SearchText":
         if name not in self._search_text:
-            self._search_text[name] = SearchText(self.wl.columns[name])
+            self._search_text[name] = SearchText(self.wl.columns[name], cancelled)
         return self._search_text[name]
 
 
@@ -235,12 +251,13 @@ class SearchText:
 
     _SEPARATOR = "\x00"  # not whitespace, so the gaps a search allows never cross it
 
-    def __init__(self, values: np.ndarray):
+    def __init__(self, values: np.ndarray, cancelled: CancelCheck = never):
         lengths = np.empty(len(values), dtype=np.int64)
         parts, folded_parts = [], []
         self._has_spaces = False
         # A chunk at a time, so no single call holds the GIL for long.
         for start in range(0, len(values), CHUNK_ROWS):
+            check(cancelled)
             chunk = values[start : start + CHUNK_ROWS]
             texts = np.where(pd.isna(chunk), "", chunk).tolist()
             lengths[start : start + len(texts)] = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))

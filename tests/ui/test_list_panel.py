@@ -136,3 +136,9 @@ def test_summary_strip_shows_the_figures(qtbot, panel):
     assert strip.figures["over_52"].text() == "2 (67%)"
     assert "No priority\u00a03" in strip.priorities.text()
     assert strip.bars.opts["height"].sum() == 3
+
+
+def test_once_the_list_is_shown_the_search_texts_are_built_in_the_background(qtbot, panel):
+    index = panel.index
+    qtbot.waitUntil(lambda: panel._warming is None)
+    assert set(index._search_text) == {"pathway_id", "nhs_number"} and "pathway_id" in index._sort_keys
