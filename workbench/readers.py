@@ -557,21 +557,40 @@ def _block(rows: list[list]) -> np.ndarray:
 
 
 _IS_TEXT = np.frompyfunc(lambda value: type(value) is str, 1, 1)
+# Cell types whose equal values always have the same text: converted once per distinct value.
+# (A column mixing True with 1 or 1.0 is not among them: those are equal yet read differently.)
+_ONE_TEXT_PER_VALUE = {"string", "empty", "floating", "integer", "mixed-integer-float", "boolean", "date", "datetime",
+                       "time", "timedelta", "decimal"}
 
 
 def _cells_as_text(block: np.ndarray) -> np.ndarray:
-    """:func:`_cell_text` over a block, in place, converting each distinct
-    non-text value once (dates and codes repeat down a column)."""
-    is_text = _IS_TEXT(block).astype(bool)
-    texts = block[is_text]
+    """:func:`_cell_text` over a block, in place, a column at a time, converting each
+    distinct value once (identifiers, dates and codes repeat down a column)."""
+    for j in range(block.shape[1]):
+        column = block[:, j]  # a view: assignments change the block
+        if pd.api.types.infer_dtype(column, skipna=False) == "string":  # text in every cell: only blanks change
+            column[(column == "") | _IS_SPACE(column).astype(bool)] = None
+        elif pd.api.types.infer_dtype(column, skipna=True) in _ONE_TEXT_PER_VALUE:
+            codes, distinct = pd.factorize(column, use_na_sentinel=True)
+            texts = [_cell_text(v) for v in distinct]
+            if texts != list(distinct) or (codes < 0).any():
+                block[:, j] = np.array(texts + [None], dtype=object)[codes]  # code -1 -> None
+        else:
+            block[:, j] = _mixed_cells_as_text(column)
+    return block
+
+
+def _mixed_cells_as_text(column: np.ndarray) -> np.ndarray:
+    is_text = _IS_TEXT(column).astype(bool)
+    texts = column[is_text]
     if texts.size:
         texts[(texts == "") | _IS_SPACE(texts).astype(bool)] = None
-        block[is_text] = texts
-    others = block[~is_text]
+        column[is_text] = texts
+    others = column[~is_text]
     if others.size:
         seen: dict = {}  # keyed with the type: True == 1 == 1.0 but their texts differ
-        block[~is_text] = [seen.get((type(v), v)) or seen.setdefault((type(v), v), _cell_text(v)) for v in others]
-    return block
+        column[~is_text] = [seen.get((type(v), v)) or seen.setdefault((type(v), v), _cell_text(v)) for v in others]
+    return column
 
 
 def _take(rows: Iterator[list], count: int) -> list[list]:
