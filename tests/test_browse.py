@@ -129,3 +129,27 @@ def test_search_and_sort_are_prepared_ahead_and_a_cancel_keeps_what_is_finished(
     assert list(index._search_text) == ["pathway_id"] and not index._sort_keys
     index.prepare_search_and_sort()
     assert list(index._search_text) == ["pathway_id", "nhs_number"] and "pathway_id" in index._sort_keys
+
+
+def test_filters_on_a_list_read_back_from_a_workspace_use_its_stored_codes_and_agree(tmp_path):
+    from workbench.browse import sorted_codes
+    from workbench.workspace import Workspace
+
+    n = 12_000  # enough repeats for the workspace to store the columns as codes
+    rng = np.random.default_rng(3)
+    site = rng.choice(np.array(["South", "North", None, "Hub"], dtype=object), n)
+    specialty = rng.choice(np.array(["110", "100", "301"], dtype=object), n)
+    wl = WaitingList(np.arange(1, n + 1), {"site": site, "specialty": specialty}, source={"Spec": specialty.copy()})
+    path = tmp_path / "w.sqlite"
+    with Workspace.create(path) as workspace:
+        workspace.replace_list(wl, [], {"file_name": "x.csv", "sha256": "0" * 64, "rows_read": n, "rows_stored": n,
+                                        "mapping": {"specialty": "Spec"}})
+    with Workspace.open(path) as workspace:
+        stored = workspace.load_list()
+    index = ListIndex(stored)
+    for name, original in [("site", site), ("specialty", specialty)]:
+        assert stored.codes_of(stored.column(name)) is not None  # "specialty" is the source column's, stored once
+        codes, values = index._codes(name)
+        expected_codes, expected_values = sorted_codes(original)
+        assert values == expected_values and codes.tolist() == expected_codes.tolist()
+    assert index.order(ListQuery(filters=(("site", "North"),))).tolist() == np.flatnonzero(site == "North").tolist()

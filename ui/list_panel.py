@@ -85,12 +85,27 @@ class ListTable(QTableView):
     """The patient table. Ctrl+C copies whole selected rows (not one cell) via ``copyRequested``."""
 
     copyRequested = Signal()
+    painted = Signal()  # after the next paint, once asked for with report_next_paint()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._report_paint = False
+
+    def report_next_paint(self) -> None:
+        self._report_paint = True
+        self.viewport().update()
 
     def keyPressEvent(self, event) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):
             self.copyRequested.emit()
             return
         super().keyPressEvent(event)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._report_paint:
+            self._report_paint = False
+            self.painted.emit()
 
 
 class ListPanel(QWidget):
@@ -101,6 +116,7 @@ class ListPanel(QWidget):
     """
 
     summaryChanged = Signal(object)  # ListSummary | None
+    listShown = Signal()  # the first rows of a newly opened list are on screen
     queryChanged = Signal(object)  # ListQuery
     status = Signal(str)  # a short message for the status bar
 
@@ -237,15 +253,24 @@ class ListPanel(QWidget):
         first = self.summary is None
         self.summary = summary
         self.model.set_order(order)
-        if first:  # once the rows are painted: painting beside a busy worker is slow
-            QTimer.singleShot(0, self, self._warm_up)
         self._show_count()
         self.summaryChanged.emit(summary)
+        if first:
+            if self.table.isVisible():
+                self.table.report_next_paint()
+            else:
+                QTimer.singleShot(0, self, self._on_list_painted)
+
+    def _on_list_painted(self) -> None:
+        # Background work waits for this: painting the rows beside a busy worker
+        # thread (which holds Python's lock between its steps) takes several times longer.
+        if self.index is None:
+            return
+        self.listShown.emit()
+        self._warm_up()
 
     def _warm_up(self) -> None:
         index = self.index
-        if index is None:
-            return
         task = self.compute.submit(lambda progress, cancelled: index.prepare_search_and_sort(cancelled),
                                    lane="list-warm-up", description="Preparing search")
         task.ended.connect(lambda: self._on_warmed_up(task))
@@ -368,6 +393,8 @@ class ListPanel(QWidget):
         header.setSectionsMovable(True)
         self.table.setSortingEnabled(True)
         self.table.copyRequested.connect(self.copy_selection)
+        # Queued: the painted frame reaches the screen before the slot starts more work.
+        self.table.painted.connect(self._on_list_painted, Qt.ConnectionType.QueuedConnection)
         return self.table
 
     def _empty_page(self) -> QLabel:

@@ -296,11 +296,9 @@ class PrioritisationController(QObject):
         if self.window.list_panel.summary is not None:
             self._start_ranking()
 
-    def _on_list_shown(self, summary) -> None:
-        if summary is not None and self._waiting_for_list:
-            self._waiting_for_list = False
-            # After the event loop has painted the list: painting it under a busy worker is slow.
-            QTimer.singleShot(0, self, self._start_ranking)
+    def _on_list_shown(self) -> None:
+        if self._waiting_for_list:
+            self._start_ranking()
 
     def _start_ranking(self) -> None:
         self._waiting_for_list = False
@@ -684,7 +682,7 @@ class PrioritisationController(QObject):
         self.log.recordRequested.connect(self.record_decision)
         self.log.verifyRequested.connect(self.refresh_decisions)
         self.window.workspaceLoaded.connect(self.on_workspace_loaded)
-        self.window.list_panel.summaryChanged.connect(self._on_list_shown)
+        self.window.list_panel.listShown.connect(self._on_list_shown)
         if getattr(self.window, "loaded", None) is not None:
             self.on_workspace_loaded(self.window.loaded)
 

@@ -191,7 +191,11 @@ class ListIndex:
     def _codes(self, name: str) -> tuple[np.ndarray, list[str]]:
         """Integer codes in sorted value order (-1 for empty) and the values (cached)."""
         if name not in self._choice_codes:
-            self._choice_codes[name] = sorted_codes(np.asarray(self.wl.column(name), dtype=object))
+            values = self.wl.column(name)
+            stored = self.wl.codes_of(values)
+            self._choice_codes[name] = (
+                in_text_order(*stored) if stored else sorted_codes(np.asarray(values, dtype=object))
+            )
         return self._choice_codes[name]
 
     def _matches(self, name: str, value: str) -> np.ndarray:
@@ -305,7 +309,17 @@ def sorted_codes(values: np.ndarray, cancelled: CancelCheck = never) -> tuple[np
         local, uniques = pd.factorize(values[start : start + CHUNK_ROWS], use_na_sentinel=True)
         lookup = np.fromiter((ids.setdefault(u, len(ids)) for u in uniques), dtype=np.int64, count=len(uniques))
         codes[start : start + CHUNK_ROWS] = np.where(local < 0, -1, lookup[np.maximum(local, 0)] if len(lookup) else -1)
-    distinct = [str(v) for v in ids]
+    return in_text_order(codes, list(ids))
+
+
+def in_text_order(codes: np.ndarray, distinct) -> tuple[np.ndarray, list[str]]:
+    """Codes into ``distinct`` (-1: empty) renumbered so that the values are in sorted order.
+
+    >>> codes, values = in_text_order(np.array([0, -1, 1, 0]), ["b", "a"])
+    >>> codes.tolist(), values
+    ([1, -1, 0, 1], ['a', 'b'])
+    """
+    distinct = [str(v) for v in distinct]
     order = _text_order(distinct)
     rank = np.empty(len(distinct), dtype=np.int64)
     rank[order] = np.arange(len(distinct), dtype=np.int64)

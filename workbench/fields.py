@@ -107,9 +107,17 @@ class WaitingList:
     columns: dict[str, np.ndarray]
     source: dict[str, np.ndarray] = field(default_factory=dict)
     census_date: date | None = None
+    # id(column) -> (column, codes, distinct values) for text columns read from a
+    # workspace that stored them as codes: filters can then skip hashing a million strings.
+    stored_codes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.row_id)
+
+    def codes_of(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The integer codes (-1: empty) and distinct values ``values`` was stored as, if known."""
+        known = self.stored_codes.get(id(values))
+        return (known[1], known[2]) if known is not None and known[0] is values else None
 
     def column(self, name: str) -> np.ndarray:
         """A canonical, derived or source column by name.

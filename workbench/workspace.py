@@ -173,7 +173,8 @@ class Workspace:
         if not self.has_list():
             raise WorkbenchError(f"{self.path.name}: this workspace has no waiting list yet: import one first")
         columns: dict[str, np.ndarray] = {}
-        source = LazyColumns()
+        coded: dict = {}
+        source = LazyColumns(coded)
         same_as: dict[str, str] = {}
         for name, kind, is_source, blob in self.connection.execute(
             "SELECT name, kind, source, data FROM list_columns ORDER BY position"
@@ -184,12 +185,13 @@ class Workspace:
                 same_as[name] = blob.decode("utf-8")
                 columns[name] = None  # keeps the column order; filled below
             else:
-                columns[name] = _decode_column(kind, blob)
+                columns[name] = _decode_column(kind, blob, coded)
         for name, header in same_as.items():
             columns[name] = source[header]  # shared, not copied: never modified in place
         row_id = columns.pop("row_id").astype(np.int64)
         record = self.import_record()
-        return WaitingList(row_id=row_id, columns=columns, source=source, census_date=record and record["census_date"])
+        return WaitingList(row_id=row_id, columns=columns, source=source, census_date=record and record["census_date"],
+                           stored_codes=coded)
 
     def import_record(self) -> dict[str, Any] | None:
         """The record of the import that produced the current list, or None."""
@@ -428,12 +430,16 @@ def _compressed_text(values: np.ndarray) -> bytes:
     return zlib.compress(_join_text(values).encode("utf-8"), 1)
 
 
-def _decode_text(blob: bytes) -> np.ndarray:
+def _decode_text(blob: bytes, coded: dict | None = None) -> np.ndarray:
+    """The column's values; a coded column's codes also go into ``coded`` (see WaitingList.stored_codes)."""
     if blob[:1] == b"C":
         (size,) = struct.unpack("<Q", blob[1:9])
         codes = np.frombuffer(zlib.decompress(blob[9 : 9 + size]), dtype=np.int32)
-        distinct = np.append(_split_text(blob[9 + size :]), None)  # code -1 -> None
-        return distinct[codes]
+        distinct = _split_text(blob[9 + size :])
+        values = np.append(distinct, None)[codes]  # code -1 -> None
+        if coded is not None:
+            coded[id(values)] = (values, codes, distinct)
+        return values
     if blob[:1] == b"T":
         return _split_text(blob[1:])
     return _split_text(blob)  # workspaces written before the b"T"/b"C" tag: plain zlib text
@@ -452,10 +458,11 @@ class LazyColumns(MutableMapping):
     Behaves as a dict of header -> object array, in file order.
     """
 
-    def __init__(self):
+    def __init__(self, coded: dict | None = None):
         self._encoded: dict[str, tuple[str, bytes]] = {}
         self._decoded: dict[str, np.ndarray] = {}
         self._order: dict[str, None] = {}
+        self._coded = coded  # where decoding notes a coded column's codes
 
     def add_encoded(self, name: str, kind: str, blob: bytes) -> None:
         self._encoded[name] = (kind, blob)
@@ -464,7 +471,7 @@ class LazyColumns(MutableMapping):
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._decoded:
             kind, blob = self._encoded[name]  # KeyError for an unknown column, as a dict
-            self._decoded[name] = _decode_column(kind, blob)
+            self._decoded[name] = _decode_column(kind, blob, self._coded)
         return self._decoded[name]
 
     def __setitem__(self, name: str, values: np.ndarray) -> None:
@@ -483,9 +490,9 @@ class LazyColumns(MutableMapping):
         return len(self._order)
 
 
-def _decode_column(kind: str, blob: bytes) -> np.ndarray:
+def _decode_column(kind: str, blob: bytes, coded: dict | None = None) -> np.ndarray:
     if kind == TEXT:
-        return _decode_text(blob)
+        return _decode_text(blob, coded)
     if kind == DATE:
         return np.frombuffer(blob, dtype=np.int64).view("datetime64[D]").copy()
     return np.frombuffer(blob, dtype=np.float64).copy()

@@ -140,5 +140,17 @@ def test_summary_strip_shows_the_figures(qtbot, panel):
 
 def test_once_the_list_is_shown_the_search_texts_are_built_in_the_background(qtbot, panel):
     index = panel.index
-    qtbot.waitUntil(lambda: panel._warming is None)
-    assert set(index._search_text) == {"pathway_id", "nhs_number"} and "pathway_id" in index._sort_keys
+    qtbot.waitUntil(lambda: set(index._search_text) == {"pathway_id", "nhs_number"} and "pathway_id" in index._sort_keys)
+
+
+def test_a_shown_list_reports_when_its_rows_are_painted(qtbot, worker):
+    panel = ListPanel(worker)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    with qtbot.waitSignal(panel.summaryChanged):
+        panel.set_list(ListIndex(make_list(12)))
+    assert panel.index._search_text == {}  # nothing starts before the rows are on screen
+    with qtbot.waitSignal(panel.listShown):
+        pass
+    qtbot.waitUntil(lambda: "nhs_number" in panel.index._search_text)
