@@ -3,8 +3,10 @@
 Not a test: prints figures. Builds (once, cached in the temp folder) a workspace
 of N synthetic rows through the Workspace API, then, with a real window:
 
-- times opening it to a usable window (the list shown and its first order and
-  summary computed; target under 2 s);
+- times building the main window, then opening the workspace in it to a usable
+  window (the list's first rows and summary computed and painted; target under
+  2 s), three times, printing the median and the sum with the window build (what
+  starting the app with the file costs);
 - scrolls the table in steps through the event loop and sorts by several
   columns, filters and searches, while a QTimer ticking every 10 ms records the
   longest gap between ticks: the longest time the GUI thread could not respond
@@ -20,6 +22,7 @@ figures of the list view itself can be told apart from theirs.
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -42,6 +45,7 @@ from workbench.workspace import Workspace  # noqa: E402
 
 CENSUS = date(2026, 3, 31)
 TICK_MS = 10
+OPENS = 3  # opens timed; the median is printed (this machine is noisy)
 
 
 def synthetic_list(rows: int, seed: int = 7) -> WaitingList:
@@ -150,16 +154,26 @@ def main(rows: int, part1_only: bool = False) -> None:
     window = MainWindow()
     window.resize(1400, 900)
     window.show()
+    app.processEvents()
+    built = time.perf_counter() - started
     summaries = []
     window.list_panel.summaryChanged.connect(summaries.append)
-    with StallMeter() as meter:
-        window.show_workspace(WorkspaceFile(path, SAVED))
-        wait_for(app, lambda: summaries and summaries[-1] is not None)
-        app.processEvents()  # and painted: the list on screen, not only computed
-    opened = time.perf_counter() - started
-    print(f"open {rows:,} rows to a usable window: {opened:.2f} s (target < 2 s); longest stall while opening {meter.longest} ms")
-
-    settled = settle(app)
+    opens, stalls = [], []
+    for _ in range(OPENS):  # the same file again: each open replaces the list, as File > Open does
+        summaries.clear()
+        with StallMeter() as meter:
+            started = time.perf_counter()
+            window.show_workspace(WorkspaceFile(path, SAVED))
+            wait_for(app, lambda: summaries and summaries[-1] is not None)
+            app.processEvents()  # and painted: the list on screen, not only computed
+            opens.append(time.perf_counter() - started)
+        stalls.append(meter.longest)
+        settled = settle(app)
+    opened = statistics.median(opens)
+    print(f"main window built in {built:.2f} s")
+    print(f"open {rows:,} rows to a usable window: {opened:.2f} s median of {OPENS} "
+          f"({', '.join(f'{t:.2f}' for t in opens)}); with the window built first {built + opened:.2f} s "
+          f"(target < 2 s); longest stall while opening {statistics.median(stalls):.0f} ms median")
     print(f"background work after opening (e.g. the prioritisation preview) settled after {settled:.1f} s more")
     scroll(app, window)
     for name, descending in [("weeks_waited", True), ("pathway_id", False), ("specialty", False), ("pathway_id", True), ("wait_start", False)]:

@@ -36,7 +36,7 @@ from workbench.locking import LockOwner, warnings_for
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 from workbench.resources import resource_path
 from workbench.workspace import Workspace
-from workbench.validation import without_priority
+from workbench.validation import count_without_priority
 from workbench.worklist import write_worklist
 
 SAVED, UNTITLED, DEMO = "saved", "untitled", "demo"
@@ -116,9 +116,16 @@ def load_workspace(file: WorkspaceFile, progress: Progress = no_progress, cancel
     index = ListIndex(wl, finding_rows)
     index.prepare_filters()
     loaded = LoadedWorkspace(file, wl, record, counts, index, shown_columns(wl), problem_codes(len(wl), finding_rows),
-                             without_priority(wl.columns.get("clinical_priority"), len(wl)))
+                             _without_priority(index))
     progress(1.0, "Ready")
     return loaded
+
+
+def _without_priority(index: ListIndex) -> int:
+    """How many have no recognised priority, counted from the priority filter's numbering (already made)."""
+    if "clinical_priority" not in index.wl.columns:
+        return len(index)
+    return count_without_priority(index.value_counts("clinical_priority", np.arange(len(index))), len(index))
 
 
 def stale_census_warnings(census: date | None) -> list[str]:
