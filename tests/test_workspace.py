@@ -157,3 +157,17 @@ def test_a_new_workspace_has_large_pages_for_its_column_blobs(tmp_path):
 
     with Workspace.create(tmp_path / "w.sqlite") as workspace:
         assert workspace.connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 65536
+
+
+def test_source_columns_encoded_ahead_are_stored_and_a_column_replaced_since_is_encoded_again(tmp_path):
+    from workbench.workspace import encode_ahead
+
+    wl = small_list()
+    ahead = encode_ahead(wl.source)
+    wl.source["Carer"] = np.array(["N", "N", "Y"], dtype=object)  # changed after its encoding started
+    with Workspace.create(tmp_path / "w.sqlite") as workspace:
+        workspace.replace_list(wl, [], record(3), encoded_source=ahead)
+    with Workspace.open(tmp_path / "w.sqlite") as workspace:
+        stored = workspace.load_list()
+    assert stored.source["Pathway"].tolist() == ["000", "001", "002"]
+    assert stored.source["Carer"].tolist() == ["N", "N", "Y"]

@@ -28,7 +28,7 @@ from workbench import readers, validation
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, WaitingList, empty_column
 from workbench.normalise import normalise_fields
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
-from workbench.workspace import Workspace
+from workbench.workspace import Workspace, encode_ahead
 
 # Source columns dropped when pseudonymising: direct identifiers other than the NHS number.
 IDENTIFYING_HEADER = re.compile(
@@ -97,21 +97,28 @@ def import_file(
     if raw.rows_read == 0:
         raise WorkbenchError(f"{path.name}: the file has headers but no rows of data; nothing was imported")
     mapping = _resolve_mapping(path, raw.headers, overrides)
-    check(cancelled)
-    progress(0.4, "Checking values")
-    date_notes: dict[str, str] = {}
-    wl = build_list(raw, mapping, census_date, date_notes)
-    check(cancelled)
-    progress(0.5, "Checking data quality")
-    findings = validation.validate(wl, mapping)
-    dropped: list[str] = []
-    settings: dict[str, str] = {}
-    if pseudonymise:
-        findings, dropped, settings = _pseudonymise_all(wl, mapping, findings, workspace_path)
-    check(cancelled)
-    digest = file_sha256(path)
-    record = _import_record(path, raw, wl, mapping, digest, pseudonymise) | {"settings": settings}
-    _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled)
+    # The columns as read are stored as they are: their encoding can start now, beside the
+    # checks. Not when pseudonymising, which replaces and drops some of them first.
+    encoded_source = {} if pseudonymise else encode_ahead(dict(zip(raw.headers, raw.columns)))
+    try:
+        check(cancelled)
+        progress(0.4, "Checking values")
+        date_notes: dict[str, str] = {}
+        wl = build_list(raw, mapping, census_date, date_notes)
+        check(cancelled)
+        progress(0.5, "Checking data quality")
+        findings = validation.validate(wl, mapping)
+        dropped: list[str] = []
+        settings: dict[str, str] = {}
+        if pseudonymise:
+            findings, dropped, settings = _pseudonymise_all(wl, mapping, findings, workspace_path)
+        check(cancelled)
+        digest = file_sha256(path)
+        record = _import_record(path, raw, wl, mapping, digest, pseudonymise) | {"settings": settings}
+        _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled, encoded_source)
+    finally:
+        for _values, future in encoded_source.values():
+            future.cancel()  # those not started, if the import stopped early
     return ImportResult(
         file_name=path.name,
         rows_read=raw.rows_read,
@@ -224,12 +231,12 @@ def _prefer_lsoa_decile(from_lsoa: np.ndarray | None, from_file: np.ndarray) -> 
     return np.where(np.isnan(from_lsoa), from_file, from_lsoa)
 
 
-def _store(wl, findings, record, workspace_path, progress, cancelled) -> None:
+def _store(wl, findings, record, workspace_path, progress, cancelled, encoded_source) -> None:
     """Write in one transaction; a workspace this import created is removed again on failure."""
     existed = Path(workspace_path).exists()
     workspace = Workspace.open_or_create(workspace_path)
     try:
-        workspace.replace_list(wl, findings, record, progress=progress, cancelled=cancelled)
+        workspace.replace_list(wl, findings, record, progress=progress, cancelled=cancelled, encoded_source=encoded_source)
     except BaseException:
         workspace.close()
         if not existed:

@@ -31,10 +31,10 @@ import sqlite3
 import struct
 import zlib
 from collections.abc import MutableMapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -254,17 +254,19 @@ class Workspace:
         *,
         progress: Progress = no_progress,
         cancelled: CancelCheck = never,
+        encoded_source: Mapping[str, tuple[np.ndarray, Future]] | None = None,
     ) -> int:
         """Store ``wl`` as the workspace's list, with its findings and import record.
 
         All or nothing: on any error or cancel the workspace is left as it was.
-        Returns the id of the new import record.
+        ``encoded_source`` holds source columns already being encoded (see
+        :func:`encode_ahead`). Returns the id of the new import record.
         """
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:
             _write_findings(connection, findings)
-            _write_columns(connection, wl, progress, cancelled)
+            _write_columns(connection, wl, progress, cancelled, encoded_source or {})
             import_id = _write_import_record(connection, record)
             connection.executemany(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", record.get("settings", {}).items()
@@ -331,15 +333,35 @@ def _write_findings(connection, findings: Iterable) -> None:
     connection.execute("CREATE INDEX findings_code ON findings (code, row_id)")
 
 
-def _write_columns(connection, wl: WaitingList, progress: Progress, cancelled: CancelCheck) -> None:
+def encode_ahead(source: Mapping[str, np.ndarray]) -> dict[str, tuple[np.ndarray, Future]]:
+    """Start encoding a list's source columns on a helper thread, for a :meth:`Workspace.replace_list` to come.
+
+    zlib and SQLite let go of Python's lock, the normalising and checks between
+    reading a file and saving it do not: encoding the columns as read meanwhile
+    overlaps the two. A column is used only if the list still holds that very
+    array; the futures of a list never saved can be cancelled.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode-ahead")
+    futures = {header: (values, pool.submit(_encode_column, TEXT, values)) for header, values in source.items()}
+    pool.shutdown(wait=False)  # the thread ends once the last column is done
+    return futures
+
+
+def _write_columns(connection, wl: WaitingList, progress: Progress, cancelled: CancelCheck,
+                   encoded_source: Mapping[str, tuple[np.ndarray, Future]]) -> None:
     connection.execute("DELETE FROM list_columns")
     entries = _column_entries(wl)
     # zlib releases the GIL: encoding the next columns on the second core while
     # SQLite writes this one takes about a third off the save.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        encoded = pool.map(lambda entry: _encode_column(entry[1], entry[3]), entries)
-        for position, ((name, kind, is_source, _), data) in enumerate(zip(entries, encoded)):
+        encoded = [
+            encoded_source[name][1] if is_source and encoded_source.get(name, (None,))[0] is values
+            else pool.submit(_encode_column, kind, values)
+            for name, kind, is_source, values in entries
+        ]
+        for position, ((name, kind, is_source, _), future) in enumerate(zip(entries, encoded)):
             check(cancelled)
+            data = future.result()
             connection.execute(
                 "INSERT INTO list_columns (name, kind, source, position, data) VALUES (?, ?, ?, ?, ?)",
                 (name, kind, is_source, position, data),
