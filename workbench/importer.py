@@ -16,6 +16,7 @@ import hmac
 import os
 import re
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -93,7 +94,12 @@ def import_file(
     either way the workspace is unchanged.
     """
     path = Path(path)
-    raw = readers.read_table(path, sheet, header_row=header_row, progress=scaled(progress, 0.0, 0.35), cancelled=cancelled)
+    # hashlib lets go of the GIL: the file's fingerprint is worked out beside the reading.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hashing:
+        digest = hashing.submit(file_sha256, path)
+        raw = readers.read_table(path, sheet, header_row=header_row, progress=scaled(progress, 0.0, 0.35),
+                                 cancelled=cancelled)
+    digest = digest.result()
     if raw.rows_read == 0:
         raise WorkbenchError(f"{path.name}: the file has headers but no rows of data; nothing was imported")
     mapping = _resolve_mapping(path, raw.headers, overrides)
@@ -113,7 +119,6 @@ def import_file(
         if pseudonymise:
             findings, dropped, settings = _pseudonymise_all(wl, mapping, findings, workspace_path)
         check(cancelled)
-        digest = file_sha256(path)
         record = _import_record(path, raw, wl, mapping, digest, pseudonymise) | {"settings": settings}
         _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled, encoded_source)
     finally:
