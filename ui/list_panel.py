@@ -32,9 +32,10 @@ from ui.list_model import ListModel, column_title
 from workbench.browse import ANY_FINDING, ListIndex, ListQuery
 from workbench.list_summary import ListSummary, summarise
 from ui.workers import Task, Worker
-from workbench.progress import CancelCheck, check, never
+from workbench.progress import CancelCheck, Progress, check, never, no_progress
 from workbench.spreadsheet import FORMULA_STARTS
 
+SETTLE_MS = 100  # no repaint for this long: the newly shown list is on screen
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before searching a million rows
 COPY_ON_GUI_THREAD = 5_000  # rows; more than this are formatted on the worker
 FILTERS = {"specialty": "All specialties", "clinical_priority": "All priorities", "site": "All sites"}
@@ -85,13 +86,17 @@ class ListTable(QTableView):
     """The patient table. Ctrl+C copies whole selected rows (not one cell) via ``copyRequested``."""
 
     copyRequested = Signal()
-    painted = Signal()  # after the next paint, once asked for with report_next_paint()
+    settled = Signal()  # painted, then not repainted for a moment; once asked for with report_when_settled()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        # A new list is painted a few times in quick succession (rows, then widths,
+        # scroll bars...): "settled" waits for the last of them.
+        self._settle_timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle_timer.timeout.connect(self.settled)
         self._report_paint = False
 
-    def report_next_paint(self) -> None:
+    def report_when_settled(self) -> None:
         self._report_paint = True
         self.viewport().update()
 
@@ -104,8 +109,11 @@ class ListTable(QTableView):
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
         if self._report_paint:
-            self._report_paint = False
-            self.painted.emit()
+            self._settle_timer.start()
+
+    def stop_reporting(self) -> None:
+        self._report_paint = False
+        self._settle_timer.stop()
 
 
 class ListPanel(QWidget):
@@ -126,6 +134,7 @@ class ListPanel(QWidget):
         self.index: ListIndex | None = None
         self.query = ListQuery()
         self.summary: ListSummary | None = None  # of the rows on screen; None until the first order arrives
+        self.shown = False  # the list's first rows have been painted (see listShown)
         self._warming: Task | None = None  # building the search texts after the list is shown
         self.model = ListModel(self)
         # Through a lambda: a bool argument delivered straight to a bound method trips a
@@ -145,11 +154,18 @@ class ListPanel(QWidget):
 
     # Loading ---------------------------------------------------------------
     def set_list(self, index: ListIndex | None, columns: list[str] | None = None, problems: np.ndarray | None = None,
-                 descriptions: Mapping[str, str] | None = None) -> None:
-        """Show a list (``None``: the empty page). Filters and sort start afresh."""
+                 descriptions: Mapping[str, str] | None = None,
+                 first_view: tuple[np.ndarray, ListSummary] | None = None) -> None:
+        """Show a list (``None``: the empty page). Filters and sort start afresh.
+
+        ``first_view`` is :func:`order_and_summary` of the list with no filter or
+        sort, if the caller's worker has worked it out already.
+        """
         self.index = index
         self.query = ListQuery()
         self.summary = None
+        self.shown = False
+        self.table.stop_reporting()  # a previous list's
         self.descriptions = dict(descriptions or {})
         wl = index.wl if index is not None else None
         self.model.set_list(wl, index.finding_rows if index else {}, self.descriptions, columns, problems)
@@ -158,7 +174,10 @@ class ListPanel(QWidget):
         self.pages.setCurrentIndex(1 if index is not None else 0)
         self.table.resizeColumnsToContents()
         self._show_count()
-        self.refresh()
+        if index is not None and first_view is not None:
+            self._on_order_ready(first_view)
+        else:
+            self.refresh()
 
     # What the user asks for ----------------------------------------------------
     def set_filter(self, name: str, value: str | None) -> None:
@@ -212,7 +231,7 @@ class ListPanel(QWidget):
             return
         if self._warming is not None:
             self._warming.cancel()  # the user's request first; the rest is built when needed
-        task = self.compute.submit(partial(_order_and_summary, self.index, self.query), lane="list-order",
+        task = self.compute.submit(partial(order_and_summary, self.index, self.query), lane="list-order",
                                    description="Updating the list")
         task.finished.connect(self._on_order_ready)
         task.failed.connect(self.status)
@@ -257,15 +276,17 @@ class ListPanel(QWidget):
         self.summaryChanged.emit(summary)
         if first:
             if self.table.isVisible():
-                self.table.report_next_paint()
+                self.table.report_when_settled()
             else:
                 QTimer.singleShot(0, self, self._on_list_painted)
 
     def _on_list_painted(self) -> None:
         # Background work waits for this: painting the rows beside a busy worker
         # thread (which holds Python's lock between its steps) takes several times longer.
-        if self.index is None:
+        self.table.stop_reporting()
+        if self.index is None or self.shown:
             return
+        self.shown = True
         self.listShown.emit()
         self._warm_up()
 
@@ -393,8 +414,7 @@ class ListPanel(QWidget):
         header.setSectionsMovable(True)
         self.table.setSortingEnabled(True)
         self.table.copyRequested.connect(self.copy_selection)
-        # Queued: the painted frame reaches the screen before the slot starts more work.
-        self.table.painted.connect(self._on_list_painted, Qt.ConnectionType.QueuedConnection)
+        self.table.settled.connect(self._on_list_painted)
         return self.table
 
     def _empty_page(self) -> QLabel:
@@ -405,8 +425,9 @@ class ListPanel(QWidget):
         return label
 
 
-def _order_and_summary(index: ListIndex, query: ListQuery, progress, cancelled) -> tuple[np.ndarray, ListSummary]:
-    """Runs on the compute worker: the rows to show and their summary."""
+def order_and_summary(index: ListIndex, query: ListQuery, progress: Progress = no_progress,
+                      cancelled: CancelCheck = never) -> tuple[np.ndarray, ListSummary]:
+    """Runs on a worker: the rows to show and their summary."""
     order = index.order(query, cancelled)
     check(cancelled)
     priorities = index.value_counts("clinical_priority", order) if "clinical_priority" in index.wl.columns else None

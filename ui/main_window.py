@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
         self.loaded, self.file = loaded, loaded.file
         if previous is not None and previous.path != loaded.file.path:
             discard(previous)  # only an untitled file, which the user agreed to leave
-        self.list_panel.set_list(loaded.index, loaded.columns, loaded.problems, FINDING_CODES)
+        self.list_panel.set_list(loaded.index, loaded.columns, loaded.problems, FINDING_CODES, loaded.first_view)
         total = len(loaded.wl) if loaded.wl is not None else 0
         self.quality.set_findings(loaded.finding_counts if loaded.wl is not None else None, FINDING_CODES, total)
         self._remember_workspace(loaded.file)

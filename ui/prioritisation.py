@@ -293,7 +293,7 @@ class PrioritisationController(QObject):
         # The list view comes first: ranking a million rows beside its first
         # sort would slow both, so ranking starts once the list is on screen.
         self._waiting_for_list = True
-        if self.window.list_panel.summary is not None:
+        if self.window.list_panel.shown:
             self._start_ranking()
 
     def _on_list_shown(self) -> None:

@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from ui.list_model import problem_codes, shown_columns
-from workbench.browse import ListIndex
+from ui.list_panel import order_and_summary
+from workbench.browse import ListIndex, ListQuery
 from ui.settings import data_folder, unsaved_folder
 from workbench.fields import WaitingList
 from workbench.importer import import_file, stale_census_warning
@@ -86,6 +87,7 @@ class LoadedWorkspace:
     columns: list[str] = field(default_factory=list, repr=False)
     problems: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
     unknown_priority: int = 0  # patients with no recognised clinical priority: ranked in the 'unknown' band
+    first_view: tuple | None = field(default=None, repr=False)  # the list view's rows and summary, unfiltered
 
     @property
     def census_date(self) -> date | None:
@@ -115,8 +117,10 @@ def load_workspace(file: WorkspaceFile, progress: Progress = no_progress, cancel
     progress(0.7, "Preparing the list view")
     index = ListIndex(wl, finding_rows)
     index.prepare_filters()
+    # Worked out here, while the window waits anyway, rather than on another worker as the list appears.
+    first_view = order_and_summary(index, ListQuery(), cancelled=cancelled)
     loaded = LoadedWorkspace(file, wl, record, counts, index, shown_columns(wl), problem_codes(len(wl), finding_rows),
-                             _without_priority(index))
+                             _without_priority(index), first_view)
     progress(1.0, "Ready")
     return loaded
 

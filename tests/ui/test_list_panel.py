@@ -154,3 +154,16 @@ def test_a_shown_list_reports_when_its_rows_are_painted(qtbot, worker):
     with qtbot.waitSignal(panel.listShown):
         pass
     qtbot.waitUntil(lambda: "nhs_number" in panel.index._search_text)
+
+
+def test_a_list_with_its_first_view_worked_out_shows_its_rows_at_once(qtbot, worker):
+    from ui.list_panel import order_and_summary
+    from workbench.browse import ListQuery
+
+    panel = ListPanel(worker)
+    qtbot.addWidget(panel)
+    index = ListIndex(make_list(12))
+    summaries = []
+    panel.summaryChanged.connect(summaries.append)
+    panel.set_list(index, first_view=order_and_summary(index, ListQuery()))
+    assert panel.model.rowCount() == 12 and summaries and summaries[-1].total == 12  # no round trip to the worker
