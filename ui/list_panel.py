@@ -278,9 +278,9 @@ class ListPanel(QWidget):
             if self.table.isVisible():
                 self.table.report_when_settled()
             else:
-                QTimer.singleShot(0, self, self._on_list_painted)
+                QTimer.singleShot(0, self, self._on_list_on_screen)
 
-    def _on_list_painted(self) -> None:
+    def _on_list_on_screen(self) -> None:
         # Background work waits for this: painting the rows beside a busy worker
         # thread (which holds Python's lock between its steps) takes several times longer.
         self.table.stop_reporting()
@@ -414,7 +414,7 @@ class ListPanel(QWidget):
         header.setSectionsMovable(True)
         self.table.setSortingEnabled(True)
         self.table.copyRequested.connect(self.copy_selection)
-        self.table.settled.connect(self._on_list_painted)
+        self.table.settled.connect(self._on_list_on_screen)
         return self.table
 
     def _empty_page(self) -> QLabel:

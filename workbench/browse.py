@@ -249,8 +249,9 @@ class SearchText:
     matches across two values because it contains no separator.
 
     Built from whole-chunk string operations, not a Python step per value: the
-    app builds it on a worker at the first search, and a million Python steps
-    there would starve the GUI thread of the GIL for over half a second.
+    app builds it on a worker (once a list is on screen, or at the first
+    search), and a million Python steps there would starve the GUI thread of
+    the GIL for over half a second.
     """
 
     _SEPARATOR = "\x00"  # not whitespace, so the gaps a search allows never cross it
