@@ -124,8 +124,9 @@ class EquityPanel(QWidget):
     """The equity charts, a grouping chooser, and chart export.
 
     Invariants: ``summary`` is the suppressed summary shown (None before the
-    first); every chart's plot items exist from construction and are only
-    updated afterwards.
+    first); the charts' plot items are made once, when first shown or asked
+    for (six pyqtgraph plots take a visible moment to build, and the panel
+    starts hidden in its tab), and are only updated afterwards.
     """
 
     groupingChanged = Signal(str)
@@ -134,7 +135,7 @@ class EquityPanel(QWidget):
         super().__init__(parent)
         self.summary: dict | None = None
         self.movement: tuple[np.ndarray, np.ndarray] | None = None
-        self.plots: dict[str, pg.PlotItem] = {}
+        self._plots: dict[str, pg.PlotItem] = {}  # empty until the charts are built
         self._titles: dict[str, tuple[str, str]] = {}  # chart -> (title, colour key HTML)
         self.bars: dict[str, list[pg.BarGraphItem]] = {}
         self.marks: dict[str, list[pg.TextItem]] = {}
@@ -166,21 +167,26 @@ class EquityPanel(QWidget):
             f"<span style='color:{BLUE}'>■</span> Baseline: {_escape(baseline)} &nbsp; "
             f"<span style='color:{ORANGE}'>■</span> Scenario: {_escape(scenario)}")
 
+    @property
+    def plots(self) -> dict[str, pg.PlotItem]:
+        """Each chart's plot (built now if it was not yet)."""
+        self._build_charts()
+        return self._plots
+
     def show_summary(self, shown: dict, movement: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Draw a suppressed equity summary (and the rank-movement histogram) in place."""
         self.summary, self.movement = shown, movement
-        groups = shown["groups"]
-        labels = [g["group"] for g in groups]
-        for key, (_title, series) in GROUP_CHARTS.items():
-            self._draw_groups(key, labels, [[s.value(g) for g in groups] for s in series])
-        self._draw_sii(shown["sii"])
-        if movement is not None:
-            self._draw_movement(*movement)
+        if self._plots:  # else drawn when the charts are built
+            self._draw()
         threshold = shown.get("suppression_threshold", 7)
         self.note.setText(
             f"Capacity {_number(shown['capacity_per_week'], decimals=0) if not isinstance(shown['capacity_per_week'], dict) else 'per specialty'}"
             f" a week for {shown['horizon_weeks']:g} weeks: the next {shown['next_n']:,} patients treated. "
             f"{shown['list_size']:,} patients; counts from 1 to {threshold} shown as {SUPPRESSED}.")
+
+    def showEvent(self, event) -> None:
+        self._build_charts()
+        super().showEvent(event)
 
     def show_problem(self, message: str) -> None:
         self.note.setText(f"<span style='color:#a00000'>{_escape(message)}</span>")
@@ -188,10 +194,12 @@ class EquityPanel(QWidget):
     # Reading back (tests, tooltips) ------------------------------------------------
     def bar_heights(self, chart: str, series: int = 0) -> list[float]:
         """The bar heights a chart shows for one series."""
+        self._build_charts()
         return np.asarray(self.bars[chart][series].opts["height"], dtype=float).tolist()
 
     def shown_marks(self, chart: str) -> int:
         """How many "*" marks (suppressed figures) a chart shows."""
+        self._build_charts()
         return sum(1 for mark in self.marks[chart] if mark.isVisible())
 
     def hover_text(self, chart: str, index: int) -> str:
@@ -214,6 +222,7 @@ class EquityPanel(QWidget):
     def export_charts(self, path: str | Path) -> list[Path]:
         """Write the charts as PNG and SVG beside each other (``x.png`` and ``x.svg``)."""
         path = Path(path)
+        self._build_charts()
         png, svg = path.with_suffix(".png"), path.with_suffix(".svg")
         pg.exporters.ImageExporter(self.graphics.scene()).export(str(png))
         try:
@@ -243,6 +252,7 @@ class EquityPanel(QWidget):
         The layout is set to that size just for the picture, so the result is
         the same whether or not the charts' tab was ever shown.
         """
+        self._build_charts()
         layout = self.graphics.ci
         shown = layout.geometry()
         layout.setGeometry(QRectF(0, 0, width, height))
@@ -259,6 +269,15 @@ class EquityPanel(QWidget):
         return bytes(data)
 
     # Drawing ---------------------------------------------------------------------------
+    def _draw(self) -> None:
+        groups = self.summary["groups"]
+        labels = [g["group"] for g in groups]
+        for key, (_title, series) in GROUP_CHARTS.items():
+            self._draw_groups(key, labels, [[s.value(g) for g in groups] for s in series])
+        self._draw_sii(self.summary["sii"])
+        if self.movement is not None:
+            self._draw_movement(*self.movement)
+
     def _draw_groups(self, key: str, labels: list[str], values: list[list[Any]]) -> None:
         count = len(labels)
         width = 0.8 / len(values)
@@ -369,10 +388,6 @@ class EquityPanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.setAccessibleName("Equity charts")
-        for key, (title, series) in GROUP_CHARTS.items():
-            self._make_plot(key, title, [s.colour for s in series], legend=[s.name for s in series])
-        self._make_plot("sii", "Slope index of inequality across IMD deciles (weeks)", [BLUE])
-        self._make_plot("movement", "Rank movement (patients; right: moved up)", [GREEN])
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -386,6 +401,16 @@ class EquityPanel(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.hover)
 
+    def _build_charts(self) -> None:
+        if self._plots:
+            return
+        for key, (title, series) in GROUP_CHARTS.items():
+            self._make_plot(key, title, [s.colour for s in series], legend=[s.name for s in series])
+        self._make_plot("sii", "Slope index of inequality across IMD deciles (weeks)", [BLUE])
+        self._make_plot("movement", "Rank movement (patients; right: moved up)", [GREEN])
+        if self.summary is not None:
+            self._draw()
+
     def _show_title(self, plot: pg.PlotItem, title: str, keys: str) -> None:
         """Titles follow the app's font, so workshop mode's larger text reaches the charts."""
         points = max(QApplication.font().pointSizeF(), 6.0)
@@ -397,7 +422,7 @@ class EquityPanel(QWidget):
     def changeEvent(self, event) -> None:
         if event.type() in (QEvent.Type.ApplicationFontChange, QEvent.Type.FontChange):
             for key, (title, keys) in self._titles.items():
-                self._show_title(self.plots[key], title, keys)
+                self._show_title(self._plots[key], title, keys)
         super().changeEvent(event)
 
     def _make_plot(self, key: str, title: str, colours: list[str], legend: list[str] | None = None) -> None:
@@ -422,7 +447,7 @@ class EquityPanel(QWidget):
             plot.addItem(bar)
             bars.append(bar)
         plot.addLine(y=0, pen=pg.mkPen(AXIS_COLOUR))
-        self.plots[key], self.bars[key], self.marks[key] = plot, bars, []
+        self._plots[key], self.bars[key], self.marks[key] = plot, bars, []
 
 
 def _escape(text: str) -> str:

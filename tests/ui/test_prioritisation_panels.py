@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from ui.capacity_panel import CapacityPanel, CapacitySettings, queue_table
-from ui.equity_panel import REPORT_HEIGHT, REPORT_WIDTH, EquityPanel, movement_histogram
+from ui.equity_panel import GROUP_CHARTS, REPORT_HEIGHT, REPORT_WIDTH, EquityPanel, movement_histogram
 from ui.explain_panel import ExplainPanel
 from ui.prioritisation import EquityCache, PreviewRequest, compute_preview, prepare_list
 from ui.ranked_model import RankedModel
@@ -268,6 +268,19 @@ def test_equity_panel_draws_suppressed_figures_as_stars_and_explains_on_hover(qt
     assert text.startswith("IMD quintile 1 (") and f"{result.shown['groups'][0]['scenario']['mean_wait']:.1f} weeks" in text
     assert "*" in panel.hover_text("share", 5)
     assert "Slope index" in panel.hover_text("sii", 0)
+
+
+def test_equity_charts_are_built_when_first_shown_with_the_figures_given_while_hidden(qtbot, rules):
+    result = preview(rules, waiting_list())
+    panel = EquityPanel()
+    qtbot.addWidget(panel)
+    panel.show_summary(result.shown, result.movement)
+    assert not panel._plots  # hidden in its tab: nothing built yet
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert set(panel._plots) == {*GROUP_CHARTS, "sii", "movement"}
+    assert panel.bar_heights("mean", series=1)[:5] == pytest.approx(
+        [g["scenario"]["mean_wait"] for g in result.shown["groups"][:5]])
 
 
 def test_equity_panel_updates_bars_in_place_and_exports(qtbot, rules, tmp_path):
