@@ -243,7 +243,7 @@ class PrioritisationController(QObject):
         self.correlation_worker = Worker("correlation", self)
         self.export_worker = Worker("export", self)
         self.loaded = None
-        self._waiting_for_list = False  # a list was opened; its ranking waits for the list view
+        self._waiting_for_list = False  # a list was opened; its ranking waits for the list view's first rows
         self.ready: ListReady | None = None
         self.result: PreviewResult | None = None
         self.comparison = None
@@ -290,8 +290,8 @@ class PrioritisationController(QObject):
         self.equity.set_groupings(grouping_choices(wl), DEFAULT_GROUPING)
         self.ranked.show_comparison("Preparing the list…")
         self.refresh_decisions()
-        # The list view comes first: ranking a million rows beside its first
-        # sort would slow both, so ranking starts once the list is on screen.
+        # The list view comes first: painting its rows beside a worker ranking a
+        # million rows is several times slower, so ranking starts once they are on screen.
         self._waiting_for_list = True
         if self.window.list_panel.shown:
             self._start_ranking()
