@@ -122,6 +122,20 @@ class _WeightsDialog(QDialog):
         self.apply_button.clicked.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
 
+    def _lay_out(self, question: str, answers: QGridLayout) -> None:
+        """The question, the answers grid, the derived weights, the status line and the buttons; then a first look."""
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(question))
+        layout.addLayout(answers)
+        layout.addWidget(self.result_table)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self._recompute()
+
+    def _say(self, text: str, style: str) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(style)
+
     def new_weights(self) -> dict[str, float]:
         """Rule-set weights the derived weights would give (empty until they can be worked out)."""
         return apply_relative_weights(self.rule_set, self.relative) if self.relative else {}
@@ -165,14 +179,8 @@ class PairwiseDialog(_WeightsDialog):
             grid.addWidget(QLabel(f"{first} or {second}?"), row, 0)
             grid.addWidget(box, row, 1)
             self.pairs[(first, second)] = box
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("For each pair: which matters more when ordering patients within a priority band, "
-                                "and how much more?"))
-        layout.addLayout(grid)
-        layout.addWidget(self.result_table)
-        layout.addWidget(self.status)
-        layout.addWidget(self.buttons)
-        self._recompute()
+        self._lay_out("For each pair: which matters more when ordering patients within a priority band, "
+                      "and how much more?", grid)
 
     def set_judgement(self, first: str, second: str, value: float) -> None:
         """Choose the answer for a pair: ``value`` > 1 favours ``first`` (as the combo would)."""
@@ -188,8 +196,7 @@ class PairwiseDialog(_WeightsDialog):
             self.result = ahp_weights(matrix_from_pairs(self.names, judgements), self.names)
         except WorkbenchError as problem:
             self.result, self.relative = None, None
-            self.status.setText(str(problem))
-            self.status.setStyleSheet(WARNING_STYLE)
+            self._say(str(problem), WARNING_STYLE)
         else:
             self.relative = self.result.weights
             self._show_consistency(self.result.consistency_ratio)
@@ -197,12 +204,10 @@ class PairwiseDialog(_WeightsDialog):
 
     def _show_consistency(self, ratio: float) -> None:
         if ratio > CONSISTENCY_LIMIT:
-            self.status.setText(f"⚠ Consistency ratio {ratio:.2f} is above {CONSISTENCY_LIMIT:.2f}: some answers "
-                                "contradict each other. Revisit them before using these weights.")
-            self.status.setStyleSheet(WARNING_STYLE)
+            self._say(f"⚠ Consistency ratio {ratio:.2f} is above {CONSISTENCY_LIMIT:.2f}: some answers "
+                      "contradict each other. Revisit them before using these weights.", WARNING_STYLE)
         else:
-            self.status.setText(f"Consistency ratio {ratio:.2f} (at most {CONSISTENCY_LIMIT:.2f}): the answers agree.")
-            self.status.setStyleSheet(OK_STYLE)
+            self._say(f"Consistency ratio {ratio:.2f} (at most {CONSISTENCY_LIMIT:.2f}): the answers agree.", OK_STYLE)
 
 
 class SwingDialog(_WeightsDialog):
@@ -224,23 +229,15 @@ class SwingDialog(_WeightsDialog):
             grid.addWidget(QLabel(name), row, 0)
             grid.addWidget(box, row, 1)
             self.points[name] = box
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Imagine a patient moving from the worst to the best level of each factor. "
-                                "Give the swing that matters most 100 points, and each other swing 0-100 against it."))
-        layout.addLayout(grid)
-        layout.addWidget(self.result_table)
-        layout.addWidget(self.status)
-        layout.addWidget(self.buttons)
-        self._recompute()
+        self._lay_out("Imagine a patient moving from the worst to the best level of each factor. "
+                      "Give the swing that matters most 100 points, and each other swing 0-100 against it.", grid)
 
     def _recompute(self) -> None:
         try:
             self.relative = swing_weights({name: box.value() for name, box in self.points.items()})
         except WorkbenchError as problem:
             self.relative = None
-            self.status.setText(str(problem))
-            self.status.setStyleSheet(WARNING_STYLE)
+            self._say(str(problem), WARNING_STYLE)
         else:
-            self.status.setText("Weights are each swing's points over the total.")
-            self.status.setStyleSheet(OK_STYLE)
+            self._say("Weights are each swing's points over the total.", OK_STYLE)
         self._show_weights()
