@@ -489,10 +489,7 @@ class PrioritisationController(QObject):
     # Exports -------------------------------------------------------------------
     def export_ranked_list(self, path: str | Path | None = None) -> Task | None:
         """Write the list in the new order to xlsx or CSV, with progress, on the export worker."""
-        if self.result is None:
-            self.window.statusBar().showMessage("Nothing to export yet: the list is still being ranked.", 5000)
-            return None
-        path = Path(path) if path else self._ask_save("Export ranked list", RANKED_FILTER)
+        path = self._export_target(path, "Nothing to export yet", "Export ranked list", RANKED_FILTER)
         if path is None:
             return None
         if path.suffix.lower() not in (".xlsx", ".csv"):
@@ -514,10 +511,7 @@ class PrioritisationController(QObject):
 
     def export_report(self, path: str | Path | None = None) -> Task | None:
         """Write the decision record as HTML and PDF (the log is read and verified first)."""
-        if self.result is None:
-            self.window.statusBar().showMessage("Nothing to report yet: the list is still being ranked.", 5000)
-            return None
-        path = Path(path) if path else self._ask_save("Export decision record", REPORT_FILTER)
+        path = self._export_target(path, "Nothing to report yet", "Export decision record", REPORT_FILTER)
         if path is None:
             return None
         return self._database(partial(read_decisions, self.workspace_path), lambda state: self._write_report(path, state))
@@ -588,6 +582,13 @@ class PrioritisationController(QObject):
         from ui.errors import show_error
 
         show_error(self.window, message)
+
+    def _export_target(self, path: str | Path | None, nothing: str, title: str, filters: str) -> Path | None:
+        """Where to write an export of the ranked list: ``path``, else asked for; None while there is nothing yet."""
+        if self.result is None:
+            self.window.statusBar().showMessage(f"{nothing}: the list is still being ranked.", 5000)
+            return None
+        return Path(path) if path else self._ask_save(title, filters)
 
     def _ask_save(self, title: str, filters: str) -> Path | None:
         chosen, _ = QFileDialog.getSaveFileName(self.window, title, str(Path.home()), filters)
