@@ -106,3 +106,27 @@ def test_dates_go_through_the_date_reader():
 def test_a_field_that_is_not_canonical_is_a_programming_error():
     with pytest.raises(ValueError, match="weeks_wait"):
         normalise_fields({"weeks_wait": np.array(["3"], dtype=object)})
+
+
+def test_known_codes_are_used_and_the_tidied_column_gets_its_own():
+    from workbench.fields import KnownCodes
+
+    raw = np.array(["p2", "P2 ", None, "Priority 2", "P3", "p2"], dtype=object)
+    # Codes as a reader gives them (their order is the reader's business, not first appearance).
+    known = KnownCodes()
+    known.add(raw, np.array([1, 2, -1, 3, 0, 1]), np.array(["P3", "p2", "P2 ", "Priority 2"], dtype=object))
+    typed = normalise_fields({"clinical_priority": raw}, known=known)["clinical_priority"]
+    assert typed.tolist() == ["P2", "P2", None, "P2", "P3", "P2"]
+    codes, distinct = known.of(typed)
+    assert sorted(distinct.tolist()) == ["P2", "P3"]  # the three spellings of P2 are one value now
+    assert np.append(distinct, None)[codes].tolist() == typed.tolist()
+
+
+def test_a_coded_column_is_tidied_from_its_codes_not_hashed_again():
+    """Codes that disagree with the text show which one was used."""
+    from workbench.fields import KnownCodes
+
+    raw = np.array(["P2", "P3"], dtype=object)
+    known = KnownCodes()
+    known.add(raw, np.array([1, 0]), np.array(["P2", "P3"], dtype=object))
+    assert normalise_fields({"clinical_priority": raw}, known=known)["clinical_priority"].tolist() == ["P3", "P2"]

@@ -401,3 +401,65 @@ def test_workbook_cells_of_equal_value_but_different_type_keep_their_own_text(tm
         sheet.append(["P", value])
     book.save(tmp_path / "types.xlsx")
     assert read_table(tmp_path / "types.xlsx").column("Flag").tolist() == ["TRUE", "1", "1.5", "FALSE", "0", None]
+
+
+# --- columns read as codes ---------------------------------------------------------
+
+
+def assert_codes_match(table):
+    """Every coded column's codes give back exactly its text, with no blank or unused value."""
+    coded = 0
+    for header, column in zip(table.headers, table.columns):
+        known = table.known_codes.of(column)
+        if known is None:
+            continue
+        coded += 1
+        codes, distinct = known
+        assert np.append(distinct, None)[codes].tolist() == column.tolist(), header
+        assert len(set(distinct.tolist())) == len(distinct), header
+        assert all(isinstance(d, str) and d.strip() for d in distinct), header
+        assert set(codes.tolist()) - {-1} == set(range(len(distinct))), header
+    return coded
+
+
+def test_a_column_read_as_codes_keeps_every_spelling_exactly(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "CSV_CHUNK_ROWS", 16)  # chunks below the header, as in a big file
+    specialties = ["010", "10", "1.50", "1.5", "", "  ", "110.0"]
+    flags = ["TRUE", "true", "True", "FALSE"]  # pandas would make these one True: read again as text
+    lines = ["Waiting list extract,,", "Pathway ID,Specialty,Flag"]
+    for i in range(70):
+        lines.append(f"P{i},{specialties[i % len(specialties)]},{flags[i % len(flags)]}")
+        if i == 30:
+            lines.append(",,")
+    table = read_table(write(tmp_path, "codes.csv", "\n".join(lines) + "\n"))
+    wanted = [None if not s.strip() else s for s in specialties]
+    assert table.column("Specialty").tolist() == [wanted[i % len(wanted)] for i in range(70)]
+    assert table.column("Flag").tolist() == [flags[i % len(flags)] for i in range(70)]
+    assert (table.rows_read, table.blank_rows) == (70, 1)
+    assert table.source_line[:3].tolist() == [3, 4, 5] and table.source_line[-1] == 73
+    assert assert_codes_match(table) >= 1  # the title row's text is not among Specialty's values either
+    assert table.known_codes.of(table.column("Specialty")) is not None  # numbers-as-text stay codes
+    assert table.known_codes.of(table.column("Flag")) is None  # read again as text
+
+
+def test_a_list_reads_the_same_with_or_without_codes(tmp_path, monkeypatch):
+    from workbench.demo import write_demo_list
+
+    path = tmp_path / "demo.csv"
+    write_demo_list(path, rows=400, seed=3)
+    with_codes = read_table(path)
+    assert assert_codes_match(with_codes) >= 10
+    monkeypatch.setattr(readers, "_repeating_columns", lambda rows: set())
+    as_text = read_table(path)
+    assert assert_codes_match(as_text) == 0
+    assert values(with_codes) == values(as_text)
+    assert with_codes.source_line.tolist() == as_text.source_line.tolist()
+
+
+def test_workbook_columns_that_repeat_come_with_their_codes(tmp_path):
+    rows = [["Pathway ID", "Site", "Seen"]] + [[f"P{i}", ["Main", "North", None, " "][i % 4], date(2024, 3, 1 + i % 3)]
+                                            for i in range(40)]
+    table = read_table(workbook(tmp_path, sheets={"List": rows}))
+    assert table.column("Site").tolist() == [["Main", "North", None, None][i % 4] for i in range(40)]
+    assert table.column("Seen").tolist()[:3] == ["2024-03-01", "2024-03-02", "2024-03-03"]
+    assert assert_codes_match(table) == 2

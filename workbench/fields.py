@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+import pandas as pd
 
 TEXT, DATE, NUMBER, FLAG = "text", "date", "number", "flag"
 
@@ -90,6 +91,44 @@ def empty_column(kind: str, n: int) -> np.ndarray:
     return np.full(n, np.nan, dtype=np.float64)
 
 
+class KnownCodes:
+    """Text columns with their codes: ``values == append(distinct, None)[codes]``.
+
+    A column is known by identity, so a new array put in its place is not
+    mistaken for it. Columns are never changed in place once their codes are known.
+
+    >>> known = KnownCodes()
+    >>> site = np.array(["B", None, "B"], dtype=object)
+    >>> known.add(site, np.array([0, -1, 0]), np.array(["B"], dtype=object))
+    >>> known.of(site)[0].tolist(), known.of(site.copy())
+    ([0, -1, 0], None)
+    >>> [part.tolist() for part in known.factorize(np.array(["x", None], dtype=object))]
+    [[0, -1], ['x']]
+    """
+
+    def __init__(self):
+        self._known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def add(self, values: np.ndarray, codes: np.ndarray, distinct: np.ndarray) -> None:
+        self._known[id(values)] = (values, codes, distinct)
+
+    def of(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(codes, distinct values) of this very array, or None."""
+        known = self._known.get(id(values))
+        return (known[1], known[2]) if known is not None and known[0] is values else None
+
+    def factorize(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Codes (-1 for None) and distinct values, as ``pd.factorize`` gives them (any order)."""
+        known = self.of(values)
+        if known is not None:
+            return known
+        codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        return codes, np.asarray(distinct, dtype=object)
+
+    def update(self, other: "KnownCodes") -> None:
+        self._known.update(other._known)
+
+
 @dataclass
 class WaitingList:
     """A waiting list in memory: equal-length NumPy columns.
@@ -107,17 +146,16 @@ class WaitingList:
     columns: dict[str, np.ndarray]
     source: dict[str, np.ndarray] = field(default_factory=dict)
     census_date: date | None = None
-    # id(column) -> (column, codes, distinct values) for text columns read from a
-    # workspace that stored them as codes: filters can then skip hashing a million strings.
-    stored_codes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    # Text columns whose codes are known (read from the file or the workspace that way):
+    # filters, checks and saving can then skip hashing a million strings.
+    known_codes: "KnownCodes" = field(default_factory=lambda: KnownCodes(), repr=False)
 
     def __len__(self) -> int:
         return len(self.row_id)
 
     def codes_of(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """The integer codes (-1: empty) and distinct values ``values`` was stored as, if known."""
-        known = self.stored_codes.get(id(values))
-        return (known[1], known[2]) if known is not None and known[0] is values else None
+        """The integer codes (-1: empty) and distinct values of ``values``, if known."""
+        return self.known_codes.of(values)
 
     def column(self, name: str) -> np.ndarray:
         """A canonical, derived or source column by name.

@@ -26,7 +26,7 @@ import numpy as np
 from workbench import enrich as enrichment
 from workbench import mapping as mapping_rules
 from workbench import readers, validation
-from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, WaitingList, empty_column
+from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, KnownCodes, WaitingList, empty_column
 from workbench.normalise import normalise_fields
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 from workbench.workspace import Workspace, encode_ahead
@@ -105,7 +105,7 @@ def import_file(
     mapping = _resolve_mapping(path, raw.headers, overrides)
     # The columns as read are stored as they are: their encoding can start now, beside the
     # checks. Not when pseudonymising, which replaces and drops some of them first.
-    encoded_source = {} if pseudonymise else encode_ahead(dict(zip(raw.headers, raw.columns)))
+    encoded_source = {} if pseudonymise else encode_ahead(raw.as_dict(), raw.known_codes)
     try:
         check(cancelled)
         progress(0.4, "Checking values")
@@ -129,7 +129,7 @@ def import_file(
         rows_read=raw.rows_read,
         rows_stored=len(wl),
         blank_rows=raw.blank_rows,
-        findings={f.code: len(np.unique(f.rows)) for f in findings},
+        findings={f.code: len(f.rows) for f in findings},  # a row is in a finding once
         mapping=mapping,
         census_date=wl.census_date,
         sha256=digest,
@@ -162,7 +162,9 @@ def build_list(
     """Typed canonical and derived columns over the raw text, ready to check and store."""
     by_header = dict(zip(raw.headers, raw.columns))
     n = raw.rows_read
-    typed = normalise_fields({f: by_header[h] for f, h in mapping.items()}, date_notes)
+    known = KnownCodes()
+    known.update(raw.known_codes)
+    typed = normalise_fields({f: by_header[h] for f, h in mapping.items()}, date_notes, known)
     columns = {f: typed.get(f, empty_column(kind, n)) for f, kind in CANONICAL_FIELDS.items()}
     census = census_date or _census_from_file(columns["census_date"]) or date.today()
     derived = enrichment.enrich(columns, census)
@@ -172,7 +174,7 @@ def build_list(
     for name, kind in FIELD_KINDS.items():
         columns.setdefault(name, empty_column(kind, n))
     row_id = np.arange(1, n + 1, dtype=np.int64)
-    return WaitingList(row_id=row_id, columns=columns, source=by_header, census_date=census)
+    return WaitingList(row_id=row_id, columns=columns, source=by_header, census_date=census, known_codes=known)
 
 
 STALE_CENSUS_DAYS = 14

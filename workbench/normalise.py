@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.dates import parse_dates
-from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, PRIORITY_CODES, empty_column
+from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, PRIORITY_CODES, TEXT, KnownCodes, empty_column
 from workbench.nhs_number import normalise_nhs_numbers
 
 # Text meaning "no value", compared ignoring case (the same set validation uses).
@@ -75,7 +75,9 @@ _ETHNIC_CODE_FIRST = re.compile(r"([A-Z]|99)\s*[-:–).]\s*\S.*")
 _POSTCODE_INWARD = re.compile(r"([A-Z0-9]{2,4})([0-9][A-Z]{2})")
 
 
-def normalise_fields(raw: dict[str, np.ndarray], notes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+def normalise_fields(
+    raw: dict[str, np.ndarray], notes: dict[str, str] | None = None, known: KnownCodes | None = None
+) -> dict[str, np.ndarray]:
     """Canonical field -> typed column, from canonical field -> source text.
 
     >>> typed = normalise_fields({
@@ -88,11 +90,15 @@ def normalise_fields(raw: dict[str, np.ndarray], notes: dict[str, str] | None = 
     If ``notes`` is given, it receives field -> a sentence on how a date
     column was read when that needs a person's attention (US order, or an
     order the column could not prove).
+
+    ``known`` gives the codes of source columns read as codes, and receives
+    those of the typed text columns made from them.
     """
     unknown = [f for f in raw if f not in CANONICAL_FIELDS]
     if unknown:
         raise ValueError(f"not canonical fields: {', '.join(unknown)}")
-    return {field: _normalise_column(field, values, notes) for field, values in raw.items()}
+    known = known or KnownCodes()
+    return {field: _normalise_column(field, values, notes, known) for field, values in raw.items()}
 
 
 # Identifiers are mostly distinct; every other field repeats a handful of values
@@ -101,14 +107,19 @@ def normalise_fields(raw: dict[str, np.ndarray], notes: dict[str, str] | None = 
 _MOSTLY_DISTINCT = {"pathway_id", "nhs_number", "postcode"}
 
 
-def _normalise_column(field: str, values: np.ndarray, notes: dict[str, str] | None) -> np.ndarray:
+def _normalise_column(field: str, values: np.ndarray, notes: dict[str, str] | None, known: KnownCodes) -> np.ndarray:
     values = np.asarray(values, dtype=object)
-    if field in _MOSTLY_DISTINCT:
+    if field in _MOSTLY_DISTINCT and known.of(values) is None:
         return _normalise(field, clean_text(values), notes)
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    typed = _normalise(field, clean_text(np.asarray(distinct, dtype=object)), notes)
+    codes, distinct = known.factorize(values)
+    typed = _normalise(field, clean_text(distinct), notes)
     missing = empty_column(CANONICAL_FIELDS[field], 1)  # code -1: an empty cell
-    return np.concatenate([typed, missing])[codes]
+    column = np.concatenate([typed, missing])[codes]
+    if CANONICAL_FIELDS[field] == TEXT:
+        # Several texts may tidy to one value ("p2", "P2 "): number the tidied values afresh.
+        typed_codes, typed_distinct = pd.factorize(typed, use_na_sentinel=True)
+        known.add(column, np.append(typed_codes, -1).astype(np.int32)[codes], np.asarray(typed_distinct, dtype=object))
+    return column
 
 
 def _normalise(field: str, text: np.ndarray, notes: dict[str, str] | None = None) -> np.ndarray:

@@ -20,15 +20,17 @@ import io
 import math
 import re
 import zipfile
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
 import python_calamine
 
+from workbench.fields import KnownCodes
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
 
 # A workbook that would unpack to more than this, or that is compressed more
@@ -73,6 +75,8 @@ class RawTable:
     encoding: str | None
     delimiter: str | None
     source_line: np.ndarray
+    # The codes of columns read as codes (those that repeat a few values): saves hashing them again.
+    known_codes: KnownCodes = field(default_factory=KnownCodes, repr=False)
 
     def __len__(self) -> int:
         return self.rows_read
@@ -184,17 +188,21 @@ def _read_text_file(path: Path, header_row, limit, progress, cancelled) -> RawTa
     refuse_too_wide(path, head)
     header_index = _choose_header(path, head, header_row)
     width = max(len(r) for r in head)
+    coded = _repeating_columns(head[header_index + 1 :])
     progress(0.0, f"Reading {path.name}")
-    while True:
-        try:
-            blocks = list(_csv_blocks(path, encoding, delimiter, width, header_index, limit, progress, cancelled))
-            if may_hold_space_only_cells(path, encoding, delimiter):
-                blocks = [(first, _space_only_to_none(block)) for first, block in blocks]
-            break
-        except pd.errors.ParserError as error:
-            width = _wider(path, error, width)
-    headers = _header_cells(head[header_index], width)
-    table = _assemble(headers, blocks, header_index, None, encoding, delimiter)
+    # A scan of the raw bytes, beside the reading: numpy lets go of Python's lock for it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="space-scan") as helper:
+        spaces = helper.submit(may_hold_space_only_cells, path, encoding, delimiter)
+        while True:
+            try:
+                blocks = _csv_blocks(path, encoding, delimiter, width, header_index, limit, coded, progress, cancelled)
+                headers = _header_cells(head[header_index], width)
+                table = _assemble(headers, blocks, header_index, None, encoding, delimiter, spaces.result)
+                break
+            except pd.errors.ParserError as error:
+                width = _wider(path, error, width)
+            except _CodesLost as lost:
+                coded.discard(lost.position)
     progress(1.0, f"Read {table.rows_read:,} rows from {path.name}")
     return table
 
@@ -292,8 +300,28 @@ def _sample_records(sample: str, delimiter: str, count: int = HEADER_SEARCH_ROWS
     return records or [[]]
 
 
-def _csv_blocks(path, encoding, delimiter, width, header_index, limit, progress, cancelled):
-    """(first record number, 2-D object array) per chunk of data rows."""
+def _repeating_columns(rows: list[list[str]]) -> set[int]:
+    """Positions of the columns that repeat their values in these first data rows.
+
+    Those are read as codes into their distinct values (specialty, priority,
+    site...): pandas hashes the cells as it reads them, without making a
+    Python text of each, and every later step that needs the distinct values
+    (tidying, checking, saving) finds them known. Identifiers are read as
+    plain text. A short sample says nothing either way: all coded.
+
+    >>> sorted(_repeating_columns([[f"P{i}", "110", "Y"] for i in range(40)]))
+    [1, 2]
+    """
+    width = max((len(r) for r in rows), default=0)
+    if len(rows) < 20:
+        return set(range(width))
+    columns = [{r[j] if j < len(r) else "" for r in rows} for j in range(width)]
+    return {j for j, distinct in enumerate(columns) if len(distinct) <= len(rows) // 2}
+
+
+def _csv_blocks(path, encoding, delimiter, width, header_index, limit, coded, progress, cancelled):
+    """(first record number, one array of cells per column) per chunk of data rows;
+    the columns in ``coded`` come as :class:`_Coded`, the others as text ("" for empty)."""
     size = max(path.stat().st_size, 1)
     nrows = None if limit is None else header_index + 1 + limit
     with open(path, "rb") as handle:
@@ -302,7 +330,11 @@ def _csv_blocks(path, encoding, delimiter, width, header_index, limit, progress,
             sep=delimiter,
             header=None,
             names=range(width),
-            dtype=object,
+            # Coded columns are hashed as they are read, without making a Python text of each cell.
+            dtype={j: "category" if j in coded else object for j in range(width)},
+            # Keeps pandas from reading a coded column's texts as numbers ("010" as 10):
+            # it leaves them as text when a thousands separator is set.
+            thousands="\x01",
             na_filter=False,
             keep_default_na=False,
             skip_blank_lines=False,
@@ -319,10 +351,26 @@ def _csv_blocks(path, encoding, delimiter, width, header_index, limit, progress,
                 first = int(chunk.index[0]) if len(chunk) else 0
                 skip = max(0, header_index + 1 - first)
                 if skip < len(chunk):
-                    block = chunk.to_numpy(dtype=object)[skip:]
-                    # pandas may hand back a read-only view (copy-on-write).
-                    yield first + skip + 1, _blank_text_to_none(block if block.flags.writeable else block.copy())
+                    yield first + skip + 1, [_chunk_cells(chunk[j], skip, j) for j in chunk.columns]
                 progress(min(handle.tell() / size, 0.99), f"Reading {path.name}")
+
+
+def _chunk_cells(cells: pd.Series, skip: int, position: int):
+    if not isinstance(cells.dtype, pd.CategoricalDtype):
+        return cells.to_numpy(dtype=object)[skip:]
+    categories = cells.array.categories
+    if not pd.api.types.is_string_dtype(categories.dtype):
+        raise _CodesLost(position)
+    return _Coded(cells.array.codes[skip:], categories.tolist())
+
+
+class _CodesLost(Exception):
+    """pandas turned a coded column's texts into other values ("TRUE" and "true" into True):
+    that column must be read again as text."""
+
+    def __init__(self, position: int):
+        super().__init__(position)
+        self.position = position
 
 
 _FIELDS_SEEN = re.compile(r"saw (\d+)")
@@ -389,8 +437,8 @@ def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) ->
         header_index = _choose_header(path, head, header_row, sheet=name)
         width = max(len(r) for r in head)
         blocks = list(_workbook_blocks(head, rows, header_index, limit, total, progress, cancelled, path))
-    width = max([width] + [b.shape[1] for _, b in blocks])  # a long row adds columns
-    blocks = [(first, _pad(b, width)) for first, b in blocks]
+    width = max([width] + [len(parts) for _, parts in blocks])  # a long row adds columns
+    blocks = [(first, _pad(parts, width)) for first, parts in blocks]
     table = _assemble(_header_cells(head[header_index], width), blocks, header_index, name, None, None)
     progress(1.0, f"Read {table.rows_read:,} rows from {path.name}, sheet '{name}'")
     return table
@@ -563,21 +611,26 @@ _ONE_TEXT_PER_VALUE = {"string", "empty", "floating", "integer", "mixed-integer-
                        "time", "timedelta", "decimal"}
 
 
-def _cells_as_text(block: np.ndarray) -> np.ndarray:
-    """:func:`_cell_text` over a block, in place, a column at a time, converting each
-    distinct value once (identifiers, dates and codes repeat down a column)."""
+def _cells_as_text(block: np.ndarray) -> list:
+    """:func:`_cell_text` over a block, one part per column: text, or :class:`_Coded` for a
+    column that repeats its values (each distinct value is converted once)."""
+    parts = []
     for j in range(block.shape[1]):
-        column = block[:, j]  # a view: assignments change the block
-        if pd.api.types.infer_dtype(column, skipna=False) == "string":  # text in every cell: only blanks change
-            column[(column == "") | _IS_SPACE(column).astype(bool)] = None
+        column = block[:, j]
+        if pd.api.types.infer_dtype(column, skipna=False) == "string" and _mostly_distinct(column):
+            column[(column == "") | _IS_SPACE(column).astype(bool)] = None  # text in every cell: only blanks change
+            parts.append(column)
         elif pd.api.types.infer_dtype(column, skipna=True) in _ONE_TEXT_PER_VALUE:
             codes, distinct = pd.factorize(column, use_na_sentinel=True)
-            texts = [_cell_text(v) for v in distinct]
-            if texts != list(distinct) or (codes < 0).any():
-                block[:, j] = np.array(texts + [None], dtype=object)[codes]  # code -1 -> None
+            parts.append(_Coded(codes, [_cell_text(v) for v in distinct]))
         else:
-            block[:, j] = _mixed_cells_as_text(column)
-    return block
+            parts.append(_mixed_cells_as_text(column))
+    return parts
+
+
+def _mostly_distinct(column: np.ndarray) -> bool:
+    sample = column[:1000]
+    return len(set(sample.tolist())) > len(sample) // 2
 
 
 def _mixed_cells_as_text(column: np.ndarray) -> np.ndarray:
@@ -629,12 +682,10 @@ def _number_text(value: float) -> str | None:
     return repr(value)
 
 
-def _pad(block: np.ndarray, width: int) -> np.ndarray:
-    if block.shape[1] >= width:
-        return block
-    padded = np.full((block.shape[0], width), None, dtype=object)
-    padded[:, : block.shape[1]] = block
-    return padded
+def _pad(parts: list, width: int) -> list:
+    """The parts of a block, with empty columns added up to ``width``."""
+    rows = len(parts[0]) if parts else 0
+    return parts + [np.full(rows, None, dtype=object) for _ in range(width - len(parts))]
 
 
 # --- headers -------------------------------------------------------------------
@@ -729,56 +780,129 @@ def unique_headers(cells: list[str | None]) -> list[str]:
 # --- putting the table together ----------------------------------------------------
 
 
-def _assemble(header_cells, blocks, header_index, sheet, encoding, delimiter) -> RawTable:
+def _assemble(header_cells, blocks, header_index, sheet, encoding, delimiter,
+              spaces_possible: Callable[[], bool] = lambda: False) -> RawTable:
     """Blank cells to None, fully blank rows dropped and counted, empty extra columns dropped.
 
-    Every block has ``len(header_cells)`` columns.
+    ``blocks`` are (first row number, one part per column), taken one at a
+    time; every block has ``len(header_cells)`` parts. If ``spaces_possible()``
+    (asked once all blocks are in), cells of spaces only are blank too.
     """
-    kept, lines, blank_rows = [], [], 0
-    for first, block in blocks:
-        filled = (block != None).any(axis=1)  # noqa: E711 (elementwise comparison with None)
-        blank_rows += int((~filled).sum())
-        kept.append(block if filled.all() else block[filled])
-        lines.append(np.arange(first, first + len(block), dtype=np.int64)[filled])
-    columns = [_join([k[:, i] for k in kept]) for i in range(len(header_cells))]
+    gathered = [_Column() for _ in header_cells]
+    lines = []
+    for first, parts in blocks:
+        lines.append(np.arange(first, first + len(parts[0]), dtype=np.int64))
+        for column, part in zip(gathered, parts):
+            column.add(part)
+    space_only = spaces_possible()
+    columns = [column.finish(space_only) for column in gathered]
+    filled = np.zeros(sum(len(line) for line in lines), dtype=bool)
+    for column in columns:
+        filled |= column.filled
     # A column with neither a header nor a value (trailing commas) is noise.
-    keep = [i for i, h in enumerate(header_cells) if h is not None or (columns[i] != None).any()]  # noqa: E711
-    headers = unique_headers([header_cells[i] or f"Column {i + 1}" for i in keep])
+    keep = [i for i, h in enumerate(header_cells) if h is not None or columns[i].filled.any()]
+    known = KnownCodes()
+    values = [columns[i].rows(filled, known) for i in keep]
     return RawTable(
-        headers=headers,
-        columns=[columns[i] for i in keep],
+        headers=unique_headers([header_cells[i] or f"Column {i + 1}" for i in keep]),
+        columns=values,
         sheet=sheet,
         header_row=header_index + 1,
-        rows_read=sum(len(k) for k in kept),
-        blank_rows=blank_rows,
+        rows_read=int(filled.sum()),
+        blank_rows=int((~filled).sum()),
         encoding=encoding,
         delimiter=delimiter,
-        source_line=np.concatenate(lines) if lines else np.empty(0, dtype=np.int64),
+        source_line=np.concatenate(lines)[filled] if lines else np.empty(0, dtype=np.int64),
+        known_codes=known,
     )
 
 
-def _join(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+@dataclass
+class _Coded:
+    """Cells as codes (-1: empty) into ``texts`` (which may hold None for empty)."""
+
+    codes: np.ndarray
+    texts: list
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+class _Column:
+    """One column gathered a block at a time: text, or codes into the column's distinct texts.
+
+    Codes are kept while every block comes coded; a block of text makes the whole column text.
+    """
+
+    def __init__(self):
+        self._parts: list = []
+        self._codes: dict[str, int] = {}  # text -> code, over all coded blocks
+        self.filled: np.ndarray = np.empty(0, dtype=bool)  # after finish(): which cells hold a value
+        self._values: np.ndarray | None = None
+        self._distinct: np.ndarray | None = None
+
+    def add(self, part) -> None:
+        if isinstance(part, _Coded):
+            codes = self._codes
+            # Code -1 (an empty cell) picks the last entry, as does a text that is None.
+            to_column = np.array([-1 if t is None else codes.setdefault(t, len(codes)) for t in part.texts] + [-1],
+                                 dtype=np.int32)
+            part = _Coded(to_column[part.codes], [])
+        self._parts.append(part)
+
+    def finish(self, space_only: bool) -> "_Column":
+        """Join the blocks; "" (and spaces, if ``space_only``) become empty."""
+        if all(isinstance(p, _Coded) for p in self._parts):
+            distinct = np.array(list(self._codes), dtype=object)
+            codes = _join([p.codes for p in self._parts], np.int32)
+            self._values, self._distinct = _without_blank_codes(codes, distinct, space_only)
+            self.filled = self._values >= 0
+        else:
+            texts = np.append(np.array(list(self._codes), dtype=object), None)
+            values = _join([texts[p.codes] if isinstance(p, _Coded) else p for p in self._parts], object)
+            values[values == ""] = None
+            self._values = _space_only_to_none(values) if space_only else values
+            self.filled = self._values != None  # noqa: E711 (elementwise)
+        self._parts = []
+        return self
+
+    def rows(self, kept: np.ndarray, known: KnownCodes) -> np.ndarray:
+        """The text of the ``kept`` rows; a coded column's codes go into ``known``."""
+        every = kept.all()
+        if self._distinct is None:
+            return self._values if every else self._values[kept]
+        codes = self._values if every else self._values[kept]
+        values = np.append(self._distinct, None)[codes]
+        known.add(values, codes, self._distinct)
+        return values
+
+
+def _without_blank_codes(codes: np.ndarray, distinct: np.ndarray, space_only: bool):
+    """(codes, distinct) with blank texts, and texts no cell uses (title rows), taken out."""
+    used = np.zeros(len(distinct) + 1, dtype=bool)
+    used[codes] = True  # code -1 marks the extra last entry
+    blank = np.array([t == "" or (space_only and t.isspace()) for t in distinct], dtype=bool)
+    keep = used[:-1] & ~blank
+    renumber = np.full(len(distinct) + 1, -1, dtype=np.int32)
+    renumber[:-1][keep] = np.arange(int(keep.sum()), dtype=np.int32)
+    return renumber[codes], distinct[keep]
+
+
+def _join(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 
 _IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
 
 
-def _blank_text_to_none(block: np.ndarray) -> np.ndarray:
-    """Empty strings become None, in place (CSV cells are all str)."""
-    if block.size:
-        block[block == ""] = None
-    return block
-
-
-def _space_only_to_none(block: np.ndarray) -> np.ndarray:
+def _space_only_to_none(values: np.ndarray) -> np.ndarray:
     """Whitespace-only cells become None, in place (``None`` cells are left alone)."""
-    if block.size:
-        text = block != None  # noqa: E711 (elementwise)
-        spaces = np.zeros(block.shape, dtype=bool)
-        spaces[text] = _IS_SPACE(block[text]).astype(bool)
-        block[spaces] = None
-    return block
+    if values.size:
+        text = values != None  # noqa: E711 (elementwise)
+        spaces = np.zeros(values.shape, dtype=bool)
+        spaces[text] = _IS_SPACE(values[text]).astype(bool)
+        values[spaces] = None
+    return values
 
 
 def may_hold_space_only_cells(path: Path, encoding: str, delimiter: str) -> bool:

@@ -139,7 +139,7 @@ def summary_rows(findings: Iterable[Finding]) -> list[tuple[str, str, int]]:
     """
     order = {code: i for i, code in enumerate(FINDING_CODES)}
     ranked = sorted(findings, key=lambda f: order.get(f.code, len(order)))
-    return [(f.code, FINDING_CODES.get(f.code, f.code), len(np.unique(f.rows))) for f in ranked]
+    return [(f.code, FINDING_CODES.get(f.code, f.code), len(f.rows)) for f in ranked]
 
 
 def worklist_rows(

@@ -41,7 +41,7 @@ import pandas as pd
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, WaitingList
+from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, KnownCodes, WaitingList
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
 
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
@@ -173,8 +173,8 @@ class Workspace:
         if not self.has_list():
             raise WorkbenchError(f"{self.path.name}: this workspace has no waiting list yet: import one first")
         columns: dict[str, np.ndarray] = {}
-        coded: dict = {}
-        source = LazyColumns(coded)
+        known = KnownCodes()
+        source = LazyColumns(known)
         same_as: dict[str, str] = {}
         for name, kind, is_source, blob in self.connection.execute(
             "SELECT name, kind, source, data FROM list_columns ORDER BY position"
@@ -185,13 +185,13 @@ class Workspace:
                 same_as[name] = blob.decode("utf-8")
                 columns[name] = None  # keeps the column order; filled below
             else:
-                columns[name] = _decode_column(kind, blob, coded)
+                columns[name] = _decode_column(kind, blob, known)
         for name, header in same_as.items():
             columns[name] = source[header]  # shared, not copied: never modified in place
         row_id = columns.pop("row_id").astype(np.int64)
         record = self.import_record()
         return WaitingList(row_id=row_id, columns=columns, source=source, census_date=record and record["census_date"],
-                           stored_codes=coded)
+                           known_codes=known)
 
     def import_record(self) -> dict[str, Any] | None:
         """The record of the import that produced the current list, or None."""
@@ -333,16 +333,19 @@ def _write_findings(connection, findings: Iterable) -> None:
     connection.execute("CREATE INDEX findings_code ON findings (code, row_id)")
 
 
-def encode_ahead(source: Mapping[str, np.ndarray]) -> dict[str, tuple[np.ndarray, Future]]:
+def encode_ahead(source: Mapping[str, np.ndarray], known: KnownCodes | None = None) -> dict[str, tuple[np.ndarray, Future]]:
     """Start encoding a list's source columns on a helper thread, for a :meth:`Workspace.replace_list` to come.
 
     zlib and SQLite let go of Python's lock, the normalising and checks between
     reading a file and saving it do not: encoding the columns as read meanwhile
     overlaps the two. A column is used only if the list still holds that very
-    array; the futures of a list never saved can be cancelled.
+    array; the futures of a list never saved can be cancelled. ``known`` gives
+    the codes of columns read that way.
     """
+    known = known or KnownCodes()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode-ahead")
-    futures = {header: (values, pool.submit(_encode_column, TEXT, values)) for header, values in source.items()}
+    futures = {header: (values, pool.submit(_encode_column, TEXT, values, known.of(values)))
+               for header, values in source.items()}
     pool.shutdown(wait=False)  # the thread ends once the last column is done
     return futures
 
@@ -356,7 +359,7 @@ def _write_columns(connection, wl: WaitingList, progress: Progress, cancelled: C
     with ThreadPoolExecutor(max_workers=1) as pool:
         encoded = [
             encoded_source[name][1] if is_source and encoded_source.get(name, (None,))[0] is values
-            else pool.submit(_encode_column, kind, values)
+            else pool.submit(_encode_column, kind, values, wl.codes_of(values) if kind == TEXT else None)
             for name, kind, is_source, values in entries
         ]
         for position, ((name, kind, is_source, _), future) in enumerate(zip(entries, encoded)):
@@ -412,11 +415,12 @@ _NULL_MARK = "\x1f"  # a lone unit separator: a control character no list holds 
 _SEPARATOR = "\x1e"
 
 
-def _encode_column(kind: str, values) -> bytes:
+def _encode_column(kind: str, values, coded: tuple[np.ndarray, np.ndarray] | None = None) -> bytes:
+    """The stored form of a column; ``coded`` is a text column's (codes, distinct values) when known."""
     if kind == SAME_AS_SOURCE:
         return values.encode("utf-8")  # the source header
     if kind == TEXT:
-        return _encode_text(values)
+        return _encode_text(values, coded)
     if kind == DATE:
         return np.ascontiguousarray(values, dtype="datetime64[D]").view(np.int64).tobytes()
     return np.ascontiguousarray(values, dtype=np.float64).tobytes()
@@ -432,12 +436,14 @@ def _join_text(values: np.ndarray) -> str:
     return text
 
 
-def _encode_text(values: np.ndarray) -> bytes:
+def _encode_text(values: np.ndarray, coded: tuple[np.ndarray, np.ndarray] | None = None) -> bytes:
     """b"T" + the joined text, or, for a column that repeats a few values
     (specialty, priority, site...), b"C" + codes + the distinct values: the
     app decodes those ten times faster."""
-    if _repeats_a_lot(values):
-        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    if coded is None and _repeats_a_lot(values):
+        coded = pd.factorize(values, use_na_sentinel=True)
+    if coded is not None and len(coded[1]) <= len(values) // 4:
+        codes, distinct = coded
         packed = zlib.compress(codes.astype(np.int32).tobytes(), 1)
         return b"C" + struct.pack("<Q", len(packed)) + packed + _compressed_text(np.asarray(distinct, dtype=object))
     return b"T" + _compressed_text(values)
@@ -452,15 +458,15 @@ def _compressed_text(values: np.ndarray) -> bytes:
     return zlib.compress(_join_text(values).encode("utf-8"), 1)
 
 
-def _decode_text(blob: bytes, coded: dict | None = None) -> np.ndarray:
-    """The column's values; a coded column's codes also go into ``coded`` (see WaitingList.stored_codes)."""
+def _decode_text(blob: bytes, known: KnownCodes | None = None) -> np.ndarray:
+    """The column's values; a coded column's codes also go into ``known``."""
     if blob[:1] == b"C":
         (size,) = struct.unpack("<Q", blob[1:9])
         codes = np.frombuffer(zlib.decompress(blob[9 : 9 + size]), dtype=np.int32)
         distinct = _split_text(blob[9 + size :])
         values = np.append(distinct, None)[codes]  # code -1 -> None
-        if coded is not None:
-            coded[id(values)] = (values, codes, distinct)
+        if known is not None:
+            known.add(values, codes, distinct)
         return values
     if blob[:1] == b"T":
         return _split_text(blob[1:])
@@ -481,11 +487,11 @@ class LazyColumns(MutableMapping):
     Behaves as a dict of header -> object array, in file order.
     """
 
-    def __init__(self, coded: dict | None = None):
+    def __init__(self, known: KnownCodes | None = None):
         self._encoded: dict[str, tuple[str, bytes]] = {}
         self._decoded: dict[str, np.ndarray] = {}
         self._order: dict[str, None] = {}
-        self._coded = coded  # where decoding notes a coded column's codes
+        self._known = known  # where decoding notes a coded column's codes
 
     def add_encoded(self, name: str, kind: str, blob: bytes) -> None:
         self._encoded[name] = (kind, blob)
@@ -494,7 +500,7 @@ class LazyColumns(MutableMapping):
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._decoded:
             kind, blob = self._encoded[name]  # KeyError for an unknown column, as a dict
-            self._decoded[name] = _decode_column(kind, blob, self._coded)
+            self._decoded[name] = _decode_column(kind, blob, self._known)
         return self._decoded[name]
 
     def __setitem__(self, name: str, values: np.ndarray) -> None:
@@ -513,9 +519,9 @@ class LazyColumns(MutableMapping):
         return len(self._order)
 
 
-def _decode_column(kind: str, blob: bytes, coded: dict | None = None) -> np.ndarray:
+def _decode_column(kind: str, blob: bytes, known: KnownCodes | None = None) -> np.ndarray:
     if kind == TEXT:
-        return _decode_text(blob, coded)
+        return _decode_text(blob, known)
     if kind == DATE:
         return np.frombuffer(blob, dtype=np.int64).view("datetime64[D]").copy()
     return np.frombuffer(blob, dtype=np.float64).copy()
