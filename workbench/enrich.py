@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime
 
 import numpy as np
-import pandas as pd
 
 from workbench import deprivation
-from workbench.fields import AGE_BANDS, DATE, NUMBER, TEXT, empty_column
+from workbench.fields import AGE_BANDS, DATE, NUMBER, TEXT, KnownCodes, empty_column
 
 NOT_STATED = "Not stated/unknown"
 # NHS Data Dictionary ethnic category (England) -> the broad group used in reporting.
@@ -38,6 +37,7 @@ def enrich(
     columns: dict[str, np.ndarray],
     census_date: datetime.date | None,
     supplied_decile_nation: str | None = None,
+    known: KnownCodes | None = None,
 ) -> dict[str, np.ndarray]:
     """Every field in ``fields.DERIVED_FIELDS`` plus ``imd_decile``, from canonical columns.
 
@@ -52,21 +52,25 @@ def enrich(
     is an England-only idea (England IMD quintile 1): it is NaN for Welsh,
     Scottish and unknown-nation rows, never 0.
 
+    ``known`` gives the codes of text columns where known (the LSOA, ethnic
+    category), and receives those of the derived age band and ethnic group.
+
     >>> columns = {"wait_start": np.array(["2026-01-01"], dtype="datetime64[D]"),
     ...            "lsoa": np.array(["E01000001"], dtype=object)}
     >>> derived = enrich(columns, datetime.date(2026, 1, 29))
     >>> derived["weeks_waited"], derived["imd_decile"], derived["core20"]
     (array([4.]), array([9.]), array([0.]))
     """
+    known = known or KnownCodes()
     n = _row_count(columns)
     census = row_census_dates(columns, census_date, n)
     derived = {
         "weeks_waited": weeks_between(_column(columns, "wait_start", DATE, n), census),
         "age_years": ages_in_years(columns, census, n),
     }
-    derived["age_band"] = age_bands(derived["age_years"])
-    derived.update(deprivation_fields(columns, n, supplied_decile_nation))
-    derived["ethnic_group"] = ethnic_groups(_column(columns, "ethnic_category", TEXT, n))
+    derived["age_band"] = age_bands(derived["age_years"], known)
+    derived.update(deprivation_fields(columns, n, supplied_decile_nation, known))
+    derived["ethnic_group"] = ethnic_groups(_column(columns, "ethnic_category", TEXT, n), known)
     return derived
 
 
@@ -169,22 +173,28 @@ def _plausible_age(years: np.ndarray) -> np.ndarray:
     return np.where((years >= 0) & (years <= MAX_AGE), years, np.nan)
 
 
-def age_bands(age_years: np.ndarray) -> np.ndarray:
+def age_bands(age_years: np.ndarray, known: KnownCodes | None = None) -> np.ndarray:
     """The ``fields.AGE_BANDS`` label for each age; ``None`` where unknown.
 
     >>> age_bands(np.array([17.0, 18.0, 64.0, 80.0, np.nan])).tolist()
     ['0-17', '18-39', '40-64', '80+', None]
     """
     index = np.searchsorted(_AGE_BAND_STARTS, np.nan_to_num(age_years, nan=-1.0), side="right") - 1
-    labels = np.array(AGE_BANDS + (None,), dtype=object)
-    return labels[np.where(np.isnan(age_years) | (index < 0), len(AGE_BANDS), index)]
+    codes = np.where(np.isnan(age_years) | (index < 0), -1, index)
+    bands = np.array(AGE_BANDS + (None,), dtype=object)[codes]
+    if known is not None:
+        known.add(bands, codes, np.array(AGE_BANDS, dtype=object))
+    return bands
 
 
 def deprivation_fields(
-    columns: dict[str, np.ndarray], n: int, supplied_decile_nation: str | None = None
+    columns: dict[str, np.ndarray], n: int, supplied_decile_nation: str | None = None, known: KnownCodes | None = None
 ) -> dict[str, np.ndarray]:
     """imd_rank, imd_decile, imd_quintile, core20 and deprivation_nation for each row."""
-    found = deprivation.lookup(_column(columns, "lsoa", TEXT, n))
+    codes, areas = (known or KnownCodes()).factorize(_column(columns, "lsoa", TEXT, n))
+    # Looked up once per distinct area: a list names a few thousand areas a million times.
+    found = {name: np.append(per_area, None if per_area.dtype == object else np.nan)[codes]
+             for name, per_area in deprivation.lookup(areas).items()}
     supplied = _whole_deciles(_column(columns, "imd_decile", NUMBER, n))
     from_area = ~np.isnan(found["imd_decile"])
     decile = np.where(from_area, found["imd_decile"], supplied)
@@ -217,7 +227,7 @@ def core20_flags(quintile: np.ndarray, nation: np.ndarray) -> np.ndarray:
     return np.where(english, (quintile == 1).astype(np.float64), np.nan)
 
 
-def ethnic_groups(categories: np.ndarray) -> np.ndarray:
+def ethnic_groups(categories: np.ndarray, known: KnownCodes | None = None) -> np.ndarray:
     """Broad ethnic group for each NHS ethnic category code.
 
     Codes are matched ignoring case and spaces. Z, 99, the old codes 0 and 9,
@@ -226,10 +236,11 @@ def ethnic_groups(categories: np.ndarray) -> np.ndarray:
     >>> ethnic_groups(np.array(["A", "h", "N", "S", "Z", "99", None, "X"], dtype=object)).tolist()
     ['White', 'Asian', 'Black', 'Other', 'Not stated/unknown', 'Not stated/unknown', 'Not stated/unknown', 'Not stated/unknown']
     """
-    codes, uniques = pd.factorize(np.asarray(categories, dtype=object), use_na_sentinel=True)
-    groups = np.array(
-        [ETHNIC_GROUP_OF_CATEGORY.get(str(u).strip().upper(), NOT_STATED) for u in uniques] + [NOT_STATED],
-        dtype=object,
-    )
-    return groups[np.where(codes >= 0, codes, len(uniques))]
-
+    known = known or KnownCodes()
+    codes, distinct = known.factorize(categories)
+    codes = np.where(codes >= 0, codes, len(distinct))  # an empty cell: the extra last group
+    per_code = np.array([ETHNIC_GROUP_OF_CATEGORY.get(str(c).strip().upper(), NOT_STATED) for c in distinct]
+                        + [NOT_STATED], dtype=object)
+    groups = per_code[codes]
+    known.add_spread(groups, codes, per_code)
+    return groups

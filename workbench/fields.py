@@ -125,6 +125,21 @@ class KnownCodes:
         codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
         return codes, np.asarray(distinct, dtype=object)
 
+    def add_spread(self, values: np.ndarray, codes: np.ndarray, per_code: np.ndarray) -> None:
+        """Note ``values == append(per_code, None)[codes]``, where ``per_code`` may repeat values or hold None."""
+        new_codes, distinct = pd.factorize(np.asarray(per_code, dtype=object), use_na_sentinel=True)
+        self.add(values, np.append(new_codes, -1).astype(np.int32)[codes], np.asarray(distinct, dtype=object))
+
+    def per_distinct(self, values: np.ndarray, rule, missing) -> np.ndarray:
+        """``rule(distinct values)`` (an array) spread back over the rows; ``missing`` for empty cells.
+
+        >>> KnownCodes().per_distinct(np.array(["a", None, "bb"], dtype=object), lambda d: np.char.str_len(d.astype(str)), -1).tolist()
+        [1, -1, 2]
+        """
+        codes, distinct = self.factorize(values)
+        done = np.asarray(rule(distinct))
+        return np.append(done, np.array([missing], dtype=done.dtype))[codes]
+
     def update(self, other: "KnownCodes") -> None:
         self._known.update(other._known)
 

@@ -167,7 +167,7 @@ def build_list(
     typed = normalise_fields({f: by_header[h] for f, h in mapping.items()}, date_notes, known)
     columns = {f: typed.get(f, empty_column(kind, n)) for f, kind in CANONICAL_FIELDS.items()}
     census = census_date or _census_from_file(columns["census_date"]) or date.today()
-    derived = enrichment.enrich(columns, census)
+    derived = enrichment.enrich(columns, census, known=known)
     columns["imd_decile"] = _prefer_lsoa_decile(derived.pop("imd_decile", None), columns["imd_decile"])
     columns.update(derived)
     columns["source_line"] = np.asarray(raw.source_line, dtype=np.float64)

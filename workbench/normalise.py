@@ -117,8 +117,7 @@ def _normalise_column(field: str, values: np.ndarray, notes: dict[str, str] | No
     column = np.concatenate([typed, missing])[codes]
     if CANONICAL_FIELDS[field] == TEXT:
         # Several texts may tidy to one value ("p2", "P2 "): number the tidied values afresh.
-        typed_codes, typed_distinct = pd.factorize(typed, use_na_sentinel=True)
-        known.add(column, np.append(typed_codes, -1).astype(np.int32)[codes], np.asarray(typed_distinct, dtype=object))
+        known.add_spread(column, codes, typed)
     return column
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 from workbench import deprivation
 from workbench.enrich import INFANT_AGE_CODES, MAX_AGE, completed_years, row_census_dates
 from workbench.fields import FIELD_KINDS, PRIORITY_CODES, PRIORITY_TIME_LIMIT_DAYS, WaitingList, empty_column
-from workbench.nhs_number import valid_mask
+from workbench.nhs_number import as_integers as nhs_as_integers
 from workbench.progress import CancelCheck, check, never
 
 FINDING_CODES: dict[str, str] = {
@@ -154,8 +154,13 @@ class _Checks:
         return _blank_text(self.raw(name, rows))
 
     @cached_property
+    def nhs_integers(self) -> np.ndarray:
+        """Valid NHS numbers as int64, -1 elsewhere."""
+        return nhs_as_integers(self.column("nhs_number"))
+
+    @cached_property
     def valid_nhs(self) -> np.ndarray:
-        return valid_mask(self.column("nhs_number"))
+        return self.nhs_integers >= 0
 
     @cached_property
     def implausible_wait_start(self) -> np.ndarray:
@@ -185,8 +190,8 @@ class _Checks:
     def duplicate_patient_specialty(self) -> Found:
         if not self.present("nhs_number"):
             return _nothing()
-        patient = _nhs_numbers_as_integers(self.column("nhs_number"), self.valid_nhs)
-        specialty = pd.factorize(_column_or_blank(self.wl, "specialty"), use_na_sentinel=False)[0]
+        patient = self.nhs_integers
+        specialty = self._codes_with_blank("specialty")
         key = np.where(patient >= 0, patient * (specialty.max(initial=0) + 1) + specialty, -1)
         rows, details = _duplicates(key, self.wl.row_id)
         return _different_pathways(rows, details, key[rows], _column_or_blank(self.wl, "pathway_id", rows))
@@ -221,7 +226,7 @@ class _Checks:
         if not self.present("clinical_priority"):
             return _nothing()
         priority = self.column("clinical_priority")
-        rows = np.flatnonzero(~_per_value(priority, lambda p: p in PRIORITY_CODES, bool))
+        rows = np.flatnonzero(~self.wl.known_codes.per_distinct(priority, _known_priorities, False))
         raw = _tidy_text(self.raw("clinical_priority", rows))
         rows, raw = rows[~_blank_text(raw)], raw[~_blank_text(raw)]
         return rows, _describe_each(raw, lambda text: f"'{text}'")
@@ -230,7 +235,7 @@ class _Checks:
         if not (self.present("clinical_priority") and self.present("wait_start")):
             return _nothing()
         days = days_waited(self.column("wait_start"), self.census)
-        limit = _priority_limits(self.column("clinical_priority"))
+        limit = self.wl.known_codes.per_distinct(self.column("clinical_priority"), _priority_limits, np.inf)
         rows = np.flatnonzero((days > limit) & ~self.implausible_wait_start)
         priority = _per_value(self.column("clinical_priority")[rows], _priority_number, np.int64)
         return rows, _describe_each(priority * OVERDUE_KEY + days[rows].astype(np.int64), _describe_overdue)
@@ -238,7 +243,7 @@ class _Checks:
     def invalid_lsoa(self) -> Found:
         if not self.present("lsoa"):
             return _nothing()
-        candidates = np.flatnonzero(~deprivation.is_known_area(self.column("lsoa")))
+        candidates = np.flatnonzero(~self.wl.known_codes.per_distinct(self.column("lsoa"), deprivation.is_known_area, False))
         codes = _tidy_text(self.raw("lsoa", candidates))
         given = ~_blank_text(codes)
         rows, codes = candidates[given], codes[given]
@@ -248,15 +253,25 @@ class _Checks:
         if not self.present("ethnic_category"):
             return _nothing()
         categories = self.column("ethnic_category")
-        tidy = _per_value(categories, _upper)
-        rows = np.flatnonzero(~_per_value(tidy, lambda c: c in ETHNIC_CATEGORY_CODES - {"Z", "99"}, bool))
-        shown = np.where(_is_missing(categories[rows]), _tidy_text(self.raw("ethnic_category", rows)), tidy[rows])
+        stated = ETHNIC_CATEGORY_CODES - {"Z", "99"}
+        rows = np.flatnonzero(~self.wl.known_codes.per_distinct(
+            categories, lambda found: np.array([_upper(c) in stated for c in found], dtype=bool), False))
+        tidy = _per_value(categories[rows], _upper)
+        shown = np.where(_is_missing(categories[rows]), _tidy_text(self.raw("ethnic_category", rows)), tidy)
         return rows, _describe_each(shown, _describe_ethnicity)
 
     def age_out_of_range(self) -> Found:
         return _combine([self._age_from_birth(), self._age_from_column()])
 
     # -- helpers for the checks -----------------------------------------------------
+
+    def _codes_with_blank(self, name: str) -> np.ndarray:
+        """Codes of a text field's values, empty ones (and an absent field) one code of their own."""
+        values = self.wl.columns.get(name)
+        if values is None:
+            return np.zeros(self.n, dtype=np.int64)
+        codes, distinct = self.wl.known_codes.factorize(values)
+        return np.where(codes >= 0, codes, len(distinct))
 
     def _blank(self, name: str, detail: str) -> Found:
         """Rows blank in the file for ``name`` (a value there but not understood is not 'missing')."""
@@ -323,12 +338,14 @@ def uk_date_text(value: np.datetime64) -> str:
     return f"{day}/{month}/{year}"
 
 
-def _priority_limits(priority: np.ndarray) -> np.ndarray:
-    """The time limit in days for each row's priority; infinite where there is none."""
+def _priority_limits(priorities: np.ndarray) -> np.ndarray:
+    """The time limit in days for each priority; infinite where there is none."""
     limits = {code: np.inf if days is None else float(days) for code, days in PRIORITY_TIME_LIMIT_DAYS.items()}
-    codes, uniques = pd.factorize(priority, use_na_sentinel=True)
-    per_unique = np.array([limits.get(u, np.inf) for u in uniques] + [np.inf], dtype=np.float64)
-    return per_unique[np.where(codes >= 0, codes, len(uniques))]
+    return np.array([limits.get(p, np.inf) for p in priorities], dtype=np.float64)
+
+
+def _known_priorities(priorities: np.ndarray) -> np.ndarray:
+    return np.array([p in PRIORITY_CODES for p in priorities], dtype=bool)
 
 
 def _duplicates(key: np.ndarray, row_id: np.ndarray) -> Found:
@@ -524,13 +541,6 @@ def _tidy_text(values: np.ndarray) -> np.ndarray:
 
 def _upper(value):
     return value.strip().upper() if isinstance(value, str) else value
-
-
-def _nhs_numbers_as_integers(numbers: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Valid NHS numbers as int64 (fast to group), -1 elsewhere."""
-    as_integers = np.full(len(numbers), -1, dtype=np.int64)
-    as_integers[valid] = np.asarray(numbers, dtype=object)[valid].astype(np.int64)  # ten digits: int() cannot fail
-    return as_integers
 
 
 def _column_or_blank(wl: WaitingList, name: str, rows: np.ndarray | None = None) -> np.ndarray:
