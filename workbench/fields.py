@@ -110,7 +110,7 @@ class KnownCodes:
         self._known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def add(self, values: np.ndarray, codes: np.ndarray, distinct: np.ndarray) -> None:
-        self._known[id(values)] = (values, codes, distinct)
+        self._known[id(values)] = (values, _smallest_codes(codes, len(distinct)), distinct)
 
     def of(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """(codes, distinct values) of this very array, or None."""
@@ -142,6 +142,15 @@ class KnownCodes:
 
     def update(self, other: "KnownCodes") -> None:
         self._known.update(other._known)
+
+
+def _smallest_codes(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes in the smallest integer type that also holds ``count`` (a million rows of a dozen
+    values take 1 MB, not 8): memory is the limit on the biggest lists."""
+    for kind in (np.int8, np.int16, np.int32):
+        if count < np.iinfo(kind).max:
+            return codes.astype(kind, copy=False)
+    return codes
 
 
 @dataclass
