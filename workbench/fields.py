@@ -172,7 +172,7 @@ class WaitingList:
     census_date: date | None = None
     # Text columns whose codes are known (read from the file or the workspace that way):
     # filters, checks and saving can then skip hashing a million strings.
-    known_codes: "KnownCodes" = field(default_factory=lambda: KnownCodes(), repr=False)
+    known_codes: KnownCodes = field(default_factory=KnownCodes, repr=False)
 
     def __len__(self) -> int:
         return len(self.row_id)
