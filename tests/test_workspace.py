@@ -136,6 +136,26 @@ def test_canonical_text_equal_to_its_source_column_is_stored_once(workspace):
     assert workspace.load_list().columns["pathway_id"].tolist() == ["000", "001", "002"]
 
 
+def test_coded_columns_are_compared_with_their_source_by_codes(workspace):
+    """A typed column that keeps its source's codes is stored once; one value off and it is stored whole."""
+    sites = np.array(["North", "South"], dtype=object)
+    codes = np.arange(80) % 2
+    wl = WaitingList(row_id=np.arange(1, 81), columns={}, source={"Site": sites[codes]}, census_date=date(2026, 11, 1))
+    wl.known_codes.add(wl.source["Site"], codes, sites)
+    for name, changed in [("site", False), ("consultant", True)]:
+        typed_codes = codes.copy()
+        typed_codes[-1] = 1 - typed_codes[-1] if changed else typed_codes[-1]  # past the first values compared
+        wl.columns[name] = sites[typed_codes]
+        wl.known_codes.add(wl.columns[name], typed_codes, sites.copy())
+    workspace.replace_list(wl, [], record(80))
+    kinds = dict(workspace.connection.execute("SELECT name, kind FROM list_columns"))
+    assert kinds["site"] == "same as source"
+    assert kinds["consultant"] == "text"
+    stored = workspace.load_list()
+    assert stored.columns["site"].tolist() == wl.source["Site"].tolist()
+    assert stored.columns["consultant"].tolist() == wl.columns["consultant"].tolist()
+
+
 def test_repeated_text_is_stored_as_codes_and_read_back_exactly(workspace):
     many = WaitingList(row_id=np.arange(1, 4001), columns={}, census_date=date(2026, 11, 1),
                        source={"Site": np.array(["North", "South", None, "North"] * 1000, dtype=object)})
@@ -159,15 +179,21 @@ def test_a_new_workspace_has_large_pages_for_its_column_blobs(tmp_path):
         assert workspace.connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 65536
 
 
-def test_source_columns_encoded_ahead_are_stored_and_a_column_replaced_since_is_encoded_again(tmp_path):
-    from workbench.workspace import encode_ahead
+def test_columns_encoded_ahead_are_stored_and_a_column_replaced_since_is_encoded_again(tmp_path):
+    from workbench.workspace import EncodedAhead
 
     wl = small_list()
-    ahead = encode_ahead(wl.source)
+    ahead = EncodedAhead()
+    ahead.start_source(wl.source, wl.known_codes)
+    ahead.start_list(wl)
     wl.source["Carer"] = np.array(["N", "N", "Y"], dtype=object)  # changed after its encoding started
+    wl.columns["clinical_priority"] = np.array(["P4", None, "P2"], dtype=object)
     with Workspace.create(tmp_path / "w.sqlite") as workspace:
-        workspace.replace_list(wl, [], record(3), encoded_source=ahead)
+        workspace.replace_list(wl, [], record(3), encoded_ahead=ahead)
     with Workspace.open(tmp_path / "w.sqlite") as workspace:
         stored = workspace.load_list()
     assert stored.source["Pathway"].tolist() == ["000", "001", "002"]
     assert stored.source["Carer"].tolist() == ["N", "N", "Y"]
+    assert stored.columns["clinical_priority"].tolist() == ["P4", None, "P2"]
+    assert stored.columns["weeks_waited"][0] == 90.0 and np.isnan(stored.columns["weeks_waited"][1])
+    assert stored.columns["wait_start"].tolist() == wl.columns["wait_start"].tolist()

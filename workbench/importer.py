@@ -29,7 +29,7 @@ from workbench import readers, validation
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, KnownCodes, WaitingList, empty_column
 from workbench.normalise import normalise_fields
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
-from workbench.workspace import Workspace, encode_ahead
+from workbench.workspace import EncodedAhead, Workspace
 
 # Source columns dropped when pseudonymising: direct identifiers other than the NHS number.
 IDENTIFYING_HEADER = re.compile(
@@ -104,13 +104,18 @@ def import_file(
         raise WorkbenchError(f"{path.name}: the file has headers but no rows of data; nothing was imported")
     mapping = _resolve_mapping(path, raw.headers, overrides)
     # The columns as read are stored as they are: their encoding can start now, beside the
-    # checks. Not when pseudonymising, which replaces and drops some of them first.
-    encoded_source = {} if pseudonymise else encode_ahead(raw.as_dict(), raw.known_codes)
+    # checks, and the typed ones' once made. Not when pseudonymising, which replaces and
+    # drops some of them first.
+    ahead = None if pseudonymise else EncodedAhead()
+    if ahead:
+        ahead.start_source(raw.as_dict(), raw.known_codes)
     try:
         check(cancelled)
         progress(0.4, "Checking values")
         date_notes: dict[str, str] = {}
         wl = build_list(raw, mapping, census_date, date_notes)
+        if ahead:
+            ahead.start_list(wl)
         check(cancelled)
         progress(0.5, "Checking data quality")
         findings = validation.validate(wl, mapping)
@@ -120,10 +125,10 @@ def import_file(
             findings, dropped, settings = _pseudonymise_all(wl, mapping, findings, workspace_path)
         check(cancelled)
         record = _import_record(path, raw, wl, mapping, digest, pseudonymise) | {"settings": settings}
-        _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled, encoded_source)
+        _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled, ahead)
     finally:
-        for _values, future in encoded_source.values():
-            future.cancel()  # those not started, if the import stopped early
+        if ahead:
+            ahead.cancel()  # those not started, if the import stopped early
     return ImportResult(
         file_name=path.name,
         rows_read=raw.rows_read,
@@ -238,12 +243,12 @@ def _prefer_lsoa_decile(from_lsoa: np.ndarray | None, from_file: np.ndarray) -> 
     return np.where(np.isnan(from_lsoa), from_file, from_lsoa)
 
 
-def _store(wl, findings, record, workspace_path, progress, cancelled, encoded_source) -> None:
+def _store(wl, findings, record, workspace_path, progress, cancelled, ahead) -> None:
     """Write in one transaction; a workspace this import created is removed again on failure."""
     existed = Path(workspace_path).exists()
     workspace = Workspace.open_or_create(workspace_path)
     try:
-        workspace.replace_list(wl, findings, record, progress=progress, cancelled=cancelled, encoded_source=encoded_source)
+        workspace.replace_list(wl, findings, record, progress=progress, cancelled=cancelled, encoded_ahead=ahead)
     except BaseException:
         workspace.close()
         if not existed:

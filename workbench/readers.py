@@ -228,7 +228,7 @@ def _is_utf8(path: Path) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     with open(path, "rb") as handle:
         try:
-            for block in iter(lambda: handle.read(16 * 1024**2), b""):
+            for block in iter(lambda: handle.read(1 << 20), b""):
                 decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -922,7 +922,7 @@ def may_hold_space_only_cells(path: Path, encoding: str, delimiter: str) -> bool
     previous = b"\n"
     with open(path, "rb") as handle:
         # A block at a time (with the byte before it), so memory stays small for big files.
-        for block in iter(lambda: handle.read(1 << 24), b""):
+        for block in iter(lambda: handle.read(1 << 20), b""):
             data = np.frombuffer(previous + block, dtype=np.uint8)
             following = data[1:]
             # Space, tab, and the no-break space (0xA0 in cp1252, 0xC2 0xA0 in UTF-8).

@@ -254,19 +254,19 @@ class Workspace:
         *,
         progress: Progress = no_progress,
         cancelled: CancelCheck = never,
-        encoded_source: Mapping[str, tuple[np.ndarray, Future]] | None = None,
+        encoded_ahead: EncodedAhead | None = None,
     ) -> int:
         """Store ``wl`` as the workspace's list, with its findings and import record.
 
         All or nothing: on any error or cancel the workspace is left as it was.
-        ``encoded_source`` holds source columns already being encoded (see
-        :func:`encode_ahead`). Returns the id of the new import record.
+        ``encoded_ahead`` holds columns already being encoded. Returns the id
+        of the new import record.
         """
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:
             _write_findings(connection, findings)
-            _write_columns(connection, wl, progress, cancelled, encoded_source or {})
+            _write_columns(connection, wl, progress, cancelled, encoded_ahead)
             import_id = _write_import_record(connection, record)
             connection.executemany(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", record.get("settings", {}).items()
@@ -333,35 +333,59 @@ def _write_findings(connection, findings: Iterable) -> None:
     connection.execute("CREATE INDEX findings_code ON findings (code, row_id)")
 
 
-def encode_ahead(source: Mapping[str, np.ndarray], known: KnownCodes | None = None) -> dict[str, tuple[np.ndarray, Future]]:
-    """Start encoding a list's source columns on a helper thread, for a :meth:`Workspace.replace_list` to come.
+class EncodedAhead:
+    """Columns being encoded on a helper thread, for a :meth:`Workspace.replace_list` to come.
 
-    zlib and SQLite let go of Python's lock, the normalising and checks between
-    reading a file and saving it do not: encoding the columns as read meanwhile
-    overlaps the two. A column is used only if the list still holds that very
-    array; the futures of a list never saved can be cancelled. ``known`` gives
-    the codes of columns read that way.
+    zlib and SQLite let go of Python's lock; the tidying and checks between
+    reading a file and saving it do not: encoding the columns meanwhile overlaps
+    the two. An encoding is used only if the list still holds that very array
+    as a column of that kind; :meth:`cancel` drops those not started, when the
+    list is never saved.
     """
-    known = known or KnownCodes()
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode-ahead")
-    futures = {header: (values, pool.submit(_encode_column, TEXT, values, known.of(values)))
-               for header, values in source.items()}
-    pool.shutdown(wait=False)  # the thread ends once the last column is done
-    return futures
+
+    def __init__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode-ahead")
+        self._started: dict[int, tuple[np.ndarray, str, Future]] = {}
+
+    def start(self, kind: str, values: np.ndarray, coded: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Start encoding ``values`` (``coded``: a text column's codes and distinct values, if known)."""
+        if id(values) not in self._started:
+            self._started[id(values)] = (values, kind, self._pool.submit(_encode_column, kind, values, coded))
+
+    def start_source(self, source: Mapping[str, np.ndarray], known: KnownCodes) -> None:
+        """Start on the columns as read, right after reading."""
+        for values in source.values():
+            self.start(TEXT, values, known.of(values))
+
+    def start_list(self, wl: WaitingList) -> None:
+        """Start on every column of ``wl`` not started yet, once its typed columns are made."""
+        for _name, kind, _is_source, values in _column_entries(wl):
+            if kind != SAME_AS_SOURCE:
+                self.start(kind, values, wl.codes_of(values) if kind == TEXT else None)
+
+    def future(self, kind: str, values) -> Future | None:
+        started = self._started.get(id(values))
+        return started[2] if started is not None and started[0] is values and started[1] == kind else None
+
+    def cancel(self) -> None:
+        for _values, _kind, future in self._started.values():
+            future.cancel()
+        self._pool.shutdown(wait=False)  # the thread ends once the column it is on is done
 
 
 def _write_columns(connection, wl: WaitingList, progress: Progress, cancelled: CancelCheck,
-                   encoded_source: Mapping[str, tuple[np.ndarray, Future]]) -> None:
+                   ahead: EncodedAhead | None) -> None:
     connection.execute("DELETE FROM list_columns")
     entries = _column_entries(wl)
     # zlib releases the GIL: encoding the next columns on the second core while
     # SQLite writes this one takes about a third off the save.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        encoded = [
-            encoded_source[name][1] if is_source and encoded_source.get(name, (None,))[0] is values
-            else pool.submit(_encode_column, kind, values, wl.codes_of(values) if kind == TEXT else None)
-            for name, kind, is_source, values in entries
-        ]
+
+        def encoding(kind: str, values) -> Future:
+            started = ahead.future(kind, values) if ahead else None
+            return started or pool.submit(_encode_column, kind, values, wl.codes_of(values) if kind == TEXT else None)
+
+        encoded = [encoding(kind, values) for _name, kind, _is_source, values in entries]
         for position, ((name, kind, is_source, _), future) in enumerate(zip(entries, encoded)):
             check(cancelled)
             data = future.result()
@@ -389,9 +413,18 @@ def _identical_source(wl: WaitingList, values: np.ndarray) -> str | None:
         if source is values:
             return header
         # Most columns differ in their first values: check those before comparing them all.
-        if source.shape == values.shape and np.array_equal(source[:64], values[:64]) and np.array_equal(source, values):
+        if source.shape == values.shape and np.array_equal(source[:64], values[:64]) and _same(source, values, wl):
             return header
     return None
+
+
+def _same(source: np.ndarray, values: np.ndarray, wl: WaitingList) -> bool:
+    """Whether two text columns hold the same values; compared by their codes when both have them."""
+    source_codes, values_codes = wl.codes_of(source), wl.codes_of(values)
+    if source_codes is not None and values_codes is not None and np.array_equal(source_codes[1], values_codes[1]):
+        # The same distinct values in the same order (each once): the codes tell the rest.
+        return np.array_equal(source_codes[0], values_codes[0])
+    return np.array_equal(source, values)
 
 
 def _write_import_record(connection, record: dict[str, Any]) -> int:
