@@ -4,8 +4,10 @@ import datetime
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from workbench.enrich import enrich
+from workbench.enrich import completed_years, enrich
 from workbench.fields import DERIVED_FIELDS, TEXT
 
 CENSUS = datetime.date(2026, 11, 1)
@@ -67,6 +69,25 @@ def test_age_in_completed_years_at_the_census_date(born, age):
 def test_leap_day_birthday_counts_from_first_of_march():
     columns = {"date_of_birth": dates("2000-02-29", "2000-02-29"), "census_date": dates("2025-02-28", "2025-03-01")}
     assert enrich(columns, None)["age_years"].tolist() == [24.0, 25.0]
+
+
+def _years_by_calendar(born: datetime.date, on: datetime.date) -> int:
+    """The rule as a person counts: a 29 February birthday falls on 1 March in other years."""
+    birthday = (born.month, born.day) if (born.month, born.day) != (2, 29) else (3, 1)
+    if (born.month, born.day) == (2, 29) and on.year % 4 == 0 and (on.year % 100 != 0 or on.year % 400 == 0):
+        birthday = (2, 29)
+    return on.year - born.year - ((on.month, on.day) < birthday)
+
+
+@given(st.lists(st.tuples(st.dates(datetime.date(1800, 1, 1), datetime.date(2200, 12, 31)),
+                          st.dates(datetime.date(1800, 1, 1), datetime.date(2200, 12, 31))), min_size=1, max_size=20),
+       st.booleans())
+def test_completed_years_agree_with_the_calendar(pairs, one_census_date):
+    if one_census_date:  # the usual case: every row counted to the same day
+        pairs = [(born, pairs[0][1]) for born, _ in pairs]
+    born = np.array([b for b, _ in pairs], dtype="datetime64[D]")
+    on = np.array([o for _, o in pairs], dtype="datetime64[D]")
+    assert completed_years(born, on).tolist() == [float(_years_by_calendar(b, o)) for b, o in pairs]
 
 
 def test_age_column_used_when_no_date_of_birth_and_infant_codes_mean_zero():

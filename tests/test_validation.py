@@ -142,6 +142,25 @@ def test_unreadable_dates_name_the_field_and_share_a_row():
     )
 
 
+def test_blank_and_unreadable_cells_are_told_apart_alike_when_the_file_was_read_as_codes():
+    import pandas as pd
+
+    wl, mapping = make_list(
+        {"wait_start": ["2026-01-01", None, None, None, None, None], "tci_date": [None] * 6},
+        raw={"wait_start": ["01/01/2026", None, " null ", "31/02/2026", "N/A", "31/02/2026"],
+             "tci_date": ["soon", None, "-", "soon", "  ", "?"]},
+    )
+    plain = [(f.code, f.rows.tolist(), f.details.tolist()) for f in validate(wl, mapping)]
+    for values in wl.source.values():  # as the reader gives a repeating column: with its codes
+        codes, distinct = pd.factorize(values)
+        wl.known_codes.add(values, codes, np.asarray(distinct, dtype=object))
+    coded = [(f.code, f.rows.tolist(), f.details.tolist()) for f in validate(wl, mapping)]
+    assert coded == plain
+    assert ("unreadable_date", [0, 3, 5], ["TCI date 'soon'", "wait start '31/02/2026'; TCI date 'soon'",
+                                           "wait start '31/02/2026'"]) in coded
+    assert ("missing_wait_start", [1, 2, 4], ["no wait start date"] * 3) in coded
+
+
 def test_implausible_dates_placeholders_and_out_of_range_years():
     wl, mapping = make_list(
         {

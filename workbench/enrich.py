@@ -121,7 +121,9 @@ def completed_years(born: np.ndarray, on: np.ndarray) -> np.ndarray:
     array([26., 25.])
     """
     born_year, born_day = _year_and_month_day(born)
-    on_year, on_day = _year_and_month_day(on)
+    # Nearly always one census date for the whole list: its year and day are worked out once.
+    one_date = len(on) > 0 and bool((on == on[0]).all())
+    on_year, on_day = _year_and_month_day(on[:1] if one_date else on)
     years = (on_year - born_year - (on_day < born_day)).astype(np.float64)
     years[np.isnat(born) | np.isnat(on)] = np.nan
     return years
@@ -131,10 +133,11 @@ def _year_and_month_day(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Calendar year and month*100+day, so birthdays compare as numbers.
 
     Integer arithmetic on day numbers (the proleptic Gregorian "civil from
-    days" method): several times faster than NumPy's calendar unit casts.
+    days" method): several times faster than NumPy's calendar unit casts, and
+    twice as fast again in 32 bits, which hold any date a file can give.
     Values for NaT are meaningless; callers mask them.
     """
-    z = dates.astype("datetime64[D]").astype(np.int64) + 719468
+    z = dates.astype("datetime64[D]").astype(np.int64).astype(np.int32) + np.int32(719468)
     era = z // 146097
     day_of_era = z - era * 146097
     year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096) // 365

@@ -8,6 +8,7 @@ means the number can never be valid) and must equal digit 10.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import numpy as np
 
@@ -34,9 +35,13 @@ def normalise_nhs_number(value: str | None) -> str | None:
     return text or None
 
 
-def normalise_nhs_numbers(values: np.ndarray) -> np.ndarray:
-    """:func:`normalise_nhs_number` over an object array (already-tidy values pass straight through)."""
-    return np.array([v if type(v) is str and v.isdigit() else normalise_nhs_number(v) for v in values], dtype=object)
+def normalise_nhs_numbers(values: np.ndarray, tidy: Callable[[object], object] = lambda value: value) -> np.ndarray:
+    """:func:`normalise_nhs_number` over an object array, each value after ``tidy``.
+
+    Values that are digits only (nearly all, in a real list) pass straight through.
+    """
+    return np.array([v if type(v) is str and v.isdigit() else normalise_nhs_number(tidy(v)) for v in values],
+                    dtype=object)
 
 
 def is_valid_nhs_number(text: str | None) -> bool:

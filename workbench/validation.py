@@ -151,6 +151,10 @@ class _Checks:
 
     def blank_in_file(self, name: str, rows: np.ndarray) -> np.ndarray:
         """Mask over ``rows``: the file has nothing in this field there."""
+        source = self.wl.source.get(self.mapping.get(name))
+        if source is not None and self.wl.known_codes.of(source) is not None:
+            # A column read as codes: each distinct text is looked at once.
+            return self.wl.known_codes.per_distinct(source, _blank_text, True)[rows]
         return _blank_text(self.raw(name, rows))
 
     @cached_property
@@ -285,9 +289,8 @@ class _Checks:
         if name not in self.mapping:  # without the file's text, unreadable cannot be told from blank
             return _nothing()
         candidates = np.flatnonzero(np.isnat(self.column(name)))
-        raw = _tidy_text(self.raw(name, candidates))
-        readable = ~_blank_text(raw)
-        return candidates[readable], _describe_each(raw[readable], lambda text: f"{label} '{text}'")
+        rows = candidates[~self.blank_in_file(name, candidates)]
+        return rows, _describe_each(_tidy_text(self.raw(name, rows)), lambda text: f"{label} '{text}'")
 
     def _age_from_birth(self) -> Found:
         if not self.present("date_of_birth"):
