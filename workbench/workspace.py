@@ -42,7 +42,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, KnownCodes, WaitingList
-from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
+from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
 PAGE_SIZE = 65536
@@ -265,8 +265,11 @@ class Workspace:
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:
+            # Columns first: the findings' row-by-row insert runs twice as fast once no
+            # encoding thread is left to take Python's lock between its rows.
+            _write_columns(connection, wl, scaled(progress, 0.0, 0.8), cancelled, encoded_ahead)
+            progress(0.8, "Saving the findings")
             _write_findings(connection, findings)
-            _write_columns(connection, wl, progress, cancelled, encoded_ahead)
             import_id = _write_import_record(connection, record)
             connection.executemany(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", record.get("settings", {}).items()
