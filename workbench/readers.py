@@ -45,7 +45,7 @@ HEADER_SEARCH_ROWS = 30  # the header must be within the first 30 rows
 # is damage, not a list, and reading a million empty cells per row takes minutes.
 MAX_CELLS_PER_ROW = 16_384
 ROWS_COMPARED_WITH_HEADER = 20  # rows below a candidate header used to judge it
-CSV_CHUNK_ROWS = 100_000
+CSV_CHUNK_ROWS = 200_000
 WORKBOOK_BLOCK_ROWS = 50_000
 SNIFF_BYTES = 256 * 1024
 DELIMITERS = (",", "\t", ";", "|")

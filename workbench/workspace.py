@@ -464,11 +464,14 @@ def _encode_column(kind: str, values, coded: tuple[np.ndarray, np.ndarray] | Non
 
 def _join_text(values: np.ndarray) -> str:
     """Every value followed by the separator, so n values split into n + 1 parts."""
-    marked = np.where(values == None, _NULL_MARK, values).tolist()  # noqa: E711 (elementwise)
-    text = _SEPARATOR.join(marked) + _SEPARATOR if marked else ""
-    if text.count(_SEPARATOR) != len(marked):
+    marked = values.tolist()
+    for position in np.flatnonzero(values == None).tolist():  # noqa: E711 (elementwise)
+        marked[position] = _NULL_MARK
+    marked.append("")  # the text ends with a separator too (joined once: a million-row text is big)
+    text = _SEPARATOR.join(marked)
+    if text.count(_SEPARATOR) != len(marked) - 1:
         # A value holds the separator itself (a stray control character): replace it.
-        text = "".join(v.replace(_SEPARATOR, " ") + _SEPARATOR for v in marked)
+        text = "".join(v.replace(_SEPARATOR, " ") + _SEPARATOR for v in marked[:-1])
     return text
 
 
