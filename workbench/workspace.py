@@ -361,14 +361,22 @@ class EncodedAhead:
             self.start(TEXT, values, known.of(values))
 
     def start_list(self, wl: WaitingList) -> None:
-        """Start on every column of ``wl`` not started yet, once its typed columns are made."""
-        for _name, kind, _is_source, values in _column_entries(wl):
-            if kind != SAME_AS_SOURCE:
-                self.start(kind, values, wl.codes_of(values) if kind == TEXT else None)
+        """Start on the text columns of ``wl`` not started yet, once its typed columns are made.
 
-    def future(self, kind: str, values) -> Future | None:
+        (Dates and numbers are stored as their bytes: nothing to gain, and a
+        copy of each held meanwhile.)
+        """
+        for _name, kind, _is_source, values in _column_entries(wl):
+            if kind == TEXT:
+                self.start(kind, values, wl.codes_of(values))
+
+    def take(self, kind: str, values) -> Future | None:
+        """The encoding of this very array as ``kind``, if started; the caller keeps it from then on."""
         started = self._started.get(id(values))
-        return started[2] if started is not None and started[0] is values and started[1] == kind else None
+        if started is None or started[0] is not values or started[1] != kind:
+            return None
+        del self._started[id(values)]
+        return started[2]
 
     def cancel(self) -> None:
         for _values, _kind, future in self._started.values():
@@ -385,13 +393,14 @@ def _write_columns(connection, wl: WaitingList, progress: Progress, cancelled: C
     with ThreadPoolExecutor(max_workers=1) as pool:
 
         def encoding(kind: str, values) -> Future:
-            started = ahead.future(kind, values) if ahead else None
+            started = ahead.take(kind, values) if ahead else None
             return started or pool.submit(_encode_column, kind, values, wl.codes_of(values) if kind == TEXT else None)
 
         encoded = [encoding(kind, values) for _name, kind, _is_source, values in entries]
         for position, ((name, kind, is_source, _), future) in enumerate(zip(entries, encoded)):
             check(cancelled)
             data = future.result()
+            encoded[position] = None  # a million-row column's blob is freed once written
             connection.execute(
                 "INSERT INTO list_columns (name, kind, source, position, data) VALUES (?, ?, ?, ?, ?)",
                 (name, kind, is_source, position, data),
