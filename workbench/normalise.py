@@ -109,9 +109,9 @@ _MOSTLY_DISTINCT = {"pathway_id", "nhs_number", "postcode"}
 
 def _normalise_column(field: str, values: np.ndarray, notes: dict[str, str] | None, known: KnownCodes) -> np.ndarray:
     values = np.asarray(values, dtype=object)
-    if field == "nhs_number" and known.of(values) is None:
-        return normalise_nhs_numbers(values, tidy=_clean_one)  # tidied in the same pass
     if field in _MOSTLY_DISTINCT and known.of(values) is None:
+        if field == "nhs_number":
+            return normalise_nhs_numbers(values, tidy=_clean_one)  # tidied in the same pass
         return _normalise(field, clean_text(values), notes)
     codes, distinct = known.factorize(values)
     typed = _normalise(field, clean_text(distinct), notes)

@@ -337,49 +337,46 @@ def _write_findings(connection, findings: Iterable) -> None:
 
 
 class EncodedAhead:
-    """Columns being encoded on a helper thread, for a :meth:`Workspace.replace_list` to come.
+    """Text columns being encoded on a helper thread, for a :meth:`Workspace.replace_list` to come.
 
     zlib and SQLite let go of Python's lock; the tidying and checks between
     reading a file and saving it do not: encoding the columns meanwhile overlaps
-    the two. An encoding is used only if the list still holds that very array
-    as a column of that kind; :meth:`cancel` drops those not started, when the
-    list is never saved.
+    the two. Only text is worth it: dates and numbers are stored as their bytes,
+    and a copy of each would only be held meanwhile. An encoding is used only if
+    the list still holds that very array as a text column; :meth:`cancel` drops
+    those not started, when the list is never saved.
     """
 
     def __init__(self):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode-ahead")
-        self._started: dict[int, tuple[np.ndarray, str, Future]] = {}
+        self._started: dict[int, tuple[np.ndarray, Future]] = {}
 
-    def start(self, kind: str, values: np.ndarray, coded: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-        """Start encoding ``values`` (``coded``: a text column's codes and distinct values, if known)."""
+    def start(self, values: np.ndarray, coded: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Start encoding the text ``values`` (``coded``: their codes and distinct values, if known)."""
         if id(values) not in self._started:
-            self._started[id(values)] = (values, kind, self._pool.submit(_encode_column, kind, values, coded))
+            self._started[id(values)] = (values, self._pool.submit(_encode_text, values, coded))
 
     def start_source(self, source: Mapping[str, np.ndarray], known: KnownCodes) -> None:
         """Start on the columns as read, right after reading."""
         for values in source.values():
-            self.start(TEXT, values, known.of(values))
+            self.start(values, known.of(values))
 
     def start_list(self, wl: WaitingList) -> None:
-        """Start on the text columns of ``wl`` not started yet, once its typed columns are made.
-
-        (Dates and numbers are stored as their bytes: nothing to gain, and a
-        copy of each held meanwhile.)
-        """
+        """Start on the text columns of ``wl`` not started yet, once its typed columns are made."""
         for _name, kind, _is_source, values in _column_entries(wl):
             if kind == TEXT:
-                self.start(kind, values, wl.codes_of(values))
+                self.start(values, wl.codes_of(values))
 
-    def take(self, kind: str, values) -> Future | None:
-        """The encoding of this very array as ``kind``, if started; the caller keeps it from then on."""
+    def take(self, values) -> Future | None:
+        """The encoding of this very text array, if started; the caller keeps it from then on."""
         started = self._started.get(id(values))
-        if started is None or started[0] is not values or started[1] != kind:
+        if started is None or started[0] is not values:
             return None
         del self._started[id(values)]
-        return started[2]
+        return started[1]
 
     def cancel(self) -> None:
-        for _values, _kind, future in self._started.values():
+        for _values, future in self._started.values():
             future.cancel()
         self._pool.shutdown(wait=False)  # the thread ends once the column it is on is done
 
@@ -393,7 +390,7 @@ def _write_columns(connection, wl: WaitingList, progress: Progress, cancelled: C
     with ThreadPoolExecutor(max_workers=1) as pool:
 
         def encoding(kind: str, values) -> Future:
-            started = ahead.take(kind, values) if ahead else None
+            started = ahead.take(values) if ahead and kind == TEXT else None
             return started or pool.submit(_encode_column, kind, values, wl.codes_of(values) if kind == TEXT else None)
 
         encoded = [encoding(kind, values) for _name, kind, _is_source, values in entries]
