@@ -618,8 +618,7 @@ def _cells_as_text(block: np.ndarray) -> list:
     for j in range(block.shape[1]):
         column = block[:, j]
         if pd.api.types.infer_dtype(column, skipna=False) == "string" and _mostly_distinct(column):
-            column[(column == "") | _IS_SPACE(column).astype(bool)] = None  # text in every cell: only blanks change
-            parts.append(column)
+            parts.append(_blanks_to_none(column))  # text in every cell: only blanks change
         elif pd.api.types.infer_dtype(column, skipna=True) in _ONE_TEXT_PER_VALUE:
             codes, distinct = pd.factorize(column, use_na_sentinel=True)
             parts.append(_Coded(codes, [_cell_text(v) for v in distinct]))
@@ -637,13 +636,18 @@ def _mixed_cells_as_text(column: np.ndarray) -> np.ndarray:
     is_text = _IS_TEXT(column).astype(bool)
     texts = column[is_text]
     if texts.size:
-        texts[(texts == "") | _IS_SPACE(texts).astype(bool)] = None
-        column[is_text] = texts
+        column[is_text] = _blanks_to_none(texts)
     others = column[~is_text]
     if others.size:
         seen: dict = {}  # keyed with the type: True == 1 == 1.0 but their texts differ
         column[~is_text] = [seen.get((type(v), v)) or seen.setdefault((type(v), v), _cell_text(v)) for v in others]
     return column
+
+
+def _blanks_to_none(texts: np.ndarray) -> np.ndarray:
+    """Empty and space-only texts become None, in place (every cell holds text)."""
+    texts[(texts == "") | _IS_SPACE(texts).astype(bool)] = None
+    return texts
 
 
 def _take(rows: Iterator[list], count: int) -> list[list]:
