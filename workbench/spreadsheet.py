@@ -1,9 +1,10 @@
 """Excel-friendly output: safe cells, frozen headers, filters, readable widths.
 
-Every sheet the workbench writes goes through :func:`write_table`, so no export
-can carry a formula into a user's spreadsheet (a cell that begins with ``=``,
-``+``, ``-`` or ``@`` is prefixed with an apostrophe-like quote so Excel shows
-it as text).
+Every cell the workbench writes goes through :func:`safe_cell`, whether the
+sheet is written by :func:`write_table` (openpyxl) or by ``xlsx.XlsxWriter``
+(big sheets), so no export can carry a formula into a user's spreadsheet (a
+cell that begins with ``=``, ``+``, ``-`` or ``@`` is prefixed with an
+apostrophe-like quote so Excel shows it as text).
 """
 
 from __future__ import annotations
