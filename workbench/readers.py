@@ -598,7 +598,10 @@ def _workbook_blocks(head, rows, header_index, limit, total, progress, cancelled
 
 def _block(rows: list[list]) -> np.ndarray:
     """Rows of differing lengths as one 2-D object array, padded with None."""
-    block = np.full((len(rows), max(len(r) for r in rows)), None, dtype=object)
+    widths = set(map(len, rows))
+    if len(widths) == 1 and 0 not in widths:  # as calamine gives them: NumPy copies those faster
+        return np.array(rows, dtype=object)
+    block = np.full((len(rows), max(widths)), None, dtype=object)
     for index, row in enumerate(rows):
         block[index, : len(row)] = row
     return block
@@ -617,13 +620,17 @@ def _cells_as_text(block: np.ndarray) -> list:
     parts = []
     for j in range(block.shape[1]):
         column = block[:, j]
-        if pd.api.types.infer_dtype(column, skipna=False) == "string" and _mostly_distinct(column):
-            parts.append(_blanks_to_none(column))  # text in every cell: only blanks change
-        elif pd.api.types.infer_dtype(column, skipna=True) in _ONE_TEXT_PER_VALUE:
-            codes, distinct = pd.factorize(column, use_na_sentinel=True)
-            parts.append(_Coded(codes, [_cell_text(v) for v in distinct]))
+        if pd.api.types.infer_dtype(column, skipna=False) == "string":
+            if _mostly_distinct(column):
+                parts.append(_blanks_to_none(column))  # text in every cell: only blanks change
+                continue
         else:
-            parts.append(_mixed_cells_as_text(column))
+            column[column == ""] = None  # empty cells (calamine gives "") beside dates or numbers
+            if pd.api.types.infer_dtype(column, skipna=True) not in _ONE_TEXT_PER_VALUE:
+                parts.append(_mixed_cells_as_text(column))
+                continue
+        codes, distinct = pd.factorize(column, use_na_sentinel=True)
+        parts.append(_Coded(codes, [_cell_text(v) for v in distinct]))
     return parts
 
 
