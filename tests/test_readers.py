@@ -403,6 +403,23 @@ def test_workbook_cells_of_equal_value_but_different_type_keep_their_own_text(tm
     assert read_table(tmp_path / "types.xlsx").column("Flag").tolist() == ["TRUE", "1", "1.5", "FALSE", "0", None]
 
 
+def test_workbook_dates_and_numbers_beside_empty_cells_keep_their_text(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Pathway ID", "TCI Date", "Frailty score"])
+    tci = [date(2026, 12, 1), None, date(2026, 12, 1), date(2027, 1, 4), None]
+    frailty = [3, 4.5, None, 3, None]
+    for i, (when, score) in enumerate(zip(tci, frailty)):
+        sheet.append([f"P{i}", when, score])
+    book.save(tmp_path / "tci.xlsx")
+    table = read_table(tmp_path / "tci.xlsx")
+    assert table.column("TCI Date").tolist() == ["2026-12-01", None, "2026-12-01", "2027-01-04", None]
+    assert table.column("Frailty score").tolist() == ["3", "4.5", None, "3", None]
+    assert_codes_match(table)
+
+
 # --- columns read as codes ---------------------------------------------------------
 
 
