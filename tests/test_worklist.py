@@ -152,3 +152,30 @@ def test_a_worklist_that_cannot_be_written_is_a_plain_error_and_leaves_nothing(t
     with pytest.raises(WorkbenchError, match="worklist.xlsx: could not write the worklist"):
         worklist.write_worklist(blocked, wl, [])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["worklist.xlsx"]
+
+
+def test_long_tables_are_written_a_chunk_at_a_time(tmp_path, monkeypatch):
+    from workbench import xlsx
+
+    monkeypatch.setattr(xlsx, "TABLE_CHUNK_ROWS", 2)
+    pulled, pulled_when_written = [], []
+    real_rows_xml = xlsx._rows_xml
+
+    def rows_xml(first_row, kinds, chunk):
+        pulled_when_written.append(len(pulled))
+        return real_rows_xml(first_row, kinds, chunk)
+
+    monkeypatch.setattr(xlsx, "_rows_xml", rows_xml)
+
+    def rows():
+        for i in range(5):
+            pulled.append(i)
+            yield [f"P{i}", i]
+
+    with xlsx.XlsxWriter(tmp_path / "table.xlsx") as book:
+        assert book.add_table("Table", ["Pathway", "Number"], rows()) == 5
+    # Each chunk is written before the next rows are asked for: a long worklist is
+    # never all in memory, and its progress is reported while it is written.
+    assert pulled_when_written == [2, 4, 5]
+    sheet = openpyxl.load_workbook(tmp_path / "table.xlsx")["Table"]
+    assert list(sheet.iter_rows(values_only=True)) == [("Pathway", "Number")] + [(f"P{i}", i) for i in range(5)]

@@ -16,7 +16,7 @@ import math
 import re
 import zipfile
 from datetime import date, datetime
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -26,6 +26,7 @@ from workbench.spreadsheet import MAX_WIDTH, safe_cell
 
 # How a column's cells are formatted (one pass per column, not per cell).
 NUMBER_CELLS, TEXT_CELLS, DATE_CELLS, ANY_CELLS = "number", "text", "date", "any"
+TABLE_CHUNK_ROWS = 20_000
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -74,10 +75,15 @@ class XlsxWriter:
         self.zip.close()
 
     def add_table(self, name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        """A small sheet given row by row (Rules, Provenance); returns rows written."""
-        rows = [list(row) for row in rows]
-        chunks = [[list(column) for column in zip(*rows)]] if rows else []
-        return self.add_columns(name, [(header, ANY_CELLS) for header in headers], chunks)
+        """A sheet given row by row; returns rows written.
+
+        The rows are taken a chunk at a time, so a long worklist is never all in
+        memory and a generator that reports progress reports it as rows are written.
+        """
+        rows = iter(rows)
+        chunks = iter(lambda: list(islice(rows, TABLE_CHUNK_ROWS)), [])
+        columns = ([list(column) for column in zip(*chunk)] for chunk in chunks)
+        return self.add_columns(name, [(header, ANY_CELLS) for header in headers], columns)
 
     def add_columns(self, name: str, columns: Sequence[tuple[str, str]], chunks: Iterable[list[list]]) -> int:
         """A sheet from column-wise chunks, with a bold frozen header, a filter and fitted widths."""
