@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -142,6 +143,21 @@ class KnownCodes:
 
     def update(self, other: "KnownCodes") -> None:
         self._known.update(other._known)
+
+
+def per_value(values: np.ndarray, rule: Callable[[object], object], dtype=object) -> np.ndarray:
+    """``rule`` applied once per distinct value (and once to None if any is missing), spread over the rows.
+
+    >>> per_value(np.array(["a", None, "a"], dtype=object), lambda v: v is None, bool).tolist()
+    [False, True, False]
+    """
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    results = [rule(v) for v in distinct]
+    if (codes < 0).any():
+        results.append(rule(None))
+    done = np.empty(len(results), dtype=dtype)
+    done[:] = results  # element by element: NumPy would make short texts fixed-width
+    return done[np.where(codes >= 0, codes, len(distinct))]
 
 
 def _smallest_codes(codes: np.ndarray, count: int) -> np.ndarray:

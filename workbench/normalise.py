@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.dates import parse_dates
-from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, PRIORITY_CODES, TEXT, KnownCodes, empty_column
+from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, PRIORITY_CODES, TEXT, KnownCodes, empty_column, per_value
 from workbench.nhs_number import normalise_nhs_numbers
 
 # Text meaning "no value", compared ignoring case (the same set validation uses).
@@ -165,15 +165,6 @@ _LONGEST_MARKER = max(len(m) for m in MISSING_MARKERS)
 _CLEAN = np.frompyfunc(_clean_one, 1, 1)
 
 
-def per_distinct(values: np.ndarray, rule: Callable[[object], object]) -> np.ndarray:
-    """Apply ``rule`` once per distinct non-missing value; None stays None."""
-    codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    done = np.empty(len(distinct) + 1, dtype=object)
-    done[:-1] = [rule(v) for v in distinct]
-    done[-1] = None  # code -1: missing
-    return done[codes]
-
-
 def to_numbers(text: np.ndarray) -> np.ndarray:
     """float64 numbers; NaN where missing or not a number (``"7"``, ``"7.0"`` -> 7.0)."""
     return pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
@@ -262,10 +253,10 @@ def _upper(text: str | None) -> str | None:
 
 _TEXT_RULES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "nhs_number": normalise_nhs_numbers,
-    "clinical_priority": lambda text: per_distinct(text, normalise_priority),
-    "specialty": lambda text: per_distinct(text, normalise_specialty),
-    "ethnic_category": lambda text: per_distinct(text, normalise_ethnicity),
-    "sex": lambda text: per_distinct(text, normalise_sex),
-    "lsoa": lambda text: per_distinct(text, _upper),
-    "postcode": lambda text: per_distinct(text, normalise_postcode),
+    "clinical_priority": lambda text: per_value(text, normalise_priority),
+    "specialty": lambda text: per_value(text, normalise_specialty),
+    "ethnic_category": lambda text: per_value(text, normalise_ethnicity),
+    "sex": lambda text: per_value(text, normalise_sex),
+    "lsoa": lambda text: per_value(text, _upper),
+    "postcode": lambda text: per_value(text, normalise_postcode),
 }

@@ -32,7 +32,7 @@ import pandas as pd
 
 from workbench import deprivation
 from workbench.enrich import INFANT_AGE_CODES, MAX_AGE, completed_years, row_census_dates
-from workbench.fields import FIELD_KINDS, PRIORITY_CODES, PRIORITY_TIME_LIMIT_DAYS, WaitingList, empty_column
+from workbench.fields import FIELD_KINDS, PRIORITY_CODES, PRIORITY_TIME_LIMIT_DAYS, WaitingList, empty_column, per_value
 from workbench.nhs_number import as_integers as nhs_as_integers
 from workbench.progress import CancelCheck, check, never
 
@@ -241,7 +241,7 @@ class _Checks:
         days = days_waited(self.column("wait_start"), self.census)
         limit = self.wl.known_codes.per_distinct(self.column("clinical_priority"), _priority_limits, np.inf)
         rows = np.flatnonzero((days > limit) & ~self.implausible_wait_start)
-        priority = _per_value(self.column("clinical_priority")[rows], _priority_number, np.int64)
+        priority = per_value(self.column("clinical_priority")[rows], _priority_number, np.int64)
         return rows, _describe_each(priority * OVERDUE_KEY + days[rows].astype(np.int64), _describe_overdue)
 
     def invalid_lsoa(self) -> Found:
@@ -260,7 +260,7 @@ class _Checks:
         stated = ETHNIC_CATEGORY_CODES - {"Z", "99"}
         rows = np.flatnonzero(~self.wl.known_codes.per_distinct(
             categories, lambda found: np.array([_upper(c) in stated for c in found], dtype=bool), False))
-        tidy = _per_value(categories[rows], _upper)
+        tidy = per_value(categories[rows], _upper)
         shown = np.where(_is_missing(categories[rows]), _tidy_text(self.raw("ethnic_category", rows)), tidy)
         return rows, _describe_each(shown, _describe_ethnicity)
 
@@ -425,22 +425,7 @@ def _combine(parts: Iterable[Found]) -> Found:
 
 def _describe_each(values: np.ndarray, describe: Callable[[object], str]) -> np.ndarray:
     """``describe`` applied once per distinct value, spread back over the rows."""
-    return _per_value(values, describe)
-
-
-def _per_value(values: np.ndarray, fn: Callable, dtype=object) -> np.ndarray:
-    """``fn`` applied once per distinct value (``fn(None)`` for missing ones), spread over the rows.
-
-    >>> _per_value(np.array(["a", None, "a"], dtype=object), lambda v: v is None, bool).tolist()
-    [False, True, False]
-    """
-    if not len(values):
-        return np.empty(0, dtype=dtype)
-    codes, uniques = pd.factorize(np.asarray(values), use_na_sentinel=True)
-    results = [fn(u) for u in uniques]
-    if (codes < 0).any():
-        results.append(fn(None))
-    return np.array(results, dtype=dtype)[np.where(codes >= 0, codes, len(uniques))]
+    return per_value(values, describe)
 
 
 def _label_dates(label: str, dates: np.ndarray) -> np.ndarray:
@@ -535,7 +520,7 @@ def _blank_value(text) -> bool:
 
 def _blank_text(values: np.ndarray) -> np.ndarray:
     """Mask: values that are empty, None or a "nothing here" token such as NULL."""
-    return _per_value(np.asarray(values, dtype=object), _blank_value, bool)
+    return per_value(np.asarray(values, dtype=object), _blank_value, bool)
 
 
 def _tidy_text(values: np.ndarray) -> np.ndarray:
