@@ -1,8 +1,13 @@
 """Reading dates: every format files use, the column's day/month order, bad dates."""
 
+import datetime
+
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from workbench import dates
 from workbench.dates import parse_dates
 
 
@@ -132,3 +137,28 @@ def test_many_distinct_date_times_collapse_to_their_dates():
     parsed = parse_dates(values)
     assert str(parsed.dates[0]) == "2024-03-01" and str(parsed.dates[27]) == "2024-03-28"
     assert parsed.unreadable.sum() == 1 and parsed.unreadable[7]
+
+
+ISO_SHAPED = st.one_of(
+    st.dates(min_value=datetime.date(1, 1, 1)).map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),  # mostly days that do not exist
+    st.from_regex(r"\d{4}-\d{2}-\d{2}", fullmatch=True),  # digits of any script
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ISO_SHAPED, min_size=1, max_size=30))
+@example(["0000-01-01", "2000-02-29", "1900-02-29", "2024-13-01", "2024-04-31", "2024-00-10"])
+def test_iso_dates_read_all_at_once_agree_with_reading_each_by_its_pattern(texts):
+    parsed = parse(*texts)
+    for text, day, unreadable in zip(texts, parsed.dates, parsed.unreadable):
+        expected_day, expected_unreadable, _ = dates._resolve(dates._understand(text), True, False)
+        assert (str(day), bool(unreadable)) == (str(expected_day), expected_unreadable), text
+    assert not parsed.ambiguous.any() and parsed.day_first is None
+
+
+def test_iso_dates_beside_numeric_ones_leave_the_column_order_to_those():
+    parsed = parse("2024-02-29", "2023-02-29", "03/01/2024", "13/01/2024")
+    assert iso(parsed) == ["2024-02-29", "NaT", "2024-01-03", "2024-01-13"]
+    assert parsed.unreadable.tolist() == [False, True, False, False]
+    assert parsed.day_first is True and not parsed.ambiguous.any()
