@@ -163,9 +163,11 @@ def _iso_day_numbers(texts: list[str]) -> np.ndarray:
     year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
     month, day = digits[:, 5] * 10 + digits[:, 6], digits[:, 8] * 10 + digits[:, 9]
     # The month's first day plus the day: a real day only if it stays in that month.
-    first = np.where(iso & (month >= 1) & (month <= 12), (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    a_month = iso & (month >= 1) & (month <= 12)
+    first = np.where(a_month, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
     found = (first.astype("datetime64[D]") + (day - 1)).astype(np.int64)
-    real = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (found < (first + 1).astype("datetime64[D]").astype(np.int64))
+    next_month = (first + 1).astype("datetime64[D]").astype(np.int64)
+    real = a_month & (year >= 1) & (day >= 1) & (found < next_month)
     numbers[shaped] = np.where(iso, np.where(real, found, _UNREADABLE), _NOT_ISO)
     return numbers
 

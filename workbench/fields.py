@@ -151,7 +151,7 @@ def per_value(values: np.ndarray, rule: Callable[[object], object], dtype=object
     >>> per_value(np.array(["a", None, "a"], dtype=object), lambda v: v is None, bool).tolist()
     [False, True, False]
     """
-    codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    codes, distinct = pd.factorize(np.asarray(values), use_na_sentinel=True)  # numbers hash as numbers
     results = [rule(v) for v in distinct]
     if (codes < 0).any():
         results.append(rule(None))

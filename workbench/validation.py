@@ -520,7 +520,7 @@ def _blank_value(text) -> bool:
 
 def _blank_text(values: np.ndarray) -> np.ndarray:
     """Mask: values that are empty, None or a "nothing here" token such as NULL."""
-    return per_value(np.asarray(values, dtype=object), _blank_value, bool)
+    return per_value(values, _blank_value, bool)
 
 
 def _tidy_text(values: np.ndarray) -> np.ndarray:
