@@ -162,3 +162,27 @@ def test_iso_dates_beside_numeric_ones_leave_the_column_order_to_those():
     assert iso(parsed) == ["2024-02-29", "NaT", "2024-01-03", "2024-01-13"]
     assert parsed.unreadable.tolist() == [False, True, False, False]
     assert parsed.day_first is True and not parsed.ambiguous.any()
+
+
+NUMERIC_DATE = st.tuples(
+    st.integers(0, 32), st.integers(0, 32), st.integers(1, 2100), st.sampled_from("/-."), st.booleans()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NUMERIC_DATE, min_size=1, max_size=30))
+@example([(13, 1, 2024, "/", False), (1, 13, 2024, "/", True)])  # both orders evident: inconsistent
+@example([(1, 13, 2024, "/", False), (3, 1, 2024, "/", False)])  # evidently US
+@example([(3, 1, 2024, "/", False), (1, 1, 2024, "/", True), (29, 2, 2023, "/", False)])  # nothing tells
+def test_dd_mm_yyyy_dates_read_all_at_once_agree_with_reading_each_by_its_pattern(dates_given):
+    # A time after a date sends it down the value-by-value path: with every value timed,
+    # the whole column is read that way and must come out the same.
+    def text(first, second, year, separator, timed):
+        return f"{first:02d}{separator}{second:02d}{separator}{year:04d}" + (" 00:00" if timed else "")
+
+    at_once = parse(*(text(*d) for d in dates_given))
+    one_by_one = parse(*(text(*d[:4], True) for d in dates_given))
+    assert iso(at_once) == iso(one_by_one)
+    assert at_once.unreadable.tolist() == one_by_one.unreadable.tolist()
+    assert at_once.ambiguous.tolist() == one_by_one.ambiguous.tolist()
+    assert at_once.day_first == one_by_one.day_first

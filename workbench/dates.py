@@ -86,19 +86,25 @@ def parse_dates(values: np.ndarray) -> ParsedDates:
     ([False, False, False, True], True)
     """
     codes, distinct = _factorize(values)
-    # One extra last entry for code -1 (missing): NaT, readable, unambiguous.
-    iso = np.append(_iso_day_numbers(distinct), _UNREADABLE)
-    days = np.where(iso == _UNREADABLE, _NAT, iso.astype("datetime64[D]"))
-    unreadable = np.append(iso[:-1] == _UNREADABLE, False)
-    ambiguous = np.zeros(len(iso), dtype=bool)
-    # The rest, value by value (a strict ISO date needs no column order).
-    others = np.flatnonzero(iso[:-1] == _NOT_ISO)
+    # Strict YYYY-MM-DD and DD/MM/YYYY texts (nearly all, in most files) are read on arrays;
+    # the rest value by value. One extra last entry for code -1 (missing): NaT, readable.
+    iso = _iso_day_numbers(distinct)
+    numeric = _NumericDates.of(distinct)
+    others = np.flatnonzero((iso == _NOT_ISO) & ~numeric.shaped)
     parts = [_understand(distinct[i]) for i in others]
-    day_first, inconsistent = _column_order(parts)
-    evident = not inconsistent and _has_evidence(parts)
+    other_orders = np.array([_orders(p) for p in parts if p[0] == _NUMERIC_PARTS], dtype=bool).reshape(-1, 2)
+    day_month = np.concatenate([numeric.fits_day_month, other_orders[:, 0]])
+    month_day = np.concatenate([numeric.fits_month_day, other_orders[:, 1]])
+    day_first, inconsistent = _column_order(day_month, month_day)
+    evident = not inconsistent and bool((day_month ^ month_day).any())
+
+    numbers = np.append(np.where(numeric.shaped, numeric.day_numbers(day_first), iso), _UNREADABLE)
+    days = np.where(numbers == _UNREADABLE, _NAT, numbers.astype("datetime64[D]"))
+    unreadable = np.append(numbers[:-1] == _UNREADABLE, False)
+    ambiguous = np.append(numeric.ambiguous(evident), False)
     for i, part in zip(others, parts):
         days[i], unreadable[i], ambiguous[i] = _resolve(part, day_first, evident)
-    has_numeric = any(p[0] == _NUMERIC_PARTS for p in parts)
+    has_numeric = len(day_month) > 0
     return ParsedDates(days[codes], unreadable[codes], ambiguous[codes], day_first if has_numeric else None)
 
 
@@ -152,24 +158,76 @@ def _iso_day_numbers(texts: list[str]) -> np.ndarray:
     >>> _iso_day_numbers(["1970-01-02", "2024-02-30", "01/03/2024"]).tolist() == [1, _UNREADABLE, _NOT_ISO]
     True
     """
+    shaped, digits = _ten_characters(texts, lambda t: t[4] == "-" == t[7], [0, 1, 2, 3, 5, 6, 8, 9])
     numbers = np.full(len(texts), _NOT_ISO, dtype=np.int64)
-    shaped = np.array([len(t) == 10 and t[4] == "-" == t[7] and t.isascii() for t in texts], dtype=bool)
-    if not shaped.any():
+    numbers[shaped] = _day_numbers(_number(digits, 0, 4), _number(digits, 5, 7), _number(digits, 8, 10))
+    return numbers
+
+
+@dataclass
+class _NumericDates:
+    """The texts that are strictly ``DD/MM/YYYY`` (or with ``-`` or ``.``), as numbers on arrays.
+
+    ``first`` and ``second`` are the two leading numbers, whichever is the day;
+    ``fits_day_month`` and ``fits_month_day`` say which readings are real days.
+    """
+
+    shaped: np.ndarray  # bool, one per text
+    first: np.ndarray
+    second: np.ndarray
+    year: np.ndarray
+    fits_day_month: np.ndarray
+    fits_month_day: np.ndarray
+
+    @classmethod
+    def of(cls, texts: list[str]) -> "_NumericDates":
+        shaped, digits = _ten_characters(texts, lambda t: t[2] in "/-." and t[5] == t[2], [0, 1, 3, 4, 6, 7, 8, 9])
+        first, second, year = _number(digits, 0, 2), _number(digits, 3, 5), _number(digits, 6, 10)
+        return cls(shaped, first, second, year, _day_numbers(year, second, first) != _UNREADABLE,
+                   _day_numbers(year, first, second) != _UNREADABLE)
+
+    def day_numbers(self, day_first: bool) -> np.ndarray:
+        """Days since 01/01/1970 for every text (meaningful where ``shaped``) in the column's order."""
+        day, month = (self.first, self.second) if day_first else (self.second, self.first)
+        numbers = np.full(len(self.shaped), _UNREADABLE, dtype=np.int64)
+        numbers[self.shaped] = _day_numbers(self.year, month, day)
         return numbers
-    text = np.array([t for t, s in zip(texts, shaped) if s], dtype="S10").view(np.uint8).reshape(-1, 10)
-    digits = text.astype(np.int64) - ord("0")
-    places = [0, 1, 2, 3, 5, 6, 8, 9]
-    iso = ((digits[:, places] >= 0) & (digits[:, places] <= 9)).all(axis=1)
-    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    month, day = digits[:, 5] * 10 + digits[:, 6], digits[:, 8] * 10 + digits[:, 9]
+
+    def ambiguous(self, evident: bool) -> np.ndarray:
+        """Which texts could be read either way round, when nothing in the column tells."""
+        found = np.zeros(len(self.shaped), dtype=bool)
+        if not evident:
+            found[self.shaped] = (self.first != self.second) & self.fits_day_month & self.fits_month_day
+        return found
+
+
+def _ten_characters(texts: list[str], shape, digit_places: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(which texts are ten ASCII characters of that ``shape`` with digits at ``digit_places``,
+    those texts' characters as numbers 0-9 in a rows x 10 array)."""
+    shaped = np.array([len(t) == 10 and t.isascii() and shape(t) for t in texts], dtype=bool)
+    chosen = [t for t, s in zip(texts, shaped) if s]
+    digits = np.array(chosen, dtype="S10").view(np.uint8).reshape(-1, 10).astype(np.int64) - ord("0")
+    all_digits = ((digits[:, digit_places] >= 0) & (digits[:, digit_places] <= 9)).all(axis=1)
+    shaped[shaped] = all_digits
+    return shaped, digits[all_digits]
+
+
+def _number(digits: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The number written in columns ``start`` to ``stop`` of a digits array."""
+    number = np.zeros(len(digits), dtype=np.int64)
+    for place in range(start, stop):
+        number = number * 10 + digits[:, place]
+    return number
+
+
+def _day_numbers(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """:func:`_day_number` on arrays: days since 01/01/1970, ``_UNREADABLE`` where there is no such day."""
+    a_month = (month >= 1) & (month <= 12)
     # The month's first day plus the day: a real day only if it stays in that month.
-    a_month = iso & (month >= 1) & (month <= 12)
     first = np.where(a_month, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
     found = (first.astype("datetime64[D]") + (day - 1)).astype(np.int64)
     next_month = (first + 1).astype("datetime64[D]").astype(np.int64)
-    real = a_month & (year >= 1) & (day >= 1) & (found < next_month)
-    numbers[shaped] = np.where(iso, np.where(real, found, _UNREADABLE), _NOT_ISO)
-    return numbers
+    return np.where(a_month & (year >= 1) & (day >= 1) & (found < next_month), found, _UNREADABLE)
 
 
 # Marks a text that is not strictly YYYY-MM-DD (a day number no date reaches).
@@ -260,23 +318,14 @@ def _orders(part) -> tuple[bool, bool]:
     return _fits(first, second, year), _fits(second, first, year)
 
 
-def _column_order(parts) -> tuple[bool, bool]:
-    """(day_first, inconsistent) from the values that fit only one order."""
-    only_day_first = only_month_first = False
-    for part in parts:
-        if part[0] != _NUMERIC_PARTS:
-            continue
-        day_month, month_day = _orders(part)
-        only_day_first |= day_month and not month_day
-        only_month_first |= month_day and not day_month
+def _column_order(day_month: np.ndarray, month_day: np.ndarray) -> tuple[bool, bool]:
+    """(day_first, inconsistent) from the numeric values that fit only one order
+    (``day_month`` and ``month_day``: which values fit each reading)."""
+    only_day_first = bool((day_month & ~month_day).any())
+    only_month_first = bool((month_day & ~day_month).any())
     if only_month_first and not only_day_first:
         return False, False
     return True, only_day_first and only_month_first
-
-
-def _has_evidence(parts) -> bool:
-    """True if some value fits only one order, so the column's order is evident."""
-    return any(p[0] == _NUMERIC_PARTS and sum(_orders(p)) == 1 for p in parts)
 
 
 def _resolve(part, day_first: bool, evident: bool) -> tuple[np.datetime64, bool, bool]:
