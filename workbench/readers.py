@@ -608,6 +608,7 @@ def _block(rows: list[list]) -> np.ndarray:
 
 
 _IS_TEXT = np.frompyfunc(lambda value: type(value) is str, 1, 1)
+_IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
 # Cell types whose equal values always have the same text: converted once per distinct value.
 # (A column mixing True with 1 or 1.0 is not among them: those are equal yet read differently.)
 _ONE_TEXT_PER_VALUE = {"string", "empty", "floating", "integer", "mixed-integer-float", "boolean", "date", "datetime",
@@ -651,10 +652,15 @@ def _mixed_cells_as_text(column: np.ndarray) -> np.ndarray:
     return column
 
 
-def _blanks_to_none(texts: np.ndarray) -> np.ndarray:
-    """Empty and space-only texts become None, in place (every cell holds text)."""
-    texts[(texts == "") | _IS_SPACE(texts).astype(bool)] = None
-    return texts
+def _blanks_to_none(values: np.ndarray, spaces: bool = True) -> np.ndarray:
+    """Empty texts, and space-only ones if ``spaces``, become None, in place (None cells stay)."""
+    values[values == ""] = None
+    if spaces and values.size:
+        text = values != None  # noqa: E711 (elementwise)
+        space_only = np.zeros(values.shape, dtype=bool)
+        space_only[text] = _IS_SPACE(values[text]).astype(bool)
+        values[space_only] = None
+    return values
 
 
 def _take(rows: Iterator[list], count: int) -> list[list]:
@@ -871,8 +877,7 @@ class _Column:
         else:
             texts = np.append(np.array(list(self._codes), dtype=object), None)
             values = _join([texts[p.codes] if isinstance(p, _Coded) else p for p in self._parts], object)
-            values[values == ""] = None
-            self._values = _space_only_to_none(values) if space_only else values
+            self._values = _blanks_to_none(values, spaces=space_only)
             self.filled = self._values != None  # noqa: E711 (elementwise)
         self._parts = []
         return self
@@ -903,17 +908,6 @@ def _join(parts: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 
-_IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
-
-
-def _space_only_to_none(values: np.ndarray) -> np.ndarray:
-    """Whitespace-only cells become None, in place (``None`` cells are left alone)."""
-    if values.size:
-        text = values != None  # noqa: E711 (elementwise)
-        spaces = np.zeros(values.shape, dtype=bool)
-        spaces[text] = _IS_SPACE(values[text]).astype(bool)
-        values[spaces] = None
-    return values
 
 
 def may_hold_space_only_cells(path: Path, encoding: str, delimiter: str) -> bool:
