@@ -130,3 +130,14 @@ def test_a_coded_column_is_tidied_from_its_codes_not_hashed_again():
     known = KnownCodes()
     known.add(raw, np.array([1, 0]), np.array(["P2", "P3"], dtype=object))
     assert normalise_fields({"clinical_priority": raw}, known=known)["clinical_priority"].tolist() == ["P3", "P2"]
+
+
+def test_a_source_column_tidied_by_its_distinct_values_keeps_their_codes():
+    """Saving the source column then reuses them instead of hashing a million texts again."""
+    from workbench.fields import KnownCodes
+
+    raw = np.array(["01/02/2025", None, "01/02/2025", "03/04/2025"], dtype=object)
+    known = KnownCodes()
+    normalise_fields({"wait_start": raw}, known=known)
+    codes, distinct = known.of(raw)
+    assert np.append(distinct, None)[codes].tolist() == raw.tolist()

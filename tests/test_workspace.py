@@ -197,3 +197,16 @@ def test_columns_encoded_ahead_are_stored_and_a_column_replaced_since_is_encoded
     assert stored.columns["clinical_priority"].tolist() == ["P4", None, "P2"]
     assert stored.columns["weeks_waited"][0] == 90.0 and np.isnan(stored.columns["weeks_waited"][1])
     assert stored.columns["wait_start"].tolist() == wl.columns["wait_start"].tolist()
+
+
+def test_a_repeating_column_without_codes_waits_for_the_tidying_to_find_them():
+    from workbench.fields import KnownCodes
+    from workbench.workspace import EncodedAhead
+
+    repeating = np.array(["01/02/2025", "03/04/2025"] * 50, dtype=object)
+    identifiers = np.array([f"RTT{i:04d}" for i in range(100)], dtype=object)
+    ahead = EncodedAhead()
+    ahead.start_source({"RTT Clock Start": repeating, "Pathway": identifiers}, KnownCodes())
+    assert ahead.take(repeating) is None  # hashed once, by the tidying, not twice
+    assert ahead.take(identifiers) is not None
+    ahead.cancel()

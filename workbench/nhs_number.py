@@ -40,8 +40,16 @@ def normalise_nhs_numbers(values: np.ndarray, tidy: Callable[[object], object] =
 
     Values that are digits only (nearly all, in a real list) pass straight through.
     """
-    return np.array([v if type(v) is str and v.isdigit() else normalise_nhs_number(tidy(v)) for v in values],
-                    dtype=object)
+    return np.array([v if type(v) is str and v.isdigit() else _normalise_one(v, tidy) for v in values], dtype=object)
+
+
+def _normalise_one(value, tidy: Callable[[object], object]) -> str | None:
+    if type(value) is str:
+        # Written 3-3-4 ("943 476 5919"), as many lists do: digits once the spaces go.
+        compact = value.replace(" ", "")
+        if compact.isdigit():
+            return compact
+    return normalise_nhs_number(tidy(value))
 
 
 def is_valid_nhs_number(text: str | None) -> bool:

@@ -114,6 +114,8 @@ def _normalise_column(field: str, values: np.ndarray, notes: dict[str, str] | No
             return normalise_nhs_numbers(values, tidy=_clean_one)  # tidied in the same pass
         return _normalise(field, clean_text(values), notes)
     codes, distinct = known.factorize(values)
+    # Remembered for the source column too: saving it then needs no second hashing.
+    known.add(values, codes, distinct)
     typed = _normalise(field, clean_text(distinct), notes)
     missing = empty_column(CANONICAL_FIELDS[field], 1)  # code -1: an empty cell
     column = np.concatenate([typed, missing])[codes]

@@ -152,8 +152,9 @@ class _Checks:
     def blank_in_file(self, name: str, rows: np.ndarray) -> np.ndarray:
         """Mask over ``rows``: the file has nothing in this field there."""
         source = self.wl.source.get(self.mapping.get(name))
-        if source is not None and self.wl.known_codes.of(source) is not None:
-            # A column read as codes: each distinct text is looked at once.
+        coded = self.wl.known_codes.of(source) if source is not None else None
+        if coded is not None and len(coded[1]) < len(rows):
+            # A column with known codes and fewer distinct texts than rows: each text is looked at once.
             return self.wl.known_codes.per_distinct(source, _blank_text, True)[rows]
         return _blank_text(self.raw(name, rows))
 

@@ -357,9 +357,12 @@ class EncodedAhead:
             self._started[id(values)] = (values, self._pool.submit(_encode_text, values, coded))
 
     def start_source(self, source: Mapping[str, np.ndarray], known: KnownCodes) -> None:
-        """Start on the columns as read, right after reading."""
+        """Start on the columns as read, right after reading; not yet on those that repeat
+        without known codes: tidying them finds their codes, which saves hashing them twice."""
         for values in source.values():
-            self.start(values, known.of(values))
+            coded = known.of(values)
+            if coded is not None or not _repeats_a_lot(values):
+                self.start(values, coded)
 
     def start_list(self, wl: WaitingList) -> None:
         """Start on the text columns of ``wl`` not started yet, once its typed columns are made."""
