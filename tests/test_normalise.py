@@ -1,6 +1,7 @@
 """Mapped source text into typed canonical columns, one rule per field."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from workbench.fields import CANONICAL_FIELDS, PRIORITY_CODES
@@ -136,8 +137,24 @@ def test_a_source_column_tidied_by_its_distinct_values_keeps_their_codes():
     """Saving the source column then reuses them instead of hashing a million texts again."""
     from workbench.fields import KnownCodes
 
-    raw = np.array(["01/02/2025", None, "01/02/2025", "03/04/2025"], dtype=object)
+    raw = np.array(["01/02/2025", None, "01/02/2025", "03/04/2025"] * 10, dtype=object)
     known = KnownCodes()
     normalise_fields({"wait_start": raw}, known=known)
     codes, distinct = known.of(raw)
     assert np.append(distinct, None)[codes].tolist() == raw.tolist()
+
+
+def test_birth_dates_read_row_by_row_on_arrays_agree_with_reading_each_distinct_text_once():
+    from workbench.fields import KnownCodes
+
+    texts = ["13/02/1961", " 01/03/1970", "NULL", None, "", "1961-02-13", "31/02/1999", "02/03/1970 00:00"]
+    raw = np.array(texts + [f"{d:02d}/{m:02d}/19{y:02d}" for d in range(1, 29) for m in (1, 7) for y in (40, 80)],
+                   dtype=object)
+    notes_rows, notes_distinct = {}, {}
+    by_rows = normalise_fields({"date_of_birth": raw}, notes_rows)["date_of_birth"]
+    known = KnownCodes()
+    known.add(raw, *pd.factorize(raw))  # codes known: read once per distinct text
+    by_distinct = normalise_fields({"date_of_birth": raw}, notes_distinct, known)["date_of_birth"]
+    assert by_rows.tolist() == by_distinct.tolist()
+    assert str(by_rows[0]) == "1961-02-13" and str(by_rows[5]) == "1961-02-13" and np.isnat(by_rows[2:5]).all()
+    assert notes_rows == notes_distinct

@@ -26,6 +26,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from workbench.fixed_width import ascii_grid, digits_at, number_at
+
 # Two-digit years 00-69 are 2000-2069, 70-99 are 1970-1999.
 TWO_DIGIT_YEAR_PIVOT = 70
 # Excel serial numbers accepted as dates: 1 (01/01/1900) to 80000 (2119).
@@ -85,27 +87,32 @@ def parse_dates(values: np.ndarray) -> ParsedDates:
     >>> parsed.unreadable.tolist(), parsed.day_first
     ([False, False, False, True], True)
     """
-    codes, distinct = _factorize(values)
+    values = np.asarray(values, dtype=object)
     # Strict YYYY-MM-DD and DD/MM/YYYY texts (nearly all, in most files) are read on arrays;
-    # the rest value by value. One extra last entry for code -1 (missing): NaT, readable.
-    iso = _iso_day_numbers(distinct)
-    numeric = _NumericDates.of(distinct)
+    # the rest once per distinct value and spread back.
+    grid = ascii_grid(values, 11)
+    iso = _iso_day_numbers(grid)
+    numeric = _NumericDates.of(grid)
     others = np.flatnonzero((iso == _NOT_ISO) & ~numeric.shaped)
-    parts = [_understand(distinct[i]) for i in others]
+    codes, distinct = _factorize(values[others])
+    parts = [_understand(text) for text in distinct]
     other_orders = np.array([_orders(p) for p in parts if p[0] == _NUMERIC_PARTS], dtype=bool).reshape(-1, 2)
     day_month = np.concatenate([numeric.fits_day_month, other_orders[:, 0]])
     month_day = np.concatenate([numeric.fits_month_day, other_orders[:, 1]])
     day_first, inconsistent = _column_order(day_month, month_day)
     evident = not inconsistent and bool((day_month ^ month_day).any())
 
-    numbers = np.append(np.where(numeric.shaped, numeric.day_numbers(day_first), iso), _UNREADABLE)
+    numbers = np.where(numeric.shaped, numeric.day_numbers(day_first), iso)
     days = np.where(numbers == _UNREADABLE, _NAT, numbers.astype("datetime64[D]"))
-    unreadable = np.append(numbers[:-1] == _UNREADABLE, False)
-    ambiguous = np.append(numeric.ambiguous(evident), False)
-    for i, part in zip(others, parts):
-        days[i], unreadable[i], ambiguous[i] = _resolve(part, day_first, evident)
+    unreadable = numbers == _UNREADABLE
+    ambiguous = numeric.ambiguous(evident)
+    # One extra last entry for code -1 (missing): NaT, readable, not ambiguous.
+    resolved = [_resolve(part, day_first, evident) for part in parts] + [(_NAT, False, False)]
+    days[others] = np.array([r[0] for r in resolved], dtype="datetime64[D]")[codes]
+    unreadable[others] = np.array([r[1] for r in resolved], dtype=bool)[codes]
+    ambiguous[others] = np.array([r[2] for r in resolved], dtype=bool)[codes]
     has_numeric = len(day_month) > 0
-    return ParsedDates(days[codes], unreadable[codes], ambiguous[codes], day_first if has_numeric else None)
+    return ParsedDates(days, unreadable, ambiguous, day_first if has_numeric else None)
 
 
 _NAT = np.datetime64("NaT", "D")
@@ -147,42 +154,48 @@ def _drop_iso_times(codes: np.ndarray, distinct: list[str]) -> tuple[np.ndarray,
     return new_codes, [str(k) for k in keys]
 
 
-def _iso_day_numbers(texts: list[str]) -> np.ndarray:
-    """Days since 01/01/1970 for each text that is strictly ``YYYY-MM-DD``, worked out on
-    all of them at once; ``_UNREADABLE`` for such a text with no such day, ``_NOT_ISO`` for
-    any other text.
+def _iso_day_numbers(grid: np.ndarray) -> np.ndarray:
+    """Days since 01/01/1970 for each text that is strictly ``YYYY-MM-DD`` (given as an
+    :func:`ascii_grid` 11 wide); ``_UNREADABLE`` for such a text with no such day,
+    ``_NOT_ISO`` for any other text.
 
-    Workbooks hold real dates, which reach here as ISO text, and WLMDS files write ISO:
-    this spares tens of thousands of birth dates a look one by one.
+    Workbooks hold real dates, which reach here as ISO text, and WLMDS files write ISO.
 
-    >>> _iso_day_numbers(["1970-01-02", "2024-02-30", "01/03/2024"]).tolist() == [1, _UNREADABLE, _NOT_ISO]
+    >>> texts = np.array(["1970-01-02", "2024-02-30", "01/03/2024"], dtype=object)
+    >>> _iso_day_numbers(ascii_grid(texts, 11)).tolist() == [1, _UNREADABLE, _NOT_ISO]
     True
     """
-    shaped, digits = _ten_characters(texts, lambda t: t[4] == "-" == t[7], [0, 1, 2, 3, 5, 6, 8, 9])
-    numbers = np.full(len(texts), _NOT_ISO, dtype=np.int64)
-    numbers[shaped] = _day_numbers(_number(digits, 0, 4), _number(digits, 5, 7), _number(digits, 8, 10))
+    shaped = _ten_long(grid) & (grid[:, 4] == _DASH) & (grid[:, 7] == _DASH) & digits_at(grid, [0, 1, 2, 3, 5, 6, 8, 9])
+    chosen = grid[shaped]
+    numbers = np.full(len(grid), _NOT_ISO, dtype=np.int64)
+    numbers[shaped] = _day_numbers(number_at(chosen, 0, 4), number_at(chosen, 5, 7), number_at(chosen, 8, 10))
     return numbers
 
 
 @dataclass
 class _NumericDates:
-    """The texts that are strictly ``DD/MM/YYYY`` (or with ``-`` or ``.``), as numbers on arrays.
+    """Which texts are strictly ``DD/MM/YYYY`` (or with ``-`` or ``.``), read on arrays.
 
     ``first`` and ``second`` are the two leading numbers, whichever is the day;
-    ``fits_day_month`` and ``fits_month_day`` say which readings are real days.
+    ``fits_day_month`` and ``fits_month_day`` say which readings of the shaped
+    texts are real days.
     """
 
     shaped: np.ndarray  # bool, one per text
-    first: np.ndarray
+    first: np.ndarray  # these four: one per shaped text
     second: np.ndarray
     year: np.ndarray
     fits_day_month: np.ndarray
     fits_month_day: np.ndarray
 
     @classmethod
-    def of(cls, texts: list[str]) -> "_NumericDates":
-        shaped, digits = _ten_characters(texts, lambda t: t[2] in "/-." and t[5] == t[2], [0, 1, 3, 4, 6, 7, 8, 9])
-        first, second, year = _number(digits, 0, 2), _number(digits, 3, 5), _number(digits, 6, 10)
+    def of(cls, grid: np.ndarray) -> "_NumericDates":
+        """From texts given as an :func:`ascii_grid` 11 wide."""
+        separator = grid[:, 2]
+        shaped = (_ten_long(grid) & np.isin(separator, _NUMERIC_SEPARATORS) & (grid[:, 5] == separator)
+                  & digits_at(grid, [0, 1, 3, 4, 6, 7, 8, 9]))
+        chosen = grid[shaped]
+        first, second, year = number_at(chosen, 0, 2), number_at(chosen, 3, 5), number_at(chosen, 6, 10)
         return cls(shaped, first, second, year, _day_numbers(year, second, first) != _UNREADABLE,
                    _day_numbers(year, first, second) != _UNREADABLE)
 
@@ -201,23 +214,13 @@ class _NumericDates:
         return found
 
 
-def _ten_characters(texts: list[str], shape, digit_places: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """(which texts are ten ASCII characters of that ``shape`` with digits at ``digit_places``,
-    those texts' characters as numbers 0-9 in a rows x 10 array)."""
-    shaped = np.array([len(t) == 10 and t.isascii() and shape(t) for t in texts], dtype=bool)
-    chosen = [t for t, s in zip(texts, shaped) if s]
-    digits = np.array(chosen, dtype="S10").view(np.uint8).reshape(-1, 10).astype(np.int64) - ord("0")
-    all_digits = ((digits[:, digit_places] >= 0) & (digits[:, digit_places] <= 9)).all(axis=1)
-    shaped[shaped] = all_digits
-    return shaped, digits[all_digits]
+_DASH = ord("-")
+_NUMERIC_SEPARATORS = np.frombuffer(b"/-.", dtype=np.uint8)
 
 
-def _number(digits: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """The number written in columns ``start`` to ``stop`` of a digits array."""
-    number = np.zeros(len(digits), dtype=np.int64)
-    for place in range(start, stop):
-        number = number * 10 + digits[:, place]
-    return number
+def _ten_long(grid: np.ndarray) -> np.ndarray:
+    """Which texts end by the tenth character; with a digit in the tenth, they are exactly ten long."""
+    return grid[:, 10] == 0
 
 
 def _day_numbers(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:

@@ -160,6 +160,17 @@ def per_value(values: np.ndarray, rule: Callable[[object], object], dtype=object
     return done[np.where(codes >= 0, codes, len(distinct))]
 
 
+def repeats_a_lot(values: np.ndarray) -> bool:
+    """Whether a column's first 10,000 values hold at most a quarter as many distinct ones:
+    then working once per distinct value (and keeping codes) pays for hashing them.
+
+    >>> repeats_a_lot(np.array(["P2", "P3"] * 10, dtype=object)), repeats_a_lot(np.arange(20))
+    (True, False)
+    """
+    sample = values[:10_000]
+    return len(sample) > 0 and len(pd.unique(sample)) <= len(sample) // 4
+
+
 def _smallest_codes(codes: np.ndarray, count: int) -> np.ndarray:
     """Codes in the smallest integer type that also holds ``count`` (a million rows of a dozen
     values take 1 MB, not 8): memory is the limit on the biggest lists."""

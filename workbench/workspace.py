@@ -41,7 +41,7 @@ import pandas as pd
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, KnownCodes, WaitingList
+from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, KnownCodes, WaitingList, repeats_a_lot
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
@@ -361,7 +361,7 @@ class EncodedAhead:
         without known codes: tidying them finds their codes, which saves hashing them twice."""
         for values in source.values():
             coded = known.of(values)
-            if coded is not None or not _repeats_a_lot(values):
+            if coded is not None or not repeats_a_lot(values):
                 self.start(values, coded)
 
     def start_list(self, wl: WaitingList) -> None:
@@ -488,18 +488,13 @@ def _encode_text(values: np.ndarray, coded: tuple[np.ndarray, np.ndarray] | None
     """b"T" + the joined text, or, for a column that repeats a few values
     (specialty, priority, site...), b"C" + codes + the distinct values: the
     app decodes those ten times faster."""
-    if coded is None and _repeats_a_lot(values):
+    if coded is None and repeats_a_lot(values):
         coded = pd.factorize(values, use_na_sentinel=True)
     if coded is not None and len(coded[1]) <= len(values) // 4:
         codes, distinct = coded
         packed = zlib.compress(codes.astype(np.int32).tobytes(), 1)
         return b"C" + struct.pack("<Q", len(packed)) + packed + _compressed_text(np.asarray(distinct, dtype=object))
     return b"T" + _compressed_text(values)
-
-
-def _repeats_a_lot(values: np.ndarray) -> bool:
-    sample = values[:10_000]
-    return len(sample) > 0 and len(pd.unique(sample)) <= len(sample) // 4
 
 
 def _compressed_text(values: np.ndarray) -> bytes:
