@@ -111,18 +111,14 @@ _MOSTLY_DISTINCT = {"pathway_id", "nhs_number", "postcode"}
 
 def _normalise_column(field: str, values: np.ndarray, notes: dict[str, str] | None, known: KnownCodes) -> np.ndarray:
     values = np.asarray(values, dtype=object)
-    if field in _MOSTLY_DISTINCT and known.of(values) is None:
+    if known.of(values) is None and (field in _MOSTLY_DISTINCT or _dates_mostly_distinct(field, values)):
         if field == "nhs_number":
             return normalise_nhs_numbers(values, tidy=_clean_one)  # tidied in the same pass
-        return _normalise(field, clean_text(values), notes)
-    if CANONICAL_FIELDS[field] == DATE and known.of(values) is None and not repeats_a_lot(values):
-        # Birth dates: tens of thousands of distinct values. Dates are read on arrays, every
-        # row, faster than hashing a million texts; the reading needs no tidying first.
         return _normalise(field, values, notes)
     codes, distinct = known.factorize(values)
     # Remembered for the source column too: saving it then needs no second hashing.
     known.add(values, codes, distinct)
-    typed = _normalise(field, clean_text(distinct), notes)
+    typed = _normalise(field, distinct, notes)
     missing = empty_column(CANONICAL_FIELDS[field], 1)  # code -1: an empty cell
     column = np.concatenate([typed, missing])[codes]
     if CANONICAL_FIELDS[field] == TEXT:
@@ -131,13 +127,22 @@ def _normalise_column(field: str, values: np.ndarray, notes: dict[str, str] | No
     return column
 
 
+def _dates_mostly_distinct(field: str, values: np.ndarray) -> bool:
+    """Birth dates: tens of thousands of distinct values. Dates are read on arrays, every
+    row, faster than hashing a million texts first."""
+    return CANONICAL_FIELDS[field] == DATE and not repeats_a_lot(values)
+
+
 def _normalise(field: str, text: np.ndarray, notes: dict[str, str] | None = None) -> np.ndarray:
+    """The typed column from the source text; dates are read as they are (reading them
+    strips spaces, and a marker such as NULL is no date either way), the rest tidied first."""
     kind = CANONICAL_FIELDS[field]
     if kind == DATE:
         parsed = parse_dates(text)
         if notes is not None:
             _note_date_order(field, parsed, notes)
         return parsed.dates
+    text = clean_text(text)
     if kind == NUMBER:
         return to_numbers(text)
     special = _TEXT_RULES.get(field)

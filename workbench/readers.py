@@ -908,8 +908,6 @@ def _join(parts: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 
-
-
 def may_hold_space_only_cells(path: Path, encoding: str, delimiter: str) -> bool:
     """False when no cell of the file can be whitespace only.
 
