@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
+from workbench import sheet_pieces
 from workbench.fields import KnownCodes
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
 
@@ -46,7 +47,7 @@ HEADER_SEARCH_ROWS = 30  # the header must be within the first 30 rows
 MAX_CELLS_PER_ROW = 16_384
 ROWS_COMPARED_WITH_HEADER = 20  # rows below a candidate header used to judge it
 CSV_CHUNK_ROWS = 200_000
-WORKBOOK_BLOCK_ROWS = 50_000
+WORKBOOK_BLOCK_ROWS = 10_000  # small enough to use rows while the next are parsed
 SNIFF_BYTES = 256 * 1024
 DELIMITERS = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
@@ -425,18 +426,20 @@ def _too_wide(path: Path, row: int | None) -> WorkbenchError:
 
 def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) -> RawTable:
     progress(0.0, f"Opening {path.name}")
-    with _open_workbook(path) as book:
-        name = _choose_sheet(path, book, sheet)
-        worksheet = book.get_sheet_by_name(name)
-        total = max(worksheet.total_height, 1)
-        rows = worksheet.iter_rows()  # raw cell values: made text a block at a time
-        wanted = (header_row or HEADER_SEARCH_ROWS) + ROWS_COMPARED_WITH_HEADER
-        head = [[_cell_text(v) for v in row] for row in _take(rows, wanted)]
-        if not head:
-            raise WorkbenchError(f"{path.name}: sheet '{name}' is empty")
-        header_index = _choose_header(path, head, header_row, sheet=name)
-        width = max(len(r) for r in head)
-        blocks = list(_workbook_blocks(head, rows, header_index, limit, total, progress, cancelled, path))
+    with _open_workbook(path, few_rows=limit is not None) as book:
+        name, rows = _choose_sheet(path, book, sheet)
+        try:
+            total = max(book.get_sheet_by_name(name).total_height, 1)
+            wanted = (header_row or HEADER_SEARCH_ROWS) + ROWS_COMPARED_WITH_HEADER
+            head = [[_cell_text(v) for v in row] for row in _take(rows, wanted)]
+            if not head:
+                raise WorkbenchError(f"{path.name}: sheet '{name}' is empty")
+            header_index = _choose_header(path, head, header_row, sheet=name)
+            width = max(len(r) for r in head)
+            blocks = list(_workbook_blocks(head, rows, header_index, limit, total, progress, cancelled, path))
+        finally:
+            if hasattr(rows, "close"):  # a sheet read in pieces stops its threads
+                rows.close()
     width = max([width] + [len(parts) for _, parts in blocks])  # a long row adds columns
     blocks = [(first, _pad(parts, width)) for first, parts in blocks]
     table = _assemble(_header_cells(head[header_index], width), blocks, header_index, name, None, None)
@@ -447,8 +450,9 @@ def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) ->
 class _Workbook:
     """A calamine workbook, or openpyxl's when calamine cannot read an XLSX."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, few_rows: bool = False):
         self.path = path
+        self._few_rows = few_rows  # only a preview's rows are wanted
         self._book = None
         self._openpyxl = None
         # Loading a sheet parses all of it: keep each one loaded once.
@@ -476,19 +480,43 @@ class _Workbook:
         return [m.name for m in self._book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
 
     def get_sheet_by_name(self, name: str):
+        """The sheet as the reader uses it: ``total_height`` and ``iter_rows()``, rows from
+        the sheet's first row and cells from column A (calamine starts at the first filled column)."""
         if name not in self._sheets:
-            self._sheets[name] = self._load_sheet(name)
+            self._sheets[name] = self._pieced(name) or self._load_sheet(name)
         return self._sheets[name]
+
+    def _pieced(self, name: str):
+        if self._book is None or _file_kind(self.path) != "zip":
+            return None
+        whole_rows = lambda: self._load_sheet(name).iter_rows()  # noqa: E731
+        return sheet_pieces.pieced_sheet(self.path, name, whole_rows, few_rows=self._few_rows)
 
     def _load_sheet(self, name: str):
         try:
             if self._openpyxl is not None:
                 return _OpenpyxlSheet(self._openpyxl[name])
-            return self._book.get_sheet_by_name(name)
+            return _CalamineSheet(self._book.get_sheet_by_name(name))
         except python_calamine.PasswordError:
             raise _protected(self.path) from None
         except python_calamine.CalamineError:
             raise _not_readable(self.path) from None
+
+
+class _CalamineSheet:
+    """A whole sheet parsed by calamine, its rows from column A."""
+
+    def __init__(self, sheet):
+        self._sheet = sheet
+
+    @property
+    def total_height(self) -> int:
+        return self._sheet.total_height
+
+    def iter_rows(self):
+        rows = self._sheet.iter_rows()
+        first_column = self._sheet.start[1] if self._sheet.start else 0
+        return ([""] * first_column + row for row in rows) if first_column else rows
 
 
 class _OpenpyxlSheet:
@@ -515,7 +543,7 @@ def _openpyxl_book(path: Path):
         raise _not_readable(path) from None
 
 
-def _open_workbook(path: Path) -> _Workbook:
+def _open_workbook(path: Path, few_rows: bool = False) -> _Workbook:
     """Open a workbook after the checks that must come before reading it."""
     kind = _file_kind(path)
     if kind == "ole2" and path.suffix.lower() != ".xls":
@@ -523,7 +551,7 @@ def _open_workbook(path: Path) -> _Workbook:
         raise _protected(path)
     if kind == "zip":
         check_zip_size(path)
-    return _Workbook(path)
+    return _Workbook(path, few_rows)
 
 
 def check_zip_size(path, max_bytes: int | None = None, max_ratio: float | None = None) -> None:
@@ -556,29 +584,42 @@ def _too_big(path: Path, total: int) -> WorkbenchError:
     )
 
 
-def _choose_sheet(path: Path, book: _Workbook, sheet) -> str:
+def _choose_sheet(path: Path, book: _Workbook, sheet) -> tuple[str, Iterator[list]]:
+    """The sheet to read, and its rows."""
     names = book.sheet_names
     if sheet is None:
         return _first_sheet_with_data(path, book, names)
     if isinstance(sheet, int):
         if 0 <= sheet < len(names):
-            return names[sheet]
+            return names[sheet], book.get_sheet_by_name(names[sheet]).iter_rows()
     elif sheet in names:
-        return sheet
+        return sheet, book.get_sheet_by_name(sheet).iter_rows()
     else:
         folded = [n for n in names if n.strip().casefold() == str(sheet).strip().casefold()]
         if folded:
-            return folded[0]
+            return folded[0], book.get_sheet_by_name(folded[0]).iter_rows()
     listed = ", ".join(f"'{n}'" for n in names)
     raise WorkbenchError(f"{path.name}: has no sheet {sheet!r}; its sheets are {listed}")
 
 
-def _first_sheet_with_data(path: Path, book: _Workbook, names: list[str]) -> str:
+def _first_sheet_with_data(path: Path, book: _Workbook, names: list[str]) -> tuple[str, Iterator[list]]:
     for name in names:
         rows = book.get_sheet_by_name(name).iter_rows()
-        if any(any(_cell_text(v) is not None for v in row) for row in rows):
-            return name
+        looked_at = []
+        for row in rows:
+            looked_at.append(row)
+            if any(_cell_text(v) is not None for v in row):
+                return name, _rows_again(looked_at, rows)  # not parsed a second time
     raise WorkbenchError(f"{path.name}: the workbook is empty (no sheet has any data)")
+
+
+def _rows_again(looked_at: list[list], rest: Iterator[list]) -> Iterator[list]:
+    try:
+        yield from looked_at
+        yield from rest
+    finally:
+        if hasattr(rest, "close"):
+            rest.close()
 
 
 def _workbook_blocks(head, rows, header_index, limit, total, progress, cancelled, path):
@@ -745,15 +786,18 @@ def find_header_row(rows: list[list[str | None]]) -> int | None:
     >>> find_header_row([["Waiting list extract", None], [None, None], ["Pathway ID", "Clock start"], ["A1", "01/03/2024"]])
     2
     """
+    # A table may start in column C: count its width from its first filled column.
+    left = min((next(i for i, v in enumerate(r) if v is not None) for r in rows if any(r)), default=0)
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         filled = [v for v in row if v is not None]
         if not filled:
             continue
         width = _width(row)
+        span = width - left
         below = [_width(r) for r in rows[index + 1 : index + 1 + ROWS_COMPARED_WITH_HEADER] if any(r)]
         typical = sorted(below)[(len(below) - 1) // 2] if below else width
         wordy = sum(1 for v in filled if _LETTER.search(v))
-        if width >= typical and 2 * len(filled) > width and 2 * wordy > len(filled):
+        if width >= typical and 2 * len(filled) > span and 2 * wordy > len(filled):
             return index
     return None
 

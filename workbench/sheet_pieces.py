@@ -1,0 +1,250 @@
+"""A big XLSX sheet read in pieces, parsed on worker threads while earlier rows are used.
+
+calamine parses a whole sheet before it gives the first row. A 100k-row list
+whose text is written inline in the sheet (as openpyxl and many reporting
+tools write it) is a 100 MB sheet: 1.3-1.8 s of parsing here, with no
+progress, no way to cancel, and nothing for Python to do meanwhile. Cut at
+row boundaries, the sheet becomes small workbooks of a few MB each. calamine
+parses them on worker threads (it lets go of Python's lock while parsing)
+while the reader turns the rows before them into columns, and the progress
+bar and Cancel see every piece. The import dialog's preview parses one piece,
+not the whole sheet.
+
+The whole-sheet read stays the reference. A sheet that cannot be cut safely
+here (a shared-strings part too big to repeat in every piece, rows without
+numbers, a namespace prefix on the tags) is read whole. If a piece fails to
+parse or its rows are out of order, the rest of the sheet is read whole,
+from the first row not yet given.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import zipfile
+import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import PurePosixPath
+from queue import Empty, Full, Queue
+from typing import Callable, Iterator
+from xml.etree import ElementTree
+
+import python_calamine
+
+PIECE_BYTES = 4 * 1024**2
+# A sheet smaller than this parses whole in a fraction of a second.
+PIECES_ABOVE_BYTES = 16 * 1024**2
+# Every piece carries the shared strings and calamine parses them again: keep
+# each piece at least this many times bigger than them.
+PIECE_TO_SHARED_STRINGS = 20
+WORKERS = 2
+PIECES_AHEAD = 4  # pieces parsed or waiting beyond the one being read: bounds the memory
+HEAD_BYTES = 1024**2  # where the table's first row must start
+READ_BYTES = 1024**2
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOCUMENT_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# The parts calamine reads to open a workbook and give a sheet's values (styles tell dates).
+_PARTS_EACH_PIECE_NEEDS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                           "xl/styles.xml", "xl/sharedStrings.xml")
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+_NUMBERED_ROW = re.compile(rb"<row\b[^>]*\sr\s*=\s*[\"']")
+_OPEN, _CLOSE, _ROW = b"<sheetData>", b"</sheetData>", b"<row "
+_END = object()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    part: str  # the sheet's XML inside the zip
+    prefix: bytes  # the sheet's XML up to and including <sheetData>: where its rows begin
+    piece_bytes: int
+    estimated_rows: int
+
+
+class PiecedSheet:
+    """A sheet as the reader uses it: ``total_height`` (estimated) and ``iter_rows()``.
+
+    Rows come from the sheet's first row, cells from column A; an empty cell
+    is ``""`` and an empty row ``[]``, as calamine gives them.
+    """
+
+    def __init__(self, path, name: str, plan: _Plan, whole_rows: Callable[[], Iterator[list]], few_rows: bool):
+        self.path = path
+        self.name = name
+        self._plan = plan
+        self._whole_rows = whole_rows
+        # A preview wants the first piece only: parse no more ahead than the next one.
+        self._workers, self._ahead = (1, 1) if few_rows else (WORKERS, PIECES_AHEAD)
+
+    @property
+    def total_height(self) -> int:
+        return self._plan.estimated_rows
+
+    def iter_rows(self) -> Iterator[list]:
+        stop = threading.Event()
+        parsed: Queue = Queue(self._ahead)
+        pool = ThreadPoolExecutor(self._workers, thread_name_prefix="sheet-piece")
+        producer = threading.Thread(target=self._cut, args=(parsed, pool, stop), name="sheet-piece-cutter", daemon=True)
+        producer.start()
+        given = 0  # rows given so far: the next row's index in the sheet
+        try:
+            while (future := parsed.get()) is not _END:
+                start, rows = future.result()
+                if start is None:
+                    continue  # only empty rows in this piece
+                if start < given:
+                    raise _OutOfOrder
+                yield from ([] for _ in range(start - given))
+                yield from rows
+                given = start + len(rows)
+        except (_OutOfOrder, python_calamine.CalamineError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError):
+            yield from islice(self._whole_rows(), given, None)
+        finally:
+            stop.set()
+            _drain(parsed)
+            producer.join()
+            pool.shutdown(cancel_futures=True)
+
+    def _cut(self, parsed: Queue, pool: ThreadPoolExecutor, stop: threading.Event) -> None:
+        """Cut the sheet into pieces and queue their parsing, in order, until done or stopped."""
+        try:
+            for piece in _pieces(self.path, self._plan, stop):
+                if not _put(parsed, pool.submit(_parse, piece, self.name), stop):
+                    return
+        except Exception as error:  # given to the reader, which reads the rest of the sheet whole
+            failed: Future = Future()
+            failed.set_exception(error)
+            _put(parsed, failed, stop)
+        _put(parsed, _END, stop)
+
+
+class _OutOfOrder(Exception):
+    """A piece starts above rows already given (rows without numbers restart at 1)."""
+
+
+def pieced_sheet(path, name: str, whole_rows: Callable[[], Iterator[list]], *, few_rows: bool = False
+                 ) -> PiecedSheet | None:
+    """The sheet ``name`` of the XLSX at ``path`` to read in pieces, or None to read it whole.
+
+    ``whole_rows`` gives the whole sheet's rows the same way (from row 1 and
+    column A): the rest of the sheet is read from it if a piece goes wrong.
+    ``few_rows``: only the first rows will be read (a preview), so pieces may
+    repeat shared strings of any size.
+    """
+    try:
+        plan = _plan(path, name, few_rows)
+    except (zipfile.BadZipFile, OSError, KeyError, ElementTree.ParseError, ValueError, EOFError):
+        return None
+    return None if plan is None else PiecedSheet(path, name, plan, whole_rows, few_rows)
+
+
+def _plan(path, name: str, few_rows: bool) -> _Plan | None:
+    with zipfile.ZipFile(path) as archive:
+        part = _sheet_part(archive, name)
+        if part is None or part not in archive.NameToInfo:
+            return None
+        size = archive.getinfo(part).file_size
+        shared = archive.getinfo(_SHARED_STRINGS).file_size if _SHARED_STRINGS in archive.NameToInfo else 0
+        piece_bytes = HEAD_BYTES if few_rows else max(PIECE_BYTES, PIECE_TO_SHARED_STRINGS * shared)
+        if size < max(PIECES_ABOVE_BYTES, 2 * piece_bytes):  # (a preview of a small sheet parses it whole)
+            return None
+        with archive.open(part) as sheet:
+            head = sheet.read(HEAD_BYTES)
+    opening = head.find(_OPEN)
+    first_row = head.find(_ROW, opening)
+    if opening < 0 or first_row < 0 or not _NUMBERED_ROW.match(head, first_row):
+        return None
+    estimated_rows = size * head.count(_ROW, first_row) // max(len(head) - first_row, 1)
+    return _Plan(part, head[: opening + len(_OPEN)], piece_bytes, max(estimated_rows, 1))
+
+
+def _sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
+    """The zip member holding sheet ``name``, from the workbook and its relationships."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    ids = [s.get(_DOCUMENT_ID) for s in workbook.iter(f"{_MAIN}sheet") if s.get("name") == name]
+    if len(ids) != 1:
+        return None
+    relationships = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = [r.get("Target") for r in relationships.iter(f"{_RELATIONSHIPS}Relationship") if r.get("Id") == ids[0]]
+    if len(targets) != 1 or not targets[0]:
+        return None
+    target = targets[0]
+    # Targets are relative to xl/, or absolute from the package root.
+    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+
+
+def _pieces(path, plan: _Plan, stop: threading.Event) -> Iterator[bytes]:
+    """Small workbooks holding the sheet's rows a piece at a time, cut between rows."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in _PARTS_EACH_PIECE_NEEDS if n in archive.NameToInfo}
+        with archive.open(plan.part) as sheet:
+            sheet.read(len(plan.prefix))
+            pending = b""
+            while not stop.is_set():
+                text, finished = _next_text(sheet, pending, plan.piece_bytes)
+                end = text.find(_CLOSE)
+                cut = text.rfind(_ROW, 1)
+                if end >= 0 or finished:
+                    yield _workbook(parts, plan, text[:end] if end >= 0 else text)
+                    return
+                if cut > 0:  # else one row is bigger than a piece: read on
+                    yield _workbook(parts, plan, text[:cut])
+                    text = text[cut:]
+                pending = text
+
+
+def _next_text(sheet, pending: bytes, size: int) -> tuple[bytes, bool]:
+    """``pending`` and at least one more read, up to ``size`` bytes; and whether the sheet ended."""
+    chunks, total = [pending], len(pending)
+    while True:
+        chunk = sheet.read(READ_BYTES)
+        if not chunk:
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        total += len(chunk)
+        if total >= size:
+            return b"".join(chunks), False
+
+
+def _workbook(parts: dict[str, bytes], plan: _Plan, rows: bytes) -> bytes:
+    memory = io.BytesIO()
+    with zipfile.ZipFile(memory, "w", zipfile.ZIP_STORED) as piece:
+        for name, data in parts.items():
+            piece.writestr(name, data)
+        piece.writestr(plan.part, b"".join((plan.prefix, rows, b"</sheetData></worksheet>")))
+    return memory.getvalue()
+
+
+def _parse(piece: bytes, name: str) -> tuple[int | None, list[list]]:
+    """The piece's first row index in the sheet, and its rows from there, from column A."""
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(piece)).get_sheet_by_name(name)
+    if sheet.start is None:
+        return None, []
+    first_row, first_column = sheet.start
+    rows = sheet.to_python()  # from the first filled row and column
+    if first_column:
+        rows = [[""] * first_column + row for row in rows]
+    return first_row, rows
+
+
+def _put(parsed: Queue, item, stop: threading.Event) -> bool:
+    """Queue ``item`` unless the reader stopped (then it may never take it)."""
+    while not stop.is_set():
+        try:
+            parsed.put(item, timeout=0.05)
+            return True
+        except Full:
+            continue
+    return False
+
+
+def _drain(parsed: Queue) -> None:
+    while True:
+        try:
+            parsed.get_nowait()
+        except Empty:
+            return
