@@ -117,8 +117,29 @@ def test_old_workspace_is_migrated_forward(tmp_path):
     migrations.apply(sqlite_utils.Database(connection), stop_before="m002_decisions")
     connection.close()
     with Workspace.open(path) as ws:
-        assert ws.schema_migrations() == ["m001_initial", "m002_decisions", "m003_settings"]
+        assert ws.schema_migrations() == ["m001_initial", "m002_decisions", "m003_settings", "m004_compressed_numbers"]
         assert sqlite_utils.Database(ws.connection)["decision_log"].exists()
+
+
+def test_a_list_saved_before_numbers_were_compressed_opens_unchanged(tmp_path):
+    import zlib
+
+    path = tmp_path / "old.sqlite"
+    with Workspace.create(path) as ws:
+        ws.replace_list(small_list(), [], record(3))
+        # Back to how m003 workspaces held dates and numbers: their plain bytes.
+        with ws.connection:
+            ws.connection.execute("BEGIN")
+            for name, data in ws.connection.execute(
+                "SELECT name, data FROM list_columns WHERE kind IN ('date', 'number')"
+            ).fetchall():
+                ws.connection.execute("UPDATE list_columns SET data = ? WHERE name = ?", (zlib.decompress(data), name))
+            ws.connection.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_compressed_numbers'")
+    with Workspace.open(path) as ws:
+        back = ws.load_list()
+    assert back.row_id.tolist() == [1, 2, 3]
+    assert back.columns["wait_start"].tolist() == small_list().columns["wait_start"].tolist()
+    assert back.columns["weeks_waited"][0] == 90.0 and np.isnan(back.columns["weeks_waited"][1])
 
 
 def test_save_as_copies_everything(workspace, tmp_path):
@@ -156,13 +177,28 @@ def test_coded_columns_are_compared_with_their_source_by_codes(workspace):
     assert stored.columns["consultant"].tolist() == wl.columns["consultant"].tolist()
 
 
-def test_repeated_text_is_stored_as_codes_and_read_back_exactly(workspace):
+def test_repeated_text_is_stored_as_codes_in_the_narrowest_type_and_read_back_exactly(workspace):
+    sites = np.array(["North", "South", None, "North"] * 1000, dtype=object)
+    consultants = np.array([f"C{i % 300}" for i in range(4000)], dtype=object)  # 300 values: too many for a byte
     many = WaitingList(row_id=np.arange(1, 4001), columns={}, census_date=date(2026, 11, 1),
-                       source={"Site": np.array(["North", "South", None, "North"] * 1000, dtype=object)})
+                       source={"Site": sites, "Consultant": consultants})
     workspace.replace_list(many, [], record(4000))
-    blob = workspace.connection.execute("SELECT data FROM list_columns WHERE name = 'Site'").fetchone()[0]
-    assert blob[:1] == b"C"
-    assert workspace.load_list().source["Site"].tolist() == ["North", "South", None, "North"] * 1000
+    tags = dict(workspace.connection.execute("SELECT name, substr(data, 1, 1) FROM list_columns"))
+    assert (tags["Site"], tags["Consultant"]) == (b"b", b"h")
+    stored = workspace.load_list().source
+    assert stored["Site"].tolist() == sites.tolist()
+    assert stored["Consultant"].tolist() == consultants.tolist()
+
+
+def test_a_coded_column_as_first_written_with_four_byte_codes_still_reads():
+    import struct
+    import zlib
+
+    from workbench.workspace import _compressed_text, _decode_text
+
+    packed = zlib.compress(np.array([1, 0, -1, 1], dtype=np.int32).tobytes())
+    blob = b"C" + struct.pack("<Q", len(packed)) + packed + _compressed_text(np.array(["North", "South"], dtype=object))
+    assert _decode_text(blob).tolist() == ["South", "North", None, "South"]
 
 
 def test_finding_positions_gives_every_code_in_one_call(workspace):
@@ -188,6 +224,7 @@ def test_columns_encoded_ahead_are_stored_and_a_column_replaced_since_is_encoded
     ahead.start_list(wl)
     wl.source["Carer"] = np.array(["N", "N", "Y"], dtype=object)  # changed after its encoding started
     wl.columns["clinical_priority"] = np.array(["P4", None, "P2"], dtype=object)
+    wl.columns["weeks_waited"] = np.array([91.0, np.nan, 13.5])
     with Workspace.create(tmp_path / "w.sqlite") as workspace:
         workspace.replace_list(wl, [], record(3), encoded_ahead=ahead)
     with Workspace.open(tmp_path / "w.sqlite") as workspace:
@@ -195,7 +232,7 @@ def test_columns_encoded_ahead_are_stored_and_a_column_replaced_since_is_encoded
     assert stored.source["Pathway"].tolist() == ["000", "001", "002"]
     assert stored.source["Carer"].tolist() == ["N", "N", "Y"]
     assert stored.columns["clinical_priority"].tolist() == ["P4", None, "P2"]
-    assert stored.columns["weeks_waited"][0] == 90.0 and np.isnan(stored.columns["weeks_waited"][1])
+    assert stored.columns["weeks_waited"][0] == 91.0 and np.isnan(stored.columns["weeks_waited"][1])
     assert stored.columns["wait_start"].tolist() == wl.columns["wait_start"].tolist()
 
 
@@ -207,6 +244,7 @@ def test_a_repeating_column_without_codes_waits_for_the_tidying_to_find_them():
     identifiers = np.array([f"RTT{i:04d}" for i in range(100)], dtype=object)
     ahead = EncodedAhead()
     ahead.start_source({"RTT Clock Start": repeating, "Pathway": identifiers}, KnownCodes())
-    assert ahead.take(repeating) is None  # hashed once, by the tidying, not twice
-    assert ahead.take(identifiers) is not None
+    assert ahead.take("text", repeating) is None  # hashed once, by the tidying, not twice
+    assert ahead.take("number", identifiers) is None  # only as the kind it was started as
+    assert ahead.take("text", identifiers) is not None
     ahead.cancel()

@@ -111,7 +111,7 @@ class KnownCodes:
         self._known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def add(self, values: np.ndarray, codes: np.ndarray, distinct: np.ndarray) -> None:
-        self._known[id(values)] = (values, _smallest_codes(codes, len(distinct)), distinct)
+        self._known[id(values)] = (values, smallest_codes(codes, len(distinct)), distinct)
 
     def of(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """(codes, distinct values) of this very array, or None."""
@@ -171,7 +171,7 @@ def repeats_a_lot(values: np.ndarray) -> bool:
     return len(sample) > 0 and len(pd.unique(sample)) <= len(sample) // 4
 
 
-def _smallest_codes(codes: np.ndarray, count: int) -> np.ndarray:
+def smallest_codes(codes: np.ndarray, count: int) -> np.ndarray:
     """Codes in the smallest integer type that also holds ``count`` (a million rows of a dozen
     values take 1 MB, not 8): memory is the limit on the biggest lists."""
     for kind in (np.int8, np.int16, np.int32):
