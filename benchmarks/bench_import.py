@@ -7,8 +7,8 @@ Prints the whole import time (read, map, normalise, enrich, validate, store),
 pandas ``read_csv`` + ``to_sql`` and sqlite-utils ``insert_all`` on the same
 file, their ratios, the peak memory of an import in a fresh process, and the
 import time of a generated xlsx twice: as openpyxl writes it (every text inline
-in the sheet) and the same cells as Excel saves them (shared strings), which
-differ by about a second in parsing alone. Targets (issue 2): import <= 0.7x pandas,
+in the sheet, which is read in pieces on two threads) and the same cells as
+Excel saves them (shared strings, read whole: every piece would need them all). Targets (issue 2): import <= 0.7x pandas,
 100k-row xlsx < 4 s, peak memory for 1M rows < 1 GB.
 """
 

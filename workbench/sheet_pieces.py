@@ -38,7 +38,9 @@ PIECE_BYTES = 4 * 1024**2
 # A sheet smaller than this parses whole in a fraction of a second.
 PIECES_ABOVE_BYTES = 16 * 1024**2
 # Every piece carries the shared strings and calamine parses them again: keep
-# each piece at least this many times bigger than them.
+# each piece at least this many times bigger than them. (A ratio of 4 read the
+# Excel-saved 100k-row demo list 11% faster, 200k rows 5-8%, but took 160 and
+# 200 MB more memory: two copies of the strings, more Python objects at a time.)
 PIECE_TO_SHARED_STRINGS = 20
 WORKERS = 2
 PIECES_AHEAD = 4  # pieces parsed or waiting beyond the one being read: bounds the memory
