@@ -121,6 +121,22 @@ def test_old_workspace_is_migrated_forward(tmp_path):
         assert sqlite_utils.Database(ws.connection)["decision_log"].exists()
 
 
+def test_a_workspace_that_must_be_migrated_but_cannot_be_written_gets_a_plain_error(tmp_path):
+    path = tmp_path / "old.sqlite"
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    migrations.apply(sqlite_utils.Database(connection), stop_before="m002_decisions")
+    connection.execute("BEGIN IMMEDIATE")  # another program writing to it: the migration waits, then gives up
+    try:
+        with pytest.raises(WorkbenchError, match="old.sqlite: this workspace was saved by an earlier version"):
+            Workspace.open(path)
+    finally:
+        connection.execute("ROLLBACK")
+        connection.close()
+    with Workspace.open(path) as ws:  # left as it was: migrated once it can be written
+        assert ws.schema_migrations()[-1] == "m004_compressed_numbers"
+
+
 def test_a_list_saved_before_numbers_were_compressed_opens_unchanged(tmp_path):
     import zlib
 

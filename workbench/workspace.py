@@ -146,7 +146,15 @@ class Workspace:
             connection.close()
             raise WorkbenchError(f"{path.name}: not a workbench workspace")
         workspace = cls(path, connection)
-        migrations.apply(workspace.db)
+        try:
+            migrations.apply(workspace.db)
+        except sqlite3.OperationalError as error:  # read-only file or folder, full disk, locked
+            connection.close()
+            raise WorkbenchError(
+                f"{path.name}: this workspace was saved by an earlier version and must be brought up to date, "
+                f"but it cannot be written ({error}): close it in any other program, and check you may change "
+                "the file and the disk has space"
+            ) from None
         return workspace
 
     @classmethod
