@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Generator, Iterator
 
 import numpy as np
 import pandas as pd
@@ -438,8 +438,7 @@ def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) ->
             width = max(len(r) for r in head)
             blocks = list(_workbook_blocks(head, rows, header_index, limit, total, progress, cancelled, path))
         finally:
-            if hasattr(rows, "close"):  # a sheet read in pieces stops its threads
-                rows.close()
+            rows.close()  # a sheet read in pieces stops its threads
     width = max([width] + [len(parts) for _, parts in blocks])  # a long row adds columns
     blocks = [(first, _pad(parts, width)) for first, parts in blocks]
     table = _assemble(_header_cells(head[header_index], width), blocks, header_index, name, None, None)
@@ -514,9 +513,10 @@ class _CalamineSheet:
         return self._sheet.total_height
 
     def iter_rows(self):
-        rows = self._sheet.iter_rows()
+        # A generator, as every sheet's rows are: the reader closes them all alike.
         first_column = self._sheet.start[1] if self._sheet.start else 0
-        return ([""] * first_column + row for row in rows) if first_column else rows
+        for row in self._sheet.iter_rows():
+            yield [""] * first_column + row if first_column else row
 
 
 class _OpenpyxlSheet:
@@ -584,25 +584,29 @@ def _too_big(path: Path, total: int) -> WorkbenchError:
     )
 
 
-def _choose_sheet(path: Path, book: _Workbook, sheet) -> tuple[str, Iterator[list]]:
+def _choose_sheet(path: Path, book: _Workbook, sheet) -> tuple[str, Generator[list, None, None]]:
     """The sheet to read, and its rows."""
-    names = book.sheet_names
     if sheet is None:
-        return _first_sheet_with_data(path, book, names)
+        return _first_sheet_with_data(path, book, book.sheet_names)
+    name = _sheet_named(path, book.sheet_names, sheet)
+    return name, book.get_sheet_by_name(name).iter_rows()
+
+
+def _sheet_named(path: Path, names: list[str], sheet: str | int) -> str:
     if isinstance(sheet, int):
         if 0 <= sheet < len(names):
-            return names[sheet], book.get_sheet_by_name(names[sheet]).iter_rows()
+            return names[sheet]
     elif sheet in names:
-        return sheet, book.get_sheet_by_name(sheet).iter_rows()
+        return sheet
     else:
         folded = [n for n in names if n.strip().casefold() == str(sheet).strip().casefold()]
         if folded:
-            return folded[0], book.get_sheet_by_name(folded[0]).iter_rows()
+            return folded[0]
     listed = ", ".join(f"'{n}'" for n in names)
     raise WorkbenchError(f"{path.name}: has no sheet {sheet!r}; its sheets are {listed}")
 
 
-def _first_sheet_with_data(path: Path, book: _Workbook, names: list[str]) -> tuple[str, Iterator[list]]:
+def _first_sheet_with_data(path: Path, book: _Workbook, names: list[str]) -> tuple[str, Generator[list, None, None]]:
     for name in names:
         rows = book.get_sheet_by_name(name).iter_rows()
         looked_at = []
@@ -613,13 +617,12 @@ def _first_sheet_with_data(path: Path, book: _Workbook, names: list[str]) -> tup
     raise WorkbenchError(f"{path.name}: the workbook is empty (no sheet has any data)")
 
 
-def _rows_again(looked_at: list[list], rest: Iterator[list]) -> Iterator[list]:
+def _rows_again(looked_at: list[list], rest: Generator[list, None, None]) -> Generator[list, None, None]:
     try:
         yield from looked_at
         yield from rest
     finally:
-        if hasattr(rest, "close"):
-            rest.close()
+        rest.close()  # stops a sheet read in pieces, even if closed before reaching ``rest``
 
 
 def _workbook_blocks(head, rows, header_index, limit, total, progress, cancelled, path):
