@@ -6,9 +6,9 @@ task). The workspace must then open, pass SQLite's integrity check, and hold
 exactly the list it had before, or exactly the whole new one: never a mix.
 
 To kill at a known point, the child's progress callback prints a marker once
-the list's columns are saved, before its findings, and then waits to be killed; by then SQLite has written
-part of the new list into the file itself (its page cache overflows), so the
-test proves the rollback journal puts the old list back.
+the list's columns are saved, before its findings, and then waits to be killed;
+by then SQLite has written part of the new list into the file itself (its page
+cache overflows), so the test proves the rollback journal puts the old list back.
 """
 
 from __future__ import annotations

@@ -110,12 +110,17 @@ def test_workspace_file_is_private_to_its_owner(tmp_path):
         assert stat.S_IMODE(os.stat(tmp_path / "w.sqlite").st_mode) == 0o600
 
 
-def test_old_workspace_is_migrated_forward(tmp_path):
-    path = tmp_path / "old.sqlite"
+def first_version_workspace(path) -> sqlite3.Connection:
+    """A workspace as the first version made it (only m001 applied), and its open connection."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     migrations.apply(sqlite_utils.Database(connection), stop_before="m002_decisions")
-    connection.close()
+    return connection
+
+
+def test_old_workspace_is_migrated_forward(tmp_path):
+    path = tmp_path / "old.sqlite"
+    first_version_workspace(path).close()
     with Workspace.open(path) as ws:
         assert ws.schema_migrations() == ["m001_initial", "m002_decisions", "m003_settings", "m004_compressed_numbers"]
         assert sqlite_utils.Database(ws.connection)["decision_log"].exists()
@@ -123,9 +128,7 @@ def test_old_workspace_is_migrated_forward(tmp_path):
 
 def test_a_workspace_that_must_be_migrated_but_cannot_be_written_gets_a_plain_error(tmp_path):
     path = tmp_path / "old.sqlite"
-    connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    migrations.apply(sqlite_utils.Database(connection), stop_before="m002_decisions")
+    connection = first_version_workspace(path)
     connection.execute("BEGIN IMMEDIATE")  # another program writing to it: the migration waits, then gives up
     try:
         with pytest.raises(WorkbenchError, match="old.sqlite: this workspace was saved by an earlier version"):
