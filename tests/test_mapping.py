@@ -83,12 +83,19 @@ def test_weeks_waiting_is_never_taken_for_the_clock_start():
 
 def test_clock_start_is_preferred_to_decision_to_admit_and_each_header_used_once():
     found = detect_mapping(["Decision to Admit Date", "Clock Start", "Gender", "Sex"])
-    assert found == {"wait_start": "Clock Start", "sex": "Sex"}
+    assert found == {"wait_start": "Clock Start", "decision_to_admit_date": "Decision to Admit Date", "sex": "Sex"}
 
 
-def test_no_spelling_belongs_to_two_fields():
+def test_a_decision_to_admit_date_alone_is_the_wait_start():
+    assert detect_mapping(["Pathway ID", "DTA Date"]) == {"pathway_id": "Pathway ID", "wait_start": "DTA Date"}
+
+
+def test_no_spelling_belongs_to_two_fields_but_listing_dates():
     keys = Counter(k for spellings in mapping._KEYED_SPELLINGS.values() for k in set(spellings))
-    assert [k for k, n in keys.items() if n > 1] == []
+    shared = {k for k, n in keys.items() if n > 1}
+    # A listing date is the wait start of a list with no clock start, else the decision to admit.
+    assert shared == set(mapping._KEYED_SPELLINGS["wait_start"]) & set(mapping._KEYED_SPELLINGS["decision_to_admit_date"])
+    assert "dtadate" in shared and "rttclockstart" not in shared
     assert set(mapping.SPELLINGS) == set(CANONICAL_FIELDS)
 
 
