@@ -612,6 +612,32 @@ def _within_standard(over: dict[int, int], counted: int) -> float | None:
     return (counted - over[RTT_STANDARD_WEEKS]) / counted if counted else None
 
 
+def overall_text(summary: dict) -> str:
+    """The whole list's RTT figures at treatment, baseline -> scenario, and what they count, in words.
+
+    Works on a suppressed summary too ("*" stays "*").
+
+    >>> overall_text({"overall": {"baseline": {"within_18": 0.5, "over_18": 5, "over_52": 0},
+    ...                           "scenario": {"within_18": 0.6, "over_18": 4, "over_52": "*"}},
+    ...               "rtt_waits_counted": 10, "list_size": 12, "left_out": {"non-RTT": 2}})
+    'Projected at treatment, baseline -> scenario: within 18 weeks 50% -> 60%; over 18 weeks 5 -> 4; over 52 weeks 0 -> *. RTT waits counted: 10 of 12 patients (left out: 2 non-RTT)'
+    """
+    base, scen = summary["overall"]["baseline"], summary["overall"]["scenario"]
+    parts = [f"within {RTT_STANDARD_WEEKS} weeks {_share_text(base['within_18'])} -> {_share_text(scen['within_18'])}"]
+    parts += [f"over {key[5:]} weeks {_count_text(base[key])} -> {_count_text(scen[key])}"
+              for key in base if key.startswith("over_")]
+    counted = waits.describe_left_out(summary["rtt_waits_counted"], summary["list_size"], summary["left_out"])
+    return f"Projected at treatment, baseline -> scenario: {'; '.join(parts)}. {counted}"
+
+
+def _share_text(share) -> str:
+    return "-" if share is None else share if isinstance(share, str) else f"{100 * share:.0f}%"
+
+
+def _count_text(count) -> str:
+    return count if isinstance(count, str) else f"{count:,}"
+
+
 # --------------------------------------------------------------------------- helpers
 def _weeks_waited(wl: WaitingList) -> np.ndarray:
     if "weeks_waited" not in wl.columns:

@@ -44,7 +44,7 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "pathway_id": (
         "Pathway ID", "Patient Pathway Identifier", "PPI", "Pathway Identifier", "Pathway Number",
         "Pathway No", "Pathway Ref", "Pathway Reference", "Unique Pathway ID", "UPI", "RTT Pathway ID",
-        "Pathway", "Referral Identifier",
+        "Pathway", "Referral Identifier", "EPIKEY",
     ),
     "nhs_number": (
         "NHS Number", "NHS No", "NHS Num", "Patient NHS Number", "NEWNHSNO", "NHS", "NHS Number Value",

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from workbench.cli import print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
-from workbench.equity import SUGGESTED_GROUPINGS, prepare_equity
+from workbench.equity import SUGGESTED_GROUPINGS, overall_text, prepare_equity
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.progress import WorkbenchError
 from workbench.waits import describe_left_out
@@ -148,10 +148,7 @@ def _print_table(summary: dict) -> None:
                     _pair(base["over_52"], scen["over_52"]), g["change"]))
     print(f"SII of mean projected wait across IMD deciles: {_text(_weeks(summary['sii']['baseline']))} -> "
           f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)")
-    base, scen = summary["overall"]["baseline"], summary["overall"]["scenario"]
-    print(f"Whole list, projected at treatment: within 18 weeks {_pair(_percent(base['within_18']), _percent(scen['within_18']))}%; "
-          + "; ".join(f"over {w} weeks {_pair(base[f'over_{w}'], scen[f'over_{w}'])}" for w in LONG_WAIT_WEEKS))
-    print(_denominator(summary))
+    print(overall_text(summary))
 
 
 def _denominator(summary: dict) -> str:
