@@ -347,10 +347,9 @@ class ImportDialog(QDialog):
 
     def _show_empty_columns(self, mapping: dict[str, str]) -> None:
         """Warn about mapped columns with (almost) nothing in the rows read."""
-        rows = len(next(iter(self.sample.values()), []))
         shares = {field: mapping_rules.blank_share(self.sample[header]) for field, header in mapping.items()
                   if header in self.sample}
-        warnings = mapping_rules.nearly_empty(mapping, shares, sample=rows if rows >= SAMPLE_ROWS else None)
+        warnings = mapping_rules.nearly_empty(mapping, shares, sample=SAMPLE_ROWS if self._file_is_sampled() else None)
         self.empty_note.setText("<br>".join(f"<b>Check:</b> {_escape(w)}" for w in warnings))
         self.empty_note.setVisible(bool(warnings))
 
@@ -440,9 +439,13 @@ class ImportDialog(QDialog):
             return
         latest = self._dates_in(mapping.get("wait_start"))
         suggested, why = suggested_census_date(latest_date(latest) if len(latest) else None, _file_date(self.path))
-        sampled = f" (of the first {SAMPLE_ROWS:,} rows)" if len(next(iter(self.sample.values()), [])) >= SAMPLE_ROWS else ""
+        sampled = f" (of the first {SAMPLE_ROWS:,} rows)" if self._file_is_sampled() else ""
         ask = "This file has no census date: waits are counted to the date here, so check it."
         self._put_census(suggested, f"{ask} Suggested: {why}{sampled}." if suggested else f"{ask} Type the date the list was taken.")
+
+    def _file_is_sampled(self) -> bool:
+        """Whether the rows read are only the first of a longer file."""
+        return len(next(iter(self.sample.values()), [])) >= SAMPLE_ROWS
 
     def _dates_in(self, header: str | None) -> np.ndarray:
         """The dates read from a column of the sample (none for a column not in the file)."""

@@ -609,7 +609,7 @@ def _overall(figures: OrderFigures, counted: int) -> dict:
 
 
 def _within_standard(over: dict[int, int], counted: int) -> float | None:
-    return (counted - over[RTT_STANDARD_WEEKS]) / counted if counted else None
+    return waits.share_within_standard(counted, over[RTT_STANDARD_WEEKS])
 
 
 def overall_text(summary: dict) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench import codes, readers, validation
+from workbench.dates import implausible_dates
 from workbench import enrich as enrichment
 from workbench import mapping as mapping_rules
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, KnownCodes, WaitingList, empty_column
@@ -229,7 +230,7 @@ def missing_share(values: np.ndarray) -> float:
 
 def latest_date(dates: np.ndarray) -> date | None:
     """The latest plausible date of a column (for suggesting a census date), or None."""
-    usable = dates[~np.isnat(dates) & ~validation.implausible_dates(dates)]
+    usable = dates[~np.isnat(dates) & ~implausible_dates(dates)]
     return usable.max().astype(date) if len(usable) else None
 
 
@@ -252,7 +253,7 @@ def suggested_census_date(latest_start: date | None, file_date: date | None) -> 
         return file_date, "the file's date"
     if latest_start:
         return latest_start, "the latest clock start in the file"
-    return file_date, "the file's date" if file_date else ""
+    return file_date, ("the file's date" if file_date else "")
 
 
 def stale_census_warning(census: date) -> str | None:

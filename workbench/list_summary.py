@@ -46,9 +46,7 @@ class ListSummary:
     @property
     def within_standard(self) -> float | None:
         """The share of counted RTT waits within 18 weeks (not over 18), or None without any."""
-        if not self.rtt_counted:
-            return None
-        return (self.rtt_counted - self.over_weeks[RTT_STANDARD_WEEKS]) / self.rtt_counted
+        return waits.share_within_standard(self.rtt_counted, self.over_weeks[RTT_STANDARD_WEEKS])
 
     def denominator(self) -> str:
         """Which rows the wait figures count, in words."""

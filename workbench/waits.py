@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from workbench.dates import implausible_dates, is_placeholder, uk_date_text
-from workbench.fields import PRIORITY_TIME_LIMIT_DAYS, RTT_STANDARD_WEEKS, KnownCodes, WaitingList, empty_column
+from workbench.fields import PRIORITY_TIME_LIMIT_DAYS, KnownCodes, WaitingList, empty_column
 
 CLOCK_STOPPED, START_NOT_USABLE, NO_START = "clock stopped", "clock start not usable", "no clock start"
 NOT_COUNTED_REASONS = (CLOCK_STOPPED, START_NOT_USABLE, NO_START)
@@ -191,9 +191,14 @@ def describe_left_out(counted: int, total: int, left: dict[str, int]) -> str:
     return text
 
 
-def within_standard(weeks: np.ndarray) -> int:
-    """How many of these waits are within the 18-week standard (less than 18 weeks, as RTT counts it)."""
-    return int(np.count_nonzero(weeks < RTT_STANDARD_WEEKS))
+def share_within_standard(counted: int, over_standard: int) -> float | None:
+    """The share of counted waits within 18 weeks: those not over it, as the long-wait counts
+    count "over 18"; None without any.
+
+    >>> share_within_standard(200, 50), share_within_standard(0, 0)
+    (0.75, None)
+    """
+    return (counted - over_standard) / counted if counted else None
 
 
 # -- in words, for an explanation ----------------------------------------------------------------
