@@ -158,3 +158,17 @@ def test_on_the_demo_list_the_planted_placeholder_and_future_starts_never_top_th
             in_band = ranking.order[ranking.band[ranking.order] == ranking.band[row]]
             assert in_band[0] != row
             assert np.flatnonzero(in_band == row)[0] > len(in_band) // 2  # in the back half, not the front
+
+
+def test_the_summary_says_which_date_overdue_was_timed_from_and_how_many_fell_back():
+    columns = {
+        "clinical_priority": np.array(["P2"] * 4, dtype=object),
+        "wait_start": np.array(["2026-01-01"] * 4, dtype="datetime64[D]"),
+        "priority_review_date": np.array(["2026-09-01", "2026-10-25", "NaT", "1900-01-01"], dtype="datetime64[D]"),
+        "decision_to_admit_date": np.array(["NaT", "NaT", "2026-08-01", "NaT"], dtype="datetime64[D]"),
+    }
+    wl = WaitingList(np.arange(1, 5), {**columns, **enrich(columns, CENSUS)}, census_date=CENSUS)
+    summary = summarise(wl)
+    assert summary.overdue == 3 and summary.overdue_from == {waits.REVIEW: 1, waits.LISTING: 1, waits.CLOCK_START: 1}
+    assert summary.overdue_words() == ("Overdue for priority: 3 (timed from the last priority review for 1, "
+                                       "the decision to admit for 1, the clock start for 1)")

@@ -75,8 +75,8 @@ class SummaryStrip(QWidget):
             over = summary.over_weeks[limit]
             self.figures[f"over_{limit}"].setText(f"{over:,} ({percent(over, counted)})")
         self.figures["overdue"].setText(f"{summary.overdue:,}")
-        self.figures["overdue"].setToolTip(self._overdue_text(summary))
-        self.denominator.setText(summary.denominator() + ". Percentages are of the RTT waits counted.")
+        self.denominator.setText(f"{summary.denominator()}. Percentages are of the RTT waits counted. "
+                                 f"{summary.overdue_words()}.")
         self.priorities.setText(self._priority_text(summary))
         self._show_histogram(summary.histogram_edges, summary.histogram_counts)
 
@@ -142,14 +142,6 @@ class SummaryStrip(QWidget):
         self.bars.setOpts(x0=edges[:-1], x1=edges[1:], height=counts)
         self.plot.setXRange(0, max(float(edges[-1]), LONG_WAIT_WEEKS[-1] + 4), padding=0.02)
         self.plot.setYRange(0, max(1, int(counts.max()) if len(counts) else 1), padding=0.05)
-
-    @staticmethod
-    def _overdue_text(summary: ListSummary) -> str:
-        """Which date each overdue patient's time limit ran from (and so how many fell back to an earlier one)."""
-        if not summary.overdue:
-            return "No patient has waited longer than their priority's time limit"
-        parts = ", ".join(f"{count:,} from the {source}" for source, count in (summary.overdue_from or {}).items())
-        return f"Waited longer than their priority's time limit since it was set: {parts}"
 
     @staticmethod
     def _priority_text(summary: ListSummary) -> str:

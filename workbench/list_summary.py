@@ -52,6 +52,18 @@ class ListSummary:
         """Which rows the wait figures count, in words."""
         return waits.describe_left_out(self.rtt_counted, self.total, self.left_out or {})
 
+    def overdue_words(self) -> str:
+        """How many are overdue for their priority, and which date each count ran from.
+
+        >>> ListSummary(5, {}, {}, None, np.zeros(1), np.zeros(0), overdue=3,
+        ...             overdue_from={"last priority review": 1, "clock start": 2}).overdue_words()
+        'Overdue for priority: 3 (timed from the last priority review for 1, the clock start for 2)'
+        """
+        if not self.overdue:
+            return "Overdue for priority: none"
+        parts = ", ".join(f"the {source} for {count:,}" for source, count in (self.overdue_from or {}).items())
+        return f"Overdue for priority: {self.overdue:,} (timed from {parts})"
+
 
 def summarise(wl: WaitingList, rows: np.ndarray | None = None, priority_counts: dict[str, int] | None = None) -> ListSummary:
     """Total, counts by clinical priority, long waits, overdue priorities and a weeks-waited histogram.
