@@ -30,11 +30,14 @@ CAPACITY, HORIZON = 2000.0, 13
 def synthetic_list(rows: int, seed: int = 1) -> WaitingList:
     rng = np.random.default_rng(seed)
     weeks = rng.gamma(2.0, 12.0, rows)
-    weeks[rng.random(rows) < 0.01] = np.nan
+    not_counted = rng.random(rows) < 0.01  # a placeholder clock start, a stopped clock...
+    weeks[not_counted] = np.nan
     quintile = rng.integers(1, 6, rows).astype(np.float64)
     quintile[rng.random(rows) < 0.03] = np.nan
     decile = np.where(np.isnan(quintile), np.nan, quintile * 2 - rng.integers(0, 2, rows))
-    columns = {"weeks_waited": weeks, "imd_quintile": quintile, "imd_decile": decile}
+    columns = {"weeks_waited": weeks, "imd_quintile": quintile, "imd_decile": decile,
+               "wait_not_counted": np.where(not_counted, "clock stopped", None).astype(object),
+               "rtt_pathway": (rng.random(rows) >= 0.06).astype(np.float64)}  # 6% on non-RTT lists
     return WaitingList(np.arange(1, rows + 1), columns)
 
 

@@ -41,6 +41,8 @@ def synthetic_list(rows: int, seed: int = 1) -> WaitingList:
     rng = np.random.default_rng(seed)
     weeks_days = np.minimum(rng.exponential(120, rows), 1200).astype(np.int64)
     wait_start = np.datetime64(CENSUS, "D") - weeks_days
+    # As on real lists, a few waits are not counted (a placeholder clock start, a stopped clock).
+    not_counted = rng.random(rows) < 0.01
     quintile = rng.integers(1, 6, rows).astype(np.float64)
     quintile[rng.random(rows) < 0.05] = np.nan
     columns = {
@@ -48,7 +50,9 @@ def synthetic_list(rows: int, seed: int = 1) -> WaitingList:
         "nhs_number": np.array([f"999{n:07d}" for n in rng.integers(0, 10**7, rows)], dtype=object),
         "clinical_priority": rng.choice(PRIORITIES, rows, p=PRIORITY_SHARES),
         "wait_start": wait_start,
-        "weeks_waited": weeks_days / 7.0,
+        "weeks_waited": np.where(not_counted, np.nan, weeks_days / 7.0),
+        "wait_not_counted": np.where(not_counted, "clock start not usable", None).astype(object),
+        "rtt_pathway": (rng.random(rows) >= 0.06).astype(np.float64),
         "imd_quintile": quintile,
         "imd_decile": np.where(np.isnan(quintile), np.nan, quintile * 2 - rng.integers(0, 2, rows)),
         "core20": (quintile == 1).astype(np.float64),

@@ -72,7 +72,7 @@ def test_summary_counts_the_rows_shown():
     wl = make_list(8)  # weeks 0, 10, ... 70
     summary = summarise(wl, np.array([5, 6, 7]))
     assert summary.total == 3
-    assert summary.over_weeks == {18: 3, 52: 2, 65: 1, 78: 0}
+    assert summary.over_weeks == {18: 3, 52: 2, 65: 1, 78: 0, 104: 0}
     assert summary.median_weeks == 60.0
     assert summary.by_priority == {"P3": 1, "P4": 1, "No priority": 1}
     assert summary.histogram_counts.sum() == 3

@@ -96,6 +96,7 @@ def test_specialty_figures_share_a_single_capacity_by_queue_size():
     rows = specialty_queue_figures(small_list(), 12, None, target_wait=18)
     by_name = {r["specialty"]: r for r in rows}
     assert [r["specialty"] for r in rows] == ["110", "120", "Not known", ALL_SPECIALTIES]
+    assert [r["specialty_name"] for r in rows] == ["Trauma & Orthopaedics", "ENT", None, None]
     assert by_name["110"]["capacity_per_week"] == pytest.approx(6)  # 3 of 6 patients
     assert by_name["110"]["target_queue_size"] is None  # needs demand
     overall = by_name[ALL_SPECIALTIES]

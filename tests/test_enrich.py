@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workbench.enrich import completed_years, enrich
-from workbench.fields import DERIVED_FIELDS, TEXT
+from workbench.fields import DATE, DERIVED_FIELDS, TEXT
 
 CENSUS = datetime.date(2026, 11, 1)
 
@@ -30,7 +30,7 @@ def test_returns_every_derived_field_typed_for_a_list_with_no_columns_but_one():
     assert set(DERIVED_FIELDS) <= set(derived)
     for name, kind in DERIVED_FIELDS.items():
         assert len(derived[name]) == 2
-        assert derived[name].dtype == (object if kind == TEXT else np.float64), name
+        assert derived[name].dtype == {TEXT: object, DATE: "datetime64[D]"}.get(kind, np.float64), name
     assert np.isnan(derived["weeks_waited"]).all()
     assert derived["ethnic_group"].tolist() == ["Not stated/unknown"] * 2
 
@@ -159,7 +159,19 @@ def test_ethnic_groups_from_data_dictionary_codes():
     assert groups == ["White"] * 3 + ["Mixed"] * 2 + ["Asian"] * 4 + ["Black"] * 3 + ["Other"] * 2
 
 
-@pytest.mark.parametrize("code", ["Z", "99", "0", "9", None, "", "X", "White British"])
+@pytest.mark.parametrize("code", ["Z", "99", "9", None, "", "X", "White British"])
 def test_not_stated_unknown_and_unrecognised_ethnicity(code):
     assert enrich({"ethnic_category": texts(code)}, CENSUS)["ethnic_group"].tolist() == ["Not stated/unknown"]
+
+
+def test_a_column_of_digits_is_read_in_the_scheme_hes_used_before_2001():
+    legacy = texts("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "X", None)
+    assert enrich({"ethnic_category": legacy}, CENSUS)["ethnic_group"].tolist() == (
+        ["White"] + ["Black"] * 3 + ["Asian"] * 3 + ["Other"] * 2 + ["Not stated/unknown"] * 3)
+
+
+def test_digits_in_a_column_of_letters_are_not_stated_not_the_old_groups():
+    mixed = texts("A", "4", "H", "0")
+    assert enrich({"ethnic_category": mixed}, CENSUS)["ethnic_group"].tolist() == [
+        "White", "Not stated/unknown", "Asian", "Not stated/unknown"]
 

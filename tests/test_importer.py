@@ -154,3 +154,12 @@ def test_validation_worklist_names_the_line_in_the_file(tmp_path):
     rows = list(load_workbook(tmp_path / "worklist.xlsx")["Worklist"].iter_rows(values_only=True))
     line = rows[0].index("Line in file")
     assert {row[line] for row in rows[1:]} == {3}  # the header is line 1, a blank line 2
+
+
+def test_a_mapped_column_that_is_nearly_empty_is_a_warning_in_the_result(tmp_path):
+    headers = ["Pathway ID", "RTT Clock Start", "Ethnicity", "TCI Date"]
+    rows = [[f"P{i}", "01/03/2026", "A" if i == 0 else "", ""] for i in range(40)]
+    result = import_file(write_csv(tmp_path / "list.csv", headers, rows), tmp_path / "ws.sqlite", census_date=date(2026, 11, 1))
+    assert result.warnings[-1] == ("Column 'Ethnicity' (used for ethnic_category) has no value in 97% of rows: "
+                                   "check it is the right column.")
+    assert not any("TCI Date" in w for w in result.warnings)  # empty on most rows of a good list: no warning

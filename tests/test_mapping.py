@@ -3,6 +3,7 @@
 import json
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from workbench import mapping
@@ -83,12 +84,19 @@ def test_weeks_waiting_is_never_taken_for_the_clock_start():
 
 def test_clock_start_is_preferred_to_decision_to_admit_and_each_header_used_once():
     found = detect_mapping(["Decision to Admit Date", "Clock Start", "Gender", "Sex"])
-    assert found == {"wait_start": "Clock Start", "sex": "Sex"}
+    assert found == {"wait_start": "Clock Start", "decision_to_admit_date": "Decision to Admit Date", "sex": "Sex"}
 
 
-def test_no_spelling_belongs_to_two_fields():
+def test_a_decision_to_admit_date_alone_is_the_wait_start():
+    assert detect_mapping(["Pathway ID", "DTA Date"]) == {"pathway_id": "Pathway ID", "wait_start": "DTA Date"}
+
+
+def test_no_spelling_belongs_to_two_fields_but_listing_dates():
     keys = Counter(k for spellings in mapping._KEYED_SPELLINGS.values() for k in set(spellings))
-    assert [k for k, n in keys.items() if n > 1] == []
+    shared = {k for k, n in keys.items() if n > 1}
+    # A listing date is the wait start of a list with no clock start, else the decision to admit.
+    assert shared == set(mapping._KEYED_SPELLINGS["wait_start"]) & set(mapping._KEYED_SPELLINGS["decision_to_admit_date"])
+    assert "dtadate" in shared and "rttclockstart" not in shared
     assert set(mapping.SPELLINGS) == set(CANONICAL_FIELDS)
 
 
@@ -190,3 +198,27 @@ def test_profile_folder_follows_the_data_directory_setting(tmp_path, monkeypatch
     monkeypatch.setattr(mapping.sys, "platform", "linux")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert profile_folder() == tmp_path / ".local" / "share" / "prioritisation-workbench" / "mapping_profiles"
+
+
+def test_a_populated_column_is_preferred_to_an_empty_one_spelling_the_same_field():
+    headers = ["Pathway ID", "Ethnic Category", "Ethnicity", "RTT Clock Start"]
+    samples = [np.array(["A1", "A2"], dtype=object), np.array(["", None], dtype=object),
+               np.array(["H", "NULL"], dtype=object), np.array(["01/01/2026", ""], dtype=object)]
+    assert detect_mapping(headers)["ethnic_category"] == "Ethnic Category"  # headers alone: the better spelling
+    assert detect_mapping(headers, samples)["ethnic_category"] == "Ethnicity"
+    both_empty = samples[:1] + [np.array([""], dtype=object)] * 3
+    assert detect_mapping(headers, both_empty)["ethnic_category"] == "Ethnic Category"  # nothing to tell them apart
+
+
+def test_wlmds_field_names_map_without_help():
+    found = detect_mapping(["patient_pathway_identifier", "referral_to_treatment_period_start_date",
+                            "referral_to_treatment_period_end_date", "decision_to_admit_date",
+                            "date_of_last_priority_review", "last_pas_validation_date", "lsoa_2021",
+                            "mutual_aid_accepting_provider", "priority_type_code", "procedure_priority_code"])
+    assert found == {
+        "pathway_id": "patient_pathway_identifier", "clinical_priority": "procedure_priority_code",
+        "wait_start": "referral_to_treatment_period_start_date",
+        "clock_stop_date": "referral_to_treatment_period_end_date", "decision_to_admit_date": "decision_to_admit_date",
+        "priority_review_date": "date_of_last_priority_review", "last_validation_date": "last_pas_validation_date",
+        "lsoa": "lsoa_2021", "mutual_aid_provider": "mutual_aid_accepting_provider",
+    }  # the referral's priority type (routine, urgent, two-week wait) is never the clinical priority

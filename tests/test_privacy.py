@@ -149,8 +149,10 @@ def test_a_whole_app_session_leaves_no_patient_data_in_settings_or_logs(qtbot, t
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
+    window.start(write_named_list(tmp_path / "list.csv"))  # no census date: the import dialog asks for one
+    qtbot.waitUntil(lambda: window.dialog is not None and window.dialog.import_button.isEnabled(), timeout=30_000)
     with qtbot.waitSignal(window.workspaceLoaded, timeout=30_000):
-        window.start(write_named_list(tmp_path / "list.csv"))
+        window.dialog.import_button.click()
     qtbot.waitUntil(lambda: not window.compute.is_busy())
     for search in ("943 476 5919", "PW-7002", "Jane"):  # what a user types to find a patient
         with qtbot.waitSignal(window.list_panel.summaryChanged):

@@ -214,7 +214,7 @@ def test_priority_overdue_details_say_how_long_and_the_limit():
     )
     assert found(wl, mapping, "priority_overdue") == (
         [0, 1],
-        ["P2 waited 29 days (limit 28 days)", "P1a waited 2 days (limit 1 day)"],
+        ["P2 waited 29 days since the clock start (limit 28 days)", "P1a waited 2 days since the clock start (limit 1 day)"],
     )
 
 
@@ -261,11 +261,10 @@ def test_age_out_of_range_from_birth_dates_and_the_age_column():
         }
     )
     assert found(wl, mapping, "age_out_of_range") == (
-        [0, 1, 4, 5, 6],
+        [0, 1, 5, 6],
         [
             "date of birth 02/11/2026 is after the census date",
             "date of birth 31/10/1905 gives age 121",
-            "age 7003 is an infant age code",
             "age 130",
             "age -1",
         ],
@@ -328,3 +327,50 @@ def test_a_mapped_field_missing_from_the_columns_counts_as_all_blank():
     mapping = {"pathway_id": "Pathway", "wait_start": "Clock Start"}
     assert found(wl, mapping, "missing_wait_start") == ([0], ["no wait start date"])
     assert found(wl, mapping, "unreadable_date") == ([1], ["wait start 'soon'"])
+
+
+# -- RTT clock stops, treatment functions, a file's own values -------------------------------
+
+
+def test_a_clock_stopped_by_the_census_date_is_a_finding_naming_both_dates():
+    wl, mapping = make_list({"wait_start": ["2026-01-01"] * 3, "clock_stop_date": ["2026-10-01", "2026-11-05", None]})
+    assert found(wl, mapping, "clock_stopped") == (
+        [0], ["clock stopped 01/10/2026, on or before the census date 01/11/2026: still on the list"])
+
+
+def test_overdue_is_measured_from_the_last_review_else_the_listing_date_and_says_which():
+    wl, mapping = make_list({
+        "clinical_priority": ["P2", "P2", "P2", "P2"],
+        "wait_start": ["2026-01-01"] * 4,
+        "decision_to_admit_date": ["2026-10-20", "2026-09-01", None, None],
+        "priority_review_date": [None, "2026-10-25", None, "1900-01-01"],
+    })
+    assert found(wl, mapping, "priority_overdue") == (
+        [2, 3], ["P2 waited 304 days since the clock start (limit 28 days)"] * 2)
+
+
+def test_treatment_function_codes_are_checked_and_names_accepted():
+    wl, mapping = make_list({"specialty": ["110", "Ophthalmology", "&", "999", "510", "312", None]})
+    assert found(wl, mapping, "unknown_treatment_function") == (
+        [2, 3, 4, 5],
+        ["'&' is not in the NHS Data Dictionary list", "'999' is not in the NHS Data Dictionary list",
+         "'510' is a retired code", "'312' is not a treatment function"])
+
+
+def test_nhs_numbers_of_one_repeated_digit_are_placeholders():
+    wl, mapping = make_list({"nhs_number": ["0000000000", "9999999999", "9434765919"]})
+    assert found(wl, mapping, "nhs_number_invalid") == (
+        [0, 1], ["0000000000 is a placeholder (one digit repeated): never issued",
+                 "9999999999 is a placeholder (one digit repeated): never issued"])
+
+
+def test_infant_age_codes_are_under_one_not_errors():
+    wl, mapping = make_list({"age": [7001, 7004, 7007, 7008]})
+    assert found(wl, mapping, "age_out_of_range") == ([3], ["age 7008"])
+    assert wl.columns["age_years"][:3].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_legacy_ethnicity_column_reports_only_its_not_given_and_not_known_codes():
+    wl, mapping = make_list({"ethnic_category": ["0", "4", "9", "X", None]}, raw={"ethnic_category": ["0", "4", "9", "X", ""]})
+    assert found(wl, mapping, "unknown_ethnicity") == (
+        [2, 3, 4], ["9: not given (the pre-2001 scheme)", "X: not known (the pre-2001 scheme)", "not given"])

@@ -122,7 +122,8 @@ def test_old_workspace_is_migrated_forward(tmp_path):
     path = tmp_path / "old.sqlite"
     first_version_workspace(path).close()
     with Workspace.open(path) as ws:
-        assert ws.schema_migrations() == ["m001_initial", "m002_decisions", "m003_settings", "m004_compressed_numbers"]
+        assert ws.schema_migrations() == ["m001_initial", "m002_decisions", "m003_settings", "m004_compressed_numbers",
+                                          "m005_source_columns_apart"]
         assert sqlite_utils.Database(ws.connection)["decision_log"].exists()
 
 
@@ -137,7 +138,7 @@ def test_a_workspace_that_must_be_migrated_but_cannot_be_written_gets_a_plain_er
         connection.execute("ROLLBACK")
         connection.close()
     with Workspace.open(path) as ws:  # left as it was: migrated once it can be written
-        assert ws.schema_migrations()[-1] == "m004_compressed_numbers"
+        assert ws.schema_migrations()[-1] == "m005_source_columns_apart"
 
 
 def test_a_list_saved_before_numbers_were_compressed_opens_unchanged(tmp_path):
@@ -267,3 +268,35 @@ def test_a_repeating_column_without_codes_waits_for_the_tidying_to_find_them():
     assert ahead.take("number", identifiers) is None  # only as the kind it was started as
     assert ahead.take("text", identifiers) is not None
     ahead.cancel()
+
+
+def test_a_source_column_named_like_a_field_is_stored_beside_the_field(workspace):
+    wl = small_list()
+    wl.source["pathway_id"] = np.array(["raw 1", "raw 2", "raw 3"], dtype=object)
+    wl.source["weeks_waited"] = np.array(["9", "x", None], dtype=object)
+    wl.source["row_id"] = np.array(["a", "b", "c"], dtype=object)
+    workspace.replace_list(wl, [], record(3))
+    back = workspace.load_list()
+    assert back.columns["pathway_id"].tolist() == ["000", "001", "002"]
+    assert back.source["pathway_id"].tolist() == ["raw 1", "raw 2", "raw 3"]
+    assert back.source["weeks_waited"].tolist() == ["9", "x", None]
+    assert np.array_equal(back.columns["weeks_waited"], wl.columns["weeks_waited"], equal_nan=True)
+    assert back.row_id.tolist() == [1, 2, 3] and back.source["row_id"].tolist() == ["a", "b", "c"]
+
+
+def test_a_list_saved_before_source_columns_were_named_apart_opens_unchanged(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with Workspace.create(path) as ws:
+        ws.replace_list(small_list(), [], record(3))
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.executescript(  # the list table as m001 made it, with the list in it, and m005 not yet applied
+        """BEGIN; CREATE TABLE old_columns (name TEXT PRIMARY KEY, kind TEXT NOT NULL, source INTEGER NOT NULL,
+           position INTEGER NOT NULL, data BLOB NOT NULL); INSERT INTO old_columns SELECT * FROM list_columns;
+           DROP TABLE list_columns; ALTER TABLE old_columns RENAME TO list_columns;
+           DELETE FROM _sqlite_migrations WHERE name = 'm005_source_columns_apart'; COMMIT;""")
+    connection.close()
+    with Workspace.open(path) as ws:
+        back = ws.load_list()
+        assert ws.schema_migrations()[-1] == "m005_source_columns_apart"
+    assert back.columns["pathway_id"].tolist() == ["000", "001", "002"]
+    assert back.source["Carer"].tolist() == ["Y", None, "N"]

@@ -35,6 +35,7 @@ from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppression_mas
 NOT_GIVEN = "not given"
 COLUMNS = (
     ("specialty", "Specialty"),
+    ("specialty_name", "Specialty name"),
     ("queue_size", "Patients waiting"),
     ("mean_wait", "Mean wait (weeks)"),
     ("capacity_per_week", "Capacity a week"),
@@ -46,6 +47,7 @@ COLUMNS = (
     ("weeks_to_clear_52", "Weeks to clear the 52-week backlog"),
 )
 COUNT_KEYS = ("queue_size", "backlog_52")
+NAME_KEYS = ("specialty", "specialty_name")  # what a row is about: shown even for a handful of patients
 SIZE_REVEALING = ("queue_size", "capacity_per_week", "demand_per_week", "target_queue_size", "relief_capacity")
 
 
@@ -87,7 +89,7 @@ def queue_table(
     for row, few, hide_size, hide_backlog in zip(specialties, small, size_hidden, backlog_hidden):
         if few:
             # A handful of patients: every figure about them describes those few people.
-            row.update({key: SUPPRESSED for key, _ in COLUMNS if key != "specialty"})
+            row.update({key: SUPPRESSED for key, _ in COLUMNS if key not in NAME_KEYS})
             continue
         if hide_size:
             # A capacity or demand shared out by queue size gives the size back.
@@ -152,7 +154,7 @@ class CapacityPanel(QWidget):
             for c, (key, _title) in enumerate(COLUMNS):
                 item = QTableWidgetItem(shown_figure(key, row.get(key)))
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                if c:
+                if key not in NAME_KEYS:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if r == len(rows) - 1:
                     font = item.font()

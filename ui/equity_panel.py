@@ -27,7 +27,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ui.list_model import column_title
-from workbench.equity import LEARNING_DISABILITY, SUGGESTED_GROUPINGS
+from workbench.equity import LEARNING_DISABILITY, SUGGESTED_GROUPINGS, overall_text
 from workbench.fields import WaitingList
 from workbench.suppression import SUPPRESSED, suppress
 
@@ -182,7 +182,8 @@ class EquityPanel(QWidget):
         self.note.setText(
             f"Capacity {_number(shown['capacity_per_week'], decimals=0) if not isinstance(shown['capacity_per_week'], dict) else 'per specialty'}"
             f" a week for {shown['horizon_weeks']:g} weeks: the next {shown['next_n']:,} patients treated. "
-            f"{shown['list_size']:,} patients; counts from 1 to {threshold} shown as {SUPPRESSED}.")
+            f"{shown['list_size']:,} patients; counts from 1 to {threshold} shown as {SUPPRESSED}.<br>"
+            f"{_escape(overall_text(shown))}")
 
     def showEvent(self, event) -> None:
         self._build_charts()

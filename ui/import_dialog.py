@@ -4,10 +4,17 @@ Reading the preview and the import itself run on workers; the dialog shows a
 progress bar and its Cancel button stops the import (the core raises
 ``Cancelled`` and the workspace is left exactly as it was). Closing the dialog
 during an import cancels it first.
+
+The first ``SAMPLE_ROWS`` rows are read: twenty are shown, all of them tell a
+populated column from an empty one (a mapped column that is nearly empty is
+warned about) and suggest a census date for a file without one: the file's
+date or its latest clock start, never simply today. The census date is typed
+as dd/mm/yyyy and taken exactly as typed.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -15,9 +22,9 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,6 +34,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -35,6 +44,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
 from ui import settings
@@ -42,12 +52,13 @@ from ui.list_model import column_title
 from ui.workers import Task, Worker
 from workbench import mapping as mapping_rules
 from workbench import readers
-from workbench.dates import parse_dates
+from workbench.dates import parse_dates, parse_typed_date
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
-from workbench.importer import STALE_CENSUS_DAYS, ImportResult, import_file
+from workbench.importer import STALE_CENSUS_DAYS, ImportResult, import_file, latest_date, suggested_census_date
 from workbench.progress import WorkbenchError
 
 PREVIEW_ROWS = 20
+SAMPLE_ROWS = 2000  # read for the preview: enough to see which columns are filled, and the latest dates
 NOT_IN_FILE = "(not in this file)"
 FIELD_HELP = {
     "pathway_id": "The pathway or referral identifier: one per row",
@@ -56,6 +67,11 @@ FIELD_HELP = {
     "clinical_priority": "Clinical priority such as P1a, P2 ... P6",
     "wait_start": "RTT clock start or decision-to-admit date",
     "census_date": "The date the extract was taken (the 'as at' date)",
+    "clock_stop_date": "RTT clock stop (period end) date: a pathway stopped by the census date is not waiting",
+    "decision_to_admit_date": "Decision to admit or listing date: when the priority was set",
+    "priority_review_date": "Date of the last clinical priority review: priority time limits run from it",
+    "last_validation_date": "Date the pathway was last validated",
+    "waiting_list_type": "IRTT or ORTT for RTT pathways; INON or ONON for planned and other non-RTT ones",
     "lsoa": "Lower layer super output area code, e.g. E01000001",
     "ethnic_category": "NHS ethnic category code, e.g. A, H, Z",
 }
@@ -105,6 +121,57 @@ class PreviewModel(QAbstractTableModel):
         return f"{header}\n→ {column_title(field)}" if field else f"{header}\n(not used)"
 
 
+class DateField(QLineEdit):
+    """A date typed as dd/mm/yyyy (or picked from a calendar), taken exactly as typed.
+
+    ``date()`` is the date shown, or an invalid QDate while the text is not one;
+    ``dateChanged`` is emitted whenever the text becomes another valid date.
+    """
+
+    dateChanged = Signal(QDate)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setPlaceholderText("dd/mm/yyyy")
+        self.setMaxLength(10)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 14)
+        self._calendar = QCalendarWidget()
+        self._calendar.clicked.connect(self._on_picked)
+        menu = QMenu(self)
+        picker = QWidgetAction(menu)
+        picker.setDefaultWidget(self._calendar)
+        menu.addAction(picker)
+        self._menu = menu
+        pick = self.addAction(self.style().standardIcon(self.style().StandardPixmap.SP_FileDialogDetailedView),
+                              QLineEdit.ActionPosition.TrailingPosition)
+        pick.setToolTip("Choose the date from a calendar")
+        pick.triggered.connect(self._show_calendar)
+        self.textChanged.connect(self._on_text_changed)
+
+    def date(self) -> QDate:
+        typed = parse_typed_date(self.text())
+        return QDate(typed) if typed else QDate()
+
+    def setDate(self, day: QDate | date) -> None:  # noqa: N802 (QDateEdit's name, for the same use)
+        day = day.toPython() if isinstance(day, QDate) else day
+        self.setText(day.strftime("%d/%m/%Y"))
+
+    def _on_text_changed(self, _text: str) -> None:
+        valid = self.date().isValid()
+        self.setStyleSheet("" if valid or not self.text() else "QLineEdit { border: 2px solid #D55E00; }")
+        if valid:
+            self.dateChanged.emit(self.date())
+
+    def _show_calendar(self) -> None:
+        if self.date().isValid():
+            self._calendar.setSelectedDate(self.date())
+        self._menu.popup(self.mapToGlobal(self.rect().bottomLeft()))
+
+    def _on_picked(self, day: QDate) -> None:
+        self._menu.hide()
+        self.setDate(day)
+
+
 class ImportDialog(QDialog):
     """Open one file into one workspace. ``result`` holds the :class:`ImportResult` once accepted."""
 
@@ -117,6 +184,7 @@ class ImportDialog(QDialog):
         self.database, self.compute = database, compute
         self.result: ImportResult | None = None
         self.headers: list[str] = []
+        self.sample: dict[str, np.ndarray] = {}  # header -> its first SAMPLE_ROWS values
         self.field_boxes: dict[str, QComboBox] = {}
         self._import_task: Task | None = None
         self._close_when_stopped = False
@@ -151,8 +219,9 @@ class ImportDialog(QDialog):
         box = self.field_boxes[name]
         box.setCurrentIndex(max(0, box.findData(header)) if header else 0)
 
-    def census_date(self) -> date:
-        return self.census.date().toPython()
+    def census_date(self) -> date | None:
+        """The census date typed or suggested; None while the field holds no date."""
+        return self.census.date().toPython() if self.census.date().isValid() else None
 
     def header_row(self) -> int | None:
         """The 1-based row holding the headers, or None to let the reader find it."""
@@ -161,7 +230,7 @@ class ImportDialog(QDialog):
     def start_import(self) -> None:
         """Import with the mapping shown; progress shows below, Cancel stops it."""
         missing = mapping_rules.missing_required(self.mapping())
-        if missing or self._import_task is not None:
+        if missing or self._import_task is not None or self.census_date() is None:
             return
         work = partial(import_file, self.path, self.workspace_path, sheet=self.chosen_sheet(),
                        overrides=self._overrides(), census_date=self.census_date(), header_row=self.header_row(),
@@ -234,12 +303,13 @@ class ImportDialog(QDialog):
         if sheets:
             self._fill_sheets(sheets)
         self.headers = list(table.headers)
+        self.sample = dict(zip(table.headers, table.columns))
         if table.sheet is not None:
             self.sheet_box.blockSignals(True)
             self.sheet_box.setCurrentIndex(max(0, self.sheet_box.findText(table.sheet)))
             self.sheet_box.blockSignals(False)
-        self.preview_model.set_table(table.headers, table.columns)
-        self._fill_field_boxes(mapping_rules.detect_mapping(self.headers))
+        self.preview_model.set_table(table.headers, [column[:PREVIEW_ROWS] for column in table.columns])
+        self._fill_field_boxes(mapping_rules.detect_mapping(self.headers, list(table.columns)))
         self.preview_state.setText(self._preview_note(table))
         self._use_last_profile()
         self._on_mapping_changed()
@@ -267,8 +337,21 @@ class ImportDialog(QDialog):
                                        "The list cannot be used without it.")
         else:
             self.required_note.setText("Every required field has a column. Check the others, then Import.")
-        self.import_button.setEnabled(not missing and bool(self.headers) and self._import_task is None)
+        self._show_empty_columns(mapping)
         self._suggest_census_date(mapping)
+        self._enable_import()
+
+    def _enable_import(self) -> None:
+        ready = not mapping_rules.missing_required(self.mapping()) and bool(self.headers) and self.census_date() is not None
+        self.import_button.setEnabled(ready and self._import_task is None)
+
+    def _show_empty_columns(self, mapping: dict[str, str]) -> None:
+        """Warn about mapped columns with (almost) nothing in the rows read."""
+        shares = {field: mapping_rules.blank_share(self.sample[header]) for field, header in mapping.items()
+                  if header in self.sample}
+        warnings = mapping_rules.nearly_empty(mapping, shares, sample=SAMPLE_ROWS if self._file_is_sampled() else None)
+        self.empty_note.setText("<br>".join(f"<b>Check:</b> {_escape(w)}" for w in warnings))
+        self.empty_note.setVisible(bool(warnings))
 
     def _on_profile_chosen(self, position: int) -> None:
         name = self.profile_box.itemData(position)
@@ -310,7 +393,7 @@ class ImportDialog(QDialog):
         self.sheet_box.setVisible(len(sheets) > 1)
 
     def _fill_field_boxes(self, detected: dict[str, str]) -> None:
-        samples = dict(zip(self.preview_model.headers, self.preview_model.columns))
+        samples = self.sample
         for name, box in self.field_boxes.items():
             box.blockSignals(True)
             box.clear()
@@ -344,18 +427,41 @@ class ImportDialog(QDialog):
         self.profile_box.blockSignals(False)
 
     def _suggest_census_date(self, mapping: dict[str, str]) -> None:
-        """Default the census date to the file's census column, else leave what is there."""
-        header = mapping.get("census_date")
-        if not header or self._census_touched or header not in self.headers:
+        """The file's census date if it has a column for it; else ask, suggesting the file's
+        date or its latest clock start (never simply today). A date the user typed stays."""
+        if self._census_touched or not self.headers:
             return
-        parsed = parse_dates(self.preview_model.columns[self.headers.index(header)])
-        known = parsed.dates[~np.isnat(parsed.dates)]
+        header = mapping.get("census_date")
+        known = self._dates_in(header)
         if len(known):
             values, counts = np.unique(known, return_counts=True)
-            self.census.blockSignals(True)
-            self.census.setDate(QDate(values[np.argmax(counts)].astype(date)))
-            self.census.blockSignals(False)
-            self._set_census_note("From the file's census date column.")
+            self._put_census(values[np.argmax(counts)].astype(date), "From the file's census date column.")
+            return
+        latest = self._dates_in(mapping.get("wait_start"))
+        suggested, why = suggested_census_date(latest_date(latest) if len(latest) else None, _file_date(self.path))
+        sampled = f" (of the first {SAMPLE_ROWS:,} rows)" if self._file_is_sampled() else ""
+        ask = "This file has no census date: waits are counted to the date here, so check it."
+        self._put_census(suggested, f"{ask} Suggested: {why}{sampled}." if suggested else f"{ask} Type the date the list was taken.")
+
+    def _file_is_sampled(self) -> bool:
+        """Whether the rows read are only the first of a longer file."""
+        return len(next(iter(self.sample.values()), [])) >= SAMPLE_ROWS
+
+    def _dates_in(self, header: str | None) -> np.ndarray:
+        """The dates read from a column of the sample (none for a column not in the file)."""
+        if not header or header not in self.sample:
+            return np.empty(0, dtype="datetime64[D]")
+        parsed = parse_dates(self.sample[header]).dates
+        return parsed[~np.isnat(parsed)]
+
+    def _put_census(self, day: date | None, note: str) -> None:
+        self.census.blockSignals(True)
+        if day is None:
+            self.census.clear()
+        else:
+            self.census.setDate(day)
+        self.census.blockSignals(False)
+        self._set_census_note(note)
 
     def _set_running(self, running: bool) -> None:
         self.progress_bar.setVisible(running)
@@ -363,7 +469,7 @@ class ImportDialog(QDialog):
         for widget in (self.settings_area, self.preview_table, self.sheet_box, self.profile_box, self.save_profile_button,
                        self.header_box, self.census, self.pseudonymise):
             widget.setEnabled(not running)
-        self.import_button.setEnabled(not running and not mapping_rules.missing_required(self.mapping()))
+        self._enable_import()
         self.cancel_button.setText("Cancel import" if running else "Cancel")
         self.cancel_button.setAccessibleName("Cancel import" if running else "Cancel")
 
@@ -443,6 +549,11 @@ class ImportDialog(QDialog):
         self.required_note.setWordWrap(True)
         self.required_note.setAccessibleName("Required fields")
         layout.addWidget(self.required_note)
+        self.empty_note = QLabel()
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setAccessibleName("Columns with nothing in them")
+        self.empty_note.hide()
+        layout.addWidget(self.empty_note)
         self.settings_area = QScrollArea()
         self.settings_area.setWidgetResizable(True)
         self.settings_area.setWidget(self._field_grid())
@@ -497,14 +608,13 @@ class ImportDialog(QDialog):
 
     def _census_row(self) -> QFormLayout:
         form = QFormLayout()
-        self.census = QDateEdit(QDate.currentDate())
-        self.census.setDisplayFormat("dd/MM/yyyy")
-        self.census.setCalendarPopup(True)
+        self.census = DateField()
         self.census.setAccessibleName("Census date")
-        self.census.setToolTip("Weeks waited are counted up to this date")
+        self.census.setToolTip("Weeks waited are counted up to this date: type it as dd/mm/yyyy")
         self._census_touched = False
         self.census.dateChanged.connect(self._on_census_edited)
-        self.census_note = QLabel("Today, unless the file has a census date column.")
+        self.census.textChanged.connect(lambda _text: self._enable_import())
+        self.census_note = QLabel("From the file's census date column, or suggested once the file is read.")
         self.census_note.setWordWrap(True)
         self.census_note.setAccessibleName("About the census date")
         row = QHBoxLayout()
@@ -524,7 +634,8 @@ class ImportDialog(QDialog):
 
     def _set_census_note(self, where_from: str) -> None:
         """Where the census date came from, and a warning when it is old (waits would look shorter)."""
-        age = (date.today() - self.census_date()).days
+        census = self.census_date()
+        age = 0 if census is None else (date.today() - census).days
         if age <= STALE_CENSUS_DAYS:
             self.census_note.setText(_escape(where_from))
             return
@@ -554,7 +665,15 @@ class ImportDialog(QDialog):
 def _read_preview(path: Path, sheet: str | None, header_row: int | None, with_sheets: bool, progress, cancelled):
     """The workbook's sheet names (when asked) and the first rows (runs on the worker)."""
     sheets = readers.list_sheets(path) if with_sheets else []
-    return sheets, readers.preview(path, sheet, rows=PREVIEW_ROWS, header_row=header_row)
+    return sheets, readers.preview(path, sheet, rows=SAMPLE_ROWS, header_row=header_row)
+
+
+def _file_date(path: Path) -> date | None:
+    """The day the file was last saved (an extract's date, unless it was copied since)."""
+    try:
+        return date.fromtimestamp(os.stat(path).st_mtime)
+    except OSError:
+        return None
 
 
 def _example(values: np.ndarray | None) -> str:

@@ -29,6 +29,10 @@ COLUMN_TITLES = {
     "procedure": "Procedure",
     "clinical_priority": "Priority",
     "wait_start": "Wait start",
+    "clock_stop_date": "Clock stop",
+    "decision_to_admit_date": "Decision to admit",
+    "priority_review_date": "Priority reviewed",
+    "last_validation_date": "Last validated",
     "census_date": "Census date",
     "date_of_birth": "Date of birth",
     "age": "Age (file)",
@@ -41,7 +45,13 @@ COLUMN_TITLES = {
     "consultant": "Consultant",
     "tci_date": "TCI date",
     "waiting_list_type": "List type",
+    "mutual_aid_provider": "Mutual aid provider",
     "weeks_waited": "Weeks waited",
+    "wait_not_counted": "Wait not counted",
+    "rtt_pathway": "RTT pathway",
+    "priority_date": "Priority timed from",
+    "priority_date_from": "Priority date is",
+    "specialty_name": "Specialty name",
     "age_years": "Age",
     "age_band": "Age band",
     "imd_rank": "IMD rank",
@@ -59,16 +69,20 @@ PROBLEM_NAMES = {
     "duplicate_patient_specialty": "Patient listed twice",
     "missing_wait_start": "No wait start",
     "future_wait_start": "Future wait start",
+    "clock_stopped": "Clock stopped",
     "unreadable_date": "Unreadable date",
     "implausible_date": "Placeholder date",
     "missing_priority": "No priority",
     "unknown_priority": "Unknown priority",
     "priority_overdue": "Overdue for priority",
+    "unknown_treatment_function": "Unknown treatment function",
     "invalid_lsoa": "Unknown LSOA",
     "unknown_ethnicity": "Ethnicity unknown",
     "age_out_of_range": "Implausible age",
+    "file_value_differs": "File's own value differs",
 }
 LEADING_FIELDS = (ROW_NUMBER, "source_line", FINDINGS)
+SHOWN_BESIDE = {"specialty_name": "specialty"}  # a derived column read with a canonical one: shown after it
 ONE_DECIMAL = ("weeks_waited",)
 _EPOCH = date(1970, 1, 1)
 # Looked up once: data() runs thousands of times a second while scrolling.
@@ -121,6 +135,10 @@ def shown_columns(wl: WaitingList) -> list[str]:
     for name, values in wl.columns.items():
         if name in FIELD_KINDS and name not in LEADING_FIELDS and _has_values(FIELD_KINDS[name], values):
             names.append(name)
+    for name, beside in SHOWN_BESIDE.items():
+        if name in names and beside in names:
+            names.remove(name)
+            names.insert(names.index(beside) + 1, name)
     return names
 
 

@@ -152,7 +152,8 @@ class MainWindow(QMainWindow):
         return self.dialog
 
     def open_file_directly(self, path: Path) -> None:
-        """Import without the dialog when every required field is found, else show the dialog."""
+        """Import without the dialog when every required field and a census date column are found,
+        else show the dialog (which asks for the census date, suggesting one)."""
         task = self.compute.submit(partial(_missing_fields, path), lane="check-file")
         task.finished.connect(lambda missing: self._import_or_ask(path, missing))
         task.failed.connect(self._show_error)
@@ -618,9 +619,11 @@ class MainWindow(QMainWindow):
 
 
 def _missing_fields(path: Path, progress, cancelled) -> list[str]:
-    """Required fields the automatic mapping cannot find in the file's headers."""
+    """Required fields the automatic mapping cannot find in the file's headers, and the census
+    date if no column holds it: without one, a person must say which date waits are counted to."""
     headers = readers.preview(path, rows=1).headers
-    return mapping_rules.missing_required(mapping_rules.detect_mapping(headers))
+    found = mapping_rules.detect_mapping(headers)
+    return mapping_rules.missing_required(found) + ([] if "census_date" in found else ["census_date"])
 
 
 def _path_key(path: Path) -> str:

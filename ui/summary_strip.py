@@ -1,7 +1,10 @@
 """The summary strip: how many are waiting, by priority, long waits, median wait, a histogram.
 
-The figures describe the rows the list shows, so they follow the filters. The
-plot items are made once and updated in place (``setOpts``), never rebuilt.
+The figures describe the rows the list shows, so they follow the filters. Wait
+figures (median, % within 18 weeks, counts past 18 to 104 weeks, the
+histogram) count RTT pathways whose wait counts; the line under them says how
+many that is and what was left out (``workbench.list_summary``). The plot
+items are made once and updated in place (``setOpts``), never rebuilt.
 Colours come from the desktop palette so high-contrast themes still read.
 """
 
@@ -11,10 +14,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from workbench.list_summary import ListSummary
-from workbench.fields import LONG_WAIT_WEEKS
+from workbench.fields import LONG_WAIT_WEEKS, RTT_STANDARD_WEEKS
 
 
 def percent(part: int, whole: int) -> str:
@@ -37,7 +40,13 @@ class SummaryStrip(QWidget):
         self.setAccessibleName("Summary of the rows shown")
         self.figures: dict[str, QLabel] = {}
         layout = QHBoxLayout(self)
-        layout.addLayout(self._figure_grid(), 0)
+        figures = QVBoxLayout()
+        figures.addLayout(self._figure_grid())
+        self.denominator = QLabel()
+        self.denominator.setWordWrap(True)
+        self.denominator.setAccessibleName("Which rows the wait figures count")
+        figures.addWidget(self.denominator)
+        layout.addLayout(figures, 0)
         layout.addWidget(self._separator())
         self.priorities = self._label("By priority", "priority")
         self.priorities.setWordWrap(True)
@@ -54,14 +63,20 @@ class SummaryStrip(QWidget):
             for label in self.figures.values():
                 label.setText("–")
             self.priorities.setText("By priority: –")
+            self.denominator.setText("")
             self.bars.setOpts(x0=[], x1=[], height=[])
             return
-        total = summary.total
-        self.figures["total"].setText(f"{total:,}")
+        counted = summary.rtt_counted
+        self.figures["total"].setText(f"{summary.total:,}")
         self.figures["median"].setText("–" if summary.median_weeks is None else f"{summary.median_weeks:.1f} weeks")
+        within = summary.within_standard
+        self.figures["within"].setText("–" if within is None else percent(counted - summary.over_weeks[RTT_STANDARD_WEEKS], counted))
         for limit in LONG_WAIT_WEEKS:
             over = summary.over_weeks[limit]
-            self.figures[f"over_{limit}"].setText(f"{over:,} ({percent(over, total)})")
+            self.figures[f"over_{limit}"].setText(f"{over:,} ({percent(over, counted)})")
+        self.figures["overdue"].setText(f"{summary.overdue:,}")
+        self.denominator.setText(f"{summary.denominator()}. Percentages are of the RTT waits counted. "
+                                 f"{summary.overdue_words()}.")
         self.priorities.setText(self._priority_text(summary))
         self._show_histogram(summary.histogram_edges, summary.histogram_counts)
 
@@ -69,10 +84,11 @@ class SummaryStrip(QWidget):
     def _figure_grid(self) -> QGridLayout:
         grid = QGridLayout()
         grid.setHorizontalSpacing(self.fontMetrics().averageCharWidth() * 2)
-        entries = [("total", "Waiting"), ("median", "Median wait")]
+        entries = [("total", "Patients"), ("median", "Median wait"), ("within", f"Within {RTT_STANDARD_WEEKS} weeks")]
         entries += [(f"over_{limit}", f"Over {limit} weeks") for limit in LONG_WAIT_WEEKS]
+        entries += [("overdue", "Overdue for priority")]
         for position, (key, caption) in enumerate(entries):
-            column, row = divmod(position, 2)
+            column, row = divmod(position, 3)  # three rows: nine figures stay narrow enough for a small screen
             title = QLabel(caption)
             value = self._label(caption, key)
             title.setBuddy(value)
@@ -101,7 +117,8 @@ class SummaryStrip(QWidget):
         text = palette.color(QPalette.ColorRole.WindowText)
         self.plot = pg.PlotWidget(background=palette.color(QPalette.ColorRole.Base))
         self.plot.setAccessibleName("Histogram of weeks waited")
-        self.plot.setToolTip("Patients by weeks waited, in four-week bars; dashed lines at 18, 52, 65 and 78 weeks")
+        self.plot.setToolTip("RTT patients by weeks waited, in four-week bars; dashed lines at "
+                             + ", ".join(str(w) for w in LONG_WAIT_WEEKS[:-1]) + f" and {LONG_WAIT_WEEKS[-1]} weeks")
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()

@@ -21,6 +21,7 @@ from typing import Mapping
 
 import numpy as np
 
+from workbench.codes import specialty_name
 from workbench.equity import group_rows
 from workbench.fields import WaitingList
 from workbench.progress import WorkbenchError
@@ -143,7 +144,8 @@ def specialty_queue_figures(
     the list in order would give it on average. A mapping gives each specialty
     (by its code as in the list, "Not known" for a missing one) its own
     figure; a specialty missing from the mapping gets None for every figure
-    that needs it. Rows have the keys: specialty, queue_size, mean_wait,
+    that needs it. Rows have the keys: specialty, specialty_name (the treatment
+    function's title, None if not a current code), queue_size, mean_wait,
     capacity_per_week, demand_per_week, queue_load, target_mean_wait,
     target_queue_size, relief_capacity, target_capacity, waiting_list_pressure,
     backlog_52, weeks_to_clear_52. Figures that cannot be worked out are None
@@ -174,6 +176,7 @@ def _queue_row(specialty, queue_size, mean_wait, backlog, capacity, demand, targ
     target_size = None if demand is None else target_queue_size(demand, target_wait, factor)
     return {
         "specialty": specialty,
+        "specialty_name": None if specialty == ALL_SPECIALTIES else specialty_name(specialty),
         "queue_size": queue_size,
         "mean_wait": _none_if_nan(mean_wait),
         "capacity_per_week": capacity,

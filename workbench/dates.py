@@ -58,6 +58,11 @@ _MONTHS = {
     for name in names
 }
 
+# Dates systems write for "not known": they pass as dates but must never be read as one.
+PLACEHOLDER_DATES = np.array(["1800-01-01", "1801-01-01", "1900-01-01", "9999-12-31"], dtype="datetime64[D]")
+EARLIEST_PLAUSIBLE = np.datetime64("1900-01-01", "D")
+LATEST_PLAUSIBLE = np.datetime64("2100-12-31", "D")
+
 # How a distinct value was understood before the column's order is known.
 _NOT_A_DATE, _FIXED, _NUMERIC_PARTS = 0, 1, 2
 
@@ -361,3 +366,56 @@ def _resolve(part, day_first: bool, evident: bool) -> tuple[np.datetime64, bool,
         return _NAT, True, False
     ambiguous = not evident and first != second and all(_orders(part))
     return np.datetime64(days, "D"), False, ambiguous
+
+
+def implausible_dates(dates: np.ndarray) -> np.ndarray:
+    """Mask: placeholder dates (01/01/1900, 31/12/9999...), or before 1900 or after 2100.
+
+    >>> implausible_dates(np.array(["1900-01-01", "1899-12-31", "2026-01-01", "NaT"], dtype="datetime64[D]")).tolist()
+    [True, True, False, False]
+    """
+    dates = np.asarray(dates, dtype="datetime64[D]")
+    outside = (dates < EARLIEST_PLAUSIBLE) | (dates > LATEST_PLAUSIBLE)
+    return outside | np.isin(dates, PLACEHOLDER_DATES)
+
+
+def is_placeholder(day: np.datetime64) -> bool:
+    """Whether a date is one of the placeholders systems write for "not known".
+
+    >>> is_placeholder(np.datetime64("1801-01-01")), is_placeholder(np.datetime64("1850-06-01"))
+    (True, False)
+    """
+    return bool(np.isin(np.datetime64(day, "D"), PLACEHOLDER_DATES))
+
+
+_TYPED = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*")
+_TYPED_ISO = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+
+
+def parse_typed_date(text: str) -> date | None:
+    """A date a person typed: day first (31/03/2002, 31-3-2002, 31.03.2002) or ISO; None if it is not one.
+
+    >>> parse_typed_date("31/03/2002"), parse_typed_date("2002-03-31"), parse_typed_date("31/02/2002")
+    (datetime.date(2002, 3, 31), datetime.date(2002, 3, 31), None)
+    """
+    day_first, iso = _TYPED.fullmatch(text or ""), _TYPED_ISO.fullmatch(text or "")
+    if day_first:
+        day, month, year = (int(part) for part in day_first.groups())
+    elif iso:
+        year, month, day = (int(part) for part in iso.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def uk_date_text(value: np.datetime64) -> str:
+    """dd/mm/yyyy for a NumPy day, including years outside Python's range.
+
+    >>> uk_date_text(np.datetime64("9999-12-31")), uk_date_text(np.datetime64("1066-10-14"))
+    ('31/12/9999', '14/10/1066')
+    """
+    year, month, day = str(np.datetime64(value, "D")).lstrip("+").rsplit("-", 2)
+    return f"{day}/{month}/{year}"

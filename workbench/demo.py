@@ -13,6 +13,11 @@ rule set has a gap to narrow.
 From 100 rows up, a handful of deliberate data errors are planted for the
 validation checks to find (listed in ``frame.attrs["planted_errors"]``).
 Everything is decided by the seed: the same seed gives the same list.
+
+:func:`generate_wlmds_list` writes the same patients as a Waiting List Minimum
+Data Set open-pathway extract: about 60 snake_case columns (ISO dates), RTT
+and non-RTT list types, some clock stops on or before the census date still
+on the list, decision-to-admit and priority-review dates, 2021 LSOAs.
 """
 
 from __future__ import annotations
@@ -76,6 +81,36 @@ HEADERS = (
     "Waiting List Type", "Return to work", "Carer", "Learning disability", "Frailty score",
 )
 DATE_HEADERS = ("Census Date", "RTT Clock Start", "Date of Birth", "TCI Date")
+FORMATS = ("ptl", "wlmds")
+
+# WLMDS open pathways, in the order the data set lists them; the columns the workbench
+# does not use are filled plausibly or left blank, as real submissions often do.
+WLMDS_HEADERS = (
+    "week_ending_date", "organisation_identifier_code_of_provider", "organisation_site_identifier_of_treatment",
+    "organisation_identifier_code_of_commissioner", "general_medical_practice_code", "local_patient_identifier",
+    "nhs_number", "person_birth_date", "person_stated_gender_code", "ethnic_category", "lsoa_2021",
+    "waiting_list_type", "referral_identifier", "patient_pathway_identifier",
+    "organisation_code_patient_pathway_identifier_issuer", "organisation_identifier_referring_organisation",
+    "referral_request_received_date", "original_referral_request_received_date", "source_of_referral",
+    "priority_type_code", "referral_to_treatment_period_start_date", "referral_to_treatment_period_end_date",
+    "referral_to_treatment_period_status", "current_pathway_period_start_date", "main_specialty_code",
+    "activity_treatment_function_code", "consultant_code", "outpatient_future_appointment_date", "due_date",
+    "outpatient_appointment_date", "date_last_attended", "last_dna_date", "cancellation_date",
+    "outcome_of_attendance_code", "decision_to_admit_date", "tci_date", "tci_date_provided",
+    "proposed_procedure_opcs_code", "admission_method_code_hospital_provider_spell", "intended_management_code",
+    "procedure_priority_code", "diagnostic_priority_code", "date_of_last_priority_review",
+    "last_pas_validation_date", "inclusion_on_cancer_ptl", "dm_icb_commissioner", "dm_sub_icb_commissioner",
+    "asa_physical_status_classification_system_code", "transfer_status", "mutual_aid_accepting_provider",
+    "first_activity_date", "first_activity_type", "decision_to_treat_date", "unique_booking_reference_number",
+    "preliminary_screening_and_risk_assessment_date", "action_following_preliminary_screening_and_risk_assessment",
+    "date_and_time_data_set_created", "der_submission_id", "der_row_id", "der_age_week_ending_date",
+)
+# 2021 LSOAs with no 2011 code of the same name: a WLMDS file carries them.
+LSOA_2021_ONLY = ("E01033769", "E01034500", "E01035722")
+NON_RTT_SHARE, CLOCK_STOPPED_SHARE, REVIEWED_SHARE, MUTUAL_AID_SHARE = 0.06, 0.015, 0.4, 0.02
+PROVIDER, SITE_CODES = "RXX", ("RXX01", "RXX02", "RXX03")
+OPCS_OF_SPECIALTY = {"110": "W371", "130": "C751", "100": "T201", "101": "M651", "120": "F341", "502": "Q074",
+                     "330": "S062", "104": "H511", "144": "F091", "107": "L852"}
 
 
 def generate_demo_list(rows: int = 5000, seed: int = DEMO_SEED, census_date: date = DEMO_CENSUS) -> pd.DataFrame:
@@ -102,39 +137,45 @@ def generate_demo_list(rows: int = 5000, seed: int = DEMO_SEED, census_date: dat
 
 
 def write_demo_list(
-    path: str | os.PathLike, rows: int = 5000, seed: int = DEMO_SEED, census_date: date = DEMO_CENSUS
+    path: str | os.PathLike, rows: int = 5000, seed: int = DEMO_SEED, census_date: date = DEMO_CENSUS,
+    form: str = "ptl",
 ) -> int:
-    """Write a demo list to ``path``: CSV (UTF-8 with BOM, dd/mm/yyyy) or xlsx, by extension.
+    """Write a demo list to ``path``: CSV (UTF-8 with BOM) or xlsx, by extension.
 
-    Returns the number of rows written.
+    ``form`` is ``"ptl"`` (a trust's PTL, dd/mm/yyyy dates) or ``"wlmds"`` (a
+    WLMDS open-pathway extract, ISO dates). Returns the number of rows written.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise WorkbenchError(f"{path.name}: a demo list can be written as .csv or .xlsx, not '{suffix or 'no extension'}'")
+    if form not in FORMATS:
+        raise WorkbenchError(f"'{form}' is not a demo list format: choose {' or '.join(FORMATS)}")
     if not path.parent.is_dir():
         raise WorkbenchError(f"{path.name}: the folder {path.parent} does not exist")
-    frame = generate_demo_list(rows, seed, census_date)
-    cells = list(zip(*(_cells(frame[h]) for h in HEADERS)))
+    frame = generate_demo_list(rows, seed, census_date) if form == "ptl" else generate_wlmds_list(rows, seed, census_date)
+    headers = tuple(frame.columns)
+    cells = list(zip(*(_cells(frame[h], iso=form == "wlmds") for h in headers)))
     try:
         if suffix == ".csv":
-            return spreadsheet.write_csv(path, HEADERS, cells)
-        return _write_xlsx(path, cells)
+            return spreadsheet.write_csv(path, headers, cells)
+        return _write_xlsx(path, headers, cells)
     except PermissionError:
         raise WorkbenchError(f"{path.name}: cannot write the file (is it open in Excel?)") from None
 
 
-def _write_xlsx(path: Path, cells: list[tuple]) -> int:
+def _write_xlsx(path: Path, headers: tuple[str, ...], cells: list[tuple]) -> int:
     book = Workbook(write_only=True)
-    written = spreadsheet.write_table(book.create_sheet("Waiting list"), HEADERS, cells)
+    written = spreadsheet.write_table(book.create_sheet("Waiting list"), headers, cells)
     book.save(path)
     return written
 
 
-def _cells(column: pd.Series) -> list:
-    """Plain Python values for writing: dates, whole numbers as int, None for blanks."""
-    if column.name in DATE_HEADERS:
-        return [None if np.isnat(d) else d.item() for d in column.to_numpy(dtype="datetime64[D]")]
+def _cells(column: pd.Series, iso: bool = False) -> list:
+    """Plain Python values for writing: dates (ISO text if ``iso``), whole numbers as int, None for blanks."""
+    if column.dtype.kind == "M":
+        days = column.to_numpy(dtype="datetime64[D]")
+        return [None if np.isnat(d) else (str(d) if iso else d.item()) for d in days]
     if column.name == "Frailty score":
         return [None if np.isnan(v) else int(v) for v in column.to_numpy(dtype=np.float64)]
     return [None if pd.isna(v) else v for v in column.to_numpy(dtype=object)]
@@ -359,6 +400,129 @@ def _plant_duplicates(frame: pd.DataFrame, spots, planted: dict[str, list[int]])
         first, ["NHS Number", "Specialty", "Specialty Name"]
     ].to_numpy()
     planted["same_patient_same_specialty"] = sorted([first, second])
+
+
+# -- the WLMDS shape ---------------------------------------------------------------------
+
+
+def generate_wlmds_list(rows: int = 5000, seed: int = DEMO_SEED, census_date: date = DEMO_CENSUS) -> pd.DataFrame:
+    """The demo patients as a WLMDS open-pathway extract (``WLMDS_HEADERS``), the same for the same seed.
+
+    ``frame.attrs`` holds the rows with a clock stop on or before the census
+    date (``"clock_stopped"``), the non-RTT rows (``"non_rtt"``) and the
+    planted errors of the PTL it was made from.
+
+    >>> frame = generate_wlmds_list(300, seed=1)
+    >>> len(frame.columns), bool(frame["waiting_list_type"].isin(["IRTT", "ORTT", "INON", "ONON"]).all())
+    (60, True)
+    """
+    ptl = generate_demo_list(rows, seed, census_date)
+    rng = np.random.default_rng(seed + 1)
+    census = np.datetime64(census_date, "D")
+    clock_start = ptl["RTT Clock Start"].to_numpy(dtype="datetime64[D]")
+    list_type, non_rtt = _wlmds_list_types(rng, ptl)
+    columns = {**_wlmds_people(rng, ptl), **_wlmds_pathway(rng, ptl, list_type, clock_start, census)}
+    stop, stopped = _clock_stops(rng, clock_start, census)
+    columns["referral_to_treatment_period_end_date"] = stop
+    frame = pd.DataFrame(columns).reindex(columns=list(WLMDS_HEADERS))
+    frame.attrs = {"planted_errors": ptl.attrs["planted_errors"], "clock_stopped": stopped, "non_rtt": non_rtt}
+    return frame
+
+
+def _wlmds_list_types(rng: np.random.Generator, ptl: pd.DataFrame) -> tuple[np.ndarray, list[int]]:
+    """IRTT or ORTT as the PTL had it; a few rows become non-RTT (INON, ONON)."""
+    rtt = ptl["Waiting List Type"].to_numpy(dtype=object).copy()
+    non_rtt = rng.random(len(rtt)) < NON_RTT_SHARE
+    rtt[non_rtt] = np.where(rtt[non_rtt] == "IRTT", "INON", "ONON")
+    return rtt, np.flatnonzero(non_rtt).tolist()
+
+
+def _wlmds_people(rng: np.random.Generator, ptl: pd.DataFrame) -> dict[str, np.ndarray]:
+    rows = len(ptl)
+    gender = {"Male": "1", "Female": "2", "Not known": "X"}
+    lsoa = ptl["LSOA"].to_numpy(dtype=object).copy()
+    newer = rng.random(rows) < 0.01  # a few areas only the 2021 boundaries have
+    lsoa[newer] = np.array(LSOA_2021_ONLY, dtype=object)[rng.integers(0, len(LSOA_2021_ONLY), int(newer.sum()))]
+    born = ptl["Date of Birth"].to_numpy(dtype="datetime64[D]")
+    census = ptl["Census Date"].to_numpy(dtype="datetime64[D]")
+    return {
+        "nhs_number": np.array([None if pd.isna(n) else str(n).replace(" ", "") for n in ptl["NHS Number"]], dtype=object),
+        "local_patient_identifier": np.array([f"L{n:07d}" for n in rng.choice(10**7, rows, replace=False)], dtype=object),
+        "person_birth_date": born,
+        "person_stated_gender_code": ptl["Sex"].map(gender).to_numpy(dtype=object),
+        "ethnic_category": ptl["Ethnicity"].to_numpy(dtype=object),
+        "lsoa_2021": lsoa,
+        "der_age_week_ending_date": ((census - born).astype(np.int64) // 365.25).astype(np.int64),
+        "general_medical_practice_code": np.array([f"B{n:05d}" for n in rng.integers(80000, 87000, rows)], dtype=object),
+        "organisation_identifier_code_of_commissioner": np.full(rows, "15F", dtype=object),
+    }
+
+
+def _wlmds_pathway(rng: np.random.Generator, ptl: pd.DataFrame, list_type, clock_start, census) -> dict[str, np.ndarray]:
+    rows = len(ptl)
+    specialty = ptl["Specialty"].to_numpy(dtype=object)
+    listed = _listing_dates(rng, clock_start, census, list_type)
+    priority = ptl["Priority"].map(lambda p: p if pd.isna(p) else _wlmds_priority(p)).to_numpy(dtype=object)
+    return {
+        "week_ending_date": np.full(rows, census, dtype="datetime64[D]"),
+        "organisation_identifier_code_of_provider": np.full(rows, PROVIDER, dtype=object),
+        "organisation_site_identifier_of_treatment": np.array(SITE_CODES, dtype=object)[rng.integers(0, 3, rows)],
+        "waiting_list_type": list_type,
+        "patient_pathway_identifier": ptl["Pathway ID"].to_numpy(dtype=object),
+        "referral_identifier": np.array([f"REF{n:08d}" for n in rng.choice(10**8, rows, replace=False)], dtype=object),
+        "referral_request_received_date": clock_start,
+        "referral_to_treatment_period_start_date": clock_start,
+        "referral_to_treatment_period_status": np.where(listed >= clock_start, "30", "10").astype(object),
+        "main_specialty_code": specialty,
+        "activity_treatment_function_code": specialty,
+        "consultant_code": np.array([f"C{n:07d}" for n in rng.integers(1_000_000, 9_999_999, rows)], dtype=object),
+        "decision_to_admit_date": listed,
+        "tci_date": ptl["TCI Date"].to_numpy(dtype="datetime64[D]"),
+        "proposed_procedure_opcs_code": np.array([OPCS_OF_SPECIALTY.get(s) for s in specialty], dtype=object),
+        "procedure_priority_code": priority,
+        "priority_type_code": np.full(rows, "1", dtype=object),
+        "date_of_last_priority_review": _priority_reviews(rng, listed, census),
+        "last_pas_validation_date": _validation_dates(rng, clock_start, census),
+        "mutual_aid_accepting_provider": np.where(rng.random(rows) < MUTUAL_AID_SHARE, "RYY", None).astype(object),
+        "der_row_id": np.arange(1, rows + 1),
+    }
+
+
+def _wlmds_priority(spelled: str) -> str:
+    """A PTL's priority as WLMDS writes it: "P3", never "Priority 3"."""
+    digits = "".join(c for c in spelled if c.isdigit())
+    return spelled if spelled.startswith("P") and " " not in spelled else f"P{digits}" if digits else spelled
+
+
+def _listing_dates(rng, clock_start: np.ndarray, census: np.datetime64, list_type: np.ndarray) -> np.ndarray:
+    """A decision to admit for admitted pathways, some weeks after the clock start (never after the census)."""
+    listed = clock_start + rng.integers(14, 120, len(clock_start)).astype("timedelta64[D]")
+    admitted = np.isin(list_type, ("IRTT", "INON")) & (listed <= census)
+    return np.where(admitted, listed, np.datetime64("NaT", "D"))
+
+
+def _priority_reviews(rng, listed: np.ndarray, census: np.datetime64) -> np.ndarray:
+    """A priority review for some listed patients, between listing and the census date."""
+    span = np.maximum((census - listed).astype(np.int64), 1)
+    reviewed = listed + (rng.random(len(listed)) * span).astype(np.int64).astype("timedelta64[D]")
+    chosen = ~np.isnat(listed) & (rng.random(len(listed)) < REVIEWED_SHARE)
+    return np.where(chosen, reviewed, np.datetime64("NaT", "D"))
+
+
+def _validation_dates(rng, clock_start: np.ndarray, census: np.datetime64) -> np.ndarray:
+    """Last PAS validation: within the last year for most, never for a few."""
+    last = census - rng.integers(0, 365, len(clock_start)).astype("timedelta64[D]")
+    valid = (last >= clock_start) & (rng.random(len(clock_start)) < 0.8)
+    return np.where(valid, last, np.datetime64("NaT", "D"))
+
+
+def _clock_stops(rng, clock_start: np.ndarray, census: np.datetime64) -> tuple[np.ndarray, list[int]]:
+    """A few pathways whose clock stopped on or before the census date but are still on the list."""
+    plausible = (clock_start < census) & (clock_start > np.datetime64("1950-01-01"))
+    chosen = plausible & (rng.random(len(clock_start)) < CLOCK_STOPPED_SHARE)
+    span = np.maximum((census - clock_start).astype(np.int64), 1)
+    stop = clock_start + (1 + rng.random(len(clock_start)) * (span - 1)).astype(np.int64).astype("timedelta64[D]")
+    return np.where(chosen, stop, np.datetime64("NaT", "D")), np.flatnonzero(chosen).tolist()
 
 
 def _wrong_check_digit(number: str) -> str:

@@ -1,4 +1,4 @@
-"""Derived fields: weeks waited, age and age band, deprivation, broad ethnic group.
+"""Derived fields: waits that count, priority dates, age and age band, deprivation, ethnic group, specialty name.
 
 :func:`enrich` takes the typed canonical columns of a list (see
 ``workbench.fields``) and returns every derived field. Everything is worked out
@@ -12,20 +12,10 @@ import datetime
 
 import numpy as np
 
-from workbench import deprivation
+from workbench import codes, deprivation, waits
+from workbench.codes import NOT_STATED
 from workbench.fields import AGE_BANDS, DATE, NUMBER, TEXT, KnownCodes, empty_column
 
-NOT_STATED = "Not stated/unknown"
-# NHS Data Dictionary ethnic category (England) -> the broad group used in reporting.
-ETHNIC_GROUP_OF_CATEGORY: dict[str, str] = {
-    **dict.fromkeys("ABC", "White"),
-    **dict.fromkeys("DEFG", "Mixed"),
-    **dict.fromkeys("HJKL", "Asian"),
-    **dict.fromkeys("MNP", "Black"),
-    **dict.fromkeys("RS", "Other"),
-    "Z": NOT_STATED,
-    "99": NOT_STATED,
-}
 MAX_AGE = 120
 # Some systems record an infant's age as 7001 (under a day) to 7007 (under a year).
 INFANT_AGE_CODES = (7001, 7007)
@@ -64,14 +54,24 @@ def enrich(
     known = known or KnownCodes()
     n = _row_count(columns)
     census = row_census_dates(columns, census_date, n)
-    derived = {
-        "weeks_waited": weeks_between(_column(columns, "wait_start", DATE, n), census),
-        "age_years": ages_in_years(columns, census, n),
-    }
+    derived = wait_fields(columns, census, n, known)
+    derived["age_years"] = ages_in_years(columns, census, n)
     derived["age_band"] = age_bands(derived["age_years"], known)
     derived.update(deprivation_fields(columns, n, supplied_decile_nation, known))
     derived["ethnic_group"] = ethnic_groups(_column(columns, "ethnic_category", TEXT, n), known)
+    derived["specialty_name"] = specialty_names(_column(columns, "specialty", TEXT, n), known)
     return derived
+
+
+def wait_fields(columns: dict[str, np.ndarray], census: np.ndarray, n: int, known: KnownCodes) -> dict[str, np.ndarray]:
+    """Weeks waited and why a wait is not counted, RTT or not, and the priority date (see ``waits``)."""
+    weeks, reasons = waits.counted_waits(_column(columns, "wait_start", DATE, n),
+                                         _column(columns, "clock_stop_date", DATE, n), census, known)
+    dates, used = waits.priority_dates(columns, census, known)
+    list_type = _column(columns, "waiting_list_type", TEXT, n)
+    rtt = known.per_distinct(list_type, codes.rtt_flags, 1.0)  # no list type: an RTT list
+    return {"weeks_waited": weeks, "wait_not_counted": reasons, "rtt_pathway": rtt,
+            "priority_date": dates, "priority_date_from": used}
 
 
 def _row_count(columns: dict[str, np.ndarray]) -> int:
@@ -231,19 +231,37 @@ def core20_flags(quintile: np.ndarray, nation: np.ndarray) -> np.ndarray:
 
 
 def ethnic_groups(categories: np.ndarray, known: KnownCodes | None = None) -> np.ndarray:
-    """Broad ethnic group for each NHS ethnic category code.
+    """Broad ethnic group for each ethnic category code, in the column's scheme (``codes``).
 
-    Codes are matched ignoring case and spaces. Z, 99, the old codes 0 and 9,
-    missing values and anything unrecognised become "Not stated/unknown".
+    Codes are matched ignoring case and spaces. Z, 99, missing values and
+    anything unrecognised become "Not stated/unknown"; so do digits in a
+    column of letters. A column of digits (and X) is in the scheme HES used
+    before 2001: 4 is Indian, so Asian.
 
-    >>> ethnic_groups(np.array(["A", "h", "N", "S", "Z", "99", None, "X"], dtype=object)).tolist()
+    >>> ethnic_groups(np.array(["A", "h", "N", "S", "Z", "99", None, "0"], dtype=object)).tolist()
     ['White', 'Asian', 'Black', 'Other', 'Not stated/unknown', 'Not stated/unknown', 'Not stated/unknown', 'Not stated/unknown']
+    >>> ethnic_groups(np.array(["0", "4", "X", "2"], dtype=object)).tolist()
+    ['White', 'Asian', 'Not stated/unknown', 'Black']
     """
     known = known or KnownCodes()
-    codes, distinct = known.factorize(categories)
-    codes = np.where(codes >= 0, codes, len(distinct))  # an empty cell: the extra last group
-    per_code = np.array([ETHNIC_GROUP_OF_CATEGORY.get(str(c).strip().upper(), NOT_STATED) for c in distinct]
-                        + [NOT_STATED], dtype=object)
-    groups = per_code[codes]
-    known.add_spread(groups, codes, per_code)
+    row_codes, distinct = known.factorize(categories)
+    row_codes = np.where(row_codes >= 0, row_codes, len(distinct))  # an empty cell: the extra last group
+    legacy = codes.is_legacy_ethnicity(distinct)
+    per_code = np.array([codes.ethnic_group(c, legacy) for c in distinct] + [NOT_STATED], dtype=object)
+    groups = per_code[row_codes]
+    known.add_spread(groups, row_codes, per_code)
     return groups
+
+
+def specialty_names(specialty: np.ndarray, known: KnownCodes | None = None) -> np.ndarray:
+    """The treatment function's title for each specialty code (None where it is not a current code).
+
+    >>> specialty_names(np.array(["110", None, "999"], dtype=object)).tolist()
+    ['Trauma & Orthopaedics', None, None]
+    """
+    known = known or KnownCodes()
+    row_codes, distinct = known.factorize(specialty)
+    per_code = np.array([codes.specialty_name(c) for c in distinct], dtype=object)
+    names = np.append(per_code, None)[row_codes]
+    known.add_spread(names, row_codes, per_code)
+    return names

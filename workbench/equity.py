@@ -13,8 +13,10 @@ more weeks, so their projected wait at treatment is::
 With one capacity figure the whole list is one queue. With a capacity per
 specialty, each specialty is its own queue: its patients keep the order's
 relative sequence and ``k`` counts only patients of that specialty ahead.
-Patients whose weeks waited is unknown still take their place in the queue
-but are left out of the wait statistics (counted as ``wait_unknown``).
+Patients whose wait does not count (a clock start validation flags, a
+stopped clock: see ``workbench.waits``) and non-RTT pathways still take their
+place in the queue but are left out of the wait statistics: counted as
+``wait_unknown`` per group, and by reason in ``left_out``.
 
 **New referrals.** With a weekly demand ``d``, new referrals keep arriving and
 take ``d`` of each week's capacity, so the existing list is served at
@@ -28,7 +30,8 @@ per specialty).
 **Statistics.** Mean, median and 90th percentile of projected wait per group
 are exact (NumPy's default linear interpolation, as pandas uses), computed by a
 partial sort of each group's waits. "Over 18" counts projected waits strictly
-greater than 18 weeks, and so on for 52, 65 and 78.
+greater than 18 weeks, and so on for 52, 65, 78 and 104; "within 18" is the
+share of the group's counted waits that are not over 18 weeks.
 
 **SII and RII** of the projected mean wait across IMD deciles (1 = most
 deprived) as in the domain notes: see :func:`inequality_indices`. Only rows with
@@ -49,7 +52,10 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from workbench.fields import AGE_BANDS, DATE, ETHNIC_GROUPS, FIELD_KINDS, FLAG, LONG_WAIT_WEEKS, NUMBER, WaitingList
+from workbench import waits
+from workbench.fields import (
+    AGE_BANDS, DATE, ETHNIC_GROUPS, FIELD_KINDS, FLAG, LONG_WAIT_WEEKS, NUMBER, RTT_STANDARD_WEEKS, WaitingList,
+)
 from workbench.progress import WorkbenchError
 
 NOT_KNOWN = "Not known"
@@ -304,6 +310,7 @@ class EquityInputs:
     count: np.ndarray
     known_count: np.ndarray
     decile_or_unknown: np.ndarray  # 0..9, or 10 when the decile or the wait is unknown
+    left_out: dict[str, int] = field(default_factory=dict)  # rows the wait figures leave out, by reason
     _cache: dict = field(default_factory=dict, repr=False)
 
     def summary(self, baseline_order: np.ndarray, scenario_order: np.ndarray) -> dict:
@@ -328,7 +335,7 @@ def prepare_equity(
     """Group the list and plan the service once, ready for many orders."""
     grouping = group_rows(wl, by)
     weeks = _weeks_waited(wl)
-    known = ~np.isnan(weeks)
+    known = waits.rtt_wait_counted(wl)
     groups = len(grouping.labels)
     group_or_unknown = np.where(known, grouping.codes, groups)
     rows_by_group = np.flatnonzero(known)[np.argsort(grouping.codes[known], kind="stable")]
@@ -346,6 +353,7 @@ def prepare_equity(
         count=np.bincount(grouping.codes, minlength=groups),
         known_count=known_count,
         decile_or_unknown=_decile_codes(wl, known),
+        left_out=waits.left_out(wl),
     )
 
 
@@ -361,13 +369,18 @@ def equity_summary(
     """Per-group figures of a baseline and a scenario order, side by side.
 
     Returns a dict with stable keys (the ``--json`` contract and the charts'
-    input): ``by``, ``list_size``, ``wait_unknown``, ``capacity_per_week``,
+    input): ``by``, ``list_size``, ``wait_unknown`` (rows the wait figures
+    leave out), ``left_out`` (the same by reason: clock stopped, clock start
+    not usable, no clock start, non-RTT), ``rtt_waits_counted`` (the
+    denominator of the wait figures), ``capacity_per_week``,
     ``demand_per_week``, ``horizon_weeks``, ``next_n``, ``groups`` (a list of
     ``{"group", "count", "share_of_list", "wait_unknown", "baseline",
     "scenario", "change_mean_wait_weeks", "change"}`` where baseline and
     scenario each hold ``share_of_next_n``, ``next_n_count``, ``mean_wait``,
-    ``median_wait``, ``p90_wait``, ``over_18``, ``over_52``, ``over_65``,
-    ``over_78``), and ``sii`` and ``rii``, each ``{"baseline", "scenario"}``.
+    ``median_wait``, ``p90_wait``, ``within_18`` (a share), ``over_18``,
+    ``over_52``, ``over_65``, ``over_78``, ``over_104``), ``overall`` (the
+    whole list's ``within_18`` and ``over_...`` counts, ``{"baseline",
+    "scenario"}``), and ``sii`` and ``rii``, each ``{"baseline", "scenario"}``.
     Waits are in weeks; a figure that cannot be worked out is None.
 
     >>> wl = WaitingList(np.arange(1, 5), {"weeks_waited": np.array([10., 0., 10., 0.]),
@@ -541,29 +554,33 @@ def _summary_dict(inputs: EquityInputs, baseline: OrderFigures, scenario: OrderF
     deciles = np.bincount(inputs.decile_or_unknown, minlength=11)[:10]
     sii_rii = {name: inequality_indices(f.decile_mean_wait, deciles) for name, f in
                (("baseline", baseline), ("scenario", scenario))}
+    counted = int(inputs.known_count.sum())
     return {
         "by": inputs.grouping.by,
         "list_size": n,
-        "wait_unknown": int(n - inputs.known_count.sum()),
+        "wait_unknown": n - counted,
+        "left_out": dict(inputs.left_out),
+        "rtt_waits_counted": counted,
         "capacity_per_week": inputs.capacity_per_week,
         "demand_per_week": inputs.demand_per_week,
         "horizon_weeks": inputs.horizon_weeks,
         "next_n": next_n,
         "groups": [_group_dict(inputs, g, baseline, scenario, n, next_n) for g in range(len(inputs.grouping.labels))],
+        "overall": {"baseline": _overall(baseline, counted), "scenario": _overall(scenario, counted)},
         "sii": {name: pair[0] for name, pair in sii_rii.items()},
         "rii": {name: pair[1] for name, pair in sii_rii.items()},
     }
 
 
 def _group_dict(inputs: EquityInputs, g: int, baseline: OrderFigures, scenario: OrderFigures, n: int, next_n: int):
-    count = int(inputs.count[g])
-    base, scen = _order_dict(baseline, g, next_n), _order_dict(scenario, g, next_n)
+    count, known = int(inputs.count[g]), int(inputs.known_count[g])
+    base, scen = _order_dict(baseline, g, next_n, known), _order_dict(scenario, g, next_n, known)
     change = None if base["mean_wait"] is None else scen["mean_wait"] - base["mean_wait"]
     return {
         "group": inputs.grouping.labels[g],
         "count": count,
         "share_of_list": count / n if n else None,
-        "wait_unknown": count - int(inputs.known_count[g]),
+        "wait_unknown": count - known,
         "baseline": base,
         "scenario": scen,
         "change_mean_wait_weeks": change,
@@ -571,16 +588,54 @@ def _group_dict(inputs: EquityInputs, g: int, baseline: OrderFigures, scenario: 
     }
 
 
-def _order_dict(figures: OrderFigures, g: int, next_n: int) -> dict:
+def _order_dict(figures: OrderFigures, g: int, next_n: int, known: int) -> dict:
     in_next = int(figures.next_n_count[g])
+    over = {weeks: int(figures.over[weeks][g]) for weeks in LONG_WAIT_WEEKS}
     return {
         "share_of_next_n": in_next / next_n if next_n else None,
         "next_n_count": in_next,
         "mean_wait": _number(figures.mean_wait[g]),
         "median_wait": _number(figures.median_wait[g]),
         "p90_wait": _number(figures.p90_wait[g]),
-        **{f"over_{weeks}": int(figures.over[weeks][g]) for weeks in LONG_WAIT_WEEKS},
+        "within_18": _within_standard(over, known),
+        **{f"over_{weeks}": count for weeks, count in over.items()},
     }
+
+
+def _overall(figures: OrderFigures, counted: int) -> dict:
+    """The whole list's long waits and share within 18 weeks (the counted RTT waits)."""
+    over = {weeks: int(figures.over[weeks].sum()) for weeks in LONG_WAIT_WEEKS}
+    return {"within_18": _within_standard(over, counted), **{f"over_{weeks}": n for weeks, n in over.items()}}
+
+
+def _within_standard(over: dict[int, int], counted: int) -> float | None:
+    return waits.share_within_standard(counted, over[RTT_STANDARD_WEEKS])
+
+
+def overall_text(summary: dict) -> str:
+    """The whole list's RTT figures at treatment, baseline -> scenario, and what they count, in words.
+
+    Works on a suppressed summary too ("*" stays "*").
+
+    >>> overall_text({"overall": {"baseline": {"within_18": 0.5, "over_18": 5, "over_52": 0},
+    ...                           "scenario": {"within_18": 0.6, "over_18": 4, "over_52": "*"}},
+    ...               "rtt_waits_counted": 10, "list_size": 12, "left_out": {"non-RTT": 2}})
+    'Projected at treatment, baseline -> scenario: within 18 weeks 50% -> 60%; over 18 weeks 5 -> 4; over 52 weeks 0 -> *. RTT waits counted: 10 of 12 patients (left out: 2 non-RTT)'
+    """
+    base, scen = summary["overall"]["baseline"], summary["overall"]["scenario"]
+    parts = [f"within {RTT_STANDARD_WEEKS} weeks {_share_text(base['within_18'])} -> {_share_text(scen['within_18'])}"]
+    parts += [f"over {key[5:]} weeks {_count_text(base[key])} -> {_count_text(scen[key])}"
+              for key in base if key.startswith("over_")]
+    counted = waits.describe_left_out(summary["rtt_waits_counted"], summary["list_size"], summary["left_out"])
+    return f"Projected at treatment, baseline -> scenario: {'; '.join(parts)}. {counted}"
+
+
+def _share_text(share) -> str:
+    return "-" if share is None else share if isinstance(share, str) else f"{100 * share:.0f}%"
+
+
+def _count_text(count) -> str:
+    return count if isinstance(count, str) else f"{count:,}"
 
 
 # --------------------------------------------------------------------------- helpers

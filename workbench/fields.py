@@ -30,7 +30,11 @@ CANONICAL_FIELDS: dict[str, str] = {
     "specialty": TEXT,  # treatment function code, e.g. "110"
     "procedure": TEXT,
     "clinical_priority": TEXT,  # normalised to P1a, P1b, P2 ... P6
-    "wait_start": DATE,  # RTT clock start or decision to admit
+    "wait_start": DATE,  # RTT clock start (or, without one, the decision to admit)
+    "clock_stop_date": DATE,  # RTT period end: on or before the census date, the pathway is not waiting
+    "decision_to_admit_date": DATE,  # or the date added to the list: when the priority was set
+    "priority_review_date": DATE,  # the last clinical priority review
+    "last_validation_date": DATE,  # the last administrative (PAS) validation of the pathway
     "census_date": DATE,
     "date_of_birth": DATE,
     "age": NUMBER,
@@ -42,12 +46,18 @@ CANONICAL_FIELDS: dict[str, str] = {
     "site": TEXT,
     "consultant": TEXT,
     "tci_date": DATE,
-    "waiting_list_type": TEXT,
+    "waiting_list_type": TEXT,  # IRTT, ORTT (RTT); INON, ONON (non-RTT) ...
+    "mutual_aid_provider": TEXT,  # the provider treating the patient under mutual aid
 }
 
 # Fields the workbench works out from the canonical ones (enrichment).
 DERIVED_FIELDS: dict[str, str] = {
-    "weeks_waited": NUMBER,  # (census date - wait start) / 7
+    "weeks_waited": NUMBER,  # (census date - wait start) / 7; NaN where the wait is not counted
+    "wait_not_counted": TEXT,  # why not (waits.NOT_COUNTED_REASONS); None when the wait counts
+    "rtt_pathway": FLAG,  # 1 for RTT pathways, 0 for non-RTT list types (waits.is_rtt)
+    "priority_date": DATE,  # when the priority's time limit started: last review, else listing, else clock start
+    "priority_date_from": TEXT,  # which of those it is (waits.PRIORITY_DATE_SOURCES)
+    "specialty_name": TEXT,  # the treatment function's title (NHS Data Dictionary)
     "age_years": NUMBER,  # from date of birth at the census date, else the age column
     "age_band": TEXT,
     "imd_rank": NUMBER,  # within its nation, 1 = most deprived
@@ -80,7 +90,8 @@ PRIORITY_TIME_LIMIT_DAYS: dict[str, float | None] = {
 
 ETHNIC_GROUPS = ("White", "Mixed", "Asian", "Black", "Other", "Not stated/unknown")
 AGE_BANDS = ("0-17", "18-39", "40-64", "65-79", "80+")
-LONG_WAIT_WEEKS = (18, 52, 65, 78)
+LONG_WAIT_WEEKS = (18, 52, 65, 78, 104)  # national reporting's thresholds
+RTT_STANDARD_WEEKS = 18  # the constitutional standard: 92% waiting less than 18 weeks
 
 
 def empty_column(kind: str, n: int) -> np.ndarray:

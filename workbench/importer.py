@@ -23,9 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench import codes, readers, validation
+from workbench.dates import implausible_dates
 from workbench import enrich as enrichment
 from workbench import mapping as mapping_rules
-from workbench import readers, validation
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, KnownCodes, WaitingList, empty_column
 from workbench.normalise import normalise_fields
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
@@ -37,6 +38,7 @@ IDENTIFYING_HEADER = re.compile(
     re.IGNORECASE,
 )
 PSEUDONYM_KEY_SETTING = "pseudonym_key"
+DETECTION_SAMPLE_ROWS = 2000  # enough to tell an empty column from a populated one
 
 
 @dataclass
@@ -102,7 +104,8 @@ def import_file(
     digest = digest.result()
     if raw.rows_read == 0:
         raise WorkbenchError(f"{path.name}: the file has headers but no rows of data; nothing was imported")
-    mapping = _resolve_mapping(path, raw.headers, overrides)
+    samples = [column[:DETECTION_SAMPLE_ROWS] for column in raw.columns]
+    mapping = _resolve_mapping(path, raw.headers, overrides, samples)
     # The columns as read are stored as they are: their encoding can start now, beside the
     # checks, and the typed ones' once made. Not when pseudonymising, which replaces and
     # drops some of them first.
@@ -141,7 +144,8 @@ def import_file(
         sheet=raw.sheet,
         unmapped=[h for h in raw.headers if h not in mapping.values()],
         dropped_columns=dropped,
-        warnings=import_warnings(wl.census_date, census_date, mapping, date_notes),
+        warnings=import_warnings(wl.census_date, census_date, mapping, date_notes, latest_date(wl.columns["wait_start"]))
+        + list_warnings(wl, mapping),
     )
 
 
@@ -185,17 +189,71 @@ def build_list(
 STALE_CENSUS_DAYS = 14
 
 
-def import_warnings(census: date, given: date | None, mapping: dict[str, str], date_notes: dict[str, str]) -> list[str]:
+def import_warnings(census: date, given: date | None, mapping: dict[str, str], date_notes: dict[str, str],
+                    latest_start: date | None = None) -> list[str]:
     """What a person should check before trusting the waits: the census date and date columns."""
     warnings = []
     if given is None and "census_date" not in mapping:
-        warnings.append(f"No census date was given or found in the file: waits are counted to today, {census:%d/%m/%Y}.")
+        latest = f"; the latest clock start in the file is {latest_start:%d/%m/%Y}" if latest_start else ""
+        warnings.append(f"No census date was given or found in the file: waits are counted to today, {census:%d/%m/%Y}"
+                        f"{latest}. Give the date the list was taken (--census-date).")
     stale = stale_census_warning(census)
     if stale:
         warnings.append(stale)
     for field_name, note in date_notes.items():
         warnings.append(f"Dates in column '{mapping[field_name]}' {note}.")
     return warnings
+
+
+def list_warnings(wl: WaitingList, mapping: dict[str, str]) -> list[str]:
+    """What else a person should know about how the file was read: nearly empty columns, an old coding scheme."""
+    warnings = mapping_rules.nearly_empty(mapping, {field: missing_share(wl.columns[field]) for field in mapping})
+    if "ethnic_category" in mapping and codes.is_legacy_ethnicity(wl.known_codes.factorize(wl.columns["ethnic_category"])[1]):
+        warnings.append(f"Ethnicity in column '{mapping['ethnic_category']}' is read in {codes.LEGACY_SCHEME}.")
+    return warnings
+
+
+def missing_share(values: np.ndarray) -> float:
+    """The share of a typed column's rows without a value (1.0 for no rows).
+
+    >>> missing_share(np.array([1.0, np.nan])), missing_share(np.array(["a", None, None, None], dtype=object))
+    (0.5, 0.75)
+    """
+    if len(values) == 0:
+        return 1.0
+    if values.dtype.kind == "M":
+        return float(np.isnat(values).mean())
+    if values.dtype.kind == "f":
+        return float(np.isnan(values).mean())
+    return float(np.count_nonzero(values == None) / len(values))  # noqa: E711 (elementwise)
+
+
+def latest_date(dates: np.ndarray) -> date | None:
+    """The latest plausible date of a column (for suggesting a census date), or None."""
+    usable = dates[~np.isnat(dates) & ~implausible_dates(dates)]
+    return usable.max().astype(date) if len(usable) else None
+
+
+CENSUS_AFTER_LATEST_START_DAYS = 31  # a file's date this close after its latest clock start is likely its extract date
+
+
+def suggested_census_date(latest_start: date | None, file_date: date | None) -> tuple[date | None, str]:
+    """A census date to suggest for a file without one, and where it came from.
+
+    The file's date when it is shortly after the latest clock start (a list is
+    taken within days of its newest referral); otherwise the latest clock
+    start (a copied file's date says nothing); never simply today.
+
+    >>> suggested_census_date(date(2026, 10, 30), date(2026, 11, 2))
+    (datetime.date(2026, 11, 2), "the file's date")
+    >>> suggested_census_date(date(2002, 2, 28), date(2026, 11, 2))
+    (datetime.date(2002, 2, 28), 'the latest clock start in the file')
+    """
+    if latest_start and file_date and 0 <= (file_date - latest_start).days <= CENSUS_AFTER_LATEST_START_DAYS:
+        return file_date, "the file's date"
+    if latest_start:
+        return latest_start, "the latest clock start in the file"
+    return file_date, ("the file's date" if file_date else "")
 
 
 def stale_census_warning(census: date) -> str | None:
@@ -215,8 +273,8 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _resolve_mapping(path: Path, headers: list[str], overrides: dict[str, str] | None) -> dict[str, str]:
-    mapping = mapping_rules.resolve_mapping(headers, overrides)
+def _resolve_mapping(path: Path, headers: list[str], overrides: dict[str, str] | None, samples=None) -> dict[str, str]:
+    mapping = mapping_rules.resolve_mapping(headers, overrides, samples)
     missing = mapping_rules.missing_required(mapping)
     if missing:
         needed = ", ".join(missing)

@@ -1,6 +1,10 @@
 """The figures in the summary strip, worked out over the rows the list shows.
 
-Qt-free so it can run on the worker thread next to the filter that chose the rows.
+Wait figures (median, % within 18 weeks, counts past 18 to 104 weeks, the
+histogram) count RTT pathways whose wait counts (``workbench.waits``); the
+rows they leave out are counted by reason, so the strip can state its
+denominator. Qt-free so it can run on the worker thread next to the filter
+that chose the rows.
 """
 
 from __future__ import annotations
@@ -9,16 +13,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.fields import LONG_WAIT_WEEKS, PRIORITY_CODES, WaitingList
+from workbench import waits
+from workbench.enrich import row_census_dates
+from workbench.fields import LONG_WAIT_WEEKS, PRIORITY_CODES, RTT_STANDARD_WEEKS, WaitingList
 
 HISTOGRAM_WEEK_STEP = 4  # one bar per four weeks waited
-HISTOGRAM_LAST_WEEK = 156  # placeholder start dates mean waits of centuries: the last bar takes them
+HISTOGRAM_LAST_WEEK = 156  # the last bar takes the longest waits
 UNKNOWN_PRIORITY = "No priority"
 
 
 @dataclass(frozen=True)
 class ListSummary:
-    """Counts for a set of rows. ``histogram_edges`` has one more entry than ``histogram_counts``."""
+    """Counts for a set of rows. ``histogram_edges`` has one more entry than ``histogram_counts``.
+
+    Wait figures describe ``rtt_counted`` rows (RTT pathways whose wait counts);
+    ``left_out`` says how many of ``total`` they leave out, and why.
+    ``overdue_from`` counts the overdue rows by the date their time limit ran
+    from (``waits.PRIORITY_DATE_SOURCES``).
+    """
 
     total: int
     by_priority: dict[str, int]
@@ -26,24 +38,49 @@ class ListSummary:
     median_weeks: float | None
     histogram_edges: np.ndarray
     histogram_counts: np.ndarray
+    rtt_counted: int = 0
+    left_out: dict[str, int] | None = None
+    overdue: int = 0
+    overdue_from: dict[str, int] | None = None
+
+    @property
+    def within_standard(self) -> float | None:
+        """The share of counted RTT waits within 18 weeks (not over 18), or None without any."""
+        return waits.share_within_standard(self.rtt_counted, self.over_weeks[RTT_STANDARD_WEEKS])
+
+    def denominator(self) -> str:
+        """Which rows the wait figures count, in words."""
+        return waits.describe_left_out(self.rtt_counted, self.total, self.left_out or {})
+
+    def overdue_words(self) -> str:
+        """How many are overdue for their priority, and which date each count ran from.
+
+        >>> ListSummary(5, {}, {}, None, np.zeros(1), np.zeros(0), overdue=3,
+        ...             overdue_from={"last priority review": 1, "clock start": 2}).overdue_words()
+        'Overdue for priority: 3 (timed from the last priority review for 1, the clock start for 2)'
+        """
+        if not self.overdue:
+            return "Overdue for priority: none"
+        parts = ", ".join(f"the {source} for {count:,}" for source, count in (self.overdue_from or {}).items())
+        return f"Overdue for priority: {self.overdue:,} (timed from {parts})"
 
 
 def summarise(wl: WaitingList, rows: np.ndarray | None = None, priority_counts: dict[str, int] | None = None) -> ListSummary:
-    """Total, counts by clinical priority, long waits and a weeks-waited histogram.
+    """Total, counts by clinical priority, long waits, overdue priorities and a weeks-waited histogram.
 
     >>> wl = WaitingList(np.arange(1, 4), {"weeks_waited": np.array([10.0, 60.0, np.nan]),
     ...                                    "clinical_priority": np.array(["P2", "P2", None], dtype=object)})
     >>> s = summarise(wl)
-    >>> s.total, s.by_priority, s.over_weeks[52], s.median_weeks
-    (3, {'P2': 2, 'No priority': 1}, 1, 35.0)
+    >>> s.total, s.by_priority, s.over_weeks[52], s.median_weeks, s.within_standard, s.left_out
+    (3, {'P2': 2, 'No priority': 1}, 1, 35.0, 0.5, {'wait not known': 1})
 
     ``priority_counts`` (value -> count, ``None`` or '(blank)' for empty) saves
     counting again when the caller has them (see ``ListIndex.value_counts``).
     """
     rows = np.arange(len(wl)) if rows is None else rows
-    weeks = _column(wl, "weeks_waited", rows, np.float64)
-    known = weeks[~np.isnan(weeks)]
+    known = _rtt_waits(wl, rows)
     edges, counts = _histogram(known)
+    overdue_from = _overdue_from(wl, rows)
     return ListSummary(
         total=len(rows),
         by_priority=_priority_order(priority_counts if priority_counts is not None else
@@ -52,7 +89,31 @@ def summarise(wl: WaitingList, rows: np.ndarray | None = None, priority_counts: 
         median_weeks=float(np.median(known)) if len(known) else None,
         histogram_edges=edges,
         histogram_counts=counts,
+        rtt_counted=len(known),
+        left_out=waits.left_out(wl, rows) if "weeks_waited" in wl.columns else {waits.WAIT_UNKNOWN: len(rows)},
+        overdue=sum(overdue_from.values()),
+        overdue_from=overdue_from,
     )
+
+
+def _rtt_waits(wl: WaitingList, rows: np.ndarray) -> np.ndarray:
+    """Weeks waited of the rows RTT wait figures count."""
+    if "weeks_waited" not in wl.columns:
+        return np.empty(0)
+    return wl.columns["weeks_waited"][rows][waits.rtt_wait_counted(wl)[rows]]
+
+
+def _overdue_from(wl: WaitingList, rows: np.ndarray) -> dict[str, int]:
+    """Overdue rows by the date their priority's time limit ran from (only dates with rows)."""
+    priority = wl.columns.get("clinical_priority")
+    if priority is None or "wait_start" not in wl.columns:
+        return {}
+    census = row_census_dates(wl.columns, wl.census_date, len(wl))
+    # Over the whole list, where the priorities' codes are known, then the rows shown.
+    late = waits.overdue(priority, waits.days_since_priority(wl, census), wl.known_codes)[rows]
+    used = wl.columns.get("priority_date_from")
+    used = np.full(len(rows), waits.CLOCK_START, dtype=object) if used is None else used[rows]
+    return {source: n for source in waits.PRIORITY_DATE_SOURCES if (n := int(np.count_nonzero(late & (used == source))))}
 
 
 def _column(wl: WaitingList, name: str, rows: np.ndarray, dtype) -> np.ndarray:

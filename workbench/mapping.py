@@ -7,6 +7,11 @@ Episode Statistics. Durations such as "Weeks Wait" or "WAITDAYS" are left
 unmapped on purpose: weeks waited are always recomputed from the clock start
 and the census date, so a stale figure in the file can never drive an order.
 
+When two headers name the same field, the earlier spelling wins, unless its
+column is empty and the other's is not (an empty LSOA11 beside a filled LSOA
+column): a populated column is preferred. A mapped column that is empty or
+nearly so (``NEARLY_EMPTY``) is worth a warning: see :func:`nearly_empty`.
+
 A mapping is ``{canonical field: source header}``; each header is used at
 most once. Users save mappings they reuse as *profiles*: small JSON files
 ``{"name": ..., "version": 1, "mapping": {...}}`` in a per-user folder.
@@ -21,10 +26,17 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
+from workbench.normalise import MISSING_MARKERS
 from workbench.progress import WorkbenchError
 
 PROFILE_VERSION = 1
+NEARLY_EMPTY = 0.95  # a mapped column blank in more than this share of rows is warned about
+# Fields blank on most rows of a good list (an open pathway has no clock stop): never warned about.
+SPARSE_FIELDS = frozenset({"clock_stop_date", "decision_to_admit_date", "priority_review_date",
+                           "last_validation_date", "tci_date", "mutual_aid_provider"})
 
 # Spellings per field, best first: when a file has two candidates (an RTT clock
 # start and a decision-to-admit date), the earlier spelling wins.
@@ -32,10 +44,11 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "pathway_id": (
         "Pathway ID", "Patient Pathway Identifier", "PPI", "Pathway Identifier", "Pathway Number",
         "Pathway No", "Pathway Ref", "Pathway Reference", "Unique Pathway ID", "UPI", "RTT Pathway ID",
-        "Pathway",
+        "Pathway", "Referral Identifier", "EPIKEY",
     ),
     "nhs_number": (
         "NHS Number", "NHS No", "NHS Num", "Patient NHS Number", "NEWNHSNO", "NHS", "NHS Number Value",
+        "pseudo_nhs_number", "Pseudonymised NHS Number",
     ),
     "specialty": (
         "Treatment Function Code", "activity_treatment_function_code", "TFC", "Treatment Function",
@@ -45,10 +58,11 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "procedure": (
         "Procedure", "Intended Procedure", "Planned Procedure", "Proposed Procedure", "Procedure Code",
         "Intended Procedure Code", "Primary Procedure", "OPCS", "OPCS Code", "OPCS4", "OPCS4 Code",
-        "OPERTN_01", "Procedure Description",
+        "OPERTN_01", "Procedure Description", "Proposed Procedure OPCS Code",
     ),
     "clinical_priority": (
-        "Clinical Priority", "Surgical Priority", "Priority", "Clinical Priority Code", "Priority Code",
+        "Clinical Priority", "Procedure Priority Code", "Surgical Priority", "Priority",
+        "Clinical Priority Code", "Priority Code",
         "Clinical Urgency", "Surgical Prioritisation", "Clinical Prioritisation", "Priority Category",
         "FSSA Priority", "Clinical Priority Category",
     ),
@@ -61,14 +75,35 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
         "Date Placed on List", "Waiting List Date", "WL Date", "List Date",
         "Referral Received Date", "referral_request_received_date",
     ),
+    "clock_stop_date": (
+        "referral_to_treatment_period_end_date", "RTT Period End Date", "RTT Clock Stop", "RTT Clock Stop Date",
+        "Clock Stop", "Clock Stop Date", "RTT End Date", "RTT Stop Date", "Pathway End Date", "Period End Date",
+    ),
+    # The same spellings as a wait start's listing dates: a file with an RTT clock start
+    # and a listing date gives the listing date here; with only a listing date, it is the wait start.
+    "decision_to_admit_date": (
+        "Decision to Admit Date", "Decision to Admit", "DTA Date", "DTA", "ELECDATE",
+        "Date Added to List", "Date Added to Waiting List", "Added to List Date", "Date on List",
+        "Date Placed on List", "Waiting List Date", "WL Date", "List Date", "Listing Date", "Date Listed",
+        "Decision to Treat Date",
+    ),
+    "priority_review_date": (
+        "Date of Last Priority Review", "Last Priority Review",
+        "Last Priority Review Date", "Priority Review Date", "Priority Reviewed", "Date Priority Reviewed",
+        "Priority Date", "Date Priority Set", "Priority Set Date",
+    ),
+    "last_validation_date": (
+        "Last PAS Validation Date", "Last Validation Date", "Last Validated",
+        "Date Last Validated", "Validation Date", "Last Validation",
+    ),
     "census_date": (
         "Census Date", "Snapshot Date", "Week Ending Date", "Week Ending",
         "Extract Date", "Report Date", "Reporting Date", "PTL Date", "Run Date", "As At Date", "As At",
     ),
     "date_of_birth": ("Date of Birth", "DOB", "Birth Date", "person_birth_date", "Patient DOB", "Patient Date of Birth"),
     "age": (
-        "Age", "Age at Census", "Age at Census Date", "Age Years", "Age in Years", "STARTAGE", "Age at Start",
-        "Patient Age", "Current Age", "Age at Referral",
+        "Age", "Age at Census", "Age at Census Date", "Age Years", "Age in Years", "age_at_week_ending_date",
+        "der_age_week_ending_date", "STARTAGE", "Age at Start", "Patient Age", "Current Age", "Age at Referral",
     ),
     "sex": (
         "Sex", "Gender", "Person Stated Gender Code", "Sex Code", "Gender Code", "Stated Gender",
@@ -81,7 +116,7 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "lsoa": (
         "LSOA", "LSOA11CD", "LSOA11", "LSOA Code", "LSOA 2011", "LSOA 2011 Code", "LSOA11 Code",
         "LSOA Code (2011)", "Lower Layer Super Output Area", "Lower Super Output Area", "LSOA21CD",
-        "LSOA 2021", "Data Zone", "DZ Code", "Data Zone Code",
+        "LSOA 2021", "der_lsoa2021", "Data Zone", "DZ Code", "Data Zone Code",
     ),
     "imd_decile": (
         "IMD Decile", "IMD 2019 Decile", "Deprivation Decile",
@@ -90,7 +125,8 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "postcode": ("Postcode", "Patient Postcode", "Postcode of Usual Address", "Postal Code"),
     "site": (
         "Site", "Site Code", "Site Name", "Hospital", "Hospital Site", "Treatment Site", "Provider Site",
-        "Location", "SITETRET",
+        "Location", "SITETRET", "organisation_site_identifier_of_treatment", "Site of Treatment",
+        "organisation_identifier_code_of_provider", "Provider Code", "Provider", "PROCODE",
     ),
     "consultant": (
         "Consultant", "Consultant Name", "Consultant Code", "Responsible Consultant", "Lead Consultant",
@@ -101,6 +137,9 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
         "Booked Date",
     ),
     "waiting_list_type": ("Waiting List Type", "WL Type", "List Type", "Waiting List Type Code"),
+    "mutual_aid_provider": (
+        "Mutual Aid Accepting Provider", "Mutual Aid Provider", "Mutual Aid",
+    ),
 }
 
 
@@ -116,36 +155,74 @@ def header_key(header: str) -> str:
 _KEYED_SPELLINGS = {field: [header_key(s) for s in spellings] for field, spellings in SPELLINGS.items()}
 
 
-def detect_mapping(headers: list[str]) -> dict[str, str]:
+def detect_mapping(headers: list[str], samples: list[np.ndarray] | None = None) -> dict[str, str]:
     """Canonical field -> source header for every field a header's spelling names.
 
     Each header is used at most once, and fields are filled in the order of
     ``fields.CANONICAL_FIELDS``. "Weeks Wait" and other durations are never
-    mapped: weeks waited are recomputed from the clock start.
+    mapped: weeks waited are recomputed from the clock start. ``samples`` (the
+    first values of each column, in the order of ``headers``) let a populated
+    column win over an empty one that names the same field.
 
     >>> detect_mapping(["Pathway ID", "NHS No.", "RTT clock start", "Weeks Wait"])
     {'pathway_id': 'Pathway ID', 'nhs_number': 'NHS No.', 'wait_start': 'RTT clock start'}
+    >>> detect_mapping(["ID", "LSOA11", "LSOA"], [np.array(["A"]), np.array([""]), np.array(["E01000001"])])
+    {'lsoa': 'LSOA'}
     """
     keys = [header_key(h) for h in headers]
+    filled = [True] * len(headers) if samples is None else [blank_share(values) < 1.0 for values in samples]
     used: set[int] = set()
     mapping: dict[str, str] = {}
     for field in CANONICAL_FIELDS:
-        found = _first_spelling(_KEYED_SPELLINGS.get(field, []), keys, used)
+        candidates = _candidates(_KEYED_SPELLINGS.get(field, []), keys, used)
+        found = next((index for index in candidates if filled[index]), candidates[0] if candidates else None)
         if found is not None:
             used.add(found)
             mapping[field] = headers[found]
     return mapping
 
 
-def _first_spelling(spellings: list[str], keys: list[str], used: set[int]) -> int | None:
-    for spelling in spellings:
-        for index, key in enumerate(keys):
-            if key == spelling and index not in used:
-                return index
-    return None
+def _candidates(spellings: list[str], keys: list[str], used: set[int]) -> list[int]:
+    """Positions of the headers spelling a field, best spelling first."""
+    return [index for spelling in spellings for index, key in enumerate(keys) if key == spelling and index not in used]
 
 
-def resolve_mapping(headers: list[str], overrides: dict[str, str] | None) -> dict[str, str]:
+def blank_share(values: np.ndarray) -> float:
+    """The share of values that are blank (empty, or a marker such as NULL or N/A); 1.0 for none at all.
+
+    >>> blank_share(np.array(["E01000001", "", None, "NULL"], dtype=object)), blank_share(np.array([]))
+    (0.75, 1.0)
+    """
+    if len(values) == 0:
+        return 1.0
+    blank = sum(1 for value in values if value is None or str(value).strip().upper() in MISSING_MARKERS)
+    return blank / len(values)
+
+
+def nearly_empty(mapping: dict[str, str], missing_share: dict[str, float], sample: int | None = None) -> list[str]:
+    """A warning for each mapped column with no value in more than ``NEARLY_EMPTY`` of its rows
+    (``SPARSE_FIELDS`` excepted). ``missing_share`` is field -> the share of rows without a value;
+    ``sample`` says how many rows that share was seen in, when not all.
+
+    >>> nearly_empty({"lsoa": "LSOA11", "age": "Age"}, {"lsoa": 1.0, "age": 0.1})
+    ["Column 'LSOA11' (used for lsoa) has no value in any row: check it is the right column."]
+    >>> nearly_empty({"lsoa": "LSOA11"}, {"lsoa": 0.97}, sample=2000)
+    ["Column 'LSOA11' (used for lsoa) has no value in 97% of the first 2,000 rows: check it is the right column."]
+    """
+    rows = f"the first {sample:,} rows" if sample else "rows"
+    warnings = []
+    for field, header in mapping.items():
+        share = missing_share.get(field, 0.0)
+        if share > NEARLY_EMPTY and field not in SPARSE_FIELDS:
+            # A share is never rounded up to 100%: "any row" means none at all.
+            extent = ("any row" + (f" of {rows}" if sample else "")) if share >= 1.0 else f"{int(share * 100)}% of {rows}"
+            warnings.append(f"Column '{header}' (used for {field}) has no value in {extent}: check it is the right column.")
+    return warnings
+
+
+def resolve_mapping(
+    headers: list[str], overrides: dict[str, str] | None, samples: list[np.ndarray] | None = None
+) -> dict[str, str]:
     """Detect, then apply overrides; an override of ``""`` unmaps that field.
 
     An override may take a header that detection gave to another field: the
@@ -155,7 +232,7 @@ def resolve_mapping(headers: list[str], overrides: dict[str, str] | None) -> dic
     >>> resolve_mapping(["Pathway ID", "DTA Date", "Clock Start"], {"wait_start": "DTA Date"})
     {'pathway_id': 'Pathway ID', 'wait_start': 'DTA Date'}
     """
-    mapping = detect_mapping(headers)
+    mapping = detect_mapping(headers, samples)
     for field, header in (overrides or {}).items():
         field = _known_field(field)
         mapping.pop(field, None)

@@ -2,7 +2,8 @@
 
 The check (NHS Data Dictionary): multiply digits 1 to 9 by 10 down to 2, sum,
 take the remainder mod 11; the check digit is 11 minus that (11 becomes 0, 10
-means the number can never be valid) and must equal digit 10.
+means the number can never be valid) and must equal digit 10. Ten of one digit
+(0000000000 ... 9999999999) pass by construction but are placeholders: never valid.
 """
 
 from __future__ import annotations
@@ -55,12 +56,12 @@ def _normalise_one(value, tidy: Callable[[object], object]) -> str | None:
 
 
 def is_valid_nhs_number(text: str | None) -> bool:
-    """True if ``text`` is ten digits with a correct modulus 11 check digit.
+    """True if ``text`` is ten digits with a correct modulus 11 check digit, and not a placeholder.
 
-    >>> is_valid_nhs_number("9434765919"), is_valid_nhs_number("9434765918")
-    (True, False)
+    >>> is_valid_nhs_number("9434765919"), is_valid_nhs_number("9434765918"), is_valid_nhs_number("1111111111")
+    (True, False, False)
     """
-    if text is None or len(text) != 10 or not text.isdigit() or not text.isascii():
+    if text is None or len(text) != 10 or not text.isdigit() or not text.isascii() or is_placeholder(text):
         return False
     digits = [int(c) for c in text]
     check = 11 - sum(d * w for d, w in zip(digits, _WEIGHT_LIST)) % 11
@@ -75,10 +76,12 @@ def valid_mask(values: np.ndarray) -> np.ndarray:
 
 
 def as_integers(values: np.ndarray) -> np.ndarray:
-    """Each valid NHS number as an int64 (fast to group and compare), -1 for the rest.
+    """Each valid NHS number as an int64 (fast to group and compare), -1 for the rest
+    (placeholders of one repeated digit included).
 
-    >>> as_integers(np.array(["9434765919", "9434765918", None, "943476591", "943 476 5919"], dtype=object)).tolist()
-    [9434765919, -1, -1, -1, -1]
+    >>> as_integers(np.array(["9434765919", "9434765918", None, "943476591", "943 476 5919", "0000000000"],
+    ...                      dtype=object)).tolist()
+    [9434765919, -1, -1, -1, -1, -1]
     """
     grid = ascii_grid(values, 11)  # 11 bytes: a longer value is cut to 11, still not ten digits
     ten = digits_at(grid, list(range(10))) & (grid[:, 10] == 0)
@@ -86,7 +89,8 @@ def as_integers(values: np.ndarray) -> np.ndarray:
     weighted = sum(digits[:, i] * w for i, w in enumerate(_WEIGHT_LIST))
     check = 11 - weighted % 11
     check[check == 11] = 0
-    valid = ten & (check != 10) & (check == digits[:, 9])
+    repeated = (digits == digits[:, :1]).all(axis=1)
+    valid = ten & (check != 10) & (check == digits[:, 9]) & ~repeated
     return np.where(valid, number_at(grid, 0, 10), -1)
 
 
@@ -99,3 +103,13 @@ def format_nhs_number(text: str | None) -> str:
     if text and len(text) == 10 and text.isdigit():
         return f"{text[:3]} {text[3:6]} {text[6:]}"
     return text or ""
+
+
+def is_placeholder(text: str | None) -> bool:
+    """True for ten digits all the same (0000000000 ... 9999999999): they pass the modulus 11
+    check by construction, but are placeholders, never issued.
+
+    >>> is_placeholder("0000000000"), is_placeholder("4444444444"), is_placeholder("9434765919")
+    (True, True, False)
+    """
+    return text is not None and len(text) == 10 and text.isdigit() and len(set(text)) == 1

@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from workbench.codes import LEGACY_ETHNIC_CODES
 from workbench.dates import parse_dates
 from workbench.fields import (
     CANONICAL_FIELDS, DATE, NUMBER, PRIORITY_CODES, TEXT, KnownCodes, empty_column, per_value, repeats_a_lot,
@@ -31,8 +32,9 @@ from workbench.nhs_number import normalise_nhs_numbers
 MISSING_MARKERS = frozenset({"", "NULL", "N/A", "NA", "NONE", "NAN", "NAT", "-", "--", "?", "#N/A"})
 
 ETHNIC_CATEGORY_CODES = frozenset("ABCDEFGHJKLMNPRSZ") | {"99"}
-# Codes from older extracts, kept as given (validation reports them).
-OLD_ETHNIC_CODES = frozenset({"0", "9"})
+# Codes of the scheme HES used before 2001, kept as given: a column's scheme is decided
+# once from all its values (workbench.codes), and validation reports codes of neither.
+OLD_ETHNIC_CODES = frozenset(LEGACY_ETHNIC_CODES)
 
 # Descriptions seen in extracts -> Data Dictionary ethnic category code. Keys are
 # lower case with punctuation removed; only unambiguous descriptions are listed.
@@ -210,16 +212,16 @@ def normalise_specialty(text: str | None) -> str | None:
 def normalise_ethnicity(text: str | None) -> str | None:
     """An ethnic category code where the text clearly names one; else the text in capitals.
 
-    >>> [normalise_ethnicity(t) for t in ["a", "White British", "H - Indian", "Not known", "0", "Martian"]]
-    ['A', 'A', 'H', '99', '0', 'MARTIAN']
+    >>> [normalise_ethnicity(t) for t in ["a", "White British", "H - Indian", "Not known", "0", "4.0", "x", "Martian"]]
+    ['A', 'A', 'H', '99', '0', '4', 'X', 'MARTIAN']
     """
     if text is None:
         return None
     code = text.strip().upper()
+    whole = _WHOLE_NUMBER.fullmatch(code)  # a code a spreadsheet stored as a number: 99.0, 4.0
+    code = whole.group(1) if whole else code
     if code in ETHNIC_CATEGORY_CODES or code in OLD_ETHNIC_CODES:
         return code
-    if code == "99.0":
-        return "99"
     described = ETHNIC_DESCRIPTIONS.get(_description_key(text))
     if described:
         return described

@@ -18,8 +18,13 @@ decide an order.
 patient goes ahead of a P2 patient only if (P2 patient's score - lowest P2
 score) + (highest P3 score - P3 patient's score) is at most 4; nobody ever
 moves past more than one band. The band's highest and lowest scores anchor
-the overlap, so a placeholder clock start (a wait of a century) narrows it:
-fix the dates validation flags first.
+the overlap.
+
+**Bad dates never decide.** A row whose wait is not counted (a clock start
+validation flags, a clock that has stopped: see ``workbench.waits``) has no
+weeks waited: the rule set's missing-value policy gives its time-waited
+factor, the tie-break puts it after every known wait, and its explanation
+says why in words.
 
 Speed: :func:`prepare` does the work that no weight changes (band codes, the
 tie-break order, parsed columns, transformed factor values); re-ranking is
@@ -35,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench import waits
+from workbench.enrich import row_census_dates
 from workbench.fields import PRIORITY_TIME_LIMIT_DAYS, WaitingList
 from workbench.progress import WorkbenchError
 from workbench.rules import (
@@ -121,14 +128,16 @@ def _priority_codes(wl: WaitingList) -> np.ndarray:
 
 
 def _weeks_waited(wl: WaitingList) -> np.ndarray:
+    """Weeks waited as the list holds them; worked out by the RTT rules for a list without them."""
     weeks = wl.columns.get(WEEKS_WAITED)
     if weeks is not None:
         return np.asarray(weeks, dtype=np.float64)
     start = wl.columns.get("wait_start")
     if start is None or wl.census_date is None:
         return np.full(len(wl), np.nan)
-    days = (np.datetime64(wl.census_date, "D") - start.astype("datetime64[D]")).astype(np.float64)
-    return np.where(np.isnat(start), np.nan, days / 7.0)
+    census = row_census_dates(wl.columns, wl.census_date, len(wl))
+    stop = wl.columns.get("clock_stop_date", np.full(len(wl), np.datetime64("NaT"), dtype="datetime64[D]"))
+    return waits.counted_waits(start.astype("datetime64[D]"), stop, census)[0]
 
 
 def _tie_order(wl: WaitingList, weeks: np.ndarray) -> np.ndarray:
@@ -159,12 +168,23 @@ def factor_values(factor: Factor, prepared: Prepared, source: str = "<rules>") -
 
 
 def _time_limit_used(prepared: Prepared) -> np.ndarray:
-    """Weeks waited as a share of the priority's time limit (NaN for priorities without one)."""
+    """Time since the priority was set (last review, else listing, else clock start: see
+    ``workbench.waits``) as a share of its time limit; NaN for priorities without one, and
+    where the wait is not counted."""
     if TIME_LIMIT_USED not in prepared.values:
         limit = [PRIORITY_TIME_LIMIT_DAYS.get(code) for code in PRIORITY_BAND_CODES]
-        weeks_limit = np.array([np.nan if days is None else days / 7.0 for days in limit])
-        prepared.values[TIME_LIMIT_USED] = _read_only(prepared.weeks_waited / weeks_limit[prepared.priority_code])
+        days_limit = np.array([np.nan if days is None else float(days) for days in limit])
+        days = _days_since_priority(prepared)
+        prepared.values[TIME_LIMIT_USED] = _read_only(days / days_limit[prepared.priority_code])
     return prepared.values[TIME_LIMIT_USED]
+
+
+def _days_since_priority(prepared: Prepared) -> np.ndarray:
+    wl = prepared.wl
+    if "priority_date" not in wl.columns:  # a list made without it: from the weeks waited
+        return prepared.weeks_waited * 7.0
+    days = waits.days_since_priority(wl, row_census_dates(wl.columns, wl.census_date, len(wl)))
+    return np.where(np.isnan(prepared.weeks_waited), np.nan, days)
 
 
 def _numeric_column(factor: Factor, wl: WaitingList, source: str) -> np.ndarray:
@@ -451,6 +471,7 @@ class Explanation:
     baseline_rank: int
     social_cap_weeks: float | None
     social_capped: bool
+    wait_not_counted: str | None = None  # why time waited is not counted, in words (see waits)
 
     @property
     def movement(self) -> int:
@@ -472,6 +493,8 @@ class Explanation:
             text += f": others in {self.band} gained more from the rules' other factors"
         if self.social_capped:
             text += f" (social factors capped at {self.social_cap_weeks:g} weeks)"
+        if self.wait_not_counted:
+            text += f". Note: {self.wait_not_counted}"
         return text + "."
 
     def _movement_words(self) -> str:
@@ -505,6 +528,7 @@ class Explanation:
             "rank": self.rank,
             "baseline_rank": self.baseline_rank,
             "movement": self.movement,
+            "wait_not_counted": self.wait_not_counted,
             "sentence": self.sentence(),
         }
 
@@ -529,6 +553,7 @@ def explain(rule_set: RuleSet, wl: WaitingList, ranking: Ranking, baseline: Rank
         baseline_rank=int(baseline.rank[position]),
         social_cap_weeks=rule_set.social_cap_weeks,
         social_capped=bool(ranking.social_scale[position] < 1.0),
+        wait_not_counted=waits.not_counted_words(wl, position),
     )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from workbench.decisions import LogEntry, transform_words
+from workbench.equity import overall_text
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.progress import WorkbenchError
 from workbench.rules import RuleSet, dump_rules
@@ -195,6 +196,7 @@ def _equity_section(summary: dict[str, Any] | None, threshold: int) -> str:
         ("New referrals a week", _figure(shown["demand_per_week"]) if shown["demand_per_week"] else "not included"),
         ("Horizon (weeks)", _figure(shown["horizon_weeks"])),
         ("Next N treated", _count(shown["next_n"])),
+        ("RTT waits, whole list", overall_text(shown)),
     ]
     return ("<h2>Equity impact: baseline against scenario</h2>" + _key_values(assumptions)
             + _equity_table(shown) + _long_wait_table(shown) + _inequality_table(shown))
@@ -218,7 +220,8 @@ def _long_wait_table(shown: dict) -> str:
     header = [""] + ORDER_WORDS * len(LONG_WAIT_WEEKS)
     rows = [[g["group"]] + [_count(g[order][f"over_{w}"]) for w in LONG_WAIT_WEEKS for order in ("baseline", "scenario")]
             for g in shown["groups"]]
-    return "<h3>Patients whose projected wait passes each threshold</h3>" + _table(header, rows, set(range(1, 9)), groups)
+    numeric = set(range(1, 1 + 2 * len(LONG_WAIT_WEEKS)))
+    return "<h3>Patients whose projected wait passes each threshold</h3>" + _table(header, rows, numeric, groups)
 
 
 def _inequality_table(shown: dict) -> str:

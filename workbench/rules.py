@@ -36,7 +36,8 @@ The file format (``format_version = 1``; the shipped examples in
     missing = "neutral"                 # neutral (counts 0) | lowest (the least anyone gets)
 
 Factor sources: ``weeks_waited``; ``time_limit_used`` (the share of the
-clinical priority's time limit already waited, 1.0 = at the limit; missing for
+clinical priority's time limit used since the priority was set: at the last
+review, else listing, else clock start; 1.0 = at the limit; missing for
 priorities without a limit); or any column of the list by name (canonical,
 derived such as ``imd_decile``, ``imd_quintile``, ``core20``, or a source
 header such as ``Carer``), holding numbers or yes/no values.

@@ -23,8 +23,12 @@ down further.
   figures but hides its count and share of the list (the share gives the
   count back);
 - a share of the next N is hidden with its count; mean, median and 90th
-  percentile waits (and the change) are hidden when fewer than ``threshold +
-  1`` patients of the group have a known wait;
+  percentile waits, the share within 18 weeks (and the change) are hidden
+  when fewer than ``threshold + 1`` patients of the group have a known wait;
+  the share within 18 weeks is hidden with the count over 18 weeks too (with
+  the known waits it gives that count back);
+- the whole list's long-wait counts (``overall``) hide counts from 1 to the
+  threshold, and the share within 18 weeks with a hidden count over 18;
 - SII and RII summarise whole deciles and are shown.
 """
 
@@ -39,7 +43,8 @@ from workbench.fields import LONG_WAIT_WEEKS
 SUPPRESSED = "*"
 DEFAULT_THRESHOLD = 7
 ORDERS = ("baseline", "scenario")
-WAIT_FIGURES = ("mean_wait", "median_wait", "p90_wait")
+WAIT_FIGURES = ("mean_wait", "median_wait", "p90_wait", "within_18")
+WITHIN, OVER_STANDARD = "within_18", "over_18"
 
 
 def suppression_mask(counts, threshold: int = DEFAULT_THRESHOLD, forced=None) -> np.ndarray:
@@ -118,7 +123,17 @@ def suppressed_summary(summary: dict, threshold: int = DEFAULT_THRESHOLD) -> dic
         _hide_group_cells(group, small[index], count_hidden[index], unknown_hidden[index], threshold)
     for order in ORDERS:
         _hide_order_columns(groups, order, threshold, small)
+    for figures in shown.get("overall", {}).values():
+        _hide_overall(figures, threshold)
     return shown
+
+
+def _hide_overall(figures: dict, threshold: int) -> None:
+    for weeks in LONG_WAIT_WEEKS:
+        if 1 <= figures[f"over_{weeks}"] <= threshold:
+            figures[f"over_{weeks}"] = SUPPRESSED
+    if figures[OVER_STANDARD] == SUPPRESSED:
+        figures[WITHIN] = SUPPRESSED
 
 
 def _column_mask(groups: list[dict], cell, threshold: int, forced: np.ndarray) -> np.ndarray:
@@ -152,3 +167,5 @@ def _hide_order_columns(groups: list[dict], order: str, threshold: int, small: n
         for group, hide in zip(groups, hidden):
             if hide:
                 group[order][key] = SUPPRESSED
+                if key == OVER_STANDARD:
+                    group[order][WITHIN] = SUPPRESSED

@@ -30,45 +30,58 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from workbench import deprivation
+from workbench import codes, deprivation, waits
+from workbench.dates import implausible_dates, uk_date_text
 from workbench.enrich import INFANT_AGE_CODES, MAX_AGE, completed_years, row_census_dates
-from workbench.fields import FIELD_KINDS, PRIORITY_CODES, PRIORITY_TIME_LIMIT_DAYS, WaitingList, empty_column, per_value
+from workbench.fields import (
+    DERIVED_FIELDS, FIELD_KINDS, FLAG, NUMBER, PRIORITY_CODES, PRIORITY_TIME_LIMIT_DAYS, WaitingList, empty_column,
+    per_value,
+)
+from workbench.mapping import header_key
 from workbench.nhs_number import as_integers as nhs_as_integers
+from workbench.nhs_number import is_placeholder as is_placeholder_nhs_number
 from workbench.progress import CancelCheck, check, never
 
 FINDING_CODES: dict[str, str] = {
-    "nhs_number_invalid": "NHS number missing, or fails the modulus 11 check",
+    "nhs_number_invalid": "NHS number missing, a placeholder (one digit repeated), or fails the modulus 11 check",
     "duplicate_pathway": "The same pathway ID is on more than one row",
     "duplicate_patient_specialty": "The same patient is on more than one pathway in one specialty",
     "missing_wait_start": "No wait start (clock start) date",
     "future_wait_start": "Wait start is after the census date",
+    "clock_stopped": "Clock stopped on or before the census date but still on the list: not waiting, left out of waits",
     "unreadable_date": "A date could not be read",
     "implausible_date": "A placeholder or impossible date, such as 01/01/1900 or 31/12/9999",
     "missing_priority": "No clinical priority",
     "unknown_priority": "Clinical priority not recognised (expected P1a, P1b, P2 to P6)",
-    "priority_overdue": "Waited longer than the clinical priority's time limit",
+    "priority_overdue": "Waited longer than the clinical priority's time limit since the priority was set",
+    "unknown_treatment_function": "Treatment function code not in the NHS Data Dictionary list, or retired",
     "invalid_lsoa": "LSOA is not a known English, Welsh or Scottish area",
     "unknown_ethnicity": "Ethnic category not stated, not known, or not a Data Dictionary code",
-    "age_out_of_range": "Age below 0 or over 120, an infant age code, or born after the census date",
+    "age_out_of_range": "Age below 0 or over 120 (infant codes 7001-7007 are under one), or born after the census date",
+    "file_value_differs": "The file's own value of a field the workbench works out differs from the workbench's",
 }
 
 # Date fields checked for unreadable and implausible values, with their names in details.
 DATE_FIELD_LABELS = {
     "wait_start": "wait start",
+    "clock_stop_date": "clock stop",
+    "decision_to_admit_date": "decision to admit date",
+    "priority_review_date": "priority review date",
+    "last_validation_date": "last validation date",
     "census_date": "census date",
     "date_of_birth": "date of birth",
     "tci_date": "TCI date",
 }
-PLACEHOLDER_DATES = np.array(["1800-01-01", "1801-01-01", "1900-01-01", "9999-12-31"], dtype="datetime64[D]")
-EARLIEST_PLAUSIBLE = np.datetime64("1900-01-01", "D")
-LATEST_PLAUSIBLE = np.datetime64("2100-12-31", "D")
 # Text that files use for "nothing here".
 BLANK_TOKENS = frozenset({"", "NULL", "N/A", "NA", "NONE", "NAN", "NAT", "-", "--", "?"})
 ETHNIC_CATEGORY_CODES = frozenset("ABCDEFGHJKLMNPRS") | {"Z", "99"}
 # How many other rows a duplicate's detail names before it says "and N more".
 NAMED_ROWS = 5
-# Overdue details are keyed by priority and days together: priority * OVERDUE_KEY + days.
+# Overdue details are keyed by the date used, priority and days together:
+# (date used * OVERDUE_KEY + priority) * OVERDUE_KEY + days.
 OVERDUE_KEY = 10_000_000
+# A file's own weeks waited is usually rounded to whole weeks: only a bigger gap is a difference.
+WEEKS_TOLERANCE = 1.0
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: NumPy arrays have no single truth value
@@ -236,14 +249,37 @@ class _Checks:
         rows, raw = rows[~_blank_text(raw)], raw[~_blank_text(raw)]
         return rows, _describe_each(raw, lambda text: f"'{text}'")
 
+    def clock_stopped(self) -> Found:
+        if not self.present("clock_stop_date"):
+            return _nothing()
+        stop = self.column("clock_stop_date")
+        rows = np.flatnonzero(waits.clock_stopped(stop, self.census))
+        pairs = np.array([f"{s}|{c}" for s, c in zip(stop[rows], self.census[rows])], dtype=object)
+        return rows, _describe_each(pairs, _describe_clock_stop)
+
     def priority_overdue(self) -> Found:
         if not (self.present("clinical_priority") and self.present("wait_start")):
             return _nothing()
-        days = days_waited(self.column("wait_start"), self.census)
-        limit = self.wl.known_codes.per_distinct(self.column("clinical_priority"), _priority_limits, np.inf)
-        rows = np.flatnonzero((days > limit) & ~self.implausible_wait_start)
-        priority = per_value(self.column("clinical_priority")[rows], _priority_number, np.int64)
-        return rows, _describe_each(priority * OVERDUE_KEY + days[rows].astype(np.int64), _describe_overdue)
+        priority = self.column("clinical_priority")
+        days = waits.days_since_priority(self.wl, self.census)
+        rows = np.flatnonzero(waits.overdue(priority, days, self.wl.known_codes))
+        code = per_value(priority[rows], _priority_number, np.int64)
+        used = per_value(self.priority_date_from[rows], _date_used_number, np.int64)
+        key = (used * OVERDUE_KEY + code) * OVERDUE_KEY + days[rows].astype(np.int64)
+        return rows, _describe_each(key, _describe_overdue)
+
+    @cached_property
+    def priority_date_from(self) -> np.ndarray:
+        used = self.wl.columns.get("priority_date_from")
+        return used if used is not None else waits.priority_dates(self.wl.columns, self.census)[1]
+
+    def unknown_treatment_function(self) -> Found:
+        if not self.present("specialty"):
+            return _nothing()
+        problems = self.wl.known_codes.per_distinct(
+            self.column("specialty"), lambda found: np.array([_specialty_problem(c) for c in found], dtype=object), None)
+        rows = np.flatnonzero(problems != None)  # noqa: E711 (elementwise)
+        return rows, problems[rows]
 
     def invalid_lsoa(self) -> Found:
         if not self.present("lsoa"):
@@ -258,15 +294,34 @@ class _Checks:
         if not self.present("ethnic_category"):
             return _nothing()
         categories = self.column("ethnic_category")
-        stated = ETHNIC_CATEGORY_CODES - {"Z", "99"}
+        legacy = codes.is_legacy_ethnicity(self.wl.known_codes.factorize(categories)[1])
+        stated = set(codes.LEGACY_ETHNIC_CODES) - {"9", "X"} if legacy else ETHNIC_CATEGORY_CODES - {"Z", "99"}
         rows = np.flatnonzero(~self.wl.known_codes.per_distinct(
             categories, lambda found: np.array([_upper(c) in stated for c in found], dtype=bool), False))
         tidy = per_value(categories[rows], _upper)
         shown = np.where(_is_missing(categories[rows]), _tidy_text(self.raw("ethnic_category", rows)), tidy)
-        return rows, _describe_each(shown, _describe_ethnicity)
+        return rows, _describe_each(shown, _describe_legacy_ethnicity if legacy else _describe_ethnicity)
 
     def age_out_of_range(self) -> Found:
         return _combine([self._age_from_birth(), self._age_from_column()])
+
+    def file_value_differs(self) -> Found:
+        """The file's own values of fields the workbench works out (an IMD decile, an age band...),
+        where they differ from the workbench's: ours are used, theirs are kept as source columns."""
+        parts = [self._differs(name, header) for name, header in self.own_values().items()]
+        return _combine(parts)
+
+    def own_values(self) -> dict[str, str]:
+        """Field worked out by the workbench -> the file's column holding its own value of it."""
+        own = {}
+        if "imd_decile" in self.mapping and self.mapping["imd_decile"] in self.wl.source:
+            own["imd_decile"] = self.mapping["imd_decile"]
+        derived = {header_key(name): name for name in DERIVED_FIELDS if name in self.wl.columns}
+        for header in self.wl.source:
+            name = derived.get(header_key(header))
+            if name and name not in own and header not in self.mapping.values():
+                own[name] = header
+        return own
 
     # -- helpers for the checks -----------------------------------------------------
 
@@ -307,45 +362,25 @@ class _Checks:
         if not self.present("age"):
             return _nothing()
         age = self.column("age")
-        rows = np.flatnonzero((age < 0) | (age > MAX_AGE))
+        infant = (age >= INFANT_AGE_CODES[0]) & (age <= INFANT_AGE_CODES[1])
+        rows = np.flatnonzero(((age < 0) | (age > MAX_AGE)) & ~infant)
         return rows, _describe_each(age[rows], _describe_age)
+
+    def _differs(self, name: str, header: str) -> Found:
+        """Rows where the file's own value in ``header`` is given and differs from our ``name``."""
+        ours, theirs = self.column(name), np.asarray(self.wl.source[header], dtype=object)
+        if name == "imd_decile":  # ours came from the area only where the area is known
+            differs = _numbers_differ(ours, theirs, 0.0) & ~np.isnan(self.column("imd_rank"))
+        elif FIELD_KINDS[name] in (NUMBER, FLAG):
+            differs = _numbers_differ(ours, theirs, WEEKS_TOLERANCE if name == "weeks_waited" else 0.0)
+        else:
+            differs = _texts_differ(ours, theirs)
+        rows = np.flatnonzero(differs)
+        pairs = np.array([f"{t}\x00{_shown(o)}" for t, o in zip(_tidy_text(theirs[rows]), ours[rows])], dtype=object)
+        return rows, _describe_each(pairs, lambda pair: _describe_own_value(header, name, pair))
 
 
 # -- plain functions over arrays -------------------------------------------------------
-
-
-def implausible_dates(dates: np.ndarray) -> np.ndarray:
-    """Mask: placeholder dates (01/01/1900, 31/12/9999...), or before 1900 or after 2100.
-
-    >>> implausible_dates(np.array(["1900-01-01", "1899-12-31", "2026-01-01", "NaT"], dtype="datetime64[D]")).tolist()
-    [True, True, False, False]
-    """
-    dates = np.asarray(dates, dtype="datetime64[D]")
-    outside = (dates < EARLIEST_PLAUSIBLE) | (dates > LATEST_PLAUSIBLE)
-    return outside | np.isin(dates, PLACEHOLDER_DATES)
-
-
-def days_waited(wait_start: np.ndarray, census: np.ndarray) -> np.ndarray:
-    """Whole days from wait start to census date as float; NaN where either is missing."""
-    days = (census.astype("datetime64[D]") - wait_start.astype("datetime64[D]")).astype(np.float64)
-    days[np.isnat(wait_start) | np.isnat(census)] = np.nan
-    return days
-
-
-def uk_date_text(value: np.datetime64) -> str:
-    """dd/mm/yyyy for a NumPy day, including years outside Python's range.
-
-    >>> uk_date_text(np.datetime64("9999-12-31")), uk_date_text(np.datetime64("1066-10-14"))
-    ('31/12/9999', '14/10/1066')
-    """
-    year, month, day = str(np.datetime64(value, "D")).lstrip("+").rsplit("-", 2)
-    return f"{day}/{month}/{year}"
-
-
-def _priority_limits(priorities: np.ndarray) -> np.ndarray:
-    """The time limit in days for each priority; infinite where there is none."""
-    limits = {code: np.inf if days is None else float(days) for code, days in PRIORITY_TIME_LIMIT_DAYS.items()}
-    return np.array([limits.get(p, np.inf) for p in priorities], dtype=np.float64)
 
 
 def _known_priorities(priorities: np.ndarray) -> np.ndarray:
@@ -441,6 +476,8 @@ def _describe_nhs_number(pair: str | None) -> str:
     shown, number = (pair or "\x00").split("\x00", 1)
     if shown in ("", "None") and number in ("", "None"):
         return "no NHS number"
+    if is_placeholder_nhs_number(number):
+        return f"{shown} is a placeholder (one digit repeated): never issued"
     if number.isdigit() and len(number) == 10:
         return f"{shown} has the wrong check digit"
     return f"{shown} is not a 10-digit number"
@@ -455,11 +492,31 @@ def _priority_number(priority: str | None) -> int:
     return PRIORITY_CODES.index(priority) if priority in PRIORITY_CODES else -1
 
 
+def _date_used_number(used: str | None) -> int:
+    return waits.PRIORITY_DATE_SOURCES.index(used) if used in waits.PRIORITY_DATE_SOURCES else 0
+
+
 def _describe_overdue(key: int) -> str:
-    """Detail for a key made of priority number * OVERDUE_KEY + days waited."""
-    priority = PRIORITY_CODES[int(key) // OVERDUE_KEY]
+    """Detail for a key made of (date used * OVERDUE_KEY + priority number) * OVERDUE_KEY + days.
+
+    >>> _describe_overdue((0 * OVERDUE_KEY + 2) * OVERDUE_KEY + 40)
+    'P2 waited 40 days since the last priority review (limit 28 days)'
+    """
+    used, rest = divmod(int(key), OVERDUE_KEY * OVERDUE_KEY)
+    priority = PRIORITY_CODES[rest // OVERDUE_KEY]
     limit = PRIORITY_TIME_LIMIT_DAYS[priority]
-    return f"{priority} waited {_days(int(key) % OVERDUE_KEY)} (limit {_days(limit)})"
+    since = waits.PRIORITY_DATE_SOURCES[used]
+    return f"{priority} waited {_days(rest % OVERDUE_KEY)} since the {since} (limit {_days(limit)})"
+
+
+def _describe_clock_stop(pair: str) -> str:
+    stop, census = pair.split("|")
+    return (f"clock stopped {uk_date_text(np.datetime64(stop))}, on or before the census date "
+            f"{uk_date_text(np.datetime64(census))}: still on the list")
+
+
+def _specialty_problem(specialty: str | None) -> str | None:
+    return None if specialty is None else codes.treatment_function_problem(specialty)
 
 
 def _days(count: int) -> str:
@@ -482,6 +539,53 @@ def _describe_ethnicity(code: str | None) -> str:
     if code in ("0", "9"):
         return f"'{code}': an old not-known code"
     return f"'{code}' is not an ethnic category code"
+
+
+def _describe_legacy_ethnicity(code: str | None) -> str:
+    if code is None or _blank_value(code):
+        return "not given"
+    meaning = codes.LEGACY_ETHNIC_CODES.get(code.upper())
+    if meaning:
+        return f"{code.upper()}: {meaning[0]} (the pre-2001 scheme)"
+    return f"'{code}' is not an ethnic category code of the pre-2001 scheme"
+
+
+def _describe_own_value(header: str, name: str, pair: str) -> str:
+    theirs, ours = pair.split("\x00", 1)
+    return f"the file's {header} is '{theirs}', the workbench's {name} is '{ours}'"
+
+
+def _numbers_differ(ours: np.ndarray, theirs: np.ndarray, tolerance: float) -> np.ndarray:
+    """Mask: both given and more than ``tolerance`` apart (yes/no count as 1/0)."""
+    given = per_value(theirs, _number_or_nan, np.float64)
+    return ~np.isnan(ours) & ~np.isnan(given) & (np.abs(ours - given) > tolerance)
+
+
+def _texts_differ(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """Mask: both given and different, ignoring case and spaces."""
+    theirs_key = per_value(theirs, lambda v: None if _blank_value(v) else str(v).strip().casefold())
+    ours_key = per_value(ours, lambda v: None if v is None else str(v).strip().casefold())
+    return (theirs_key != None) & (ours_key != None) & (theirs_key != ours_key)  # noqa: E711 (elementwise)
+
+
+def _number_or_nan(value) -> float:
+    if _blank_value(value):
+        return np.nan
+    word = str(value).strip().casefold()
+    if word in ("y", "yes", "true"):
+        return 1.0
+    if word in ("n", "no", "false"):
+        return 0.0
+    try:
+        return float(word)
+    except ValueError:
+        return np.nan
+
+
+def _shown(value) -> str:
+    if isinstance(value, float):
+        return "" if np.isnan(value) else f"{value:g}"
+    return "" if value is None else str(value)
 
 
 def _describe_birth(pair: str) -> str:

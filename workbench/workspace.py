@@ -6,7 +6,10 @@ Tables (schema managed by ``sqlite_utils.migrations``, forward only):
   stored, the mapping used, census date, time.
 - ``list_columns``: the current list, stored column by column: every source
   column exactly as read (text, compressed), and the canonical and derived
-  fields typed (NumPy bytes, compressed; dates as days since 1970). A row is named by
+  fields typed (NumPy bytes, compressed; dates as days since 1970). A column is
+  named by its name *and* whether it is a source column, so a file whose
+  headers are the field names themselves (``pathway_id``, ``imd_decile``)
+  keeps both: its own column as read, and the field the workbench made. A row is named by
   its ``row_id`` (1-based data row of the file) and ``source_line`` (the row or
   line number a person sees in the file).
 - ``findings``: ``(row_id, code, detail)`` for every validation finding.
@@ -94,8 +97,21 @@ def m004_compressed_numbers(db: sqlite_utils.Database) -> None:
     size, and a third of the writing when a list is saved."""
     names = [name for (name,) in db.execute("SELECT name FROM list_columns WHERE kind IN (?, ?)", (DATE, NUMBER))]
     for name in names:  # one column at a time: a million-row column is 8 MB
-        (data,) = db.execute("SELECT data FROM list_columns WHERE name = ?", (name,)).fetchone()
-        db.execute("UPDATE list_columns SET data = ? WHERE name = ?", (zlib.compress(data, 1), name))
+        (data,) = db.execute("SELECT data FROM list_columns WHERE name = ? AND source = 0", (name,)).fetchone()
+        db.execute("UPDATE list_columns SET data = ? WHERE name = ? AND source = 0", (zlib.compress(data, 1), name))
+
+
+@migrations()
+def m005_source_columns_apart(db: sqlite_utils.Database) -> None:
+    """Source columns and the workbench's fields are named apart: a file whose header is
+    a field's own name ("pathway_id", "imd_decile") stores both instead of failing."""
+    db.execute(
+        """CREATE TABLE list_columns_by_kind (name TEXT NOT NULL, kind TEXT NOT NULL, source INTEGER NOT NULL,
+           position INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (source, name))"""
+    )
+    db.execute("INSERT INTO list_columns_by_kind SELECT name, kind, source, position, data FROM list_columns")
+    db.execute("DROP TABLE list_columns")
+    db.execute("ALTER TABLE list_columns_by_kind RENAME TO list_columns")
 
 
 class Workspace:

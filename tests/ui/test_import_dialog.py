@@ -178,7 +178,7 @@ def test_census_date_defaults_to_the_files_census_column(qtbot, tmp_path, open_d
     path.write_text("\n".join([",".join(headers), "A1,01/02/2025,31/03/2025", "A2,02/02/2025,31/03/2025"]) + "\n")
     dialog = open_dialog(path, tmp_path / "ward.sqlite")
     assert dialog.census.date() == QDate(2025, 3, 31)
-    assert dialog.census.displayFormat() == "dd/MM/yyyy"
+    assert dialog.census.text() == "31/03/2025"
 
 
 def test_an_old_census_date_is_warned_about_before_importing(qtbot, tmp_path, open_dialog):
@@ -222,3 +222,38 @@ def test_a_header_row_below_a_title_can_be_named_and_pseudonymised(qtbot, tmp_pa
     with Workspace.open(tmp_path / "ward.sqlite") as ws:
         numbers = ws.load_list().columns["nhs_number"]
     assert all(n.startswith("PSN-") for n in numbers)
+
+
+def test_a_census_date_typed_as_dd_mm_yyyy_is_taken_as_typed(qtbot, tmp_path, open_dialog):
+    path = tmp_path / "old.csv"
+    path.write_text("Pathway ID,RTT Clock Start\nA1,01/01/2002\nA2,04/02/2002\n", encoding="utf-8")
+    workspace = tmp_path / "ward.sqlite"
+    dialog = open_dialog(path, workspace)
+    assert dialog.census.text() == "04/02/2002"  # suggested: the latest clock start, not today
+    dialog.census.selectAll()
+    qtbot.keyClicks(dialog.census, "31/03/2002")
+    assert dialog.census.text() == "31/03/2002" and dialog.census_date() == date(2002, 3, 31)
+    assert dialog.census_note.text().startswith("Chosen by you.")
+    dialog.census.selectAll()
+    qtbot.keyClicks(dialog.census, "31/02/2002")  # no such day: the import waits for a real one
+    assert dialog.census_date() is None and not dialog.import_button.isEnabled()
+    dialog.census.selectAll()
+    qtbot.keyClicks(dialog.census, "31/03/2002")
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    with Workspace.open(workspace) as ws:
+        assert ws.import_record()["census_date"] == date(2002, 3, 31)
+
+
+def test_a_mapped_column_with_nothing_in_it_is_warned_about(qtbot, tmp_path, open_dialog):
+    path = tmp_path / "hes.csv"
+    path.write_text("EPIKEY,ELECDATE,LSOA11,Ethnicity\n" + "".join(f"{i},01/02/2002,,A\n" for i in range(30)),
+                    encoding="utf-8")
+    dialog = open_dialog(path, tmp_path / "ward.sqlite")
+    assert dialog.field_boxes["lsoa"].currentText() == "LSOA11"  # the only column named for it, and empty
+    assert not dialog.empty_note.isHidden()
+    assert "Column 'LSOA11' (used for lsoa) has no value in any row" in dialog.empty_note.text()
+    choose(qtbot, dialog.field_boxes["lsoa"], NOT_IN_FILE)
+    assert dialog.empty_note.isHidden()
+    choose(qtbot, dialog.field_boxes["ethnic_category"], "LSOA11")
+    assert "Column 'LSOA11' (used for ethnic_category)" in dialog.empty_note.text()

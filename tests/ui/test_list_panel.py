@@ -134,6 +134,9 @@ def test_summary_strip_shows_the_figures(qtbot, panel):
     assert strip.figures["total"].text() == "3"
     assert strip.figures["median"].text() == "70.0 weeks"
     assert strip.figures["over_52"].text() == "2 (67%)"
+    assert strip.figures["within"].text() == "0%" and strip.figures["over_104"].text() == "1 (33%)"
+    assert strip.denominator.text() == ("RTT waits counted: 3 of 3 patients. "
+                                        "Percentages are of the RTT waits counted. Overdue for priority: none.")
     assert "No priority\u00a03" in strip.priorities.text()
     assert strip.bars.opts["height"].sum() == 3
 

@@ -268,6 +268,9 @@ def test_equity_panel_draws_suppressed_figures_as_stars_and_explains_on_hover(qt
     assert text.startswith("IMD quintile 1 (") and f"{result.shown['groups'][0]['scenario']['mean_wait']:.1f} weeks" in text
     assert "*" in panel.hover_text("share", 5)
     assert "Slope index" in panel.hover_text("sii", 0)
+    whole = result.shown["overall"]["baseline"]
+    assert f"within 18 weeks {100 * whole['within_18']:.0f}%" in panel.note.text()
+    assert "over 104 weeks" in panel.note.text() and "RTT waits counted: 300 of 300 patients" in panel.note.text()
 
 
 def test_equity_charts_are_built_when_first_shown_with_the_figures_given_while_hidden(qtbot, rules):

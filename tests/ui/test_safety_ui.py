@@ -209,17 +209,22 @@ def test_the_import_dialogs_warnings_reach_the_window(qtbot, make_window, tmp_pa
     assert not window.warning_strip.isHidden()
 
 
-def test_a_list_with_no_census_date_says_today_was_used(qtbot, make_window, tmp_path):
+def test_a_list_with_no_census_date_is_asked_for_one_suggesting_its_latest_clock_start(qtbot, make_window, tmp_path):
     window = make_window()
-    load(qtbot, window, lambda: window.start(write_list(tmp_path / "undated.csv")))
-    today = date.today().strftime("%d/%m/%Y")
-    assert f"No census date was given or found in the file: waits are counted to today, {today}." in (
-        window.warning_strip.warnings())
+    window.start(write_list(tmp_path / "undated.csv"))  # clock starts in March 2025; the file saved today
+    qtbot.waitUntil(lambda: window.dialog is not None and bool(window.dialog.headers), timeout=WAIT_MS)
+    dialog = window.dialog
+    assert dialog.census.text() == "28/03/2025"  # not today
+    assert "no census date" in dialog.census_note.text() and "latest clock start" in dialog.census_note.text()
+    load(qtbot, window, lambda: qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton))
+    with Workspace.open(window.file.path) as workspace:
+        assert workspace.import_record()["census_date"] == date(2025, 3, 28)
 
 
 def test_a_date_column_read_as_us_dates_is_shown_above_the_list(qtbot, make_window, tmp_path):
     path = tmp_path / "us.csv"
-    path.write_text("Pathway ID,Priority,RTT Clock Start\nA1,P2,03/13/2025\nA2,P3,04/01/2025\n", encoding="utf-8")
+    path.write_text("Pathway ID,Priority,RTT Clock Start,Census Date\nA1,P2,03/13/2025,2025-06-30\n"
+                    "A2,P3,04/01/2025,2025-06-30\n", encoding="utf-8")
     window = make_window()
     load(qtbot, window, lambda: window.start(path))
     [warning] = [w for w in window.warning_strip.warnings() if "RTT Clock Start" in w]

@@ -12,9 +12,10 @@ from openpyxl import Workbook
 
 from workbench.cli import print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
-from workbench.equity import SUGGESTED_GROUPINGS, prepare_equity
+from workbench.equity import SUGGESTED_GROUPINGS, overall_text, prepare_equity
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.progress import WorkbenchError
+from workbench.waits import describe_left_out
 from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_table
 from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
 
@@ -27,8 +28,10 @@ ORDER_COLUMNS = {
     "mean_wait": "mean projected wait (weeks)",
     "median_wait": "median projected wait (weeks)",
     "p90_wait": "90th percentile projected wait (weeks)",
+    "within_18": "within 18 weeks (%)",
     **{f"over_{w}": f"over {w} weeks" for w in LONG_WAIT_WEEKS},
 }
+SHARES = ("share_of_next_n", "within_18")
 
 
 def add_arguments(parser) -> None:
@@ -120,6 +123,9 @@ def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
         ("New referrals a week", _plain_figure(summary["demand_per_week"])),
         ("Horizon (weeks)", summary["horizon_weeks"]),
         ("Next N treated", summary["next_n"]),
+        ("Wait figures count", _denominator(summary)),
+        *[(f"{order.capitalize()}: whole list {ORDER_COLUMNS[key]}", _shown(key, summary["overall"][order][key]))
+          for order in ORDERS for key in ("within_18", *(f"over_{w}" for w in LONG_WAIT_WEEKS))],
         ("SII of mean projected wait, baseline (weeks)", _weeks(summary["sii"]["baseline"])),
         ("SII of mean projected wait, scenario (weeks)", _weeks(summary["sii"]["scenario"])),
         ("RII, baseline", _round(summary["rii"]["baseline"], 3)),
@@ -142,6 +148,11 @@ def _print_table(summary: dict) -> None:
                     _pair(base["over_52"], scen["over_52"]), g["change"]))
     print(f"SII of mean projected wait across IMD deciles: {_text(_weeks(summary['sii']['baseline']))} -> "
           f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)")
+    print(overall_text(summary))
+
+
+def _denominator(summary: dict) -> str:
+    return describe_left_out(summary["rtt_waits_counted"], summary["list_size"], summary["left_out"])
 
 
 def _line(group, patients, share, next_n, mean_wait, over_52, change) -> str:
@@ -157,7 +168,7 @@ def _text(value) -> str:
 
 
 def _shown(key: str, value):
-    if key == "share_of_next_n":
+    if key in SHARES:
         return _percent(value)
     return _weeks(value) if key.endswith("_wait") else value
 
