@@ -1,6 +1,6 @@
-"""Smoke test of an installed workbench: a wheel in a clean venv, or the portable build.
+"""Smoke test of an installed workbench: a venv it was installed into, or the portable build.
 
-    python packaging/smoke_test.py wheel VENV
+    python packaging/smoke_test.py venv VENV      (installed from the wheel or the offline bundle)
     python packaging/smoke_test.py portable dist/prioritisation-workbench
 
 It works in a temporary folder (never the checkout) with a home folder of its
@@ -19,7 +19,7 @@ write only to the user's data folder, the work folder (the outputs it was asked
 for) and the temporary folder.
 
 Prints one line per check and exits with status 1 at the first failure. Needs
-only the standard library, so any Python 3 can run it.
+only the standard library, so any Python 3.9 or newer can run it.
 """
 
 from __future__ import annotations
@@ -80,9 +80,8 @@ class Installed:
     def environment(self) -> dict[str, str]:
         unset = {"PYTHONPATH", "PYTHONHOME", "WORKBENCH_DATA_DIR", "VIRTUAL_ENV"}
         environment = {key: value for key, value in os.environ.items() if key not in unset}
-        environment.update(HOME=str(self.home), USERPROFILE=str(self.home), TMPDIR=str(self.temp),
-                           TEMP=str(self.temp), TMP=str(self.temp), QT_QPA_PLATFORM="offscreen")
-        environment["APPDATA"] = str(self.home / "AppData" / "Roaming")
+        environment.update(HOME=str(self.home), USERPROFILE=str(self.home), APPDATA=str(self.home / "AppData" / "Roaming"),
+                           TMPDIR=str(self.temp), TEMP=str(self.temp), TMP=str(self.temp), QT_QPA_PLATFORM="offscreen")
         return environment
 
     def run(self, command: str, *arguments: str) -> str:
@@ -106,13 +105,12 @@ def files_under(folder: Path) -> dict[str, Path]:
 
 
 def check_bundled_files(installed: Installed) -> None:
-    if installed.bundled.is_relative_to(ROOT):
-        raise SmokeTestFailed(f"{installed.bundled}: the installation reads the data from the checkout")
+    expect(not installed.bundled.is_relative_to(ROOT), f"{installed.bundled}: the data is read from the checkout")
     shipped = files_under(RESOURCES)
     for name, source in shipped.items():
         copy = installed.bundled / name
-        if not copy.is_file() or copy.read_bytes() != source.read_bytes():
-            raise SmokeTestFailed(f"resources/{name} is missing or different in {installed.bundled}")
+        expect(copy.is_file() and copy.read_bytes() == source.read_bytes(),
+               f"resources/{name} is missing or different in {installed.bundled}")
     report(f"all {len(shipped)} files of resources/ are installed in {installed.bundled}")
 
 
@@ -120,10 +118,10 @@ def check_app_opens_the_demo(installed: Installed) -> None:
     with open(RESOURCES / "demo" / "demo-waiting-list.csv", newline="", encoding="utf-8-sig") as demo:
         demo_rows = sum(1 for _ in csv.reader(demo)) - 1
     said = installed.run("workbench-gui", "--self-test")
-    if f"self-test: {demo_rows} rows shown from demo-waiting-list.csv" not in said:
-        raise SmokeTestFailed(f"workbench-gui --self-test did not show the {demo_rows}-row demo list: {said!r}")
-    if not (installed.data_folder() / "settings.ini").is_file():
-        raise SmokeTestFailed(f"the app kept no settings in the data folder {installed.data_folder()}")
+    expect(f"self-test: {demo_rows} rows shown from demo-waiting-list.csv" in said,
+           f"workbench-gui --self-test did not show the {demo_rows}-row demo list: {said!r}")
+    expect((installed.data_folder() / "settings.ini").is_file(),
+           f"the app kept no settings in the data folder {installed.data_folder()}")
     report(f"the app started headless, showed the {demo_rows}-row demo list and closed")
 
 
@@ -145,7 +143,7 @@ def check_command_line(installed: Installed) -> None:
     run("rank", "--workspace", "ward.sqlite", "--rules", rule_sets[0], "--out", "ranked.csv")
     with open(installed.work / "ranked.csv", newline="", encoding="utf-8-sig") as ranked_csv:
         expect(sum(1 for _ in csv.reader(ranked_csv)) == LIST_ROWS + 1, "ranked.csv does not hold every row")
-    equity = json.loads(run("equity", "--workspace", "ward.sqlite", "--rules", rule_sets[-1],
+    equity = json.loads(run("equity", "--workspace", "ward.sqlite", "--rules", rule_sets[0],
                             "--capacity-per-week", "20", "--json"))
     expect(len(equity["groups"]) >= 5, f"equity gave groups {equity['groups']}")
     report(f"the command line imported a {LIST_ROWS}-row CSV, validated it, ranked and exported it with "
@@ -172,7 +170,7 @@ def writes_and_sockets(trace: Path) -> tuple[list[tuple[str, str]], list[str]]:
     for line in trace.read_text(errors="replace").splitlines():
         call = re.match(r"\d+\s+(\w+)\(", line)
         if call is None or re.search(r"= -1 E", line):
-            continue  # a resumed or failed call changed nothing
+            continue  # a failed call changed nothing; a resumed one was counted where it began
         if call.group(1) in ("socket", "connect"):
             sockets.append(line)
         elif not call.group(1).startswith("open") or WRITE_FLAGS.search(line):
@@ -212,7 +210,7 @@ def strace_works() -> bool:
     return subprocess.run(["strace", "-f", "-o", os.devnull, "true"], capture_output=True).returncode == 0
 
 
-def wheel_installation(venv: Path, scratch: Path) -> Installed:
+def venv_installation(venv: Path, scratch: Path) -> Installed:
     commands = venv / ("Scripts" if WINDOWS else "bin")
     ask = [str(commands / "python"), "-c", "from workbench.resources import bundled_folder; print(bundled_folder())"]
     bundled = subprocess.run(ask, cwd=scratch, capture_output=True, text=True, check=True).stdout.strip()
@@ -227,7 +225,7 @@ def portable_installation(folder: Path, scratch: Path) -> Installed:
 
 
 def smoke_test(kind: str, place: Path, scratch: Path) -> None:
-    installed = (wheel_installation if kind == "wheel" else portable_installation)(place.resolve(), scratch)
+    installed = (venv_installation if kind == "venv" else portable_installation)(place.resolve(), scratch)
     before = fingerprint(installed.commands) if kind == "portable" else None
     check_bundled_files(installed)
     check_app_opens_the_demo(installed)
@@ -241,8 +239,8 @@ def smoke_test(kind: str, place: Path, scratch: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=["wheel", "portable"], help="what was installed")
-    parser.add_argument("place", type=Path, help="the venv the wheel went into, or the portable folder")
+    parser.add_argument("kind", choices=["venv", "portable"], help="what was installed")
+    parser.add_argument("place", type=Path, help="the venv it was installed into, or the portable folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="workbench-smoke-") as scratch:
         try:
@@ -250,7 +248,7 @@ def main() -> int:
         except SmokeTestFailed as failure:
             print(f"FAILED: {failure}", file=sys.stderr)
             return 1
-    print(f"smoke test of the {args.kind} passed")
+    print(f"smoke test of the {args.kind} {args.place} passed")
     return 0
 
 
