@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name as canonical
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "packaging" / "constraints.txt"
@@ -23,10 +24,6 @@ def pins() -> dict[str, Requirement]:
     lines = [line for line in CONSTRAINTS.read_text().splitlines() if line.strip() and not line.startswith("#")]
     found = [Requirement(line) for line in lines]
     return {canonical(pin.name): pin for pin in found if pin.marker is None or pin.marker.evaluate()}
-
-
-def canonical(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
 
 
 def declared(*extras: str) -> list[Requirement]:
