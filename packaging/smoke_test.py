@@ -235,6 +235,8 @@ def smoke_test(kind: str, place: Path, scratch: Path) -> None:
         report("the portable folder is as it was before it ran")
     if installed.trace:
         check_traces(installed)
+    elif kind == "portable":
+        print("skipped: strace does not work here, so sockets and writes were not traced", flush=True)
 
 
 def main() -> int:

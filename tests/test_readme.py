@@ -86,6 +86,9 @@ def figures(printed: dict[str, str]) -> list[tuple[str, str, list[str]]]:
          [f"{ranked['moved_up']:,}", f"{ranked['moved_down']:,}"]),
         ("the explained patient", r"pathway (RTT\d+) moves up\s+(\d+) places, from (\d+)\w\w to (\d+)\w\w",
          [why["pathway_id"], str(why["movement"]), str(why["baseline_rank"]), str(why["rank"])]),
+        ("explained contributions", r"most deprived fifth \(\+([\d.]+)\s+weeks-equivalent\) and waits to return to work "
+         r"\(\+([\d.]+)\)", [f"{why['contributions'][name]:.1f}" for name in ("Most deprived fifth", "Return to work")]),
+        ("horizon", r"over a\s+(\d+)-week horizon", [str(equity["horizon_weeks"])]),
         ("deprivation gap", r"least deprived fifths from ([\d.]+) to ([\d.]+) weeks",
          [f"{mean['1'][0] - mean['5'][0]:.1f}", f"{mean['1'][1] - mean['5'][1]:.1f}"]),
         ("slope index", r"across deciles from ([\d.]+) to ([\d.]+) weeks",
@@ -108,7 +111,8 @@ def test_every_figure_the_readme_quotes_is_what_its_examples_print(printed):
         assert found, f"README.md, section 'Command line', no longer quotes the {what} (pattern {pattern!r}): " \
                       "update tests/test_readme.py"
         if list(found.groups()) != now:
-            line = first + text[:found.start(1)].count("\n")
+            differs = next(i for i, (said, printed_now) in enumerate(zip(found.groups(), now), 1) if said != printed_now)
+            line = first + text[:found.start(differs)].count("\n")
             wrong.append(f"README.md line {line}: the {what} reads {found.groups()}, the examples now print "
                          f"{tuple(now)}: update that line")
     assert not wrong, "\n".join(wrong)
