@@ -3,6 +3,10 @@
 With no file it reopens the last workspace, or the bundled demo list the first
 time. FILE may be a waiting list (imported straight away if every required
 column is recognised, else through the import dialog) or a workspace file.
+
+``--self-test`` checks an installation: the app starts, opens FILE (or what it
+would open anyway), prints how many rows it shows and closes; exit status 1 if
+no list was shown within two minutes.
 """
 
 from __future__ import annotations
@@ -10,9 +14,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from ui import errors, settings
+
+SELF_TEST = "--self-test"
+SELF_TEST_LIMIT_MS = 120_000
 
 
 def make_application(argv: list[str]) -> QApplication:
@@ -50,7 +58,21 @@ def main(argv: list[str] | None = None) -> int:
     from ui.main_window import MainWindow  # after the QApplication exists
 
     window = MainWindow()
+    if SELF_TEST in arguments:
+        close_once_loaded(window)
     window.show()
     window.start(file_argument(arguments))
     app.main_window = window  # reachable by tests and part 2; keeps the window alive
     return app.exec()
+
+
+def close_once_loaded(window) -> None:
+    """For ``--self-test``: print the rows of the first list the window shows, then close it."""
+
+    def report(loaded) -> None:
+        rows = len(loaded.wl) if loaded.wl is not None else 0
+        print(f"self-test: {rows} rows shown from {loaded.source_name or loaded.file.path.name}", flush=True)
+        window.close()
+
+    window.workspaceLoaded.connect(report)
+    QTimer.singleShot(SELF_TEST_LIMIT_MS, lambda: QApplication.instance().exit(1))
