@@ -21,6 +21,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from workbench.deprivation import DOMAINS
+
 TEXT, DATE, NUMBER, FLAG = "text", "date", "number", "flag"
 
 # Canonical fields a source column can be mapped onto, in display order.
@@ -54,6 +56,9 @@ DERIVED_FIELDS: dict[str, str] = {
     "imd_quintile": NUMBER,  # 1 = most deprived fifth
     "core20": FLAG,  # England IMD quintile 1
     "deprivation_nation": TEXT,  # England, Wales or Scotland: deciles are not comparable across nations
+    "deprivation_index": TEXT,  # the index the decile comes from: IoD2025, WIMD 2025, SIMD 2020v2, IoD2019...
+    "deprivation_link": TEXT,  # how the area was linked: directly, through the ONS lookup, or not at all
+    **{domain: NUMBER for domain in DOMAINS},  # IoD2025 domain deciles (England only), 1 = most deprived
     "ethnic_group": TEXT,  # White, Mixed, Asian, Black, Other, Not stated/unknown
 }
 
