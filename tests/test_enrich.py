@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from workbench.deprivation import DOMAINS, Linking, load_index
 from workbench.enrich import completed_years, enrich
-from workbench.fields import DERIVED_FIELDS, TEXT, KnownCodes
+from workbench.fields import DERIVED_FIELDS, TEXT, KnownCodes, WaitingList
 
 CENSUS = datetime.date(2026, 11, 1)
 
@@ -147,12 +147,23 @@ def test_welsh_and_scottish_areas_have_no_core20_flag_and_their_own_index():
     assert derived["deprivation_link"].tolist() == ["2011 area carried to 2021 (ONS best fit)", "linked directly"]
 
 
-def test_domain_deciles_are_englands_only():
-    derived = enrich({"lsoa": texts("E01000001", "W01000003", None)}, CENSUS)
-    # E01000001 in IoD2025: income 10, employment 10, education 10, health 10, crime 10, housing 9, environment 1.
-    english = [derived[name][0] for name in DOMAINS]
-    assert english == [10.0, 10.0, 10.0, 10.0, 10.0, 9.0, 1.0]
-    assert all(np.isnan(derived[name][1:]).all() for name in DOMAINS)
+def test_domain_deciles_are_englands_only_and_worked_out_when_asked_for():
+    # E01000001 in IoD2025: income 10, employment 10, education 10, health 10, crime 10, housing 9, environment 1;
+    # E01028040 is carried to E01033769 (income decile 6).
+    columns = {"lsoa": texts("E01000001", "W01000003", None, "E01028040")}
+    columns.update(enrich(columns, CENSUS))
+    wl = WaitingList(np.arange(1, 5), columns)
+    assert not set(DOMAINS) & set(columns)  # not stored with the list
+    assert [wl.column(name)[0] for name in DOMAINS] == [10.0, 10.0, 10.0, 10.0, 10.0, 9.0, 1.0]
+    assert wl.column("imd_income_decile")[3] == 6.0
+    assert all(np.isnan(wl.column(name)[1:3]).all() for name in DOMAINS)
+    assert set(DOMAINS) <= set(wl.column_names()) and wl.has_column("imd_crime_decile")
+
+
+def test_the_2019_edition_has_no_domains():
+    columns = {"lsoa": texts("E01000001")}
+    columns.update(enrich(columns, CENSUS, linking=Linking("2019")))
+    assert np.isnan(WaitingList(np.arange(1, 2), columns).column("imd_income_decile")).all()
 
 
 def test_pseudo_and_unknown_codes_keep_a_decile_the_file_supplied():

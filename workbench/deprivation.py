@@ -251,7 +251,8 @@ def load_index(year: str = CURRENT) -> IndexTable:
     frame = pd.read_csv(resource_path("deprivation", EDITIONS[year].table), dtype={"area_code": object},
                         keep_default_na=False, na_values={name: [""] for name in DOMAINS})
     codes = frame["area_code"].to_numpy(dtype=object)
-    nation = np.array([NATION_OF_PREFIX[code[0]] for code in codes], dtype=object)
+    prefix = codes.astype("U1")
+    nation = np.select([prefix == p for p in NATION_OF_PREFIX], list(NATION_OF_PREFIX.values()), None).astype(object)
     domains = {name: frame[name].to_numpy(dtype=np.float64) for name in DOMAINS if name in frame}
     return IndexTable(pd.Index(codes, dtype=object), nation, frame["rank"].to_numpy(dtype=np.float64),
                       frame["decile"].to_numpy(dtype=np.float64), domains)
@@ -357,7 +358,6 @@ class AreaLinks:
     rank: np.ndarray
     decile: np.ndarray
     nation: np.ndarray
-    domains: dict[str, np.ndarray]
     link: np.ndarray
     vintage: AreaVintage
 
@@ -428,12 +428,10 @@ def _gather(table: IndexTable, position: np.ndarray, link: np.ndarray, shared: n
     def take(values: np.ndarray) -> np.ndarray:
         return np.where(found, values[safe], np.nan)
 
-    none = np.full(len(position), np.nan)
     return AreaLinks(
         rank=np.where(shared, np.nan, take(table.rank)),
         decile=take(table.decile),
         nation=np.where(found, table.nation[safe], None).astype(object),
-        domains={name: take(table.domains[name]) if name in table.domains else none for name in DOMAINS},
         link=link,
         vintage=vintage,
     )
@@ -509,6 +507,29 @@ def with_nation(words: str, nation: str | None) -> str:
     ('most deprived quintile in Wales', 'most deprived quintile (nation not known)')
     """
     return f"{words} in {nation}" if nation else f"{words} ({NATION_NOT_KNOWN.lower()})"
+
+
+def domain_deciles(columns: dict[str, np.ndarray], name: str, known=None) -> np.ndarray:
+    """One IoD2025 domain's decile for each row of a list, from its linked area (NaN elsewhere).
+
+    ``columns`` holds the list's ``lsoa``, ``deprivation_index`` and
+    ``deprivation_link``; only rows linked to IoD2025 have domains. Worked out
+    once per distinct area: a few tens of milliseconds for a million rows.
+    """
+    factorize = known.factorize if known is not None else _factorize
+    area_codes, areas = factorize(columns["lsoa"])
+    first = np.full(len(areas), -1)
+    present = np.flatnonzero(area_codes >= 0)
+    first[area_codes[present][::-1]] = present[::-1]  # each area's first row: its link is the area's link
+    index, link = columns["deprivation_index"][first], columns["deprivation_link"][first]
+    wanted = tidy_codes(areas)
+    carried = link == LINK_WORDS[CARRIED_TO_2021]
+    wanted[carried] = changed_areas().reindex(wanted[carried]).to_numpy(dtype=object)
+    table = load_index(CURRENT)
+    english_2025 = (index == EDITIONS[CURRENT].indices[ENGLAND]) & (first >= 0)
+    position = np.where(english_2025, table.codes.get_indexer(wanted), -1)
+    per_area = np.where(position >= 0, table.domains[name][np.maximum(position, 0)], np.nan)
+    return np.append(per_area, np.nan)[area_codes]
 
 
 # --------------------------------------------------------------------------- what a list's link did

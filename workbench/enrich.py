@@ -201,7 +201,8 @@ def deprivation_fields(
     linking: deprivation.Linking | None = None,
 ) -> dict[str, np.ndarray]:
     """Every deprivation field of each row: imd_rank, imd_decile, imd_quintile, core20,
-    deprivation_nation, deprivation_index, deprivation_link and the IoD2025 domain deciles.
+    deprivation_nation, deprivation_index and deprivation_link (the IoD2025 domains are
+    worked out when asked for: ``deprivation.domain_deciles``).
 
     Worked out once per distinct area (a list names a few thousand areas a
     million times), then spread over the rows: each row's *key* is its area,
@@ -212,11 +213,13 @@ def deprivation_fields(
     linking = linking or deprivation.Linking()
     codes, areas = known.factorize(_column(columns, "lsoa", TEXT, n))
     links = deprivation.link_areas(areas, linking)
-    supplied = _whole_deciles(_column(columns, "imd_decile", NUMBER, n))
     nothing = len(areas)  # keys: the areas, then "nothing", then the file's deciles 1-10
-    from_area = np.append(~np.isnan(links.decile), False)[codes]
-    from_file = np.where(np.isnan(supplied), nothing, nothing + np.nan_to_num(supplied).astype(np.intp))
-    key = np.where(from_area, codes, np.where(np.isnan(supplied) & (codes >= 0), codes, from_file))
+    key = np.where(codes >= 0, codes, nothing).astype(np.intp)
+    supplied = _whole_deciles(_column(columns, "imd_decile", NUMBER, n))
+    from_file = np.flatnonzero(~np.isnan(supplied))
+    if len(from_file):  # most lists give no decile of their own
+        from_file = from_file[np.isnan(np.append(links.decile, np.nan)[key[from_file]])]
+        key[from_file] = nothing + supplied[from_file].astype(np.intp)
     per_key = _deprivation_per_key(links, linking.edition, supplied_decile_nation)
     derived = {name: values[key] for name, values in per_key.items()}
     for name in ("deprivation_nation", "deprivation_index", "deprivation_link"):
@@ -242,7 +245,6 @@ def _deprivation_per_key(links: deprivation.AreaLinks, edition: str, file_nation
         "deprivation_nation": nation,
         "deprivation_index": np.array(index, dtype=object),
         "deprivation_link": np.array(link, dtype=object),
-        **{name: np.concatenate([values, no_area]) for name, values in links.domains.items()},
     }
 
 
