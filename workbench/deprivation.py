@@ -103,7 +103,7 @@ LINK_WORDS = (
 # Groups by deprivation: "England, most deprived fifth", "Wales, decile 1 (most deprived)".
 FIFTHS = ("most deprived fifth", "second most deprived fifth", "middle fifth", "second least deprived fifth",
           "least deprived fifth")
-GROUP_PARTS = {"imd_quintile": 5, "imd_decile": 10}
+GROUP_PARTS = {"imd_quintile": 5, "imd_decile": 10, **dict.fromkeys(DOMAINS, 10)}
 
 
 # --------------------------------------------------------------------------- published files
@@ -497,6 +497,7 @@ def group_label(nation: str | None, by: str, value: int) -> str:
         part = FIFTHS[value - 1]
     else:
         part = f"decile {value}" + (" (most deprived)" if value == 1 else " (least deprived)" if value == 10 else "")
+        part = f"{DOMAINS[by][1]} {part}" if by in DOMAINS else part
     return f"{nation or NATION_NOT_KNOWN}, {part}"
 
 
