@@ -120,6 +120,8 @@ def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
         ("New referrals a week", _plain_figure(summary["demand_per_week"])),
         ("Horizon (weeks)", summary["horizon_weeks"]),
         ("Next N treated", summary["next_n"]),
+        ("SII and RII fitted across the IMD deciles of", summary["sii_nation"] or "no patients with a decile"),
+        ("Patients of other nations left out of the SII", summary["sii_left_out"]),
         ("SII of mean projected wait, baseline (weeks)", _weeks(summary["sii"]["baseline"])),
         ("SII of mean projected wait, scenario (weeks)", _weeks(summary["sii"]["scenario"])),
         ("RII, baseline", _round(summary["rii"]["baseline"], 3)),
@@ -136,16 +138,29 @@ def _print_table(summary: dict) -> None:
     print(_line("group", "patients", "% list", "% next N", "mean wait", "over 52", "change"))
     for g in summary["groups"]:
         base, scen = g["baseline"], g["scenario"]
-        print(_line(g["group"][:21], _text(g["count"]), _text(_percent(g["share_of_list"])),
+        print(_line(g["group"], _text(g["count"]), _text(_percent(g["share_of_list"])),
                     _pair(_percent(base["share_of_next_n"]), _percent(scen["share_of_next_n"])),
                     _pair(_weeks(base["mean_wait"]), _weeks(scen["mean_wait"])),
                     _pair(base["over_52"], scen["over_52"]), g["change"]))
-    print(f"SII of mean projected wait across IMD deciles: {_text(_weeks(summary['sii']['baseline']))} -> "
+    print(f"SII of mean projected wait across {sii_scope(summary)}: {_text(_weeks(summary['sii']['baseline']))} -> "
           f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)")
 
 
+def sii_scope(summary: dict) -> str:
+    """Whose deciles the SII is fitted across, and who that leaves out.
+
+    >>> sii_scope({"sii_nation": "England", "sii_left_out": 12})
+    "England's IMD deciles (12 patients of other nations left out: deciles are not comparable across nations)"
+    """
+    if not summary["sii_nation"]:
+        return "IMD deciles"
+    left_out = summary["sii_left_out"]
+    note = f" ({_text(left_out)} patients of other nations left out: deciles are not comparable across nations)"
+    return f"{summary['sii_nation']}'s IMD deciles" + (note if left_out else "")
+
+
 def _line(group, patients, share, next_n, mean_wait, over_52, change) -> str:
-    return f"{group:<22}{patients:>9}{share:>8}{next_n:>15}{mean_wait:>15}{over_52:>17}  {change}"
+    return f"{group:<36}{patients:>9}{share:>8}{next_n:>15}{mean_wait:>15}{over_52:>17}  {change}"
 
 
 def _pair(before, after) -> str:
