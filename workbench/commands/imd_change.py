@@ -1,0 +1,80 @@
+"""``workbench imd-change --workspace WS``: how many patients change deprivation fifth between
+IoD2019 and IoD2025 (and WIMD 2019 and 2025), group by group, nation by nation.
+
+Small numbers are suppressed on screen unless ``--no-suppress``, and always in ``--out``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from workbench.cli import print_json
+from workbench.imd_change import compare_editions, headline, notes, suppressed_change, table_headers, table_rows
+from workbench.progress import WorkbenchError
+from workbench.spreadsheet import write_csv, write_table
+from workbench.suppression import DEFAULT_THRESHOLD
+from workbench.workspace import Workspace
+
+NAME = "imd-change"
+HELP = "Compare a list's deprivation fifths in IoD2019 and IoD2025 (WIMD 2019 and 2025): who changes fifth."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--workspace", required=True, help="workspace file")
+    parser.add_argument("--no-suppress", action="store_true", help="show small numbers on screen (never in --out)")
+    parser.add_argument("--out", help="write the tables to this .xlsx or .csv file (always suppressed)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def run(args) -> int:
+    if args.out and Path(args.out).suffix.lower() not in (".xlsx", ".csv"):
+        raise WorkbenchError(f"{Path(args.out).name}: write the tables to a .xlsx or .csv file")
+    with Workspace.open(args.workspace) as workspace:
+        wl = workspace.load_list()
+        record = workspace.import_record() or {}
+    result = compare_editions(wl, record.get("mapping", {}).get("lsoa"))
+    safe = suppressed_change(result, DEFAULT_THRESHOLD)
+    if args.out:
+        _write_out(Path(args.out), safe)
+    shown = {**(result if args.no_suppress else safe), "source_file": record.get("file_name"), "out": args.out}
+    if args.json:
+        print_json(shown)
+    else:
+        _print(shown)
+    return 0
+
+
+def _print(result: dict) -> None:
+    for nation in result["nations"]:
+        print(headline(nation))
+        print(_line(table_headers(nation)))
+        for row in table_rows(nation):
+            print(_line(row))
+    for note in notes(result):
+        print(note)
+
+
+def _line(cells: list) -> str:
+    first, *figures = [_text(cell) for cell in cells]
+    return f"  {first:<46}" + "".join(f"{figure:>23}" for figure in figures)
+
+
+def _text(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _write_out(path: Path, safe: dict) -> None:
+    rows = [[nation["nation"], *row] for nation in safe["nations"] for row in table_rows(nation)]
+    headers = ["Nation", *table_headers(safe["nations"][0])] if safe["nations"] else ["Nation"]
+    if path.suffix.lower() == ".csv":
+        write_csv(path, headers, rows)
+        return
+    book = Workbook(write_only=True)
+    write_table(book.create_sheet("Change of fifth"), headers, rows)
+    write_table(book.create_sheet("Notes"), ["Note"], [[headline(n)] for n in safe["nations"]] + [[n] for n in notes(safe)])
+    try:
+        book.save(path)
+    except OSError as error:
+        raise WorkbenchError(f"{path.name}: could not be written ({error.strerror or error})") from None
