@@ -98,5 +98,5 @@ def test_the_command_prints_json_and_writes_an_excel_friendly_table(tmp_path, ca
 
 def test_rows_of_the_table_end_with_those_only_the_current_edition_places(result):
     rows = table_rows(nation(result, "England"))
-    assert rows[-1][:2] == ["No IoD2019 decile (only IoD2025 places them)", 9]
+    assert rows[-1][:2] == ["No IoD2019 decile (IoD2025 only)", 9]
     assert [row[0] for row in rows[:5]] == [g["group"] for g in nation(result, "England")["groups"]]

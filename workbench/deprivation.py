@@ -534,13 +534,16 @@ def domain_deciles(columns: dict[str, np.ndarray], name: str, known=None) -> np.
 
 
 # --------------------------------------------------------------------------- what a list's link did
-def link_summary(columns: dict[str, np.ndarray], linking: Linking, known=None) -> dict:
+def link_summary(columns: dict[str, np.ndarray], linking: Linking, known=None) -> dict | None:
     """What a list's deprivation link did, for the import result and the app (JSON-friendly).
 
     ``columns`` holds the list's ``lsoa``, ``deprivation_index`` and
     ``deprivation_link`` columns; ``known`` (a ``fields.KnownCodes``) gives
     their codes where known. Counts are rows, and distinct areas where said.
+    None for a list imported before the link was recorded.
     """
+    if "deprivation_link" not in columns:
+        return None
     factorize = known.factorize if known is not None else _factorize
     area_codes, areas = factorize(columns["lsoa"])
     link_codes, links = factorize(columns["deprivation_link"])

@@ -629,6 +629,19 @@ def _inequality_by_nation(inputs: EquityInputs, baseline: OrderFigures, scenario
     return found
 
 
+def sii_scope(summary: dict) -> tuple[str, str]:
+    """Whose IMD deciles the SII and RII are fitted across, and who that leaves out ('' if nobody).
+
+    >>> sii_scope({"sii_nation": "England", "sii_left_out": 12})
+    ("England's IMD deciles", '12 patients of other nations left out (deciles are not comparable across nations)')
+    """
+    nation, left_out = summary["sii_nation"], summary["sii_left_out"]
+    where = (f"{nation}'s IMD deciles" if nation in deprivation.NATIONS else
+             "the IMD deciles the file gave (nation not known)" if nation else "IMD deciles")
+    note = (f"{left_out:,}" if isinstance(left_out, int) else str(left_out)) + " patients of other nations left out"
+    return where, (note + " (deciles are not comparable across nations)" if left_out else "")
+
+
 def _group_dict(inputs: EquityInputs, g: int, baseline: OrderFigures, scenario: OrderFigures, n: int, next_n: int):
     count = int(inputs.count[g])
     base, scen = _order_dict(baseline, g, next_n), _order_dict(scenario, g, next_n)

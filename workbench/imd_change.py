@@ -19,12 +19,16 @@ that would give them back, for display and export.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
+from openpyxl import Workbook
 
 from workbench import deprivation
 from workbench.deprivation import CURRENT, EDITIONS, PREVIOUS, Linking
 from workbench.fields import WaitingList
+from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
+from workbench.spreadsheet import write_csv, write_table
 from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppression_mask
 
 FIFTHS = 5
@@ -95,6 +99,15 @@ def _moves(line: np.ndarray, row: int) -> list[int]:
     return [int(line[row]), int(line[:row].sum()), int(line[row + 1:FIFTHS].sum()), int(line[FIFTHS])]
 
 
+def change_to_show(wl: WaitingList, lsoa_header: str | None = None, progress: Progress = no_progress,
+                   cancelled: CancelCheck = never) -> dict:
+    """:func:`compare_editions` with small numbers suppressed, as the app shows it (runs on a worker)."""
+    progress(0.0, "Linking the areas to both editions")
+    result = compare_editions(wl, lsoa_header)
+    check(cancelled)
+    return suppressed_change(result)
+
+
 # --------------------------------------------------------------------------- small numbers
 def suppressed_change(result: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
     """A copy safe to show or export: counts from 1 to ``threshold`` are "*", and so is anything
@@ -135,7 +148,7 @@ def table_headers(nation: dict) -> list[str]:
 def table_rows(nation: dict) -> list[list]:
     """One row per previous fifth, then the patients only the current edition places."""
     rows = [[group["group"], group["patients"], *(group[move] for move in MOVES)] for group in nation["groups"]]
-    only_current = f"No {nation['previous_index']} decile (only {nation['current_index']} places them)"
+    only_current = f"No {nation['previous_index']} decile ({nation['current_index']} only)"
     return rows + [[only_current, nation["no_previous_decile"], "", "", "", ""]]
 
 
@@ -157,8 +170,8 @@ def notes(result: dict) -> list[str]:
     found = [f"{nation}: {EDITIONS[CURRENT].indices[nation]} in both editions, so no patient changes fifth."
              for nation in result["unchanged"]]
     if result["no_area"]:
-        found.append(f"{_figure(result['no_area'])} patients have no area code, or one that is not a known area: "
-                     "left out.")
+        found.append(f"Left out: {_figure(result['no_area'])} patients with no area code, or one that is not "
+                     "a known area.")
     if "suppression_threshold" in result:
         found.append(f"Counts from 1 to {result['suppression_threshold']} show as *, and so does anything that "
                      "would give one back.")
@@ -167,3 +180,20 @@ def notes(result: dict) -> list[str]:
 
 def _figure(count) -> str:
     return f"{count:,}" if isinstance(count, int) else str(count)
+
+
+def write_change(path: Path, shown: dict) -> None:
+    """The tables (suppressed: pass :func:`suppressed_change`'s result) to an xlsx or CSV file."""
+    rows = [[nation["nation"], *row] for nation in shown["nations"] for row in table_rows(nation)]
+    headers = ["Nation", *table_headers(shown["nations"][0])] if shown["nations"] else ["Nation"]
+    try:
+        if path.suffix.lower() == ".csv":
+            write_csv(path, headers, rows)
+            return
+        book = Workbook(write_only=True)
+        write_table(book.create_sheet("Change of fifth"), headers, rows)
+        notes_rows = [[headline(n)] for n in shown["nations"]] + [[n] for n in notes(shown)]
+        write_table(book.create_sheet("Notes"), ["Note"], notes_rows)
+        book.save(path)
+    except OSError as error:
+        raise WorkbenchError(f"{path.name}: could not be written ({error.strerror or error})") from None

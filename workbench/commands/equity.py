@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from workbench.cli import print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
-from workbench.equity import SUGGESTED_GROUPINGS, prepare_equity
+from workbench.equity import SUGGESTED_GROUPINGS, prepare_equity, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.progress import WorkbenchError
 from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_table
@@ -120,7 +120,7 @@ def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
         ("New referrals a week", _plain_figure(summary["demand_per_week"])),
         ("Horizon (weeks)", summary["horizon_weeks"]),
         ("Next N treated", summary["next_n"]),
-        ("SII and RII fitted across the IMD deciles of", summary["sii_nation"] or "no patients with a decile"),
+        ("SII and RII fitted across", sii_scope(summary)[0]),
         ("Patients of other nations left out of the SII", summary["sii_left_out"]),
         ("SII of mean projected wait, baseline (weeks)", _weeks(summary["sii"]["baseline"])),
         ("SII of mean projected wait, scenario (weeks)", _weeks(summary["sii"]["scenario"])),
@@ -142,21 +142,10 @@ def _print_table(summary: dict) -> None:
                     _pair(_percent(base["share_of_next_n"]), _percent(scen["share_of_next_n"])),
                     _pair(_weeks(base["mean_wait"]), _weeks(scen["mean_wait"])),
                     _pair(base["over_52"], scen["over_52"]), g["change"]))
-    print(f"SII of mean projected wait across {sii_scope(summary)}: {_text(_weeks(summary['sii']['baseline']))} -> "
-          f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)")
-
-
-def sii_scope(summary: dict) -> str:
-    """Whose deciles the SII is fitted across, and who that leaves out.
-
-    >>> sii_scope({"sii_nation": "England", "sii_left_out": 12})
-    "England's IMD deciles (12 patients of other nations left out: deciles are not comparable across nations)"
-    """
-    if not summary["sii_nation"]:
-        return "IMD deciles"
-    left_out = summary["sii_left_out"]
-    note = f" ({_text(left_out)} patients of other nations left out: deciles are not comparable across nations)"
-    return f"{summary['sii_nation']}'s IMD deciles" + (note if left_out else "")
+    where, left_out = sii_scope(summary)
+    print(f"SII of mean projected wait across {where}: {_text(_weeks(summary['sii']['baseline']))} -> "
+          f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)"
+          + (f"; {left_out}" if left_out else ""))
 
 
 def _line(group, patients, share, next_n, mean_wait, over_52, change) -> str:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from workbench.cli import print_json
-from workbench.imd_change import compare_editions, headline, notes, suppressed_change, table_headers, table_rows
+from workbench.imd_change import (
+    compare_editions, headline, notes, suppressed_change, table_headers, table_rows, write_change,
+)
 from workbench.progress import WorkbenchError
-from workbench.spreadsheet import write_csv, write_table
 from workbench.suppression import DEFAULT_THRESHOLD
 from workbench.workspace import Workspace
 
@@ -37,7 +36,7 @@ def run(args) -> int:
     result = compare_editions(wl, record.get("mapping", {}).get("lsoa"))
     safe = suppressed_change(result, DEFAULT_THRESHOLD)
     if args.out:
-        _write_out(Path(args.out), safe)
+        write_change(Path(args.out), safe)
     shown = {**(result if args.no_suppress else safe), "source_file": record.get("file_name"), "out": args.out}
     if args.json:
         print_json(shown)
@@ -63,18 +62,3 @@ def _line(cells: list) -> str:
 
 def _text(value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def _write_out(path: Path, safe: dict) -> None:
-    rows = [[nation["nation"], *row] for nation in safe["nations"] for row in table_rows(nation)]
-    headers = ["Nation", *table_headers(safe["nations"][0])] if safe["nations"] else ["Nation"]
-    if path.suffix.lower() == ".csv":
-        write_csv(path, headers, rows)
-        return
-    book = Workbook(write_only=True)
-    write_table(book.create_sheet("Change of fifth"), headers, rows)
-    write_table(book.create_sheet("Notes"), ["Note"], [[headline(n)] for n in safe["nations"]] + [[n] for n in notes(safe)])
-    try:
-        book.save(path)
-    except OSError as error:
-        raise WorkbenchError(f"{path.name}: could not be written ({error.strerror or error})") from None
