@@ -222,3 +222,19 @@ def test_a_header_row_below_a_title_can_be_named_and_pseudonymised(qtbot, tmp_pa
     with Workspace.open(tmp_path / "ward.sqlite") as ws:
         numbers = ws.load_list().columns["nhs_number"]
     assert all(n.startswith("PSN-") for n in numbers)
+
+
+def test_the_previous_deprivation_edition_can_be_chosen(qtbot, tmp_path, open_dialog):
+    source = tmp_path / "areas.csv"
+    with open(source, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["Pathway ID", "RTT Clock Start", "LSOA21CD"],
+                                      ["A1", "01/03/2025", "E01033769"], ["A2", "01/03/2025", "E01000001"]])
+    dialog = open_dialog(source, tmp_path / "ward.sqlite")
+    assert dialog.deprivation_edition() == "2025"
+    choose(qtbot, dialog.edition, dialog.edition.itemText(dialog.edition.findData("2019")))
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert dialog.result.deprivation["indices"]["England"] == "IoD2019"
+    assert dialog.result.deprivation["carried_through_lookup"] == {"rows": 1, "areas": 1}  # E01033769, back to 2011
+    with Workspace.open(tmp_path / "ward.sqlite") as ws:
+        assert ws.load_list().columns["deprivation_index"].tolist() == ["IoD2019", "IoD2019"]
