@@ -134,7 +134,8 @@ def _deprivation_groups(wl: WaitingList, by: str) -> Grouping:
     known = np.isin(values, np.arange(1, parts + 1))
     slots = nation_slots(wl)
     key = np.where(known, slots * parts + np.nan_to_num(values, nan=1.0).astype(np.int64) - 1, len(NATION_SLOTS) * parts)
-    shown = sorted({0} | set(np.unique(slots[known]).tolist()))  # England always, other nations when present
+    present = np.bincount(slots[known], minlength=len(NATION_SLOTS)) > 0
+    shown = sorted({0} | set(np.flatnonzero(present).tolist()))  # England always, other nations when present
     labels = [deprivation.group_label(NATION_SLOTS[s], by, v) for s in shown for v in range(1, parts + 1)]
     lookup = np.full(len(NATION_SLOTS) * parts + 1, len(labels), dtype=np.int64)
     for place, slot in enumerate(shown):
