@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from workbench.cli import print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
+from workbench.commands._tables import add_table_arguments, check_out
 from workbench.equity import SUGGESTED_GROUPINGS, prepare_equity, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.progress import WorkbenchError
@@ -40,14 +41,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--demand-per-week", type=float, help="new referrals a week (take part of the capacity)")
     parser.add_argument("--suppress-threshold", type=int, default=DEFAULT_THRESHOLD,
                         help=f"hide counts from 1 to this number ({DEFAULT_THRESHOLD})")
-    parser.add_argument("--no-suppress", action="store_true", help="show small numbers on screen (never in --out)")
-    parser.add_argument("--out", help="write the table to this .xlsx or .csv file (always suppressed)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_table_arguments(parser, "table")
 
 
 def run(args) -> int:
-    if args.out and Path(args.out).suffix.lower() not in (".xlsx", ".csv"):
-        raise WorkbenchError(f"{Path(args.out).name}: write the table to a .xlsx or .csv file")
+    check_out(args.out, "table")
     if args.suppress_threshold < 0:
         raise WorkbenchError(f"The suppression threshold cannot be negative (it is {args.suppress_threshold})")
     ranked = rank_both(args)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.cli import print_json
+from workbench.commands._tables import add_table_arguments, check_out
 from workbench.imd_change import (
     compare_editions, headline, notes, suppressed_change, table_headers, table_rows, write_change,
 )
-from workbench.progress import WorkbenchError
 from workbench.suppression import DEFAULT_THRESHOLD
 from workbench.workspace import Workspace
 
@@ -22,14 +22,11 @@ HELP = "Compare a list's deprivation fifths in IoD2019 and IoD2025 (WIMD 2019 an
 
 def add_arguments(parser) -> None:
     parser.add_argument("--workspace", required=True, help="workspace file")
-    parser.add_argument("--no-suppress", action="store_true", help="show small numbers on screen (never in --out)")
-    parser.add_argument("--out", help="write the tables to this .xlsx or .csv file (always suppressed)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_table_arguments(parser, "tables")
 
 
 def run(args) -> int:
-    if args.out and Path(args.out).suffix.lower() not in (".xlsx", ".csv"):
-        raise WorkbenchError(f"{Path(args.out).name}: write the tables to a .xlsx or .csv file")
+    check_out(args.out, "tables")
     with Workspace.open(args.workspace) as workspace:
         wl = workspace.load_list()
         record = workspace.import_record() or {}
