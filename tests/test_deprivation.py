@@ -181,10 +181,10 @@ def test_blank_codes_have_no_link(code):
 
 
 def test_welsh_and_scottish_areas_keep_their_nation():
-    found = deprivation.lookup(codes("W01000003", "S01006506"))
-    assert found["deprivation_nation"].tolist() == ["Wales", "Scotland"]
-    assert found["imd_rank"].tolist() == [570.0, 4_691.0]
-    assert found["imd_decile"].tolist() == [3.0, 7.0]
+    links = links_of("W01000003", "S01006506")
+    assert links.nation.tolist() == ["Wales", "Scotland"]
+    assert links.rank.tolist() == [570.0, 4_691.0]
+    assert links.decile.tolist() == [3.0, 7.0]
 
 
 def test_pseudo_codes_are_recognised():
@@ -193,8 +193,8 @@ def test_pseudo_codes_are_recognised():
 
 
 def test_empty_input_gives_empty_columns():
-    found = deprivation.lookup(codes())
-    assert all(len(column) == 0 for column in found.values())
+    links = links_of()
+    assert len(links.decile) == len(links.nation) == len(links.link) == 0
     assert deprivation.is_pseudo_code(codes()).dtype == bool
 
 

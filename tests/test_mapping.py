@@ -190,3 +190,12 @@ def test_profile_folder_follows_the_data_directory_setting(tmp_path, monkeypatch
     monkeypatch.setattr(mapping.sys, "platform", "linux")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert profile_folder() == tmp_path / ".local" / "share" / "prioritisation-workbench" / "mapping_profiles"
+
+
+@pytest.mark.parametrize("header", ["LSOA11CD", "LSOA21CD", "lsoa_2021", "LSOA01", "LSOA Code (2011)", "LSOA 2021 Code"])
+def test_lsoa_headers_that_name_a_vintage_are_the_lsoa(header):
+    assert detect_mapping(["Pathway ID", header]) == {"pathway_id": "Pathway ID", "lsoa": header}
+
+
+def test_with_both_a_2011_and_a_2021_column_the_2021_one_is_used():
+    assert detect_mapping(["LSOA11CD", "LSOA21CD"])["lsoa"] == "LSOA21CD"

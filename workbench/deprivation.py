@@ -323,12 +323,12 @@ def area_vintage(codes: np.ndarray, header: str | None = None) -> AreaVintage:
 
 
 def _codes(count: int) -> str:
-    return counted(count, "code")
+    return _counted(count, "code")
 
 
-def counted(count: int, word: str) -> str:
+def _counted(count: int, word: str) -> str:
     """
-    >>> counted(1, "area"), counted(1200, "row")
+    >>> _counted(1, "area"), _counted(1200, "row")
     ('1 area', '1,200 rows')
     """
     return f"{count:,} {word}{'' if count == 1 else 's'}"
@@ -437,26 +437,6 @@ def _gather(table: IndexTable, position: np.ndarray, link: np.ndarray, shared: n
     )
 
 
-def lookup(codes: np.ndarray, edition: str = CURRENT) -> dict[str, np.ndarray]:
-    """Rank, decile and nation for each area code (LSOA or Scottish data zone), row by row.
-
-    Codes match ignoring case and surrounding spaces. Unknown codes,
-    pseudo-codes and missing values give NaN rank and decile and ``None`` nation.
-
-    >>> found = lookup(np.array(["E01000001", "w01000003", None, "E99999999"], dtype=object))
-    >>> found["imd_decile"].tolist()[:2], found["deprivation_nation"].tolist()
-    ([8.0, 3.0], ['England', 'Wales', None, None])
-    """
-    row_codes, distinct = pd.factorize(np.asarray(codes, dtype=object), use_na_sentinel=True)
-    links = link_areas(np.asarray(distinct, dtype=object), Linking(edition))
-
-    def spread(values: np.ndarray, missing):
-        return np.append(values, np.array([missing], dtype=values.dtype))[row_codes]
-
-    return {"imd_rank": spread(links.rank, np.nan), "imd_decile": spread(links.decile, np.nan),
-            "deprivation_nation": spread(links.nation, None)}
-
-
 def is_known_area(codes: np.ndarray) -> np.ndarray:
     """Boolean mask: which codes are a known English, Welsh or Scottish area of either vintage.
 
@@ -519,15 +499,15 @@ def domain_deciles(columns: dict[str, np.ndarray], name: str, known=None) -> np.
     """
     factorize = known.factorize if known is not None else _factorize
     area_codes, areas = factorize(columns["lsoa"])
-    first = np.full(len(areas), -1)
+    row = np.full(len(areas), -1)
     present = np.flatnonzero(area_codes >= 0)
-    first[area_codes[present][::-1]] = present[::-1]  # each area's first row: its link is the area's link
-    index, link = columns["deprivation_index"][first], columns["deprivation_link"][first]
+    row[area_codes[present]] = present  # a row of each area: all its rows with a decile share its link
+    index, link = columns["deprivation_index"][row], columns["deprivation_link"][row]
     wanted = tidy_codes(areas)
     carried = link == LINK_WORDS[CARRIED_TO_2021]
     wanted[carried] = changed_areas().reindex(wanted[carried]).to_numpy(dtype=object)
     table = load_index(CURRENT)
-    english_2025 = (index == EDITIONS[CURRENT].indices[ENGLAND]) & (first >= 0)
+    english_2025 = (index == EDITIONS[CURRENT].indices[ENGLAND]) & (row >= 0)
     position = np.where(english_2025, table.codes.get_indexer(wanted), -1)
     per_area = np.where(position >= 0, table.domains[name][np.maximum(position, 0)], np.nan)
     return np.append(per_area, np.nan)[area_codes]
@@ -598,7 +578,7 @@ def describe_link(summary: dict) -> str:
     carried = summary["carried_through_lookup"]
     if carried["rows"]:
         direction = "to 2021" if summary["edition"] == CURRENT else "back to 2011"
-        text += (f"; {counted(carried['areas'], 'area')} ({counted(carried['rows'], 'row')}) "
+        text += (f"; {_counted(carried['areas'], 'area')} ({_counted(carried['rows'], 'row')}) "
                  f"carried {direction} through the ONS best-fit lookup")
     return text + "."
 
@@ -625,7 +605,7 @@ def link_warnings(summary: dict) -> list[str]:
     if summary["not_in_index"]["rows"]:
         gap = summary["not_in_index"]
         indices = " and ".join(summary["indices"][n] for n in (ENGLAND, WALES))
-        warnings.append(f"{counted(gap['rows'], 'row')} ({counted(gap['areas'], 'area')}) name real areas that {indices} "
+        warnings.append(f"{_counted(gap['rows'], 'row')} ({_counted(gap['areas'], 'area')}) name real areas that {indices} "
                         "cannot place (2021 areas with no single 2011 best fit): they have no deprivation decile.")
     return warnings
 

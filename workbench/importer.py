@@ -95,9 +95,10 @@ def import_file(
     ``overrides`` maps canonical fields to source headers and wins over
     auto-detection. ``census_date`` wins over a census column in the file,
     which wins over today. ``deprivation_edition`` is ``"2025"`` (IoD2025,
-    WIMD 2025; the default) or ``"2019"`` (IoD2019, WIMD 2019). Raises :class:`WorkbenchError` for a file the
-    workbench cannot use and :class:`Cancelled` if ``cancelled()`` turns true;
-    either way the workspace is unchanged.
+    WIMD 2025; the default) or ``"2019"`` (IoD2019, WIMD 2019). Raises
+    :class:`WorkbenchError` for a file the workbench cannot use and
+    :class:`Cancelled` if ``cancelled()`` turns true; either way the workspace
+    is unchanged.
     """
     path = Path(path)
     # hashlib lets go of the GIL: the file's fingerprint is worked out beside the reading.
