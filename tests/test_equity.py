@@ -318,3 +318,11 @@ def test_a_nation_with_a_handful_of_patients_is_suppressed():
     assert shown["sii_by_nation"]["Wales"] == {"patients": "*", "sii": {"baseline": "*", "scenario": "*"},
                                                "rii": {"baseline": "*", "scenario": "*"}}
     assert shown["sii_left_out"] == "*" and shown["sii"]["baseline"] != "*"
+
+
+def test_core20_groups_keep_welsh_and_scottish_patients_apart_from_not_known():
+    wl = make_list([1, 2, 3, 4, 5], core20=[1.0, 0.0, None, None, None],
+                   deprivation_nation=["England", "England", "Wales", "Scotland", None])
+    grouping = group_rows(wl, "core20")
+    assert [grouping.labels[c] for c in grouping.codes] == ["Yes", "No", "Not in England (Core20 is England only)",
+                                                            "Not in England (Core20 is England only)", NOT_KNOWN]

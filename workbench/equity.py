@@ -107,6 +107,8 @@ def group_rows(wl: WaitingList, by: str) -> Grouping:
     """
     if by in deprivation.GROUP_PARTS:
         return _deprivation_groups(wl, by)
+    if by == "core20" and "core20" in wl.columns:
+        return _core20_groups(wl)
     values, kind = _grouping_column(wl, by)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     labels_of_uniques = [_label(value, kind, by) for value in uniques]
@@ -145,6 +147,25 @@ def _deprivation_groups(wl: WaitingList, by: str) -> Grouping:
     return Grouping(by=by, labels=tuple(labels), codes=lookup[key])
 
 
+def _core20_groups(wl: WaitingList) -> Grouping:
+    """Yes, No, then the Welsh and Scottish patients apart (Core20 is England's), then Not known.
+
+    >>> wl = WaitingList(np.arange(1, 4), {"core20": np.array([1.0, np.nan, np.nan]),
+    ...                  "deprivation_nation": np.array(["England", "Wales", None], dtype=object)})
+    >>> g = group_rows(wl, "core20")
+    >>> [g.labels[c] for c in g.codes]
+    ['Yes', 'Not in England (Core20 is England only)', 'Not known']
+    """
+    flag = np.asarray(wl.columns["core20"], dtype=np.float64)
+    elsewhere = np.isnan(flag) & np.isin(nation_slots(wl), [1, 2])  # Wales, Scotland
+    code = np.where(flag == 1, 0, np.where(flag == 0, 1, np.where(elsewhere, 2, 3)))
+    present = np.bincount(code, minlength=4) > 0
+    labels = [YES, NO] + [label for label, there in ((NOT_IN_ENGLAND, present[2]), (NOT_KNOWN, present[3])) if there]
+    lookup = np.array([0, 1, labels.index(NOT_IN_ENGLAND) if present[2] else 0, len(labels) - 1], dtype=np.int64)
+    return Grouping(by="core20", labels=tuple(labels), codes=lookup[code])
+
+
+NOT_IN_ENGLAND = "Not in England (Core20 is England only)"
 NATION_SLOTS = (*deprivation.NATIONS, None)  # None: a decile the file gave, of no known nation
 
 
