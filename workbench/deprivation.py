@@ -131,7 +131,6 @@ PUBLISHED = {
     )
 }
 ENGLAND_2019, WALES_2019, SCOTLAND_2020, WALES_2025, ENGLAND_2025, BEST_FIT = PUBLISHED
-ENGLAND_FILE = ENGLAND_2019  # the demo draws its areas (with their districts) from it
 
 
 def decile_of_rank(rank: np.ndarray, areas: int) -> np.ndarray:
