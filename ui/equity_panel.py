@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any, Callable
 
@@ -322,7 +321,7 @@ class EquityPanel(QWidget):
     def _retitle_sii(self) -> None:
         """The SII chart names whose deciles it is fitted across (deciles are within a nation)."""
         where, left_out = sii_scope(self.summary)
-        self._titles["sii"] = (f"Slope index of inequality across {where} (weeks)", escape(left_out))
+        self._titles["sii"] = (f"Slope index of inequality across {where} (weeks)", _escape(left_out))
         self._show_title(self.plots["sii"], *self._titles["sii"])
 
     def _draw_movement(self, edges: np.ndarray, counts: np.ndarray) -> None:
@@ -496,14 +495,17 @@ def tick_texts(labels: list[str]) -> list[str]:
     >>> tick_texts(["England, decile 1 (most deprived)", "Wales, decile 1 (most deprived)"])
     ['England\ndecile 1', 'Wales\ndecile 1']
     """
-    nations = {label.split(", ", 1)[0] for label in labels if ", " in label}
+    nations = {label.split(", ", 1)[0] for label in labels} & set(NATION_NAMES)
     shown = []
     for label in labels:
-        nation, _comma, part = label.rpartition(", ") if label.split(", ", 1)[0] in NATION_NAMES else ("", "", label)
+        nation, _comma, part = label.partition(", ")
+        if nation not in NATION_NAMES:  # not a group by deprivation: as it is
+            shown.append(label)
+            continue
         for long, short in TICK_WORDS:
             part = part.replace(long, short)
         part = textwrap.fill(part, TICK_LINE, break_long_words=False)
-        shown.append(f"{nation}\n{part}" if nation and len(nations) > 1 else part)
+        shown.append(f"{nation}\n{part}" if len(nations) > 1 else part)
     return shown
 
 
