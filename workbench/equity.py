@@ -158,15 +158,17 @@ def _core20_groups(wl: WaitingList) -> Grouping:
     """
     flag = np.asarray(wl.columns["core20"], dtype=np.float64)
     elsewhere = np.isnan(flag) & np.isin(nation_slots(wl), [1, 2])  # Wales, Scotland
-    code = np.where(flag == 1, 0, np.where(flag == 0, 1, np.where(elsewhere, 2, 3)))
-    present = np.bincount(code, minlength=4) > 0
-    labels = [YES, NO] + [label for label, there in ((NOT_IN_ENGLAND, present[2]), (NOT_KNOWN, present[3])) if there]
-    lookup = np.array([0, 1, labels.index(NOT_IN_ENGLAND) if present[2] else 0, len(labels) - 1], dtype=np.int64)
-    return Grouping(by="core20", labels=tuple(labels), codes=lookup[code])
+    code = np.select([flag == 1, flag == 0, elsewhere], [0, 1, 2], 3)
+    labels = (YES, NO, NOT_IN_ENGLAND, NOT_KNOWN)
+    kept = [0, 1] + [c for c in (2, 3) if (code == c).any()]  # Yes and No always, the others when there
+    lookup = np.zeros(len(labels), dtype=np.int64)
+    lookup[kept] = np.arange(len(kept))
+    return Grouping(by="core20", labels=tuple(labels[c] for c in kept), codes=lookup[code])
 
 
 NOT_IN_ENGLAND = "Not in England (Core20 is England only)"
 NATION_SLOTS = (*deprivation.NATIONS, None)  # None: a decile the file gave, of no known nation
+DECILE_UNKNOWN = len(NATION_SLOTS) * 10  # the last bin of the per-nation decile figures
 
 
 def nation_slots(wl: WaitingList) -> np.ndarray:
@@ -416,9 +418,6 @@ def prepare_equity(
         known_count=known_count,
         decile_or_unknown=_decile_codes(wl, known),
     )
-
-
-DECILE_UNKNOWN = len(NATION_SLOTS) * 10  # the last bin of the per-nation decile figures
 
 
 def equity_summary(
