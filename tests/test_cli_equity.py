@@ -11,8 +11,9 @@ from workbench.cli import main
 from workbench.importer import import_file
 
 CENSUS = date(2026, 1, 5)
-# LSOAs of known IoD2019 deciles: 1 and 2 (quintile 1), 5 (quintile 3), 9 and 10 (quintile 5).
-LSOA_BY_DECILE = {1: "E01000048", 2: "E01000008", 5: "E01000003", 9: "E01000001", 10: "E01000002"}
+# LSOAs of known IoD2025 deciles: 1 and 2 (quintile 1), 5 (quintile 3), 9 and 10 (quintile 5).
+LSOA_BY_DECILE = {1: "E01000061", 2: "E01000007", 5: "E01000005", 9: "E01000119", 10: "E01000002"}
+MOST, LEAST = "England, most deprived fifth", "England, least deprived fifth"
 HEADERS = ["Pathway ID", "Specialty", "Priority", "RTT Clock Start", "LSOA", "Learning disability", "Carer",
            "Return to work"]
 
@@ -51,7 +52,7 @@ def equity_args(workspace, *extra):
 def test_inclusive_recovery_narrows_the_deprivation_gap(workspace, capsys):
     result = run_json(capsys, *equity_args(workspace, "--json"))
     groups = {g["group"]: g for g in result["groups"]}
-    most, least = groups["1"], groups["5"]
+    most, least = groups[MOST], groups[LEAST]
     assert most["scenario"]["mean_wait"] < most["baseline"]["mean_wait"]
     assert least["scenario"]["mean_wait"] > least["baseline"]["mean_wait"]
     assert most["change"].endswith("shorter") and least["change"].endswith("longer")
@@ -60,6 +61,7 @@ def test_inclusive_recovery_narrows_the_deprivation_gap(workspace, capsys):
     assert gap_after < gap_before
     assert result["sii"]["scenario"] < result["sii"]["baseline"]
     assert set(result["rii"]) == {"baseline", "scenario"}
+    assert result["sii_nation"] == "England" and result["sii_left_out"] == 0
     assert result["next_n"] == 8 and result["rules"]["name"] == "Inclusive recovery"
 
 
@@ -79,7 +81,7 @@ def test_out_xlsx_is_always_suppressed(workspace, tmp_path, capsys):
     assert table[0][:3] == ("Group", "Patients", "Share of list (%)")
     rows = {row[0]: row for row in table[1:]}
     assert rows["Not known"][1] == "*"
-    assert rows["1"][1] == 20
+    assert rows[MOST][1] == 20
     summary = dict(book["Summary"].iter_rows(values_only=True))
     assert summary["Census date"] == "05/01/2026"
     assert summary["Small numbers hidden"] == "counts from 1 to 7 show as *"

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workbench.deprivation import DOMAINS, Linking, load_index
 from workbench.enrich import completed_years, enrich
-from workbench.fields import DATE, DERIVED_FIELDS, TEXT
+from workbench.fields import DATE, DERIVED_FIELDS, TEXT, KnownCodes, WaitingList
 
 CENSUS = datetime.date(2026, 11, 1)
 
@@ -111,39 +112,70 @@ def test_age_bands_at_their_edges():
 
 
 def test_deprivation_from_english_lsoas_with_core20_at_the_decile_2_boundary():
-    # E01000001 is decile 9; the others are the first English LSOAs at rank 6,568 and 6,569.
-    lsoas = texts("E01000001", *_english_lsoas_at_ranks(6_568, 6_569))
+    # E01000001 is IoD2025 decile 8; the others are the English LSOAs at rank 6,751 and 6,752 of 33,755.
+    lsoas = texts("E01000001", *_english_lsoas_at_ranks(6_751, 6_752))
     derived = enrich({"lsoa": lsoas}, CENSUS)
-    assert derived["imd_rank"][1:].tolist() == [6_568.0, 6_569.0]
-    assert derived["imd_decile"].tolist() == [9.0, 2.0, 3.0]
-    assert derived["imd_quintile"].tolist() == [5.0, 1.0, 2.0]
+    assert derived["imd_rank"][1:].tolist() == [6_751.0, 6_752.0]
+    assert derived["imd_decile"].tolist() == [8.0, 2.0, 3.0]
+    assert derived["imd_quintile"].tolist() == [4.0, 1.0, 2.0]
     assert derived["core20"].tolist() == [0.0, 1.0, 0.0]
     assert derived["deprivation_nation"].tolist() == ["England"] * 3
+    assert derived["deprivation_index"].tolist() == ["IoD2025"] * 3
 
 
-def _english_lsoas_at_ranks(*ranks):
-    from workbench.deprivation import load_table
-
-    table = load_table()
+def _english_lsoas_at_ranks(*ranks, edition="2025"):
+    table = load_index(edition)
     english = table.nation == "England"
     return [table.codes[np.flatnonzero(english & (table.rank == rank))[0]] for rank in ranks]
 
 
-def test_welsh_and_scottish_areas_have_no_core20_flag():
+def test_the_2019_edition_puts_the_core20_boundary_at_rank_6568():
+    lsoas = texts(*_english_lsoas_at_ranks(6_568, 6_569, edition="2019"))
+    derived = enrich({"lsoa": lsoas}, CENSUS, linking=Linking("2019"))
+    assert derived["imd_decile"].tolist() == [2.0, 3.0] and derived["core20"].tolist() == [1.0, 0.0]
+    assert derived["deprivation_index"].tolist() == ["IoD2019"] * 2
+
+
+def test_welsh_and_scottish_areas_have_no_core20_flag_and_their_own_index():
+    # W01000001 is a 2011 area: carried to W01002008 (WIMD 2025 rank 888 of 1,917, decile 5).
     derived = enrich({"lsoa": texts("W01000001", "S01006506")}, CENSUS)
     assert derived["deprivation_nation"].tolist() == ["Wales", "Scotland"]
+    assert derived["deprivation_index"].tolist() == ["WIMD 2025", "SIMD 2020v2"]
     assert derived["imd_decile"].tolist() == [5.0, 7.0]
     assert derived["imd_quintile"].tolist() == [3.0, 4.0]
     assert np.isnan(derived["core20"]).all()
+    assert derived["deprivation_link"].tolist() == ["2011 area carried to 2021 (ONS best fit)", "linked directly"]
+
+
+def test_domain_deciles_are_englands_only_and_worked_out_when_asked_for():
+    # E01000001 in IoD2025: income 10, employment 10, education 10, health 10, crime 10, housing 9, environment 1;
+    # E01028040 is carried to E01033769 (income decile 6).
+    columns = {"lsoa": texts("E01000001", "W01000003", None, "E01028040")}
+    columns.update(enrich(columns, CENSUS))
+    wl = WaitingList(np.arange(1, 5), columns)
+    assert not set(DOMAINS) & set(columns)  # not stored with the list
+    assert [wl.column(name)[0] for name in DOMAINS] == [10.0, 10.0, 10.0, 10.0, 10.0, 9.0, 1.0]
+    assert wl.column("imd_income_decile")[3] == 6.0
+    assert all(np.isnan(wl.column(name)[1:3]).all() for name in DOMAINS)
+    assert set(DOMAINS) <= set(wl.column_names()) and wl.has_column("imd_crime_decile")
+
+
+def test_the_2019_edition_has_no_domains():
+    columns = {"lsoa": texts("E01000001")}
+    columns.update(enrich(columns, CENSUS, linking=Linking("2019")))
+    assert np.isnan(WaitingList(np.arange(1, 2), columns).column("imd_income_decile")).all()
 
 
 def test_pseudo_and_unknown_codes_keep_a_decile_the_file_supplied():
     columns = {"lsoa": texts("E99999999", "E01999999", None, "E01000001"), "imd_decile": numbers(2, np.nan, 11, 1)}
     derived = enrich(columns, CENSUS)
-    assert derived["imd_decile"][[0, 3]].tolist() == [2.0, 9.0]  # the LSOA wins over the file's decile
+    assert derived["imd_decile"][[0, 3]].tolist() == [2.0, 8.0]  # the LSOA wins over the file's decile
     assert np.isnan(derived["imd_decile"][1]) and np.isnan(derived["imd_decile"][2])  # 11 is not a decile
     assert np.isnan(derived["imd_rank"][0])
     assert derived["deprivation_nation"].tolist() == [None, None, None, "England"]
+    assert derived["deprivation_index"].tolist() == ["from the file", None, None, "IoD2025"]
+    assert derived["deprivation_link"].tolist() == ["decile given in the file", "not a known area", None,
+                                                   "linked directly"]
     assert np.isnan(derived["core20"][0])
 
 
@@ -151,6 +183,14 @@ def test_supplied_deciles_can_be_declared_english():
     derived = enrich({"imd_decile": numbers(2, 3)}, CENSUS, supplied_decile_nation="England")
     assert derived["deprivation_nation"].tolist() == ["England", "England"]
     assert derived["core20"].tolist() == [1.0, 0.0]
+
+
+def test_deprivation_text_columns_come_with_their_codes():
+    known = KnownCodes()
+    derived = enrich({"lsoa": texts("E01000001", "W01000003", "E01000001", None)}, CENSUS, known=known)
+    for name in ("deprivation_nation", "deprivation_index", "deprivation_link"):
+        codes, distinct = known.of(derived[name])
+        assert np.append(distinct, None)[codes].tolist() == derived[name].tolist()
 
 
 def test_ethnic_groups_from_data_dictionary_codes():

@@ -13,8 +13,10 @@ from workbench.equity import (
     plan_service,
     prepare_equity,
 )
+from workbench.deprivation import FIFTHS
 from workbench.fields import WaitingList
 from workbench.progress import WorkbenchError
+from workbench.suppression import suppressed_summary
 
 
 def make_list(weeks_waited, **columns) -> WaitingList:
@@ -38,20 +40,22 @@ def by_group(summary):
 # Six patients: quintile 1 (rows 0-2) and quintile 5 (rows 3-5), capacity 1 a week.
 SIX_WAITS = [10, 20, 30, 5, 15, 40]
 SIX_QUINTILES = [1, 1, 1, 5, 5, 5]
+ENGLISH = ["England"] * 6
+Q1, Q5 = "England, most deprived fifth", "England, least deprived fifth"
 IN_TURN = np.array([5, 2, 1, 4, 0, 3])  # longest wait first
 MOST_DEPRIVED_FIRST = np.array([2, 1, 0, 5, 4, 3])
 
 
 @pytest.fixture
 def six_summary():
-    wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES)
+    wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES, deprivation_nation=ENGLISH)
     return equity_summary(wl, IN_TURN, MOST_DEPRIVED_FIRST, by="imd_quintile", capacity_per_week=1, horizon_weeks=2)
 
 
 def test_projected_waits_by_hand(six_summary):
     # Baseline: row 5 waits 40+1, row 2 30+2, row 1 20+3, row 4 15+4, row 0 10+5, row 3 5+6.
     # Quintile 1 gets 15, 23, 32; quintile 5 gets 11, 19, 41.
-    q1, q5 = by_group(six_summary)["1"]["baseline"], by_group(six_summary)["5"]["baseline"]
+    q1, q5 = by_group(six_summary)[Q1]["baseline"], by_group(six_summary)[Q5]["baseline"]
     assert q1["mean_wait"] == pytest.approx(70 / 3)
     assert q1["median_wait"] == pytest.approx(23)
     assert q1["p90_wait"] == pytest.approx(23 + 0.8 * (32 - 23))
@@ -62,7 +66,7 @@ def test_projected_waits_by_hand(six_summary):
 
 def test_scenario_and_change_by_hand(six_summary):
     # Scenario: row 2 30+1, row 1 20+2, row 0 10+3, row 5 40+4, row 4 15+5, row 3 5+6.
-    q1, q5 = by_group(six_summary)["1"], by_group(six_summary)["5"]
+    q1, q5 = by_group(six_summary)[Q1], by_group(six_summary)[Q5]
     assert q1["scenario"]["mean_wait"] == pytest.approx(22)
     assert q5["scenario"]["mean_wait"] == pytest.approx(25)
     assert q5["scenario"]["p90_wait"] == pytest.approx(20 + 0.8 * (44 - 20))
@@ -72,7 +76,7 @@ def test_scenario_and_change_by_hand(six_summary):
 
 
 def test_long_waits_by_hand(six_summary):
-    q1, q5 = by_group(six_summary)["1"], by_group(six_summary)["5"]
+    q1, q5 = by_group(six_summary)[Q1], by_group(six_summary)[Q5]
     assert [q1["baseline"][f"over_{w}"] for w in (18, 52, 65, 78)] == [2, 0, 0, 0]
     assert [q5["scenario"][f"over_{w}"] for w in (18, 52, 65, 78)] == [2, 0, 0, 0]
     # 18 exactly is not over 18: a patient projected at 18.0 weeks does not count.
@@ -84,7 +88,7 @@ def test_long_waits_by_hand(six_summary):
 def test_share_of_next_n_by_hand(six_summary):
     # Capacity 1 for 2 weeks: the next 2 treated.
     assert six_summary["next_n"] == 2
-    q1, q5 = by_group(six_summary)["1"], by_group(six_summary)["5"]
+    q1, q5 = by_group(six_summary)[Q1], by_group(six_summary)[Q5]
     assert q1["share_of_list"] == pytest.approx(0.5)
     assert (q1["baseline"]["share_of_next_n"], q5["baseline"]["share_of_next_n"]) == (0.5, 0.5)
     assert (q1["scenario"]["share_of_next_n"], q5["scenario"]["share_of_next_n"]) == (1.0, 0.0)
@@ -93,20 +97,21 @@ def test_share_of_next_n_by_hand(six_summary):
 
 def test_every_quintile_is_listed_even_when_empty(six_summary):
     groups = by_group(six_summary)
-    assert list(groups) == ["1", "2", "3", "4", "5"]
-    assert groups["3"]["count"] == 0 and groups["3"]["baseline"]["mean_wait"] is None
+    assert list(groups) == [f"England, {fifth}" for fifth in FIFTHS]
+    middle = groups["England, middle fifth"]
+    assert middle["count"] == 0 and middle["baseline"]["mean_wait"] is None
 
 
 def test_demand_takes_a_share_of_capacity():
     # Capacity 3 with 2 new referrals a week serves the list at 1 a week: same as the hand case.
-    wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES)
+    wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES, deprivation_nation=ENGLISH)
     summary = equity_summary(wl, IN_TURN, MOST_DEPRIVED_FIRST, capacity_per_week=3, horizon_weeks=2, demand_per_week=2)
-    assert by_group(summary)["1"]["baseline"]["mean_wait"] == pytest.approx(70 / 3)
+    assert by_group(summary)[Q1]["baseline"]["mean_wait"] == pytest.approx(70 / 3)
     assert summary["next_n"] == 2
 
 
 def test_demand_at_capacity_never_clears():
-    wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES)
+    wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES, deprivation_nation=ENGLISH)
     with pytest.raises(WorkbenchError, match="never clears"):
         equity_summary(wl, IN_TURN, IN_TURN, capacity_per_week=2, demand_per_week=2)
 
@@ -266,3 +271,58 @@ def test_dates_group_in_date_order_shown_dd_mm_yyyy():
     wl = make_list([1, 2, 3])
     wl.columns["tci_date"] = np.array(["2026-02-01", "NaT", "2026-01-15"], dtype="datetime64[D]")
     assert group_rows(wl, "tci_date").labels == ("15/01/2026", "01/02/2026", NOT_KNOWN)
+
+
+# --- nations are never pooled -------------------------------------------------------------------
+
+def three_nations():
+    """England deciles 1-10 twice, Wales deciles 1, 5, 10, Scotland decile 1: waits fall with deprivation in
+    England and rise in Wales, so a pooled line would mix two opposite gradients."""
+    deciles = list(range(1, 11)) * 2 + [1, 5, 10] + [1]
+    nations = ["England"] * 20 + ["Wales"] * 3 + ["Scotland"]
+    weeks = [30 - d for d in range(1, 11)] * 2 + [5, 15, 25] + [40]
+    return make_list(weeks, imd_decile=deciles, imd_quintile=[(d + 1) // 2 for d in deciles], deprivation_nation=nations)
+
+
+def test_deprivation_groups_carry_their_nation():
+    wl = three_nations()
+    groups = by_group(equity_summary(wl, np.arange(24), np.arange(24), by="imd_quintile", capacity_per_week=100))
+    assert groups["England, most deprived fifth"]["count"] == 4
+    assert groups["Wales, most deprived fifth"]["count"] == 1 and groups["Scotland, most deprived fifth"]["count"] == 1
+    assert list(groups)[:5] == [f"England, {fifth}" for fifth in FIFTHS]
+    assert len(groups) == 15  # every fifth of each nation on the list, none pooled
+    assert not any(label[0].isdigit() for label in groups)
+
+
+def test_the_slope_index_is_fitted_per_nation():
+    wl = three_nations()
+    summary = equity_summary(wl, np.arange(24), np.arange(24), by="imd_decile", capacity_per_week=1e6)
+    england, wales = summary["sii_by_nation"]["England"], summary["sii_by_nation"]["Wales"]
+    # England's waits fall by a week a decile (positive SII: the most deprived wait longer); pooling the
+    # Welsh and Scottish rows into the same deciles would give another line.
+    english_only = inequality_indices([30 - d for d in range(1, 11)], [2] * 10)[0]
+    decile, weeks = wl.columns["imd_decile"], wl.columns["weeks_waited"]
+    pooled = inequality_indices([weeks[decile == d].mean() for d in range(1, 11)],
+                                [(decile == d).sum() for d in range(1, 11)])[0]
+    assert england["sii"]["baseline"] == pytest.approx(english_only, abs=1e-4) and english_only > 0
+    assert pooled != pytest.approx(english_only, abs=0.1)
+    assert wales["sii"]["baseline"] < 0  # Wales alone: the least deprived wait longer
+    assert summary["sii"] == england["sii"] and summary["sii_nation"] == "England"
+    assert summary["sii_left_out"] == 4  # three Welsh and one Scottish patient
+    assert summary["sii_by_nation"]["Scotland"]["sii"]["baseline"] is None  # one decile: no line
+
+
+def test_a_nation_with_a_handful_of_patients_is_suppressed():
+    wl = three_nations()
+    shown = suppressed_summary(equity_summary(wl, np.arange(24), np.arange(24), by="imd_decile", capacity_per_week=1e6))
+    assert shown["sii_by_nation"]["Wales"] == {"patients": "*", "sii": {"baseline": "*", "scenario": "*"},
+                                               "rii": {"baseline": "*", "scenario": "*"}}
+    assert shown["sii_left_out"] == "*" and shown["sii"]["baseline"] != "*"
+
+
+def test_core20_groups_keep_welsh_and_scottish_patients_apart_from_not_known():
+    wl = make_list([1, 2, 3, 4, 5], core20=[1.0, 0.0, None, None, None],
+                   deprivation_nation=["England", "England", "Wales", "Scotland", None])
+    grouping = group_rows(wl, "core20")
+    assert [grouping.labels[c] for c in grouping.codes] == ["Yes", "No", "Not in England (Core20 is England only)",
+                                                            "Not in England (Core20 is England only)", NOT_KNOWN]

@@ -187,17 +187,17 @@ def test_the_issues_own_ptl_and_snake_case_files_import_with_no_traceback(tmp_pa
 
 def test_a_files_own_imd_decile_and_age_band_are_kept_and_ours_used_a_difference_is_a_finding(tmp_path):
     headers = ["pathway_id", "wait_start", "lsoa", "imd_decile", "age", "age_band", "weeks_waited"]
-    rows = [["A1", "2026-10-04", "E01000001", "9", "40", "40-64", "4"],  # all agree (E01000001 is decile 9)
+    rows = [["A1", "2026-10-04", "E01000001", "8", "40", "40-64", "4"],  # all agree (E01000001: IoD2025 decile 8)
             ["A2", "2026-10-04", "E01000001", "3", "40", "80+", "4"],  # the file's decile and band disagree
             ["A3", "2026-10-04", "", "2", "70", "65-79", "30"]]  # no area: the file's decile is used
     result, wl, findings = imported(write_rows(tmp_path / "own.csv", headers, rows), tmp_path, census_date=CENSUS)
-    assert wl.columns["imd_decile"].tolist() == [9.0, 9.0, 2.0]
+    assert wl.columns["imd_decile"].tolist() == [8.0, 8.0, 2.0]
     assert wl.columns["age_band"].tolist() == ["40-64", "40-64", "65-79"]
-    assert wl.source["imd_decile"].tolist() == ["9", "3", "2"] and wl.source["age_band"][1] == "80+"
+    assert wl.source["imd_decile"].tolist() == ["8", "3", "2"] and wl.source["age_band"][1] == "80+"
     differs = findings["file_value_differs"]
     assert differs.rows.tolist() == [1, 2]
     assert differs.details.tolist() == [
-        "the file's imd_decile is '3', the workbench's imd_decile is '9'; "
+        "the file's imd_decile is '3', the workbench's imd_decile is '8'; "
         "the file's age_band is '80+', the workbench's age_band is '40-64'",
         "the file's weeks_waited is '30', the workbench's weeks_waited is '4'"]
 

@@ -222,3 +222,12 @@ def test_wlmds_field_names_map_without_help():
         "priority_review_date": "date_of_last_priority_review", "last_validation_date": "last_pas_validation_date",
         "lsoa": "lsoa_2021", "mutual_aid_provider": "mutual_aid_accepting_provider",
     }  # the referral's priority type (routine, urgent, two-week wait) is never the clinical priority
+
+
+@pytest.mark.parametrize("header", ["LSOA11CD", "LSOA21CD", "lsoa_2021", "LSOA01", "LSOA Code (2011)", "LSOA 2021 Code"])
+def test_lsoa_headers_that_name_a_vintage_are_the_lsoa(header):
+    assert detect_mapping(["Pathway ID", header]) == {"pathway_id": "Pathway ID", "lsoa": header}
+
+
+def test_with_both_a_2011_and_a_2021_column_the_2021_one_is_used():
+    assert detect_mapping(["LSOA11CD", "LSOA21CD"])["lsoa"] == "LSOA21CD"

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from workbench.enrich import enrich
 from workbench.fields import WaitingList
 from workbench.progress import WorkbenchError
 from workbench.ranking import (
@@ -14,7 +15,7 @@ from workbench.ranking import (
     prepare,
     rank,
 )
-from workbench.rules import load_rules, parse_rules, treat_in_turn, with_weight
+from workbench.rules import bundled_rule_sets, load_rules, parse_rules, treat_in_turn, with_weight
 from workbench.resources import resource_path
 
 
@@ -195,6 +196,7 @@ def _inclusive_example():
     )
     weeks = [30, 29, 28, 27, 26, 25.5]
     wl = make_list(["P3"] * 6, weeks, columns={"imd_quintile": [3, 3, 3, 3, 3, 1]}, Carer=["N"] * 5 + ["Y"])
+    wl.columns["deprivation_nation"] = np.array(["England"] * 6, dtype=object)
     return rules, wl
 
 
@@ -204,7 +206,8 @@ def test_explain_gives_factors_ranks_movement_and_a_sentence():
     moved = explain(rules, wl, scenario, baseline, 5)
     assert (moved.baseline_rank, moved.rank, moved.movement) == (6, 1, 5)
     assert moved.contributions == {"Wait": 25.5, "Deprived": 4.0, "Carer": 1.0}
-    assert moved.sentence() == "Moved up 5 places: most deprived quintile (+4.0 weeks-equivalent), carer (+1.0)."
+    assert moved.sentence() == ("Moved up 5 places: most deprived quintile in England (+4.0 weeks-equivalent), "
+                                "carer (+1.0).")
     passed = explain(rules, wl, scenario, baseline, 0)
     assert passed.movement == -1
     assert passed.sentence() == "Moved down 1 place: others in P3 gained more from the rules' other factors."
@@ -273,3 +276,49 @@ def test_bundled_rule_sets_give_different_orders():
     names = ("treat-in-turn", "priority-and-time-to-target", "inclusive-recovery")
     orders = {name: rank(load_rules(resource_path("rules", f"{name}.toml")), wl).order.tolist() for name in names}
     assert len({tuple(order) for order in orders.values()}) == 3
+
+
+# --- deprivation credit: each nation's own quintile, never pooled --------------------------------
+
+# Real areas, IoD2025 / WIMD 2025 / SIMD 2020v2: each nation's decile 1, and Welsh rank 913 of 1,917
+# (Wales' decile 5, though 913 would be in England's most deprived tenth if ranks were pooled).
+THREE_NATIONS = {"E01000061": "England", "W01000016": "Wales", "S01006633": "Scotland", "W01000018": "Wales",
+                 "E01000005": "England"}
+
+
+def _three_nations_list():
+    n = len(THREE_NATIONS)
+    columns = {"lsoa": np.array(list(THREE_NATIONS), dtype=object)}
+    columns.update(enrich(columns, None))
+    columns.update(pathway_id=np.array([f"ID{i}" for i in range(n)], dtype=object),
+                   clinical_priority=np.array(["P3"] * n, dtype=object), weeks_waited=np.full(n, 10.0))
+    source = {header: np.array(["N"] * n, dtype=object) for header in ("Return to work", "Carer", "Learning disability")}
+    return WaitingList(row_id=np.arange(1, n + 1), columns=columns, source=source)
+
+
+def test_deprivation_credit_follows_each_nations_own_quintile_and_names_the_nation():
+    rules = load_rules(bundled_rule_sets()["inclusive-recovery"])
+    wl = _three_nations_list()
+    scenario, baseline = rank(rules, wl), rank(treat_in_turn(), wl)
+    assert scenario.contributions["Most deprived fifth"].tolist() == [4.0, 4.0, 4.0, 0.0, 0.0]
+    sentences = [explain(rules, wl, scenario, baseline, row).sentence() for row in range(3)]
+    for sentence, nation in zip(sentences, ["England", "Wales", "Scotland"]):
+        assert f"most deprived quintile in {nation} (+4.0 weeks-equivalent)" in sentence
+
+
+def test_core20_credit_is_for_english_patients_only():
+    rules = rules_with('name = "Core20"\nlabel = "Core20 area"\ngroup = "social"\nsource = "core20"\nweight = 3')
+    wl = _three_nations_list()
+    assert rank(rules, wl).contributions["Core20"].tolist() == [3.0, 0.0, 0.0, 0.0, 0.0]
+
+
+def test_an_iod2025_domain_is_a_factor_with_its_own_words():
+    rules = rules_with('name = "Income"\ngroup = "social"\nsource = "imd_income_decile"\ntransform = "banded"\n'
+                       'lookup = [{ from = 1, to = 2, value = 2.5 }]')
+    wl = _three_nations_list()
+    scenario, baseline = rank(rules, wl), rank(treat_in_turn(), wl)
+    # Income deciles: E01000061 1, E01000005 5 (IoD2025); none for the Welsh and Scottish areas.
+    income = wl.column("imd_income_decile")
+    assert income[[0, 4]].tolist() == [1.0, 5.0] and np.isnan(income[1:4]).all()
+    assert scenario.contributions["Income"].tolist() == [2.5, 0.0, 0.0, 0.0, 0.0]
+    assert "income deprivation in England (+2.5 weeks-equivalent)" in explain(rules, wl, scenario, baseline, 0).sentence()

@@ -77,7 +77,10 @@ def figures(printed: dict[str, str]) -> list[tuple[str, str, list[str]]]:
     why, equity = json.loads(printed["explain"]), json.loads(printed["equity"])
     queue, ahp = json.loads(printed["capacity"]), json.loads(printed["ahp"])
     mean = {g["group"]: (g["baseline"]["mean_wait"], g["scenario"]["mean_wait"]) for g in equity["groups"]}
-    longer = [g["change_mean_wait_weeks"] for g in equity["groups"] if g["group"] in ("3", "4", "5")]
+    most, least = "England, most deprived fifth", "England, least deprived fifth"
+    others = ("England, middle fifth", "England, second least deprived fifth", least)
+    longer = [g["change_mean_wait_weeks"] for g in equity["groups"] if g["group"] in others]
+    england = next(n for n in json.loads(printed["imd-change"])["nations"] if n["nation"] == "England")
     return [
         ("rows imported", r"the import stores all ([\d,]+) rows", [f"{imported['rows_stored']:,}"]),
         ("overdue waits", r"find among others ([\d,]+) waits\s+past", [f"{imported['findings']['priority_overdue']:,}"]),
@@ -89,12 +92,14 @@ def figures(printed: dict[str, str]) -> list[tuple[str, str, list[str]]]:
         ("explained contributions", r"most deprived fifth \(\+([\d.]+)\s+weeks-equivalent\) and waits to return to work "
          r"\(\+([\d.]+)\)", [f"{why['contributions'][name]:.1f}" for name in ("Most deprived fifth", "Return to work")]),
         ("horizon", r"over a\s+(\d+)-week horizon", [str(equity["horizon_weeks"])]),
-        ("deprivation gap", r"least deprived fifths from ([\d.]+) to ([\d.]+) weeks",
-         [f"{mean['1'][0] - mean['5'][0]:.1f}", f"{mean['1'][1] - mean['5'][1]:.1f}"]),
-        ("slope index", r"across deciles from ([\d.]+) to ([\d.]+) weeks",
+        ("deprivation gap", r"least deprived fifths \(IoD2025\) from ([\d.]+) to ([\d.]+) weeks",
+         [f"{mean[most][0] - mean[least][0]:.1f}", f"{mean[most][1] - mean[least][1]:.1f}"]),
+        ("slope index", r"across England's deciles from ([\d.]+) to ([\d.]+) weeks",
          [f"{equity['sii']['baseline']:.1f}", f"{equity['sii']['scenario']:.1f}"]),
         ("cost to the others", r"the cost is ([\d.]+) to ([\d.]+) weeks longer",
          [f"{min(longer):.1f}", f"{max(longer):.1f}"]),
+        ("IoD2019 to IoD2025 moves", r"([\d,]+) of its ([\d,]+)\s+patients with an area in another fifth",
+         [f"{england['changed_fifth']:,}", f"{england['patients']:,}"]),
         ("queue load", r"queue load ([\d.]+)\)", [f"{queue['queue_load']:.2f}"]),
         ("target queue", r"needs a queue of at most ([\d,]+)", [f"{queue['target_queue_size']:,.0f}"]),
         ("AHP weight", r"give weeks waited ([\d.]+)% of the weight", [f"{100 * ahp['weights']['Weeks waited']:.1f}"]),

@@ -40,6 +40,7 @@ def small_list(n=60):
             "weeks_waited": np.linspace(1, 60, n),
             "imd_quintile": quintile,
             "imd_decile": quintile * 2,
+            "deprivation_nation": np.array(["England"] * n, dtype=object),
         },
         census_date=date(2026, 3, 31),
     )
@@ -82,7 +83,7 @@ def test_names_are_escaped_and_no_patient_identifiers_appear(record):
 def test_small_groups_are_suppressed(record):
     html = decision_record_html(record)
     table = html.split("Share treated and projected wait", 1)[1]
-    row = table.split("<td>5</td>", 1)[1].split("</tr>", 1)[0]  # the quintile-5 row
+    row = table.split("<td>England, least deprived fifth</td>", 1)[1].split("</tr>", 1)[0]  # the quintile-5 row
     assert '<td class="n">*</td>' in row and ">4<" not in row
 
 

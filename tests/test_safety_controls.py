@@ -155,7 +155,8 @@ def test_waits_are_counted_to_the_census_date_which_is_recorded_and_exported(tmp
 
 
 def test_lsoa_codes_match_exactly_or_not_at_all(tmp_path):
-    areas = ["E01000001", "E01034000", "E0100000", "W01000001", "E99999999"]  # 2011 code, 2021-only, cut short, Welsh, pseudo
+    # a 2011 code, a 2021-only code, one cut short, a 2011 Welsh code (carried to 2021), a pseudo-code
+    areas = ["E01000001", "E01034000", "E0100000", "W01000001", "E99999999"]
     rows = [[f"A{i}", "01/03/2025", "P3", area] for i, area in enumerate(areas)]
     path = write_rows(tmp_path / "areas.csv", rows, headers=["Pathway ID", "RTT Clock Start", "Priority", "LSOA"])
     result = import_file(path, tmp_path / "ws.sqlite", census_date=CENSUS)
@@ -163,10 +164,21 @@ def test_lsoa_codes_match_exactly_or_not_at_all(tmp_path):
         wl = ws.load_list()
         flagged = ws.finding_rows("invalid_lsoa").tolist()
     deciles = wl.columns["imd_decile"]
-    assert deciles[0] == 9 and np.isnan(deciles[[1, 2, 4]]).all()  # no nearest match, no prefix match
-    assert wl.columns["deprivation_nation"].tolist() == ["England", None, None, "Wales", None]
+    assert deciles[[0, 1, 3]].tolist() == [8.0, 4.0, 5.0] and np.isnan(deciles[[2, 4]]).all()  # no nearest, no prefix
+    assert wl.columns["deprivation_nation"].tolist() == ["England", "England", None, "Wales", None]
+    assert wl.columns["deprivation_index"].tolist() == ["IoD2025", "IoD2025", None, "WIMD 2025", None]
     assert np.isnan(wl.columns["core20"][3])  # a Welsh decile is not an English Core20 flag
-    assert flagged == [1, 2, 4] and result.findings["invalid_lsoa"] == 3
+    assert flagged == [2, 4] and result.findings["invalid_lsoa"] == 2
+
+
+def test_the_import_says_which_index_it_used_and_what_it_carried(tmp_path):
+    rows = [["A1", "01/03/2025", "P3", "E01028040"], ["A2", "01/03/2025", "P3", "E01000001"]]
+    path = write_rows(tmp_path / "areas.csv", rows, headers=["Pathway ID", "RTT Clock Start", "Priority", "LSOA11CD"])
+    result = import_file(path, tmp_path / "ws.sqlite", census_date=CENSUS)
+    assert result.deprivation["indices"]["England"] == "IoD2025" and result.deprivation["area_vintage"] == "2011"
+    assert result.deprivation["carried_through_lookup"] == {"rows": 1, "areas": 1}
+    with Workspace.open(tmp_path / "ws.sqlite") as ws:
+        assert ws.get_setting("deprivation_edition") == "2025"
 
 
 # --- H6: an export never runs as a formula ------------------------------------------------------

@@ -5,6 +5,7 @@ import datetime
 import numpy as np
 import pytest
 
+from workbench.deprivation import Linking
 from workbench.enrich import enrich
 from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, WaitingList, empty_column
 from workbench.validation import FINDING_CODES, Finding, implausible_dates, validate
@@ -12,7 +13,7 @@ from workbench.validation import FINDING_CODES, Finding, implausible_dates, vali
 CENSUS = datetime.date(2026, 11, 1)
 
 
-def make_list(typed: dict, raw: dict | None = None, census=CENSUS, mapped=None):
+def make_list(typed: dict, raw: dict | None = None, census=CENSUS, mapped=None, linking=None):
     """A list as the importer builds it: every canonical field, derived fields, source text.
 
     ``typed`` holds the understood values; ``raw`` overrides the file's text for
@@ -23,7 +24,7 @@ def make_list(typed: dict, raw: dict | None = None, census=CENSUS, mapped=None):
     columns = {name: empty_column(kind, n) for name, kind in CANONICAL_FIELDS.items()}
     for name, values in typed.items():
         columns[name] = _typed(CANONICAL_FIELDS[name], values)
-    columns.update(enrich(columns, census))
+    columns.update(enrich(columns, census, linking=linking))
     mapped = list(typed) if mapped is None else mapped
     mapping = {name: f"File {name}" for name in mapped}
     raw = raw or {}
@@ -230,6 +231,17 @@ def test_invalid_lsoa_pseudo_codes_and_unknown_areas():
         ["'E99999999' is a pseudo-code meaning no area", "'W99999999' is a pseudo-code meaning no area",
          "'E01999999' is not a known area"],
     )
+
+
+def test_areas_the_chosen_index_cannot_place_are_a_finding():
+    # With IoD2019 and WIMD 2019: E01034500 was made from 2011 areas in different deciles and
+    # W01001959 is no 2011 area's best fit; E01033769's 2011 areas share decile 3.
+    lsoa = {"lsoa": ["E01034500", "W01001959", "E01033769", "E01999999", "E01000001"]}
+    wl, mapping = make_list(lsoa, linking=Linking("2019", "LSOA21CD"))
+    rows, details = found(wl, mapping, "lsoa_not_in_index")
+    assert rows == [0, 1] and details[0].startswith("'E01034500' is a 2021 area with no single 2011 best fit")
+    assert found(wl, mapping, "invalid_lsoa")[0] == [3]  # in neither vintage: a different finding
+    assert found(make_list(lsoa)[0], mapping, "lsoa_not_in_index") == ([], [])  # IoD2025 places them all
 
 
 def test_unknown_ethnicity_codes():

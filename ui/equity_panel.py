@@ -14,6 +14,7 @@ colour-blind readers) and hovering shows the exact figures.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -22,12 +23,13 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, Signal
-from PySide6.QtGui import QCursor, QPainter
+from PySide6.QtGui import QCursor, QFontMetrics, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ui.list_model import column_title
-from workbench.equity import LEARNING_DISABILITY, SUGGESTED_GROUPINGS, overall_text
+from workbench.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
+from workbench.equity import LEARNING_DISABILITY, SUGGESTED_GROUPINGS, overall_text, sii_scope
 from workbench.fields import WaitingList
 from workbench.suppression import SUPPRESSED, suppress
 
@@ -74,6 +76,10 @@ GROUP_CHARTS: dict[str, tuple[str, tuple[Series, ...]]] = {
         Series("78 wk, baseline", SKY, _figure("baseline", "over_78")),
         Series("78 wk, scenario", VERMILLION, _figure("scenario", "over_78")))),
 }
+TICK_LINE = 10  # characters on a line of a group's name under a chart
+TICK_WORDS = ((" fifth", ""), ("second most deprived", "2nd most"), ("second least deprived", "2nd least"),
+              (" (most deprived)", ""), (" (least deprived)", ""))
+NATION_NAMES = (*NATIONS, NATION_NOT_KNOWN)
 CHART_PLACES = {"mean": (0, 0), "p90": (0, 1), "share": (1, 0), "breaches": (1, 1), "sii": (2, 0), "movement": (2, 1)}
 
 
@@ -182,8 +188,8 @@ class EquityPanel(QWidget):
         self.note.setText(
             f"Capacity {_number(shown['capacity_per_week'], decimals=0) if not isinstance(shown['capacity_per_week'], dict) else 'per specialty'}"
             f" a week for {shown['horizon_weeks']:g} weeks: the next {shown['next_n']:,} patients treated. "
-            f"{shown['list_size']:,} patients; counts from 1 to {threshold} shown as {SUPPRESSED}.<br>"
-            f"{_escape(overall_text(shown))}")
+            f"{shown['list_size']:,} patients; counts from 1 to {threshold} shown as {SUPPRESSED}."
+            f"{_escape(deprivation_note(shown))}<br>{_escape(overall_text(shown))}")
 
     def showEvent(self, event) -> None:
         self._build_charts()
@@ -217,7 +223,9 @@ class EquityPanel(QWidget):
         group = groups[index]
         title, series = GROUP_CHARTS[chart]
         figures = "; ".join(f"{s.name}: {self._figure_text(chart, s.value(group))}" for s in series)
-        return f"{self._grouping_title()} {group['group']} ({_number(group['count'], decimals=0)} patients): {title}: {figures}"
+        # A group by deprivation names itself and its nation ("England, most deprived fifth").
+        named = group["group"] if self.summary["by"] in GROUP_PARTS else f"{self._grouping_title()} {group['group']}"
+        return f"{named} ({_number(group['count'], decimals=0)} patients): {title}: {figures}"
 
     # Export ---------------------------------------------------------------------------
     def export_charts(self, path: str | Path) -> list[Path]:
@@ -276,6 +284,7 @@ class EquityPanel(QWidget):
         for key, (_title, series) in GROUP_CHARTS.items():
             self._draw_groups(key, labels, [[s.value(g) for g in groups] for s in series])
         self._draw_sii(self.summary["sii"])
+        self._retitle_sii()
         if self.movement is not None:
             self._draw_movement(*self.movement)
 
@@ -289,7 +298,11 @@ class EquityPanel(QWidget):
             bar.setOpts(x=x, height=heights, width=width * 0.92)
             marks += [x[i] for i, v in enumerate(series_values) if v == SUPPRESSED]
         self._place_marks(key, marks)
-        self.plots[key].getAxis("bottom").setTicks([list(enumerate(labels))])
+        ticks = tick_texts(labels)
+        axis = self.plots[key].getAxis("bottom")
+        axis.setTicks([list(enumerate(ticks))])
+        lines = max((tick.count("\n") + 1 for tick in ticks), default=1)
+        axis.setHeight(QFontMetrics(QApplication.font()).lineSpacing() * lines + 12)  # room for every line
         self.plots[key].setXRange(-0.6, max(count, 1) - 0.4, padding=0)
         self.plots[key].enableAutoRange(axis="y")
 
@@ -304,6 +317,12 @@ class EquityPanel(QWidget):
         self.plots["sii"].setXRange(-0.6, 1.6, padding=0)
         top = max(float(np.abs(heights).max()) if len(heights) else 0.0, 0.5)
         self.plots["sii"].setYRange(min(0.0, heights.min() * 1.3), top * 1.3, padding=0)
+
+    def _retitle_sii(self) -> None:
+        """The SII chart names whose deciles it is fitted across (deciles are within a nation)."""
+        where, left_out = sii_scope(self.summary)
+        self._titles["sii"] = (f"Slope index of inequality across {where} (weeks)", _escape(left_out))
+        self._show_title(self.plots["sii"], *self._titles["sii"])
 
     def _draw_movement(self, edges: np.ndarray, counts: np.ndarray) -> None:
         centres = (edges[:-1] + edges[1:]) / 2
@@ -353,9 +372,11 @@ class EquityPanel(QWidget):
 
     def _sii_hover(self) -> str:
         sii, rii = self.summary["sii"], self.summary["rii"]
-        return ("Slope index of inequality across IMD deciles (positive: the most deprived wait longer): "
+        where, left_out = sii_scope(self.summary)
+        return (f"Slope index of inequality across {where} (positive: the most deprived wait longer): "
                 f"baseline {_number(sii['baseline'], ' weeks', 2)} (RII {_number(rii['baseline'], '', 2)}), "
-                f"scenario {_number(sii['scenario'], ' weeks', 2)} (RII {_number(rii['scenario'], '', 2)})")
+                f"scenario {_number(sii['scenario'], ' weeks', 2)} (RII {_number(rii['scenario'], '', 2)})"
+                + (f"; {left_out}" if left_out else ""))
 
     def _movement_hover(self, index: int) -> str:
         if self.movement is None or not 0 <= index < len(self.movement[1]):
@@ -449,6 +470,43 @@ class EquityPanel(QWidget):
             bars.append(bar)
         plot.addLine(y=0, pen=pg.mkPen(AXIS_COLOUR))
         self._plots[key], self.bars[key], self.marks[key] = plot, bars, []
+
+
+def deprivation_note(shown: dict) -> str:
+    """Whose deprivation groups a chart of one nation shows (its axis names only the fifths).
+
+    >>> deprivation_note({"by": "imd_quintile", "groups": [{"group": "England, middle fifth"}, {"group": "Not known"}]})
+    " Groups: England's own deprivation fifths (each nation's index is its own)."
+    """
+    nations = {g["group"].split(", ", 1)[0] for g in shown["groups"] if ", " in g["group"]}
+    if shown["by"] not in GROUP_PARTS or len(nations) != 1:
+        return ""
+    parts = "fifths" if shown["by"] == "imd_quintile" else "deciles"
+    return f" Groups: {nations.pop()}'s own deprivation {parts} (each nation's index is its own)."
+
+
+def tick_texts(labels: list[str]) -> list[str]:
+    r"""The groups' names on a chart's axis, short and on short lines so neighbours never overlap
+    (the hover text and the tables give them whole). Groups by deprivation lose the words every
+    group shares: the nation too, when the chart shows one nation only.
+
+    >>> tick_texts(["England, most deprived fifth", "England, second least deprived fifth", "Not known"])
+    ['most\ndeprived', '2nd least', 'Not known']
+    >>> tick_texts(["England, decile 1 (most deprived)", "Wales, decile 1 (most deprived)"])
+    ['England\ndecile 1', 'Wales\ndecile 1']
+    """
+    nations = {label.split(", ", 1)[0] for label in labels} & set(NATION_NAMES)
+    shown = []
+    for label in labels:
+        nation, _comma, part = label.partition(", ")
+        if nation not in NATION_NAMES:  # not a group by deprivation: as it is
+            shown.append(label)
+            continue
+        for long, short in TICK_WORDS:
+            part = part.replace(long, short)
+        part = textwrap.fill(part, TICK_LINE, break_long_words=False)
+        shown.append(f"{nation}\n{part}" if len(nations) > 1 else part)
+    return shown
 
 
 def _escape(text: str) -> str:

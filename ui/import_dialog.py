@@ -53,6 +53,7 @@ from ui.workers import Task, Worker
 from workbench import mapping as mapping_rules
 from workbench import readers
 from workbench.dates import parse_dates, parse_typed_date
+from workbench.deprivation import CURRENT, EDITIONS
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
 from workbench.importer import STALE_CENSUS_DAYS, ImportResult, import_file, latest_date, suggested_census_date
 from workbench.progress import WorkbenchError
@@ -72,7 +73,8 @@ FIELD_HELP = {
     "priority_review_date": "Date of the last clinical priority review: priority time limits run from it",
     "last_validation_date": "Date the pathway was last validated",
     "waiting_list_type": "IRTT or ORTT for RTT pathways; INON or ONON for planned and other non-RTT ones",
-    "lsoa": "Lower layer super output area code, e.g. E01000001",
+    "lsoa": ("Lower layer super output area code, e.g. E01000001 (2011 or 2021 areas; a Scottish data zone): "
+             "a header such as LSOA11CD or LSOA21CD says which areas the column holds"),
     "ethnic_category": "NHS ethnic category code, e.g. A, H, Z",
 }
 
@@ -234,7 +236,7 @@ class ImportDialog(QDialog):
             return
         work = partial(import_file, self.path, self.workspace_path, sheet=self.chosen_sheet(),
                        overrides=self._overrides(), census_date=self.census_date(), header_row=self.header_row(),
-                       pseudonymise=self.pseudonymise.isChecked())
+                       pseudonymise=self.pseudonymise.isChecked(), deprivation_edition=self.deprivation_edition())
         self._import_task = task = self.database.submit(work, lane="import", description=f"Importing {self.path.name}")
         task.progress.connect(self._on_import_progress)
         task.finished.connect(self._on_imported)
@@ -467,7 +469,7 @@ class ImportDialog(QDialog):
         self.progress_bar.setVisible(running)
         self.progress_bar.setValue(0)
         for widget in (self.settings_area, self.preview_table, self.sheet_box, self.profile_box, self.save_profile_button,
-                       self.header_box, self.census, self.pseudonymise):
+                       self.header_box, self.census, self.pseudonymise, self.edition):
             widget.setEnabled(not running)
         self._enable_import()
         self.cancel_button.setText("Cancel import" if running else "Cancel")
@@ -626,7 +628,26 @@ class ImportDialog(QDialog):
         self.pseudonymise = QCheckBox("&Pseudonymise: replace NHS numbers by a code and leave out names, addresses and phone numbers")
         self.pseudonymise.setAccessibleName("Pseudonymise")
         form.addRow("", self.pseudonymise)
+        edition = self._edition_box()
+        label = QLabel("&Deprivation index:")
+        label.setBuddy(edition)
+        form.addRow(label, edition)
         return form
+
+    def _edition_box(self) -> QComboBox:
+        self.edition = QComboBox()
+        self.edition.setAccessibleName("Deprivation index")
+        for year, edition in EDITIONS.items():
+            self.edition.addItem(f"{edition.words}: {'current' if year == CURRENT else 'previous'}", year)
+        self.edition.setToolTip(
+            "Each nation's own index gives its patients' deprivation deciles. The current edition is on 2021 areas: "
+            "2011 LSOA codes are carried to 2021 through the ONS best-fit lookup (the previous edition, on 2011 areas, "
+            "carries 2021 codes back). Deciles of different nations are never compared or pooled.")
+        return self.edition
+
+    def deprivation_edition(self) -> str:
+        """The edition of the deprivation indices chosen: "2025" (current) or "2019"."""
+        return self.edition.currentData()
 
     def _on_census_edited(self) -> None:
         self._census_touched = True

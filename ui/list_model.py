@@ -17,6 +17,7 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
 from workbench.browse import FINDINGS, ROW_NUMBER
+from workbench.deprivation import DOMAINS
 from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
 from workbench.nhs_number import format_nhs_number
 
@@ -58,6 +59,9 @@ COLUMN_TITLES = {
     "imd_quintile": "IMD quintile",
     "core20": "Core20",
     "deprivation_nation": "Deprivation nation",
+    "deprivation_index": "Deprivation index",
+    "deprivation_link": "How the area was linked",
+    **{domain: f"{words.capitalize()} decile (IoD2025)" for domain, (_column, words) in DOMAINS.items()},
     "ethnic_group": "Ethnic group",
     "source_line": "Line in file",
 }
@@ -77,6 +81,7 @@ PROBLEM_NAMES = {
     "priority_overdue": "Overdue for priority",
     "unknown_treatment_function": "Unknown treatment function",
     "invalid_lsoa": "Unknown LSOA",
+    "lsoa_not_in_index": "LSOA without a decile",
     "unknown_ethnicity": "Ethnicity unknown",
     "age_out_of_range": "Implausible age",
     "file_value_differs": "File's own value differs",

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import errors, settings
+from ui.imd_change_dialog import ImdChangeDialog
 from ui.import_dialog import ImportDialog
 from ui.list_panel import ListPanel
 from ui.quality_panel import QualityPanel, WarningStrip
@@ -70,6 +71,7 @@ from ui.task_progress import TaskProgress
 from ui.workers import Task, Worker
 from workbench import mapping as mapping_rules
 from workbench import readers
+from workbench.imd_change import change_to_show
 from workbench.importer import import_file
 from workbench.locking import WorkspaceInUse, WorkspaceLock, acquire_lock
 from workbench.progress import WorkbenchError
@@ -206,6 +208,21 @@ class MainWindow(QMainWindow):
         task.failed.connect(self._show_error)
         return task
 
+    def show_imd_change(self) -> Task | None:
+        """IoD2019 and IoD2025 side by side for the list shown, worked out on the compute worker."""
+        if self.loaded is None or self.loaded.wl is None:
+            self.statusBar().showMessage("Open a waiting list first.", 5000)
+            return None
+        task = self.compute.submit(partial(change_to_show, self.loaded.wl, self.loaded.lsoa_header), lane="imd-change",
+                                   description="Comparing the deprivation editions")
+        task.finished.connect(self._show_imd_change_dialog)
+        task.failed.connect(self._show_error)
+        return task
+
+    def _show_imd_change_dialog(self, shown: dict) -> None:
+        self.imd_change_dialog = ImdChangeDialog(shown, self)
+        self.imd_change_dialog.open()
+
     # Showing a workspace -------------------------------------------------------
     def show_workspace(self, file: WorkspaceFile) -> Task | None:
         """Lock a workspace file, load it on the database worker and show it when ready.
@@ -296,6 +313,7 @@ class MainWindow(QMainWindow):
         self.list_panel.set_list(loaded.index, loaded.columns, loaded.problems, FINDING_CODES, loaded.first_view)
         total = len(loaded.wl) if loaded.wl is not None else 0
         self.quality.set_findings(loaded.finding_counts if loaded.wl is not None else None, FINDING_CODES, total)
+        self.quality.set_deprivation(loaded.deprivation)
         self._remember_workspace(loaded.file)
         self._update_title()
         self._show_list_warnings(loaded)
@@ -523,6 +541,7 @@ class MainWindow(QMainWindow):
         self.quality = QualityPanel()
         self.quality.findingChosen.connect(self._on_finding_chosen)
         self.quality.exportRequested.connect(self.export_worklist)
+        self.quality.editionsRequested.connect(self.show_imd_change)
         self.quality_dock = self.add_dock("Data quality", self.quality, Qt.DockWidgetArea.RightDockWidgetArea, "data_quality")
 
     def _build_status_bar(self) -> None:
@@ -534,6 +553,7 @@ class MainWindow(QMainWindow):
         self._fill_file_menu(self.file_menu)
         self.edit_menu = self.menuBar().addMenu("&Edit")
         self._fill_edit_menu(self.edit_menu)
+        self._fill_view_menu(self.view_menu)
         self.menuBar().addMenu(self.view_menu)
         self.help_menu = self.menuBar().addMenu("&Help")
         self._fill_help_menu(self.help_menu)
@@ -559,6 +579,10 @@ class MainWindow(QMainWindow):
         self._action(menu, "clear_filters", "C&lear filters", "Esc", self.list_panel.clear_filters)
         self._action(menu, "any_problem", "Show rows with &any problem", "Ctrl+Shift+P",
                      lambda: self.list_panel.set_finding("(any)"))
+
+    def _fill_view_menu(self, menu: QMenu) -> None:
+        menu.addSeparator()  # after the panels' own entries
+        self._action(menu, "imd_change", "&Deprivation: IoD2019 and IoD2025 side by side…", None, self.show_imd_change)
 
     def _fill_help_menu(self, menu: QMenu) -> None:
         self._action(menu, "data_folder", "Open the &data folder", None, self._open_data_folder)
@@ -614,7 +638,8 @@ class MainWindow(QMainWindow):
             "<p>Everything stays on this computer: no data is sent anywhere.</p>"
             f"<p>Data folder (workspaces not yet saved, settings, log): {settings.data_folder()}</p>"
             "<p>Contains public sector information licensed under the Open Government Licence v3.0 "
-            "(English Indices of Deprivation 2019).</p>",
+            "(English Indices of Deprivation 2025 and 2019, Welsh Index of Multiple Deprivation 2025 and 2019, "
+            "Scottish Index of Multiple Deprivation 2020v2, ONS LSOA 2011 to 2021 lookup).</p>",
         )
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.deprivation import describe_link
 from workbench.validation import unknown_priority_warning
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
@@ -97,6 +98,7 @@ class QualityPanel(QWidget):
 
     findingChosen = Signal(str)
     exportRequested = Signal()
+    editionsRequested = Signal()  # IoD2019 and IoD2025 side by side
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -120,13 +122,27 @@ class QualityPanel(QWidget):
         buttons.addWidget(self.show_all)
         buttons.addWidget(self.export)
         buttons.addStretch(1)
+        self.deprivation = QLabel()
+        self.deprivation.setWordWrap(True)
+        self.deprivation.setAccessibleName("Deprivation indices used")
+        self.deprivation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.editions = QPushButton("IoD2019 and IoD2025 side &by side…")
+        self.editions.setAccessibleName("Compare the deprivation editions")
+        self.editions.setToolTip("How many patients change deprivation fifth between the 2019 and 2025 indices")
+        self.editions.clicked.connect(self.editionsRequested)
+        deprivation_row = QHBoxLayout()
+        deprivation_row.addWidget(self.editions)
+        deprivation_row.addStretch(1)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
         layout = QVBoxLayout(self)
         layout.addWidget(self.priority_warning)
         layout.addWidget(self.headline)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.deprivation)
+        layout.addLayout(deprivation_row)
         self.set_findings(None, {})
+        self.set_deprivation(None)
 
     def set_findings(self, counts: Mapping[str, int] | None, descriptions: Mapping[str, str], total_rows: int = 0) -> None:
         """Show finding code -> number of rows (``None``: no list loaded)."""
@@ -146,6 +162,12 @@ class QualityPanel(QWidget):
         self.headline.setText(self._headline(counts, total_rows))
         self.export.setEnabled(bool(counts))
         self.show_all.setEnabled(bool(counts))
+
+    def set_deprivation(self, summary: dict | None) -> None:
+        """Say which deprivation indices the list uses and what went through the lookup (None: nothing to say)."""
+        self.deprivation.setText(describe_link(summary) if summary else "")
+        self.deprivation.setVisible(summary is not None)
+        self.editions.setVisible(summary is not None)
 
     def set_priority_warning(self, count: int) -> None:
         """Warn about ``count`` patients with no recognised clinical priority (0: no warning)."""

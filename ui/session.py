@@ -32,7 +32,8 @@ from ui.list_panel import order_and_summary
 from workbench.browse import ListIndex, ListQuery
 from ui.settings import data_folder, unsaved_folder
 from workbench.fields import WaitingList
-from workbench.importer import import_file, stale_census_warning
+from workbench.deprivation import CURRENT, Linking, link_summary
+from workbench.importer import DEPRIVATION_EDITION_SETTING, import_file, stale_census_warning
 from workbench.locking import LockOwner, warnings_for
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 from workbench.resources import resource_path
@@ -88,6 +89,12 @@ class LoadedWorkspace:
     problems: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
     unknown_priority: int = 0  # patients with no recognised clinical priority: ranked in the 'unknown' band
     first_view: tuple | None = field(default=None, repr=False)  # the list view's rows and summary, unfiltered
+    deprivation: dict | None = None  # deprivation.link_summary: which indices, what went through the lookup
+
+    @property
+    def lsoa_header(self) -> str | None:
+        """The header of the list's LSOA column as imported (it may name the areas' vintage)."""
+        return (self.record or {}).get("mapping", {}).get("lsoa")
 
     @property
     def census_date(self) -> date | None:
@@ -113,6 +120,7 @@ def load_workspace(file: WorkspaceFile, progress: Progress = no_progress, cancel
         finding_rows = workspace.finding_positions()
         counts = {code: len(rows) for code, rows in finding_rows.items()}
         record = workspace.import_record()
+        edition = workspace.get_setting(DEPRIVATION_EDITION_SETTING, CURRENT)
     check(cancelled)
     progress(0.7, "Preparing the list view")
     index = ListIndex(wl, finding_rows)
@@ -121,6 +129,7 @@ def load_workspace(file: WorkspaceFile, progress: Progress = no_progress, cancel
     first_view = order_and_summary(index, ListQuery(), cancelled=cancelled)
     loaded = LoadedWorkspace(file, wl, record, counts, index, shown_columns(wl), problem_codes(len(wl), finding_rows),
                              _without_priority(index), first_view)
+    loaded.deprivation = link_summary(wl.columns, Linking(edition, loaded.lsoa_header), wl.known_codes)
     progress(1.0, "Ready")
     return loaded
 

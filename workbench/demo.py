@@ -31,7 +31,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from workbench import spreadsheet
-from workbench.deprivation import ENGLAND_FILE
+from workbench.deprivation import ENGLAND_2019
 from workbench.progress import WorkbenchError
 from workbench.resources import resource_path
 
@@ -226,7 +226,7 @@ def _areas(rng: np.random.Generator, rows: int) -> tuple[np.ndarray, np.ndarray]
 
 
 def _district_lsoas() -> pd.DataFrame:
-    english = pd.read_csv(resource_path("deprivation", ENGLAND_FILE), encoding="utf-8-sig", usecols=[0, 3, 5])
+    english = pd.read_csv(resource_path("deprivation", ENGLAND_2019), encoding="utf-8-sig", usecols=[0, 3, 5])
     english.columns = ["code", "district", "decile"]
     return english[english["district"].isin(DEMO_DISTRICTS)].reset_index(drop=True)
 

@@ -16,6 +16,7 @@ from workbench import codes, deprivation, waits
 from workbench.codes import NOT_STATED
 from workbench.fields import AGE_BANDS, DATE, NUMBER, TEXT, KnownCodes, empty_column
 
+FROM_FILE = "from the file"  # the deprivation index of a decile the file gave
 MAX_AGE = 120
 # Some systems record an infant's age as 7001 (under a day) to 7007 (under a year).
 INFANT_AGE_CODES = (7001, 7007)
@@ -28,6 +29,7 @@ def enrich(
     census_date: datetime.date | None,
     supplied_decile_nation: str | None = None,
     known: KnownCodes | None = None,
+    linking: deprivation.Linking | None = None,
 ) -> dict[str, np.ndarray]:
     """Every field in ``fields.DERIVED_FIELDS`` plus ``imd_decile``, from canonical columns.
 
@@ -35,12 +37,13 @@ def enrich(
     row's census date is its own ``census_date`` value if it has one, else the
     ``census_date`` argument.
 
-    Deprivation comes from the LSOA (England IoD2019, Wales WIMD 2019) or data
-    zone (Scotland SIMD 2020v2). Where the area is unknown, an ``imd_decile``
-    supplied by the file is kept (whole numbers 1-10 only); its nation is
-    ``supplied_decile_nation`` if the caller knows it, else unknown. ``core20``
-    is an England-only idea (England IMD quintile 1): it is NaN for Welsh,
-    Scottish and unknown-nation rows, never 0.
+    Deprivation comes from the LSOA or data zone, linked to the edition
+    ``linking`` names (by default the current one: IoD2025, WIMD 2025, SIMD
+    2020v2; see ``workbench.deprivation``). Where the area gives no decile, an
+    ``imd_decile`` supplied by the file is kept (whole numbers 1-10 only); its
+    nation is ``supplied_decile_nation`` if the caller knows it, else unknown.
+    ``core20`` is an England-only idea (England IMD quintile 1): it is NaN for
+    Welsh, Scottish and unknown-nation rows, never 0.
 
     ``known`` gives the codes of text columns where known (the LSOA, ethnic
     category), and receives those of the derived age band and ethnic group.
@@ -48,8 +51,8 @@ def enrich(
     >>> columns = {"wait_start": np.array(["2026-01-01"], dtype="datetime64[D]"),
     ...            "lsoa": np.array(["E01000001"], dtype=object)}
     >>> derived = enrich(columns, datetime.date(2026, 1, 29))
-    >>> derived["weeks_waited"], derived["imd_decile"], derived["core20"]
-    (array([4.]), array([9.]), array([0.]))
+    >>> derived["weeks_waited"], derived["imd_decile"], derived["core20"], derived["deprivation_index"]
+    (array([4.]), array([8.]), array([0.]), array(['IoD2025'], dtype=object))
     """
     known = known or KnownCodes()
     n = _row_count(columns)
@@ -57,7 +60,7 @@ def enrich(
     derived = wait_fields(columns, census, n, known)
     derived["age_years"] = ages_in_years(columns, census, n)
     derived["age_band"] = age_bands(derived["age_years"], known)
-    derived.update(deprivation_fields(columns, n, supplied_decile_nation, known))
+    derived.update(deprivation_fields(columns, n, supplied_decile_nation, known, linking))
     derived["ethnic_group"] = ethnic_groups(_column(columns, "ethnic_category", TEXT, n), known)
     derived["specialty_name"] = specialty_names(_column(columns, "specialty", TEXT, n), known)
     return derived
@@ -191,25 +194,57 @@ def age_bands(age_years: np.ndarray, known: KnownCodes | None = None) -> np.ndar
 
 
 def deprivation_fields(
-    columns: dict[str, np.ndarray], n: int, supplied_decile_nation: str | None = None, known: KnownCodes | None = None
+    columns: dict[str, np.ndarray],
+    n: int,
+    supplied_decile_nation: str | None = None,
+    known: KnownCodes | None = None,
+    linking: deprivation.Linking | None = None,
 ) -> dict[str, np.ndarray]:
-    """imd_rank, imd_decile, imd_quintile, core20 and deprivation_nation for each row."""
-    codes, areas = (known or KnownCodes()).factorize(_column(columns, "lsoa", TEXT, n))
-    # Looked up once per distinct area: a list names a few thousand areas a million times.
-    found = {name: np.append(per_area, None if per_area.dtype == object else np.nan)[codes]
-             for name, per_area in deprivation.lookup(areas).items()}
+    """Every deprivation field of each row: imd_rank, imd_decile, imd_quintile, core20,
+    deprivation_nation, deprivation_index and deprivation_link (the IoD2025 domains are
+    worked out when asked for: ``deprivation.domain_deciles``).
+
+    Worked out once per distinct area (a list names a few thousand areas a
+    million times), then spread over the rows: each row's *key* is its area,
+    or, where the area gives no decile, the decile the file gave (one key per
+    decile), or nothing.
+    """
+    known = known or KnownCodes()
+    linking = linking or deprivation.Linking()
+    codes, areas = known.factorize(_column(columns, "lsoa", TEXT, n))
+    links = deprivation.link_areas(areas, linking)
+    nothing = len(areas)  # keys: the areas, then "nothing", then the file's deciles 1-10
+    key = np.where(codes >= 0, codes, nothing).astype(np.intp)
     supplied = _whole_deciles(_column(columns, "imd_decile", NUMBER, n))
-    from_area = ~np.isnan(found["imd_decile"])
-    decile = np.where(from_area, found["imd_decile"], supplied)
-    nation = found["deprivation_nation"].copy()
-    nation[~from_area & ~np.isnan(supplied)] = supplied_decile_nation
+    from_file = np.flatnonzero(~np.isnan(supplied))
+    if len(from_file):  # most lists give no decile of their own
+        from_file = from_file[np.isnan(np.append(links.decile, np.nan)[key[from_file]])]
+        key[from_file] = nothing + supplied[from_file].astype(np.intp)
+    per_key = _deprivation_per_key(links, linking.edition, supplied_decile_nation)
+    derived = {name: values[key] for name, values in per_key.items()}
+    for name in ("deprivation_nation", "deprivation_index", "deprivation_link"):
+        known.add_spread(derived[name], key, per_key[name])
+    return derived
+
+
+def _deprivation_per_key(links: deprivation.AreaLinks, edition: str, file_nation: str | None) -> dict[str, np.ndarray]:
+    """Each deprivation field per key: the areas, "nothing", then the file's deciles 1 to 10."""
+    file_deciles = np.arange(1.0, 11.0)
+    decile = np.concatenate([links.decile, [np.nan], file_deciles])
+    nation = np.concatenate([links.nation, [None], [file_nation] * 10]).astype(object)
+    index = [deprivation.index_name(n, edition) for n in links.nation] + [None] + [FROM_FILE] * 10
+    link = [deprivation.LINK_WORDS[k] if k >= 0 else None for k in links.link]
+    link += [None] + [deprivation.LINK_WORDS[deprivation.FROM_FILE]] * 10
     quintile = np.ceil(decile / 2)
+    no_area = np.full(11, np.nan)
     return {
-        "imd_rank": found["imd_rank"],
+        "imd_rank": np.concatenate([links.rank, no_area]),
         "imd_decile": decile,
         "imd_quintile": quintile,
         "core20": core20_flags(quintile, nation),
         "deprivation_nation": nation,
+        "deprivation_index": np.array(index, dtype=object),
+        "deprivation_link": np.array(link, dtype=object),
     }
 
 

@@ -35,7 +35,13 @@ share of the group's counted waits that are not over 18 weeks.
 
 **SII and RII** of the projected mean wait across IMD deciles (1 = most
 deprived) as in the domain notes: see :func:`inequality_indices`. Only rows with
-a known decile and a known wait take part.
+a known decile and a known wait take part. Deciles are within a nation, so the
+line is fitted per nation; ``sii`` and ``rii`` are those of the nation with most
+such patients, and the summary says how many of other nations that leaves out.
+
+**Nations are never pooled.** Groups by deprivation (``imd_quintile``,
+``imd_decile``, the IoD2025 domains) carry their nation: "England, most
+deprived fifth" and "Wales, most deprived fifth" are two groups.
 
 Work is split so that a change of weights is cheap: :func:`prepare_equity`
 does everything that depends only on the list, the grouping and the capacity
@@ -52,7 +58,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from workbench import waits
+from workbench import deprivation, waits
 from workbench.fields import (
     AGE_BANDS, DATE, ETHNIC_GROUPS, FIELD_KINDS, FLAG, LONG_WAIT_WEEKS, NUMBER, RTT_STANDARD_WEEKS, WaitingList,
 )
@@ -65,10 +71,9 @@ SUGGESTED_GROUPINGS = (
     "imd_quintile", "imd_decile", "core20", "ethnic_group", "age_band", "sex",
     LEARNING_DISABILITY, "specialty", "site",
 )
-# Groups always shown, even when empty, so charts keep the same bars.
+# Groups always shown, even when empty, so charts keep the same bars (by deprivation:
+# every group of England, and of each other nation on the list).
 FIXED_GROUPS: dict[str, tuple[str, ...]] = {
-    "imd_quintile": tuple(str(q) for q in range(1, 6)),
-    "imd_decile": tuple(str(d) for d in range(1, 11)),
     "core20": (YES, NO),
     "ethnic_group": ETHNIC_GROUPS,
     "age_band": AGE_BANDS,
@@ -105,6 +110,10 @@ def group_rows(wl: WaitingList, by: str) -> Grouping:
     >>> g.labels, g.codes.tolist()
     (('F', 'M', 'Not known'), [0, 2, 1])
     """
+    if by in deprivation.GROUP_PARTS:
+        return _deprivation_groups(wl, by)
+    if by == "core20" and "core20" in wl.columns:
+        return _core20_groups(wl)
     values, kind = _grouping_column(wl, by)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     labels_of_uniques = [_label(value, kind, by) for value in uniques]
@@ -115,6 +124,67 @@ def group_rows(wl: WaitingList, by: str) -> Grouping:
     # One entry per unique value, and a last one for the missing values (code -1).
     lookup = np.array([position[label] for label in labels_of_uniques] + [position.get(NOT_KNOWN, 0)], dtype=np.int64)
     return Grouping(by=by, labels=tuple(labels), codes=lookup[codes])
+
+
+def _deprivation_groups(wl: WaitingList, by: str) -> Grouping:
+    """Groups by a within-nation figure (quintile, decile): one set of groups per nation.
+
+    >>> wl = WaitingList(np.arange(1, 4), {"imd_quintile": np.array([1.0, 1.0, np.nan]),
+    ...                  "deprivation_nation": np.array(["England", "Wales", None], dtype=object)})
+    >>> g = group_rows(wl, "imd_quintile")
+    >>> [g.labels[c] for c in g.codes]
+    ['England, most deprived fifth', 'Wales, most deprived fifth', 'Not known']
+    """
+    parts = deprivation.GROUP_PARTS[by]
+    values, _kind = _grouping_column(wl, by)
+    values = np.asarray(values, dtype=np.float64)
+    known = np.isin(values, np.arange(1, parts + 1))
+    slots = nation_slots(wl)
+    key = np.where(known, slots * parts + np.nan_to_num(values, nan=1.0).astype(np.int64) - 1, len(NATION_SLOTS) * parts)
+    present = np.bincount(slots[known], minlength=len(NATION_SLOTS)) > 0
+    shown = sorted({0} | set(np.flatnonzero(present).tolist()))  # England always, other nations when present
+    labels = [deprivation.group_label(NATION_SLOTS[s], by, v) for s in shown for v in range(1, parts + 1)]
+    lookup = np.full(len(NATION_SLOTS) * parts + 1, len(labels), dtype=np.int64)
+    for place, slot in enumerate(shown):
+        lookup[slot * parts:(slot + 1) * parts] = np.arange(parts) + place * parts
+    if not known.all():
+        labels.append(NOT_KNOWN)
+    return Grouping(by=by, labels=tuple(labels), codes=lookup[key])
+
+
+def _core20_groups(wl: WaitingList) -> Grouping:
+    """Yes, No, then the Welsh and Scottish patients apart (Core20 is England's), then Not known.
+
+    >>> wl = WaitingList(np.arange(1, 4), {"core20": np.array([1.0, np.nan, np.nan]),
+    ...                  "deprivation_nation": np.array(["England", "Wales", None], dtype=object)})
+    >>> g = group_rows(wl, "core20")
+    >>> [g.labels[c] for c in g.codes]
+    ['Yes', 'Not in England (Core20 is England only)', 'Not known']
+    """
+    flag = np.asarray(wl.columns["core20"], dtype=np.float64)
+    elsewhere = np.isnan(flag) & np.isin(nation_slots(wl), [1, 2])  # Wales, Scotland
+    code = np.select([flag == 1, flag == 0, elsewhere], [0, 1, 2], 3)
+    labels = (YES, NO, NOT_IN_ENGLAND, NOT_KNOWN)
+    kept = [0, 1] + [c for c in (2, 3) if (code == c).any()]  # Yes and No always, the others when there
+    lookup = np.zeros(len(labels), dtype=np.int64)
+    lookup[kept] = np.arange(len(kept))
+    return Grouping(by="core20", labels=tuple(labels[c] for c in kept), codes=lookup[code])
+
+
+NOT_IN_ENGLAND = "Not in England (Core20 is England only)"
+NATION_SLOTS = (*deprivation.NATIONS, None)  # None: a decile the file gave, of no known nation
+DECILE_UNKNOWN = len(NATION_SLOTS) * 10  # the last bin of the per-nation decile figures
+
+
+def nation_slots(wl: WaitingList) -> np.ndarray:
+    """Each row's nation as 0 (England), 1 (Wales), 2 (Scotland) or 3 (not known), worked out per distinct value."""
+    nation = wl.columns.get("deprivation_nation")
+    if nation is None:
+        return np.full(len(wl), len(NATION_SLOTS) - 1, dtype=np.int64)
+    slot_of = {name: i for i, name in enumerate(deprivation.NATIONS)}
+    return wl.known_codes.per_distinct(
+        nation, lambda found: np.array([slot_of.get(n, len(NATION_SLOTS) - 1) for n in found], dtype=np.int64),
+        len(NATION_SLOTS) - 1)
 
 
 def _grouping_column(wl: WaitingList, by: str) -> tuple[np.ndarray, str]:
@@ -309,7 +379,7 @@ class EquityInputs:
     group_bounds: np.ndarray  # rows_by_group[bounds[g]:bounds[g+1]] belong to group g
     count: np.ndarray
     known_count: np.ndarray
-    decile_or_unknown: np.ndarray  # 0..9, or 10 when the decile or the wait is unknown
+    decile_or_unknown: np.ndarray  # nation slot x 10 + decile - 1, or DECILE_UNKNOWN (decile or wait unknown)
     left_out: dict[str, int] = field(default_factory=dict)  # rows the wait figures leave out, by reason
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -380,7 +450,10 @@ def equity_summary(
     ``median_wait``, ``p90_wait``, ``within_18`` (a share), ``over_18``,
     ``over_52``, ``over_65``, ``over_78``, ``over_104``), ``overall`` (the
     whole list's ``within_18`` and ``over_...`` counts, ``{"baseline",
-    "scenario"}``), and ``sii`` and ``rii``, each ``{"baseline", "scenario"}``.
+    "scenario"}``), and ``sii`` and ``rii``, each ``{"baseline", "scenario"}``, of
+    the nation ``sii_nation`` (the one with most patients with a decile and a
+    known wait), ``sii_left_out`` (such patients of other nations) and
+    ``sii_by_nation`` (``{nation: {"patients", "sii", "rii"}}``).
     Waits are in weeks; a figure that cannot be worked out is None.
 
     >>> wl = WaitingList(np.arange(1, 5), {"weeks_waited": np.array([10., 0., 10., 0.]),
@@ -497,8 +570,9 @@ def _long_waits(group_or_unknown, projected, groups) -> dict[int, np.ndarray]:
 
 
 def _decile_means(decile_or_unknown: np.ndarray, projected: np.ndarray) -> np.ndarray:
-    counts = np.bincount(decile_or_unknown, minlength=11)[:10]
-    sums = np.bincount(decile_or_unknown, weights=projected, minlength=11)[:10]
+    """Mean projected wait per nation and decile (nation slot x 10 + decile - 1)."""
+    counts = np.bincount(decile_or_unknown, minlength=DECILE_UNKNOWN + 1)[:DECILE_UNKNOWN]
+    sums = np.bincount(decile_or_unknown, weights=projected, minlength=DECILE_UNKNOWN + 1)[:DECILE_UNKNOWN]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
@@ -551,9 +625,9 @@ def describe_change(weeks: float | None) -> str:
 def _summary_dict(inputs: EquityInputs, baseline: OrderFigures, scenario: OrderFigures) -> dict:
     n = len(inputs.weeks_waited)
     next_n = int(inputs.service.next_n.sum())
-    deciles = np.bincount(inputs.decile_or_unknown, minlength=11)[:10]
-    sii_rii = {name: inequality_indices(f.decile_mean_wait, deciles) for name, f in
-               (("baseline", baseline), ("scenario", scenario))}
+    by_nation = _inequality_by_nation(inputs, baseline, scenario)
+    main = max(by_nation, key=lambda nation: by_nation[nation]["patients"], default=None)
+    with_decile = sum(figures["patients"] for figures in by_nation.values())
     counted = int(inputs.known_count.sum())
     return {
         "by": inputs.grouping.by,
@@ -567,9 +641,42 @@ def _summary_dict(inputs: EquityInputs, baseline: OrderFigures, scenario: OrderF
         "next_n": next_n,
         "groups": [_group_dict(inputs, g, baseline, scenario, n, next_n) for g in range(len(inputs.grouping.labels))],
         "overall": {"baseline": _overall(baseline, counted), "scenario": _overall(scenario, counted)},
-        "sii": {name: pair[0] for name, pair in sii_rii.items()},
-        "rii": {name: pair[1] for name, pair in sii_rii.items()},
+        "sii": by_nation[main]["sii"] if main else {"baseline": None, "scenario": None},
+        "rii": by_nation[main]["rii"] if main else {"baseline": None, "scenario": None},
+        "sii_nation": main,
+        "sii_left_out": with_decile - by_nation[main]["patients"] if main else 0,
+        "sii_by_nation": by_nation,
     }
+
+
+def _inequality_by_nation(inputs: EquityInputs, baseline: OrderFigures, scenario: OrderFigures) -> dict:
+    """SII and RII fitted within each nation that has patients with a decile (deciles are not comparable
+    across nations), with how many patients each has; England first."""
+    counts = np.bincount(inputs.decile_or_unknown, minlength=DECILE_UNKNOWN + 1)[:DECILE_UNKNOWN].reshape(-1, 10)
+    found = {}
+    for slot, nation in enumerate(NATION_SLOTS):
+        if counts[slot].sum():
+            pairs = {name: inequality_indices(f.decile_mean_wait.reshape(-1, 10)[slot], counts[slot])
+                     for name, f in (("baseline", baseline), ("scenario", scenario))}
+            found[nation or deprivation.NATION_NOT_KNOWN] = {
+                "patients": int(counts[slot].sum()),
+                "sii": {name: pair[0] for name, pair in pairs.items()},
+                "rii": {name: pair[1] for name, pair in pairs.items()},
+            }
+    return found
+
+
+def sii_scope(summary: dict) -> tuple[str, str]:
+    """Whose IMD deciles the SII and RII are fitted across, and who that leaves out ('' if nobody).
+
+    >>> sii_scope({"sii_nation": "England", "sii_left_out": 12})
+    ("England's IMD deciles", '12 patients of other nations left out (deciles are not comparable across nations)')
+    """
+    nation, left_out = summary["sii_nation"], summary["sii_left_out"]
+    where = (f"{nation}'s IMD deciles" if nation in deprivation.NATIONS else
+             "the IMD deciles the file gave (nation not known)" if nation else "IMD deciles")
+    note = (f"{left_out:,}" if isinstance(left_out, int) else str(left_out)) + " patients of other nations left out"
+    return where, (note + " (deciles are not comparable across nations)" if left_out else "")
 
 
 def _group_dict(inputs: EquityInputs, g: int, baseline: OrderFigures, scenario: OrderFigures, n: int, next_n: int):
@@ -646,12 +753,12 @@ def _weeks_waited(wl: WaitingList) -> np.ndarray:
 
 
 def _decile_codes(wl: WaitingList, wait_known: np.ndarray) -> np.ndarray:
-    """IMD decile 1..10 as 0..9, or 10 when the decile or the wait is unknown."""
+    """IMD decile 1..10 of nation slot s as s x 10 + 0..9, or DECILE_UNKNOWN when the decile or the wait is unknown."""
     decile = wl.columns.get("imd_decile")
     if decile is None:
-        return np.full(len(wl), 10, dtype=np.int64)
+        return np.full(len(wl), DECILE_UNKNOWN, dtype=np.int64)
     usable = wait_known & np.isin(decile, np.arange(1, 11))
-    return np.where(usable, np.nan_to_num(decile, nan=11) - 1, 10).astype(np.int64)
+    return np.where(usable, nation_slots(wl) * 10 + np.nan_to_num(decile, nan=1).astype(np.int64) - 1, DECILE_UNKNOWN)
 
 
 def _number(value: float) -> float | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench import codes, readers, validation
+from workbench import codes, deprivation, readers, validation
 from workbench.dates import implausible_dates
 from workbench import enrich as enrichment
 from workbench import mapping as mapping_rules
@@ -39,6 +39,7 @@ IDENTIFYING_HEADER = re.compile(
 )
 PSEUDONYM_KEY_SETTING = "pseudonym_key"
 DETECTION_SAMPLE_ROWS = 2000  # enough to tell an empty column from a populated one
+DEPRIVATION_EDITION_SETTING = "deprivation_edition"
 
 
 @dataclass
@@ -57,6 +58,7 @@ class ImportResult:
     unmapped: list[str] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    deprivation: dict = field(default_factory=dict)  # deprivation.link_summary: indices used, what was carried
 
     def as_dict(self) -> dict:
         return {
@@ -71,6 +73,7 @@ class ImportResult:
             "unmapped_columns": self.unmapped,
             "dropped_columns": self.dropped_columns,
             "warnings": self.warnings,
+            "deprivation": self.deprivation,
             "findings": self.findings,
         }
 
@@ -84,6 +87,7 @@ def import_file(
     census_date: date | None = None,
     header_row: int | None = None,
     pseudonymise: bool = False,
+    deprivation_edition: str = deprivation.CURRENT,
     progress: Progress = no_progress,
     cancelled: CancelCheck = never,
 ) -> ImportResult:
@@ -91,9 +95,11 @@ def import_file(
 
     ``overrides`` maps canonical fields to source headers and wins over
     auto-detection. ``census_date`` wins over a census column in the file,
-    which wins over today. Raises :class:`WorkbenchError` for a file the
-    workbench cannot use and :class:`Cancelled` if ``cancelled()`` turns true;
-    either way the workspace is unchanged.
+    which wins over today. ``deprivation_edition`` is ``"2025"`` (IoD2025,
+    WIMD 2025; the default) or ``"2019"`` (IoD2019, WIMD 2019). Raises
+    :class:`WorkbenchError` for a file the workbench cannot use and
+    :class:`Cancelled` if ``cancelled()`` turns true; either way the workspace
+    is unchanged.
     """
     path = Path(path)
     # hashlib lets go of the GIL: the file's fingerprint is worked out beside the reading.
@@ -106,6 +112,7 @@ def import_file(
         raise WorkbenchError(f"{path.name}: the file has headers but no rows of data; nothing was imported")
     samples = [column[:DETECTION_SAMPLE_ROWS] for column in raw.columns]
     mapping = _resolve_mapping(path, raw.headers, overrides, samples)
+    linking = deprivation.Linking(deprivation_edition, mapping.get("lsoa"))
     # The columns as read are stored as they are: their encoding can start now, beside the
     # checks, and the typed ones' once made. Not when pseudonymising, which replaces and
     # drops some of them first.
@@ -116,7 +123,7 @@ def import_file(
         check(cancelled)
         progress(0.4, "Checking values")
         date_notes: dict[str, str] = {}
-        wl = build_list(raw, mapping, census_date, date_notes)
+        wl = build_list(raw, mapping, census_date, date_notes, linking)
         if ahead:
             ahead.start_list(wl)
         check(cancelled)
@@ -127,11 +134,13 @@ def import_file(
         if pseudonymise:
             findings, dropped, settings = _pseudonymise_all(wl, mapping, findings, workspace_path)
         check(cancelled)
+        settings[DEPRIVATION_EDITION_SETTING] = linking.edition
         record = _import_record(path, raw, wl, mapping, digest, pseudonymise) | {"settings": settings}
         _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled, ahead)
     finally:
         if ahead:
             ahead.cancel()  # those not started, if the import stopped early
+    linked = deprivation.link_summary(wl.columns, linking, wl.known_codes)
     return ImportResult(
         file_name=path.name,
         rows_read=raw.rows_read,
@@ -145,7 +154,8 @@ def import_file(
         unmapped=[h for h in raw.headers if h not in mapping.values()],
         dropped_columns=dropped,
         warnings=import_warnings(wl.census_date, census_date, mapping, date_notes, latest_date(wl.columns["wait_start"]))
-        + list_warnings(wl, mapping),
+        + list_warnings(wl, mapping) + deprivation.link_warnings(linked),
+        deprivation=linked,
     )
 
 
@@ -166,7 +176,11 @@ def _import_record(path: Path, raw, wl: WaitingList, mapping, digest: str, pseud
 
 
 def build_list(
-    raw: "readers.RawTable", mapping: dict[str, str], census_date: date | None, date_notes: dict | None = None
+    raw: "readers.RawTable",
+    mapping: dict[str, str],
+    census_date: date | None,
+    date_notes: dict | None = None,
+    linking: deprivation.Linking | None = None,
 ) -> WaitingList:
     """Typed canonical and derived columns over the raw text, ready to check and store."""
     by_header = dict(zip(raw.headers, raw.columns))
@@ -176,7 +190,7 @@ def build_list(
     typed = normalise_fields({f: by_header[h] for f, h in mapping.items()}, date_notes, known)
     columns = {f: typed.get(f, empty_column(kind, n)) for f, kind in CANONICAL_FIELDS.items()}
     census = census_date or _census_from_file(columns["census_date"]) or date.today()
-    derived = enrichment.enrich(columns, census, known=known)
+    derived = enrichment.enrich(columns, census, known=known, linking=linking)
     columns["imd_decile"] = _prefer_lsoa_decile(derived.pop("imd_decile", None), columns["imd_decile"])
     columns.update(derived)
     columns["source_line"] = np.asarray(raw.source_line, dtype=np.float64)

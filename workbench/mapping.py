@@ -113,10 +113,11 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
         "Ethnic Category", "Ethnicity", "Ethnic Category Code", "Ethnicity Code",
         "ETHNOS", "Ethnic Origin", "Ethnic Group", "Patient Ethnicity", "Ethnic Code",
     ),
-    "lsoa": (
-        "LSOA", "LSOA11CD", "LSOA11", "LSOA Code", "LSOA 2011", "LSOA 2011 Code", "LSOA11 Code",
-        "LSOA Code (2011)", "Lower Layer Super Output Area", "Lower Super Output Area", "LSOA21CD",
-        "LSOA 2021", "der_lsoa2021", "Data Zone", "DZ Code", "Data Zone Code",
+    "lsoa": (  # a file with both a 2021 and a 2011 column: the 2021 one (the current indices' areas)
+        "LSOA", "LSOA Code", "LSOA21CD", "LSOA21", "LSOA 2021", "der_lsoa2021", "LSOA 2021 Code", "LSOA21 Code", "LSOA Code (2021)",
+        "LSOA11CD", "LSOA11", "LSOA 2011", "LSOA 2011 Code", "LSOA11 Code", "LSOA Code (2011)",
+        "LSOA01CD", "LSOA01", "LSOA 2001", "LSOA 2001 Code", "LSOA Code (2001)",
+        "Lower Layer Super Output Area", "Lower Super Output Area", "Data Zone", "DZ Code", "Data Zone Code",
     ),
     "imd_decile": (
         "IMD Decile", "IMD 2019 Decile", "Deprivation Decile",

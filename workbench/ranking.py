@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench import waits
+from workbench import deprivation, waits
 from workbench.enrich import row_census_dates
 from workbench.fields import PRIORITY_TIME_LIMIT_DAYS, WaitingList
 from workbench.progress import WorkbenchError
@@ -547,7 +547,7 @@ def explain(rule_set: RuleSet, wl: WaitingList, ranking: Ranking, baseline: Rank
         weeks_waited=math.nan if weeks is None else float(weeks[position]),
         score=float(ranking.score[position]),
         contributions={f.name: float(ranking.contributions[f.name][position]) for f in rule_set.factors},
-        words={f.name: f.words for f in rule_set.factors},
+        words={f.name: factor_words(f, _nation_of(wl, position)) for f in rule_set.factors},
         reasons=tuple(f.name for f in rule_set.factors if f.source != WEEKS_WAITED),
         rank=int(ranking.rank[position]),
         baseline_rank=int(baseline.rank[position]),
@@ -555,6 +555,27 @@ def explain(rule_set: RuleSet, wl: WaitingList, ranking: Ranking, baseline: Rank
         social_capped=bool(ranking.social_scale[position] < 1.0),
         wait_not_counted=waits.not_counted_words(wl, position),
     )
+
+
+def factor_words(factor: Factor, nation: str | None) -> str:
+    """How a sentence names a factor for one patient: a deprivation factor names whose index it is
+    (each nation's quintile is its own), and an IoD2025 domain without a label says which domain.
+
+    >>> factor_words(Factor(name="Deprived", label="most deprived quintile", source="imd_quintile"), "Wales")
+    'most deprived quintile in Wales'
+    >>> factor_words(Factor(name="Income", source="imd_income_decile"), "England")
+    'income deprivation in England'
+    """
+    if factor.source not in deprivation.NATION_FIELDS:
+        return factor.words
+    domain = deprivation.DOMAINS.get(factor.source)
+    words = factor.label or (domain[1] if domain else factor.name)
+    return deprivation.with_nation(words, nation)
+
+
+def _nation_of(wl: WaitingList, position: int) -> str | None:
+    nation = wl.columns.get("deprivation_nation")
+    return None if nation is None else nation[position]
 
 
 def position_of_pathway(wl: WaitingList, pathway_id: str, source: str = "the list") -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from workbench.decisions import LogEntry, transform_words
-from workbench.equity import overall_text
+from workbench.equity import overall_text, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.progress import WorkbenchError
 from workbench.rules import RuleSet, dump_rules
@@ -31,8 +31,8 @@ from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppressed_summ
 PAGE_WIDTH_PX = 680
 ORDER_WORDS = ["baseline", "scenario"]
 GROUPING_WORDS = {
-    "imd_quintile": "IMD quintile (1 = most deprived)",
-    "imd_decile": "IMD decile (1 = most deprived)",
+    "imd_quintile": "IMD fifth, within each nation",
+    "imd_decile": "IMD decile, within each nation",
     "core20": "Core20 (most deprived 20% in England)",
     "ethnic_group": "Ethnic group",
     "age_band": "Age band",
@@ -227,16 +227,18 @@ def _long_wait_table(shown: dict) -> str:
 def _inequality_table(shown: dict) -> str:
     rows = [[name, _figure(shown["sii"][order]), _figure(shown["rii"][order])]
             for name, order in (("Baseline", "baseline"), ("Scenario", "scenario"))]
+    where, left_out = sii_scope(shown)
     note = ("<p class=\"note\">Slope index of inequality: the gap in mean projected wait (weeks) between the most and "
-            "least deprived ends of the IMD decile scale; positive means the most deprived wait longer.</p>")
-    return "<h3>Inequality across IMD deciles</h3>" + _table(["Order", "SII (weeks)", "RII"], rows, numeric={1, 2}) + note
+            "least deprived ends of the IMD decile scale; positive means the most deprived wait longer."
+            f"{' ' + escape(left_out.capitalize()) + '.' if left_out else ''}</p>")
+    return f"<h3>Inequality across {escape(where)}</h3>" + _table(["Order", "SII (weeks)", "RII"], rows, numeric={1, 2}) + note
 
 
 def grouping_words(by: str) -> str:
     """How a grouping is named in the record.
 
     >>> grouping_words("imd_quintile"), grouping_words("Carer")
-    ('IMD quintile (1 = most deprived)', 'Carer')
+    ('IMD fifth, within each nation', 'Carer')
     """
     return GROUPING_WORDS.get(by, by)
 

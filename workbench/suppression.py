@@ -29,7 +29,10 @@ down further.
   the known waits it gives that count back);
 - the whole list's long-wait counts (``overall``) hide counts from 1 to the
   threshold, and the share within 18 weeks with a hidden count over 18;
-- SII and RII summarise whole deciles and are shown.
+- SII and RII summarise whole deciles and are shown, but for a nation with
+  1 to ``threshold`` patients behind them: its count and its SII and RII are
+  hidden, and so is the count of patients left out of the main nation's SII
+  whenever it is small or a nation it adds up is hidden.
 """
 
 from __future__ import annotations
@@ -125,6 +128,7 @@ def suppressed_summary(summary: dict, threshold: int = DEFAULT_THRESHOLD) -> dic
         _hide_order_columns(groups, order, threshold, small)
     for figures in shown.get("overall", {}).values():
         _hide_overall(figures, threshold)
+    _hide_small_nations(shown, threshold)
     return shown
 
 
@@ -134,6 +138,21 @@ def _hide_overall(figures: dict, threshold: int) -> None:
             figures[f"over_{weeks}"] = SUPPRESSED
     if figures[OVER_STANDARD] == SUPPRESSED:
         figures[WITHIN] = SUPPRESSED
+
+
+def _hide_small_nations(shown: dict, threshold: int) -> None:
+    """Hide the SII, RII and count of a nation with a handful of patients, and what would give them back."""
+    hidden_any = False
+    for nation, figures in shown.get("sii_by_nation", {}).items():
+        if 1 <= figures["patients"] <= threshold:
+            figures.update(patients=SUPPRESSED, sii=dict.fromkeys(ORDERS, SUPPRESSED), rii=dict.fromkeys(ORDERS, SUPPRESSED))
+            if nation == shown.get("sii_nation"):
+                shown["sii"], shown["rii"] = dict(figures["sii"]), dict(figures["rii"])
+            else:
+                hidden_any = True
+    left_out = shown.get("sii_left_out", 0)
+    if hidden_any or 1 <= left_out <= threshold:
+        shown["sii_left_out"] = SUPPRESSED
 
 
 def _column_mask(groups: list[dict], cell, threshold: int, forced: np.ndarray) -> np.ndarray:

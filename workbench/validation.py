@@ -55,7 +55,8 @@ FINDING_CODES: dict[str, str] = {
     "unknown_priority": "Clinical priority not recognised (expected P1a, P1b, P2 to P6)",
     "priority_overdue": "Waited longer than the clinical priority's time limit since the priority was set",
     "unknown_treatment_function": "Treatment function code not in the NHS Data Dictionary list, or retired",
-    "invalid_lsoa": "LSOA is not a known English, Welsh or Scottish area",
+    "invalid_lsoa": "LSOA is not a known English, Welsh or Scottish area (of 2011 or 2021)",
+    "lsoa_not_in_index": "LSOA is a real area, but the chosen deprivation index has no decile for it",
     "unknown_ethnicity": "Ethnic category not stated, not known, or not a Data Dictionary code",
     "age_out_of_range": "Age below 0 or over 120 (infant codes 7001-7007 are under one), or born after the census date",
     "file_value_differs": "The file's own value of a field the workbench works out differs from the workbench's",
@@ -289,6 +290,13 @@ class _Checks:
         given = ~_blank_text(codes)
         rows, codes = candidates[given], codes[given]
         return rows, _describe_each(codes, _describe_area)
+
+    def lsoa_not_in_index(self) -> Found:
+        links = self.wl.columns.get("deprivation_link")
+        if links is None:
+            return _nothing()
+        rows = np.flatnonzero(self.wl.known_codes.per_distinct(links, _not_in_index, False))
+        return rows, _describe_each(_tidy_text(self.raw("lsoa", rows)), _describe_unplaced_area)
 
     def unknown_ethnicity(self) -> Found:
         if not self.present("ethnic_category"):
@@ -527,6 +535,14 @@ def _describe_area(code: str) -> str:
     if code.upper().endswith(deprivation.PSEUDO_CODE_ENDING):
         return f"'{code}' is a pseudo-code meaning no area"
     return f"'{code}' is not a known area"
+
+
+def _not_in_index(links: np.ndarray) -> np.ndarray:
+    return np.array([link == deprivation.LINK_WORDS[deprivation.NOT_IN_INDEX] for link in links], dtype=bool)
+
+
+def _describe_unplaced_area(code: str) -> str:
+    return f"'{code}' is a 2021 area with no single 2011 best fit in the ONS lookup: the 2019 indices cannot place it"
 
 
 def _describe_ethnicity(code: str | None) -> str:

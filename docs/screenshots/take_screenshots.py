@@ -1,4 +1,5 @@
-"""Make the README screenshots: the main window with the demo list, and the import dialog.
+"""Make the README screenshots: the main window with the demo list, the equity charts, the
+deprivation editions side by side, and the import dialog.
 
 Run from the repository root: ``python docs/screenshots/take_screenshots.py``.
 Uses a throwaway data folder and Qt's offscreen platform, so it touches no
@@ -49,6 +50,15 @@ def main_window_shots(app: QApplication) -> None:
     window.list_panel.set_finding("duplicate_pathway")
     settle(app, lambda: not window.compute.is_busy())
     window.grab().save(str(HERE / "main-window-finding.png"))
+    window.show_imd_change()
+    settle(app, lambda: getattr(window, "imd_change_dialog", None) is not None)
+    window.imd_change_dialog.grab().save(str(HERE / "imd-change.png"))
+    window.imd_change_dialog.close()
+    window.list_panel.set_finding("")
+    window.prioritisation.rules_dock.raise_()
+    window.tabs.setCurrentWidget(window.prioritisation.equity)
+    settle(app, lambda: not window.compute.is_busy())
+    window.grab().save(str(HERE / "rules-and-equity.png"))
     window.close()
 
 

@@ -257,3 +257,19 @@ def test_a_mapped_column_with_nothing_in_it_is_warned_about(qtbot, tmp_path, ope
     assert dialog.empty_note.isHidden()
     choose(qtbot, dialog.field_boxes["ethnic_category"], "LSOA11")
     assert "Column 'LSOA11' (used for ethnic_category)" in dialog.empty_note.text()
+
+
+def test_the_previous_deprivation_edition_can_be_chosen(qtbot, tmp_path, open_dialog):
+    source = tmp_path / "areas.csv"
+    with open(source, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["Pathway ID", "RTT Clock Start", "LSOA21CD"],
+                                      ["A1", "01/03/2025", "E01033769"], ["A2", "01/03/2025", "E01000001"]])
+    dialog = open_dialog(source, tmp_path / "ward.sqlite")
+    assert dialog.deprivation_edition() == "2025"
+    choose(qtbot, dialog.edition, dialog.edition.itemText(dialog.edition.findData("2019")))
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert dialog.result.deprivation["indices"]["England"] == "IoD2019"
+    assert dialog.result.deprivation["carried_through_lookup"] == {"rows": 1, "areas": 1}  # E01033769, back to 2011
+    with Workspace.open(tmp_path / "ward.sqlite") as ws:
+        assert ws.load_list().columns["deprivation_index"].tolist() == ["IoD2019", "IoD2019"]

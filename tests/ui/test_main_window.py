@@ -225,3 +225,24 @@ def test_an_unexpected_error_is_logged_without_patient_data(qtbot, shown_errors,
         errors.excepthook(KeyError, error, error.__traceback__)
     assert "9434765919" not in log.read_text() and "KeyError" in log.read_text()
     assert "9434765919" not in shown_errors[0] and "log file" in shown_errors[0].lower()
+
+
+def test_the_quality_panel_says_which_deprivation_index_and_compares_the_editions(qtbot, window, tmp_path):
+    source = tmp_path / "areas.csv"
+    with open(source, "w", newline="", encoding="utf-8") as handle:
+        rows = [[f"A{i}", "P3", "01/03/2025", area, "01/11/2026"]
+                for i, area in enumerate(["E01028040"] * 9 + ["E01000001"] * 9)]
+        csv.writer(handle).writerows([["Pathway ID", "Priority", "RTT Clock Start", "LSOA11CD", "Census Date"], *rows])
+    load(qtbot, window, lambda: window.start(source))  # every required column and the census date found: no dialog
+    text = window.quality.deprivation.text()
+    assert text.startswith("Deprivation: IoD2025 (England)") and "Column 'LSOA11CD' holds 2011 areas" in text
+    assert "1 area (9 rows) carried to 2021 through the ONS best-fit lookup" in text
+    qtbot.mouseClick(window.quality.editions, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(window, "imd_change_dialog", None) is not None, timeout=10_000)
+    dialog = window.imd_change_dialog
+    table = dialog.tables["England"]
+    assert table.item(1, 0).text() == "England, second most deprived fifth" and table.item(1, 2).text() == "9"
+    assert "England, IoD2019 to IoD2025: 9 of 18 patients (50.0%) are in another fifth." in \
+        [label.text().replace("<b>", "").replace("</b>", "") for label in dialog.findChildren(type(dialog.notes))]
+    out = dialog.export(tmp_path / "change.xlsx")
+    assert load_workbook(out)["Change of fifth"]["B2"].value == "England, most deprived fifth"

@@ -116,7 +116,7 @@ def test_selecting_a_patient_explains_their_place(qtbot, app):
     mover = int(np.flatnonzero((movement > 20) & (deprived > 0))[0])
     controller.ranked.select_position(mover)
     sentence = controller.explain.sentence.text()
-    assert sentence.startswith(f"Moved up {int(movement[mover]):,} places") and "most deprived quintile (+4.0" in sentence
+    assert sentence.startswith(f"Moved up {int(movement[mover]):,} places") and "most deprived quintile in England (+4.0" in sentence
     assert controller.explain.bar_values()[1] == pytest.approx(deprived[mover])
 
 

@@ -17,6 +17,7 @@ from ui.ranked_view import RankedView
 from ui.report_export import write_pdf
 from ui.rules_panel import RulesPanel
 from ui.workshop import PairwiseDialog, SwingDialog, set_font_scale
+from workbench.deprivation import FIFTHS
 from workbench.fields import WaitingList
 from workbench.ranking import explain, rank
 from workbench.rules import load_rules, parse_rules, treat_in_turn
@@ -55,6 +56,7 @@ def waiting_list(n=300, seed=7):
             "weeks_waited": np.round(rng.uniform(0, 90, n), 1),
             "imd_quintile": quintile,
             "imd_decile": quintile * 2,
+            "deprivation_nation": np.where(np.isnan(quintile), None, "England").astype(object),
             "specialty": np.array(["110"] * (n - 5) + ["999"] * 5, dtype=object),
         },
         source={"Carer": rng.choice(np.array(["Y", "N"], dtype=object), n)},
@@ -260,14 +262,14 @@ def test_equity_panel_draws_suppressed_figures_as_stars_and_explains_on_hover(qt
     qtbot.addWidget(panel)
     panel.show_summary(result.shown, result.movement)
     groups = [g["group"] for g in result.shown["groups"]]
-    assert groups == ["1", "2", "3", "4", "5", "Not known"]  # 3 rows have no quintile: suppressed
+    assert groups == [f"England, {fifth}" for fifth in FIFTHS] + ["Not known"]  # 3 rows have no quintile: suppressed
     assert panel.bar_heights("mean", series=1)[:5] == pytest.approx(
         [g["scenario"]["mean_wait"] for g in result.shown["groups"][:5]])
     assert panel.bar_heights("mean", series=1)[5] == 0.0 and panel.shown_marks("mean") == 2
     text = panel.hover_text("mean", 0)
-    assert text.startswith("IMD quintile 1 (") and f"{result.shown['groups'][0]['scenario']['mean_wait']:.1f} weeks" in text
+    assert text.startswith("England, most deprived fifth (") and f"{result.shown['groups'][0]['scenario']['mean_wait']:.1f} weeks" in text
     assert "*" in panel.hover_text("share", 5)
-    assert "Slope index" in panel.hover_text("sii", 0)
+    assert "Slope index of inequality across England's IMD deciles" in panel.hover_text("sii", 0)
     whole = result.shown["overall"]["baseline"]
     assert f"within 18 weeks {100 * whole['within_18']:.0f}%" in panel.note.text()
     assert "over 104 weeks" in panel.note.text() and "RTT waits counted: 300 of 300 patients" in panel.note.text()

@@ -12,7 +12,8 @@ from openpyxl import Workbook
 
 from workbench.cli import print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
-from workbench.equity import SUGGESTED_GROUPINGS, overall_text, prepare_equity
+from workbench.commands._tables import add_table_arguments, check_out
+from workbench.equity import SUGGESTED_GROUPINGS, overall_text, prepare_equity, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.progress import WorkbenchError
 from workbench.waits import describe_left_out
@@ -43,14 +44,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--demand-per-week", type=float, help="new referrals a week (take part of the capacity)")
     parser.add_argument("--suppress-threshold", type=int, default=DEFAULT_THRESHOLD,
                         help=f"hide counts from 1 to this number ({DEFAULT_THRESHOLD})")
-    parser.add_argument("--no-suppress", action="store_true", help="show small numbers on screen (never in --out)")
-    parser.add_argument("--out", help="write the table to this .xlsx or .csv file (always suppressed)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_table_arguments(parser, "table")
 
 
 def run(args) -> int:
-    if args.out and Path(args.out).suffix.lower() not in (".xlsx", ".csv"):
-        raise WorkbenchError(f"{Path(args.out).name}: write the table to a .xlsx or .csv file")
+    check_out(args.out, "table")
     if args.suppress_threshold < 0:
         raise WorkbenchError(f"The suppression threshold cannot be negative (it is {args.suppress_threshold})")
     ranked = rank_both(args)
@@ -126,6 +124,8 @@ def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
         ("Wait figures count", _denominator(summary)),
         *[(f"{order.capitalize()}: whole list {ORDER_COLUMNS[key]}", _shown(key, summary["overall"][order][key]))
           for order in ORDERS for key in ("within_18", *(f"over_{w}" for w in LONG_WAIT_WEEKS))],
+        ("SII and RII fitted across", sii_scope(summary)[0]),
+        ("Patients of other nations left out of the SII", summary["sii_left_out"]),
         ("SII of mean projected wait, baseline (weeks)", _weeks(summary["sii"]["baseline"])),
         ("SII of mean projected wait, scenario (weeks)", _weeks(summary["sii"]["scenario"])),
         ("RII, baseline", _round(summary["rii"]["baseline"], 3)),
@@ -142,12 +142,14 @@ def _print_table(summary: dict) -> None:
     print(_line("group", "patients", "% list", "% next N", "mean wait", "over 52", "change"))
     for g in summary["groups"]:
         base, scen = g["baseline"], g["scenario"]
-        print(_line(g["group"][:21], _text(g["count"]), _text(_percent(g["share_of_list"])),
+        print(_line(g["group"], _text(g["count"]), _text(_percent(g["share_of_list"])),
                     _pair(_percent(base["share_of_next_n"]), _percent(scen["share_of_next_n"])),
                     _pair(_weeks(base["mean_wait"]), _weeks(scen["mean_wait"])),
                     _pair(base["over_52"], scen["over_52"]), g["change"]))
-    print(f"SII of mean projected wait across IMD deciles: {_text(_weeks(summary['sii']['baseline']))} -> "
-          f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)")
+    where, left_out = sii_scope(summary)
+    print(f"SII of mean projected wait across {where}: {_text(_weeks(summary['sii']['baseline']))} -> "
+          f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)"
+          + (f"; {left_out}" if left_out else ""))
     print(overall_text(summary))
 
 
@@ -156,7 +158,7 @@ def _denominator(summary: dict) -> str:
 
 
 def _line(group, patients, share, next_n, mean_wait, over_52, change) -> str:
-    return f"{group:<22}{patients:>9}{share:>8}{next_n:>15}{mean_wait:>15}{over_52:>17}  {change}"
+    return f"{group:<36}{patients:>9}{share:>8}{next_n:>15}{mean_wait:>15}{over_52:>17}  {change}"
 
 
 def _pair(before, after) -> str:

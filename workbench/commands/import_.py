@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from workbench.cli import print_json, print_progress
+from workbench.deprivation import CURRENT, EDITIONS, describe_link
 from workbench.importer import import_file
 from workbench.locking import acquire_lock
 from workbench.mapping import parse_map_options
@@ -25,6 +26,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--census-date", type=iso_date, help="census date YYYY-MM-DD (default: the file's, else today)")
     parser.add_argument("--pseudonymise", action="store_true",
                         help="replace NHS numbers by a keyed hash and drop name, address and phone columns")
+    parser.add_argument("--deprivation", choices=list(EDITIONS), default=CURRENT,
+                        help=f"deprivation indices: {'; '.join(f'{year}: {e.words}' for year, e in EDITIONS.items())} "
+                             f"(default {CURRENT})")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -44,13 +48,15 @@ def run(args) -> int:
     with acquire_lock(args.workspace):
         result = import_file(
             args.file, args.workspace, sheet=sheet, overrides=overrides, census_date=args.census_date,
-            header_row=args.header_row, pseudonymise=args.pseudonymise, progress=print_progress,
+            header_row=args.header_row, pseudonymise=args.pseudonymise, deprivation_edition=args.deprivation,
+            progress=print_progress,
         )
     if args.json:
         print_json(result.as_dict())
     else:
         print(f"{result.file_name}: {result.rows_read:,} rows read, {result.rows_stored:,} stored "
               f"({result.blank_rows:,} blank rows skipped); census date {result.census_date:%d/%m/%Y}")
+        print(describe_link(result.deprivation))
         for code, count in result.findings.items():
             print(f"  {code}: {count:,}")
         for warning in result.warnings:

@@ -1,0 +1,61 @@
+"""``workbench imd-change --workspace WS``: how many patients change deprivation fifth between
+IoD2019 and IoD2025 (and WIMD 2019 and 2025), group by group, nation by nation.
+
+Small numbers are suppressed on screen unless ``--no-suppress``, and always in ``--out``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.cli import print_json
+from workbench.commands._tables import add_table_arguments, check_out
+from workbench.imd_change import (
+    compare_editions, headline, notes, suppressed_change, table_headers, table_rows, write_change,
+)
+from workbench.suppression import DEFAULT_THRESHOLD
+from workbench.workspace import Workspace
+
+NAME = "imd-change"
+HELP = "Compare a list's deprivation fifths in IoD2019 and IoD2025 (WIMD 2019 and 2025): who changes fifth."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--workspace", required=True, help="workspace file")
+    add_table_arguments(parser, "tables")
+
+
+def run(args) -> int:
+    check_out(args.out, "tables")
+    with Workspace.open(args.workspace) as workspace:
+        wl = workspace.load_list()
+        record = workspace.import_record() or {}
+    result = compare_editions(wl, record.get("mapping", {}).get("lsoa"))
+    safe = suppressed_change(result, DEFAULT_THRESHOLD)
+    if args.out:
+        write_change(Path(args.out), safe)
+    shown = {**(result if args.no_suppress else safe), "source_file": record.get("file_name"), "out": args.out}
+    if args.json:
+        print_json(shown)
+    else:
+        _print(shown)
+    return 0
+
+
+def _print(result: dict) -> None:
+    for nation in result["nations"]:
+        print(headline(nation))
+        print(_line(table_headers(nation)))
+        for row in table_rows(nation):
+            print(_line(row))
+    for note in notes(result):
+        print(note)
+
+
+def _line(cells: list) -> str:
+    first, *figures = [_text(cell) for cell in cells]
+    return f"  {first:<46}" + "".join(f"{figure:>23}" for figure in figures)
+
+
+def _text(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
