@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from openpyxl import Workbook, load_workbook
 from workbench.cli import main
 from workbench.importer import import_file
 from workbench.progress import WorkbenchError
+from workbench.readers import preview
 from workbench.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,6 +236,17 @@ def unclosed_quote_csv(folder: Path) -> Path:
     return folder / "unclosed.csv"
 
 
+def stray_quote_csv(folder: Path) -> Path:
+    """200 patients; a note on line 62 opens a quote that is never closed on its line, and the
+    next quote in the file is on line 161 (every reader folds the lines between into one cell)."""
+    lines = [",".join(HEADERS)]
+    for i in range(1, 201):
+        note = {62: '"Urgent per GP', 161: 'checked by "AB" today'}.get(i + 1, "ok")
+        lines.append(f"S{i:03d},9434765919,01/03/2025,P{2 + i % 3},{note}")
+    (folder / "stray-quote.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder / "stray-quote.csv"
+
+
 def no_clock_start_csv(folder: Path) -> Path:
     return write_text(folder / "no-clock-start.csv", [["Pathway ID", "Priority"], ["A1", "P2"]])
 
@@ -250,7 +263,7 @@ REFUSED = {
 }
 IMPORTED = [ragged_csv, quoted_csv, mixed_encodings_csv, bom_csv, duplicate_headers_csv, formula_text_csv,
             big_cell_csv, three_date_formats_csv, scientific_nhs_numbers_csv, nul_byte_csv, title_and_merged_xlsx,
-            formulas_xlsx, numbers_as_numbers_xlsx, stray_cell_far_below_xlsx]
+            formulas_xlsx, numbers_as_numbers_xlsx, stray_cell_far_below_xlsx, stray_quote_csv]
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -334,6 +347,34 @@ def test_embedded_line_breaks_and_quotes_survive_and_count_one_row_each(tmp_path
     result, wl = imported(quoted_csv(tmp_path), workspace)
     assert result.rows_stored == 2
     assert wl.source["Notes"].tolist() == ['Line one\nline two, with "quotes"', "a\r\nb"]
+
+
+def test_a_stray_quote_loses_no_patient_and_says_which_lines_it_read_apart(tmp_path, workspace):
+    result, wl = imported(stray_quote_csv(tmp_path), workspace)
+    assert result.rows_read == 200
+    assert wl.columns["pathway_id"].tolist() == [f"S{i:03d}" for i in range(1, 201)]
+    assert wl.source["Notes"][60] == '"Urgent per GP' and wl.source["Notes"][159] == 'checked by "AB" today'
+    assert wl.columns["source_line"][[60, 159]].tolist() == [62, 161]
+    assert any("lines 62 to 161" in w and "'Notes'" in w for w in result.warnings)
+
+
+def test_a_stray_quote_shows_apart_in_the_preview_too(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text('Pathway ID,RTT Clock Start,Priority,Notes\nB1,01/02/2026,P3,"Urgent per GP\n'
+                    'B2,03/02/2026,P2,ok\nB3,04/02/2026,P4,checked by "AB" today\n', encoding="utf-8")
+    table = preview(path)
+    assert table.column("Pathway ID").tolist() == ["B1", "B2", "B3"] and table.notes
+
+
+def test_the_command_line_imports_every_row_of_a_stray_quote_and_warns(tmp_path, capsys):
+    path = tmp_path / "quote.csv"
+    path.write_text('Pathway ID,RTT Clock Start,Priority,Notes\nB1,01/02/2026,P3,"Urgent per GP\n'
+                    'B2,03/02/2026,P2,ok\nB3,04/02/2026,P4,checked by "AB" today\n', encoding="utf-8")
+    assert main(["import", str(path), "--workspace", str(tmp_path / "q.sqlite"), "--census-date", "2026-11-01",
+                 "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["rows_read"] == printed["rows_stored"] == 3
+    assert any("lines 2 to 4" in w for w in printed["warnings"])
 
 
 def test_mixed_encodings_read_as_windows_text_without_losing_a_row(tmp_path, workspace):

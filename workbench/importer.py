@@ -141,7 +141,7 @@ def import_file(
         sheet=raw.sheet,
         unmapped=[h for h in raw.headers if h not in mapping.values()],
         dropped_columns=dropped,
-        warnings=import_warnings(wl.census_date, census_date, mapping, date_notes),
+        warnings=raw.notes + import_warnings(wl.census_date, census_date, mapping, date_notes),
     )
 
 

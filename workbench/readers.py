@@ -52,6 +52,8 @@ SNIFF_BYTES = 256 * 1024
 DELIMITERS = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 
+# How bytes that are not valid in the file's encoding are read.
+_DECODE_ERRORS = "replace"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -78,6 +80,8 @@ class RawTable:
     source_line: np.ndarray
     # The codes of columns read as codes (those that repeat a few values): saves hashing them again.
     known_codes: KnownCodes = field(default_factory=KnownCodes, repr=False)
+    # What the reader did that a person should check (quotes read as text, a hidden sheet skipped).
+    notes: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return self.rows_read
@@ -191,9 +195,10 @@ def _read_text_file(path: Path, header_row, limit, progress, cancelled) -> RawTa
     width = max(len(r) for r in head)
     coded = _repeating_columns(head[header_index + 1 :])
     progress(0.0, f"Reading {path.name}")
-    # A scan of the raw bytes, beside the reading: numpy lets go of Python's lock for it.
+    # Scans of the raw bytes, beside the reading: numpy lets go of Python's lock for them.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="space-scan") as helper:
         spaces = helper.submit(may_hold_space_only_cells, path, encoding, delimiter)
+        lines = helper.submit(count_lines, path, encoding)
         while True:
             try:
                 blocks = _csv_blocks(path, encoding, delimiter, width, header_index, limit, coded, progress, cancelled)
@@ -204,6 +209,8 @@ def _read_text_file(path: Path, header_row, limit, progress, cancelled) -> RawTa
                 width = _wider(path, error, width)
             except _CodesLost as lost:
                 coded.discard(lost.position)
+        if _may_have_run_on_quotes(table, limit, lines.result()):
+            table = _with_run_on_quotes_read_again(path, table, head, header_index, limit, cancelled) or table
     progress(1.0, f"Read {table.rows_read:,} rows from {path.name}")
     return table
 
@@ -340,7 +347,7 @@ def _csv_blocks(path, encoding, delimiter, width, header_index, limit, coded, pr
             keep_default_na=False,
             skip_blank_lines=False,
             encoding=encoding,
-            encoding_errors="replace",
+            encoding_errors=_DECODE_ERRORS,
             engine="c",
             chunksize=CSV_CHUNK_ROWS,
             nrows=nrows,
@@ -419,6 +426,156 @@ def _too_wide(path: Path, row: int | None) -> WorkbenchError:
         f"{path.name}: {where} has more than {MAX_CELLS_PER_ROW:,} cells, more than any spreadsheet allows: "
         "the file is damaged or is not a waiting list"
     )
+
+
+# --- quotes that run on over whole records -------------------------------------------
+#
+# A quote that opens a value and is never closed on its line makes every reader
+# take the line breaks after it as part of that value, up to the next quote
+# anywhere below: "Urgent per GP on one line and checked by "AB" today a hundred
+# lines down fold the hundred records between them into one cell. A real value
+# with line breaks (an address, a note) holds a few short lines; one whose
+# lines are whole records of the file is a stray quote. Those lines are read
+# again, each as a record of its own, its quotes taken as text.
+
+
+def count_lines(path, encoding: str) -> int | None:
+    """The file's physical lines (LF, CRLF or a lone CR ends one), or None where bytes cannot tell.
+
+    When a file has as many lines as the reader found records, no value spans two lines.
+    """
+    if not encoding.startswith(("utf-8", "cp1252")):
+        return None
+    breaks, last, return_pending = 0, b"", False
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            data = np.frombuffer(block, dtype=np.uint8)
+            breaks += np.count_nonzero(data == 10) + (return_pending and block[0] != 10)
+            if b"\r" in block:  # a CR ends a line unless an LF follows it (then the LF ends it)
+                breaks += np.count_nonzero((data[:-1] == 13) & (data[1:] != 10))
+            return_pending, last = block[-1] == 13, block[-1:]
+    return int(breaks + return_pending + (last not in (b"\n", b"\r")))
+
+
+def _may_have_run_on_quotes(table: RawTable, limit: int | None, lines: int | None) -> bool:
+    """Whether some value may span lines (for a preview: whether one of its values does)."""
+    if limit is not None:
+        return any(_has_line_break(v) for column in table.columns for v in column.tolist())
+    return lines is None or lines != table.header_row + table.rows_read + table.blank_rows
+
+
+def _has_line_break(value) -> bool:
+    return isinstance(value, str) and ("\n" in value or "\r" in value)
+
+
+def _with_run_on_quotes_read_again(path: Path, table: RawTable, head, header_index, limit, cancelled):
+    """The table read again with each run-on quote's lines as records of their own; None if none ran on."""
+    width = max(len(head[header_index]), 3)
+    run_on = _run_on_quotes(path, table, width, cancelled)
+    if not run_on:
+        return None
+    records = _records_with_lines_apart(path, table, run_on, limit)
+    header = [next(records) for _ in range(header_index + 1)][-1]
+    first = header_index + 2
+    pending = _take(records, WORKBOOK_BLOCK_ROWS)
+    blocks = []
+    while pending:
+        check(cancelled)
+        blocks.append((first, _cells_as_text(_block(pending))))
+        first += len(pending)
+        pending = _take(records, WORKBOOK_BLOCK_ROWS)
+    columns = max([len(header)] + [len(parts) for _, parts in blocks])
+    blocks = [(start, _pad(parts, columns)) for start, parts in blocks]
+    again = _assemble(_header_cells(header, columns), blocks, header_index, None, table.encoding, table.delimiter)
+    again.notes += [_run_on_note(path, start, end, head[header_index], column) for start, end, column in run_on.values()]
+    return again
+
+
+def _physical_lines(path: Path, encoding: str) -> "_RememberedLines":
+    handle = open(path, encoding=encoding, errors=_DECODE_ERRORS, newline="")
+    return _RememberedLines(handle)
+
+
+class _RememberedLines:
+    """A file's lines (ends kept), remembering those taken since :meth:`taken` was last asked."""
+
+    def __init__(self, handle):
+        self._handle = handle
+        self._taken: list[str] = []
+        self.number = 0  # physical lines read so far
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._handle)
+        self._taken.append(line)
+        self.number += 1
+        return line
+
+    def taken(self) -> list[str]:
+        taken, self._taken = self._taken, []
+        return taken
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def _run_on_quotes(path: Path, table: RawTable, width: int, cancelled) -> dict[int, tuple[int, int, int]]:
+    """Record number -> (first line, last line, column) of each record a run-on quote made."""
+    lines = _physical_lines(path, table.encoding)
+    found = {}
+    try:
+        for number, _record in enumerate(csv.reader(lines, delimiter=table.delimiter), start=1):
+            if number % 50_000 == 0:
+                check(cancelled)
+            taken = lines.taken()
+            if len(taken) > 1 and any(len(_line_alone(line, table.delimiter)) >= width for line in taken[1:]):
+                found[number] = (lines.number - len(taken) + 1, lines.number, _opened_in(taken[0], table.delimiter))
+    except csv.Error:
+        return {}  # pandas read the file: a reader that cannot is no judge of it
+    finally:
+        lines.close()
+    return found
+
+
+def _records_with_lines_apart(path: Path, table: RawTable, run_on: dict, limit: int | None):
+    """The file's records, those in ``run_on`` as one record per line; stops after ``limit`` data rows."""
+    lines = _physical_lines(path, table.encoding)
+    wanted = None if limit is None else table.header_row + limit
+    given = 0
+    try:
+        for number, record in enumerate(csv.reader(lines, delimiter=table.delimiter), start=1):
+            taken = lines.taken()
+            for row in [_line_alone(line, table.delimiter) for line in taken] if number in run_on else [record]:
+                if wanted is not None and given >= wanted:
+                    return
+                given += 1
+                yield row
+    finally:
+        lines.close()
+
+
+def _line_alone(line: str, delimiter: str) -> list[str]:
+    """One line's cells read on their own: quotes that do not pair up on the line are text.
+
+    >>> _line_alone('B1,P3,"Urgent per GP\\n', ","), _line_alone('B3,"x, y",checked by "AB"\\n', ",")
+    (['B1', 'P3', '"Urgent per GP'], ['B3', 'x, y', 'checked by "AB"'])
+    """
+    quoting = csv.QUOTE_MINIMAL if line.count('"') % 2 == 0 else csv.QUOTE_NONE
+    return next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter, quoting=quoting), [])
+
+
+def _opened_in(line: str, delimiter: str) -> int:
+    """The 1-based column of the value whose quote is not closed on ``line`` (the line's last value)."""
+    return len(next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), []))
+
+
+def _run_on_note(path: Path, start: int, end: int, header: list, column: int) -> str:
+    name = header[column - 1] if 0 < column <= len(header) and header[column - 1] else f"column {column}"
+    return (f"{path.name}: lines {start:,} to {end:,} hold whole records inside one quoted value (a quote opened in "
+            f"'{name}' on line {start:,} was not closed on its line); each line was read as a row of its own, "
+            f"its quotes kept as text: check lines {start:,} and {end:,}")
 
 
 # --- workbooks ---------------------------------------------------------------
