@@ -198,6 +198,24 @@ def stray_cell_far_below_xlsx(folder: Path) -> Path:
     return folder / "stray.xlsx"
 
 
+def hidden_first_sheet_xlsx(folder: Path) -> Path:
+    """A hidden "Old list" sheet of 7 patients before the visible "PTL" sheet of 200."""
+    book = Workbook()
+    old = book.active
+    old.title = "Old list"
+    old.append(HEADERS)
+    for i in range(7):
+        old.append([f"OLD{i}", 9434765919, date(2024, 3, 1), "P3", ""])
+    old.sheet_state = "hidden"
+    ptl = book.create_sheet("PTL")
+    ptl.append(HEADERS)
+    for i in range(200):
+        ptl.append([f"PTL{i}", 9434765919, date(2025, 3, 1), "P2", ""])
+    book.active = 1
+    book.save(folder / "hidden-first-sheet.xlsx")
+    return folder / "hidden-first-sheet.xlsx"
+
+
 def empty_file(folder: Path) -> Path:
     (folder / "empty.csv").write_bytes(b"")
     return folder / "empty.csv"
@@ -263,7 +281,8 @@ REFUSED = {
 }
 IMPORTED = [ragged_csv, quoted_csv, mixed_encodings_csv, bom_csv, duplicate_headers_csv, formula_text_csv,
             big_cell_csv, three_date_formats_csv, scientific_nhs_numbers_csv, nul_byte_csv, title_and_merged_xlsx,
-            formulas_xlsx, numbers_as_numbers_xlsx, stray_cell_far_below_xlsx, stray_quote_csv]
+            formulas_xlsx, numbers_as_numbers_xlsx, stray_cell_far_below_xlsx, stray_quote_csv,
+            hidden_first_sheet_xlsx]
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -375,6 +394,18 @@ def test_the_command_line_imports_every_row_of_a_stray_quote_and_warns(tmp_path,
     printed = json.loads(capsys.readouterr().out)
     assert printed["rows_read"] == printed["rows_stored"] == 3
     assert any("lines 2 to 4" in w for w in printed["warnings"])
+
+
+def test_a_hidden_first_sheet_is_skipped_for_the_visible_list_and_the_import_says_so(tmp_path, workspace):
+    result, wl = imported(hidden_first_sheet_xlsx(tmp_path), workspace)
+    assert result.sheet == "PTL" and result.rows_stored == 200
+    assert wl.columns["pathway_id"][0] == "PTL0"
+    assert any("hidden sheet 'Old list'" in w for w in result.warnings)
+
+
+def test_a_hidden_sheet_named_on_purpose_is_read(tmp_path, workspace):
+    result, wl = imported(hidden_first_sheet_xlsx(tmp_path), workspace, sheet="Old list")
+    assert result.rows_stored == 7 and wl.columns["pathway_id"][0] == "OLD0"
 
 
 def test_mixed_encodings_read_as_windows_text_without_losing_a_row(tmp_path, workspace):

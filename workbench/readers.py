@@ -585,6 +585,7 @@ def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) ->
     progress(0.0, f"Opening {path.name}")
     with _open_workbook(path, few_rows=limit is not None) as book:
         name, rows = _choose_sheet(path, book, sheet)
+        skipped = _hidden_before(book, name) if sheet is None else []
         try:
             total = max(book.get_sheet_by_name(name).total_height, 1)
             wanted = (header_row or HEADER_SEARCH_ROWS) + ROWS_COMPARED_WITH_HEADER
@@ -599,6 +600,11 @@ def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) ->
     width = max([width] + [len(parts) for _, parts in blocks])  # a long row adds columns
     blocks = [(first, _pad(parts, width)) for first, parts in blocks]
     table = _assemble(_header_cells(head[header_index], width), blocks, header_index, name, None, None)
+    if skipped:
+        hidden = ", ".join(f"'{n}'" for n in skipped)
+        table.notes.append(f"{path.name}: read the sheet '{name}'; the hidden sheet{'s' * (len(skipped) > 1)} "
+                           f"{hidden} before it {'were' if len(skipped) > 1 else 'was'} not read "
+                           "(choose a sheet by name to read a hidden one)")
     progress(1.0, f"Read {table.rows_read:,} rows from {path.name}, sheet '{name}'")
     return table
 
@@ -634,6 +640,13 @@ class _Workbook:
         if self._openpyxl is not None:
             return list(self._openpyxl.sheetnames)
         return [m.name for m in self._book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+    @property
+    def hidden_sheets(self) -> set[str]:
+        """Sheets Excel does not show (hidden, or "very hidden" by a macro): often an old copy of the list."""
+        if self._openpyxl is not None:
+            return {ws.title for ws in self._openpyxl.worksheets if ws.sheet_state != "visible"}
+        return {m.name for m in self._book.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
 
     def get_sheet_by_name(self, name: str):
         """The sheet as the reader uses it: ``total_height`` and ``iter_rows()``, rows from
@@ -742,11 +755,20 @@ def _too_big(path: Path, total: int) -> WorkbenchError:
 
 
 def _choose_sheet(path: Path, book: _Workbook, sheet) -> tuple[str, Generator[list, None, None]]:
-    """The sheet to read, and its rows."""
+    """The sheet to read, and its rows: the one named, else the first visible sheet with data
+    (a hidden sheet only if no visible one has any)."""
     if sheet is None:
-        return _first_sheet_with_data(path, book, book.sheet_names)
+        hidden = book.hidden_sheets
+        names = book.sheet_names
+        return _first_sheet_with_data(path, book, [n for n in names if n not in hidden] + [n for n in names if n in hidden])
     name = _sheet_named(path, book.sheet_names, sheet)
     return name, book.get_sheet_by_name(name).iter_rows()
+
+
+def _hidden_before(book: _Workbook, name: str) -> list[str]:
+    """The hidden sheets that come before sheet ``name`` (skipped when no sheet was named)."""
+    names = book.sheet_names
+    return [n for n in names[: names.index(name)] if n in book.hidden_sheets]
 
 
 def _sheet_named(path: Path, names: list[str], sheet: str | int) -> str:
