@@ -216,6 +216,27 @@ def hidden_first_sheet_xlsx(folder: Path) -> Path:
     return folder / "hidden-first-sheet.xlsx"
 
 
+def stray_cell_at_xfd_xlsx(folder: Path) -> Path:
+    """A 5 KB workbook: two patients and one cell in the sheet's very last row and column."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    sheet.append(["A1", 9434765919, date(2025, 3, 1), "P2", ""])
+    sheet["XFD1048576"] = "stray"
+    book.save(folder / "stray-xfd.xlsx")
+    return folder / "stray-xfd.xlsx"
+
+
+def stray_cell_at_cv_xlsx(folder: Path) -> Path:
+    """One stray cell at CV1048576: a hundred columns by a million rows to lay out."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    sheet["CV1048576"] = "stray"
+    book.save(folder / "stray-cv.xlsx")
+    return folder / "stray-cv.xlsx"
+
+
 def empty_file(folder: Path) -> Path:
     (folder / "empty.csv").write_bytes(b"")
     return folder / "empty.csv"
@@ -277,6 +298,8 @@ REFUSED = {
     "renamed PNG": (renamed_png, "is not a readable spreadsheet or CSV file"),
     "zip bomb": (zip_bomb_xlsx, "would unpack to 57 MB"),
     "unclosed quote": (unclosed_quote_csv, "is never closed"),
+    "stray cell at XFD1048576": (stray_cell_at_xfd_xlsx, "has cells out to XFD1048576 (1,048,576 rows by 16,384"),
+    "stray cell at CV1048576": (stray_cell_at_cv_xlsx, "typed far outside the list"),
     "no clock start column": (no_clock_start_csv, "no column found for wait_start"),
 }
 IMPORTED = [ragged_csv, quoted_csv, mixed_encodings_csv, bom_csv, duplicate_headers_csv, formula_text_csv,

@@ -662,6 +662,8 @@ class _Workbook:
         return sheet_pieces.pieced_sheet(self.path, name, whole_rows, few_rows=self._few_rows)
 
     def _load_sheet(self, name: str):
+        if _file_kind(self.path) == "zip":
+            sheet_pieces.check_extent(self.path, name)  # before a reader lays the sheet out cell by cell
         try:
             if self._openpyxl is not None:
                 return _OpenpyxlSheet(self._openpyxl[name])
