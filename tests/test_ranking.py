@@ -273,3 +273,10 @@ def test_bundled_rule_sets_give_different_orders():
     names = ("treat-in-turn", "priority-and-time-to-target", "inclusive-recovery")
     orders = {name: rank(load_rules(resource_path("rules", f"{name}.toml")), wl).order.tolist() for name in names}
     assert len({tuple(order) for order in orders.values()}) == 3
+
+
+def test_a_number_too_large_to_add_up_is_refused_never_ranked_first():
+    wl = make_list(["P3"] * 4, [5, 7, 9, 11], Score=["1", "1e308", "2", "1e308"])
+    rules = rules_with('name = "Score"\nsource = "Score"\nweight = -2')
+    with pytest.raises(WorkbenchError, match="factor 'Score' gives 2 patients a part too large to add up"):
+        rank(rules, wl)
