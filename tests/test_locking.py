@@ -85,6 +85,25 @@ def test_a_second_window_in_the_same_process_is_refused(workspace):
     acquire_lock(workspace).release()  # free again once released
 
 
+def test_a_link_to_a_workspace_open_elsewhere_is_refused_too(workspace, tmp_path):
+    link = tmp_path / "shortcut.sqlite"
+    link.symlink_to(workspace)
+    holder, said = start_holder(workspace)
+    try:
+        assert said == "HELD"
+        with pytest.raises(WorkspaceInUse):
+            acquire_lock(link)  # the same file under another name: the same lock
+        assert lock_owner(link).pid == holder.pid
+        linked, linked_said = start_holder(link)
+        linked.communicate("")
+        assert linked_said.startswith("REFUSED shortcut.sqlite is open in another window")
+    finally:
+        holder.communicate("")
+    with acquire_lock(link):  # and within one process too
+        with pytest.raises(WorkspaceInUse):
+            acquire_lock(workspace)
+
+
 def test_two_processes_cannot_both_hold_the_lock(workspace):
     holder, said = start_holder(workspace)
     try:

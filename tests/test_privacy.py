@@ -97,6 +97,26 @@ def test_an_import_creates_a_private_workspace_and_a_private_journal(tmp_path, p
     assert journal_modes and set(journal_modes) == {0o600}  # the rows pass through the journal too
 
 
+@pytest.mark.parametrize("name, command", [
+    ("ranked.csv", ["rank", "--rules", "treat-in-turn"]),
+    ("ranked.xlsx", ["rank", "--rules", "treat-in-turn"]),
+    ("worklist.csv", ["validate"]),
+    ("worklist.xlsx", ["validate"]),
+    ("equity.xlsx", ["equity", "--rules", "treat-in-turn", "--capacity-per-week", "1"]),
+])
+def test_exports_are_readable_by_their_owner_only(tmp_path, permissive_umask, name, command, capsys):
+    workspace = tmp_path / "named.sqlite"
+    import_file(write_named_list(tmp_path / "named.csv"), workspace, census_date=CENSUS)
+    out = tmp_path / name
+    out.write_bytes(b"an earlier export, readable by everyone")
+    os.chmod(out, 0o644)
+    assert main([*command, "--workspace", str(workspace), "--out", str(out)]) == 0
+    capsys.readouterr()
+    if sys.platform != "win32":  # Windows files take the folder's access list, which the organisation manages
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
 # --- logs and settings ----------------------------------------------------------------
 
 

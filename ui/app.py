@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from ui import errors, settings
+from workbench.files import remove_leftover_partials
 
 
 def make_application(argv: list[str]) -> QApplication:
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = app.arguments() if created else argv
     errors.setup_logging(settings.data_folder())
     errors.install_excepthook()
+    remove_leftover_partials()  # what an export or a copy killed mid-write left behind
     from ui.main_window import MainWindow  # after the QApplication exists
 
     window = MainWindow()

@@ -530,13 +530,31 @@ def _run_on_quotes(path: Path, table: RawTable, width: int, cancelled) -> dict[i
             if number % 50_000 == 0:
                 check(cancelled)
             taken = lines.taken()
-            if len(taken) > 1 and any(len(_line_alone(line, table.delimiter)) >= width for line in taken[1:]):
+            if len(taken) > 1 and _holds_whole_records(taken, table.delimiter, width):
                 found[number] = (lines.number - len(taken) + 1, lines.number, _opened_in(taken[0], table.delimiter))
     except csv.Error:
         return {}  # pandas read the file: a reader that cannot is no judge of it
     finally:
         lines.close()
     return found
+
+
+def _holds_whole_records(lines: list[str], delimiter: str, width: int) -> bool:
+    """Whether the value left open at the end of a record's first line takes in whole records:
+    a line with as many cells as the header before the first quote below (which closes the
+    value), or as many before that quote on its own line (after it come the record's last cells).
+
+    >>> _holds_whole_records(['A1,P2,"line one\\n', 'line two",x\\n'], ",", 3)
+    False
+    >>> _holds_whole_records(['A1,P2,"Urgent\\n', 'A2,P3,ok\\n', 'A3,P4,by "AB"\\n'], ",", 3)
+    True
+    """
+    for line in lines[1:]:
+        if '"' in line:
+            return len(_line_alone(line.split('"', 1)[0], delimiter)) == width
+        if len(_line_alone(line, delimiter)) == width:
+            return True
+    return False
 
 
 def _records_with_lines_apart(path: Path, table: RawTable, run_on: dict, limit: int | None):

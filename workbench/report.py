@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 from workbench.decisions import LogEntry, transform_words
 from workbench.fields import LONG_WAIT_WEEKS
-from workbench.progress import WorkbenchError
+from workbench.files import replacing
 from workbench.rules import RuleSet, dump_rules
 from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppressed_summary
 
@@ -113,10 +113,8 @@ def decision_record_html(record: DecisionRecord) -> str:
 def write_decision_record(record: DecisionRecord, path) -> Path:
     """Write the HTML decision record to ``path`` (UTF-8); WorkbenchError if it cannot be written."""
     path = Path(path)
-    try:
-        path.write_text(decision_record_html(record), encoding="utf-8")
-    except OSError as error:
-        raise WorkbenchError(f"{path.name}: could not write the decision record ({error.strerror or error})") from None
+    with replacing(path, "the decision record") as partial:
+        partial.write_text(decision_record_html(record), encoding="utf-8")
     return path
 
 

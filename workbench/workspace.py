@@ -25,6 +25,7 @@ it; the app does all writes from one worker thread.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -42,6 +43,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, KnownCodes, WaitingList, repeats_a_lot, smallest_codes
+from workbench.files import create_private_file, replacing
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
@@ -116,19 +118,36 @@ class Workspace:
     # Opening and closing -------------------------------------------------
     @classmethod
     def create(cls, path: str | os.PathLike) -> "Workspace":
-        """A new, empty workspace file (readable by its owner only where the platform allows)."""
+        """A new, empty workspace file (readable by its owner only where the platform allows).
+
+        It is made whole under a hidden name beside ``path`` and then renamed, so a
+        crash or a full disk never leaves a half-made workspace at ``path``. An
+        empty file there (left by a version that made workspaces in place) is replaced.
+        """
         path = Path(path)
-        if path.exists():
+        if path.exists() and not _is_empty_file(path):
             raise WorkbenchError(f"{path.name}: a file with this name already exists")
-        _create_private_file(path)
-        connection = _connect(path)
-        # Large pages: the list is stored as a few multi-megabyte column blobs,
-        # which SQLite reads twice as fast from 64 KiB pages as from 4 KiB ones.
-        connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        workspace = cls(path, connection)
-        migrations.apply(workspace.db)
-        return workspace
+        making = path.with_name(f".{path.name}.creating")
+        _remove_with_journal(making)
+        try:
+            create_private_file(making)
+            connection = _connect(making)
+            try:
+                # Large pages: the list is stored as a few multi-megabyte column blobs,
+                # which SQLite reads twice as fast from 64 KiB pages as from 4 KiB ones.
+                connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+                connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                migrations.apply(sqlite_utils.Database(connection))
+            finally:
+                connection.close()
+            os.replace(making, path)
+        except (sqlite3.Error, OSError) as error:
+            _remove_with_journal(making)
+            raise database_problem(path, error, "could not be created") from None
+        except BaseException:
+            _remove_with_journal(making)
+            raise
+        return cls.open(path)
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> "Workspace":
@@ -136,6 +155,9 @@ class Workspace:
         path = Path(path)
         if not path.is_file():
             raise WorkbenchError(f"{path.name}: no such workspace file")
+        if _is_empty_file(path):
+            raise WorkbenchError(f"{path.name}: the file is empty, not a workspace (an import may have been "
+                                 "stopped before it wrote anything): import the list again to make it afresh")
         connection = _connect(path)
         try:
             app_id = connection.execute("PRAGMA application_id").fetchone()[0]
@@ -147,19 +169,17 @@ class Workspace:
             raise WorkbenchError(f"{path.name}: not a workbench workspace")
         workspace = cls(path, connection)
         try:
-            migrations.apply(workspace.db)
-        except sqlite3.OperationalError as error:  # read-only file or folder, full disk, locked
+            _refuse_a_newer_schema(workspace)
+            _bring_up_to_date(workspace)
+        except (sqlite3.Error, WorkbenchError) as error:
             connection.close()
-            raise WorkbenchError(
-                f"{path.name}: this workspace was saved by an earlier version and must be brought up to date, "
-                f"but it cannot be written ({error}): close it in any other program, and check you may change "
-                "the file and the disk has space"
-            ) from None
+            raise database_problem(path, error) from None
         return workspace
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike) -> "Workspace":
-        return cls.open(path) if Path(path).exists() else cls.create(path)
+        path = Path(path)
+        return cls.open(path) if path.exists() and not _is_empty_file(path) else cls.create(path)
 
     def close(self) -> None:
         self.connection.close()
@@ -186,13 +206,20 @@ class Workspace:
         """The current list (fast: whole columns, no row-by-row work).
 
         Source columns are decoded the first time they are used (most views
-        and rule sets need only a few of them).
+        and rule sets need only a few of them). A damaged file is a
+        :class:`WorkbenchError` naming it, here or when a column is first used.
         """
+        try:
+            return self._load_list()
+        except (sqlite3.Error, zlib.error, UnicodeDecodeError, ValueError, struct.error) as error:
+            raise database_problem(self.path, error) from None
+
+    def _load_list(self) -> WaitingList:
         if not self.has_list():
             raise WorkbenchError(f"{self.path.name}: this workspace has no waiting list yet: import one first")
         columns: dict[str, np.ndarray] = {}
         known = KnownCodes()
-        source = LazyColumns(known)
+        source = LazyColumns(known, self.path.name)
         same_as: dict[str, str] = {}
         for name, kind, is_source, blob in self.connection.execute(
             "SELECT name, kind, source, data FROM list_columns ORDER BY position"
@@ -281,21 +308,23 @@ class Workspace:
         of the new import record.
         """
         connection = self.connection
-        connection.execute("BEGIN IMMEDIATE")
         try:
-            # Columns first: the findings' row-by-row insert runs twice as fast once no
-            # encoding thread is left to take Python's lock between its rows.
-            _write_columns(connection, wl, scaled(progress, 0.0, 0.8), cancelled, encoded_ahead)
-            progress(0.8, "Saving the findings")
-            _write_findings(connection, findings)
-            import_id = _write_import_record(connection, record)
-            connection.executemany(
-                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", record.get("settings", {}).items()
-            )
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                # Columns first: the findings' row-by-row insert runs twice as fast once no
+                # encoding thread is left to take Python's lock between its rows.
+                _write_columns(connection, wl, scaled(progress, 0.0, 0.8), cancelled, encoded_ahead)
+                progress(0.8, "Saving the findings")
+                _write_findings(connection, findings)
+                import_id = _write_import_record(connection, record)
+                _write_settings(connection, record.get("settings", {}))
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:  # SQLite may have rolled back already (a full disk)
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise database_problem(self.path, error, "could not be saved") from None
         progress(1.0, "Saved")
         return import_id
 
@@ -304,15 +333,15 @@ class Workspace:
         path = Path(path)
         if path.resolve() == self.path.resolve():
             return self
-        partial = path.with_name(path.name + ".partial")
-        partial.unlink(missing_ok=True)
-        _create_private_file(partial)
-        target = sqlite3.connect(partial)
         try:
-            self.connection.backup(target)
-        finally:
-            target.close()
-        os.replace(partial, path)
+            with replacing(path, "the copy of the workspace") as partial:
+                target = sqlite3.connect(partial)
+                try:
+                    self.connection.backup(target)
+                finally:
+                    target.close()
+        except sqlite3.Error as error:
+            raise database_problem(path, error, "could not be saved") from None
         return Workspace.open(path)
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -320,8 +349,11 @@ class Workspace:
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
-        with self.connection:
-            self.connection.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+        try:
+            with self.connection:
+                self.connection.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+        except sqlite3.Error as error:
+            raise database_problem(self.path, error, "could not be saved") from None
 
 
 # Helpers ---------------------------------------------------------------------
@@ -334,10 +366,71 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _create_private_file(path: Path) -> None:
-    """Create an empty file readable and writable by its owner only (POSIX)."""
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
+def _is_empty_file(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size == 0
+
+
+def _remove_with_journal(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-journal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _write_settings(connection, settings: dict[str, str | None]) -> None:
+    """Store settings; a setting given as None is removed (a pseudonym key moved out of the file)."""
+    for key, value in settings.items():
+        if value is None:
+            connection.execute("DELETE FROM settings WHERE key = ?", (key,))
+        else:
+            connection.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+
+def _refuse_a_newer_schema(workspace: "Workspace") -> None:
+    """A workspace changed by a newer workbench may hold what this one would misread or undo."""
+    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}
+    unknown = [m.name for m in migrations.applied(workspace.db) if m.name not in known]
+    if unknown:
+        raise WorkbenchError(f"{workspace.path.name}: this workspace was saved by a newer version of the workbench "
+                             f"(it has changes this version does not know: {', '.join(unknown)}); "
+                             "open it with that version, or update the workbench")
+
+
+def _bring_up_to_date(workspace: "Workspace") -> None:
+    """Apply the schema changes a workspace saved by an earlier version lacks."""
+    if not migrations.pending(workspace.db):
+        return
+    try:
+        migrations.apply(workspace.db)
+    except sqlite3.OperationalError as error:  # read-only file or folder, full disk, locked
+        raise WorkbenchError(
+            f"{workspace.path.name}: this workspace was saved by an earlier version and must be brought up to "
+            f"date, but it cannot be written ({error}): close it in any other program, and check you may change "
+            "the file and the disk has space"
+        ) from None
+
+
+def database_problem(path: Path, error: Exception, doing: str = "cannot be read") -> WorkbenchError:
+    """A database or storage error as one plain sentence naming the workspace file.
+
+    >>> database_problem(Path("ward.sqlite"), sqlite3.OperationalError("database or disk is full"), "could not be saved")
+    WorkbenchError('ward.sqlite: could not be saved: the disk is full; free some space and try again (nothing was changed)')
+    """
+    if isinstance(error, WorkbenchError):
+        return error
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text or isinstance(error, PermissionError):
+        problem = "the file or its folder is read-only; check you may change them"
+    elif "disk is full" in text or getattr(error, "errno", None) in (errno.ENOSPC, errno.EFBIG):
+        problem = "the disk is full; free some space and try again (nothing was changed)"
+    elif "disk i/o error" in text:
+        problem = "the disk could not be written or read: it may be full or failing (nothing was changed)"
+    elif "locked" in text or "busy" in text:
+        problem = "another program is using it; close it there and try again"
+    elif isinstance(error, (sqlite3.DatabaseError, zlib.error, UnicodeDecodeError, ValueError, struct.error)):
+        problem = (f"the workspace is damaged ({error}); open a backup copy of it, "
+                   "or import the list again into a new workspace")
+    else:
+        problem = f"{error.strerror if isinstance(error, OSError) and error.strerror else error}"
+    return WorkbenchError(f"{path.name}: {doing}: {problem}")
 
 
 def _write_findings(connection, findings: Iterable) -> None:
@@ -552,11 +645,12 @@ class LazyColumns(MutableMapping):
     Behaves as a dict of header -> object array, in file order.
     """
 
-    def __init__(self, known: KnownCodes | None = None):
+    def __init__(self, known: KnownCodes | None = None, file_name: str = "the workspace"):
         self._encoded: dict[str, tuple[str, bytes]] = {}
         self._decoded: dict[str, np.ndarray] = {}
         self._order: dict[str, None] = {}
         self._known = known  # where decoding notes a coded column's codes
+        self._file_name = file_name  # named when a damaged column cannot be read
 
     def add_encoded(self, name: str, kind: str, blob: bytes) -> None:
         self._encoded[name] = (kind, blob)
@@ -565,7 +659,10 @@ class LazyColumns(MutableMapping):
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._decoded:
             kind, blob = self._encoded[name]  # KeyError for an unknown column, as a dict
-            self._decoded[name] = _decode_column(kind, blob, self._known)
+            try:
+                self._decoded[name] = _decode_column(kind, blob, self._known)
+            except (zlib.error, UnicodeDecodeError, ValueError, struct.error) as error:
+                raise database_problem(Path(self._file_name), error) from None
         return self._decoded[name]
 
     def __setitem__(self, name: str, values: np.ndarray) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
 
 from workbench.cli import print_json, print_progress
 from workbench.importer import import_file
 from workbench.locking import acquire_lock
 from workbench.mapping import parse_map_options
-from workbench.progress import WorkbenchError
 from workbench import readers
 
 NAME = "import"
@@ -32,7 +32,7 @@ def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise WorkbenchError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
 
 
 def run(args) -> int:
