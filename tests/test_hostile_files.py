@@ -10,11 +10,13 @@ recipe in ``CORPUS``; ``python tests/test_hostile_files.py`` writes them all to
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import json
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -71,6 +73,16 @@ def mixed_encodings_csv(folder: Path) -> Path:
     path = folder / "mixed.csv"
     with open(path, "wb") as handle:
         handle.write(",".join(HEADERS).encode() + b"\n")
+        handle.write("A1,9434765919,01/03/2025,P2,café\n".encode("utf-8"))
+        handle.write("A2,9876543210,01/03/2025,P3,£25 taxi\n".encode("cp1252"))
+    return path
+
+
+def bom_with_a_windows_line_csv(folder: Path) -> Path:
+    """UTF-8 with a byte order mark, and one line added later by a program that saved cp1252."""
+    path = folder / "bom-mixed.csv"
+    with open(path, "wb") as handle:
+        handle.write(codecs.BOM_UTF8 + ",".join(HEADERS).encode() + b"\n")
         handle.write("A1,9434765919,01/03/2025,P2,café\n".encode("utf-8"))
         handle.write("A2,9876543210,01/03/2025,P3,£25 taxi\n".encode("cp1252"))
     return path
@@ -237,6 +249,70 @@ def stray_cell_at_cv_xlsx(folder: Path) -> Path:
     return folder / "stray-cv.xlsx"
 
 
+def xls_saved_as_csv(folder: Path) -> Path:
+    """An Excel 97-2003 workbook (.xls) that someone named .csv."""
+    rows = [HEADERS, ["X1", "9434765919", "01/03/2025", "P2", "old format"], ["X2", "", "02/03/2025", "P3", ""]]
+    (folder / "old-format.csv").write_bytes(compound_file(biff8_workbook(rows, "PTL")))
+    return folder / "old-format.csv"
+
+
+def biff8_workbook(rows: list[list[str]], sheet: str) -> bytes:
+    """The "Workbook" stream of an .xls: BIFF8 records, every cell text in the shared-string table."""
+    def record(kind: int, data: bytes = b"") -> bytes:
+        return struct.pack("<HH", kind, len(data)) + data
+
+    def text(value: str, length_bytes: str = "<H") -> bytes:  # 8-bit characters
+        return struct.pack(length_bytes, len(value)) + b"\x00" + value.encode("latin-1")
+
+    def bof(kind: int) -> bytes:
+        return record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 0x06))
+
+    strings = sorted({cell for row in rows for cell in row})
+    shared = record(0x00FC, struct.pack("<II", len(strings), len(strings)) + b"".join(map(text, strings)))
+    cells = [record(0x00FD, struct.pack("<HHHI", r, c, 0, strings.index(cell)))
+             for r, row in enumerate(rows) for c, cell in enumerate(row) if cell]
+    width = max(map(len, rows))
+    sheet_part = bof(0x10) + record(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0)) + b"".join(cells)
+    before_sheet = bof(0x05) + shared
+    boundsheet_size = 4 + 6 + len(text(sheet, "<B"))
+    sheet_at = len(before_sheet) + boundsheet_size + len(record(0x000A))
+    boundsheet = record(0x0085, struct.pack("<IBB", sheet_at, 0, 0) + text(sheet, "<B"))
+    return before_sheet + boundsheet + record(0x000A) + sheet_part + record(0x000A)
+
+
+def compound_file(stream: bytes) -> bytes:
+    """An OLE2 compound file holding one stream, "Workbook": 512-byte sectors, one FAT sector,
+    one directory sector, then the stream (padded to 4096 bytes, so it needs no mini stream)."""
+    sector, end, free = 512, 0xFFFFFFFE, 0xFFFFFFFF
+    stream = stream.ljust(max(4096, -(-len(stream) // sector) * sector), b"\x00")
+    count = len(stream) // sector
+    fat = [0xFFFFFFFD, end] + list(range(3, count + 2)) + [end]
+    header = (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + bytes(6) + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0) + struct.pack("<109I", 0, *[free] * 108))
+
+    def entry(name: str, kind: int, start: int, size: int, child: int = free) -> bytes:
+        encoded = (name + "\x00").encode("utf-16-le")
+        return (encoded.ljust(64, b"\x00") + struct.pack("<HBB3I", len(encoded), kind, 1, free, free, child)
+                + bytes(36) + struct.pack("<3I", start, size, 0))
+
+    directory = (entry("Root Entry", 5, end, 0, child=1) + entry("Workbook", 2, 2, len(stream))).ljust(sector, b"\x00")
+    return header + struct.pack("<128I", *fat, *[free] * (128 - len(fat))) + directory + stream
+
+
+def error_cells_xlsx(folder: Path) -> Path:
+    """Cells showing Excel errors: a clock start looked up from a closed workbook, a priority
+    from a deleted column, an NHS number from a lookup that found nothing."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    sheet.append(["E1", 9434765919, date(2025, 3, 1), "P2", ""])
+    sheet.append(["E2", "#N/A", "#REF!", "#VALUE!", "looked up"])
+    for ref in ("B3", "C3", "D3"):
+        sheet[ref].data_type = "e"
+    book.save(folder / "error-cells.xlsx")
+    return folder / "error-cells.xlsx"
+
+
 def empty_file(folder: Path) -> Path:
     (folder / "empty.csv").write_bytes(b"")
     return folder / "empty.csv"
@@ -305,7 +381,8 @@ REFUSED = {
 IMPORTED = [ragged_csv, quoted_csv, mixed_encodings_csv, bom_csv, duplicate_headers_csv, formula_text_csv,
             big_cell_csv, three_date_formats_csv, scientific_nhs_numbers_csv, nul_byte_csv, title_and_merged_xlsx,
             formulas_xlsx, numbers_as_numbers_xlsx, stray_cell_far_below_xlsx, stray_quote_csv,
-            hidden_first_sheet_xlsx]
+            hidden_first_sheet_xlsx, xls_saved_as_csv, bom_with_a_windows_line_csv,
+            error_cells_xlsx]
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -431,6 +508,19 @@ def test_a_hidden_sheet_named_on_purpose_is_read(tmp_path, workspace):
     assert result.rows_stored == 7 and wl.columns["pathway_id"][0] == "OLD0"
 
 
+def test_an_xls_saved_as_csv_is_read_as_the_workbook_it_is(tmp_path, workspace):
+    result, wl = imported(xls_saved_as_csv(tmp_path), workspace)
+    assert result.sheet == "PTL" and wl.columns["pathway_id"].tolist() == ["X1", "X2"]
+    assert wl.source["Notes"].tolist() == ["old format", None]
+
+
+def test_excel_error_cells_are_kept_and_flagged_not_read_as_blanks(tmp_path, workspace):
+    result, wl = imported(error_cells_xlsx(tmp_path), workspace)
+    assert [wl.source[h][1] for h in HEADERS[1:4]] == ["#N/A", "#REF!", "#VALUE!"]
+    assert result.findings["unreadable_date"] == 1 and result.findings["unknown_priority"] == 1
+    assert result.findings["nhs_number_invalid"] == 1 and "missing_wait_start" not in result.findings
+
+
 def test_mixed_encodings_read_as_windows_text_without_losing_a_row(tmp_path, workspace):
     # The whole file is read as cp1252 once any byte is not UTF-8: identifiers and
     # dates are plain ASCII and read right; accented UTF-8 text shows garbled.
@@ -439,6 +529,12 @@ def test_mixed_encodings_read_as_windows_text_without_losing_a_row(tmp_path, wor
     assert (wl.columns["wait_start"] == FIRST_OF_MARCH).all()
     assert wl.source["Notes"][1] == "£25 taxi"
     assert "nhs_number_invalid" not in result.findings
+
+
+def test_a_windows_line_in_a_utf8_file_with_a_byte_order_mark_keeps_its_characters(tmp_path, workspace):
+    result, wl = imported(bom_with_a_windows_line_csv(tmp_path), workspace)
+    assert result.mapping["pathway_id"] == "Pathway ID"
+    assert wl.source["Notes"].tolist() == ["café", "£25 taxi"]
 
 
 def test_byte_order_mark_is_not_part_of_the_first_header(tmp_path, workspace):
@@ -473,6 +569,22 @@ def test_a_ten_megabyte_cell_is_stored_whole(tmp_path, workspace):
     result, wl = imported(big_cell_csv(tmp_path), workspace)
     assert result.rows_stored == 2
     assert len(wl.source["Notes"][0]) == 10_000_000 and wl.source["Notes"][1] == "short"
+
+
+def test_a_cell_too_long_for_excel_is_cut_saying_so_and_the_export_warns(tmp_path, workspace, capsys):
+    imported(big_cell_csv(tmp_path), workspace)
+    xlsx, csv_out = tmp_path / "ranked.xlsx", tmp_path / "ranked.csv"
+    assert main(["rank", "--workspace", str(workspace), "--rules", "treat-in-turn", "--out", str(xlsx), "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert len(warnings) == 1 and "1 cell was longer than Excel's 32,767 characters" in warnings[0]
+    book = load_workbook(xlsx, read_only=True)
+    notes = [row[-1] for row in book["Ranked list"].iter_rows(min_row=2, values_only=True)]
+    cut = next(note for note in notes if note != "short")
+    assert len(cut) <= 32_767 and cut.endswith("this one has 10,000,000 characters; an export to .csv keeps it whole]")
+    assert ("Cells cut to fit Excel", "1 (longer than 32,767 characters; the .csv export keeps them whole)") in [
+        tuple(row) for row in book["Provenance"].iter_rows(values_only=True)]
+    assert main(["rank", "--workspace", str(workspace), "--rules", "treat-in-turn", "--out", str(csv_out)]) == 0
+    assert "x" * 10_000_000 in csv_out.read_text(encoding="utf-8-sig")
 
 
 def test_dates_in_several_formats_in_one_column_all_read_as_uk_dates(tmp_path, workspace):

@@ -241,3 +241,15 @@ def test_the_extent_of_a_sheet_is_found_from_its_cell_references():
     extent.add(b"", final=True)
     assert (extent.first_row, extent.last_row, extent.first_column, extent.last_column) == (7, 1048576, 3, 16384)
     assert extent.grid_cells == (1048576 - 7 + 1) * (16384 - 3 + 1)
+
+
+def test_excel_error_cells_read_the_same_in_pieces_and_whole(tmp_path, monkeypatch, tiny_pieces):
+    path = openpyxl_workbook(tmp_path / "ptl.xlsx", messy_rows())
+    book = openpyxl.load_workbook(path)
+    for ref, error in (("E10", "#N/A"), ("B250", "#REF!"), ("F401", "#DIV/0!")):
+        book["PTL"][ref].value = error
+        book["PTL"][ref].data_type = "e"
+    book.save(path)
+    whole, pieced, pieces = read_whole_and_in_pieces(monkeypatch, path, sheet="PTL")
+    assert pieces > 20 and as_plain(pieced) == as_plain(whole)
+    assert whole.column("Priority").tolist().count("#N/A") == 1 and "#REF!" in whole.column("NHS Number").tolist()

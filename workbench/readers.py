@@ -52,8 +52,17 @@ SNIFF_BYTES = 256 * 1024
 DELIMITERS = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 
+
+
+def _as_windows_text(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Bytes that are not valid UTF-8 read as Windows text (cp1252): a line saved by an
+    older program into a UTF-8 file keeps its "£" and "é" instead of question-mark boxes."""
+    return error.object[error.start : error.end].decode("cp1252", errors="replace"), error.end
+
+
 # How bytes that are not valid in the file's encoding are read.
-_DECODE_ERRORS = "replace"
+_DECODE_ERRORS = "workbench-windows-text"
+codecs.register_error(_DECODE_ERRORS, _as_windows_text)
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -253,7 +262,7 @@ def _sample_text(path: Path, encoding: str) -> str:
     with open(path, "rb") as handle:
         raw = handle.read(SNIFF_BYTES)
         whole = not handle.read(1)
-    text = codecs.getincrementaldecoder(encoding)("replace").decode(raw, final=whole)
+    text = codecs.getincrementaldecoder(encoding)(_DECODE_ERRORS).decode(raw, final=whole)
     last_break = max(text.rfind("\n"), text.rfind("\r"))
     if not whole and last_break >= 0:
         text = text[: last_break + 1]
@@ -680,12 +689,13 @@ class _Workbook:
         return sheet_pieces.pieced_sheet(self.path, name, whole_rows, few_rows=self._few_rows)
 
     def _load_sheet(self, name: str):
-        if _file_kind(self.path) == "zip":
-            sheet_pieces.check_extent(self.path, name)  # before a reader lays the sheet out cell by cell
+        # Checked before a reader lays the sheet out cell by cell; its error cells, which calamine
+        # reads as empty, are put back.
+        errors = sheet_pieces.check_extent(self.path, name) if _file_kind(self.path) == "zip" else {}
         try:
             if self._openpyxl is not None:
                 return _OpenpyxlSheet(self._openpyxl[name])
-            return _CalamineSheet(self._book.get_sheet_by_name(name))
+            return _CalamineSheet(self._book.get_sheet_by_name(name), errors)
         except python_calamine.PasswordError:
             raise _protected(self.path) from None
         except python_calamine.CalamineError:
@@ -693,10 +703,14 @@ class _Workbook:
 
 
 class _CalamineSheet:
-    """A whole sheet parsed by calamine, its rows from column A."""
+    """A whole sheet parsed by calamine, its rows from column A, with its error cells
+    (``(row, column) -> "#N/A"``) put back where calamine reads them as empty."""
 
-    def __init__(self, sheet):
+    def __init__(self, sheet, errors: dict[tuple[int, int], str]):
         self._sheet = sheet
+        self._errors: dict[int, list] = {}
+        for (row, column), text in errors.items():
+            self._errors.setdefault(row, []).append((column, text))
 
     @property
     def total_height(self) -> int:
@@ -705,8 +719,11 @@ class _CalamineSheet:
     def iter_rows(self):
         # A generator, as every sheet's rows are: the reader closes them all alike.
         first_column = self._sheet.start[1] if self._sheet.start else 0
-        for row in self._sheet.iter_rows():
-            yield [""] * first_column + row if first_column else row
+        for number, row in enumerate(self._sheet.iter_rows()):
+            row = [""] * first_column + row if first_column else row
+            for column, text in self._errors.get(number, ()):
+                sheet_pieces.put_error(row, column, text)
+            yield row
 
 
 class _OpenpyxlSheet:
@@ -736,12 +753,28 @@ def _openpyxl_book(path: Path):
 def _open_workbook(path: Path, few_rows: bool = False) -> _Workbook:
     """Open a workbook after the checks that must come before reading it."""
     kind = _file_kind(path)
-    if kind == "ole2" and path.suffix.lower() != ".xls":
-        # An XLSX saved with a password is an OLE2 container, not a zip.
+    if kind == "ole2" and _holds_an_encrypted_workbook(path):
+        # An XLSX saved with a password is an OLE2 container, not a zip; an old .xls is one too
+        # (whatever it is called: a .xls saved as .csv is read as the workbook it is).
         raise _protected(path)
     if kind == "zip":
         check_zip_size(path)
     return _Workbook(path, few_rows)
+
+
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), b"EncryptionInfo")
+
+
+def _holds_an_encrypted_workbook(path: Path) -> bool:
+    """Whether an OLE2 file holds the streams of Excel's "Encrypt with password" (its names are
+    in the file's directory, which may be anywhere in it)."""
+    before = b""
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if any(name in before + block for name in _ENCRYPTION_STREAMS):
+                return True
+            before = block[-64:]
+    return False
 
 
 def check_zip_size(path, max_bytes: int | None = None, max_ratio: float | None = None) -> None:

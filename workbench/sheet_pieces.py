@@ -194,8 +194,9 @@ def _sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
 
 
-def _pieces(path, name: str, plan: _Plan, stop: threading.Event) -> Iterator[bytes]:
-    """Small workbooks holding the sheet's rows a piece at a time, cut between rows."""
+def _pieces(path, name: str, plan: _Plan, stop: threading.Event) -> Iterator[tuple[bytes, dict]]:
+    """Small workbooks holding the sheet's rows a piece at a time, cut between rows, and their
+    error cells."""
     with zipfile.ZipFile(path) as archive:
         parts = {n: archive.read(n) for n in _PARTS_EACH_PIECE_NEEDS if n in archive.NameToInfo}
         with archive.open(plan.part) as sheet:
@@ -206,20 +207,21 @@ def _pieces(path, name: str, plan: _Plan, stop: threading.Event) -> Iterator[byt
                 end = text.find(_CLOSE)
                 cut = text.rfind(_ROW, 1)
                 if end >= 0 or finished:
-                    yield _workbook(parts, plan, _checked(path, name, text[:end] if end >= 0 else text))
+                    yield _workbook(parts, plan, *_checked(path, name, text[:end] if end >= 0 else text))
                     return
                 if cut > 0:  # else one row is bigger than a piece: read on
-                    yield _workbook(parts, plan, _checked(path, name, text[:cut]))
+                    yield _workbook(parts, plan, *_checked(path, name, text[:cut]))
                     text = text[cut:]
                 pending = text
 
 
-def _checked(path, name: str, rows: bytes) -> bytes:
-    """A piece's rows, once their cells are known to make a grid of a reasonable size."""
+def _checked(path, name: str, rows: bytes) -> tuple[bytes, dict]:
+    """A piece's rows, once their cells are known to make a grid of a reasonable size, and
+    its error cells."""
     extent = Extent()
     extent.add(rows, final=True)
     extent.check(path, name)
-    return rows
+    return rows, extent.errors
 
 
 def _next_text(sheet, pending: bytes, size: int) -> tuple[bytes, bool]:
@@ -235,25 +237,36 @@ def _next_text(sheet, pending: bytes, size: int) -> tuple[bytes, bool]:
             return b"".join(chunks), False
 
 
-def _workbook(parts: dict[str, bytes], plan: _Plan, rows: bytes) -> bytes:
+def _workbook(parts: dict[str, bytes], plan: _Plan, rows: bytes, errors: dict) -> tuple[bytes, dict]:
+    """A small workbook holding ``rows``, and the error cells among them."""
     memory = io.BytesIO()
     with zipfile.ZipFile(memory, "w", zipfile.ZIP_STORED) as piece:
         for name, data in parts.items():
             piece.writestr(name, data)
         piece.writestr(plan.part, b"".join((plan.prefix, rows, b"</sheetData></worksheet>")))
-    return memory.getvalue()
+    return memory.getvalue(), errors
 
 
-def _parse(piece: bytes, name: str) -> tuple[int | None, list[list]]:
+def _parse(piece: tuple[bytes, dict], name: str) -> tuple[int | None, list[list]]:
     """The piece's first row index in the sheet, and its rows from there, from column A."""
-    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(piece)).get_sheet_by_name(name)
+    workbook, errors = piece
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(workbook)).get_sheet_by_name(name)
     if sheet.start is None:
         return None, []
     first_row, first_column = sheet.start
     rows = sheet.to_python()  # from the first filled row and column
     if first_column:
         rows = [[""] * first_column + row for row in rows]
+    for (row, column), text in errors.items():
+        rows.extend([] for _ in range(row - first_row + 1 - len(rows)))
+        put_error(rows[row - first_row], column, text)
     return first_row, rows
+
+
+def put_error(row: list, column: int, text: str) -> None:
+    """Put an error Excel showed (``#N/A``) back in the cell calamine read as empty."""
+    row.extend([""] * (column + 1 - len(row)))
+    row[column] = text
 
 
 def _put(parsed: Queue, item, stop: threading.Event) -> bool:
@@ -279,7 +292,8 @@ def _drain(parsed: Queue) -> None:
 
 
 class Extent:
-    """The grid the cells of some sheet XML span: from the first row and column to the last.
+    """The grid the cells of some sheet XML span: from the first row and column to the last,
+    and the cells holding an Excel error (``#N/A``, ``#REF!``), which calamine reads as empty.
 
     Fed the XML a block at a time (:meth:`add`), it finds every cell reference
     (`` r="XFD1048576"``) with NumPy, so a 65 MB sheet takes a fraction of a second.
@@ -293,17 +307,21 @@ class Extent:
         self.cells = 0  # references with a column: cells (a row's own reference has none)
         self.cell_tags = 0
         self.xml_bytes = 0
-        self._carry = b""  # the end of the block before, which a reference may straddle
+        self.errors: dict[tuple[int, int], str] = {}  # (row, column) from 0 -> the error Excel showed
+        self._carry = b""  # the end of the block before, after its last whole cell
 
     def add(self, block: bytes, final: bool = False) -> None:
         """Take the next ``block`` of the XML; ``final`` once it is the last."""
-        data = np.frombuffer(self._carry + block, dtype=np.uint8)
+        text = self._carry + block
         self.xml_bytes += len(block)
-        done = len(data) if final else max(len(data) - self._REFERENCE_BYTES - 4, 0)
+        done = len(text) if final else text.rfind(b"</c>") + 4 if b"</c>" in text else 0
+        data = np.frombuffer(text, dtype=np.uint8)
         padded = np.concatenate([data, np.zeros(self._REFERENCE_BYTES, dtype=np.uint8)])
         self._add_references(padded, done)
         self._count_cell_tags(padded, done)
-        self._carry = data[done:].tobytes()
+        if b't="e"' in text[:done]:
+            self.errors.update(error_cells(text[:done]))
+        self._carry = text[done:]
 
     def _add_references(self, data: np.ndarray, done: int) -> None:
         starts = np.flatnonzero((data[:done] == 32) & (data[1 : done + 1] == 114) & (data[2 : done + 2] == 61)
@@ -366,6 +384,30 @@ class Extent:
         )
 
 
+_REFERENCE = re.compile(rb'\sr\s*=\s*"([A-Z]{1,3})([0-9]{1,7})"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def error_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """(row, column) from 0 -> the error text of every whole error cell (``t="e"``) in ``xml``.
+
+    >>> error_cells(b'<c r="B3" s="1" t="e"><f>VLOOKUP(A3,X!A:B,2,0)</f><v>#N/A</v></c>')
+    {(2, 1): '#N/A'}
+    """
+    found = {}
+    for at in (m.start() for m in re.finditer(rb't="e"', xml)):
+        start, end = xml.rfind(b"<c", 0, at), xml.find(b"</c>", at)
+        reference = _REFERENCE.search(xml, start, at)
+        value = _VALUE.search(xml, at, end) if end > 0 else None
+        if start >= 0 and reference and value:
+            letters, row = reference.groups()
+            column = 0
+            for letter in letters:
+                column = column * 26 + letter - 64
+            found[(int(row) - 1, column - 1)] = value.group(1).decode("utf-8", "replace")
+    return found
+
+
 def _leading(mask: np.ndarray) -> np.ndarray:
     """How many True values each row of ``mask`` starts with."""
     ended = np.concatenate([mask, np.zeros((len(mask), 1), dtype=bool)], axis=1)
@@ -385,19 +427,21 @@ def _column_letters(column: int) -> str:
     return letters
 
 
-def check_extent(path, name: str) -> None:
+def check_extent(path, name: str) -> dict[tuple[int, int], str]:
     """Raise :class:`WorkbenchError` naming the file and sheet if the cells of the XLSX sheet
-    ``name`` span a grid far bigger than they fill; do nothing for a sheet that is not XML."""
+    ``name`` span a grid far bigger than they fill; else return its error cells (see
+    :func:`error_cells`). Nothing is checked for a sheet that is not XML."""
     try:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, name)
             if part is None or part not in archive.NameToInfo or not part.endswith(".xml"):
-                return
+                return {}
             extent = Extent()
             with archive.open(part) as sheet:
                 for block in iter(lambda: sheet.read(EXTENT_BLOCK_BYTES), b""):
                     extent.add(block)
             extent.add(b"", final=True)
     except (zipfile.BadZipFile, OSError, KeyError, ElementTree.ParseError, ValueError, EOFError, zlib.error):
-        return  # the reader that opens the sheet says what is wrong with it
+        return {}  # the reader that opens the sheet says what is wrong with it
     extent.check(path, name)
+    return extent.errors

@@ -28,6 +28,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sqlite3
 import struct
 import zlib
@@ -568,6 +569,10 @@ def _write_import_record(connection, record: dict[str, Any]) -> int:
 SAME_AS_SOURCE = "same as source"  # a canonical column equal to a source column, stored once
 _NULL_MARK = "\x1f"  # a lone unit separator: a control character no list holds as a whole value
 _SEPARATOR = "\x1e"
+_ESCAPE = "\x1b"  # in an escaped text, stands before a code for itself, the separator or the empty mark
+_ESCAPES = ((_ESCAPE, "0"), (_SEPARATOR, "1"), (_NULL_MARK, "2"))  # the escape character first
+_UNESCAPES = {code: character for character, code in _ESCAPES}
+_ESCAPED = re.compile(f"{_ESCAPE}([012])")
 # A coded text column's tag says its codes' integer type: b"C" (int32) is how every
 # workspace was first written; narrower codes came later.
 _CODES_TYPE = {b"C": np.int32, b"h": np.int16, b"b": np.int8}
@@ -586,16 +591,31 @@ def _encode_column(kind: str, values, coded: tuple[np.ndarray, np.ndarray] | Non
 
 
 def _join_text(values: np.ndarray) -> str:
-    """Every value followed by the separator, so n values split into n + 1 parts."""
+    """Every value followed by the separator, so n values split into n + 1 parts.
+
+    A column whose values hold the separator, the empty mark or the escape
+    character (stray control characters in a file) is written escaped, each
+    kept exactly: the text then starts with the escape character.
+    """
     marked = values.tolist()
-    for position in np.flatnonzero(values == None).tolist():  # noqa: E711 (elementwise)
+    empty = np.flatnonzero(values == None).tolist()  # noqa: E711 (elementwise)
+    for position in empty:
         marked[position] = _NULL_MARK
     marked.append("")  # the text ends with a separator too (joined once: a million-row text is big)
     text = _SEPARATOR.join(marked)
-    if text.count(_SEPARATOR) != len(marked) - 1:
-        # A value holds the separator itself (a stray control character): replace it.
-        text = "".join(v.replace(_SEPARATOR, " ") + _SEPARATOR for v in marked[:-1])
+    if text.count(_SEPARATOR) != len(marked) - 1 or text.count(_NULL_MARK) != len(empty) or _ESCAPE in text:
+        text = _ESCAPE + "".join((_NULL_MARK if v is None else _escaped(v)) + _SEPARATOR for v in values.tolist())
     return text
+
+
+def _escaped(value: str) -> str:
+    for character, code in _ESCAPES:
+        value = value.replace(character, _ESCAPE + code)
+    return value
+
+
+def _unescaped(value: str) -> str:
+    return _ESCAPED.sub(lambda found: _UNESCAPES[found.group(1)], value)
 
 
 def _encode_text(values: np.ndarray, coded: tuple[np.ndarray, np.ndarray] | None = None) -> bytes:
@@ -633,9 +653,13 @@ def _decode_text(blob: bytes, known: KnownCodes | None = None) -> np.ndarray:
 
 def _split_text(compressed: bytes) -> np.ndarray:
     text = zlib.decompress(compressed).decode("utf-8")
-    values = np.array(text.split(_SEPARATOR)[:-1], dtype=object)
+    escaped = text.startswith(_ESCAPE)
+    values = np.array(text[escaped:].split(_SEPARATOR)[:-1], dtype=object)
     if _NULL_MARK in text:  # a quick scan saves comparing every value when nothing is empty
         values[values == _NULL_MARK] = None
+    if escaped:
+        for position in np.flatnonzero([v is not None and _ESCAPE in v for v in values.tolist()]).tolist():
+            values[position] = _unescaped(values[position])
     return values
 
 
