@@ -10,12 +10,8 @@ bad file or a Cancel leaves the workspace exactly as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import hmac
 import os
-import re
-import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,18 +21,12 @@ import numpy as np
 
 from workbench import enrich as enrichment
 from workbench import mapping as mapping_rules
+from workbench import pseudonymise as pseudonymisation
 from workbench import readers, validation
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, KnownCodes, WaitingList, empty_column
 from workbench.normalise import normalise_fields
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 from workbench.workspace import EncodedAhead, Workspace
-
-# Source columns dropped when pseudonymising: direct identifiers other than the NHS number.
-IDENTIFYING_HEADER = re.compile(
-    r"\b(name|forename|surname|address|addr|phone|telephone|mobile|email|e-mail)\b|^(first|last|given|family)\s*name",
-    re.IGNORECASE,
-)
-PSEUDONYM_KEY_SETTING = "pseudonym_key"
 
 
 @dataclass
@@ -55,6 +45,7 @@ class ImportResult:
     unmapped: list[str] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    pseudonymised: list[str] = field(default_factory=list)  # what pseudonymising did, column by column
 
     def as_dict(self) -> dict:
         return {
@@ -68,6 +59,7 @@ class ImportResult:
             "mapping": self.mapping,
             "unmapped_columns": self.unmapped,
             "dropped_columns": self.dropped_columns,
+            "pseudonymised": self.pseudonymised,
             "warnings": self.warnings,
             "findings": self.findings,
         }
@@ -82,6 +74,7 @@ def import_file(
     census_date: date | None = None,
     header_row: int | None = None,
     pseudonymise: bool = False,
+    key_file: str | os.PathLike | None = None,
     progress: Progress = no_progress,
     cancelled: CancelCheck = never,
 ) -> ImportResult:
@@ -89,7 +82,9 @@ def import_file(
 
     ``overrides`` maps canonical fields to source headers and wins over
     auto-detection. ``census_date`` wins over a census column in the file,
-    which wins over today. Raises :class:`WorkbenchError` for a file the
+    which wins over today. ``pseudonymise`` replaces or leaves out identifiers
+    (:mod:`workbench.pseudonymise`), with the key in ``key_file`` if given, else
+    in the user's data folder. Raises :class:`WorkbenchError` for a file the
     workbench cannot use and :class:`Cancelled` if ``cancelled()`` turns true;
     either way the workspace is unchanged.
     """
@@ -119,10 +114,14 @@ def import_file(
         check(cancelled)
         progress(0.5, "Checking data quality")
         findings = validation.validate(wl, mapping)
-        dropped: list[str] = []
-        settings: dict[str, str] = {}
+        # A key kept in the workspace by earlier versions is taken out of it by every import.
+        settings: dict[str, str | None] = {pseudonymisation.LEGACY_KEY_SETTING: None}
+        done = pseudonymisation.Pseudonymisation()
         if pseudonymise:
-            findings, dropped, settings = _pseudonymise_all(wl, mapping, findings, workspace_path)
+            progress(0.52, "Pseudonymising")
+            key, settings, key_notes = pseudonymisation.pseudonym_key(_workspace_settings(workspace_path), key_file)
+            findings, done = pseudonymisation.pseudonymise_list(wl, mapping, findings, key)
+            done.notes = key_notes
         check(cancelled)
         record = _import_record(path, raw, wl, mapping, digest, pseudonymise) | {"settings": settings}
         _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled, ahead)
@@ -140,8 +139,10 @@ def import_file(
         sha256=digest,
         sheet=raw.sheet,
         unmapped=[h for h in raw.headers if h not in mapping.values()],
-        dropped_columns=dropped,
-        warnings=raw.notes + import_warnings(wl.census_date, census_date, mapping, date_notes),
+        dropped_columns=list(done.left_out),
+        warnings=raw.notes + done.notes + ([done.summary()] if pseudonymise else [])
+        + import_warnings(wl.census_date, census_date, mapping, date_notes),
+        pseudonymised=done.sentences(),
     )
 
 
@@ -257,52 +258,10 @@ def _store(wl, findings, record, workspace_path, progress, cancelled, ahead) -> 
     workspace.close()
 
 
-def _pseudonymise_all(wl: WaitingList, mapping: dict[str, str], findings: list, workspace_path):
-    """Pseudonymise the list and its findings; returns (findings, dropped columns, settings to store)."""
-    key = _pseudonym_key(workspace_path)
-    dropped = _pseudonymise(wl, mapping, key)
-    return [_without_nhs_numbers(f) for f in findings], dropped, {PSEUDONYM_KEY_SETTING: key.hex()}
-
-
-def _pseudonymise(wl: WaitingList, mapping: dict[str, str], key: bytes) -> list[str]:
-    """Replace NHS numbers by a keyed hash and drop name/address/phone columns.
-
-    The key is kept in the workspace (so re-imports give the same pseudonyms and
-    duplicates still match) and never written to an export.
-    """
-    numbers = wl.columns["nhs_number"]
-    wl.columns["nhs_number"] = np.array([pseudonym(v, key) for v in numbers], dtype=object)
-    header = mapping.get("nhs_number")
-    if header:
-        wl.source[header] = wl.columns["nhs_number"].copy()
-    dropped = [h for h in wl.source if IDENTIFYING_HEADER.search(h) and h not in mapping.values()]
-    dropped += [mapping[f] for f in ("postcode",) if f in mapping]
-    for h in dropped:
-        del wl.source[h]
-    wl.columns["postcode"] = empty_column(FIELD_KINDS["postcode"], len(wl))
-    return dropped
-
-
-def _without_nhs_numbers(finding):
-    """A finding whose details cannot reveal an NHS number (they quote the value found)."""
-    if finding.code != "nhs_number_invalid":
-        return finding
-    details = np.full(len(finding.rows), "NHS number missing or fails the check (value pseudonymised)", dtype=object)
-    return dataclasses.replace(finding, details=details)
-
-
-def pseudonym(nhs_number: str | None, key: bytes) -> str | None:
-    """A stable pseudonym for an NHS number under ``key`` (HMAC-SHA256, 16 hex digits)."""
-    if nhs_number is None:
-        return None
-    return "PSN-" + hmac.new(key, nhs_number.encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def _pseudonym_key(workspace_path) -> bytes:
-    """The workspace's pseudonym key, or a new one (stored with the import, atomically)."""
-    if Path(workspace_path).exists():
-        with Workspace.open(workspace_path) as workspace:
-            key = workspace.get_setting(PSEUDONYM_KEY_SETTING)
-        if key:
-            return bytes.fromhex(key)
-    return secrets.token_bytes(32)
+def _workspace_settings(workspace_path) -> dict[str, str]:
+    """The settings of the workspace at ``workspace_path`` ({} if there is none yet)."""
+    path = Path(workspace_path)
+    if not path.is_file() or path.stat().st_size == 0:
+        return {}
+    with Workspace.open(path) as workspace:
+        return dict(workspace.connection.execute("SELECT key, value FROM settings"))

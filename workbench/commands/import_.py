@@ -24,7 +24,11 @@ def add_arguments(parser) -> None:
                         help="map a canonical field to a source header, e.g. --map wait_start=\"Clock Start\"")
     parser.add_argument("--census-date", type=iso_date, help="census date YYYY-MM-DD (default: the file's, else today)")
     parser.add_argument("--pseudonymise", action="store_true",
-                        help="replace NHS numbers by a keyed hash and drop name, address and phone columns")
+                        help="replace NHS and hospital numbers by keyed codes and leave out names, addresses, phone "
+                             "numbers, postcodes, dates of birth and free text; the key stays in your data folder")
+    parser.add_argument("--key-file", metavar="FILE",
+                        help="with --pseudonymise: the pseudonym key file to use (made if missing), e.g. one your "
+                             "team keeps so that its lists share pseudonyms")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -44,7 +48,8 @@ def run(args) -> int:
     with acquire_lock(args.workspace):
         result = import_file(
             args.file, args.workspace, sheet=sheet, overrides=overrides, census_date=args.census_date,
-            header_row=args.header_row, pseudonymise=args.pseudonymise, progress=print_progress,
+            header_row=args.header_row, pseudonymise=args.pseudonymise, key_file=args.key_file,
+            progress=print_progress,
         )
     if args.json:
         print_json(result.as_dict())
