@@ -21,7 +21,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Sequence
 
-from workbench.decisions import LogEntry, transform_words
+from workbench.decisions import GENESIS, ChainHead, LogEntry, transform_words
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.files import replacing
 from workbench.rules import RuleSet, dump_rules
@@ -259,7 +259,16 @@ def _log_section(log: Sequence[LogEntry], chain_problem: str | None) -> str:
     header = ["When", "Who", "What", "Why", "Rule set sha256"]
     rows = [[e.shown_time, e.person, e.action, e.rationale, _mono((e.rules_sha256 or "")[:12])] for e in log]
     table = _table(header, rows) if rows else "<p>No decisions recorded yet.</p>"
-    return "<h2>Decision log</h2>" + status + table
+    return "<h2>Decision log</h2>" + status + _head_paragraph(log) + table
+
+
+def _head_paragraph(log: Sequence[LogEntry]) -> str:
+    """The log's head, for checking the workspace's log against this record later (kept outside it)."""
+    head = ChainHead(len(log), log[-1].entry_hash if log else GENESIS)
+    return (f"<p class=\"note\" data-entries=\"{head.entries}\" data-head=\"{head.head}\">To check the workspace's "
+            f"log against this record later: it had {escape(head.describe())}. "
+            "<span class=\"mono\">workbench verify --workspace WORKSPACE --record THIS-FILE.html</span> "
+            "says whether those entries are all still there, unchanged.</p>")
 
 
 def _toml_section(rule_set: RuleSet) -> str:
