@@ -200,14 +200,19 @@ def numbers_as_numbers_xlsx(folder: Path) -> Path:
 
 def stray_cell_far_below_xlsx(folder: Path) -> Path:
     """Two patients, then one stray cell in the sheet's very last row."""
+    return workbook_with_a_stray_cell(folder / "stray.xlsx", "A1048576")
+
+
+def workbook_with_a_stray_cell(path: Path, cell: str) -> Path:
+    """Two patients, and "stray" typed in ``cell``."""
     book = Workbook()
     sheet = book.active
     sheet.append(HEADERS)
     sheet.append(["A1", 9434765919, date(2025, 3, 1), "P2", ""])
     sheet.append(["A2", 9876543210, date(2025, 3, 1), "P3", ""])
-    sheet["A1048576"] = "stray"
-    book.save(folder / "stray.xlsx")
-    return folder / "stray.xlsx"
+    sheet[cell] = "stray"
+    book.save(path)
+    return path
 
 
 def hidden_first_sheet_xlsx(folder: Path) -> Path:
@@ -230,23 +235,12 @@ def hidden_first_sheet_xlsx(folder: Path) -> Path:
 
 def stray_cell_at_xfd_xlsx(folder: Path) -> Path:
     """A 5 KB workbook: two patients and one cell in the sheet's very last row and column."""
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEADERS)
-    sheet.append(["A1", 9434765919, date(2025, 3, 1), "P2", ""])
-    sheet["XFD1048576"] = "stray"
-    book.save(folder / "stray-xfd.xlsx")
-    return folder / "stray-xfd.xlsx"
+    return workbook_with_a_stray_cell(folder / "stray-xfd.xlsx", "XFD1048576")
 
 
 def stray_cell_at_cv_xlsx(folder: Path) -> Path:
     """One stray cell at CV1048576: a hundred columns by a million rows to lay out."""
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEADERS)
-    sheet["CV1048576"] = "stray"
-    book.save(folder / "stray-cv.xlsx")
-    return folder / "stray-cv.xlsx"
+    return workbook_with_a_stray_cell(folder / "stray-cv.xlsx", "CV1048576")
 
 
 def xls_saved_as_csv(folder: Path) -> Path:
