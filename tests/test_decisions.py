@@ -143,10 +143,11 @@ def rewrite_entry_and_every_hash_after_it(ws, entry_id: int, rationale: str) -> 
     connection.execute("UPDATE decision_log SET rationale = ? WHERE id = ?", (rationale, entry_id))
     fields = decisions.HASHED_FIELDS[decisions.DECISION_LOG]
     previous = GENESIS
-    for entry_id_, *values in connection.execute(f"SELECT id, {', '.join(fields)} FROM decision_log ORDER BY id").fetchall():
+    entries = connection.execute(f"SELECT id, {', '.join(fields)} FROM decision_log ORDER BY id").fetchall()
+    for row_id, *values in entries:
         digest = entry_hash(previous, dict(zip(fields, values)))
         connection.execute("UPDATE decision_log SET previous_hash = ?, entry_hash = ? WHERE id = ?",
-                           (previous, digest, entry_id_))
+                           (previous, digest, row_id))
         previous = digest
     connection.close()
 

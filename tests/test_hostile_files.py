@@ -282,7 +282,8 @@ def compound_file(stream: bytes) -> bytes:
     count = len(stream) // sector
     fat = [0xFFFFFFFD, end] + list(range(3, count + 2)) + [end]
     header = (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
-              + bytes(6) + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0) + struct.pack("<109I", 0, *[free] * 108))
+              + bytes(6) + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<109I", 0, *[free] * 108))
 
     def entry(name: str, kind: int, start: int, size: int, child: int = free) -> bytes:
         encoded = (name + "\x00").encode("utf-16-le")

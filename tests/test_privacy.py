@@ -210,17 +210,15 @@ EXTRACT_HEADERS = ["PATHWAY_ID", "NHS_NUMBER", "PATIENT_NAME", "HOME_ADDRESS", "
 
 
 def write_extract(path: Path, rows: int = 30) -> Path:
-    numbers = ["9434765919", "9876543210", "4000000632", "9434765918"]
-    lines = []
-    for i in range(rows):
-        number = numbers[i % 4]
-        lines.append([f"PW-{7001 + i}", number, ["Jane Smith", "Ravi Patel", "Ann Lee", "Tom Brown"][i % 4],
-                      f"{i} Mill Lane, Leeds", f"07700 900{i:03d}", f"RX{100001 + i}", numbers[(i + 1) % 4],
-                      f"Mother is {numbers[(i + 2) % 4]}" if i % 3 == 0 else "seen in clinic", "01/03/2025",
-                      f"P{2 + i % 3}", f"07700 900{i:03d}", f"K{500000 + i}",
-                      f"{['Jane', 'Ravi', 'Ann', 'Tom', 'Ali', 'Sue'][i % 6]} {['Smith', 'Patel', 'Lee', 'Brown', 'Khan'][i % 5]}",
-                      f"LS{1 + i % 9} 4AP",
-                      f"patient asked about transport on day {i}", ["General Surgery", "Urology"][i % 2], "Main"])
+    numbers = REAL_NHS_NUMBERS
+    first_names, surnames = ["Jane", "Ravi", "Ann", "Tom", "Ali", "Sue"], ["Smith", "Patel", "Lee", "Brown", "Khan"]
+    lines = [[
+        f"PW-{7001 + i}", numbers[i % 4], f"{first_names[i % 4]} {surnames[i % 4]}", f"{i} Mill Lane, Leeds",
+        f"07700 900{i:03d}", f"RX{100001 + i}", numbers[(i + 1) % 4],
+        f"Mother is {numbers[(i + 2) % 4]}" if i % 3 == 0 else "seen in clinic", "01/03/2025", f"P{2 + i % 3}",
+        f"07700 900{i:03d}", f"K{500000 + i}", f"{first_names[i % 6]} {surnames[i % 5]}", f"LS{1 + i % 9} 4AP",
+        f"patient asked about transport on day {i}", ["General Surgery", "Urology"][i % 2], "Main",
+    ] for i in range(rows)]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([EXTRACT_HEADERS, *lines])
     return path

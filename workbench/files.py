@@ -93,7 +93,7 @@ def remove_leftover_partials() -> list[Path]:
     Only files whose notes name a process that has ended, and whose names end
     in ``.partial``, are removed: a note cannot make it delete anything else.
     """
-    folder = profile_folder().parent / PARTIAL_NOTES
+    folder = data_folder() / PARTIAL_NOTES
     removed = []
     for note in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:

@@ -294,4 +294,5 @@ def _write_key(path: Path, key: bytes) -> None:
         create_private_file(path)
         path.write_text(key.hex() + "\n", encoding="ascii")
     except OSError as error:
-        raise WorkbenchError(f"{path.name}: the pseudonym key could not be written ({error.strerror or error})") from None
+        raise WorkbenchError(f"{path.name}: the pseudonym key could not be written ({error.strerror or error})"
+                             ) from None

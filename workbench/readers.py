@@ -53,7 +53,6 @@ DELIMITERS = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 
 
-
 def _as_windows_text(error: UnicodeDecodeError) -> tuple[str, int]:
     """Bytes that are not valid UTF-8 read as Windows text (cp1252): a line saved by an
     older program into a UTF-8 file keeps its "£" and "é" instead of question-mark boxes."""
@@ -63,6 +62,7 @@ def _as_windows_text(error: UnicodeDecodeError) -> tuple[str, int]:
 # How bytes that are not valid in the file's encoding are read.
 _DECODE_ERRORS = "workbench-windows-text"
 codecs.register_error(_DECODE_ERRORS, _as_windows_text)
+
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -483,20 +483,15 @@ def _with_run_on_quotes_read_again(path: Path, table: RawTable, head, header_ind
     run_on = _run_on_quotes(path, table, width, cancelled)
     if not run_on:
         return None
-    records = _records_with_lines_apart(path, table, run_on, limit)
-    header = [next(records) for _ in range(header_index + 1)][-1]
-    first = header_index + 2
-    pending = _take(records, WORKBOOK_BLOCK_ROWS)
-    blocks = []
-    while pending:
-        check(cancelled)
-        blocks.append((first, _cells_as_text(_block(pending))))
-        first += len(pending)
-        pending = _take(records, WORKBOOK_BLOCK_ROWS)
-    columns = max([len(header)] + [len(parts) for _, parts in blocks])
+    records = _records_with_lines_apart(path, table, run_on)
+    head = _take(records, header_index + 1 + WORKBOOK_BLOCK_ROWS)  # (the header is as read the first time)
+    total = max(table.rows_read, 1)
+    blocks = list(_workbook_blocks(head, records, header_index, limit, total, no_progress, cancelled, path))
+    columns = max([len(head[header_index])] + [len(parts) for _, parts in blocks])
     blocks = [(start, _pad(parts, columns)) for start, parts in blocks]
-    again = _assemble(_header_cells(header, columns), blocks, header_index, None, table.encoding, table.delimiter)
-    again.notes += [_run_on_note(path, start, end, head[header_index], column) for start, end, column in run_on.values()]
+    again = _assemble(_header_cells(head[header_index], columns), blocks, header_index, None, table.encoding,
+                      table.delimiter)
+    again.notes += [_run_on_note(path, *lines, head[header_index]) for lines in run_on.values()]
     return again
 
 
@@ -566,19 +561,13 @@ def _holds_whole_records(lines: list[str], delimiter: str, width: int) -> bool:
     return False
 
 
-def _records_with_lines_apart(path: Path, table: RawTable, run_on: dict, limit: int | None):
-    """The file's records, those in ``run_on`` as one record per line; stops after ``limit`` data rows."""
+def _records_with_lines_apart(path: Path, table: RawTable, run_on: dict):
+    """The file's records, those in ``run_on`` as one record per line."""
     lines = _physical_lines(path, table.encoding)
-    wanted = None if limit is None else table.header_row + limit
-    given = 0
     try:
         for number, record in enumerate(csv.reader(lines, delimiter=table.delimiter), start=1):
             taken = lines.taken()
-            for row in [_line_alone(line, table.delimiter) for line in taken] if number in run_on else [record]:
-                if wanted is not None and given >= wanted:
-                    return
-                given += 1
-                yield row
+            yield from [_line_alone(line, table.delimiter) for line in taken] if number in run_on else [record]
     finally:
         lines.close()
 
@@ -598,7 +587,7 @@ def _opened_in(line: str, delimiter: str) -> int:
     return len(next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), []))
 
 
-def _run_on_note(path: Path, start: int, end: int, header: list, column: int) -> str:
+def _run_on_note(path: Path, start: int, end: int, column: int, header: list) -> str:
     name = header[column - 1] if 0 < column <= len(header) and header[column - 1] else f"column {column}"
     return (f"{path.name}: lines {start:,} to {end:,} hold whole records inside one quoted value (a quote opened in "
             f"'{name}' on line {start:,} was not closed on its line); each line was read as a row of its own, "
@@ -812,8 +801,7 @@ def _choose_sheet(path: Path, book: _Workbook, sheet) -> tuple[str, Generator[li
     (a hidden sheet only if no visible one has any)."""
     if sheet is None:
         hidden = book.hidden_sheets
-        names = book.sheet_names
-        return _first_sheet_with_data(path, book, [n for n in names if n not in hidden] + [n for n in names if n in hidden])
+        return _first_sheet_with_data(path, book, sorted(book.sheet_names, key=lambda n: n in hidden))
     name = _sheet_named(path, book.sheet_names, sheet)
     return name, book.get_sheet_by_name(name).iter_rows()
 

@@ -412,8 +412,8 @@ def _bring_up_to_date(workspace: "Workspace") -> None:
 def database_problem(path: Path, error: Exception, doing: str = "cannot be read") -> WorkbenchError:
     """A database or storage error as one plain sentence naming the workspace file.
 
-    >>> database_problem(Path("ward.sqlite"), sqlite3.OperationalError("database or disk is full"), "could not be saved")
-    WorkbenchError('ward.sqlite: could not be saved: the disk is full; free some space and try again (nothing was changed)')
+    >>> print(database_problem(Path("ward.sqlite"), sqlite3.OperationalError("database or disk is full")))
+    ward.sqlite: cannot be read: the disk is full; free some space and try again (nothing was changed)
     """
     if isinstance(error, WorkbenchError):
         return error

@@ -49,6 +49,6 @@ def run(args) -> int:
     elif broken:
         print(broken.describe())
     else:
-        against = "" if kept is None else f"; all {kept.entries} entries of the head kept elsewhere are there, unchanged"
+        against = "" if kept is None else f"; the {kept.entries} entries of the head kept elsewhere are all there"
         print(f"Decision log intact: {now.describe()}{against}")
     return 0 if broken is None else EXIT_ALTERED
