@@ -324,36 +324,28 @@ class Extent:
         self._carry = text[done:]
 
     def _add_references(self, data: np.ndarray, done: int) -> None:
-        starts = np.flatnonzero((data[:done] == 32) & (data[1 : done + 1] == 114) & (data[2 : done + 2] == 61)
-                                & (data[3 : done + 3] == 34)) + 4  # ' r="'
+        spaces = np.flatnonzero(data[:done] == 32)  # ' r="': the space first, as it is the cheapest test
+        starts = spaces[(data[spaces + 1] == 114) & (data[spaces + 2] == 61) & (data[spaces + 3] == 34)] + 4
         if not len(starts):
             return
-        head = data[starts[:, None] + np.arange(3)]
-        letters = _leading((head >= 65) & (head <= 90))
-        columns = np.zeros(len(starts), dtype=np.int64)
-        for k in range(3):
-            columns = np.where(k < letters, columns * 26 + head[:, k] - 64, columns)
-        digits = data[(starts + letters)[:, None] + np.arange(8)]
-        lengths = _leading((digits >= 48) & (digits <= 57))
-        self._add_rows(digits, lengths)
-        cells = letters > 0
-        self.cells += int(cells.sum())
-        if cells.any():
-            self.first_column = min(self.first_column, int(columns[cells].min()))
-            self.last_column = max(self.last_column, int(columns[cells].max()))
+        letters = _leading_run(data, starts, 3, 65, 90)
+        self._add_rows(data, starts + letters, _leading_run(data, starts + letters, 8, 48, 57))
+        self.cells += int(np.count_nonzero(letters))
+        if not letters.any():
+            return  # rows' own references only
+        for pick in (np.flatnonzero(letters == letters.max()), np.flatnonzero(letters == letters[letters > 0].min())):
+            columns = _number(data, starts[pick], letters[pick], base=26, zero=64)
+            self.first_column = min(self.first_column, int(columns.min()))
+            self.last_column = max(self.last_column, int(columns.max()))
 
-    def _add_rows(self, digits: np.ndarray, lengths: np.ndarray) -> None:
+    def _add_rows(self, data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> None:
         """The first and last row numbers: only the shortest and longest numbers need reading."""
         if not lengths.any():
             return
-        for pick, keep in ((lengths == lengths[lengths > 0].min(), min), (lengths == lengths.max(), max)):
-            rows = np.zeros(int(pick.sum()), dtype=np.int64)
-            for k in range(int(lengths.max())):
-                rows = np.where(k < lengths[pick], rows * 10 + digits[pick, k] - 48, rows)
-            if keep is min:
-                self.first_row = min(self.first_row, int(rows.min()))
-            else:
-                self.last_row = max(self.last_row, int(rows.max()))
+        for pick in (np.flatnonzero(lengths == lengths[lengths > 0].min()), np.flatnonzero(lengths == lengths.max())):
+            rows = _number(data, starts[pick], lengths[pick], base=10, zero=48)
+            self.first_row = min(self.first_row, int(rows.min()))
+            self.last_row = max(self.last_row, int(rows.max()))
 
     def _count_cell_tags(self, data: np.ndarray, done: int) -> None:
         """Cells written without a reference take the next column: count every ``<c`` tag to know."""
@@ -408,10 +400,25 @@ def error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     return found
 
 
-def _leading(mask: np.ndarray) -> np.ndarray:
-    """How many True values each row of ``mask`` starts with."""
-    ended = np.concatenate([mask, np.zeros((len(mask), 1), dtype=bool)], axis=1)
-    return np.argmin(ended, axis=1)
+def _leading_run(data: np.ndarray, starts: np.ndarray, most: int, low: int, high: int) -> np.ndarray:
+    """How many bytes from each start, up to ``most``, lie between ``low`` and ``high`` (letters, digits)."""
+    run = np.zeros(len(starts), dtype=np.int64)
+    going = np.ones(len(starts), dtype=bool)
+    for k in range(most):
+        byte = data[starts + k]
+        going &= (byte >= low) & (byte <= high)
+        if not going.any():
+            break
+        run += going
+    return run
+
+
+def _number(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, base: int, zero: int) -> np.ndarray:
+    """The numbers written at ``starts`` with ``lengths`` digits (base 26 from "A" for columns)."""
+    values = np.zeros(len(starts), dtype=np.int64)
+    for k in range(int(lengths.max(initial=0))):
+        values = np.where(k < lengths, values * base + data[starts + k].astype(np.int64) - zero, values)
+    return values
 
 
 def _column_letters(column: int) -> str:
