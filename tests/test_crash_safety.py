@@ -87,6 +87,28 @@ SAVE_AS_CHILD = textwrap.dedent(
 )
 
 
+EXPORT_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from workbench.export import export_ranked_list
+    from workbench.ranking import rank
+    from workbench.rules import treat_in_turn
+    from workbench.workspace import Workspace
+
+    with Workspace.open(sys.argv[1]) as workspace:
+        wl, record = workspace.load_list(), workspace.import_record()
+    ranking = rank(treat_in_turn(), wl)
+
+    def progress(fraction, message):
+        if fraction > 0.5:  # half the rows are in the partial file
+            print("MARK", flush=True)
+            time.sleep(600)
+
+    export_ranked_list(sys.argv[2], wl, ranking, ranking, treat_in_turn(), record, progress=progress)
+    """
+)
+
+
 def write_list(path: Path, rows: int, prefix: str) -> Path:
     """A list of ``rows`` patients with a few columns of varied text (so the save is a few MB)."""
     random = np.random.default_rng(11)
@@ -191,7 +213,7 @@ def test_killed_in_the_middle_of_save_as_the_copy_is_absent_and_the_original_int
     with Workspace.open(workspace) as ws:  # saving again works, and the copy is whole
         ws.save_as(target).close()
     assert what_it_holds(target) == NEW
-    assert not target.with_name(target.name + ".partial").exists()
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
 
 
 def test_a_completed_save_as_is_whole_and_private(workspace, tmp_path):
@@ -200,3 +222,19 @@ def test_a_completed_save_as_is_whole_and_private(workspace, tmp_path):
     assert what_it_holds(tmp_path / "copy.sqlite") == OLD
     if os.name == "posix":
         assert os.stat(tmp_path / "copy.sqlite").st_mode & 0o077 == 0
+
+
+def test_a_killed_export_leaves_no_copy_of_the_list_once_the_workbench_starts_again(workspace, big_list, tmp_path):
+    import_file(big_list, workspace, census_date=CENSUS)
+    target = tmp_path / "ranked.csv"
+    child = start(EXPORT_CHILD, workspace, target)
+    wait_for_mark(child)
+    kill(child)
+    partial = tmp_path / ".ranked.csv.partial"
+    assert not target.exists() and partial.stat().st_size > 1_000_000  # the rows written so far
+    if sys.platform != "win32":
+        assert partial.stat().st_mode & 0o077 == 0  # readable by its owner only, even half written
+    started = subprocess.run([sys.executable, "-m", "workbench", "capacity", "--demand", "30", "--capacity", "27",
+                              "--queue", "1200", "--target-wait", "52"], capture_output=True, text=True, cwd=ROOT)
+    assert started.returncode == 0, started.stderr
+    assert not partial.exists()  # the next start of the workbench removed it

@@ -7,15 +7,18 @@ import pytest
 from workbench import decisions
 from workbench.decisions import (
     GENESIS,
+    chain_head,
     changes_between,
     decision_log,
     entry_hash,
+    head_in_record,
     record_decision,
     rule_differences,
     rule_history,
     rules_by_sha256,
     save_scenario,
     scenarios,
+    verify_against,
     verify_all,
     verify_chain,
 )
@@ -128,3 +131,80 @@ def test_rule_differences_mark_only_what_changed():
     assert differing == {"Weeks waited: weight", "Social cap (weeks)"}
     assert changes_between(before, after) == ["Social cap (weeks): none → 8", "Weeks waited: weight: 1 → 1.5"]
     assert changes_between(before, before) == []
+
+
+# --- a head kept outside the workspace ------------------------------------------------------
+
+
+def rewrite_entry_and_every_hash_after_it(ws, entry_id: int, rationale: str) -> None:
+    """What someone with sqlite3 and hashlib can do: edit an entry and work every later hash out again."""
+    connection = raw(ws)
+    connection.execute("DROP TRIGGER decision_log_no_update")
+    connection.execute("UPDATE decision_log SET rationale = ? WHERE id = ?", (rationale, entry_id))
+    fields = decisions.HASHED_FIELDS[decisions.DECISION_LOG]
+    previous = GENESIS
+    entries = connection.execute(f"SELECT id, {', '.join(fields)} FROM decision_log ORDER BY id").fetchall()
+    for row_id, *values in entries:
+        digest = entry_hash(previous, dict(zip(fields, values)))
+        connection.execute("UPDATE decision_log SET previous_hash = ?, entry_hash = ? WHERE id = ?",
+                           (previous, digest, row_id))
+        previous = digest
+    connection.close()
+
+
+def test_a_rewrite_with_every_hash_worked_out_again_is_caught_by_the_head_kept_elsewhere(workspace):
+    three_decisions(workspace)
+    kept = chain_head(workspace)  # as the decision record printed it
+    rewrite_entry_and_every_hash_after_it(workspace, 2, "nobody said that")
+    assert verify_all(workspace) is None  # the file vouches for itself...
+    broken = verify_against(workspace, kept)  # ...but not against the head kept outside it
+    assert broken.entry_id == 3 and "rewritten" in broken.problem
+
+
+def test_deleting_the_newest_entry_is_caught_by_the_head_kept_elsewhere(workspace):
+    three_decisions(workspace)
+    kept = chain_head(workspace)
+    connection = raw(workspace)
+    connection.execute("DROP TRIGGER decision_log_no_delete")
+    connection.execute("DELETE FROM decision_log WHERE id = 3")
+    connection.close()
+    assert verify_chain(workspace) is None
+    broken = verify_against(workspace, kept)
+    assert "counts 3 entries but the log has 2: the newest were deleted" in broken.problem
+
+
+def test_decisions_recorded_after_the_head_was_kept_are_fine(workspace):
+    three_decisions(workspace)
+    kept = chain_head(workspace)
+    record_decision(workspace, "J Smith", "Looked again", "", treat_in_turn())
+    assert kept.entries == 3 and chain_head(workspace).entries == 4
+    assert verify_against(workspace, kept) is None
+
+
+def test_a_decisions_rule_set_deleted_from_the_history_is_detected(workspace):
+    three_decisions(workspace)
+    connection = raw(workspace)
+    connection.execute("DROP TRIGGER rule_history_no_delete")
+    connection.execute("DELETE FROM rule_history WHERE id = (SELECT max(id) FROM rule_history)")
+    connection.close()
+    assert verify_chain(workspace, decisions.RULE_HISTORY) is None
+    broken = verify_all(workspace)
+    assert broken.entry_id == 3 and "missing from the history" in broken.problem
+
+
+def test_the_command_line_checks_the_log_against_a_decision_record(workspace, tmp_path, capsys):
+    from workbench.cli import main
+    from workbench.report import DecisionRecord, write_decision_record
+
+    three_decisions(workspace)
+    record = write_decision_record(DecisionRecord(treat_in_turn(), treat_in_turn(), log=decision_log(workspace)),
+                                   tmp_path / "record.html")
+    assert head_in_record(record) == chain_head(workspace)
+    verify = ["verify", "--workspace", str(workspace.path), "--record", str(record)]
+    assert main(verify) == 0
+    assert capsys.readouterr().out.startswith("Decision log intact: 3 entries, the newest with hash")
+    rewrite_entry_and_every_hash_after_it(workspace, 3, "nobody said that")
+    assert main(verify) == 1
+    assert "the log was rewritten" in capsys.readouterr().out
+    head = chain_head(workspace)
+    assert main(["verify", "--workspace", str(workspace.path), "--entries", "3", "--head", head.head]) == 0

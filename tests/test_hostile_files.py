@@ -10,10 +10,13 @@ recipe in ``CORPUS``; ``python tests/test_hostile_files.py`` writes them all to
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import json
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -27,6 +30,7 @@ from openpyxl import Workbook, load_workbook
 from workbench.cli import main
 from workbench.importer import import_file
 from workbench.progress import WorkbenchError
+from workbench.readers import preview
 from workbench.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +73,16 @@ def mixed_encodings_csv(folder: Path) -> Path:
     path = folder / "mixed.csv"
     with open(path, "wb") as handle:
         handle.write(",".join(HEADERS).encode() + b"\n")
+        handle.write("A1,9434765919,01/03/2025,P2,café\n".encode("utf-8"))
+        handle.write("A2,9876543210,01/03/2025,P3,£25 taxi\n".encode("cp1252"))
+    return path
+
+
+def bom_with_a_windows_line_csv(folder: Path) -> Path:
+    """UTF-8 with a byte order mark, and one line added later by a program that saved cp1252."""
+    path = folder / "bom-mixed.csv"
+    with open(path, "wb") as handle:
+        handle.write(codecs.BOM_UTF8 + ",".join(HEADERS).encode() + b"\n")
         handle.write("A1,9434765919,01/03/2025,P2,café\n".encode("utf-8"))
         handle.write("A2,9876543210,01/03/2025,P3,£25 taxi\n".encode("cp1252"))
     return path
@@ -186,14 +200,112 @@ def numbers_as_numbers_xlsx(folder: Path) -> Path:
 
 def stray_cell_far_below_xlsx(folder: Path) -> Path:
     """Two patients, then one stray cell in the sheet's very last row."""
+    return workbook_with_a_stray_cell(folder / "stray.xlsx", "A1048576")
+
+
+def workbook_with_a_stray_cell(path: Path, cell: str) -> Path:
+    """Two patients, and "stray" typed in ``cell``."""
     book = Workbook()
     sheet = book.active
     sheet.append(HEADERS)
     sheet.append(["A1", 9434765919, date(2025, 3, 1), "P2", ""])
     sheet.append(["A2", 9876543210, date(2025, 3, 1), "P3", ""])
-    sheet["A1048576"] = "stray"
-    book.save(folder / "stray.xlsx")
-    return folder / "stray.xlsx"
+    sheet[cell] = "stray"
+    book.save(path)
+    return path
+
+
+def hidden_first_sheet_xlsx(folder: Path) -> Path:
+    """A hidden "Old list" sheet of 7 patients before the visible "PTL" sheet of 200."""
+    book = Workbook()
+    old = book.active
+    old.title = "Old list"
+    old.append(HEADERS)
+    for i in range(7):
+        old.append([f"OLD{i}", 9434765919, date(2024, 3, 1), "P3", ""])
+    old.sheet_state = "hidden"
+    ptl = book.create_sheet("PTL")
+    ptl.append(HEADERS)
+    for i in range(200):
+        ptl.append([f"PTL{i}", 9434765919, date(2025, 3, 1), "P2", ""])
+    book.active = 1
+    book.save(folder / "hidden-first-sheet.xlsx")
+    return folder / "hidden-first-sheet.xlsx"
+
+
+def stray_cell_at_xfd_xlsx(folder: Path) -> Path:
+    """A 5 KB workbook: two patients and one cell in the sheet's very last row and column."""
+    return workbook_with_a_stray_cell(folder / "stray-xfd.xlsx", "XFD1048576")
+
+
+def stray_cell_at_cv_xlsx(folder: Path) -> Path:
+    """One stray cell at CV1048576: a hundred columns by a million rows to lay out."""
+    return workbook_with_a_stray_cell(folder / "stray-cv.xlsx", "CV1048576")
+
+
+def xls_saved_as_csv(folder: Path) -> Path:
+    """An Excel 97-2003 workbook (.xls) that someone named .csv."""
+    rows = [HEADERS, ["X1", "9434765919", "01/03/2025", "P2", "old format"], ["X2", "", "02/03/2025", "P3", ""]]
+    (folder / "old-format.csv").write_bytes(compound_file(biff8_workbook(rows, "PTL")))
+    return folder / "old-format.csv"
+
+
+def biff8_workbook(rows: list[list[str]], sheet: str) -> bytes:
+    """The "Workbook" stream of an .xls: BIFF8 records, every cell text in the shared-string table."""
+    def record(kind: int, data: bytes = b"") -> bytes:
+        return struct.pack("<HH", kind, len(data)) + data
+
+    def text(value: str, length_bytes: str = "<H") -> bytes:  # 8-bit characters
+        return struct.pack(length_bytes, len(value)) + b"\x00" + value.encode("latin-1")
+
+    def bof(kind: int) -> bytes:
+        return record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 0x06))
+
+    strings = sorted({cell for row in rows for cell in row})
+    shared = record(0x00FC, struct.pack("<II", len(strings), len(strings)) + b"".join(map(text, strings)))
+    cells = [record(0x00FD, struct.pack("<HHHI", r, c, 0, strings.index(cell)))
+             for r, row in enumerate(rows) for c, cell in enumerate(row) if cell]
+    width = max(map(len, rows))
+    sheet_part = bof(0x10) + record(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0)) + b"".join(cells)
+    before_sheet = bof(0x05) + shared
+    boundsheet_size = 4 + 6 + len(text(sheet, "<B"))
+    sheet_at = len(before_sheet) + boundsheet_size + len(record(0x000A))
+    boundsheet = record(0x0085, struct.pack("<IBB", sheet_at, 0, 0) + text(sheet, "<B"))
+    return before_sheet + boundsheet + record(0x000A) + sheet_part + record(0x000A)
+
+
+def compound_file(stream: bytes) -> bytes:
+    """An OLE2 compound file holding one stream, "Workbook": 512-byte sectors, one FAT sector,
+    one directory sector, then the stream (padded to 4096 bytes, so it needs no mini stream)."""
+    sector, end, free = 512, 0xFFFFFFFE, 0xFFFFFFFF
+    stream = stream.ljust(max(4096, -(-len(stream) // sector) * sector), b"\x00")
+    count = len(stream) // sector
+    fat = [0xFFFFFFFD, end] + list(range(3, count + 2)) + [end]
+    header = (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + bytes(6) + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<109I", 0, *[free] * 108))
+
+    def entry(name: str, kind: int, start: int, size: int, child: int = free) -> bytes:
+        encoded = (name + "\x00").encode("utf-16-le")
+        return (encoded.ljust(64, b"\x00") + struct.pack("<HBB3I", len(encoded), kind, 1, free, free, child)
+                + bytes(36) + struct.pack("<3I", start, size, 0))
+
+    directory = (entry("Root Entry", 5, end, 0, child=1) + entry("Workbook", 2, 2, len(stream))).ljust(sector, b"\x00")
+    return header + struct.pack("<128I", *fat, *[free] * (128 - len(fat))) + directory + stream
+
+
+def error_cells_xlsx(folder: Path) -> Path:
+    """Cells showing Excel errors: a clock start looked up from a closed workbook, a priority
+    from a deleted column, an NHS number from a lookup that found nothing."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    sheet.append(["E1", 9434765919, date(2025, 3, 1), "P2", ""])
+    sheet.append(["E2", "#N/A", "#REF!", "#VALUE!", "looked up"])
+    for ref in ("B3", "C3", "D3"):
+        sheet[ref].data_type = "e"
+    book.save(folder / "error-cells.xlsx")
+    return folder / "error-cells.xlsx"
 
 
 def empty_file(folder: Path) -> Path:
@@ -234,6 +346,17 @@ def unclosed_quote_csv(folder: Path) -> Path:
     return folder / "unclosed.csv"
 
 
+def stray_quote_csv(folder: Path) -> Path:
+    """200 patients; a note on line 62 opens a quote that is never closed on its line, and the
+    next quote in the file is on line 161 (every reader folds the lines between into one cell)."""
+    lines = [",".join(HEADERS)]
+    for i in range(1, 201):
+        note = {62: '"Urgent per GP', 161: 'checked by "AB" today'}.get(i + 1, "ok")
+        lines.append(f"S{i:03d},9434765919,01/03/2025,P{2 + i % 3},{note}")
+    (folder / "stray-quote.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder / "stray-quote.csv"
+
+
 def no_clock_start_csv(folder: Path) -> Path:
     return write_text(folder / "no-clock-start.csv", [["Pathway ID", "Priority"], ["A1", "P2"]])
 
@@ -246,11 +369,15 @@ REFUSED = {
     "renamed PNG": (renamed_png, "is not a readable spreadsheet or CSV file"),
     "zip bomb": (zip_bomb_xlsx, "would unpack to 57 MB"),
     "unclosed quote": (unclosed_quote_csv, "is never closed"),
+    "stray cell at XFD1048576": (stray_cell_at_xfd_xlsx, "has cells out to XFD1048576 (1,048,576 rows by 16,384"),
+    "stray cell at CV1048576": (stray_cell_at_cv_xlsx, "typed far outside the list"),
     "no clock start column": (no_clock_start_csv, "no column found for wait_start"),
 }
 IMPORTED = [ragged_csv, quoted_csv, mixed_encodings_csv, bom_csv, duplicate_headers_csv, formula_text_csv,
             big_cell_csv, three_date_formats_csv, scientific_nhs_numbers_csv, nul_byte_csv, title_and_merged_xlsx,
-            formulas_xlsx, numbers_as_numbers_xlsx, stray_cell_far_below_xlsx]
+            formulas_xlsx, numbers_as_numbers_xlsx, stray_cell_far_below_xlsx, stray_quote_csv,
+            hidden_first_sheet_xlsx, xls_saved_as_csv, bom_with_a_windows_line_csv,
+            error_cells_xlsx]
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -336,6 +463,59 @@ def test_embedded_line_breaks_and_quotes_survive_and_count_one_row_each(tmp_path
     assert wl.source["Notes"].tolist() == ['Line one\nline two, with "quotes"', "a\r\nb"]
 
 
+def test_a_stray_quote_loses_no_patient_and_says_which_lines_it_read_apart(tmp_path, workspace):
+    result, wl = imported(stray_quote_csv(tmp_path), workspace)
+    assert result.rows_read == 200
+    assert wl.columns["pathway_id"].tolist() == [f"S{i:03d}" for i in range(1, 201)]
+    assert wl.source["Notes"][60] == '"Urgent per GP' and wl.source["Notes"][159] == 'checked by "AB" today'
+    assert wl.columns["source_line"][[60, 159]].tolist() == [62, 161]
+    assert any("lines 62 to 161" in w and "'Notes'" in w for w in result.warnings)
+
+
+def test_a_stray_quote_shows_apart_in_the_preview_too(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text('Pathway ID,RTT Clock Start,Priority,Notes\nB1,01/02/2026,P3,"Urgent per GP\n'
+                    'B2,03/02/2026,P2,ok\nB3,04/02/2026,P4,checked by "AB" today\n', encoding="utf-8")
+    table = preview(path)
+    assert table.column("Pathway ID").tolist() == ["B1", "B2", "B3"] and table.notes
+
+
+def test_the_command_line_imports_every_row_of_a_stray_quote_and_warns(tmp_path, capsys):
+    path = tmp_path / "quote.csv"
+    path.write_text('Pathway ID,RTT Clock Start,Priority,Notes\nB1,01/02/2026,P3,"Urgent per GP\n'
+                    'B2,03/02/2026,P2,ok\nB3,04/02/2026,P4,checked by "AB" today\n', encoding="utf-8")
+    assert main(["import", str(path), "--workspace", str(tmp_path / "q.sqlite"), "--census-date", "2026-11-01",
+                 "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["rows_read"] == printed["rows_stored"] == 3
+    assert any("lines 2 to 4" in w for w in printed["warnings"])
+
+
+def test_a_hidden_first_sheet_is_skipped_for_the_visible_list_and_the_import_says_so(tmp_path, workspace):
+    result, wl = imported(hidden_first_sheet_xlsx(tmp_path), workspace)
+    assert result.sheet == "PTL" and result.rows_stored == 200
+    assert wl.columns["pathway_id"][0] == "PTL0"
+    assert any("hidden sheet 'Old list'" in w for w in result.warnings)
+
+
+def test_a_hidden_sheet_named_on_purpose_is_read(tmp_path, workspace):
+    result, wl = imported(hidden_first_sheet_xlsx(tmp_path), workspace, sheet="Old list")
+    assert result.rows_stored == 7 and wl.columns["pathway_id"][0] == "OLD0"
+
+
+def test_an_xls_saved_as_csv_is_read_as_the_workbook_it_is(tmp_path, workspace):
+    result, wl = imported(xls_saved_as_csv(tmp_path), workspace)
+    assert result.sheet == "PTL" and wl.columns["pathway_id"].tolist() == ["X1", "X2"]
+    assert wl.source["Notes"].tolist() == ["old format", None]
+
+
+def test_excel_error_cells_are_kept_and_flagged_not_read_as_blanks(tmp_path, workspace):
+    result, wl = imported(error_cells_xlsx(tmp_path), workspace)
+    assert [wl.source[h][1] for h in HEADERS[1:4]] == ["#N/A", "#REF!", "#VALUE!"]
+    assert result.findings["unreadable_date"] == 1 and result.findings["unknown_priority"] == 1
+    assert result.findings["nhs_number_invalid"] == 1 and "missing_wait_start" not in result.findings
+
+
 def test_mixed_encodings_read_as_windows_text_without_losing_a_row(tmp_path, workspace):
     # The whole file is read as cp1252 once any byte is not UTF-8: identifiers and
     # dates are plain ASCII and read right; accented UTF-8 text shows garbled.
@@ -344,6 +524,12 @@ def test_mixed_encodings_read_as_windows_text_without_losing_a_row(tmp_path, wor
     assert (wl.columns["wait_start"] == FIRST_OF_MARCH).all()
     assert wl.source["Notes"][1] == "£25 taxi"
     assert "nhs_number_invalid" not in result.findings
+
+
+def test_a_windows_line_in_a_utf8_file_with_a_byte_order_mark_keeps_its_characters(tmp_path, workspace):
+    result, wl = imported(bom_with_a_windows_line_csv(tmp_path), workspace)
+    assert result.mapping["pathway_id"] == "Pathway ID"
+    assert wl.source["Notes"].tolist() == ["café", "£25 taxi"]
 
 
 def test_byte_order_mark_is_not_part_of_the_first_header(tmp_path, workspace):
@@ -378,6 +564,22 @@ def test_a_ten_megabyte_cell_is_stored_whole(tmp_path, workspace):
     result, wl = imported(big_cell_csv(tmp_path), workspace)
     assert result.rows_stored == 2
     assert len(wl.source["Notes"][0]) == 10_000_000 and wl.source["Notes"][1] == "short"
+
+
+def test_a_cell_too_long_for_excel_is_cut_saying_so_and_the_export_warns(tmp_path, workspace, capsys):
+    imported(big_cell_csv(tmp_path), workspace)
+    xlsx, csv_out = tmp_path / "ranked.xlsx", tmp_path / "ranked.csv"
+    assert main(["rank", "--workspace", str(workspace), "--rules", "treat-in-turn", "--out", str(xlsx), "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert len(warnings) == 1 and "1 cell was longer than Excel's 32,767 characters" in warnings[0]
+    book = load_workbook(xlsx, read_only=True)
+    notes = [row[-1] for row in book["Ranked list"].iter_rows(min_row=2, values_only=True)]
+    cut = next(note for note in notes if note != "short")
+    assert len(cut) <= 32_767 and cut.endswith("this one has 10,000,000 characters; an export to .csv keeps it whole]")
+    assert ("Cells cut to fit Excel", "1 (longer than 32,767 characters; the .csv export keeps them whole)") in [
+        tuple(row) for row in book["Provenance"].iter_rows(values_only=True)]
+    assert main(["rank", "--workspace", str(workspace), "--rules", "treat-in-turn", "--out", str(csv_out)]) == 0
+    assert "x" * 10_000_000 in csv_out.read_text(encoding="utf-8-sig")
 
 
 def test_dates_in_several_formats_in_one_column_all_read_as_uk_dates(tmp_path, workspace):

@@ -131,7 +131,7 @@ def test_pseudonymise_replaces_nhs_numbers_and_drops_names(tmp_path):
     rows = [r + ["Jane Smith"] for r in ROWS]
     path = write_csv(tmp_path / "named.csv", HEADERS + ["Patient Name"], rows)
     result = import_file(path, tmp_path / "ws.sqlite", pseudonymise=True, census_date=date(2026, 11, 1))
-    assert result.dropped_columns == ["Patient Name"]
+    assert result.dropped_columns == ["Date of Birth", "Patient Name"]  # (age stays: worked out first)
     with Workspace.open(tmp_path / "ws.sqlite") as ws:
         wl = ws.load_list()
         assert "Patient Name" not in wl.source

@@ -85,6 +85,20 @@ def test_a_second_window_in_the_same_process_is_refused(workspace):
     acquire_lock(workspace).release()  # free again once released
 
 
+def test_a_link_to_a_workspace_open_elsewhere_is_refused_too(workspace, tmp_path):
+    link = tmp_path / "shortcut.sqlite"
+    link.symlink_to(workspace)  # the same file under another name: the same lock
+    holder, said = start_holder(link)
+    try:
+        assert said == "HELD" and lock_owner(workspace).pid == holder.pid
+        with pytest.raises(WorkspaceInUse):
+            acquire_lock(workspace)
+    finally:
+        holder.communicate("")
+    with acquire_lock(workspace), pytest.raises(WorkspaceInUse):  # within one process too
+        acquire_lock(link)
+
+
 def test_two_processes_cannot_both_hold_the_lock(workspace):
     holder, said = start_holder(workspace)
     try:

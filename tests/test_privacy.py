@@ -25,7 +25,9 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
-from workbench.importer import PSEUDONYM_KEY_SETTING, import_file
+from workbench import pseudonymise
+from workbench.importer import import_file
+from workbench.pseudonymise import KEY_ID_SETTING, LEGACY_KEY_SETTING, pseudonym
 from workbench.workspace import Workspace
 
 CENSUS = date(2026, 11, 2)
@@ -95,6 +97,26 @@ def test_an_import_creates_a_private_workspace_and_a_private_journal(tmp_path, p
         return  # Windows files take the folder's access list, which the organisation manages
     assert stat.S_IMODE(workspace.stat().st_mode) == 0o600
     assert journal_modes and set(journal_modes) == {0o600}  # the rows pass through the journal too
+
+
+@pytest.mark.parametrize("name, command", [
+    ("ranked.csv", ["rank", "--rules", "treat-in-turn"]),
+    ("ranked.xlsx", ["rank", "--rules", "treat-in-turn"]),
+    ("worklist.csv", ["validate"]),
+    ("worklist.xlsx", ["validate"]),
+    ("equity.xlsx", ["equity", "--rules", "treat-in-turn", "--capacity-per-week", "1"]),
+])
+def test_exports_are_readable_by_their_owner_only(tmp_path, permissive_umask, name, command, capsys):
+    workspace = tmp_path / "named.sqlite"
+    import_file(write_named_list(tmp_path / "named.csv"), workspace, census_date=CENSUS)
+    out = tmp_path / name
+    out.write_bytes(b"an earlier export, readable by everyone")
+    os.chmod(out, 0o644)
+    assert main([*command, "--workspace", str(workspace), "--out", str(out)]) == 0
+    capsys.readouterr()
+    if sys.platform != "win32":  # Windows files take the folder's access list, which the organisation manages
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
 
 
 # --- logs and settings ----------------------------------------------------------------
@@ -168,13 +190,40 @@ def test_a_whole_app_session_leaves_no_patient_data_in_settings_or_logs(qtbot, t
 # --- pseudonymised workspaces and their exports -------------------------------------------
 
 
+def key_of(workspace: Path) -> str:
+    """The pseudonym key of a workspace, from the user's data folder (the workspace names it only)."""
+    with Workspace.open(workspace) as ws:
+        key_id = ws.get_setting(KEY_ID_SETTING)
+    return (pseudonymise.key_folder() / f"{key_id}.key").read_text().strip()
+
+
 @pytest.fixture
 def pseudonymised(tmp_path):
     workspace = tmp_path / "pseudo.sqlite"
     import_file(write_named_list(tmp_path / "named.csv"), workspace, census_date=CENSUS, pseudonymise=True)
-    with Workspace.open(workspace) as ws:
-        key = ws.get_setting(PSEUDONYM_KEY_SETTING)
-    return workspace, key
+    return workspace, key_of(workspace)
+
+
+# The columns an extract from a patient administration system brings, under its own headers,
+# and columns whose headers say nothing of what they hold.
+EXTRACT_HEADERS = ["PATHWAY_ID", "NHS_NUMBER", "PATIENT_NAME", "HOME_ADDRESS", "TEL_NO", "Hospital Number",
+                   "Mother NHS Number", "Notes", "RTT_CLOCK_START", "PRIORITY", "Contact", "Ref", "Person", "Where",
+                   "Comments", "Specialty Name", "Site"]
+
+
+def write_extract(path: Path, rows: int = 30) -> Path:
+    numbers = REAL_NHS_NUMBERS
+    first_names, surnames = ["Jane", "Ravi", "Ann", "Tom", "Ali", "Sue"], ["Smith", "Patel", "Lee", "Brown", "Khan"]
+    lines = [[
+        f"PW-{7001 + i}", numbers[i % 4], f"{first_names[i % 4]} {surnames[i % 4]}", f"{i} Mill Lane, Leeds",
+        f"07700 900{i:03d}", f"RX{100001 + i}", numbers[(i + 1) % 4],
+        f"Mother is {numbers[(i + 2) % 4]}" if i % 3 == 0 else "seen in clinic", "01/03/2025", f"P{2 + i % 3}",
+        f"07700 900{i:03d}", f"K{500000 + i}", f"{first_names[i % 6]} {surnames[i % 5]}", f"LS{1 + i % 9} 4AP",
+        f"patient asked about transport on day {i}", ["General Surgery", "Urology"][i % 2], "Main",
+    ] for i in range(rows)]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([EXTRACT_HEADERS, *lines])
+    return path
 
 
 def test_a_pseudonymised_workspace_keeps_no_real_nhs_number_or_direct_identifier(pseudonymised):
@@ -189,6 +238,75 @@ def test_a_pseudonymised_workspace_keeps_no_real_nhs_number_or_direct_identifier
     details = [str(d) for finding in findings for d in finding.details.tolist()]
     assert identifiers_in("\n".join(details)) == []
     assert record["file_path"] is None  # a path can name a patient or a clinic
+
+
+def test_identifiers_are_found_by_header_and_by_content_and_the_import_lists_what_it_did(tmp_path):
+    workspace = tmp_path / "extract.sqlite"
+    result = import_file(write_extract(tmp_path / "extract.csv"), workspace, census_date=CENSUS, pseudonymise=True)
+    with Workspace.open(workspace) as ws:
+        wl = ws.load_list()
+    assert sorted(wl.source) == sorted(["PATHWAY_ID", "NHS_NUMBER", "Hospital Number", "Mother NHS Number",
+                                        "RTT_CLOCK_START", "PRIORITY", "Ref", "Specialty Name", "Site"])
+    for header in ("NHS_NUMBER", "Hospital Number", "Mother NHS Number", "Ref"):
+        assert all(v.startswith("PSN-") for v in wl.source[header]), header
+    assert wl.source["Mother NHS Number"][0] == wl.source["NHS_NUMBER"][1]  # the same number, the same pseudonym
+    assert wl.source["Specialty Name"].tolist()[:2] == ["General Surgery", "Urology"]
+    said = "\n".join(result.pseudonymised)
+    for header, why in [("PATIENT_NAME", "a name"), ("HOME_ADDRESS", "an address"), ("TEL_NO", "a phone number"),
+                        ("Notes", "NHS numbers among other text"), ("Contact", "phone numbers"),
+                        ("Person", "people's names"), ("Where", "postcodes"), ("Comments", "free text"),
+                        ("Ref", "one identifier per row"), ("Hospital Number", "hospital numbers")]:
+        assert f"'{header}'" in said and why in said.split(f"'{header}'")[1].split("\n")[0], header
+    assert any(w.startswith("Pseudonymised: replaced by pseudonyms: ") for w in result.warnings)
+    text = "\n".join(str(v) for column in [*wl.columns.values(), *wl.source.values()] for v in column.tolist())
+    assert identifiers_in(text, ("Mill Lane", "07700 900", "RX1000", "K5000", "LS1 4AP", "transport")) == []
+
+
+def test_the_key_is_kept_out_of_the_workspace_in_a_private_file_of_the_users_own(pseudonymised):
+    workspace, key = pseudonymised
+    stored = workspace.read_bytes()
+    assert key.encode() not in stored and bytes.fromhex(key) not in stored
+    key_file = next(pseudonymise.key_folder().glob("*.key"))
+    if sys.platform != "win32":
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    with Workspace.open(workspace) as ws:
+        assert ws.get_setting(LEGACY_KEY_SETTING) is None
+        # Whoever has the key (the person who imported) can check a number; the workspace alone cannot.
+        assert ws.load_list().columns["nhs_number"][1] == pseudonym("9876543210", bytes.fromhex(key))
+
+
+def test_a_key_kept_in_a_workspace_by_an_earlier_version_is_moved_out_of_it(pseudonymised, tmp_path):
+    workspace, key = pseudonymised
+    with Workspace.open(workspace) as ws:  # as version 0.1 kept it
+        ws.set_setting(LEGACY_KEY_SETTING, key)
+        ws.connection.execute("DELETE FROM settings WHERE key = ?", (KEY_ID_SETTING,))
+    for key_file in pseudonymise.key_folder().glob("*.key"):
+        key_file.unlink()
+    import_file(write_named_list(tmp_path / "again.csv"), workspace, census_date=CENSUS, pseudonymise=True)
+    with Workspace.open(workspace) as ws:
+        assert ws.get_setting(LEGACY_KEY_SETTING) is None
+        assert ws.load_list().columns["nhs_number"][1] == pseudonym("9876543210", bytes.fromhex(key))  # unchanged
+    assert key_of(workspace) == key and key.encode() not in workspace.read_bytes()
+
+
+def test_without_its_key_a_workspace_gets_a_new_one_and_says_the_pseudonyms_changed(pseudonymised, tmp_path):
+    workspace, key = pseudonymised
+    for key_file in pseudonymise.key_folder().glob("*.key"):
+        key_file.unlink()  # a colleague, or another computer
+    result = import_file(write_named_list(tmp_path / "again.csv"), workspace, census_date=CENSUS, pseudonymise=True)
+    assert any("a new key was made, so the pseudonyms differ" in w for w in result.warnings)
+    assert key_of(workspace) != key
+
+
+def test_a_key_file_the_team_keeps_gives_two_workspaces_the_same_pseudonyms(tmp_path, capsys):
+    team_key = tmp_path / "team.key"
+    for name in ("first.sqlite", "second.sqlite"):
+        assert main(["import", str(write_named_list(tmp_path / "named.csv")), "--workspace", str(tmp_path / name),
+                     "--census-date", "2026-11-02", "--pseudonymise", "--key-file", str(team_key)]) == 0
+    capsys.readouterr()
+    with Workspace.open(tmp_path / "first.sqlite") as first, Workspace.open(tmp_path / "second.sqlite") as second:
+        assert first.load_list().columns["nhs_number"].tolist() == second.load_list().columns["nhs_number"].tolist()
+        assert first.get_setting(KEY_ID_SETTING) is None  # the file the user named is the key
 
 
 def test_the_same_number_gets_the_same_pseudonym_in_one_workspace_only(pseudonymised, tmp_path):

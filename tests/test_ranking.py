@@ -322,3 +322,10 @@ def test_an_iod2025_domain_is_a_factor_with_its_own_words():
     assert income[[0, 4]].tolist() == [1.0, 5.0] and np.isnan(income[1:4]).all()
     assert scenario.contributions["Income"].tolist() == [2.5, 0.0, 0.0, 0.0, 0.0]
     assert "income deprivation in England (+2.5 weeks-equivalent)" in explain(rules, wl, scenario, baseline, 0).sentence()
+
+
+def test_a_number_too_large_to_add_up_is_refused_never_ranked_first():
+    wl = make_list(["P3"] * 4, [5, 7, 9, 11], Score=["1", "1e308", "2", "1e308"])
+    rules = rules_with('name = "Score"\nsource = "Score"\nweight = -2')
+    with pytest.raises(WorkbenchError, match="factor 'Score' gives 2 patients a part too large to add up"):
+        rank(rules, wl)

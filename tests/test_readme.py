@@ -98,7 +98,7 @@ def figures(printed: dict[str, str]) -> list[tuple[str, str, list[str]]]:
          [f"{equity['sii']['baseline']:.1f}", f"{equity['sii']['scenario']:.1f}"]),
         ("cost to the others", r"the cost is ([\d.]+) to ([\d.]+) weeks longer",
          [f"{min(longer):.1f}", f"{max(longer):.1f}"]),
-        ("IoD2019 to IoD2025 moves", r"([\d,]+) of its ([\d,]+)\s+patients with an area in another fifth",
+        ("IoD2019 to IoD2025 moves", r"([\d,]+) of\s+its ([\d,]+)\s+patients with an area in another fifth",
          [f"{england['changed_fifth']:,}", f"{england['patients']:,}"]),
         ("queue load", r"queue load ([\d.]+)\)", [f"{queue['queue_load']:.2f}"]),
         ("target queue", r"needs a queue of at most ([\d,]+)", [f"{queue['target_queue_size']:,.0f}"]),

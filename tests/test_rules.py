@@ -7,6 +7,7 @@ from workbench.fields import WaitingList
 from workbench.progress import WorkbenchError
 from workbench.rules import (
     SOCIAL,
+    LookupBand,
     bundled_rule_sets,
     check_columns,
     dump_rules,
@@ -131,6 +132,11 @@ def test_sha256_changes_with_content_not_with_comments():
         (('social_cap_weeks = 8', 'social_cap_weeks = -1'), 9, "at least 0"),
         (('missing = "lowest"', 'missing = "zero"'), 35, "missing must be"),
         (('format_version = 1', 'format_version = 9'), 1, "newer workbench"),
+        (('value = 4 }', 'value = 1e308 }'), 34, "factor 'Deprivation': lookup value 1e+308 is implausibly large"),
+        (('weight = 3', 'weight = 2e6'), 26, "factor 'Long wait': weight 2e+06 is implausibly large"),
+        (('weight = 3', 'weight = inf'), 26, "factor 'Long wait': weight must be a number, not Infinity"),
+        (('social_cap_weeks = 8', 'social_cap_weeks = 1e300'), 9, "social cap (weeks) 1e+300 is implausibly large"),
+        (('P3 = 4', 'P3 = 1e300'), 14, "overlap (weeks) 1e+300 is implausibly large"),
     ],
 )
 def test_errors_name_the_line_and_the_field(change, line, words):
@@ -190,6 +196,22 @@ def test_with_weight_changes_one_factor_only():
     assert [f.weight for f in changed.factors[:3]] == [f.weight for f in rules.factors[:3]]
     with pytest.raises(KeyError, match="Nobody"):
         with_weight(rules, "Nobody", 1)
+
+
+def test_an_edit_in_the_app_cannot_make_a_rule_set_that_overflows():
+    rules = parse_rules(FULL)
+    for weight in (float("inf"), float("nan"), 1e308):
+        with pytest.raises(WorkbenchError, match="factor 'Carer': weight"):
+            with_weight(rules, "Carer", weight)
+    with pytest.raises(WorkbenchError, match="social cap"):
+        with_social_cap(rules, float("inf"))
+    with pytest.raises(ValueError, match="lookup value 1e\\+308"):  # the rules panel shows it beside the box
+        LookupBand(1, 2, 1e308)
+
+
+def test_lists_nested_thousands_deep_are_refused_in_one_line():
+    with pytest.raises(WorkbenchError, match="^deep.toml: lists or tables are nested far too deeply"):
+        parse_rules(MINIMAL + "deep = " + "[" * 100_000 + "]" * 100_000 + "\n", source="deep.toml")
 
 
 def test_bundled_rule_sets_load_and_treat_in_turn_matches_the_builtin():

@@ -14,7 +14,7 @@ import pytest
 import python_calamine
 
 from workbench import readers, sheet_pieces, xlsx
-from workbench.progress import Cancelled
+from workbench.progress import Cancelled, WorkbenchError
 from workbench.readers import preview, read_table
 
 
@@ -218,3 +218,38 @@ def test_a_preview_parses_only_the_first_pieces(tmp_path, monkeypatch, tiny_piec
     read_table(path, "PTL")
     assert previewed <= 5 and 5 * previewed < len(parsed) - previewed
     assert not [t for t in threading.enumerate() if t.name.startswith("sheet-piece")]
+
+
+def test_a_stray_cell_far_out_is_refused_before_any_piece_is_laid_out(tmp_path, monkeypatch, tiny_pieces):
+    rows = messy_rows()
+    path = openpyxl_workbook(tmp_path / "ptl.xlsx", rows)
+    book = openpyxl.load_workbook(path)
+    book["PTL"]["XFD1048576"] = "stray"
+    book.save(path)
+    monkeypatch.setattr(sheet_pieces, "PIECES_ABOVE_BYTES", 0)
+    parsed = pieces_parsed(monkeypatch)
+    with pytest.raises(WorkbenchError, match="ptl.xlsx: sheet 'PTL' has cells out to XFD1048576"):
+        read_table(path, sheet="PTL")
+    assert len(parsed) > 20  # the pieces before it were read; the one holding it was refused
+
+
+def test_the_extent_of_a_sheet_is_found_from_its_cell_references():
+    extent = sheet_pieces.Extent()
+    xml = b'<row r="7"><c r="C7" t="s"><v>1</v></c><c r="AB12"/></row><row r="1048576"><c s="1" r="XFD1048576"/>'
+    for start in range(0, len(xml), 5):  # a reference may straddle two blocks
+        extent.add(xml[start : start + 5])
+    extent.add(b"", final=True)
+    assert (extent.first_row, extent.last_row, extent.first_column, extent.last_column) == (7, 1048576, 3, 16384)
+    assert extent.grid_cells == (1048576 - 7 + 1) * (16384 - 3 + 1)
+
+
+def test_excel_error_cells_read_the_same_in_pieces_and_whole(tmp_path, monkeypatch, tiny_pieces):
+    path = openpyxl_workbook(tmp_path / "ptl.xlsx", messy_rows())
+    book = openpyxl.load_workbook(path)
+    for ref, error in (("E10", "#N/A"), ("B250", "#REF!"), ("F401", "#DIV/0!")):
+        book["PTL"][ref].value = error
+        book["PTL"][ref].data_type = "e"
+    book.save(path)
+    whole, pieced, pieces = read_whole_and_in_pieces(monkeypatch, path, sheet="PTL")
+    assert pieces > 20 and as_plain(pieced) == as_plain(whole)
+    assert whole.column("Priority").tolist().count("#N/A") == 1 and "#REF!" in whole.column("NHS Number").tolist()

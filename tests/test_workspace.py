@@ -64,11 +64,16 @@ def test_every_source_column_is_stored_as_read_in_file_order(workspace):
     assert workspace.load_list().source["Pathway"].tolist() == ["000", "001", "002"]
 
 
-def test_text_holding_the_cache_separator_survives(workspace):
-    wl = small_list()
-    wl.source["Carer"] = np.array(["a\x1eb", None, "\x1f"], dtype=object)
+def test_control_characters_the_workspace_uses_as_marks_are_kept_exactly(workspace):
+    wl = small_list(3)
+    awkward = ["a\x1eb", None, "\x1f"], ["\x1b1 x\x1fy", "\x1b", "\x1e"]
+    wl.source["Carer"] = np.array(awkward[0], dtype=object)
+    wl.source["Notes"] = np.array(awkward[1], dtype=object)
+    wl.source["Coded"] = np.array(["\x1f", "\x1f", "\x1f"], dtype=object)  # (stored as codes)
     workspace.replace_list(wl, [], record(3))
-    assert workspace.load_list().source["Carer"].tolist() == ["a b", None, None]
+    back = workspace.load_list().source
+    assert back["Carer"].tolist() == awkward[0] and back["Notes"].tolist() == awkward[1]
+    assert back["Coded"].tolist() == ["\x1f"] * 3
 
 
 def test_findings_are_stored_per_row(workspace):

@@ -18,6 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from ui import errors, settings
+from workbench.files import remove_leftover_partials
 
 SELF_TEST = "--self-test"
 SELF_TEST_LIMIT_MS = 120_000
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = app.arguments() if created else argv
     errors.setup_logging(settings.data_folder())
     errors.install_excepthook()
+    remove_leftover_partials()  # what an export or a copy killed mid-write left behind
     from ui.main_window import MainWindow  # after the QApplication exists
 
     window = MainWindow()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.decisions import BrokenLink, LogEntry
+from workbench.decisions import GENESIS, BrokenLink, ChainHead, LogEntry
 
 def entry_text(entry: LogEntry) -> str:
     """One decision as the dock lists it: when and who, what, and why."""
@@ -68,12 +68,17 @@ class DecisionLogPanel(QWidget):
             item = QListWidgetItem(entry_text(entry))
             item.setToolTip(f"Rule set sha256 {entry.rules_sha256 or '(none)'}\nEntry hash {entry.entry_hash}")
             self.list.addItem(item)
-        self.show_chain(broken, len(entries))
+        self.show_chain(broken, ChainHead(len(entries), entries[-1].entry_hash if entries else GENESIS))
 
-    def show_chain(self, broken: BrokenLink | None, count: int) -> None:
+    def show_chain(self, broken: BrokenLink | None, head: ChainHead) -> None:
+        """Whether the chain verifies, and its head: kept outside the workspace (the decision
+        record prints it), it lets ``workbench verify`` show a rewritten or shortened log."""
         if broken is None:
-            entries = "1 entry" if count == 1 else f"{count} entries"
-            self.chain.setText(f"✔ Record intact: {entries}, hash chain verified.")
+            entries = "1 entry" if head.entries == 1 else f"{head.entries} entries"
+            latest = f" Newest entry's hash: {head.head[:16]}…" if head.entries else ""
+            self.chain.setText(f"✔ Record intact: {entries}, hash chain verified.{latest}")
+            self.chain.setToolTip(f"The log's head: {head.describe()}. Keep it (the decision record prints it) to "
+                                  "check later that no entry was rewritten or deleted: workbench verify")
             self.chain.setStyleSheet("color: #005a00;")
         else:
             self.chain.setText(f"⚠ {broken.describe()}")

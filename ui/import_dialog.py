@@ -625,7 +625,12 @@ class ImportDialog(QDialog):
         label = QLabel("&Census date:")
         label.setBuddy(self.census)
         form.addRow(label, row)
-        self.pseudonymise = QCheckBox("&Pseudonymise: replace NHS numbers by a code and leave out names, addresses and phone numbers")
+        self.pseudonymise = QCheckBox("&Pseudonymise: code NHS and hospital numbers, leave out names, addresses "
+                                      "and other identifiers")
+        self.pseudonymise.setToolTip("Leaves out names, addresses, phone numbers, e-mail addresses, postcodes, dates "
+                                     "of birth and free text. The codes' key is kept in your own data folder, never in "
+                                     "the workspace: someone with the workspace alone cannot turn a code back into a "
+                                     "number.")
         self.pseudonymise.setAccessibleName("Pseudonymise")
         form.addRow("", self.pseudonymise)
         edition = self._edition_box()

@@ -496,16 +496,19 @@ class PrioritisationController(QObject):
             path = path.with_name(path.name + ".xlsx")
         result, ready = self.result, self.ready
         record = self.loaded.record
+        notes: list[str] = []
         task = self.export_worker.submit(
-            partial(export_ranked_list, path, ready.wl, result.ranking, ready.baseline, result.rule_set, record),
+            partial(export_ranked_list, path, ready.wl, result.ranking, ready.baseline, result.rule_set, record,
+                    notes=notes),
             lane="export", description="Exporting the ranked list")
         self.window.progress.follow(task, f"Writing {path.name}…")
-        task.finished.connect(lambda rows: self._on_ranked_exported(path, rows))
+        task.finished.connect(lambda rows: self._on_ranked_exported(path, rows, notes))
         task.failed.connect(self._show_error)
         return task
 
-    def _on_ranked_exported(self, path: Path, rows: int) -> None:
-        self.window.statusBar().showMessage(f"Ranked list written to {path} ({rows:,} rows).", 8000)
+    def _on_ranked_exported(self, path: Path, rows: int, notes: list[str] = ()) -> None:
+        said = " ".join([f"Ranked list written to {path} ({rows:,} rows).", *notes])
+        self.window.statusBar().showMessage(said, 15000 if notes else 8000)
         self.note(f"Exported the ranked list ({rows:,} rows) to {path.name}")
         self.rankedListExported.emit(path)
 

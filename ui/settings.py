@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from workbench.mapping import profile_folder
+from workbench import files
 
 ORGANISATION = "NHS prioritisation workbench"
 APPLICATION = "Prioritisation workbench"
@@ -29,9 +29,7 @@ def data_folder() -> Path:
     else the user's application-data folder), so the command line and the app
     share profiles and there is one folder to find.
     """
-    folder = profile_folder().parent
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return files.data_folder()
 
 
 def unsaved_folder() -> Path:

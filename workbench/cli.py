@@ -14,12 +14,18 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import pkgutil
+import sqlite3
 import sys
+import zlib
+from pathlib import Path
 from typing import Any, Sequence
 
 from workbench import __version__, commands
+from workbench.files import remove_leftover_partials
 from workbench.progress import Cancelled, WorkbenchError
+from workbench.workspace import database_problem
 
 EXIT_USER_ERROR = 2
 EXIT_CANCELLED = 130
@@ -31,8 +37,34 @@ def _command_modules():
             yield importlib.import_module(f"{commands.__name__}.{info.name}")
 
 
+class _Parser(argparse.ArgumentParser):
+    """A mistake in the options is one line, as every other mistake is (no usage block)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def figure(text: str) -> float:
+    """A number given on the command line: refused unless finite ("nan" would make every figure nan).
+
+    >>> figure("27.5")
+    27.5
+    >>> figure("nan")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: 'nan' is not a number
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="workbench",
         description="Offline workbench for NHS waiting lists: import, validate, rank, assess equity.",
     )
@@ -48,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    remove_leftover_partials()  # what a killed export or copy left behind
     try:
         return int(args.run(args) or 0)
     except WorkbenchError as error:
@@ -59,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"workbench {args.command}: interrupted", file=sys.stderr)
         return EXIT_CANCELLED
+    except (sqlite3.Error, zlib.error) as error:  # a damaged or unwritable workspace, wherever it showed
+        workspace = Path(getattr(args, "workspace", None) or "the workspace")
+        print(f"workbench {args.command}: {database_problem(workspace, error)}", file=sys.stderr)
+        return EXIT_USER_ERROR
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped listening: not an error of ours.
         sys.stderr.close()

@@ -14,9 +14,15 @@ entry)``, the first entry chaining to :data:`GENESIS`. Editing, deleting or
 reordering a row breaks the chain at that row, and :func:`verify_chain` names
 it. SQLite triggers also refuse UPDATE and DELETE on both tables, so the app
 itself can never rewrite history; someone with a database tool can drop the
-triggers, which is what the chain is for. (Deleting only the newest entries
-cannot be seen from the chain alone: a residual risk the deploying
-organisation covers by archiving exported decision records.)
+triggers, which is what the chain is for.
+
+The chain alone cannot show a rewrite that recomputes every later hash, nor
+the newest entries deleted: the file would vouch for itself. So the chain's
+**head** (how many entries, and the newest one's hash, :func:`chain_head`) is
+printed in every decision record, and :func:`verify_against` checks the log
+against a head kept outside the workspace (a record, or the hash written
+down): if those entries are not all there, unchanged, it says so
+(``workbench verify --workspace WS --record record.html``).
 
 Every function takes an open :class:`~workbench.workspace.Workspace` and must
 be called on the thread that opened it.
@@ -27,8 +33,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from workbench.progress import WorkbenchError
@@ -239,12 +247,75 @@ def verify_chain(workspace: Workspace, table: str = DECISION_LOG) -> BrokenLink 
 
 
 def verify_all(workspace: Workspace) -> BrokenLink | None:
-    """The first break in the decision log, else in the rule-set history, else None."""
+    """The first break in the decision log, else in the rule-set history, else a decision whose
+    rule set the history lacks (its newest entries deleted), else None."""
     for table in CHAINED_TABLES:
         broken = verify_chain(workspace, table)
         if broken is not None:
             return broken
+    missing = workspace.connection.execute(
+        "SELECT id, rules_sha256 FROM decision_log WHERE rules_sha256 IS NOT NULL "
+        "AND rules_sha256 NOT IN (SELECT sha256 FROM rule_history) ORDER BY id LIMIT 1").fetchone()
+    if missing:
+        return BrokenLink(RULE_HISTORY, missing[0], f"the rule set of decision {missing[0]} (sha256 "
+                          f"{missing[1][:12]}…) is missing from the history (entries were deleted)")
     return None
+
+
+# --------------------------------------------------------------------------- the head, kept elsewhere
+@dataclass(frozen=True)
+class ChainHead:
+    """How many entries the decision log had, and the newest one's hash: kept outside the
+    workspace (in a decision record, or written down), it shows any later rewrite or deletion."""
+
+    entries: int
+    head: str
+
+    def describe(self) -> str:
+        if not self.entries:
+            return "no entries"
+        return f"{self.entries} {'entry' if self.entries == 1 else 'entries'}, the newest with hash {self.head}"
+
+
+def chain_head(workspace: Workspace) -> ChainHead:
+    """The decision log's head now."""
+    row = workspace.connection.execute("SELECT count(*), (SELECT entry_hash FROM decision_log ORDER BY id DESC "
+                                       "LIMIT 1) FROM decision_log").fetchone()
+    return ChainHead(row[0], row[1] or GENESIS)
+
+
+def verify_against(workspace: Workspace, kept: ChainHead) -> BrokenLink | None:
+    """:func:`verify_all`, then whether the ``kept`` head's entries are all still there, unchanged.
+
+    Entries recorded since are fine: the kept head must be the log's entry
+    number ``kept.entries``.
+    """
+    broken = verify_all(workspace)
+    if broken is not None:
+        return broken
+    hashes = [h for (h,) in workspace.connection.execute("SELECT entry_hash FROM decision_log ORDER BY id")]
+    if len(hashes) < kept.entries:
+        return BrokenLink(DECISION_LOG, len(hashes) + 1, f"the head kept outside the workspace counts {kept.entries} "
+                          f"entries but the log has {len(hashes)}: the newest were deleted")
+    if (hashes[kept.entries - 1] if kept.entries else GENESIS) != kept.head:
+        return BrokenLink(DECISION_LOG, kept.entries, "its hash differs from the head kept outside the workspace: "
+                          "the log was rewritten and its hashes worked out again")
+    return None
+
+
+_HEAD_IN_RECORD = re.compile(r'data-entries="(\d+)" data-head="([0-9a-f]{64})"')
+
+
+def head_in_record(path) -> ChainHead:
+    """The head a decision record (HTML, :mod:`workbench.report`) kept; WorkbenchError if it has none."""
+    path = Path(path)
+    try:
+        found = _HEAD_IN_RECORD.search(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError as error:
+        raise WorkbenchError(f"{path.name}: cannot be read ({error.strerror or error})") from None
+    if found is None:
+        raise WorkbenchError(f"{path.name}: is not a decision record of this workbench (it keeps no log head)")
+    return ChainHead(int(found.group(1)), found.group(2))
 
 
 # --------------------------------------------------------------------------- scenarios

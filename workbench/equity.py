@@ -287,7 +287,7 @@ def plan_service(
     >>> s.rate.tolist(), s.next_n.tolist()
     ([2.0], [4])
     """
-    if horizon_weeks < 0:
+    if not horizon_weeks >= 0:  # (nan too)
         raise WorkbenchError(f"The horizon must be 0 weeks or more (it is {horizon_weeks:g})")
     if not isinstance(capacity_per_week, Mapping):
         rate = _served_rate(float(capacity_per_week), _demand_value(demand_per_week, None), "the list")
@@ -331,7 +331,7 @@ def _demand_value(demand, specialty: str | None) -> float:
 def _served_rate(capacity: float, demand: float, what: str) -> float:
     if not capacity > 0:
         raise WorkbenchError(f"The weekly capacity for {what} must be more than 0 (it is {capacity:g})")
-    if demand < 0:
+    if not demand >= 0:  # (nan too)
         raise WorkbenchError(f"The weekly demand for {what} cannot be negative (it is {demand:g})")
     if demand >= capacity:
         raise WorkbenchError(
@@ -343,7 +343,8 @@ def _served_rate(capacity: float, demand: float, what: str) -> float:
 
 def _next_n(rate: float, horizon_weeks: float, queue_size: int) -> int:
     # The tiny allowance stops 0.1 x 30 = 2.9999999 losing a patient.
-    return min(queue_size, int(math.floor(rate * horizon_weeks + 1e-9)))
+    treated = rate * horizon_weeks + 1e-9
+    return queue_size if treated >= queue_size else int(math.floor(treated))  # (a rate of 1e308 too)
 
 
 # --------------------------------------------------------------------------- per-order figures

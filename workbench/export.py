@@ -27,7 +27,7 @@ from workbench.ranking import Ranking
 from workbench.rules import RuleSet, describe_factor, dump_rules
 from workbench.spreadsheet import uk_date, write_csv
 from workbench.validation import unknown_band_warning
-from workbench.xlsx import DATE_CELLS, NUMBER_CELLS, TEXT_CELLS, XlsxWriter
+from workbench.xlsx import DATE_CELLS, MAX_CELL_TEXT, NUMBER_CELLS, TEXT_CELLS, XlsxWriter
 
 CHUNK_ROWS = 5000
 EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
@@ -59,12 +59,14 @@ def export_ranked_list(
     pseudonymise: bool = False,
     progress: Progress = no_progress,
     cancelled: CancelCheck = never,
+    notes: list[str] | None = None,
 ) -> int:
     """Write the list in ``scenario`` order to ``path`` (.xlsx or .csv); returns the rows written.
 
     ``import_info`` is the workspace's import record (file name, sha256,
     import time, census date...). ``pseudonymise`` leaves out NHS number,
-    date of birth, postcode and the source columns.
+    date of birth, postcode and the source columns. What a person should know
+    about the file written (cells cut to fit Excel) is added to ``notes``.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -80,17 +82,26 @@ def export_ranked_list(
             written = write_csv(partial, [header for header, _, _ in columns], rows)
         else:
             provenance = _provenance(wl, import_info, pseudonymise)
-            written = _write_workbook(partial, columns, chunks, rule_set, baseline.rule_set, provenance)
+            written, cut = _write_workbook(partial, columns, chunks, rule_set, baseline.rule_set, provenance)
+            if cut and notes is not None:
+                notes.append(f"{path.name}: {cut:,} {'cells were' if cut > 1 else 'cell was'} longer than Excel's "
+                             f"{MAX_CELL_TEXT:,} characters and cut (each says so where it ends); "
+                             "export to .csv to keep every text whole")
     progress(1.0, f"Exported {written:,} rows")
     return written
 
 
-def _write_workbook(path: Path, columns, chunks, rule_set: RuleSet, baseline_rules: RuleSet, provenance) -> int:
+def _write_workbook(path: Path, columns, chunks, rule_set: RuleSet, baseline_rules: RuleSet,
+                    provenance) -> tuple[int, int]:
+    """Rows written, and cells cut to fit Excel (the Provenance sheet counts them too)."""
     with XlsxWriter(path) as book:
         written = book.add_columns("Ranked list", [(header, kind) for header, kind, _ in columns], chunks)
         book.add_table("Rules", ["Item", "Value"], _rules_items(rule_set, baseline_rules))
+        if book.cut_cells:
+            provenance = provenance + [("Cells cut to fit Excel", f"{book.cut_cells:,} (longer than {MAX_CELL_TEXT:,} "
+                                        "characters; the .csv export keeps them whole)")]
         book.add_table("Provenance", ["Item", "Value"], provenance)
-    return written
+    return written, book.cut_cells
 
 
 def ranked_columns(

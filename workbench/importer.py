@@ -10,12 +10,8 @@ bad file or a Cancel leaves the workspace exactly as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import hmac
 import os
-import re
-import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,17 +23,12 @@ from workbench import codes, deprivation, readers, validation
 from workbench.dates import implausible_dates
 from workbench import enrich as enrichment
 from workbench import mapping as mapping_rules
+from workbench import pseudonymise as pseudonymisation
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, KnownCodes, WaitingList, empty_column
 from workbench.normalise import normalise_fields
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 from workbench.workspace import EncodedAhead, Workspace
 
-# Source columns dropped when pseudonymising: direct identifiers other than the NHS number.
-IDENTIFYING_HEADER = re.compile(
-    r"\b(name|forename|surname|address|addr|phone|telephone|mobile|email|e-mail)\b|^(first|last|given|family)\s*name",
-    re.IGNORECASE,
-)
-PSEUDONYM_KEY_SETTING = "pseudonym_key"
 DETECTION_SAMPLE_ROWS = 2000  # enough to tell an empty column from a populated one
 DEPRIVATION_EDITION_SETTING = "deprivation_edition"
 
@@ -59,6 +50,7 @@ class ImportResult:
     dropped_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     deprivation: dict = field(default_factory=dict)  # deprivation.link_summary: indices used, what was carried
+    pseudonymised: list[str] = field(default_factory=list)  # what pseudonymising did, column by column
 
     def as_dict(self) -> dict:
         return {
@@ -72,6 +64,7 @@ class ImportResult:
             "mapping": self.mapping,
             "unmapped_columns": self.unmapped,
             "dropped_columns": self.dropped_columns,
+            "pseudonymised": self.pseudonymised,
             "warnings": self.warnings,
             "deprivation": self.deprivation,
             "findings": self.findings,
@@ -88,6 +81,7 @@ def import_file(
     header_row: int | None = None,
     pseudonymise: bool = False,
     deprivation_edition: str = deprivation.CURRENT,
+    key_file: str | os.PathLike | None = None,
     progress: Progress = no_progress,
     cancelled: CancelCheck = never,
 ) -> ImportResult:
@@ -96,7 +90,9 @@ def import_file(
     ``overrides`` maps canonical fields to source headers and wins over
     auto-detection. ``census_date`` wins over a census column in the file,
     which wins over today. ``deprivation_edition`` is ``"2025"`` (IoD2025,
-    WIMD 2025; the default) or ``"2019"`` (IoD2019, WIMD 2019). Raises
+    WIMD 2025; the default) or ``"2019"`` (IoD2019, WIMD 2019). ``pseudonymise``
+    replaces or leaves out identifiers (:mod:`workbench.pseudonymise`), with the
+    key in ``key_file`` if given, else in the user's data folder. Raises
     :class:`WorkbenchError` for a file the workbench cannot use and
     :class:`Cancelled` if ``cancelled()`` turns true; either way the workspace
     is unchanged.
@@ -129,10 +125,14 @@ def import_file(
         check(cancelled)
         progress(0.5, "Checking data quality")
         findings = validation.validate(wl, mapping)
-        dropped: list[str] = []
-        settings: dict[str, str] = {}
+        # A key kept in the workspace by earlier versions is taken out of it by every import.
+        settings: dict[str, str | None] = {pseudonymisation.LEGACY_KEY_SETTING: None}
+        done = pseudonymisation.Pseudonymisation()
         if pseudonymise:
-            findings, dropped, settings = _pseudonymise_all(wl, mapping, findings, workspace_path)
+            progress(0.52, "Pseudonymising")
+            key, settings, key_notes = pseudonymisation.pseudonym_key(_workspace_settings(workspace_path), key_file)
+            findings, done = pseudonymisation.pseudonymise_list(wl, mapping, findings, key)
+            done.notes = key_notes
         check(cancelled)
         settings[DEPRIVATION_EDITION_SETTING] = linking.edition
         record = _import_record(path, raw, wl, mapping, digest, pseudonymise) | {"settings": settings}
@@ -152,10 +152,12 @@ def import_file(
         sha256=digest,
         sheet=raw.sheet,
         unmapped=[h for h in raw.headers if h not in mapping.values()],
-        dropped_columns=dropped,
-        warnings=import_warnings(wl.census_date, census_date, mapping, date_notes, latest_date(wl.columns["wait_start"]))
+        dropped_columns=list(done.left_out),
+        warnings=raw.notes + done.notes + ([done.summary()] if pseudonymise else [])
+        + import_warnings(wl.census_date, census_date, mapping, date_notes, latest_date(wl.columns["wait_start"]))
         + list_warnings(wl, mapping) + deprivation.link_warnings(linked),
         deprivation=linked,
+        pseudonymised=done.sentences(),
     )
 
 
@@ -329,52 +331,10 @@ def _store(wl, findings, record, workspace_path, progress, cancelled, ahead) -> 
     workspace.close()
 
 
-def _pseudonymise_all(wl: WaitingList, mapping: dict[str, str], findings: list, workspace_path):
-    """Pseudonymise the list and its findings; returns (findings, dropped columns, settings to store)."""
-    key = _pseudonym_key(workspace_path)
-    dropped = _pseudonymise(wl, mapping, key)
-    return [_without_nhs_numbers(f) for f in findings], dropped, {PSEUDONYM_KEY_SETTING: key.hex()}
-
-
-def _pseudonymise(wl: WaitingList, mapping: dict[str, str], key: bytes) -> list[str]:
-    """Replace NHS numbers by a keyed hash and drop name/address/phone columns.
-
-    The key is kept in the workspace (so re-imports give the same pseudonyms and
-    duplicates still match) and never written to an export.
-    """
-    numbers = wl.columns["nhs_number"]
-    wl.columns["nhs_number"] = np.array([pseudonym(v, key) for v in numbers], dtype=object)
-    header = mapping.get("nhs_number")
-    if header:
-        wl.source[header] = wl.columns["nhs_number"].copy()
-    dropped = [h for h in wl.source if IDENTIFYING_HEADER.search(h) and h not in mapping.values()]
-    dropped += [mapping[f] for f in ("postcode",) if f in mapping]
-    for h in dropped:
-        del wl.source[h]
-    wl.columns["postcode"] = empty_column(FIELD_KINDS["postcode"], len(wl))
-    return dropped
-
-
-def _without_nhs_numbers(finding):
-    """A finding whose details cannot reveal an NHS number (they quote the value found)."""
-    if finding.code != "nhs_number_invalid":
-        return finding
-    details = np.full(len(finding.rows), "NHS number missing or fails the check (value pseudonymised)", dtype=object)
-    return dataclasses.replace(finding, details=details)
-
-
-def pseudonym(nhs_number: str | None, key: bytes) -> str | None:
-    """A stable pseudonym for an NHS number under ``key`` (HMAC-SHA256, 16 hex digits)."""
-    if nhs_number is None:
-        return None
-    return "PSN-" + hmac.new(key, nhs_number.encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def _pseudonym_key(workspace_path) -> bytes:
-    """The workspace's pseudonym key, or a new one (stored with the import, atomically)."""
-    if Path(workspace_path).exists():
-        with Workspace.open(workspace_path) as workspace:
-            key = workspace.get_setting(PSEUDONYM_KEY_SETTING)
-        if key:
-            return bytes.fromhex(key)
-    return secrets.token_bytes(32)
+def _workspace_settings(workspace_path) -> dict[str, str]:
+    """The settings of the workspace at ``workspace_path`` ({} if there is none yet)."""
+    path = Path(workspace_path)
+    if not path.is_file() or path.stat().st_size == 0:
+        return {}
+    with Workspace.open(path) as workspace:
+        return dict(workspace.connection.execute("SELECT key, value FROM settings"))

@@ -172,12 +172,12 @@ class WorkspaceLock:
 
 
 def lock_path(path: str | os.PathLike) -> Path:
-    """The lock file of a workspace.
+    """The lock file of a workspace: beside the real file, so a link to it finds the same lock.
 
     >>> lock_path("/data/ward.sqlite").name
     'ward.sqlite.lock'
     """
-    path = Path(path)
+    path = Path(os.path.realpath(path))
     return path.with_name(path.name + LOCK_SUFFIX)
 
 
@@ -440,7 +440,8 @@ def _user_name() -> str:
 
 
 def _normalised(path: Path) -> str:
-    return os.path.normcase(os.path.abspath(path))
+    """One key per file, however it is reached (a symbolic link, a relative path)."""
+    return os.path.normcase(os.path.realpath(path))
 
 
 # --- network drives ----------------------------------------------------------

@@ -327,11 +327,24 @@ def rank(rule_set: RuleSet, wl: WaitingList, *, prepared: Prepared | None = None
         raise ValueError("prepared was made for a different list")
     else:
         check_columns(rule_set, wl)
-    contributions, social_scale = _contributions(rule_set, prepared)
-    score = _total(contributions, len(wl))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below, in words
+        contributions, social_scale = _contributions(rule_set, prepared)
+        score = _total(contributions, len(wl))
+    _refuse_scores_that_do_not_add_up(rule_set, contributions, score)
     band = _band_lookup(rule_set)[prepared.priority_code]
     order = _order(rule_set, score, band, prepared)
     return Ranking(rule_set, order, _inverse(order, 1), score, band, contributions, rule_set.bands.names, social_scale)
+
+
+def _refuse_scores_that_do_not_add_up(rule_set: RuleSet, contributions: dict, score: np.ndarray) -> None:
+    """Bad data never decides who goes first: a column value so large (1e308) that a score
+    overflows to infinity is refused, naming the factor, never ranked first or last."""
+    if np.isfinite(score).all():
+        return
+    worst = max(rule_set.factors, key=lambda f: np.abs(contributions[f.name]).max())
+    count = int((~np.isfinite(score)).sum())
+    raise WorkbenchError(f"{rule_set.source}: factor '{worst.name}' gives {count:,} patients a part too large to add "
+                         f"up (the column '{worst.source}' holds numbers far beyond any real value): check that column")
 
 
 def _band_lookup(rule_set: RuleSet) -> np.ndarray:

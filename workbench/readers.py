@@ -52,6 +52,17 @@ SNIFF_BYTES = 256 * 1024
 DELIMITERS = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 
+
+def _as_windows_text(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Bytes that are not valid UTF-8 read as Windows text (cp1252): a line saved by an
+    older program into a UTF-8 file keeps its "£" and "é" instead of question-mark boxes."""
+    return error.object[error.start : error.end].decode("cp1252", errors="replace"), error.end
+
+
+# How bytes that are not valid in the file's encoding are read.
+_DECODE_ERRORS = "workbench-windows-text"
+codecs.register_error(_DECODE_ERRORS, _as_windows_text)
+
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -78,6 +89,8 @@ class RawTable:
     source_line: np.ndarray
     # The codes of columns read as codes (those that repeat a few values): saves hashing them again.
     known_codes: KnownCodes = field(default_factory=KnownCodes, repr=False)
+    # What the reader did that a person should check (quotes read as text, a hidden sheet skipped).
+    notes: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return self.rows_read
@@ -191,9 +204,10 @@ def _read_text_file(path: Path, header_row, limit, progress, cancelled) -> RawTa
     width = max(len(r) for r in head)
     coded = _repeating_columns(head[header_index + 1 :])
     progress(0.0, f"Reading {path.name}")
-    # A scan of the raw bytes, beside the reading: numpy lets go of Python's lock for it.
+    # Scans of the raw bytes, beside the reading: numpy lets go of Python's lock for them.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="space-scan") as helper:
         spaces = helper.submit(may_hold_space_only_cells, path, encoding, delimiter)
+        lines = helper.submit(count_lines, path, encoding)
         while True:
             try:
                 blocks = _csv_blocks(path, encoding, delimiter, width, header_index, limit, coded, progress, cancelled)
@@ -204,6 +218,8 @@ def _read_text_file(path: Path, header_row, limit, progress, cancelled) -> RawTa
                 width = _wider(path, error, width)
             except _CodesLost as lost:
                 coded.discard(lost.position)
+        if _may_have_run_on_quotes(table, limit, lines.result()):
+            table = _with_run_on_quotes_read_again(path, table, head, header_index, limit, cancelled) or table
     progress(1.0, f"Read {table.rows_read:,} rows from {path.name}")
     return table
 
@@ -246,7 +262,7 @@ def _sample_text(path: Path, encoding: str) -> str:
     with open(path, "rb") as handle:
         raw = handle.read(SNIFF_BYTES)
         whole = not handle.read(1)
-    text = codecs.getincrementaldecoder(encoding)("replace").decode(raw, final=whole)
+    text = codecs.getincrementaldecoder(encoding)(_DECODE_ERRORS).decode(raw, final=whole)
     last_break = max(text.rfind("\n"), text.rfind("\r"))
     if not whole and last_break >= 0:
         text = text[: last_break + 1]
@@ -340,7 +356,7 @@ def _csv_blocks(path, encoding, delimiter, width, header_index, limit, coded, pr
             keep_default_na=False,
             skip_blank_lines=False,
             encoding=encoding,
-            encoding_errors="replace",
+            encoding_errors=_DECODE_ERRORS,
             engine="c",
             chunksize=CSV_CHUNK_ROWS,
             nrows=nrows,
@@ -421,6 +437,163 @@ def _too_wide(path: Path, row: int | None) -> WorkbenchError:
     )
 
 
+# --- quotes that run on over whole records -------------------------------------------
+#
+# A quote that opens a value and is never closed on its line makes every reader
+# take the line breaks after it as part of that value, up to the next quote
+# anywhere below: "Urgent per GP on one line and checked by "AB" today a hundred
+# lines down fold the hundred records between them into one cell. A real value
+# with line breaks (an address, a note) holds a few short lines; one whose
+# lines are whole records of the file is a stray quote. Those lines are read
+# again, each as a record of its own, its quotes taken as text.
+
+
+def count_lines(path, encoding: str) -> int | None:
+    """The file's physical lines (LF, CRLF or a lone CR ends one), or None where bytes cannot tell.
+
+    When a file has as many lines as the reader found records, no value spans two lines.
+    """
+    if not encoding.startswith(("utf-8", "cp1252")):
+        return None
+    breaks, last, return_pending = 0, b"", False
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            data = np.frombuffer(block, dtype=np.uint8)
+            breaks += np.count_nonzero(data == 10) + (return_pending and block[0] != 10)
+            if b"\r" in block:  # a CR ends a line unless an LF follows it (then the LF ends it)
+                breaks += np.count_nonzero((data[:-1] == 13) & (data[1:] != 10))
+            return_pending, last = block[-1] == 13, block[-1:]
+    return int(breaks + return_pending + (last not in (b"\n", b"\r")))
+
+
+def _may_have_run_on_quotes(table: RawTable, limit: int | None, lines: int | None) -> bool:
+    """Whether some value may span lines (for a preview: whether one of its values does)."""
+    if limit is not None:
+        return any(_has_line_break(v) for column in table.columns for v in column.tolist())
+    return lines is None or lines != table.header_row + table.rows_read + table.blank_rows
+
+
+def _has_line_break(value) -> bool:
+    return isinstance(value, str) and ("\n" in value or "\r" in value)
+
+
+def _with_run_on_quotes_read_again(path: Path, table: RawTable, head, header_index, limit, cancelled):
+    """The table read again with each run-on quote's lines as records of their own; None if none ran on."""
+    width = max(len(head[header_index]), 3)
+    run_on = _run_on_quotes(path, table, width, cancelled)
+    if not run_on:
+        return None
+    records = _records_with_lines_apart(path, table, run_on)
+    head = _take(records, header_index + 1 + WORKBOOK_BLOCK_ROWS)  # (the header is as read the first time)
+    total = max(table.rows_read, 1)
+    blocks = list(_workbook_blocks(head, records, header_index, limit, total, no_progress, cancelled, path))
+    columns = max([len(head[header_index])] + [len(parts) for _, parts in blocks])
+    blocks = [(start, _pad(parts, columns)) for start, parts in blocks]
+    again = _assemble(_header_cells(head[header_index], columns), blocks, header_index, None, table.encoding,
+                      table.delimiter)
+    again.notes += [_run_on_note(path, *lines, head[header_index]) for lines in run_on.values()]
+    return again
+
+
+def _physical_lines(path: Path, encoding: str) -> "_RememberedLines":
+    handle = open(path, encoding=encoding, errors=_DECODE_ERRORS, newline="")
+    return _RememberedLines(handle)
+
+
+class _RememberedLines:
+    """A file's lines (ends kept), remembering those taken since :meth:`taken` was last asked."""
+
+    def __init__(self, handle):
+        self._handle = handle
+        self._taken: list[str] = []
+        self.number = 0  # physical lines read so far
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._handle)
+        self._taken.append(line)
+        self.number += 1
+        return line
+
+    def taken(self) -> list[str]:
+        taken, self._taken = self._taken, []
+        return taken
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def _run_on_quotes(path: Path, table: RawTable, width: int, cancelled) -> dict[int, tuple[int, int, int]]:
+    """Record number -> (first line, last line, column) of each record a run-on quote made."""
+    lines = _physical_lines(path, table.encoding)
+    found = {}
+    try:
+        for number, _record in enumerate(csv.reader(lines, delimiter=table.delimiter), start=1):
+            if number % 50_000 == 0:
+                check(cancelled)
+            taken = lines.taken()
+            if len(taken) > 1 and _holds_whole_records(taken, table.delimiter, width):
+                found[number] = (lines.number - len(taken) + 1, lines.number, _opened_in(taken[0], table.delimiter))
+    except csv.Error:
+        return {}  # pandas read the file: a reader that cannot is no judge of it
+    finally:
+        lines.close()
+    return found
+
+
+def _holds_whole_records(lines: list[str], delimiter: str, width: int) -> bool:
+    """Whether the value left open at the end of a record's first line takes in whole records:
+    a line with as many cells as the header before the first quote below (which closes the
+    value), or as many before that quote on its own line (after it come the record's last cells).
+
+    >>> _holds_whole_records(['A1,P2,"line one\\n', 'line two",x\\n'], ",", 3)
+    False
+    >>> _holds_whole_records(['A1,P2,"Urgent\\n', 'A2,P3,ok\\n', 'A3,P4,by "AB"\\n'], ",", 3)
+    True
+    """
+    for line in lines[1:]:
+        if '"' in line:
+            return len(_line_alone(line.split('"', 1)[0], delimiter)) == width
+        if len(_line_alone(line, delimiter)) == width:
+            return True
+    return False
+
+
+def _records_with_lines_apart(path: Path, table: RawTable, run_on: dict):
+    """The file's records, those in ``run_on`` as one record per line."""
+    lines = _physical_lines(path, table.encoding)
+    try:
+        for number, record in enumerate(csv.reader(lines, delimiter=table.delimiter), start=1):
+            taken = lines.taken()
+            yield from [_line_alone(line, table.delimiter) for line in taken] if number in run_on else [record]
+    finally:
+        lines.close()
+
+
+def _line_alone(line: str, delimiter: str) -> list[str]:
+    """One line's cells read on their own: quotes that do not pair up on the line are text.
+
+    >>> _line_alone('B1,P3,"Urgent per GP\\n', ","), _line_alone('B3,"x, y",checked by "AB"\\n', ",")
+    (['B1', 'P3', '"Urgent per GP'], ['B3', 'x, y', 'checked by "AB"'])
+    """
+    quoting = csv.QUOTE_MINIMAL if line.count('"') % 2 == 0 else csv.QUOTE_NONE
+    return next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter, quoting=quoting), [])
+
+
+def _opened_in(line: str, delimiter: str) -> int:
+    """The 1-based column of the value whose quote is not closed on ``line`` (the line's last value)."""
+    return len(next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), []))
+
+
+def _run_on_note(path: Path, start: int, end: int, column: int, header: list) -> str:
+    name = header[column - 1] if 0 < column <= len(header) and header[column - 1] else f"column {column}"
+    return (f"{path.name}: lines {start:,} to {end:,} hold whole records inside one quoted value (a quote opened in "
+            f"'{name}' on line {start:,} was not closed on its line); each line was read as a row of its own, "
+            f"its quotes kept as text: check lines {start:,} and {end:,}")
+
+
 # --- workbooks ---------------------------------------------------------------
 
 
@@ -428,6 +601,7 @@ def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) ->
     progress(0.0, f"Opening {path.name}")
     with _open_workbook(path, few_rows=limit is not None) as book:
         name, rows = _choose_sheet(path, book, sheet)
+        skipped = _hidden_before(book, name) if sheet is None else []
         try:
             total = max(book.get_sheet_by_name(name).total_height, 1)
             wanted = (header_row or HEADER_SEARCH_ROWS) + ROWS_COMPARED_WITH_HEADER
@@ -442,6 +616,11 @@ def _read_workbook(path: Path, sheet, header_row, limit, progress, cancelled) ->
     width = max([width] + [len(parts) for _, parts in blocks])  # a long row adds columns
     blocks = [(first, _pad(parts, width)) for first, parts in blocks]
     table = _assemble(_header_cells(head[header_index], width), blocks, header_index, name, None, None)
+    if skipped:
+        hidden = ", ".join(f"'{n}'" for n in skipped)
+        table.notes.append(f"{path.name}: read the sheet '{name}'; the hidden sheet{'s' * (len(skipped) > 1)} "
+                           f"{hidden} before it {'were' if len(skipped) > 1 else 'was'} not read "
+                           "(choose a sheet by name to read a hidden one)")
     progress(1.0, f"Read {table.rows_read:,} rows from {path.name}, sheet '{name}'")
     return table
 
@@ -478,6 +657,13 @@ class _Workbook:
             return list(self._openpyxl.sheetnames)
         return [m.name for m in self._book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
 
+    @property
+    def hidden_sheets(self) -> set[str]:
+        """Sheets Excel does not show (hidden, or "very hidden" by a macro): often an old copy of the list."""
+        if self._openpyxl is not None:
+            return {ws.title for ws in self._openpyxl.worksheets if ws.sheet_state != "visible"}
+        return {m.name for m in self._book.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
+
     def get_sheet_by_name(self, name: str):
         """The sheet as the reader uses it: ``total_height`` and ``iter_rows()``, rows from
         the sheet's first row and cells from column A (calamine starts at the first filled column)."""
@@ -492,10 +678,13 @@ class _Workbook:
         return sheet_pieces.pieced_sheet(self.path, name, whole_rows, few_rows=self._few_rows)
 
     def _load_sheet(self, name: str):
+        # Checked before a reader lays the sheet out cell by cell; its error cells, which calamine
+        # reads as empty, are put back.
+        errors = sheet_pieces.check_extent(self.path, name) if _file_kind(self.path) == "zip" else {}
         try:
             if self._openpyxl is not None:
                 return _OpenpyxlSheet(self._openpyxl[name])
-            return _CalamineSheet(self._book.get_sheet_by_name(name))
+            return _CalamineSheet(self._book.get_sheet_by_name(name), errors)
         except python_calamine.PasswordError:
             raise _protected(self.path) from None
         except python_calamine.CalamineError:
@@ -503,10 +692,14 @@ class _Workbook:
 
 
 class _CalamineSheet:
-    """A whole sheet parsed by calamine, its rows from column A."""
+    """A whole sheet parsed by calamine, its rows from column A, with its error cells
+    (``(row, column) -> "#N/A"``) put back where calamine reads them as empty."""
 
-    def __init__(self, sheet):
+    def __init__(self, sheet, errors: dict[tuple[int, int], str]):
         self._sheet = sheet
+        self._errors: dict[int, list] = {}
+        for (row, column), text in errors.items():
+            self._errors.setdefault(row, []).append((column, text))
 
     @property
     def total_height(self) -> int:
@@ -515,8 +708,11 @@ class _CalamineSheet:
     def iter_rows(self):
         # A generator, as every sheet's rows are: the reader closes them all alike.
         first_column = self._sheet.start[1] if self._sheet.start else 0
-        for row in self._sheet.iter_rows():
-            yield [""] * first_column + row if first_column else row
+        for number, row in enumerate(self._sheet.iter_rows()):
+            row = [""] * first_column + row if first_column else row
+            for column, text in self._errors.get(number, ()):
+                sheet_pieces.put_error(row, column, text)
+            yield row
 
 
 class _OpenpyxlSheet:
@@ -546,12 +742,28 @@ def _openpyxl_book(path: Path):
 def _open_workbook(path: Path, few_rows: bool = False) -> _Workbook:
     """Open a workbook after the checks that must come before reading it."""
     kind = _file_kind(path)
-    if kind == "ole2" and path.suffix.lower() != ".xls":
-        # An XLSX saved with a password is an OLE2 container, not a zip.
+    if kind == "ole2" and _holds_an_encrypted_workbook(path):
+        # An XLSX saved with a password is an OLE2 container, not a zip; an old .xls is one too
+        # (whatever it is called: a .xls saved as .csv is read as the workbook it is).
         raise _protected(path)
     if kind == "zip":
         check_zip_size(path)
     return _Workbook(path, few_rows)
+
+
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), b"EncryptionInfo")
+
+
+def _holds_an_encrypted_workbook(path: Path) -> bool:
+    """Whether an OLE2 file holds the streams of Excel's "Encrypt with password" (its names are
+    in the file's directory, which may be anywhere in it)."""
+    before = b""
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if any(name in before + block for name in _ENCRYPTION_STREAMS):
+                return True
+            before = block[-64:]
+    return False
 
 
 def check_zip_size(path, max_bytes: int | None = None, max_ratio: float | None = None) -> None:
@@ -585,11 +797,19 @@ def _too_big(path: Path, total: int) -> WorkbenchError:
 
 
 def _choose_sheet(path: Path, book: _Workbook, sheet) -> tuple[str, Generator[list, None, None]]:
-    """The sheet to read, and its rows."""
+    """The sheet to read, and its rows: the one named, else the first visible sheet with data
+    (a hidden sheet only if no visible one has any)."""
     if sheet is None:
-        return _first_sheet_with_data(path, book, book.sheet_names)
+        hidden = book.hidden_sheets
+        return _first_sheet_with_data(path, book, sorted(book.sheet_names, key=lambda n: n in hidden))
     name = _sheet_named(path, book.sheet_names, sheet)
     return name, book.get_sheet_by_name(name).iter_rows()
+
+
+def _hidden_before(book: _Workbook, name: str) -> list[str]:
+    """The hidden sheets that come before sheet ``name`` (skipped when no sheet was named)."""
+    names = book.sheet_names
+    return [n for n in names[: names.index(name)] if n in book.hidden_sheets]
 
 
 def _sheet_named(path: Path, names: list[str], sheet: str | int) -> str:

@@ -21,10 +21,10 @@ from html import escape
 from pathlib import Path
 from typing import Any, Sequence
 
-from workbench.decisions import LogEntry, transform_words
+from workbench.decisions import GENESIS, ChainHead, LogEntry, transform_words
 from workbench.equity import overall_text, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
-from workbench.progress import WorkbenchError
+from workbench.files import replacing
 from workbench.rules import RuleSet, dump_rules
 from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppressed_summary
 
@@ -114,10 +114,8 @@ def decision_record_html(record: DecisionRecord) -> str:
 def write_decision_record(record: DecisionRecord, path) -> Path:
     """Write the HTML decision record to ``path`` (UTF-8); WorkbenchError if it cannot be written."""
     path = Path(path)
-    try:
-        path.write_text(decision_record_html(record), encoding="utf-8")
-    except OSError as error:
-        raise WorkbenchError(f"{path.name}: could not write the decision record ({error.strerror or error})") from None
+    with replacing(path, "the decision record") as partial:
+        partial.write_text(decision_record_html(record), encoding="utf-8")
     return path
 
 
@@ -266,7 +264,16 @@ def _log_section(log: Sequence[LogEntry], chain_problem: str | None) -> str:
     header = ["When", "Who", "What", "Why", "Rule set sha256"]
     rows = [[e.shown_time, e.person, e.action, e.rationale, _mono((e.rules_sha256 or "")[:12])] for e in log]
     table = _table(header, rows) if rows else "<p>No decisions recorded yet.</p>"
-    return "<h2>Decision log</h2>" + status + table
+    return "<h2>Decision log</h2>" + status + _head_paragraph(log) + table
+
+
+def _head_paragraph(log: Sequence[LogEntry]) -> str:
+    """The log's head, for checking the workspace's log against this record later (kept outside it)."""
+    head = ChainHead(len(log), log[-1].entry_hash if log else GENESIS)
+    return (f"<p class=\"note\" data-entries=\"{head.entries}\" data-head=\"{head.head}\">To check the workspace's "
+            f"log against this record later: it had {escape(head.describe())}. "
+            "<span class=\"mono\">workbench verify --workspace WORKSPACE --record THIS-FILE.html</span> "
+            "says whether those entries are all still there, unchanged.</p>")
 
 
 def _toml_section(rule_set: RuleSet) -> str:

@@ -87,13 +87,46 @@ FACTOR_KEYS = ("name", "label", "group", "source", "weight", "transform", "at_le
 LOOKUP_KEYS = ("from", "to", "value")
 
 
+class RuleError(WorkbenchError, ValueError):
+    """A value no rule set can use (not finite, or implausibly large): refused when the rule set is
+    read or edited, so no contribution can overflow to infinity and decide who goes first.
+    ``key`` is the rule file's field holding it, for the reader to point at its line."""
+
+    def __init__(self, message: str, key: str = ""):
+        super().__init__(message)
+        self.key = key
+
+
+def _finite(value: float, what: str, key: str) -> None:
+    if not math.isfinite(value):
+        raise RuleError(f"{what} must be a finite number, not {value}", key)
+
+
+def _plausible(value: float, what: str, key: str) -> None:
+    """Weights and the values a transform gives are at most a million: their products stay finite."""
+    _finite(value, what, key)
+    if abs(value) > MAX_WEIGHT:
+        raise RuleError(f"{what} {value:g} is implausibly large (at most {MAX_WEIGHT:g})", key)
+
+
 @dataclass(frozen=True)
 class LookupBand:
-    """One row of a banded lookup: values from ``low`` to ``high`` (inclusive) score ``value``."""
+    """One row of a banded lookup: values from ``low`` to ``high`` (inclusive) score ``value``.
+
+    >>> LookupBand(1, 1, 1e308)
+    Traceback (most recent call last):
+    ...
+    workbench.rules.RuleError: lookup value 1e+308 is implausibly large (at most 1e+06)
+    """
 
     low: float
     high: float
     value: float
+
+    def __post_init__(self):
+        _finite(self.low, "lookup 'from'", "lookup")
+        _finite(self.high, "lookup 'to'", "lookup")
+        _plausible(self.value, "lookup value", "lookup")
 
 
 @dataclass(frozen=True)
@@ -117,6 +150,12 @@ class Factor:
     label: str = ""
     description: str = ""
 
+    def __post_init__(self):
+        _plausible(self.weight, f"factor '{self.name}': weight", "weight")
+        for key in ("at_least", "maximum"):
+            if getattr(self, key) is not None:
+                _finite(getattr(self, key), f"factor '{self.name}': {key}", key)
+
     @property
     def words(self) -> str:
         """How explanations name this factor (its label, else its name)."""
@@ -139,6 +178,10 @@ class BandPolicy:
 
     order: tuple[tuple[str, ...], ...] = tuple((code,) for code in PRIORITY_BAND_CODES)
     overlap_weeks: tuple[float, ...] = (0.0,) * len(PRIORITY_BAND_CODES)
+
+    def __post_init__(self):
+        for weeks in self.overlap_weeks:
+            _plausible(weeks, "a band overlap (weeks)", "overlap_weeks")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -175,6 +218,10 @@ class RuleSet:
     social_cap_weeks: float | None = None
     format_version: int = FORMAT_VERSION
     source: str = field(default="<text>", compare=False)
+
+    def __post_init__(self):
+        if self.social_cap_weeks is not None:
+            _plausible(self.social_cap_weeks, "the social cap (weeks)", "social_cap_weeks")
 
     @property
     def sha256(self) -> str:
@@ -217,9 +264,11 @@ def parse_rules(text: str, source: str = "<text>") -> RuleSet:
     """
     try:
         data = tomllib.loads(text)
+        return _Reader(source, _LineFinder(text)).rule_set(data)
     except tomllib.TOMLDecodeError as error:
         raise WorkbenchError(f"{source}: this is not valid TOML ({_toml_problem(error)})") from None
-    return _Reader(source, _LineFinder(text)).rule_set(data)
+    except RecursionError:  # lists or tables nested thousands deep: no rule set needs more than three
+        raise WorkbenchError(f"{source}: lists or tables are nested far too deeply to be a rule set") from None
 
 
 def _toml_problem(error: Exception) -> str:
@@ -312,7 +361,7 @@ class _Reader:
         # function here that turns a format 1 dict into a format 2 dict.
         name = self.text(data, "name", (), required=True)
         factors = self.factors(data.get("factors"))
-        return RuleSet(
+        return self.built((), RuleSet,
             name=name,
             author=self.text(data, "author", ()),
             version=self.text(data, "version", (), default="1", allow_number=True),
@@ -364,7 +413,7 @@ class _Reader:
         self.known_keys(table, BAND_KEYS, ("bands",), "in [bands]")
         order = self.band_order(table.get("order"))
         overlaps = self.overlaps(table.get("overlap_weeks", {}), order)
-        return BandPolicy(order=order, overlap_weeks=overlaps)
+        return self.built(("bands",), BandPolicy, order=order, overlap_weeks=overlaps)
 
     def band_order(self, order: Any) -> tuple[tuple[str, ...], ...]:
         if order is None:
@@ -423,10 +472,10 @@ class _Reader:
         name = self.text(table, "name", path, required=True)
         context = f"factor '{name}': "
         transform = self.choice(table, "transform", TRANSFORMS, "linear", path, context)
-        return Factor(
+        return self.built(path, Factor,
             name=name,
             source=self.text(table, "source", path, required=True).strip(),
-            weight=self.weight(table, path, context),
+            weight=self.number(table, "weight", path, default=1.0, context=context),
             group=self.choice(table, "group", GROUPS, CLINICAL, path, context),
             transform=transform,
             at_least=self.transform_number(table, "at_least", transform == "threshold", path, context),
@@ -437,11 +486,12 @@ class _Reader:
             description=self.text(table, "description", path),
         )
 
-    def weight(self, table: dict, path: tuple, context: str) -> float:
-        weight = self.number(table, "weight", path, default=1.0, context=context)
-        if abs(weight) > MAX_WEIGHT:
-            self.fail(path + ("weight",), f"{context}weight {weight:g} is implausibly large (at most {MAX_WEIGHT:g})")
-        return weight
+    def built(self, path: tuple, kind, context: str = "", **fields):
+        """``kind(**fields)``, its own checks failing with the line of the field at fault."""
+        try:
+            return kind(**fields)
+        except RuleError as problem:
+            self.fail(path + ((problem.key,) if problem.key else ()), f"{context}{problem}")
 
     def choice(self, table: dict, key: str, allowed: tuple, default: str, path: tuple, context: str) -> str:
         value = table.get(key, default)
@@ -483,7 +533,7 @@ class _Reader:
         low, high, value = (self.number(row, key, where, context=f"{context}lookup ") for key in LOOKUP_KEYS)
         if high < low:
             self.fail(where, f"{context}lookup band from {low:g} to {high:g}: 'to' is below 'from'")
-        return LookupBand(low=low, high=high, value=value)
+        return self.built(path, LookupBand, context, low=low, high=high, value=value)
 
 
 def _in(path: tuple) -> str:

@@ -28,8 +28,10 @@ it; the app does all writes from one worker thread.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import sqlite3
 import struct
 import zlib
@@ -45,6 +47,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, KnownCodes, WaitingList, repeats_a_lot, smallest_codes
+from workbench.files import create_private_file, replacing
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
@@ -132,19 +135,36 @@ class Workspace:
     # Opening and closing -------------------------------------------------
     @classmethod
     def create(cls, path: str | os.PathLike) -> "Workspace":
-        """A new, empty workspace file (readable by its owner only where the platform allows)."""
+        """A new, empty workspace file (readable by its owner only where the platform allows).
+
+        It is made whole under a hidden name beside ``path`` and then renamed, so a
+        crash or a full disk never leaves a half-made workspace at ``path``. An
+        empty file there (left by a version that made workspaces in place) is replaced.
+        """
         path = Path(path)
-        if path.exists():
+        if path.exists() and not _is_empty_file(path):
             raise WorkbenchError(f"{path.name}: a file with this name already exists")
-        _create_private_file(path)
-        connection = _connect(path)
-        # Large pages: the list is stored as a few multi-megabyte column blobs,
-        # which SQLite reads twice as fast from 64 KiB pages as from 4 KiB ones.
-        connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        workspace = cls(path, connection)
-        migrations.apply(workspace.db)
-        return workspace
+        making = path.with_name(f".{path.name}.creating")
+        _remove_with_journal(making)
+        try:
+            create_private_file(making)
+            connection = _connect(making)
+            try:
+                # Large pages: the list is stored as a few multi-megabyte column blobs,
+                # which SQLite reads twice as fast from 64 KiB pages as from 4 KiB ones.
+                connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+                connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                migrations.apply(sqlite_utils.Database(connection))
+            finally:
+                connection.close()
+            os.replace(making, path)
+        except (sqlite3.Error, OSError) as error:
+            _remove_with_journal(making)
+            raise database_problem(path, error, "could not be created") from None
+        except BaseException:
+            _remove_with_journal(making)
+            raise
+        return cls.open(path)
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> "Workspace":
@@ -152,6 +172,9 @@ class Workspace:
         path = Path(path)
         if not path.is_file():
             raise WorkbenchError(f"{path.name}: no such workspace file")
+        if _is_empty_file(path):
+            raise WorkbenchError(f"{path.name}: the file is empty, not a workspace (an import may have been "
+                                 "stopped before it wrote anything): import the list again to make it afresh")
         connection = _connect(path)
         try:
             app_id = connection.execute("PRAGMA application_id").fetchone()[0]
@@ -163,19 +186,17 @@ class Workspace:
             raise WorkbenchError(f"{path.name}: not a workbench workspace")
         workspace = cls(path, connection)
         try:
-            migrations.apply(workspace.db)
-        except sqlite3.OperationalError as error:  # read-only file or folder, full disk, locked
+            _refuse_a_newer_schema(workspace)
+            _bring_up_to_date(workspace)
+        except (sqlite3.Error, WorkbenchError) as error:
             connection.close()
-            raise WorkbenchError(
-                f"{path.name}: this workspace was saved by an earlier version and must be brought up to date, "
-                f"but it cannot be written ({error}): close it in any other program, and check you may change "
-                "the file and the disk has space"
-            ) from None
+            raise database_problem(path, error) from None
         return workspace
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike) -> "Workspace":
-        return cls.open(path) if Path(path).exists() else cls.create(path)
+        path = Path(path)
+        return cls.open(path) if path.exists() and not _is_empty_file(path) else cls.create(path)
 
     def close(self) -> None:
         self.connection.close()
@@ -202,13 +223,20 @@ class Workspace:
         """The current list (fast: whole columns, no row-by-row work).
 
         Source columns are decoded the first time they are used (most views
-        and rule sets need only a few of them).
+        and rule sets need only a few of them). A damaged file is a
+        :class:`WorkbenchError` naming it, here or when a column is first used.
         """
+        try:
+            return self._load_list()
+        except (sqlite3.Error, zlib.error, UnicodeDecodeError, ValueError, struct.error) as error:
+            raise database_problem(self.path, error) from None
+
+    def _load_list(self) -> WaitingList:
         if not self.has_list():
             raise WorkbenchError(f"{self.path.name}: this workspace has no waiting list yet: import one first")
         columns: dict[str, np.ndarray] = {}
         known = KnownCodes()
-        source = LazyColumns(known)
+        source = LazyColumns(known, self.path.name)
         same_as: dict[str, str] = {}
         for name, kind, is_source, blob in self.connection.execute(
             "SELECT name, kind, source, data FROM list_columns ORDER BY position"
@@ -297,21 +325,23 @@ class Workspace:
         of the new import record.
         """
         connection = self.connection
-        connection.execute("BEGIN IMMEDIATE")
         try:
-            # Columns first: the findings' row-by-row insert runs twice as fast once no
-            # encoding thread is left to take Python's lock between its rows.
-            _write_columns(connection, wl, scaled(progress, 0.0, 0.8), cancelled, encoded_ahead)
-            progress(0.8, "Saving the findings")
-            _write_findings(connection, findings)
-            import_id = _write_import_record(connection, record)
-            connection.executemany(
-                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", record.get("settings", {}).items()
-            )
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                # Columns first: the findings' row-by-row insert runs twice as fast once no
+                # encoding thread is left to take Python's lock between its rows.
+                _write_columns(connection, wl, scaled(progress, 0.0, 0.8), cancelled, encoded_ahead)
+                progress(0.8, "Saving the findings")
+                _write_findings(connection, findings)
+                import_id = _write_import_record(connection, record)
+                _write_settings(connection, record.get("settings", {}))
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:  # SQLite may have rolled back already (a full disk)
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise database_problem(self.path, error, "could not be saved") from None
         progress(1.0, "Saved")
         return import_id
 
@@ -320,15 +350,15 @@ class Workspace:
         path = Path(path)
         if path.resolve() == self.path.resolve():
             return self
-        partial = path.with_name(path.name + ".partial")
-        partial.unlink(missing_ok=True)
-        _create_private_file(partial)
-        target = sqlite3.connect(partial)
         try:
-            self.connection.backup(target)
-        finally:
-            target.close()
-        os.replace(partial, path)
+            with replacing(path, "the copy of the workspace") as partial:
+                target = sqlite3.connect(partial)
+                try:
+                    self.connection.backup(target)
+                finally:
+                    target.close()
+        except sqlite3.Error as error:
+            raise database_problem(path, error, "could not be saved") from None
         return Workspace.open(path)
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -336,8 +366,11 @@ class Workspace:
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
-        with self.connection:
-            self.connection.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+        try:
+            with self.connection:
+                self.connection.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+        except sqlite3.Error as error:
+            raise database_problem(self.path, error, "could not be saved") from None
 
 
 # Helpers ---------------------------------------------------------------------
@@ -350,10 +383,71 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _create_private_file(path: Path) -> None:
-    """Create an empty file readable and writable by its owner only (POSIX)."""
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
+def _is_empty_file(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size == 0
+
+
+def _remove_with_journal(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-journal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _write_settings(connection, settings: dict[str, str | None]) -> None:
+    """Store settings; a setting given as None is removed (a pseudonym key moved out of the file)."""
+    for key, value in settings.items():
+        if value is None:
+            connection.execute("DELETE FROM settings WHERE key = ?", (key,))
+        else:
+            connection.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+
+def _refuse_a_newer_schema(workspace: "Workspace") -> None:
+    """A workspace changed by a newer workbench may hold what this one would misread or undo."""
+    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}
+    unknown = [m.name for m in migrations.applied(workspace.db) if m.name not in known]
+    if unknown:
+        raise WorkbenchError(f"{workspace.path.name}: this workspace was saved by a newer version of the workbench "
+                             f"(it has changes this version does not know: {', '.join(unknown)}); "
+                             "open it with that version, or update the workbench")
+
+
+def _bring_up_to_date(workspace: "Workspace") -> None:
+    """Apply the schema changes a workspace saved by an earlier version lacks."""
+    if not migrations.pending(workspace.db):
+        return
+    try:
+        migrations.apply(workspace.db)
+    except sqlite3.OperationalError as error:  # read-only file or folder, full disk, locked
+        raise WorkbenchError(
+            f"{workspace.path.name}: this workspace was saved by an earlier version and must be brought up to "
+            f"date, but it cannot be written ({error}): close it in any other program, and check you may change "
+            "the file and the disk has space"
+        ) from None
+
+
+def database_problem(path: Path, error: Exception, doing: str = "cannot be read") -> WorkbenchError:
+    """A database or storage error as one plain sentence naming the workspace file.
+
+    >>> print(database_problem(Path("ward.sqlite"), sqlite3.OperationalError("database or disk is full")))
+    ward.sqlite: cannot be read: the disk is full; free some space and try again (nothing was changed)
+    """
+    if isinstance(error, WorkbenchError):
+        return error
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text or isinstance(error, PermissionError):
+        problem = "the file or its folder is read-only; check you may change them"
+    elif "disk is full" in text or getattr(error, "errno", None) in (errno.ENOSPC, errno.EFBIG):
+        problem = "the disk is full; free some space and try again (nothing was changed)"
+    elif "disk i/o error" in text:
+        problem = "the disk could not be written or read: it may be full or failing (nothing was changed)"
+    elif "locked" in text or "busy" in text:
+        problem = "another program is using it; close it there and try again"
+    elif isinstance(error, (sqlite3.DatabaseError, zlib.error, UnicodeDecodeError, ValueError, struct.error)):
+        problem = (f"the workspace is damaged ({error}); open a backup copy of it, "
+                   "or import the list again into a new workspace")
+    else:
+        problem = f"{error.strerror if isinstance(error, OSError) and error.strerror else error}"
+    return WorkbenchError(f"{path.name}: {doing}: {problem}")
 
 
 def _write_findings(connection, findings: Iterable) -> None:
@@ -491,6 +585,10 @@ def _write_import_record(connection, record: dict[str, Any]) -> int:
 SAME_AS_SOURCE = "same as source"  # a canonical column equal to a source column, stored once
 _NULL_MARK = "\x1f"  # a lone unit separator: a control character no list holds as a whole value
 _SEPARATOR = "\x1e"
+_ESCAPE = "\x1b"  # in an escaped text, stands before a code for itself, the separator or the empty mark
+_ESCAPES = ((_ESCAPE, "0"), (_SEPARATOR, "1"), (_NULL_MARK, "2"))  # the escape character first
+_UNESCAPES = {code: character for character, code in _ESCAPES}
+_ESCAPED = re.compile(f"{_ESCAPE}([012])")
 # A coded text column's tag says its codes' integer type: b"C" (int32) is how every
 # workspace was first written; narrower codes came later.
 _CODES_TYPE = {b"C": np.int32, b"h": np.int16, b"b": np.int8}
@@ -509,16 +607,31 @@ def _encode_column(kind: str, values, coded: tuple[np.ndarray, np.ndarray] | Non
 
 
 def _join_text(values: np.ndarray) -> str:
-    """Every value followed by the separator, so n values split into n + 1 parts."""
+    """Every value followed by the separator, so n values split into n + 1 parts.
+
+    A column whose values hold the separator, the empty mark or the escape
+    character (stray control characters in a file) is written escaped, each
+    kept exactly: the text then starts with the escape character.
+    """
     marked = values.tolist()
-    for position in np.flatnonzero(values == None).tolist():  # noqa: E711 (elementwise)
+    empty = np.flatnonzero(values == None).tolist()  # noqa: E711 (elementwise)
+    for position in empty:
         marked[position] = _NULL_MARK
     marked.append("")  # the text ends with a separator too (joined once: a million-row text is big)
     text = _SEPARATOR.join(marked)
-    if text.count(_SEPARATOR) != len(marked) - 1:
-        # A value holds the separator itself (a stray control character): replace it.
-        text = "".join(v.replace(_SEPARATOR, " ") + _SEPARATOR for v in marked[:-1])
+    if text.count(_SEPARATOR) != len(marked) - 1 or text.count(_NULL_MARK) != len(empty) or _ESCAPE in text:
+        text = _ESCAPE + "".join((_NULL_MARK if v is None else _escaped(v)) + _SEPARATOR for v in values.tolist())
     return text
+
+
+def _escaped(value: str) -> str:
+    for character, code in _ESCAPES:
+        value = value.replace(character, _ESCAPE + code)
+    return value
+
+
+def _unescaped(value: str) -> str:
+    return _ESCAPED.sub(lambda found: _UNESCAPES[found.group(1)], value)
 
 
 def _encode_text(values: np.ndarray, coded: tuple[np.ndarray, np.ndarray] | None = None) -> bytes:
@@ -556,9 +669,13 @@ def _decode_text(blob: bytes, known: KnownCodes | None = None) -> np.ndarray:
 
 def _split_text(compressed: bytes) -> np.ndarray:
     text = zlib.decompress(compressed).decode("utf-8")
-    values = np.array(text.split(_SEPARATOR)[:-1], dtype=object)
+    escaped = text.startswith(_ESCAPE)
+    values = np.array(text[escaped:].split(_SEPARATOR)[:-1], dtype=object)
     if _NULL_MARK in text:  # a quick scan saves comparing every value when nothing is empty
         values[values == _NULL_MARK] = None
+    if escaped:
+        for position in np.flatnonzero([v is not None and _ESCAPE in v for v in values.tolist()]).tolist():
+            values[position] = _unescaped(values[position])
     return values
 
 
@@ -568,11 +685,12 @@ class LazyColumns(MutableMapping):
     Behaves as a dict of header -> object array, in file order.
     """
 
-    def __init__(self, known: KnownCodes | None = None):
+    def __init__(self, known: KnownCodes | None = None, file_name: str = "the workspace"):
         self._encoded: dict[str, tuple[str, bytes]] = {}
         self._decoded: dict[str, np.ndarray] = {}
         self._order: dict[str, None] = {}
         self._known = known  # where decoding notes a coded column's codes
+        self._file_name = file_name  # named when a damaged column cannot be read
 
     def add_encoded(self, name: str, kind: str, blob: bytes) -> None:
         self._encoded[name] = (kind, blob)
@@ -581,7 +699,10 @@ class LazyColumns(MutableMapping):
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._decoded:
             kind, blob = self._encoded[name]  # KeyError for an unknown column, as a dict
-            self._decoded[name] = _decode_column(kind, blob, self._known)
+            try:
+                self._decoded[name] = _decode_column(kind, blob, self._known)
+            except (zlib.error, UnicodeDecodeError, ValueError, struct.error) as error:
+                raise database_problem(Path(self._file_name), error) from None
         return self._decoded[name]
 
     def __setitem__(self, name: str, values: np.ndarray) -> None:

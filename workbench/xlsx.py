@@ -33,6 +33,7 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 EXCEL_EPOCH = date(1899, 12, 30)
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+CUT_MARK = " … [cut here:"  # ends a text cut to fit a cell, saying so in the cell
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 STYLE_DATE, STYLE_HEADER, STYLE_DATE_TIME, STYLE_WRAPPED = 1, 2, 3, 4
 EMPTY_CELL = "<c/>"  # holds a column's place: cells carry no reference
@@ -65,6 +66,7 @@ class XlsxWriter:
     def __init__(self, path: Path):
         self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         self.sheets: list[tuple[str, str]] = []  # name, filter range
+        self.cut_cells = 0  # texts longer than a cell holds, cut (each says so where it ends)
 
     def __enter__(self) -> "XlsxWriter":
         return self
@@ -96,7 +98,9 @@ class XlsxWriter:
             header = "".join(_text_cell(h, header=True) for h, _ in columns)
             part.write(f'<row r="1">{header}</row>'.encode("utf-8"))
             for chunk in chain([first], chunks) if first is not None else ():
-                part.write(_rows_xml(written + 2, [kind for _, kind in columns], chunk).encode("utf-8"))
+                xml = _rows_xml(written + 2, [kind for _, kind in columns], chunk)
+                self.cut_cells += xml.count(CUT_MARK)
+                part.write(xml.encode("utf-8"))
                 written += len(chunk[0]) if chunk else 0
             last_column = letters[-1] if letters else "A"
             part.write(f'</sheetData><autoFilter ref="A1:{last_column}{written + 1}"/></worksheet>'.encode("utf-8"))
@@ -227,11 +231,23 @@ def _text_cell(text: str, header: bool = False) -> str:
     style = f' s="{STYLE_HEADER}"' if header else ""
     if PLAIN_TEXT.fullmatch(text) and len(text) <= MAX_CELL_TEXT:
         return f'<c t="inlineStr"{style}><is><t>{text}</t></is></c>'  # the common case: nothing to escape
-    text = XML_ILLEGAL.sub("\ufffd", text[:MAX_CELL_TEXT])
+    text = XML_ILLEGAL.sub("\ufffd", text if len(text) <= MAX_CELL_TEXT else _cut_to_fit(text))
     if "\n" in text and not header:
         style = f' s="{STYLE_WRAPPED}"'
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c t="inlineStr"{style}><is><t{space}>{_escape(text)}</t></is></c>'
+
+
+def _cut_to_fit(text: str) -> str:
+    """A text too long for one cell, cut, ending in words that say so.
+
+    >>> cut = _cut_to_fit("x" * 40_000)
+    >>> len(cut) <= MAX_CELL_TEXT, cut[-60:]
+    (True, 'one has 40,000 characters; an export to .csv keeps it whole]')
+    """
+    note = (f"{CUT_MARK} Excel holds {MAX_CELL_TEXT:,} characters in a cell and this one has {len(text):,} "
+            "characters; an export to .csv keeps it whole]")
+    return text[: MAX_CELL_TEXT - len(note)] + note
 
 
 def _escape(text: str) -> str:

@@ -9,7 +9,7 @@ standard errors using ``--cv-demand``, as the published definition does.
 from __future__ import annotations
 
 from workbench import capacity
-from workbench.cli import print_json
+from workbench.cli import figure, print_json
 
 NAME = "capacity"
 HELP = "Queue load, target queue size, relief and target capacity, and pressure for one waiting list."
@@ -24,16 +24,16 @@ LABELS = {
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--demand", required=True, type=float, help="referrals a week")
-    parser.add_argument("--capacity", required=True, type=float, help="patients treated a week")
-    parser.add_argument("--queue", required=True, type=float, help="patients waiting now")
-    parser.add_argument("--target-wait", required=True, type=float, help="target wait in weeks, e.g. 18")
-    parser.add_argument("--factor", type=float, default=4, help="target wait / target mean wait (4)")
-    parser.add_argument("--time-to-target", type=float, default=26, help="weeks to reach the target queue size (26)")
-    parser.add_argument("--cv-demand", type=float, default=1, help="coefficient of variation of demand (1)")
-    parser.add_argument("--cv-capacity", type=float, default=1, help="coefficient of variation of capacity (1)")
-    parser.add_argument("--mean-wait", type=float, help="the list's mean wait in weeks (for pressure)")
-    parser.add_argument("--referrals", type=float, help="referrals demand was estimated from (for relief capacity)")
+    parser.add_argument("--demand", required=True, type=figure, help="referrals a week")
+    parser.add_argument("--capacity", required=True, type=figure, help="patients treated a week")
+    parser.add_argument("--queue", required=True, type=figure, help="patients waiting now")
+    parser.add_argument("--target-wait", required=True, type=figure, help="target wait in weeks, e.g. 18")
+    parser.add_argument("--factor", type=figure, default=4, help="target wait / target mean wait (4)")
+    parser.add_argument("--time-to-target", type=figure, default=26, help="weeks to reach the target queue size (26)")
+    parser.add_argument("--cv-demand", type=figure, default=1, help="coefficient of variation of demand (1)")
+    parser.add_argument("--cv-capacity", type=figure, default=1, help="coefficient of variation of capacity (1)")
+    parser.add_argument("--mean-wait", type=figure, help="the list's mean wait in weeks (for pressure)")
+    parser.add_argument("--referrals", type=figure, help="referrals demand was estimated from (for relief capacity)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 

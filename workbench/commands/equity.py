@@ -10,11 +10,12 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from workbench.cli import print_json
+from workbench.cli import figure, print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
 from workbench.commands._tables import add_table_arguments, check_out
 from workbench.equity import SUGGESTED_GROUPINGS, overall_text, prepare_equity, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
+from workbench.files import replacing
 from workbench.progress import WorkbenchError
 from workbench.waits import describe_left_out
 from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_table
@@ -37,11 +38,11 @@ SHARES = ("share_of_next_n", "within_18")
 
 def add_arguments(parser) -> None:
     add_rules_arguments(parser)
-    parser.add_argument("--capacity-per-week", required=True, type=float, help="patients treated a week")
-    parser.add_argument("--horizon-weeks", type=float, default=13, help="weeks ahead for 'next N treated' (13)")
+    parser.add_argument("--capacity-per-week", required=True, type=figure, help="patients treated a week")
+    parser.add_argument("--horizon-weeks", type=figure, default=13, help="weeks ahead for 'next N treated' (13)")
     parser.add_argument("--by", default="imd_quintile",
                         help=f"grouping: {', '.join(SUGGESTED_GROUPINGS)}, or a column of the list (imd_quintile)")
-    parser.add_argument("--demand-per-week", type=float, help="new referrals a week (take part of the capacity)")
+    parser.add_argument("--demand-per-week", type=figure, help="new referrals a week (take part of the capacity)")
     parser.add_argument("--suppress-threshold", type=int, default=DEFAULT_THRESHOLD,
                         help=f"hide counts from 1 to this number ({DEFAULT_THRESHOLD})")
     add_table_arguments(parser, "table")
@@ -97,16 +98,14 @@ def table_rows(summary: dict) -> list[list]:
 
 
 def _write_out(path: Path, summary: dict, context: dict) -> None:
-    if path.suffix.lower() == ".csv":
-        write_csv(path, table_headers(), table_rows(summary))
-        return
-    book = Workbook(write_only=True)
-    write_table(book.create_sheet("Equity"), table_headers(), table_rows(summary))
-    write_key_values(book.create_sheet("Summary"), _summary_pairs(summary, context))
-    try:
-        book.save(path)
-    except OSError as error:
-        raise WorkbenchError(f"{path.name}: could not be written ({error.strerror or error})") from None
+    with replacing(path, "the equity table") as partial:
+        if path.suffix.lower() == ".csv":
+            write_csv(partial, table_headers(), table_rows(summary))
+            return
+        book = Workbook(write_only=True)
+        write_table(book.create_sheet("Equity"), table_headers(), table_rows(summary))
+        write_key_values(book.create_sheet("Summary"), _summary_pairs(summary, context))
+        book.save(partial)
 
 
 def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:

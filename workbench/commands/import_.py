@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
 
 from workbench.cli import print_json, print_progress
@@ -9,7 +10,6 @@ from workbench.deprivation import CURRENT, EDITIONS, describe_link
 from workbench.importer import import_file
 from workbench.locking import acquire_lock
 from workbench.mapping import parse_map_options
-from workbench.progress import WorkbenchError
 from workbench import readers
 
 NAME = "import"
@@ -25,7 +25,11 @@ def add_arguments(parser) -> None:
                         help="map a canonical field to a source header, e.g. --map wait_start=\"Clock Start\"")
     parser.add_argument("--census-date", type=iso_date, help="census date YYYY-MM-DD (default: the file's, else today)")
     parser.add_argument("--pseudonymise", action="store_true",
-                        help="replace NHS numbers by a keyed hash and drop name, address and phone columns")
+                        help="replace NHS and hospital numbers by keyed codes and leave out names, addresses, phone "
+                             "numbers, postcodes, dates of birth and free text; the key stays in your data folder")
+    parser.add_argument("--key-file", metavar="FILE",
+                        help="with --pseudonymise: the pseudonym key file to use (made if missing), e.g. one your "
+                             "team keeps so that its lists share pseudonyms")
     parser.add_argument("--deprivation", choices=list(EDITIONS), default=CURRENT,
                         help=f"deprivation indices: {'; '.join(f'{year}: {e.words}' for year, e in EDITIONS.items())} "
                              f"(default {CURRENT})")
@@ -36,7 +40,7 @@ def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise WorkbenchError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
 
 
 def run(args) -> int:
@@ -48,7 +52,8 @@ def run(args) -> int:
     with acquire_lock(args.workspace):
         result = import_file(
             args.file, args.workspace, sheet=sheet, overrides=overrides, census_date=args.census_date,
-            header_row=args.header_row, pseudonymise=args.pseudonymise, deprivation_edition=args.deprivation,
+            header_row=args.header_row, pseudonymise=args.pseudonymise, key_file=args.key_file,
+            deprivation_edition=args.deprivation,
             progress=print_progress,
         )
     if args.json:

@@ -24,9 +24,10 @@ def run(args) -> int:
     ranked = rank_both(args)
     wl, rules, baseline_rules = ranked.wl, ranked.rules, ranked.baseline_rules
     comparison = compare(ranked.baseline, ranked.scenario, top_n=args.top)
+    notes: list[str] = []
     if args.out:
         export_ranked_list(args.out, wl, ranked.scenario, ranked.baseline, rules, ranked.record or None,
-                           pseudonymise=args.pseudonymise, progress=print_progress)
+                           pseudonymise=args.pseudonymise, progress=print_progress, notes=notes)
     result = {
         "rules": rules.name,
         "rules_sha256": rules.sha256,
@@ -34,11 +35,14 @@ def run(args) -> int:
         "baseline_sha256": baseline_rules.sha256,
         **comparison.as_dict(wl),
         "out": args.out,
+        "warnings": notes,
     }
     if args.json:
         print_json(result)
     else:
         print_summary(result)
+        for note in notes:
+            print(f"Warning: {note}")
     return 0
 
 
