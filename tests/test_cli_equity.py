@@ -119,7 +119,7 @@ def test_the_printed_indices_say_their_conventions(workspace, capsys):
     assert main(equity_args(workspace)) == 0
     printed = capsys.readouterr().out
     assert "(positive: the most deprived wait longer)" in printed and "95% CI" in printed
-    assert "RII (OHID's: fitted wait at the least deprived end over that at the most deprived end)" in printed
+    assert "(RII, OHID's: fitted wait at the least deprived end over that at the most deprived end)" in printed
     assert "times as long as the" in printed
 
 

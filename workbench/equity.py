@@ -77,7 +77,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from workbench import deprivation, inequality, projection, waits
+from workbench import codes, deprivation, inequality, projection, waits
 from workbench.fields import (
     AGE_BANDS, DATE, ETHNIC_GROUPS, FIELD_KINDS, FLAG, LONG_WAIT_WEEKS, NUMBER, RTT_STANDARD_WEEKS, WaitingList,
 )
@@ -85,6 +85,7 @@ from workbench.progress import WorkbenchError
 from workbench.ranking import Prepared, Ranking, prepare
 
 NOT_KNOWN = "Not known"
+UNKNOWN_GROUPS = (NOT_KNOWN, codes.NOT_STATED)  # groups of patients whose group is not recorded
 YES, NO = "Yes", "No"
 LEARNING_DISABILITY = "learning_disability"
 SUGGESTED_GROUPINGS = (
@@ -892,12 +893,12 @@ def _order_dict(inputs: EquityInputs, figures: OrderFigures, g: int, next_n: int
 
 def _mean_wait_range(inputs: EquityInputs, figures: OrderFigures, g: int) -> list[float] | None:
     """A group's mean projected wait as it is and as it would be if every patient of unknown group
-    (with a counted wait) belonged to it; None for the "Not known" group itself or when it has none."""
-    labels = inputs.grouping.labels
-    unknown = labels.index(NOT_KNOWN) if NOT_KNOWN in labels else None
-    if unknown is None or g == unknown or not inputs.known_count[unknown] or not inputs.known_count[g]:
+    (with a counted wait) belonged to it; None for an unknown group itself or when there are none."""
+    unknown = [i for i, label in enumerate(inputs.grouping.labels) if label in UNKNOWN_GROUPS]
+    count = int(inputs.known_count[unknown].sum())
+    if g in unknown or not count or not inputs.known_count[g]:
         return None
-    joined = (figures.group_sums[g] + figures.group_sums[unknown]) / (inputs.known_count[g] + inputs.known_count[unknown])
+    joined = (figures.group_sums[g] + figures.group_sums[unknown].sum()) / (inputs.known_count[g] + count)
     return sorted([float(figures.mean_wait[g]), float(joined)])
 
 
@@ -951,21 +952,21 @@ def inequality_text(summary: dict) -> list[str]:
     ...                   "scenario": "the most deprived wait 1.19 times as long as the least deprived"},
     ...     "sii_unknowns_range": {"baseline": None, "scenario": None}})
     >>> print("\\n".join(lines))
-    SII of mean projected wait across England's IMD deciles (positive: the most deprived wait longer): 9.8 weeks (95% CI 9.1 to 10.6) -> 8.0 weeks (95% CI 7.3 to 8.7)
-    RII (OHID's: fitted wait at the least deprived end over that at the most deprived end): 0.80 (95% CI 0.78 to 0.82) -> 0.84 (95% CI 0.82 to 0.86): the most deprived wait 1.25 times as long as the least deprived -> 1.19 times
+    Slope index of inequality (SII) of mean projected wait across England's IMD deciles (positive: the most deprived wait longer): 9.8 weeks (95% CI 9.1 to 10.6) -> 8.0 weeks (95% CI 7.3 to 8.7)
+    Relative index of inequality (RII, OHID's: fitted wait at the least deprived end over that at the most deprived end): 0.80 (95% CI 0.78 to 0.82) -> 0.84 (95% CI 0.82 to 0.86): the most deprived wait 1.25 times as long as the least deprived -> 1.19 times
     """
     where, left_out = sii_scope(summary)
     base, scen = ({key: summary[key][order] for key in ("sii", "sii_ci", "rii", "rii_ci", "rii_words")} for order in ORDERS)
     if base["sii"] is None and scen["sii"] is None:
-        return [f"SII and RII across {where}: not worked out (they need at least {inequality.MIN_GROUPS} deciles "
+        return [f"Slope and relative index of inequality across {where}: not worked out (they need at least {inequality.MIN_GROUPS} deciles "
                 f"with patients; {summary['sii_deciles']} have some)"]
-    sii = (f"SII of mean projected wait across {where} ({SII_SIGN}): "
+    sii = (f"Slope index of inequality (SII) of mean projected wait across {where} ({SII_SIGN}): "
            f"{_index_text(base['sii'], base['sii_ci'], 1, ' weeks')} -> {_index_text(scen['sii'], scen['sii_ci'], 1, ' weeks')}")
-    rii = (f"RII ({RII_MEANING}): {_index_text(base['rii'], base['rii_ci'], 2)} -> "
+    rii = (f"Relative index of inequality (RII, {RII_MEANING}): {_index_text(base['rii'], base['rii_ci'], 2)} -> "
            f"{_index_text(scen['rii'], scen['rii_ci'], 2)}{_rii_words(base['rii_words'], scen['rii_words'])}")
     lines = [sii + (f"; {left_out}" if left_out else ""), rii]
     ranges = summary.get("sii_unknowns_range", {})
-    if ranges.get("baseline") or ranges.get("scenario"):
+    if any(isinstance(ranges.get(order), list) for order in ORDERS):  # none, or hidden with a handful of unknowns
         lines.append(f"With the {_count_text(summary['sii_unknown_deprivation'])} patients of unknown deprivation all "
                      f"in the most or all in the least deprived decile, the SII could be "
                      f"{_range_text(ranges['baseline'])} -> {_range_text(ranges['scenario'])} weeks")
