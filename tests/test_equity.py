@@ -337,3 +337,43 @@ def test_core20_groups_keep_welsh_and_scottish_patients_apart_from_not_known():
     grouping = group_rows(wl, "core20")
     assert [grouping.labels[c] for c in grouping.codes] == ["Yes", "No", "Not in England (Core20 is England only)",
                                                             "Not in England (Core20 is England only)", NOT_KNOWN]
+
+
+# --- unknowns as a range --------------------------------------------------------------------------
+
+def test_each_groups_mean_wait_comes_with_the_range_its_unknowns_could_give_it():
+    # Capacity huge: projected wait = weeks waited. F: 10, 20 (mean 15); M: 30; unknown: 0 and 6 (mean 3).
+    wl = make_list([10, 20, 30, 0, 6], sex=["F", "F", "M", None, None])
+    summary = equity_summary(wl, np.arange(5), np.arange(5), by="sex", capacity_per_week=1e9)
+    groups = by_group(summary)
+    # Had both unknowns been female: (10 + 20 + 0 + 6) / 4 = 9; all male: (30 + 0 + 6) / 3 = 12.
+    assert groups["F"]["baseline"]["mean_wait_range"] == pytest.approx([9.0, 15.0])
+    assert groups["M"]["baseline"]["mean_wait_range"] == pytest.approx([12.0, 30.0])
+    assert groups[NOT_KNOWN]["baseline"]["mean_wait_range"] is None
+
+
+def test_ethnicity_not_stated_counts_as_unknown_too():
+    wl = make_list([10, 20, 5], ethnic_group=["White", "Asian", "Not stated/unknown"])
+    groups = by_group(equity_summary(wl, np.arange(3), np.arange(3), by="ethnic_group", capacity_per_week=1e9))
+    assert groups["White"]["baseline"]["mean_wait_range"] == pytest.approx([7.5, 10.0])
+    assert groups["Asian"]["baseline"]["mean_wait_range"] == pytest.approx([12.5, 20.0])
+
+
+def test_no_unknowns_no_range(six_summary):
+    assert all(g["baseline"]["mean_wait_range"] is None for g in six_summary["groups"])
+    assert six_summary["sii_unknowns_range"] == {"baseline": None, "scenario": None}
+
+
+def test_the_sii_comes_with_the_range_unknown_deprivation_could_give_it():
+    # Deciles 1, 3, 5, 7, 10 wait 5, 4, 3, 2, 1 (SII 5 at equal shares); two of unknown decile wait 9.
+    wl = make_list([5, 4, 3, 2, 1, 9, 9], imd_decile=[1, 3, 5, 7, 10, None, None],
+                   deprivation_nation=["England"] * 5 + [None, None])
+    summary = equity_summary(wl, np.arange(7), np.arange(7), by="imd_decile", capacity_per_week=1e9)
+    assert summary["sii"]["baseline"] == pytest.approx(5.0)
+    assert summary["sii_unknown_deprivation"] == 2
+    low, high = summary["sii_unknowns_range"]["baseline"]
+    # All in decile 1: three patients there (5, 9, 9): the most deprived end rises, the gap widens.
+    with_most = inequality_indices([23 / 3, 4, 3, 2, 1], [3, 1, 1, 1, 1])[0]
+    with_least = inequality_indices([5, 4, 3, 2, 19 / 3], [1, 1, 1, 1, 3])[0]
+    assert (low, high) == pytest.approx(sorted([with_most, with_least]))
+    assert low < 0 < 5 < high  # unknowns this many, and this far off, could even turn the gradient round
