@@ -239,3 +239,22 @@ def test_referrals_copy_the_lists_mix_and_leave_stopped_clocks_out():
     assert sorted(stream.profiles.tolist()) == [0, 1, 2]
     assert stream.between(0, 1) == (0, 3) and stream.between(1, 3) == (3, 9)
     assert PRIORITY_BAND_CODES[0] == "P1a"
+
+
+def test_rules_scored_again_give_the_closed_form_when_nothing_changes_with_time():
+    # A threshold no one reaches: the rule set is scored again every week (its scores could grow unevenly)
+    # but its order never changes, so the projection is treat in turn's closed form, referrals or none.
+    rules = parse_rules(CREDIT_RULES.replace('name = "Carer"\ngroup = "social"\nsource = "carer"\nweight = 5.0',
+                                             'name = "Never"\nsource = "weeks_waited"\nweight = 10.0\n'
+                                             'transform = "threshold"\nat_least = 100000.0'))
+    rng = np.random.default_rng(5)
+    wl = waiting_list(rng.choice(BANDS, 200), rng.permutation(200) * 0.3)
+    prepared = prepare(wl)
+    rescored, in_turn = rank(rules, wl, prepared=prepared), rank(treat_in_turn(), wl, prepared=prepared)
+    assert projection.band_slopes(rules) is None and np.array_equal(rescored.order, in_turn.order)
+    for demand in (None, 2.5):
+        inputs = prepare_equity(wl, "imd_quintile", 4.0, 13, demand, prepared=prepared)
+        slow = projection.project(rescored, [rescored.order], [4.0], inputs.referrals, 13, prepared)
+        fast = projection.project(in_turn, [in_turn.order], [4.0], inputs.referrals, 13)
+        assert np.array_equal(slow.treated_at, fast.treated_at)
+        assert (slow.treated_by_horizon, slow.new_treated_by_horizon) == (fast.treated_by_horizon, fast.new_treated_by_horizon)

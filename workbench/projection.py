@@ -209,15 +209,15 @@ class RescoredKeys:
         self.tie_place = prepared.tie_place
         self._time = _TimeFactors(rules, prepared)
         self.static = ranking.score - self._time.at_census()
-        self.profiles = np.unique(profiles)
-        self.fresh = self.scores(self.profiles, np.zeros(len(self.profiles)), existing=False)
+        fresh = self.scores(profiles, np.zeros(len(profiles)), existing=False)
+        self.fresh_extremes = _band_extremes(fresh, self.band[profiles], len(rules.bands.order))
         self.rescore_weeks = frozenset(_epochs(horizon_weeks)) - {0}
         self.epoch = 0
         self._extremes = None
 
     def existing(self, rows: np.ndarray, week: int) -> np.ndarray:
         """Keys at the census date, in the ranking's order."""
-        self.begin_epoch(0, self.score[rows], rows)
+        self.begin_epoch(0, [(self.score[rows], rows)])
         keys = self.keys(self.score[rows], rows)
         return np.maximum.accumulate(keys) if len(keys) else keys
 
@@ -233,17 +233,15 @@ class RescoredKeys:
         """Scores of patients (or referrals copying them) after waiting ``waited`` weeks (since census or arrival)."""
         return self.static[profiles] + self._time.after(profiles, waited, existing)
 
-    def begin_epoch(self, week: int, scores: np.ndarray, rows: np.ndarray) -> None:
-        """Fix where each band starts and ends on the line of weeks-equivalent (bands that overlap)."""
+    def begin_epoch(self, week: int, waiting: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Fix where each band starts and ends on the line of weeks-equivalent (bands that overlap), from
+        the scores of those ``waiting`` ((scores, rows) pairs) and of referrals on arrival."""
         self.epoch = week
         if self.rules.bands.strict:
             return
-        scores, band = np.concatenate([scores, self.fresh]), self.band[np.concatenate([rows, self.profiles])]
         bands = len(self.rules.bands.order)
-        highest, lowest = np.full(bands, -np.inf), np.full(bands, np.inf)
-        np.maximum.at(highest, band, scores)
-        np.minimum.at(lowest, band, scores)
-        self._extremes = (highest, lowest)
+        found = [_band_extremes(scores, self.band[rows], bands) for scores, rows in waiting] + [self.fresh_extremes]
+        self._extremes = (np.max([high for high, _ in found], axis=0), np.min([low for _, low in found], axis=0))
 
     def keys(self, scores: np.ndarray, profiles: np.ndarray) -> np.ndarray:
         band = self.band[profiles]
@@ -251,6 +249,16 @@ class RescoredKeys:
             return band * 1e7 + (1e6 - scores)  # scores stay far inside +-1e6 weeks-equivalent
         highest, lowest = self._extremes
         return _overlap_distance(self.rules.bands.overlap_weeks, scores, band, highest, lowest)
+
+
+def _band_extremes(scores: np.ndarray, band: np.ndarray, bands: int) -> tuple[np.ndarray, np.ndarray]:
+    """Highest and lowest score in each band (-inf and inf where a band has nobody)."""
+    highest, lowest = np.full(bands, -np.inf), np.full(bands, np.inf)
+    for b in np.unique(band) if len(band) < bands * 64 else range(bands):  # a few passes beat ufunc.at
+        mine = scores[band == b]
+        if len(mine):
+            highest[b], lowest[b] = mine.max(), mine.min()
+    return highest, lowest
 
 
 def _epochs(horizon_weeks: float) -> list[int]:
@@ -268,8 +276,9 @@ class _TimeFactors:
         self.prepared = prepared
         limits = np.array([PRIORITY_TIME_LIMIT_DAYS.get(code) or np.nan for code in PRIORITY_BAND_CODES], dtype=float)
         self.per_week = 7.0 / limits[prepared.priority_code]  # share of the time limit a week (NaN: no limit)
-        self.cap = rules.social_cap_weeks if any(f.is_social for f in self.factors) else None
-        self.fill = {f.name: _missing_unit(f, self._present(f)) for f in self.factors}
+        self.fill = {f.name: _missing_unit(f, self._present(f)) for f in self.factors}  # weeks waited is never missing here
+        # Values at the census date; an unknown one counts from 0 then (it waits on like everyone's).
+        self.start = {f.source: np.nan_to_num(factor_values(f, prepared), nan=0.0) for f in self.factors}
 
     def _present(self, factor) -> np.ndarray:
         units = _transform(factor, factor_values(factor, self.prepared))
@@ -281,17 +290,21 @@ class _TimeFactors:
 
     def after(self, rows: np.ndarray, waited: np.ndarray, existing: bool) -> np.ndarray:
         total = np.zeros(len(rows))
+        values = {}
         for factor in self.factors:
-            total += factor.weight * self._units(factor, rows, waited, existing)
+            if factor.source not in values:
+                values[factor.source] = self._values(factor.source, rows, waited, existing)
+            units = _transform(factor, values[factor.source])
+            if factor.source == TIME_LIMIT_USED:  # no time limit (P4...): missing, filled by the factor's policy
+                units = np.where(np.isnan(units), self.fill[factor.name], units)
+            total += factor.weight * units
         return total
 
-    def _units(self, factor, rows, waited, existing: bool) -> np.ndarray:
-        rate = 1.0 if factor.source == WEEKS_WAITED else self.per_week[rows]
-        start = 0.0
-        if existing:  # from the census value; an unknown one counts from 0 at the census date
-            start = np.nan_to_num(factor_values(factor, self.prepared)[rows], nan=0.0)
-        units = _transform(factor, start + rate * waited)
-        return np.where(np.isnan(units), self.fill[factor.name], units)
+    def _values(self, source: str, rows: np.ndarray, waited: np.ndarray, existing: bool) -> np.ndarray:
+        values = waited * (1.0 if source == WEEKS_WAITED else self.per_week[rows])
+        if existing:
+            values += self.start[source][rows]
+        return values
 
 
 # --------------------------------------------------------------------------- the projection
@@ -453,7 +466,7 @@ class _Queue:
         rows = self.waiting[self.next:]
         scores = keys.scores(rows, np.full(len(rows), float(week)), existing=True)
         fresh = keys.scores(self.pool.profiles, (week - self.pool.weeks).astype(float), existing=False)
-        keys.begin_epoch(week, np.concatenate([scores, fresh]), np.concatenate([rows, self.pool.profiles]))
+        keys.begin_epoch(week, [(scores, rows), (fresh, self.pool.profiles)])
         self.pool.resort(keys.keys(fresh, self.pool.profiles))
         until = keys.epoch_after(week)
         could_be_treated = _slots_before(self.capacity, until) - _slots_before(self.capacity, week)
