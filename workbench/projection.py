@@ -209,7 +209,7 @@ class RescoredKeys:
         self.tie_place = prepared.tie_place
         self._time = _TimeFactors(rules, prepared)
         self.static = ranking.score - self._time.at_census()
-        fresh = self.scores(profiles, np.zeros(len(profiles)), existing=False)
+        fresh = self.scores(profiles, 0.0, existing=False)
         self.fresh_extremes = _band_extremes(fresh, self.band[profiles], len(rules.bands.order))
         self.rescore_weeks = frozenset(_epochs(horizon_weeks)) - {0}
         self.epoch = 0
@@ -222,15 +222,33 @@ class RescoredKeys:
         return np.maximum.accumulate(keys) if len(keys) else keys
 
     def arriving(self, profiles: np.ndarray, week: int) -> np.ndarray:
-        fresh = self.scores(profiles, np.zeros(len(profiles)), existing=False)
+        fresh = self.scores(profiles, 0.0, existing=False)
         return self.keys(fresh - self.slope * (week - self.epoch), profiles)
+
+    def reachable(self, rows: np.ndarray, could_be_treated: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of the bands the next ``could_be_treated`` treatments could reach, and the rest.
+
+        Bands come in order (one may reach into the band before it when the
+        rule set lets it overlap), so the first bands holding that many
+        patients, and the band after them if it overlaps, are all that can
+        be reached before the next re-scoring: the rest need no new score yet.
+        """
+        band = self.band[rows]
+        bands = len(self.rules.bands.order)
+        enough = np.cumsum(np.bincount(band, minlength=bands)) >= could_be_treated
+        last = int(np.argmax(enough)) if enough.any() else bands - 1
+        if last + 1 < bands and self.rules.bands.overlap_weeks[last + 1] > 0:
+            last += 1
+        near = band <= last
+        return rows[near], rows[~near]
 
     def epoch_after(self, week: int) -> int:
         later = [w for w in self.rescore_weeks if w > week]
         return min(later) if later else LIMIT_WEEKS
 
-    def scores(self, profiles: np.ndarray, waited: np.ndarray, existing: bool) -> np.ndarray:
-        """Scores of patients (or referrals copying them) after waiting ``waited`` weeks (since census or arrival)."""
+    def scores(self, profiles: np.ndarray, waited, existing: bool) -> np.ndarray:
+        """Scores of patients (or referrals copying them) after waiting ``waited`` weeks (since census or arrival;
+        one figure for all, or one each)."""
         return self.static[profiles] + self._time.after(profiles, waited, existing)
 
     def begin_epoch(self, week: int, waiting: list[tuple[np.ndarray, np.ndarray]]) -> None:
@@ -288,7 +306,7 @@ class _TimeFactors:
         units = [f.weight * factor_units(f, self.prepared) for f in self.factors]
         return sum(units) if units else np.zeros(len(self.per_week))
 
-    def after(self, rows: np.ndarray, waited: np.ndarray, existing: bool) -> np.ndarray:
+    def after(self, rows: np.ndarray, waited, existing: bool) -> np.ndarray:
         total = np.zeros(len(rows))
         values = {}
         for factor in self.factors:
@@ -300,8 +318,9 @@ class _TimeFactors:
             total += factor.weight * units
         return total
 
-    def _values(self, source: str, rows: np.ndarray, waited: np.ndarray, existing: bool) -> np.ndarray:
-        values = waited * (1.0 if source == WEEKS_WAITED else self.per_week[rows])
+    def _values(self, source: str, rows: np.ndarray, waited, existing: bool) -> np.ndarray:
+        values = (self.per_week[rows] * waited if source == TIME_LIMIT_USED
+                  else np.broadcast_to(np.asarray(waited, dtype=np.float64), rows.shape).copy())
         if existing:
             values += self.start[source][rows]
         return values
@@ -463,15 +482,15 @@ class _Queue:
     def rescore(self, week: int) -> None:
         """Score everyone waiting again (rule sets whose scores grow unevenly)."""
         keys = self.keys_of
-        rows = self.waiting[self.next:]
-        scores = keys.scores(rows, np.full(len(rows), float(week)), existing=True)
+        could_be_treated = _slots_before(self.capacity, keys.epoch_after(week)) - _slots_before(self.capacity, week)
+        rows, later = keys.reachable(self.waiting[self.next:], could_be_treated)
+        scores = keys.scores(rows, float(week), existing=True)
         fresh = keys.scores(self.pool.profiles, (week - self.pool.weeks).astype(float), existing=False)
         keys.begin_epoch(week, [(scores, rows), (fresh, self.pool.profiles)])
         self.pool.resort(keys.keys(fresh, self.pool.profiles))
-        until = keys.epoch_after(week)
-        could_be_treated = _slots_before(self.capacity, until) - _slots_before(self.capacity, week)
-        self.waiting, self.waiting_keys = _first_part_sorted(rows, keys.keys(scores, rows), keys.tie_place[rows],
-                                                             could_be_treated)
+        waiting, waiting_keys = _first_part_sorted(rows, keys.keys(scores, rows), keys.tie_place[rows], could_be_treated)
+        self.waiting = np.concatenate([waiting, later])
+        self.waiting_keys = np.concatenate([waiting_keys, np.full(len(later), np.inf)])
         self.next = 0
 
     def outcome(self, weeks: int, streams: tuple[Stream, ...]) -> QueueOutcome:
