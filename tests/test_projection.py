@@ -257,4 +257,5 @@ def test_rules_scored_again_give_the_closed_form_when_nothing_changes_with_time(
         slow = projection.project(rescored, [rescored.order], [4.0], inputs.referrals, 13, prepared)
         fast = projection.project(in_turn, [in_turn.order], [4.0], inputs.referrals, 13)
         assert np.array_equal(slow.treated_at, fast.treated_at)
-        assert (slow.treated_by_horizon, slow.new_treated_by_horizon) == (fast.treated_by_horizon, fast.new_treated_by_horizon)
+        assert slow.treated_by_horizon == fast.treated_by_horizon
+        assert slow.new_treated_by_horizon == fast.new_treated_by_horizon

@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 from ui.list_model import column_title
 from workbench.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
 from workbench.equity import (
-    LEARNING_DISABILITY, SII_SIGN, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text, sii_scope,
+    LEARNING_DISABILITY, SII_SIGN, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text,
+    sii_scope,
 )
 from workbench.fields import WaitingList
 from workbench.suppression import SUPPRESSED, suppress
@@ -320,8 +321,8 @@ class EquityPanel(QWidget):
         labels = [g["group"] for g in groups]
         for key, (_title, series) in GROUP_CHARTS.items():
             self._draw_groups(key, labels, [[s.value(g) for g in groups] for s in series])
-        self._draw_ranges("mean", [[g[order].get("mean_wait_range") for g in groups] for order in ("baseline", "scenario")],
-                          [_bar_x(len(groups), 2, number) for number in range(2)])
+        ranges = [[g[order].get("mean_wait_range") for g in groups] for order in ("baseline", "scenario")]
+        self._draw_ranges("mean", ranges, [_bar_x(len(groups), 2, number) for number in range(2)])
         self._draw_sii(self.summary["sii"])
         self._retitle_sii()
         if self.movement is not None:

@@ -83,6 +83,7 @@ from workbench.fields import (
 )
 from workbench.progress import WorkbenchError
 from workbench.ranking import Prepared, Ranking, prepare
+from workbench.suppression import SUPPRESSED
 
 NOT_KNOWN = "Not known"
 UNKNOWN_GROUPS = (NOT_KNOWN, codes.NOT_STATED)  # groups of patients whose group is not recorded
@@ -544,8 +545,9 @@ def equity_summary(
 
     Figures a suppression rule must follow (each sits beside what it comes
     from): ``mean_wait_range`` is the group's mean and the mean it would
-    have if every patient of the "Not known" group belonged to it, so it
-    derives from that group's count as well as its own; ``sii_unknowns_range``
+    have if every patient of unknown group (the groups ``unknown_groups``
+    names: "Not known", "Not stated/unknown") belonged to it, so it derives
+    from those groups' counts as well as its own; ``sii_unknowns_range``
     derives from the count of patients of no known decile
     (``sii_unknown_deprivation``); ``list_size_at_horizon``,
     ``new_referrals_by_horizon``, ``new_referrals_in_next_n`` and
@@ -782,6 +784,7 @@ def _summary_dict(inputs: EquityInputs, baseline: OrderFigures, scenario: OrderF
         "sii_unknowns_range": {name: _sii_unknowns_range(f.deciles, NATION_SLOTS.index(_slot_name(main)))
                                if main else None for name, f in zip(ORDERS, (baseline, scenario))},
         "sii_by_nation": by_nation,
+        "unknown_groups": [label for label in inputs.grouping.labels if label in UNKNOWN_GROUPS],
     }
 
 
@@ -956,12 +959,13 @@ def inequality_text(summary: dict) -> list[str]:
     Relative index of inequality (RII, OHID's: fitted wait at the least deprived end over that at the most deprived end): 0.80 (95% CI 0.78 to 0.82) -> 0.84 (95% CI 0.82 to 0.86): the most deprived wait 1.25 times as long as the least deprived -> 1.19 times
     """
     where, left_out = sii_scope(summary)
-    base, scen = ({key: summary[key][order] for key in ("sii", "sii_ci", "rii", "rii_ci", "rii_words")} for order in ORDERS)
+    base, scen = ({key: summary[key][order] for key in INDEX_KEYS} for order in ORDERS)
     if base["sii"] is None and scen["sii"] is None:
-        return [f"Slope and relative index of inequality across {where}: not worked out (they need at least {inequality.MIN_GROUPS} deciles "
-                f"with patients; {summary['sii_deciles']} have some)"]
+        return [f"Slope and relative index of inequality across {where}: not worked out (they need at least "
+                f"{inequality.MIN_GROUPS} deciles with patients; {summary['sii_deciles']} have some)"]
     sii = (f"Slope index of inequality (SII) of mean projected wait across {where} ({SII_SIGN}): "
-           f"{_index_text(base['sii'], base['sii_ci'], 1, ' weeks')} -> {_index_text(scen['sii'], scen['sii_ci'], 1, ' weeks')}")
+           f"{_index_text(base['sii'], base['sii_ci'], 1, ' weeks')} -> "
+           f"{_index_text(scen['sii'], scen['sii_ci'], 1, ' weeks')}")
     rii = (f"Relative index of inequality (RII, {RII_MEANING}): {_index_text(base['rii'], base['rii_ci'], 2)} -> "
            f"{_index_text(scen['rii'], scen['rii_ci'], 2)}{_rii_words(base['rii_words'], scen['rii_words'])}")
     lines = [sii + (f"; {left_out}" if left_out else ""), rii]
@@ -983,9 +987,9 @@ def _index_text(value, limits, places: int, unit: str = "") -> str:
 
 
 def _rii_words(before, after) -> str:
-    if not before or before == SUPPRESSED_MARK:
+    if not before or before == SUPPRESSED:
         return ""
-    if after and after != SUPPRESSED_MARK and after.split(" wait ")[0] == before.split(" wait ")[0]:
+    if after and after != SUPPRESSED and after.split(" wait ")[0] == before.split(" wait ")[0]:
         return f": {before} -> {after.split(' wait ')[1].split(' as long')[0]}"
     return f": {before} -> {after}" if after else f": {before}"
 
@@ -1018,13 +1022,10 @@ def flow_text(summary: dict) -> str:
             f"({_count_text(base['new_referrals_in_next_n'])} of them new referrals): the list {change} from "
             f"{_count_text(summary['list_size'])} to {_count_text(summary['list_size_at_horizon'])}.")
     untreated = base["not_treated_in_projection"]
-    if untreated and untreated != SUPPRESSED_MARK:  # demand in the bands above them outruns capacity
+    if untreated and untreated != SUPPRESSED:  # demand in the bands above them outruns capacity
         text += (f" {_count_text(untreated)} patients now on the list are not treated within "
                  f"{projection.LIMIT_WEEKS // 52} years: their projected waits are at least that long.")
     return text
-
-
-SUPPRESSED_MARK = "*"
 
 
 def _plain_text(figure) -> str:

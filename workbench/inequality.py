@@ -121,7 +121,8 @@ def _fitted_draws(coefficients, values, errors, noise) -> tuple[np.ndarray, np.n
     groups: steadier than a matrix product on a busy machine).
     """
     weights = coefficients * errors
-    intercept, slope = np.full(noise.shape[1], coefficients[0] @ values), np.full(noise.shape[1], coefficients[1] @ values)
+    repetitions = noise.shape[1]
+    intercept, slope = (np.full(repetitions, line @ values) for line in coefficients)
     for group, draws in enumerate(noise):
         if errors[group]:
             intercept += weights[0, group] * draws

@@ -41,7 +41,6 @@ import copy
 
 import numpy as np
 
-from workbench.equity import UNKNOWN_GROUPS
 from workbench.fields import LONG_WAIT_WEEKS
 
 SUPPRESSED = "*"
@@ -141,7 +140,8 @@ def _hide_small_unknowns(shown: dict, groups: list[dict], count_hidden: np.ndarr
     if isinstance(unknown, int) and 1 <= unknown <= threshold:
         shown["sii_unknown_deprivation"] = SUPPRESSED
         shown["sii_unknowns_range"] = dict.fromkeys(ORDERS, SUPPRESSED)
-    if any(hidden and group["group"] in UNKNOWN_GROUPS for group, hidden in zip(groups, count_hidden)):
+    unknown_groups = shown.get("unknown_groups", ())
+    if any(hidden and group["group"] in unknown_groups for group, hidden in zip(groups, count_hidden)):
         for group in groups:
             for order in ORDERS:
                 if group[order].get("mean_wait_range") is not None:
