@@ -230,6 +230,8 @@ def test_referrals_per_priority_must_name_a_priority_on_the_list():
         prepare_equity(wl, "imd_quintile", 1.0, 13, None, {"P2": 1.0})
     with pytest.raises(WorkbenchError, match="'P9' is not a priority"):
         prepare_equity(wl, "imd_quintile", 1.0, 13, None, {"P9": 1.0})
+    with pytest.raises(WorkbenchError, match="not both"):
+        prepare_equity(wl, "imd_quintile", 1.0, 13, 2.0, {"P3": 1.0})
 
 
 def test_referrals_copy_the_lists_mix_and_leave_stopped_clocks_out():

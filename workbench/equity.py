@@ -500,6 +500,8 @@ def prepare_equity(
 
 def _referral_plan(wl: WaitingList, service: Service, by_priority: Mapping[str, float] | None) -> list:
     """Each queue's streams of new referrals."""
+    if by_priority and service.demand.any():
+        raise WorkbenchError("Give new referrals either a week in the list's own mix or per priority, not both")
     if by_priority and service.queue_codes is not None:
         raise WorkbenchError("New referrals per priority need one capacity figure for the list, not one per specialty")
     queues = service.queues(np.arange(len(wl), dtype=np.int64))

@@ -193,7 +193,8 @@ def _equity_section(summary: dict[str, Any] | None, threshold: int) -> str:
     assumptions = [
         ("Grouped by", grouping_words(shown["by"])),
         ("Capacity (patients a week)", _figure(shown["capacity_per_week"])),
-        ("New referrals a week", _figure(shown["demand_per_week"]) if shown["demand_per_week"] else "not included"),
+        ("New referrals a week", _figure(shown["demand_by_priority"] or shown["demand_per_week"])
+         if shown["demand_by_priority"] or shown["demand_per_week"] else "not included"),
         ("Horizon (weeks)", _figure(shown["horizon_weeks"])),
         ("Next N treated", _count(shown["next_n"])),
         ("The list over the horizon", flow_text(shown)),
