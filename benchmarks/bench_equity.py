@@ -9,6 +9,16 @@ reused, and of the same with the baseline recomputed too. The pandas version
 works out the same figures (mean, median, 90th percentile, shares of the list
 and of the next N, long waits) with groupby for both orders.
 Prints ``equity_1m_median_ms=...`` and the ratio.
+
+Then a weight change with new referrals, as the app does it on the worker:
+re-rank by inclusive recovery with one weight moved, then the summary, with
+30% of the capacity's worth of new referrals a week (the app's starting
+capacity: the list in a year). Against today's projection (before issue 20:
+new referrals served first, the list served at capacity minus demand, the
+closed form) in the same run: ``weight_change_with_referrals_ms``,
+``weight_change_todays_projection_ms`` and the ratio; the projections alone
+likewise; and the same at 2,000 a week (a list ten years long) and for the
+rule set scored again as time passes (priority and time to target).
 """
 
 from __future__ import annotations
@@ -20,8 +30,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from workbench.equity import prepare_equity
+from workbench.equity import _treatment_times, prepare_equity
 from workbench.fields import LONG_WAIT_WEEKS, WaitingList
+from workbench.ranking import prepare, rank
+from workbench.rules import bundled_rule_sets, load_rules, treat_in_turn, with_weight
 
 RUNS = 7
 CAPACITY, HORIZON = 2000.0, 13
@@ -104,6 +116,50 @@ def main(rows: int = 1_000_000) -> None:
     print(f"pandas_groupby_both_orders_median_ms={theirs:.1f}")
     print(f"ratio_pandas_over_ours={theirs / ours:.1f}")
     print(f"ratio_pandas_over_ours_both_orders={theirs / both:.1f}")
+    weight_changes_with_referrals(wl)
+
+
+def ranked_list(wl: WaitingList) -> WaitingList:
+    """The synthetic list with what the bundled rule sets read: priorities, pathway IDs, social columns."""
+    rng = np.random.default_rng(3)
+    rows = len(wl)
+    wl.columns["pathway_id"] = np.array([f"RTT{i:09d}" for i in range(rows)], dtype=object)
+    wl.columns["clinical_priority"] = rng.choice(np.array(["P2", "P3", "P4"], dtype=object), rows, p=[0.1, 0.3, 0.6])
+    for column in ("Return to work", "Carer", "Learning disability"):
+        wl.source[column] = rng.choice(np.array(["Y", "N"], dtype=object), rows, p=[0.05, 0.95])
+    return wl
+
+
+def weight_changes_with_referrals(wl: WaitingList) -> None:
+    wl = ranked_list(wl)
+    prepared = prepare(wl)
+    baseline = rank(treat_in_turn(), wl, prepared=prepared)
+    rules = load_rules(bundled_rule_sets()["inclusive-recovery"])
+    weights = [with_weight(rules, "Carer", 1.0 + run / 4) for run in range(RUNS)]
+    capacity = float(round(len(wl) / 52))
+    for label, per_week in (("", capacity), ("_2000_a_week", 2000.0)):
+        demand = 0.3 * per_week
+        ours = prepare_equity(wl, "imd_quintile", per_week, HORIZON, demand, prepared=prepared)
+        todays = prepare_equity(wl, "imd_quintile", per_week - demand, HORIZON, prepared=prepared)  # c - d, closed form
+        ours.summary(baseline, baseline)
+        todays.summary(baseline.order, baseline.order)
+        new = median_ms(lambda run: ours.summary(baseline, rank(weights[run], wl, prepared=prepared)))
+        old = median_ms(lambda run: todays.summary(baseline.order, rank(weights[run], wl, prepared=prepared).order))
+        scenario = rank(weights[0], wl, prepared=prepared)
+        alone_new = median_ms(lambda run: _treatment_times(ours, scenario, scenario.order))
+        alone_old = median_ms(lambda run: _treatment_times(todays, None, scenario.order))
+        print(f"capacity{label}={per_week:g} demand={demand:g}")
+        print(f"weight_change_with_referrals{label}_ms={new:.1f}")
+        print(f"weight_change_todays_projection{label}_ms={old:.1f}")
+        print(f"ratio_with_referrals_over_today{label}={new / old:.2f}")
+        print(f"projection_alone_with_referrals{label}_ms={alone_new:.1f}")
+        print(f"projection_alone_today{label}_ms={alone_old:.1f}")
+        print(f"ratio_projection_alone{label}={alone_new / alone_old:.1f}")
+    time_rules = load_rules(bundled_rule_sets()["priority-and-time-to-target"])
+    rescored = [with_weight(time_rules, "Past the time limit", 6.0 + run / 4) for run in range(3)]
+    ours = prepare_equity(wl, "imd_quintile", capacity, HORIZON, 0.3 * capacity, prepared=prepared)
+    slow = median_ms(lambda run: ours.summary(baseline, rank(rescored[run], wl, prepared=prepared)), runs=3)
+    print(f"weight_change_rescored_rules_with_referrals_ms={slow:.1f}")
 
 
 if __name__ == "__main__":

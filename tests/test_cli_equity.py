@@ -96,10 +96,31 @@ def test_out_csv_by_learning_disability(workspace, tmp_path, capsys):
     assert "Inclusive recovery against Treat in turn" in capsys.readouterr().out
 
 
-def test_demand_per_week_at_capacity_is_a_one_line_error(workspace, capsys):
-    assert main(equity_args(workspace, "--demand-per-week", "2")) == 2
-    error = capsys.readouterr().err
-    assert "never clears" in error and len(error.strip().splitlines()) == 1
+def test_demand_above_capacity_is_projected_and_says_the_list_grows(workspace, capsys):
+    result = run_json(capsys, *equity_args(workspace, "--demand-per-week", "3", "--json", "--no-suppress"))
+    # 12 referrals arrive in 4 weeks while 8 are treated: 48 + 12 - 8 = 52 waiting at the horizon.
+    assert result["new_referrals_by_horizon"] == 12 and result["next_n"] == 8
+    assert result["list_size_at_horizon"] == 52 and result["list_grows"] is True
+    assert all(g["baseline"]["mean_wait"] is not None for g in result["groups"] if g["count"])
+    assert main(equity_args(workspace, "--demand-per-week", "3")) == 0
+    assert "the list grows from 48 to 52" in capsys.readouterr().out
+
+
+def test_demand_by_priority(workspace, capsys):
+    result = run_json(capsys, *equity_args(workspace, "--demand-by-priority", "P3=1.5", "--json", "--no-suppress"))
+    assert result["demand_by_priority"] == {"P3": 1.5} and result["new_referrals_by_horizon"] == 6
+    assert main(equity_args(workspace, "--demand-by-priority", "P2=1")) == 2
+    assert "no patient on the list has that priority" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(equity_args(workspace, "--demand-by-priority", "P2"))
+
+
+def test_the_printed_indices_say_their_conventions(workspace, capsys):
+    assert main(equity_args(workspace)) == 0
+    printed = capsys.readouterr().out
+    assert "(positive: the most deprived wait longer)" in printed and "95% CI" in printed
+    assert "(RII, OHID's: fitted wait at the least deprived end over that at the most deprived end)" in printed
+    assert "times as long as the" in printed
 
 
 def test_unknown_grouping_is_a_one_line_error(workspace, capsys):

@@ -16,6 +16,8 @@ from workbench.equity import (
 from workbench.deprivation import FIFTHS
 from workbench.fields import WaitingList
 from workbench.progress import WorkbenchError
+from workbench.ranking import rank
+from workbench.rules import treat_in_turn
 from workbench.suppression import suppressed_summary
 
 
@@ -102,18 +104,20 @@ def test_every_quintile_is_listed_even_when_empty(six_summary):
     assert middle["count"] == 0 and middle["baseline"]["mean_wait"] is None
 
 
-def test_demand_takes_a_share_of_capacity():
-    # Capacity 3 with 2 new referrals a week serves the list at 1 a week: same as the hand case.
+def test_new_referrals_take_their_place_from_the_rule_set_not_an_order_alone():
     wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES, deprivation_nation=ENGLISH)
-    summary = equity_summary(wl, IN_TURN, MOST_DEPRIVED_FIRST, capacity_per_week=3, horizon_weeks=2, demand_per_week=2)
-    assert by_group(summary)[Q1]["baseline"]["mean_wait"] == pytest.approx(70 / 3)
-    assert summary["next_n"] == 2
+    with pytest.raises(ValueError, match="pass the Ranking"):
+        equity_summary(wl, IN_TURN, MOST_DEPRIVED_FIRST, capacity_per_week=3, horizon_weeks=2, demand_per_week=2)
 
 
-def test_demand_at_capacity_never_clears():
+def test_demand_at_capacity_is_projected_and_the_list_grows():
     wl = make_list(SIX_WAITS, imd_quintile=SIX_QUINTILES, deprivation_nation=ENGLISH)
-    with pytest.raises(WorkbenchError, match="never clears"):
-        equity_summary(wl, IN_TURN, IN_TURN, capacity_per_week=2, demand_per_week=2)
+    in_turn = rank(treat_in_turn(), wl)
+    summary = equity_summary(wl, in_turn, in_turn, capacity_per_week=2, horizon_weeks=3, demand_per_week=3)
+    # 9 referrals join in 3 weeks while 6 are treated: 6 + 9 - 6 = 9 waiting at the horizon.
+    assert summary["next_n"] == 6 and summary["new_referrals_by_horizon"] == 9
+    assert summary["list_size_at_horizon"] == 9 and summary["list_grows"] is True
+    assert all(g["baseline"]["mean_wait"] > 0 for g in summary["groups"] if g["count"])
 
 
 def test_unknown_waits_are_counted_not_averaged():
@@ -144,15 +148,16 @@ def test_capacity_per_specialty_needs_every_specialty():
 
 
 def test_sii_and_rii_by_hand():
-    # p = 1/4, 1/2, 1/4 at x = 0.125, 0.5, 0.875; y = 10, 8, 3; weighted means x 0.5, y 7.25.
-    # Sxy = 0.25 * -0.375 * 2.75 + 0.25 * 0.375 * -4.25 = -0.65625; Sxx = 0.0703125.
-    sii, rii = inequality_indices([10, 8, 3], [1, 2, 1])
-    assert sii == pytest.approx(0.65625 / 0.0703125)
-    assert rii == pytest.approx(0.65625 / 0.0703125 / 7.25)
+    # p = 1/5 each at x = 0.1 .. 0.9; y = 10, 8, 6, 4, 3; weighted means x 0.5, y 6.2.
+    # Sxy = 0.2 * (-0.4 * 3.8 - 0.2 * 1.8 + 0.2 * -2.2 + 0.4 * -3.2) = -0.72; Sxx = 0.08: slope -9.
+    # Fitted: 10.7 at the most deprived end (x = 0), 1.7 at the least (x = 1).
+    sii, rii = inequality_indices([10, 8, 6, 4, 3], [1, 1, 1, 1, 1])
+    assert sii == pytest.approx(9.0)  # positive: the most deprived wait longer
+    assert rii == pytest.approx(1.7 / 10.7)  # OHID's RII: least deprived end over most deprived end
 
 
 def test_sii_matches_a_weighted_line_fit():
-    y, population = np.array([9.0, 7.5, 7.0, 4.0]), np.array([3, 1, 4, 2])
+    y, population = np.array([9.0, 7.5, 7.0, 4.0, 4.5]), np.array([3, 1, 4, 2, 5])
     p = population / population.sum()
     x = np.cumsum(p) - p / 2
     slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(p))  # polyfit squares its weights
@@ -160,19 +165,22 @@ def test_sii_matches_a_weighted_line_fit():
     assert sii == pytest.approx(intercept - (intercept + slope))
 
 
-def test_sii_needs_three_deciles():
-    assert inequality_indices([5, 3, np.nan], [1, 1, 1]) == (None, None)
-    assert inequality_indices([5, 3, 4], [1, 1, 0]) == (None, None)
+def test_sii_needs_five_deciles():
+    assert inequality_indices([5, 3, 4, 2, np.nan], [1, 1, 1, 1, 1]) == (None, None)
+    assert inequality_indices([5, 3, 4, 2, 1], [1, 1, 0, 1, 1]) == (None, None)
+    assert inequality_indices([5, 3, 4, 2, 1], [1, 1, 1, 1, 1]) != (None, None)
 
 
 def test_sii_of_projected_waits_across_deciles():
-    # Deciles 1, 5, 5, 10 with no wait yet: positions give waits 1, 2, 3, 4 in turn.
-    wl = make_list([0, 0, 0, 0], imd_decile=[1, 5, 5, 10])
-    summary = equity_summary(wl, np.array([0, 1, 2, 3]), np.array([3, 2, 1, 0]), by="imd_decile", capacity_per_week=1)
-    # y = 1, 2.5, 4 at p = 1/4, 1/2, 1/4: slope 4, so the most deprived wait 4 weeks less.
-    assert summary["sii"]["baseline"] == pytest.approx(-4)
-    assert summary["rii"]["baseline"] == pytest.approx(-4 / 2.5)
-    assert summary["sii"]["scenario"] == pytest.approx(4)
+    # Deciles 1, 3, 5, 7, 10 with no wait yet: positions give waits 1 .. 5 in turn, at x = 0.1 .. 0.9:
+    # a line rising 5 weeks from 0.5 at the most deprived end to 5.5 at the least.
+    wl = make_list([0] * 5, imd_decile=[1, 3, 5, 7, 10])
+    summary = equity_summary(wl, np.arange(5), np.arange(5)[::-1].copy(), by="imd_decile", capacity_per_week=1)
+    assert summary["sii"]["baseline"] == pytest.approx(-5)  # the most deprived wait 5 weeks less
+    assert summary["rii"]["baseline"] == pytest.approx(5.5 / 0.5)
+    assert summary["rii_words"]["baseline"] == "the least deprived wait 11 times as long as the most deprived"
+    assert summary["sii"]["scenario"] == pytest.approx(5)
+    assert summary["sii_deciles"] == 5
 
 
 def test_sii_is_none_without_deciles(six_summary):
@@ -259,7 +267,8 @@ def test_core20_flag_groups():
 def test_specialty_codes_typed_as_numbers_match():
     wl = make_list([0, 0, 0], specialty=["110", "120", "110"])
     service = plan_service(wl, {110: 2, 120: 1}, horizon_weeks=1, demand_per_week={110: 1})
-    assert service.rate.tolist() == [1.0, 1.0] and service.next_n.tolist() == [1, 1]
+    assert service.rate.tolist() == [2.0, 1.0] and service.next_n.tolist() == [2, 1]
+    assert service.demand.tolist() == [1.0, 0.0]
 
 
 def test_whole_numbers_label_without_decimals():
@@ -276,27 +285,28 @@ def test_dates_group_in_date_order_shown_dd_mm_yyyy():
 # --- nations are never pooled -------------------------------------------------------------------
 
 def three_nations():
-    """England deciles 1-10 twice, Wales deciles 1, 5, 10, Scotland decile 1: waits fall with deprivation in
-    England and rise in Wales, so a pooled line would mix two opposite gradients."""
-    deciles = list(range(1, 11)) * 2 + [1, 5, 10] + [1]
-    nations = ["England"] * 20 + ["Wales"] * 3 + ["Scotland"]
-    weeks = [30 - d for d in range(1, 11)] * 2 + [5, 15, 25] + [40]
+    """England deciles 1-10 twice, Wales deciles 1, 3, 5, 7, 10, Scotland decile 1: waits fall with deprivation
+    in England and rise in Wales, so a pooled line would mix two opposite gradients."""
+    deciles = list(range(1, 11)) * 2 + [1, 3, 5, 7, 10] + [1]
+    nations = ["England"] * 20 + ["Wales"] * 5 + ["Scotland"]
+    weeks = [30 - d for d in range(1, 11)] * 2 + [5, 10, 15, 20, 25] + [40]
     return make_list(weeks, imd_decile=deciles, imd_quintile=[(d + 1) // 2 for d in deciles], deprivation_nation=nations)
 
 
 def test_deprivation_groups_carry_their_nation():
     wl = three_nations()
-    groups = by_group(equity_summary(wl, np.arange(24), np.arange(24), by="imd_quintile", capacity_per_week=100))
+    groups = by_group(equity_summary(wl, np.arange(26), np.arange(26), by="imd_quintile", capacity_per_week=100))
     assert groups["England, most deprived fifth"]["count"] == 4
     assert groups["Wales, most deprived fifth"]["count"] == 1 and groups["Scotland, most deprived fifth"]["count"] == 1
     assert list(groups)[:5] == [f"England, {fifth}" for fifth in FIFTHS]
     assert len(groups) == 15  # every fifth of each nation on the list, none pooled
+    assert groups["Wales, second most deprived fifth"]["count"] == 1
     assert not any(label[0].isdigit() for label in groups)
 
 
 def test_the_slope_index_is_fitted_per_nation():
     wl = three_nations()
-    summary = equity_summary(wl, np.arange(24), np.arange(24), by="imd_decile", capacity_per_week=1e6)
+    summary = equity_summary(wl, np.arange(26), np.arange(26), by="imd_decile", capacity_per_week=1e6)
     england, wales = summary["sii_by_nation"]["England"], summary["sii_by_nation"]["Wales"]
     # England's waits fall by a week a decile (positive SII: the most deprived wait longer); pooling the
     # Welsh and Scottish rows into the same deciles would give another line.
@@ -308,15 +318,16 @@ def test_the_slope_index_is_fitted_per_nation():
     assert pooled != pytest.approx(english_only, abs=0.1)
     assert wales["sii"]["baseline"] < 0  # Wales alone: the least deprived wait longer
     assert summary["sii"] == england["sii"] and summary["sii_nation"] == "England"
-    assert summary["sii_left_out"] == 4  # three Welsh and one Scottish patient
+    assert summary["sii_left_out"] == 6  # five Welsh and one Scottish patient
     assert summary["sii_by_nation"]["Scotland"]["sii"]["baseline"] is None  # one decile: no line
 
 
 def test_a_nation_with_a_handful_of_patients_is_suppressed():
     wl = three_nations()
-    shown = suppressed_summary(equity_summary(wl, np.arange(24), np.arange(24), by="imd_decile", capacity_per_week=1e6))
-    assert shown["sii_by_nation"]["Wales"] == {"patients": "*", "sii": {"baseline": "*", "scenario": "*"},
-                                               "rii": {"baseline": "*", "scenario": "*"}}
+    shown = suppressed_summary(equity_summary(wl, np.arange(26), np.arange(26), by="imd_decile", capacity_per_week=1e6))
+    hidden = {"baseline": "*", "scenario": "*"}
+    assert shown["sii_by_nation"]["Wales"] == {"patients": "*", "deciles": "*", "sii": hidden, "sii_ci": hidden,
+                                               "rii": hidden, "rii_ci": hidden, "rii_words": hidden}
     assert shown["sii_left_out"] == "*" and shown["sii"]["baseline"] != "*"
 
 
@@ -326,3 +337,43 @@ def test_core20_groups_keep_welsh_and_scottish_patients_apart_from_not_known():
     grouping = group_rows(wl, "core20")
     assert [grouping.labels[c] for c in grouping.codes] == ["Yes", "No", "Not in England (Core20 is England only)",
                                                             "Not in England (Core20 is England only)", NOT_KNOWN]
+
+
+# --- unknowns as a range --------------------------------------------------------------------------
+
+def test_each_groups_mean_wait_comes_with_the_range_its_unknowns_could_give_it():
+    # Capacity huge: projected wait = weeks waited. F: 10, 20 (mean 15); M: 30; unknown: 0 and 6 (mean 3).
+    wl = make_list([10, 20, 30, 0, 6], sex=["F", "F", "M", None, None])
+    summary = equity_summary(wl, np.arange(5), np.arange(5), by="sex", capacity_per_week=1e9)
+    groups = by_group(summary)
+    # Had both unknowns been female: (10 + 20 + 0 + 6) / 4 = 9; all male: (30 + 0 + 6) / 3 = 12.
+    assert groups["F"]["baseline"]["mean_wait_range"] == pytest.approx([9.0, 15.0])
+    assert groups["M"]["baseline"]["mean_wait_range"] == pytest.approx([12.0, 30.0])
+    assert groups[NOT_KNOWN]["baseline"]["mean_wait_range"] is None
+
+
+def test_ethnicity_not_stated_counts_as_unknown_too():
+    wl = make_list([10, 20, 5], ethnic_group=["White", "Asian", "Not stated/unknown"])
+    groups = by_group(equity_summary(wl, np.arange(3), np.arange(3), by="ethnic_group", capacity_per_week=1e9))
+    assert groups["White"]["baseline"]["mean_wait_range"] == pytest.approx([7.5, 10.0])
+    assert groups["Asian"]["baseline"]["mean_wait_range"] == pytest.approx([12.5, 20.0])
+
+
+def test_no_unknowns_no_range(six_summary):
+    assert all(g["baseline"]["mean_wait_range"] is None for g in six_summary["groups"])
+    assert six_summary["sii_unknowns_range"] == {"baseline": None, "scenario": None}
+
+
+def test_the_sii_comes_with_the_range_unknown_deprivation_could_give_it():
+    # Deciles 1, 3, 5, 7, 10 wait 5, 4, 3, 2, 1 (SII 5 at equal shares); two of unknown decile wait 9.
+    wl = make_list([5, 4, 3, 2, 1, 9, 9], imd_decile=[1, 3, 5, 7, 10, None, None],
+                   deprivation_nation=["England"] * 5 + [None, None])
+    summary = equity_summary(wl, np.arange(7), np.arange(7), by="imd_decile", capacity_per_week=1e9)
+    assert summary["sii"]["baseline"] == pytest.approx(5.0)
+    assert summary["sii_unknown_deprivation"] == 2
+    low, high = summary["sii_unknowns_range"]["baseline"]
+    # All in decile 1: three patients there (5, 9, 9): the most deprived end rises, the gap widens.
+    with_most = inequality_indices([23 / 3, 4, 3, 2, 1], [3, 1, 1, 1, 1])[0]
+    with_least = inequality_indices([5, 4, 3, 2, 19 / 3], [1, 1, 1, 1, 3])[0]
+    assert (low, high) == pytest.approx(sorted([with_most, with_least]))
+    assert low < 0 < 5 < high  # unknowns this many, and this far off, could even turn the gradient round

@@ -74,6 +74,14 @@ def test_record_names_rules_source_and_log(record):
     assert "social and deprivation factors together at most 6 weeks" in html
 
 
+def test_record_states_the_conventions_of_the_inequality_indices(record):
+    html = decision_record_html(record)
+    table = html.split("<h3>Inequality across", 1)[1]
+    assert "SII (weeks; positive: the most deprived wait longer)" in table and "SII 95% CI" in table
+    assert "RII (least ÷ most deprived)" in table and "OHID's simulation method" in table
+    assert "No new referrals. Over 4 weeks" in html
+
+
 def test_names_are_escaped_and_no_patient_identifiers_appear(record):
     html = decision_record_html(record)
     assert "Dr &lt;b&gt;Evans&lt;/b&gt;" in html and "<b>Evans" not in html

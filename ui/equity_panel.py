@@ -4,6 +4,12 @@ Six charts in one pyqtgraph layout (so they export as one picture): mean and
 90th percentile projected wait per group, share of the next N treated
 against share of the list, projected waits past 52 and 78 weeks, the slope
 index of inequality across IMD deciles, and a histogram of rank movement.
+Whiskers show how far the figure could move: on the mean wait, the range it
+could take if the patients of unknown group all belonged to that group; on
+the slope index, its 95% confidence interval. Below the charts, in words:
+what the projection assumed about new referrals and whether the list grows,
+the slope and relative index of inequality with their conventions, and the
+whole list's long waits.
 
 Every plot item is made once; a new summary only moves bars (``setOpts``)
 and relabels axes. Figures come in already suppressed
@@ -25,11 +31,16 @@ import pyqtgraph.exporters
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, Signal
 from PySide6.QtGui import QCursor, QFontMetrics, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QToolTip, QVBoxLayout, QWidget,
+)
 
 from ui.list_model import column_title
 from workbench.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
-from workbench.equity import LEARNING_DISABILITY, SUGGESTED_GROUPINGS, overall_text, sii_scope
+from workbench.equity import (
+    LEARNING_DISABILITY, SII_SIGN, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text,
+    sii_scope,
+)
 from workbench.fields import WaitingList
 from workbench.suppression import SUPPRESSED, suppress
 
@@ -81,6 +92,18 @@ TICK_WORDS = ((" fifth", ""), ("second most deprived", "2nd most"), ("second lea
               (" (most deprived)", ""), (" (least deprived)", ""))
 NATION_NAMES = (*NATIONS, NATION_NOT_KNOWN)
 CHART_PLACES = {"mean": (0, 0), "p90": (0, 1), "share": (1, 0), "breaches": (1, 1), "sii": (2, 0), "movement": (2, 1)}
+RANGE_COLOUR = "#222222"
+NOTE_LINES = 4  # lines of figures in words shown under the charts before scrolling
+EXPLAINED = (
+    "Projected wait: weeks waited now plus the weeks until treatment, the list served week by week at the "
+    "capacity while new referrals join it and take their place by the rule set.\n"
+    "Whiskers on the mean wait: how far a group's figure could move if every patient of unknown group "
+    "(ethnicity, sex, deprivation not recorded) belonged to it.\n"
+    "Slope index of inequality (SII): the gap in mean projected wait between the most and least deprived ends "
+    "of a line fitted across the deciles, in weeks; positive means the most deprived wait longer. Its whisker is "
+    "the 95% confidence interval: where the gap could lie given how much waits vary within each decile.\n"
+    "Relative index (RII): the fitted wait at the least deprived end divided by that at the most deprived end "
+    "(OHID's definition); below 1 means the most deprived wait longer.")
 
 
 def movement_histogram(movement: np.ndarray, bins: int = MOVEMENT_BINS, threshold: int = 7) -> tuple[np.ndarray, np.ndarray]:
@@ -144,6 +167,7 @@ class EquityPanel(QWidget):
         self._plots: dict[str, pg.PlotItem] = {}  # empty until the charts are built
         self._titles: dict[str, tuple[str, str]] = {}  # chart -> (title, colour key HTML)
         self.bars: dict[str, list[pg.BarGraphItem]] = {}
+        self._whiskers: dict[str, list[pg.ErrorBarItem]] = {}  # ranges over the bars (mean wait, SII)
         self.marks: dict[str, list[pg.TextItem]] = {}
         self._build()
 
@@ -179,17 +203,29 @@ class EquityPanel(QWidget):
         self._build_charts()
         return self._plots
 
+    @property
+    def whiskers(self) -> dict[str, list[pg.ErrorBarItem]]:
+        """The range whiskers of the mean-wait and SII charts, one per order (built now if they were not yet)."""
+        self._build_charts()
+        return self._whiskers
+
     def show_summary(self, shown: dict, movement: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Draw a suppressed equity summary (and the rank-movement histogram) in place."""
         self.summary, self.movement = shown, movement
         if self._plots:  # else drawn when the charts are built
             self._draw()
         threshold = shown.get("suppression_threshold", 7)
+        growth = flow_text(shown)
+        if shown.get("list_grows"):
+            growth = f"<span style='color:{VERMILLION}'><b>{_escape(growth)}</b></span>"
+        else:
+            growth = _escape(growth)
         self.note.setText(
             f"Capacity {_number(shown['capacity_per_week'], decimals=0) if not isinstance(shown['capacity_per_week'], dict) else 'per specialty'}"
-            f" a week for {shown['horizon_weeks']:g} weeks: the next {shown['next_n']:,} patients treated. "
-            f"{shown['list_size']:,} patients; counts from 1 to {threshold} shown as {SUPPRESSED}."
-            f"{_escape(deprivation_note(shown))}<br>{_escape(overall_text(shown))}")
+            f" a week for {shown['horizon_weeks']:g} weeks: the next {_number(shown['next_n'], decimals=0)} treated. "
+            f"{_number(shown['list_size'], decimals=0)} patients; counts from 1 to {threshold} shown as {SUPPRESSED}."
+            f"{_escape(deprivation_note(shown))}<br>{growth}<br>"
+            + "<br>".join(_escape(line) for line in inequality_text(shown)) + f"<br>{_escape(overall_text(shown))}")
 
     def showEvent(self, event) -> None:
         self._build_charts()
@@ -223,6 +259,8 @@ class EquityPanel(QWidget):
         group = groups[index]
         title, series = GROUP_CHARTS[chart]
         figures = "; ".join(f"{s.name}: {self._figure_text(chart, s.value(group))}" for s in series)
+        if chart == "mean":
+            figures += self._range_words(group)
         # A group by deprivation names itself and its nation ("England, most deprived fifth").
         named = group["group"] if self.summary["by"] in GROUP_PARTS else f"{self._grouping_title()} {group['group']}"
         return f"{named} ({_number(group['count'], decimals=0)} patients): {title}: {figures}"
@@ -283,6 +321,8 @@ class EquityPanel(QWidget):
         labels = [g["group"] for g in groups]
         for key, (_title, series) in GROUP_CHARTS.items():
             self._draw_groups(key, labels, [[s.value(g) for g in groups] for s in series])
+        ranges = [[g[order].get("mean_wait_range") for g in groups] for order in ("baseline", "scenario")]
+        self._draw_ranges("mean", ranges, [_bar_x(len(groups), 2, number) for number in range(2)])
         self._draw_sii(self.summary["sii"])
         self._retitle_sii()
         if self.movement is not None:
@@ -293,7 +333,7 @@ class EquityPanel(QWidget):
         width = 0.8 / len(values)
         marks = []
         for number, (bar, series_values) in enumerate(zip(self.bars[key], values)):
-            x = np.arange(count) - 0.4 + width * (number + 0.5)
+            x = _bar_x(count, len(values), number)
             heights = np.array([0.0 if v in (None, SUPPRESSED) else float(v) for v in series_values])
             bar.setOpts(x=x, height=heights, width=width * 0.92)
             marks += [x[i] for i, v in enumerate(series_values) if v == SUPPRESSED]
@@ -306,22 +346,40 @@ class EquityPanel(QWidget):
         self.plots[key].setXRange(-0.6, max(count, 1) - 0.4, padding=0)
         self.plots[key].enableAutoRange(axis="y")
 
+    def _draw_ranges(self, key: str, ranges: list[list[Any]], positions: list[np.ndarray]) -> None:
+        """Whiskers from low to high over each series' bars (at ``positions``) where a range is known and shown."""
+        for whisker, series, x in zip(self._whiskers[key], ranges, positions):
+            shown = [i for i, r in enumerate(series) if isinstance(r, (list, tuple))]
+            low = np.array([series[i][0] for i in shown], dtype=float)
+            high = np.array([series[i][1] for i in shown], dtype=float)
+            whisker.setData(x=x[shown], y=low, top=high - low, bottom=np.zeros(len(shown)), beam=0.2)
+            whisker.setVisible(bool(shown))
+
     def _draw_sii(self, sii: dict) -> None:
         values = [sii.get("baseline"), sii.get("scenario")]
-        heights = np.array([0.0 if v is None else float(v) for v in values])
+        heights = np.array([0.0 if v in (None, SUPPRESSED) else float(v) for v in values])
         self.bars["sii"][0].setOpts(x=[0.0, 1.0], height=heights, width=0.6,
                                     brushes=[pg.mkBrush(BLUE), pg.mkBrush(ORANGE)])
-        self._place_marks("sii", [], texts=[(i, h, "not enough data" if v is None else f"{v:.2f}")
-                                            for i, (v, h) in enumerate(zip(values, heights))])
+        limits = [self.summary["sii_ci"].get(order) for order in ("baseline", "scenario")]
+        self._draw_ranges("sii", [[limits[0]], [limits[1]]], [np.array([0.0]), np.array([1.0])])
+        tops = [max(h, lim[1]) if isinstance(lim, (list, tuple)) else h for h, lim in zip(heights, limits)]
+        self._place_marks("sii", [], texts=[(i, top, "not enough data" if v is None else _sii_mark(v, lim))
+                                            for i, (v, top, lim) in enumerate(zip(values, tops, limits))])
         self.plots["sii"].getAxis("bottom").setTicks([[(0, "Baseline"), (1, "Scenario")]])
         self.plots["sii"].setXRange(-0.6, 1.6, padding=0)
-        top = max(float(np.abs(heights).max()) if len(heights) else 0.0, 0.5)
-        self.plots["sii"].setYRange(min(0.0, heights.min() * 1.3), top * 1.3, padding=0)
+        ends = [v for lim in limits if isinstance(lim, (list, tuple)) for v in lim] + list(heights)
+        top = max(max(ends, default=0.0), 0.5)
+        self.plots["sii"].setYRange(min(0.0, min(ends, default=0.0) * 1.3), top * 1.3, padding=0)
 
     def _retitle_sii(self) -> None:
-        """The SII chart names whose deciles it is fitted across (deciles are within a nation)."""
+        """The SII chart names whose deciles it is fitted across (deciles are within a nation), its sign and
+        the relative index (short: the words are in the hover text and under the charts)."""
         where, left_out = sii_scope(self.summary)
-        self._titles["sii"] = (f"Slope index of inequality across {where} (weeks)", _escape(left_out))
+        rii = [self.summary["rii"].get(order) for order in ("baseline", "scenario")]
+        notes = [f"+: the most deprived wait longer; whiskers: 95% CI; RII {_rii_mark(rii[0])} → {_rii_mark(rii[1])}",
+                 left_out]
+        self._titles["sii"] = (f"Slope index of inequality across {where} (weeks)",
+                               "<br>".join(_escape(note) for note in notes if note))
         self._show_title(self.plots["sii"], *self._titles["sii"])
 
     def _draw_movement(self, edges: np.ndarray, counts: np.ndarray) -> None:
@@ -363,6 +421,16 @@ class EquityPanel(QWidget):
             return int(np.searchsorted(self.movement[0], x) - 1)
         return int(round(x))
 
+    def _range_words(self, group: dict) -> str:
+        ranges = [group[order].get("mean_wait_range") for order in ("baseline", "scenario")]
+        if not any(ranges):
+            return ""
+        unknown = [g["count"] for g in self.summary["groups"] if g["group"] in UNKNOWN_GROUPS]
+        count = SUPPRESSED if SUPPRESSED in unknown else sum(unknown)
+        shown = " and ".join(f"{order} {_range_text(r)}" for order, r in zip(("baseline", "scenario"), ranges))
+        return (f". If the {_number(count, decimals=0)} patients of unknown group all belonged "
+                f"here, the mean could be: {shown}")
+
     def _figure_text(self, chart: str, value: Any) -> str:
         if chart == "share":
             return _number(value, "%")
@@ -371,12 +439,7 @@ class EquityPanel(QWidget):
         return _number(value, " weeks")
 
     def _sii_hover(self) -> str:
-        sii, rii = self.summary["sii"], self.summary["rii"]
-        where, left_out = sii_scope(self.summary)
-        return (f"Slope index of inequality across {where} (positive: the most deprived wait longer): "
-                f"baseline {_number(sii['baseline'], ' weeks', 2)} (RII {_number(rii['baseline'], '', 2)}), "
-                f"scenario {_number(sii['scenario'], ' weeks', 2)} (RII {_number(rii['scenario'], '', 2)})"
-                + (f"; {left_out}" if left_out else ""))
+        return " ".join(inequality_text(self.summary))
 
     def _movement_hover(self, index: int) -> str:
         if self.movement is None or not 0 <= index < len(self.movement[1]):
@@ -413,6 +476,8 @@ class EquityPanel(QWidget):
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.note = QLabel()
         self.note.setWordWrap(True)
+        self.note.setToolTip(EXPLAINED)
+        self.graphics.setToolTip(EXPLAINED)
         self.hover = QLabel()
         self.hover.setWordWrap(True)
         self.hover.setAccessibleName("Figures under the mouse")
@@ -420,8 +485,18 @@ class EquityPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.note)
+        layout.addWidget(self._note_area())
         layout.addWidget(self.hover)
+
+    def _note_area(self) -> QScrollArea:
+        """The figures in words, a few lines high (scroll for the rest) so the charts keep their room."""
+        area = QScrollArea()
+        area.setWidget(self.note)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setMaximumHeight(QFontMetrics(QApplication.font()).lineSpacing() * NOTE_LINES + 8)
+        area.setAccessibleName("The figures in words")
+        return area
 
     def _build_charts(self) -> None:
         if self._plots:
@@ -470,6 +545,34 @@ class EquityPanel(QWidget):
             bars.append(bar)
         plot.addLine(y=0, pen=pg.mkPen(AXIS_COLOUR))
         self._plots[key], self.bars[key], self.marks[key] = plot, bars, []
+        if key in ("mean", "sii"):
+            self._whiskers[key] = [pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), pen=pg.mkPen(RANGE_COLOUR, width=1.5))
+                                   for _series in range(2)]
+            for whisker in self._whiskers[key]:
+                plot.addItem(whisker)
+
+
+def _bar_x(count: int, series: int, number: int) -> np.ndarray:
+    """Where series ``number`` of ``series`` draws its bars, one per group."""
+    width = 0.8 / series
+    return np.arange(count) - 0.4 + width * (number + 0.5)
+
+
+def _range_text(limits: Any) -> str:
+    """'12.3 to 14.1 weeks'; '*' stays '*'; '-' for none."""
+    if isinstance(limits, (list, tuple)):
+        return f"{limits[0]:.1f} to {limits[1]:.1f} weeks"
+    return SUPPRESSED if limits == SUPPRESSED else "-"
+
+
+def _rii_mark(value: Any) -> str:
+    return "-" if value is None else SUPPRESSED if value == SUPPRESSED else f"{value:.2f}"
+
+
+def _sii_mark(value: Any, limits: Any) -> str:
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    return f"{value:.2f}" + (f"\n({limits[0]:.1f} to {limits[1]:.1f})" if isinstance(limits, (list, tuple)) else "")
 
 
 def deprivation_note(shown: dict) -> str:

@@ -108,13 +108,14 @@ class EquityCache:
     def __init__(self):
         self._inputs: dict[tuple, EquityInputs] = {}
 
-    def inputs(self, wl: WaitingList, by: str, capacity: CapacitySettings) -> EquityInputs:
+    def inputs(self, wl: WaitingList, by: str, capacity: CapacitySettings, prepared: Prepared | None = None
+               ) -> EquityInputs:
         key = (id(wl), by, capacity.capacity_per_week, capacity.horizon_weeks, capacity.demand_per_week)
         if key not in self._inputs:
             if len(self._inputs) > 8:
                 self._inputs.clear()
             self._inputs[key] = prepare_equity(wl, by, capacity.capacity_per_week, capacity.horizon_weeks,
-                                               capacity.demand_per_week)
+                                               capacity.demand_per_week, prepared=prepared)
         return self._inputs[key]
 
 
@@ -153,10 +154,10 @@ def compute_preview(request: PreviewRequest, progress: Progress = no_progress, c
     check(cancelled)
     summary = shown = problem = None
     try:
-        inputs = request.equity.inputs(ready.wl, request.by, request.capacity)
-        summary = inputs.summary(ready.baseline.order, ranking.order)
+        inputs = request.equity.inputs(ready.wl, request.by, request.capacity, ready.prepared)
+        summary = inputs.summary(ready.baseline, ranking)
         shown = suppressed_summary(summary, request.threshold)
-    except WorkbenchError as error:  # e.g. demand above capacity: the list still re-ranks
+    except WorkbenchError as error:  # e.g. no capacity for a specialty: the list still re-ranks
         problem = str(error)
     check(cancelled)
     movement = ready.baseline.rank - ranking.rank
@@ -474,7 +475,7 @@ class PrioritisationController(QObject):
         if self.ready is None:
             return
         inputs = partial(self.equity_cache.inputs, self.ready.wl, self.equity.current_grouping() or DEFAULT_GROUPING,
-                         self.capacity.settings())
+                         self.capacity.settings(), self.ready.prepared)
         task = self.preview_worker.submit(
             lambda progress, cancelled: compare_scenarios(found[0], found[1], self.ready.prepared, inputs(),
                                                           progress, cancelled), lane="compare")

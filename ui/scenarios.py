@@ -72,7 +72,7 @@ def compare_scenarios(
     check(cancelled)
     progress(0.6, "Comparing the two orders")
     comparison = compare(first_ranking, second_ranking)
-    summary = equity_inputs.summary(first_ranking.order, second_ranking.order)
+    summary = equity_inputs.summary(first_ranking, second_ranking)
     progress(1.0, "Compared")
     return ScenarioComparison(first, second, rule_differences(first.rule_set, second.rule_set),
                               suppressed_summary(summary), comparison.kendall_tau,

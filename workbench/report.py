@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from workbench.decisions import GENESIS, ChainHead, LogEntry, transform_words
-from workbench.equity import overall_text, sii_scope
+from workbench.equity import RII_MEANING, SII_SIGN, flow_text, inequality_text, overall_text, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.files import replacing
 from workbench.rules import RuleSet, dump_rules
@@ -191,9 +191,11 @@ def _equity_section(summary: dict[str, Any] | None, threshold: int) -> str:
     assumptions = [
         ("Grouped by", grouping_words(shown["by"])),
         ("Capacity (patients a week)", _figure(shown["capacity_per_week"])),
-        ("New referrals a week", _figure(shown["demand_per_week"]) if shown["demand_per_week"] else "not included"),
+        ("New referrals a week", _figure(shown["demand_by_priority"] or shown["demand_per_week"])
+         if shown["demand_by_priority"] or shown["demand_per_week"] else "not included"),
         ("Horizon (weeks)", _figure(shown["horizon_weeks"])),
         ("Next N treated", _count(shown["next_n"])),
+        ("The list over the horizon", flow_text(shown)),
         ("RTT waits, whole list", overall_text(shown)),
     ]
     return ("<h2>Equity impact: baseline against scenario</h2>" + _key_values(assumptions)
@@ -223,13 +225,25 @@ def _long_wait_table(shown: dict) -> str:
 
 
 def _inequality_table(shown: dict) -> str:
-    rows = [[name, _figure(shown["sii"][order]), _figure(shown["rii"][order])]
+    rows = [[name, _figure(shown["sii"][order]), _limits(shown["sii_ci"][order]), _figure(shown["rii"][order]),
+             _limits(shown["rii_ci"][order]), shown["rii_words"][order] or ""]
             for name, order in (("Baseline", "baseline"), ("Scenario", "scenario"))]
     where, left_out = sii_scope(shown)
     note = ("<p class=\"note\">Slope index of inequality: the gap in mean projected wait (weeks) between the most and "
-            "least deprived ends of the IMD decile scale; positive means the most deprived wait longer."
-            f"{' ' + escape(left_out.capitalize()) + '.' if left_out else ''}</p>")
-    return f"<h3>Inequality across {escape(where)}</h3>" + _table(["Order", "SII (weeks)", "RII"], rows, numeric={1, 2}) + note
+            f"least deprived ends of a line fitted across the IMD deciles ({SII_SIGN}); relative index: {RII_MEANING}. "
+            "Confidence intervals by OHID's simulation method."
+            f"{' ' + escape(left_out.capitalize()) + '.' if left_out else ''} "
+            + " ".join(escape(line) for line in inequality_text(shown)[2:]) + "</p>")
+    headers = ["Order", f"SII (weeks; {SII_SIGN})", "SII 95% CI", "RII (least ÷ most deprived)", "RII 95% CI",
+               "In words"]
+    return f"<h3>Inequality across {escape(where)}</h3>" + _table(headers, rows, numeric={1, 2, 3, 4}) + note
+
+
+def _limits(limits) -> str:
+    """A confidence interval as 'low to high'; '*' stays '*'."""
+    if isinstance(limits, (list, tuple)):
+        return f"{_figure(limits[0])} to {_figure(limits[1])}"
+    return "" if limits is None else str(limits)
 
 
 def grouping_words(by: str) -> str:

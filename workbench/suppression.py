@@ -46,7 +46,8 @@ from workbench.fields import LONG_WAIT_WEEKS
 SUPPRESSED = "*"
 DEFAULT_THRESHOLD = 7
 ORDERS = ("baseline", "scenario")
-WAIT_FIGURES = ("mean_wait", "median_wait", "p90_wait", "within_18")
+WAIT_FIGURES = ("mean_wait", "mean_wait_range", "median_wait", "p90_wait", "within_18")
+NATION_INDICES = ("sii", "sii_ci", "rii", "rii_ci", "rii_words")  # a nation's inequality indices (equity summary)
 WITHIN, OVER_STANDARD = "within_18", "over_18"
 
 
@@ -129,7 +130,22 @@ def suppressed_summary(summary: dict, threshold: int = DEFAULT_THRESHOLD) -> dic
     for figures in shown.get("overall", {}).values():
         _hide_overall(figures, threshold)
     _hide_small_nations(shown, threshold)
+    _hide_small_unknowns(shown, groups, count_hidden, threshold)
     return shown
+
+
+def _hide_small_unknowns(shown: dict, groups: list[dict], count_hidden: np.ndarray, threshold: int) -> None:
+    """The ranges the unknowns could move a figure over derive from how many unknowns there are: hidden with it."""
+    unknown = shown.get("sii_unknown_deprivation", 0)
+    if isinstance(unknown, int) and 1 <= unknown <= threshold:
+        shown["sii_unknown_deprivation"] = SUPPRESSED
+        shown["sii_unknowns_range"] = dict.fromkeys(ORDERS, SUPPRESSED)
+    unknown_groups = shown.get("unknown_groups", ())
+    if any(hidden and group["group"] in unknown_groups for group, hidden in zip(groups, count_hidden)):
+        for group in groups:
+            for order in ORDERS:
+                if group[order].get("mean_wait_range") is not None:
+                    group[order]["mean_wait_range"] = SUPPRESSED
 
 
 def _hide_overall(figures: dict, threshold: int) -> None:
@@ -145,9 +161,11 @@ def _hide_small_nations(shown: dict, threshold: int) -> None:
     hidden_any = False
     for nation, figures in shown.get("sii_by_nation", {}).items():
         if 1 <= figures["patients"] <= threshold:
-            figures.update(patients=SUPPRESSED, sii=dict.fromkeys(ORDERS, SUPPRESSED), rii=dict.fromkeys(ORDERS, SUPPRESSED))
+            figures.update(patients=SUPPRESSED, deciles=SUPPRESSED,
+                           **{key: dict.fromkeys(ORDERS, SUPPRESSED) for key in NATION_INDICES})
             if nation == shown.get("sii_nation"):
-                shown["sii"], shown["rii"] = dict(figures["sii"]), dict(figures["rii"])
+                shown.update({key: dict(figures[key]) for key in NATION_INDICES})
+                shown["sii_unknowns_range"] = dict.fromkeys(ORDERS, SUPPRESSED)
             else:
                 hidden_any = True
     left_out = shown.get("sii_left_out", 0)

@@ -269,10 +269,44 @@ def test_equity_panel_draws_suppressed_figures_as_stars_and_explains_on_hover(qt
     text = panel.hover_text("mean", 0)
     assert text.startswith("England, most deprived fifth (") and f"{result.shown['groups'][0]['scenario']['mean_wait']:.1f} weeks" in text
     assert "*" in panel.hover_text("share", 5)
-    assert "Slope index of inequality across England's IMD deciles" in panel.hover_text("sii", 0)
+    sii = panel.hover_text("sii", 0)
+    assert "Slope index of inequality (SII) of mean projected wait across England's IMD deciles" in sii
+    assert "(positive: the most deprived wait longer)" in sii and "95% CI" in sii
+    assert "Relative index of inequality (RII, OHID's:" in sii and "times as long as the" in sii
     whole = result.shown["overall"]["baseline"]
     assert f"within 18 weeks {100 * whole['within_18']:.0f}%" in panel.note.text()
     assert "over 104 weeks" in panel.note.text() and "RTT waits counted: 300 of 300 patients" in panel.note.text()
+
+
+def test_equity_panel_shows_the_growing_list_confidence_intervals_and_unknowns_ranges(qtbot, rules):
+    wl = waiting_list()
+    wl.columns["imd_quintile"][:20] = np.nan  # 20 of unknown deprivation: enough to show their range
+    wl.columns["imd_decile"][:20] = np.nan
+    ready = prepare_list(wl)
+    result = compute_preview(PreviewRequest(ready, rules, "imd_quintile", CapacitySettings(10.0, 5.0, 15.0), EquityCache()))
+    panel = EquityPanel()
+    qtbot.addWidget(panel)
+    panel.show_summary(result.shown, result.movement)
+    assert result.shown["list_grows"] and "the list grows from 300 to 325" in panel.note.text()
+    assert "Relative index of inequality (RII" in panel.note.text()
+    low, high = result.shown["sii_ci"]["scenario"]
+    whisker = panel.whiskers["sii"][1]  # the scenario's 95% CI over its bar
+    assert whisker.isVisible() and whisker.opts["y"][0] - whisker.opts["bottom"][0] == pytest.approx(low)
+    assert whisker.opts["y"][0] + whisker.opts["top"][0] == pytest.approx(high)
+    ranges = panel.whiskers["mean"][1]  # the mean wait if the 20 unknowns all belonged to each fifth
+    expected = [g["scenario"]["mean_wait_range"] for g in result.shown["groups"][:5]]
+    assert ranges.isVisible() and (ranges.opts["y"] + ranges.opts["top"]).tolist() == pytest.approx([r[1] for r in expected])
+    assert "If the 20 patients of unknown group all belonged here" in panel.hover_text("mean", 0)
+    assert "positive means the most deprived wait longer" in panel.graphics.toolTip()
+
+
+def test_ranges_from_a_handful_of_unknowns_are_hidden(qtbot, rules):
+    result = preview(rules, waiting_list())  # 3 of unknown deprivation: their count is hidden, so are the ranges
+    panel = EquityPanel()
+    qtbot.addWidget(panel)
+    panel.show_summary(result.shown, result.movement)
+    assert {g["scenario"]["mean_wait_range"] for g in result.shown["groups"][:5]} == {"*"}
+    assert not panel.whiskers["mean"][0].isVisible() and not panel.whiskers["mean"][1].isVisible()
 
 
 def test_equity_charts_are_built_when_first_shown_with_the_figures_given_while_hidden(qtbot, rules):

@@ -2,6 +2,9 @@
 
 Small numbers are always suppressed in ``--out`` exports. ``--no-suppress``
 shows the unsuppressed figures on screen only, for analysts checking the sums.
+New referrals (``--demand-per-week`` in the list's own mix, or
+``--demand-by-priority P2=5,P4=20``) are projected week by week; demand at or
+above capacity is projected too, and the output says how the list grows.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from openpyxl import Workbook
 from workbench.cli import figure, print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
 from workbench.commands._tables import add_table_arguments, check_out
-from workbench.equity import SUGGESTED_GROUPINGS, overall_text, prepare_equity, sii_scope
+from workbench.equity import (
+    RII_MEANING, SII_SIGN, SUGGESTED_GROUPINGS, flow_text, inequality_text, overall_text, prepare_equity, sii_scope,
+)
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.files import replacing
 from workbench.progress import WorkbenchError
@@ -22,12 +27,14 @@ from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_ta
 from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
 
 NAME = "equity"
-HELP = "Compare a rule set's order with a baseline, group by group: shares, projected waits, long waits, SII/RII."
+HELP = ("Compare a rule set's order with a baseline, group by group: shares, projected waits with new referrals, "
+        "long waits, SII/RII with confidence intervals.")
 ORDERS = ("baseline", "scenario")
 ORDER_COLUMNS = {
     "share_of_next_n": "share of next N (%)",
     "next_n_count": "in next N",
     "mean_wait": "mean projected wait (weeks)",
+    "mean_wait_range": "mean projected wait if the group's unknowns were in it (weeks, range)",
     "median_wait": "median projected wait (weeks)",
     "p90_wait": "90th percentile projected wait (weeks)",
     "within_18": "within 18 weeks (%)",
@@ -42,7 +49,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--horizon-weeks", type=figure, default=13, help="weeks ahead for 'next N treated' (13)")
     parser.add_argument("--by", default="imd_quintile",
                         help=f"grouping: {', '.join(SUGGESTED_GROUPINGS)}, or a column of the list (imd_quintile)")
-    parser.add_argument("--demand-per-week", type=figure, help="new referrals a week (take part of the capacity)")
+    parser.add_argument("--demand-per-week", type=figure,
+                        help="new referrals a week, in the list's own mix of priorities and groups")
+    parser.add_argument("--demand-by-priority", type=_by_priority, metavar="P2=5,P4=20",
+                        help="new referrals a week per priority (instead of --demand-per-week)")
     parser.add_argument("--suppress-threshold", type=int, default=DEFAULT_THRESHOLD,
                         help=f"hide counts from 1 to this number ({DEFAULT_THRESHOLD})")
     add_table_arguments(parser, "table")
@@ -53,8 +63,9 @@ def run(args) -> int:
     if args.suppress_threshold < 0:
         raise WorkbenchError(f"The suppression threshold cannot be negative (it is {args.suppress_threshold})")
     ranked = rank_both(args)
-    inputs = prepare_equity(ranked.wl, args.by, args.capacity_per_week, args.horizon_weeks, args.demand_per_week)
-    summary = inputs.summary(ranked.baseline.order, ranked.scenario.order)
+    inputs = prepare_equity(ranked.wl, args.by, args.capacity_per_week, args.horizon_weeks, args.demand_per_week,
+                            args.demand_by_priority, prepared=ranked.prepared)
+    summary = inputs.summary(ranked.baseline, ranked.scenario)
     safe = suppressed_summary(summary, args.suppress_threshold)
     context = _context(args, ranked.record, ranked.baseline_rules, ranked.rules)
     if args.out:
@@ -65,6 +76,14 @@ def run(args) -> int:
     else:
         _print_table(shown)
     return 0
+
+
+def _by_priority(text: str) -> dict[str, float]:
+    """``P2=5,P4=20`` as {"P2": 5.0, "P4": 20.0} (argparse reports a ValueError as a bad value)."""
+    pairs = [part.split("=") for part in text.split(",") if part.strip()]
+    if not pairs or any(len(pair) != 2 for pair in pairs):
+        raise ValueError(text)
+    return {code.strip(): float(rate) for code, rate in pairs}
 
 
 def _context(args, record: dict, baseline_rules, scenario_rules) -> dict:
@@ -117,18 +136,25 @@ def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
         ("Grouped by", summary["by"]),
         ("Patients on the list", summary["list_size"]),
         ("Weekly capacity", _plain_figure(summary["capacity_per_week"])),
-        ("New referrals a week", _plain_figure(summary["demand_per_week"])),
+        ("New referrals a week", _plain_figure(summary["demand_by_priority"] or summary["demand_per_week"])),
         ("Horizon (weeks)", summary["horizon_weeks"]),
-        ("Next N treated", summary["next_n"]),
+        ("Next N treated (new referrals included)", summary["next_n"]),
+        ("New referrals arriving within the horizon", summary["new_referrals_by_horizon"]),
+        ("Patients waiting at the horizon", summary["list_size_at_horizon"]),
+        ("The list grows", "yes" if summary["list_grows"] else "no"),
         ("Wait figures count", _denominator(summary)),
         *[(f"{order.capitalize()}: whole list {ORDER_COLUMNS[key]}", _shown(key, summary["overall"][order][key]))
           for order in ORDERS for key in ("within_18", *(f"over_{w}" for w in LONG_WAIT_WEEKS))],
         ("SII and RII fitted across", sii_scope(summary)[0]),
         ("Patients of other nations left out of the SII", summary["sii_left_out"]),
-        ("SII of mean projected wait, baseline (weeks)", _weeks(summary["sii"]["baseline"])),
-        ("SII of mean projected wait, scenario (weeks)", _weeks(summary["sii"]["scenario"])),
-        ("RII, baseline", _round(summary["rii"]["baseline"], 3)),
-        ("RII, scenario", _round(summary["rii"]["scenario"], 3)),
+        *[(f"SII of mean projected wait, {order} (weeks; {SII_SIGN})", _weeks(summary["sii"][order]))
+          for order in ORDERS],
+        *[(f"SII 95% confidence interval, {order} (weeks)", _limits(summary["sii_ci"][order], 1)) for order in ORDERS],
+        *[(f"SII if the patients of unknown deprivation were all most or all least deprived, {order} (weeks)",
+           _limits(summary["sii_unknowns_range"][order], 1)) for order in ORDERS],
+        *[(f"RII, {order} ({RII_MEANING})", _round(summary["rii"][order], 3)) for order in ORDERS],
+        *[(f"RII 95% confidence interval, {order}", _limits(summary["rii_ci"][order], 3)) for order in ORDERS],
+        *[(f"RII in words, {order}", summary["rii_words"][order]) for order in ORDERS],
         ("Small numbers hidden", f"counts from 1 to {summary['suppression_threshold']} show as *"),
     ]
 
@@ -136,8 +162,9 @@ def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
 # --------------------------------------------------------------------------- screen
 def _print_table(summary: dict) -> None:
     print(f"{summary['rules']['name']} against {summary['baseline_rules']['name']}, by {summary['by']}: "
-          f"{summary['list_size']:,} patients, next {summary['next_n']:,} treated "
+          f"{_text(summary['list_size'])} patients, next {_text(summary['next_n'])} treated "
           f"in {summary['horizon_weeks']:g} weeks (figures: baseline / scenario)")
+    print(flow_text(summary))
     print(_line("group", "patients", "% list", "% next N", "mean wait", "over 52", "change"))
     for g in summary["groups"]:
         base, scen = g["baseline"], g["scenario"]
@@ -145,10 +172,8 @@ def _print_table(summary: dict) -> None:
                     _pair(_percent(base["share_of_next_n"]), _percent(scen["share_of_next_n"])),
                     _pair(_weeks(base["mean_wait"]), _weeks(scen["mean_wait"])),
                     _pair(base["over_52"], scen["over_52"]), g["change"]))
-    where, left_out = sii_scope(summary)
-    print(f"SII of mean projected wait across {where}: {_text(_weeks(summary['sii']['baseline']))} -> "
-          f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)"
-          + (f"; {left_out}" if left_out else ""))
+    for line in inequality_text(summary):
+        print(line)
     print(overall_text(summary))
 
 
@@ -169,6 +194,8 @@ def _text(value) -> str:
 
 
 def _shown(key: str, value):
+    if key == "mean_wait_range":
+        return _limits(value, 1)
     if key in SHARES:
         return _percent(value)
     return _weeks(value) if key.endswith("_wait") else value
@@ -180,6 +207,13 @@ def _percent(share):
 
 def _weeks(value):
     return _round(value, 1)
+
+
+def _limits(limits, places: int):
+    """A range or confidence interval as 'low to high' text ('' when there is none; '*' stays '*')."""
+    if limits is None or isinstance(limits, str):
+        return "" if limits is None else limits
+    return f"{limits[0]:.{places}f} to {limits[1]:.{places}f}"
 
 
 def _round(value, places: int):
