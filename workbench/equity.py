@@ -444,8 +444,8 @@ def equity_summary(
     not usable, no clock start, non-RTT), ``rtt_waits_counted`` (the
     denominator of the wait figures), ``capacity_per_week``,
     ``demand_per_week``, ``horizon_weeks``, ``next_n``, ``groups`` (a list of
-    ``{"group", "count", "share_of_list", "wait_unknown", "baseline",
-    "scenario", "change_mean_wait_weeks", "change"}`` where baseline and
+    ``{"group", "count", "share_of_list", "wait_unknown", "rtt_waits_counted",
+    "baseline", "scenario", "change_mean_wait_weeks", "change"}`` where baseline and
     scenario each hold ``share_of_next_n``, ``next_n_count``, ``mean_wait``,
     ``median_wait``, ``p90_wait``, ``within_18`` (a share), ``over_18``,
     ``over_52``, ``over_65``, ``over_78``, ``over_104``), ``overall`` (the
@@ -688,6 +688,7 @@ def _group_dict(inputs: EquityInputs, g: int, baseline: OrderFigures, scenario: 
         "count": count,
         "share_of_list": count / n if n else None,
         "wait_unknown": count - known,
+        "rtt_waits_counted": known,
         "baseline": base,
         "scenario": scen,
         "change_mean_wait_weeks": change,

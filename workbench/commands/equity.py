@@ -1,7 +1,8 @@
 """``workbench equity``: what a rule set's order does to each group, against a baseline.
 
-Small numbers are always suppressed in ``--out`` exports. ``--no-suppress``
-shows the unsuppressed figures on screen only, for analysts checking the sums.
+Every output (screen, ``--json``, ``--out``) is disclosure-controlled
+(``workbench.suppression``) unless ``--not-for-publication`` is given, and then
+every one of them says so.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from workbench.equity import SUGGESTED_GROUPINGS, overall_text, prepare_equity, 
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.progress import WorkbenchError
 from workbench.waits import describe_left_out
-from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_table
-from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
+from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_note_sheet, write_table
+from workbench.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication, suppressed_summary
 
 NAME = "equity"
 HELP = "Compare a rule set's order with a baseline, group by group: shares, projected waits, long waits, SII/RII."
@@ -42,23 +43,18 @@ def add_arguments(parser) -> None:
     parser.add_argument("--by", default="imd_quintile",
                         help=f"grouping: {', '.join(SUGGESTED_GROUPINGS)}, or a column of the list (imd_quintile)")
     parser.add_argument("--demand-per-week", type=float, help="new referrals a week (take part of the capacity)")
-    parser.add_argument("--suppress-threshold", type=int, default=DEFAULT_THRESHOLD,
-                        help=f"hide counts from 1 to this number ({DEFAULT_THRESHOLD})")
     add_table_arguments(parser, "table")
 
 
 def run(args) -> int:
     check_out(args.out, "table")
-    if args.suppress_threshold < 0:
-        raise WorkbenchError(f"The suppression threshold cannot be negative (it is {args.suppress_threshold})")
     ranked = rank_both(args)
     inputs = prepare_equity(ranked.wl, args.by, args.capacity_per_week, args.horizon_weeks, args.demand_per_week)
     summary = inputs.summary(ranked.baseline.order, ranked.scenario.order)
-    safe = suppressed_summary(summary, args.suppress_threshold)
-    context = _context(args, ranked.record, ranked.baseline_rules, ranked.rules)
+    shown = {**suppressed_summary(summary, args.small_numbers_shown),
+             **_context(args, ranked.record, ranked.baseline_rules, ranked.rules)}
     if args.out:
-        _write_out(Path(args.out), safe, context)
-    shown = {**(summary if args.no_suppress else safe), **context}
+        _write_out(Path(args.out), shown)
     if args.json:
         print_json(shown)
     else:
@@ -96,25 +92,28 @@ def table_rows(summary: dict) -> list[list]:
     return rows
 
 
-def _write_out(path: Path, summary: dict, context: dict) -> None:
+def _write_out(path: Path, summary: dict) -> None:
+    note = NOT_FOR_PUBLICATION if not_for_publication(summary) else None
     if path.suffix.lower() == ".csv":
-        write_csv(path, table_headers(), table_rows(summary))
+        write_csv(path, table_headers(), table_rows(summary), note)
         return
     book = Workbook(write_only=True)
+    if note:
+        write_note_sheet(book, note)
     write_table(book.create_sheet("Equity"), table_headers(), table_rows(summary))
-    write_key_values(book.create_sheet("Summary"), _summary_pairs(summary, context))
+    write_key_values(book.create_sheet("Summary"), _summary_pairs(summary))
     try:
         book.save(path)
     except OSError as error:
         raise WorkbenchError(f"{path.name}: could not be written ({error.strerror or error})") from None
 
 
-def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
+def _summary_pairs(summary: dict) -> list[tuple[str, object]]:
     return [
-        ("Scenario rule set", f"{context['rules']['name']} (version {context['rules']['version']})"),
-        ("Baseline rule set", context["baseline_rules"]["name"]),
-        ("Source file", context["source_file"]),
-        ("Census date", uk_date(context["census_date"])),
+        ("Scenario rule set", f"{summary['rules']['name']} (version {summary['rules']['version']})"),
+        ("Baseline rule set", summary["baseline_rules"]["name"]),
+        ("Source file", summary["source_file"]),
+        ("Census date", uk_date(summary["census_date"])),
         ("Grouped by", summary["by"]),
         ("Patients on the list", summary["list_size"]),
         ("Weekly capacity", _plain_figure(summary["capacity_per_week"])),
@@ -130,14 +129,16 @@ def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
         ("SII of mean projected wait, scenario (weeks)", _weeks(summary["sii"]["scenario"])),
         ("RII, baseline", _round(summary["rii"]["baseline"], 3)),
         ("RII, scenario", _round(summary["rii"]["scenario"], 3)),
-        ("Small numbers hidden", f"counts from 1 to {summary['suppression_threshold']} show as *"),
+        ("Disclosure control", disclosure_note(summary)),
     ]
 
 
 # --------------------------------------------------------------------------- screen
 def _print_table(summary: dict) -> None:
+    if not_for_publication(summary):
+        print(NOT_FOR_PUBLICATION.upper())
     print(f"{summary['rules']['name']} against {summary['baseline_rules']['name']}, by {summary['by']}: "
-          f"{summary['list_size']:,} patients, next {summary['next_n']:,} treated "
+          f"{_text(summary['list_size'])} patients, next {_text(summary['next_n'])} treated "
           f"in {summary['horizon_weeks']:g} weeks (figures: baseline / scenario)")
     print(_line("group", "patients", "% list", "% next N", "mean wait", "over 52", "change"))
     for g in summary["groups"]:
@@ -151,6 +152,7 @@ def _print_table(summary: dict) -> None:
           f"{_text(_weeks(summary['sii']['scenario']))} weeks (positive: the most deprived wait longer)"
           + (f"; {left_out}" if left_out else ""))
     print(overall_text(summary))
+    print(disclosure_note(summary) + ".")
 
 
 def _denominator(summary: dict) -> str:
