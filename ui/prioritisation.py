@@ -54,7 +54,7 @@ from workbench.progress import CancelCheck, Progress, WorkbenchError, check, nev
 from workbench.ranking import Prepared, Ranking, compare, explain, prepare, rank
 from workbench.report import DecisionRecord
 from workbench.rules import RuleSet, bundled_rule_sets, check_columns, load_rules, treat_in_turn
-from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
+from workbench.suppression import suppressed_summary
 from workbench.validation import unknown_band_warning
 from workbench.workspace import Workspace
 
@@ -125,7 +125,7 @@ class PreviewRequest:
     by: str
     capacity: CapacitySettings
     equity: EquityCache
-    threshold: int = DEFAULT_THRESHOLD
+    small_numbers_shown: bool = False  # the one switch that turns disclosure control off
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,8 @@ class PreviewResult:
 
     request: PreviewRequest
     ranking: Ranking
-    summary: dict | None  # unsuppressed (for the decision record, which suppresses it itself)
-    shown: dict | None  # suppressed, for display
+    summary: dict | None  # as worked out (for the decision record, which controls it itself)
+    shown: dict | None  # controlled (or stamped not for publication), for display
     equity_problem: str | None
     movement: tuple[np.ndarray, np.ndarray]
     moved_up: int
@@ -155,12 +155,13 @@ def compute_preview(request: PreviewRequest, progress: Progress = no_progress, c
     try:
         inputs = request.equity.inputs(ready.wl, request.by, request.capacity)
         summary = inputs.summary(ready.baseline.order, ranking.order)
-        shown = suppressed_summary(summary, request.threshold)
+        shown = suppressed_summary(summary, request.small_numbers_shown)
     except WorkbenchError as error:  # e.g. demand above capacity: the list still re-ranks
         problem = str(error)
     check(cancelled)
     movement = ready.baseline.rank - ranking.rank
-    return PreviewResult(request, ranking, summary, shown, problem, movement_histogram(movement, threshold=request.threshold),
+    histogram = movement_histogram(movement, small_numbers_shown=request.small_numbers_shown)
+    return PreviewResult(request, ranking, summary, shown, problem, histogram,
                          int((movement > 0).sum()), int((movement < 0).sum()))
 
 
@@ -326,7 +327,8 @@ class PrioritisationController(QObject):
         if self.ready is None:
             return None
         by = self.equity.current_grouping() or DEFAULT_GROUPING
-        request = PreviewRequest(self.ready, self.rules.rule_set, by, self.capacity.settings(), self.equity_cache)
+        request = PreviewRequest(self.ready, self.rules.rule_set, by, self.capacity.settings(), self.equity_cache,
+                                 self.window.small_numbers_shown)
         task = self.preview_worker.submit(partial(compute_preview, request), lane="preview", description="Re-ranking")
         task.finished.connect(self._on_preview)
         task.failed.connect(self._on_preview_failed)
@@ -384,13 +386,19 @@ class PrioritisationController(QObject):
     def refresh_queues(self) -> None:
         if self.wl is None:
             return
-        task = self.export_worker.submit(partial(queue_table, self.wl, self.capacity.settings()), lane="queues")
-        task.finished.connect(self._on_queues)
+        shown = self.window.small_numbers_shown
+        task = self.export_worker.submit(partial(queue_table, self.wl, self.capacity.settings(), shown), lane="queues")
+        task.finished.connect(lambda rows: self._on_queues(rows, shown))
         task.failed.connect(self.capacity.show_problem)
 
-    def _on_queues(self, rows: list[dict]) -> None:
-        self.capacity.show_table(rows)
+    def _on_queues(self, rows: list[dict], small_numbers_shown: bool) -> None:
+        self.capacity.show_table(rows, small_numbers_shown)
         self.queuesUpdated.emit(rows)
+
+    def _on_disclosure_changed(self, _small_numbers_shown: bool) -> None:
+        """Disclosure control was turned off or on: every figure shown is worked out again."""
+        self.recompute()
+        self.refresh_queues()
 
     def _on_capacity_changed(self, _settings) -> None:
         self.schedule()
@@ -477,7 +485,8 @@ class PrioritisationController(QObject):
                          self.capacity.settings())
         task = self.preview_worker.submit(
             lambda progress, cancelled: compare_scenarios(found[0], found[1], self.ready.prepared, inputs(),
-                                                          progress, cancelled), lane="compare")
+                                                          self.window.small_numbers_shown, progress, cancelled),
+            lane="compare")
         self.window.progress.follow(task, "Comparing scenarios…")
         task.finished.connect(self._show_comparison)
         task.failed.connect(self.scenarios.show_problem)
@@ -523,6 +532,7 @@ class PrioritisationController(QObject):
             equity=result.summary, comparison=self.comparison.as_dict() if self.comparison is not None else None,
             log=state.log, chain_problem=state.broken.describe() if state.broken else None,
             made_by="" if self.log.person() == NAME_NOT_GIVEN else self.log.person(),
+            small_numbers_shown=result.request.small_numbers_shown,
             warnings=[w for w in [unknown_band_warning(self.ready.wl)] if w],
         )
         try:
@@ -683,6 +693,7 @@ class PrioritisationController(QObject):
         self.log.recordRequested.connect(self.record_decision)
         self.log.verifyRequested.connect(self.refresh_decisions)
         self.window.workspaceLoaded.connect(self.on_workspace_loaded)
+        self.window.disclosureChanged.connect(self._on_disclosure_changed)
         self.window.list_panel.listShown.connect(self._on_list_shown)
         if getattr(self.window, "loaded", None) is not None:
             self.on_workspace_loaded(self.window.loaded)

@@ -303,28 +303,68 @@ def test_equity_panel_updates_bars_in_place_and_exports(qtbot, rules, tmp_path):
     assert (picture.width(), picture.height()) == (REPORT_WIDTH, REPORT_HEIGHT)
 
 
-def test_movement_histogram_is_symmetric_and_suppressed():
-    edges, counts = movement_histogram(np.array([-30] * 10 + [0] * 50 + [30] * 2), bins=5)
+def test_movement_histogram_is_symmetric_and_controlled():
+    edges, counts = movement_histogram(np.array([-30] * 12 + [0] * 50 + [30] * 2), bins=5)
     assert edges[0] == -edges[-1] and len(counts) == 5
-    # 2 is hidden, and so is the next smallest, or the list size minus the others would give it back.
-    assert counts.tolist() == ["*", 0, 50, 0, "*"]
+    # 2 is hidden, 12 rounded to 10; no other count is hidden to protect it.
+    assert counts.tolist() == [10, 0, 50, 0, "*"]
+    assert movement_histogram(np.array([-30] * 12 + [30] * 2), bins=5, small_numbers_shown=True)[1].tolist() == \
+        [12, 0, 0, 0, 2]
 
 
-def test_queue_table_hides_small_specialties(qtbot):
+def test_queue_table_hides_small_specialties_and_rounds_the_rest(qtbot):
     wl = waiting_list()
     rows = queue_table(wl, CapacitySettings(capacity_per_week=30.0, demand_per_week=20.0))
     small = next(r for r in rows if r["specialty"] == "999")
     big = next(r for r in rows if r["specialty"] == "110")
-    assert small["queue_size"] == "*" and small["weeks_to_clear_52"] == "*"
-    # Secondary suppression: the total minus the big queue (or its share of capacity) gives the small one back.
-    assert big["queue_size"] == big["capacity_per_week"] == "*"
+    assert small["queue_size"] == small["mean_wait"] == small["capacity_per_week"] == "*"
+    assert small["weeks_to_clear_52"] == "*"
+    # No secondary suppression: the big queue shows, rounded, and its share of capacity is worked out from that.
+    assert big["queue_size"] == 295 and big["capacity_per_week"] == pytest.approx(30 * 295 / 300)
     assert big["mean_wait"] == pytest.approx(wl.columns["weeks_waited"][:295].mean())
     assert rows[-1]["queue_size"] == 300
     panel = CapacityPanel()
     qtbot.addWidget(panel)
     panel.show_table(rows)
     assert panel.cell_text(len(rows) - 1, "queue_size") == "300"
-    assert panel.cell_text(0, "queue_size") == "*"
+    assert panel.cell_text(1, "queue_size") == "*"
+    assert panel.disclosure.text().startswith("Counts from 1 to 7 are shown as *") and panel.banner.isHidden()
+
+
+def test_the_all_specialties_row_never_shows_a_backlog_each_specialty_hides(qtbot):
+    # Three specialties, one patient past 52 weeks in each: the total (3) is hidden like its parts.
+    weeks = np.array([60.0, 10, 10, 10, 10, 10, 10, 10, 10] * 3)
+    wl = WaitingList(np.arange(1, 28), {"weeks_waited": weeks,
+                                        "specialty": np.repeat(np.array(["100", "110", "120"], dtype=object), 9)})
+    rows = queue_table(wl, CapacitySettings(capacity_per_week=10.0))
+    assert [row["backlog_52"] for row in rows] == ["*", "*", "*", "*"]
+    assert rows[-1]["weeks_to_clear_52"] == "*" and rows[-1]["queue_size"] == 25  # 27, rounded
+    shown = queue_table(wl, CapacitySettings(capacity_per_week=10.0), small_numbers_shown=True)
+    assert [row["backlog_52"] for row in shown] == [1, 1, 1, 3]
+
+
+def test_the_queue_table_says_none_needed_and_warns_at_a_load_of_one(qtbot):
+    wl = waiting_list()
+    panel = CapacityPanel()
+    qtbot.addWidget(panel)
+    panel.show_table(queue_table(wl, CapacitySettings(capacity_per_week=30.0, demand_per_week=30.0)))
+    last = panel.table.rowCount() - 1
+    assert panel.cell_text(last, "queue_load") == "⚠ 1.00" and not panel.warnings.isHidden()
+    assert "All specialties: queue load 1.00: referrals are at or above capacity" in panel.warnings.text()
+    assert panel.table.item(last, 6).toolTip().startswith("Queue load 1.00")
+    panel.show_table(queue_table(wl, CapacitySettings(capacity_per_week=300.0, demand_per_week=100.0)))
+    assert panel.cell_text(last, "relief_capacity") == "none needed" and panel.warnings.isHidden()
+    headers = [panel.table.horizontalHeaderItem(c).toolTip() for c in range(panel.table.columnCount())]
+    assert all(headers) and "none needed" in headers[8].lower()
+
+
+def test_the_queue_table_with_small_numbers_shown_says_it_is_not_for_publication(qtbot):
+    wl = waiting_list()
+    panel = CapacityPanel()
+    qtbot.addWidget(panel)
+    panel.show_table(queue_table(wl, CapacitySettings(30.0), small_numbers_shown=True), small_numbers_shown=True)
+    assert panel.cell_text(1, "queue_size") == "5" and not panel.banner.isHidden()
+    assert panel.disclosure.text() == "Not for publication: small numbers shown."
 
 
 def test_pdf_is_written_offline(tmp_path):
