@@ -91,6 +91,8 @@ def figures(printed: dict[str, str]) -> list[tuple[str, str, list[str]]]:
          [why["pathway_id"], str(why["movement"]), str(why["baseline_rank"]), str(why["rank"])]),
         ("explained contributions", r"most deprived fifth \(\+([\d.]+)\s+weeks-equivalent\) and waits to return to work "
          r"\(\+([\d.]+)\)", [f"{why['contributions'][name]:.1f}" for name in ("Most deprived fifth", "Return to work")]),
+        ("rank without the deprivation credit", r"without the deprivation\s+credit it would be (\d+)\w\w",
+         [str(why["rank_without"]["Most deprived fifth"])]),
         ("horizon", r"over a\s+(\d+)-week horizon", [str(equity["horizon_weeks"])]),
         ("deprivation gap", r"least deprived fifths \(IoD2025\) from ([\d.]+) to ([\d.]+) weeks",
          [f"{mean[most][0] - mean[least][0]:.1f}", f"{mean[most][1] - mean[least][1]:.1f}"]),

@@ -1,13 +1,17 @@
-"""'Why this patient?': one patient's factor contributions, band, both ranks and a sentence.
+"""'Why this patient?': one patient's factor contributions, band, both ranks and a sentence,
+and the rank the patient would have without each social factor.
 
 The bar chart is built once; showing another patient only moves its bars
 (``setOpts``) and relabels the axis, so clicking down a million-row list stays
-instant.
+instant. The ranks without each factor come from the controller's
+:class:`~workbench.ranking.WithoutFactors`, worked out on a worker once per
+rule set; until then the panel says they are being worked out.
 """
 
 from __future__ import annotations
 
 import math
+from html import escape
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,6 +23,11 @@ from workbench.ranking import Explanation
 
 GAIN, LOSS = "#0072B2", "#D55E00"  # Okabe-Ito blue and vermillion
 NOTHING_SELECTED = "Select a patient in the prioritised list to see why they are where they are."
+WITHOUT_TITLE = "Without each social factor"
+WITHOUT_TOOLTIP = ("The rank this patient would have if the rule set gave no one that factor's credit (its weight 0, "
+                   "everything else the same): how much the factor moves them. A factor that does not apply to "
+                   "them can still move them, as others lose its credit.")
+WORKING_OUT = "working out…"
 
 
 class ExplainPanel(QWidget):
@@ -30,8 +39,9 @@ class ExplainPanel(QWidget):
         self._build()
         self.show_explanation(None)
 
-    def show_explanation(self, explanation: Explanation | None) -> None:
-        """Show why this patient is where they are (``None``: the prompt)."""
+    def show_explanation(self, explanation: Explanation | None, without_pending: bool = False) -> None:
+        """Show why this patient is where they are (``None``: the prompt). ``without_pending``: the ranks
+        without each social factor are still being worked out."""
         self.explanation = explanation
         if explanation is None:
             self.sentence.setText(NOTHING_SELECTED)
@@ -48,6 +58,7 @@ class ExplainPanel(QWidget):
         self.facts["Baseline rank"].setText(f"{explanation.baseline_rank:,}")
         self.facts["Movement"].setText(movement_text(explanation.movement))
         self.facts["Score"].setText(f"{explanation.score:.2f} weeks-equivalent")
+        self.facts[WITHOUT_TITLE].setText(WORKING_OUT if without_pending else without_html(explanation))
         names = list(explanation.contributions)
         self._show_bars([explanation.words[n] or n for n in names], [explanation.contributions[n] for n in names])
 
@@ -100,10 +111,14 @@ class ExplainPanel(QWidget):
         self.sentence.setTextInteractionFlags(self.sentence.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         self.facts = {}
-        for name in ("Pathway ID", "Band", "Weeks waited", "New rank", "Baseline rank", "Movement", "Score"):
+        for name in ("Pathway ID", "Band", "Weeks waited", "New rank", "Baseline rank", "Movement", "Score",
+                     WITHOUT_TITLE):
             self.facts[name] = QLabel()
             self.facts[name].setAccessibleName(name)
             form.addRow(f"{name}:", self.facts[name])
+        self.facts[WITHOUT_TITLE].setToolTip(WITHOUT_TOOLTIP)
+        self.facts[WITHOUT_TITLE].setWordWrap(True)
+        form.labelForField(self.facts[WITHOUT_TITLE]).setToolTip(WITHOUT_TOOLTIP)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -128,3 +143,14 @@ class ExplainPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(words, 2)
         layout.addWidget(self.plot, 3)
+
+
+def without_html(explanation: Explanation) -> str:
+    """The ranks without each social factor, one line each ("" when the rule set has none).
+
+    >>> e = Explanation(0, 1, "A", "P2", 3.0, 7.0, {"Carer": 1.0}, {"Carer": "carer"}, ("Carer",), 5, 9, None, False,
+    ...                 rank_without={"Carer": 7})
+    >>> without_html(e)
+    'carer: 7 (2 places later)'
+    """
+    return "<br>".join(f"{escape(words)}: {rank:,} ({change})" for words, rank, change in explanation.without_lines())

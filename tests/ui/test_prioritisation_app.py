@@ -13,9 +13,9 @@ from ui.main_window import MainWindow
 from ui.prioritisation import install_prioritisation
 from ui.session import SAVED, WorkspaceFile
 from workbench.importer import import_file
-from workbench.ranking import explain
+from workbench.ranking import explain, rank
 from workbench.resources import resource_path
-from workbench.rules import load_rules
+from workbench.rules import load_rules, with_weight
 
 WAIT_MS = 20_000
 
@@ -118,6 +118,10 @@ def test_selecting_a_patient_explains_their_place(qtbot, app):
     sentence = controller.explain.sentence.text()
     assert sentence.startswith(f"Moved up {int(movement[mover]):,} places") and "most deprived quintile in England (+4.0" in sentence
     assert controller.explain.bar_values()[1] == pytest.approx(deprived[mover])
+    qtbot.waitUntil(lambda: controller.without_ready, timeout=WAIT_MS)
+    without = controller.explain.facts["Without each social factor"].text()
+    lower = rank(with_weight(result.rule_set, "Most deprived fifth", 0.0), ready.wl, prepared=ready.prepared).rank[mover]
+    assert f"most deprived quintile in England: {lower:,} ({lower - result.ranking.rank[mover]:,} places later)" in without
 
 
 def test_undo_and_redo_a_weight_change_from_the_keyboard(qtbot, app):

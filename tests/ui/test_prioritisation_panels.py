@@ -19,7 +19,7 @@ from ui.rules_panel import RulesPanel
 from ui.workshop import PairwiseDialog, SwingDialog, set_font_scale
 from workbench.deprivation import FIFTHS
 from workbench.fields import WaitingList
-from workbench.ranking import explain, rank
+from workbench.ranking import WithoutFactors, explain, prepare, rank
 from workbench.rules import load_rules, parse_rules, treat_in_turn
 
 RULES = """
@@ -248,6 +248,24 @@ def test_explain_panel_shows_the_sentence_and_bars(qtbot, rules):
     assert panel.facts["Band"].text() == explanation.band
     panel.show_explanation(None)
     assert panel.bar_values() == [] and "Select a patient" in panel.sentence.text()
+
+
+def test_explain_panel_shows_the_rank_without_each_social_factor(qtbot, rules):
+    wl = waiting_list()
+    prepared = prepare(wl)
+    scenario, baseline = rank(rules, wl, prepared=prepared), rank(treat_in_turn(), wl, prepared=prepared)
+    position = int(np.flatnonzero(scenario.contributions["Carer"] > 0)[0])
+    panel = ExplainPanel()
+    qtbot.addWidget(panel)
+    panel.show_explanation(explain(rules, wl, scenario, baseline, position), without_pending=True)
+    assert panel.facts["Without each social factor"].text() == "working out…"
+    explanation = explain(rules, wl, scenario, baseline, position, WithoutFactors(scenario, prepared))
+    panel.show_explanation(explanation)
+    lines = panel.facts["Without each social factor"].text().split("<br>")
+    assert [line.split(":")[0] for line in lines] == ["Deprivation in England", "Carer"]  # as the factors read
+    lower = explanation.rank_without["Carer"]
+    assert lower > explanation.rank and lines[1] == f"Carer: {lower:,} ({lower - explanation.rank:,} places later)"
+    assert "weight 0" in panel.facts["Without each social factor"].toolTip()
 
 
 def preview(rules, wl, by="imd_quintile"):
