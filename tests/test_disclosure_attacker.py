@@ -141,7 +141,7 @@ def pair_bounds(knowledge: Knowledge) -> dict[tuple, set[int]]:
     """
     possible: dict[tuple, set[int]] = {}
     for total, parts in knowledge.lines:
-        if total in knowledge.exact and total not in knowledge.readings:
+        if total in knowledge.exact:
             continue
         terms = list(line_terms(total, parts).items())
         uncertain = [(figure, sign) for figure, sign in terms if len(set(knowledge.bounds(figure))) == 2]
@@ -242,7 +242,8 @@ def read_equity(knowledge: Knowledge, case: Case, inputs, summary: dict, shown: 
     read_plan(knowledge, case, totals)
     groups = {}
     for g, group in enumerate(shown["groups"]):
-        name = group_name(case.wl, inputs.grouping.by, group["group"])
+        # A grouping of one group shows that everyone is in it: its figures are the list's own.
+        name = EVERYONE if len(shown["groups"]) == 1 else group_name(case.wl, inputs.grouping.by, group["group"])
         in_group = inputs.grouping.codes == g
         figures = {kind: knowledge.read((name, kind), in_group & rows, group_figures(group)[kind])
                    for kind, rows in patients.items()}

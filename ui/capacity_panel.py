@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -157,8 +156,8 @@ class CapacityPanel(QWidget):
         self.problem.hide()
         self.banner.setVisible(small_numbers_shown)
         self.disclosure.setText(NOT_FOR_PUBLICATION + "." if small_numbers_shown else CONTROLLED + ".")
-        self.warnings.setText("<br>".join(escape(warning_line(row)) for row in rows if row.get("load_warning")))
-        self.warnings.setVisible(any(row.get("load_warning") for row in rows))
+        self.warnings.setText(load_warnings(rows))
+        self.warnings.setVisible(bool(self.warnings.text()))
 
     def _cell(self, key: str, row: dict, bold: bool) -> QTableWidgetItem:
         item = QTableWidgetItem(shown_figure(key, row.get(key), row))
@@ -222,6 +221,7 @@ class CapacityPanel(QWidget):
         self.problem.setWordWrap(True)
         self.problem.hide()
         self.warnings = QLabel()
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)
         self.warnings.setStyleSheet(f"color: {STAMP_COLOUR};")
         self.warnings.setWordWrap(True)
         self.warnings.setAccessibleName("Queue warnings")
@@ -250,12 +250,30 @@ class CapacityPanel(QWidget):
         return box
 
 
-def warning_line(row: dict) -> str:
-    """A queue's load warning, naming the queue.
+def load_warnings(rows: list[dict], named: int = 3) -> str:
+    """The queues whose load is 1 or more, in one short paragraph (the table marks each one).
 
-    >>> warning_line({"specialty": "110", "specialty_name": "Trauma & Orthopaedics", "load_warning": "Queue load 1.20: x"})
-    '110 Trauma & Orthopaedics: queue load 1.20: x'
+    >>> rows = [{"specialty": s, "specialty_name": None, "queue_load": 1.25,
+    ...          "load_warning": "Queue load 1.25: referrals are at or above capacity"} for s in ("110", "120")]
+    >>> load_warnings(rows + [{**rows[0], "specialty": "All specialties"}])
+    'Every specialty and all together: queue load 1.25: referrals are at or above capacity.'
+    >>> load_warnings([{**rows[0], "load_warning": None, "queue_load": 0.5}, rows[1]])
+    '120: queue load 1.25: referrals are at or above capacity.'
     """
-    name = " ".join(part for part in (row["specialty"], row.get("specialty_name")) if part)
-    warning = row["load_warning"]
-    return f"{name}: {warning[0].lower()}{warning[1:]}"
+    warned = [row for row in rows if row.get("load_warning")]
+    if not warned:
+        return ""
+    shown = [row for row in rows if isinstance(row.get("queue_load"), float)]  # not hidden, not missing
+    if len(warned) == len(shown) > 1 and len({round(row["queue_load"], 6) for row in warned}) == 1:
+        return f"Every specialty and all together: {_lower_first(warned[-1]['load_warning'])}."
+    lines = [f"{_queue_name(row)}: {_lower_first(row['load_warning'])}." for row in warned[:named]]
+    more = len(warned) - named
+    return " ".join(lines) + (f" And {more} more marked ⚠ in the table." if more > 0 else "")
+
+
+def _queue_name(row: dict) -> str:
+    return " ".join(part for part in (row["specialty"], row.get("specialty_name")) if part)
+
+
+def _lower_first(text: str) -> str:
+    return text[0].lower() + text[1:]

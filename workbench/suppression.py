@@ -114,11 +114,25 @@ class Share:
     complement: bool = False
 
 
-@dataclass(frozen=True)
 class About:
-    """A figure worked out from the patients counted under ``patients``: ``*`` when they are 1 to 7."""
+    """A figure worked out from the patients counted under the keys given: ``*`` when any of those
+    counts is 1 to 7 (a range over a group and the unknowns, say, names both counts).
 
-    patients: str
+    >>> About("rtt_waits_counted").patients
+    ('rtt_waits_counted',)
+    """
+
+    def __init__(self, *patients: str):
+        self.patients = patients
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, About) and other.patients == self.patients
+
+    def __hash__(self) -> int:
+        return hash(self.patients)
+
+    def __repr__(self) -> str:
+        return f"About{self.patients!r}"
 
 
 FREE = None  # a figure about no patients (capacity, horizon), or words: shown as it is
@@ -203,8 +217,8 @@ class _Controller:
             return SUPPRESSED if is_small(total) else published_count(value)
         if isinstance(rule, Share):
             return self.share(value, rule, scopes, outer)
-        patients = _look_up(rule.patients, scopes, outer, published=False)
-        return SUPPRESSED if patients is ... or is_small(patients) else value
+        counts = [_look_up(key, scopes, outer, published=False) for key in rule.patients]
+        return SUPPRESSED if any(count is ... or is_small(count) for count in counts) else value
 
     def share(self, value, rule: Share, scopes: tuple, outer: tuple):
         numerator = _look_up(rule.numerator, scopes, outer, published=True)

@@ -119,7 +119,7 @@ def test_selecting_a_patient_explains_their_place(qtbot, app):
     assert sentence.startswith(f"Moved up {int(movement[mover]):,} places") and "most deprived quintile in England (+4.0" in sentence
     assert controller.explain.bar_values()[1] == pytest.approx(deprived[mover])
     qtbot.waitUntil(lambda: controller.without_ready, timeout=WAIT_MS)
-    without = controller.explain.facts["Without each social factor"].text()
+    without = controller.explain.facts["Without each social factor"].toolTip()
     lower = rank(with_weight(result.rule_set, "Most deprived fifth", 0.0), ready.wl, prepared=ready.prepared).rank[mover]
     assert f"most deprived quintile in England: {lower:,} ({lower - result.ranking.rank[mover]:,} places later)" in without
 
