@@ -96,7 +96,8 @@ def small_list() -> WaitingList:
 
 def test_specialty_figures_with_capacity_per_specialty():
     rows = {r["specialty"]: r for r in specialty_queue_figures(
-        small_list(), {"110": 4, "120": 2, "Not known": 1}, {"110": 3, "120": 1, "Not known": 0.5}, target_wait=18)}
+        small_list(), {"110": 4, "120": 2, "Not known": 1}, {"110": 3, "120": 1, "Not known": 0.5}, target_wait=18,
+        small_numbers_shown=True)}
     s110 = rows["110"]
     assert s110["queue_size"] == 3
     assert s110["mean_wait"] == pytest.approx(140 / 3)
@@ -112,7 +113,7 @@ def test_specialty_figures_with_capacity_per_specialty():
 
 
 def test_specialty_figures_share_a_single_capacity_by_queue_size():
-    rows = specialty_queue_figures(small_list(), 12, None, target_wait=18)
+    rows = specialty_queue_figures(small_list(), 12, None, target_wait=18, small_numbers_shown=True)
     by_name = {r["specialty"]: r for r in rows}
     assert [r["specialty"] for r in rows] == ["110", "120", "Not known", ALL_SPECIALTIES]
     assert [r["specialty_name"] for r in rows] == ["Trauma & Orthopaedics", "ENT", None, None]
@@ -126,7 +127,7 @@ def test_specialty_figures_share_a_single_capacity_by_queue_size():
 
 
 def test_specialty_missing_from_the_capacity_gets_no_figures():
-    rows = {r["specialty"]: r for r in specialty_queue_figures(small_list(), {"110": 4}, None)}
+    rows = {r["specialty"]: r for r in specialty_queue_figures(small_list(), {"110": 4}, None, small_numbers_shown=True)}
     assert rows["120"]["capacity_per_week"] is None and rows["120"]["weeks_to_clear_52"] is None
     assert rows[ALL_SPECIALTIES]["capacity_per_week"] is None
     assert not math.isnan(rows["120"]["waiting_list_pressure"])
@@ -134,13 +135,15 @@ def test_specialty_missing_from_the_capacity_gets_no_figures():
 
 def test_a_relief_capacity_above_demand_is_shown_as_a_capacity():
     rows = {r["specialty"]: r for r in specialty_queue_figures(small_list(), {"110": 4, "120": 2, "Not known": 1},
-                                                                 {"110": 0.1, "120": 1, "Not known": 0.5}, target_wait=18)}
+                                                                 {"110": 0.1, "120": 1, "Not known": 0.5}, target_wait=18,
+                                                                 small_numbers_shown=True)}
     assert rows["110"]["relief_capacity"] == pytest.approx(0.1 + (3 - 0.45) / 26) and rows["110"]["relief_words"] is None
 
 
 def test_a_queue_load_of_one_or_more_is_warned_about():
     rows = {r["specialty"]: r for r in specialty_queue_figures(small_list(), {"110": 4, "120": 2, "Not known": 1},
-                                                                 {"110": 4, "120": 3, "Not known": 0.5})}
+                                                                 {"110": 4, "120": 3, "Not known": 0.5},
+                                                                 small_numbers_shown=True)}
     assert rows["110"]["load_warning"].startswith("Queue load 1.00: referrals are at or above capacity")
     assert rows["120"]["load_warning"].startswith("Queue load 1.50")
     assert rows["Not known"]["load_warning"] is None
@@ -155,3 +158,9 @@ def test_every_domain_reference_case_in_one_place():
     assert round(relief_capacity(30, 1200, 390, 26), 6) == 61.153846
     assert round(target_capacity(30, 52, factor=3, cv_demand=1.1, cv_capacity=1.2), 6) == 30.076442
     assert round(waiting_list_pressure(63, 52), 7) == 2.4230769
+
+
+def test_the_table_is_controlled_unless_small_numbers_are_shown():
+    rows = {r["specialty"]: r for r in specialty_queue_figures(small_list(), 12, 6)}
+    assert rows["110"]["queue_size"] == rows["110"]["mean_wait"] == rows["110"]["relief_capacity"] == "*"
+    assert rows[ALL_SPECIALTIES]["queue_size"] == "*" and rows[ALL_SPECIALTIES]["capacity_per_week"] == 12

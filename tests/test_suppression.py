@@ -119,8 +119,16 @@ def test_every_figure_of_the_equity_summary_is_declared():
 
 
 def test_an_undeclared_number_is_hidden_and_words_are_kept():
-    shown = control({"count": 12, "new_figure": 3.25, "words": "ok"}, {"count": COUNT})
-    assert shown == {"count": 10, "new_figure": SUPPRESSED, "words": "ok"}
+    shown = control({"count": 12, "new_figure": 3.25, "words": "ok", "names": ["a", "b"], "new_counts": [3, 40]},
+                    {"count": COUNT})
+    assert shown == {"count": 10, "new_figure": SUPPRESSED, "words": "ok", "names": ["a", "b"],
+                     "new_counts": [SUPPRESSED, SUPPRESSED]}
+
+
+def test_a_declared_list_or_interval_takes_its_keys_rule():
+    table = {"n": COUNT, "ci": About("n"), "cells": COUNT}
+    assert control({"n": 40, "ci": [1.5, 2.5], "cells": [3, 12]}, table) == {"n": 40, "ci": [1.5, 2.5], "cells": ["*", 10]}
+    assert control({"n": 4, "ci": {"baseline": [1.5, 2.5]}}, table) == {"n": "*", "ci": {"baseline": ["*", "*"]}}
 
 
 def test_figures_are_tied_to_their_counts_by_the_declared_table():

@@ -197,7 +197,7 @@ def specialty_queue_figures(
     target_wait: float = 18,
     factor: float = 4,
     time_to_target: float = 26,
-    small_numbers_shown: bool = True,
+    small_numbers_shown: bool = False,
 ) -> list[dict]:
     """Queue figures per specialty of a list, then one row for all specialties.
 
@@ -215,8 +215,8 @@ def specialty_queue_figures(
     out are None (for instance everything that needs demand when none is
     given, and weeks to clear when demand is not below capacity).
 
-    With ``small_numbers_shown`` False the counts (queue sizes, backlogs, and
-    the totals from the unrounded counts) are disclosure-controlled
+    Unless ``small_numbers_shown`` (the one explicit choice), the counts (queue
+    sizes, backlogs, and the totals from the unrounded counts) are disclosure-controlled
     (``workbench.suppression``) and every figure is worked out from the counts
     as shown, so none gives an unrounded count back: a capacity shared out by
     exact queue sizes, or a relief capacity from one, would.

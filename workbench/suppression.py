@@ -202,12 +202,15 @@ class _Controller:
         if rule is ... and isinstance(value, dict):
             return self.table(value, outer, scopes)
         if rule is ... and isinstance(value, list):
-            return [self.table(item, outer, scopes) if isinstance(item, dict) else item for item in value]
+            return [self.table(item, outer, scopes) if isinstance(item, dict) else self.leaves(item, rule, scopes, outer)
+                    for item in value]
         return self.leaves(value, rule, scopes, outer)
 
     def leaves(self, value, rule, scopes: tuple, outer: tuple):
         if isinstance(value, dict):
             return {key: self.leaves(item, rule, scopes, outer) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.leaves(item, rule, scopes, outer) for item in value]
         if rule is FREE or value is None or isinstance(value, bool):
             return copy.deepcopy(value)
         if rule is ...:  # undeclared: a number is hidden, words stay
