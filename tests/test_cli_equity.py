@@ -62,29 +62,63 @@ def test_inclusive_recovery_narrows_the_deprivation_gap(workspace, capsys):
     assert result["sii"]["scenario"] < result["sii"]["baseline"]
     assert set(result["rii"]) == {"baseline", "scenario"}
     assert result["sii_nation"] == "England" and result["sii_left_out"] == 0
-    assert result["next_n"] == 8 and result["rules"]["name"] == "Inclusive recovery"
+    assert result["next_n"] == 10 and result["rules"]["name"] == "Inclusive recovery"  # 8 treated, rounded to 5
 
 
-def test_small_groups_are_suppressed_unless_asked(workspace, capsys):
-    safe = {g["group"]: g for g in run_json(capsys, *equity_args(workspace, "--json"))["groups"]}
-    assert safe["Not known"]["count"] == "*"
-    raw = {g["group"]: g for g in run_json(capsys, *equity_args(workspace, "--json", "--no-suppress"))["groups"]}
-    assert raw["Not known"]["count"] == 3
-    assert sum(g["count"] for g in raw.values()) == 48
+def test_every_count_is_controlled_unless_not_for_publication_is_asked(workspace, capsys):
+    safe = run_json(capsys, *equity_args(workspace, "--json"))
+    groups = {g["group"]: g for g in safe["groups"]}
+    assert groups["Not known"]["count"] == "*" and groups["England, middle fifth"]["count"] == 10  # 3, and 8
+    assert safe["list_size"] == 50 and safe["disclosure"]["controlled"] is True
+    raw = run_json(capsys, *equity_args(workspace, "--json", "--not-for-publication"))
+    assert {g["group"]: g["count"] for g in raw["groups"]}["Not known"] == 3
+    assert sum(g["count"] for g in raw["groups"]) == 48
+    assert raw["disclosure"] == {"controlled": False, "note": "Not for publication: small numbers shown"}
 
 
-def test_out_xlsx_is_always_suppressed(workspace, tmp_path, capsys):
+@pytest.mark.parametrize("setting", [["--suppress-threshold", "0"], ["--no-suppress"]])
+def test_no_other_setting_turns_control_off(workspace, capsys, setting):
+    with pytest.raises(SystemExit) as stopped:
+        main(equity_args(workspace, *setting))
+    assert stopped.value.code == 2 and "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_screen_output_says_how_it_was_controlled(workspace, capsys):
+    assert main(equity_args(workspace)) == 0
+    assert "Counts from 1 to 7 are shown as * and other counts rounded to the nearest 5" in capsys.readouterr().out
+    assert main(equity_args(workspace, "--not-for-publication")) == 0
+    assert capsys.readouterr().out.startswith("NOT FOR PUBLICATION: SMALL NUMBERS SHOWN\n")
+
+
+def test_out_xlsx_is_controlled(workspace, tmp_path, capsys):
     out = tmp_path / "equity.xlsx"
-    assert main(equity_args(workspace, "--no-suppress", "--out", str(out))) == 0
+    assert main(equity_args(workspace, "--out", str(out))) == 0
     book = load_workbook(out)
+    assert book.sheetnames == ["Equity", "Summary"]
     table = list(book["Equity"].iter_rows(values_only=True))
     assert table[0][:3] == ("Group", "Patients", "Share of list (%)")
     rows = {row[0]: row for row in table[1:]}
-    assert rows["Not known"][1] == "*"
-    assert rows[MOST][1] == 20
+    assert rows["Not known"][1] == "*" and rows["England, middle fifth"][1] == 10
+    assert rows[MOST][1] == 20 and rows[MOST][2] == 40.0  # 20 of 50 as published
     summary = dict(book["Summary"].iter_rows(values_only=True))
     assert summary["Census date"] == "05/01/2026"
-    assert summary["Small numbers hidden"] == "counts from 1 to 7 show as *"
+    assert summary["Disclosure control"].startswith("Counts from 1 to 7 are shown as *")
+
+
+def test_out_files_not_for_publication_say_so_first(workspace, tmp_path, capsys):
+    out = tmp_path / "equity.xlsx"
+    assert main(equity_args(workspace, "--not-for-publication", "--out", str(out))) == 0
+    book = load_workbook(out)
+    assert book.sheetnames[0] == "Not for publication"
+    assert book["Not for publication"]["A1"].value == "Not for publication: small numbers shown"
+    assert {row[0]: row[1] for row in book["Equity"].iter_rows(values_only=True)}["Not known"] == 3
+    assert dict(book["Summary"].iter_rows(values_only=True))["Disclosure control"] == \
+        "Not for publication: small numbers shown"
+    csv_out = tmp_path / "equity.csv"
+    assert main(equity_args(workspace, "--not-for-publication", "--out", str(csv_out))) == 0
+    with open(csv_out, encoding="utf-8-sig") as handle:
+        lines = list(csv.reader(handle))
+    assert lines[0] == ["Not for publication: small numbers shown"] and lines[1][0] == "Group"
 
 
 def test_out_csv_by_learning_disability(workspace, tmp_path, capsys):
@@ -92,22 +126,24 @@ def test_out_csv_by_learning_disability(workspace, tmp_path, capsys):
     assert main(equity_args(workspace, "--by", "learning_disability", "--out", str(out))) == 0
     with open(out, encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
-    assert rows[1][:2] == ["No", "48"]
+    assert rows[1][:2] == ["No", "50"]  # 48, rounded to 5
     assert "Inclusive recovery against Treat in turn" in capsys.readouterr().out
 
 
 def test_demand_above_capacity_is_projected_and_says_the_list_grows(workspace, capsys):
-    result = run_json(capsys, *equity_args(workspace, "--demand-per-week", "3", "--json", "--no-suppress"))
+    result = run_json(capsys, *equity_args(workspace, "--demand-per-week", "3", "--json", "--not-for-publication"))
     # 12 referrals arrive in 4 weeks while 8 are treated: 48 + 12 - 8 = 52 waiting at the horizon.
     assert result["new_referrals_by_horizon"] == 12 and result["next_n"] == 8
     assert result["list_size_at_horizon"] == 52 and result["list_grows"] is True
     assert all(g["baseline"]["mean_wait"] is not None for g in result["groups"] if g["count"])
-    assert main(equity_args(workspace, "--demand-per-week", "3")) == 0
+    assert main(equity_args(workspace, "--demand-per-week", "3", "--not-for-publication")) == 0
     assert "the list grows from 48 to 52" in capsys.readouterr().out
+    assert main(equity_args(workspace, "--demand-per-week", "3")) == 0
+    assert "the list grows from 50 to 50" in capsys.readouterr().out  # counts rounded to 5; the growth still said
 
 
 def test_demand_by_priority(workspace, capsys):
-    result = run_json(capsys, *equity_args(workspace, "--demand-by-priority", "P3=1.5", "--json", "--no-suppress"))
+    result = run_json(capsys, *equity_args(workspace, "--demand-by-priority", "P3=1.5", "--json", "--not-for-publication"))
     assert result["demand_by_priority"] == {"P3": 1.5} and result["new_referrals_by_horizon"] == 6
     assert main(equity_args(workspace, "--demand-by-priority", "P2=1")) == 2
     assert "no patient on the list has that priority" in capsys.readouterr().err
@@ -150,6 +186,41 @@ def test_capacity_command_with_mean_wait_and_options(capsys):
                        "--mean-wait", "63", "--json")
     assert round(figures["target_capacity"], 6) == 30.076442
     assert round(figures["waiting_list_pressure"], 6) == round(2.4230769, 6)
+
+
+def test_capacity_command_shows_its_choices_and_warns_at_a_load_of_one(capsys):
+    figures = run_json(capsys, "capacity", "--demand", "27", "--capacity", "27", "--queue", "1200",
+                       "--target-wait", "52", "--json")
+    assert figures["choices"]["referrals_cv"] == 0 and figures["choices"]["cv_demand"] == 1  # NHS-R's defaults
+    assert figures["warnings"] == ["Queue load 1.00: referrals are at or above capacity, so the queue will not come down"]
+    assert main(["capacity", "--demand", "27", "--capacity", "27", "--queue", "1200", "--target-wait", "52"]) == 0
+    printed = capsys.readouterr().out
+    assert "Warning: Queue load 1.00" in printed and "referrals cv 0, as NHS-R" in printed
+
+
+def test_capacity_command_says_no_extra_capacity_is_needed_instead_of_a_negative_capacity(capsys):
+    # 10 waiting against a target size of 39: 3 + (10 - 39) / 26 = 1.9 a week, below demand.
+    figures = run_json(capsys, "capacity", "--demand", "3", "--capacity", "27", "--queue", "10", "--target-wait", "52",
+                       "--json")
+    assert figures["relief_capacity"] is None and figures["relief_words"] == "no extra capacity needed"
+    assert main(["capacity", "--demand", "3", "--capacity", "27", "--queue", "10", "--target-wait", "52"]) == 0
+    assert "Relief capacity (patients a week)   no extra capacity needed" in capsys.readouterr().out
+
+
+def test_capacity_command_works_per_week_whatever_unit_rates_are_given_in(capsys):
+    weekly = run_json(capsys, "capacity", "--demand", "30", "--capacity", "27", "--queue", "1200", "--target-wait",
+                      "52", "--referrals", "3600", "--referrals-cv", "0.5", "--json")
+    daily = run_json(capsys, "capacity", "--demand", str(30 / 7), "--capacity", str(27 / 7), "--per", "day",
+                     "--queue", "1200", "--target-wait", "52", "--referrals", "3600", "--referrals-cv", "0.5", "--json")
+    for key in ("queue_load", "target_queue_size", "relief_capacity", "target_capacity"):
+        assert daily[key] == pytest.approx(weekly[key])
+    assert weekly["relief_capacity"] == pytest.approx(60 + 810 / 26)
+
+
+def test_capacity_command_refuses_a_unit_it_does_not_know(capsys):
+    with pytest.raises(SystemExit):
+        main(["capacity", "--demand", "3", "--capacity", "4", "--queue", "1", "--target-wait", "18", "--per", "fortnight"])
+    assert "invalid choice: 'fortnight'" in capsys.readouterr().err
 
 
 def test_capacity_command_rejects_zero_capacity(capsys):

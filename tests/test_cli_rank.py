@@ -67,6 +67,12 @@ def test_rank_writes_the_ranked_list(capsys, workspace, tmp_path):
     order = [row[pathway] for row in book["Ranked list"].iter_rows(min_row=2, values_only=True)]
     assert order == ["PW1", "PW5", "PW2", "PW3", "PW4", "PW6", "PW7"]
     assert dict(book["Provenance"].iter_rows(min_row=2, values_only=True))["Source file"] == "ptl.csv"
+    # PW5 is second through its social credits: without learning disability's 3 weeks it ties with PW2's
+    # wait, and the longer wait goes first.
+    without = header.index("Rank without Learning disability")
+    assert header[without - 1] == "Rank without Carer"
+    ranks = {row[pathway]: row[without] for row in book["Ranked list"].iter_rows(min_row=2, values_only=True)}
+    assert ranks["PW5"] == 3 and ranks["PW2"] == 2
 
 
 def test_rank_with_rule_files(capsys, workspace, tmp_path):
@@ -94,6 +100,16 @@ def test_explain_gives_contributions_ranks_and_sentence(capsys, workspace):
     assert result["sentence"] == (
         "Moved up 3 places: learning disability (+3.0 weeks-equivalent), return to work (+2.0), carer (+1.0)."
     )
+    assert result["rank_without"] == {"Most deprived fifth": 2, "Second most deprived fifth": 2, "Return to work": 2,
+                                      "Carer": 2, "Learning disability": 3}
+    assert result["without"].endswith(", 2 without carer, 3 without learning disability.")
+
+
+def test_explain_in_plain_text_says_the_rank_without_each_social_factor(capsys, workspace):
+    assert main(["explain", "--workspace", str(workspace), "--rules", "inclusive-recovery", "--pathway", "PW5"]) == 0
+    printed = capsys.readouterr().out
+    assert "rank without each social factor (its weight 0, everything else the same):" in printed
+    assert "learning disability" in printed and "3  (1 place later)" in printed
 
 
 def test_explain_in_plain_text(capsys, workspace):

@@ -1,4 +1,4 @@
-"""Properties of the equity summary and of suppression, over generated lists and tables."""
+"""Properties of the equity summary over generated lists (disclosure control: tests/test_disclosure_attacker.py)."""
 
 import numpy as np
 from hypothesis import given, settings
@@ -7,7 +7,6 @@ from hypothesis.extra.numpy import arrays
 
 from workbench.equity import _exact_quantiles, equity_summary
 from workbench.fields import WaitingList
-from workbench.suppression import SUPPRESSED, suppress, suppressed_summary
 
 GROUP_VALUES = ["a", "b", "c", None]
 
@@ -49,56 +48,6 @@ def test_a_projected_wait_is_never_shorter_than_the_wait_so_far(case):
         if group["baseline"]["median_wait"] is not None:
             assert group["baseline"]["p90_wait"] >= group["baseline"]["median_wait"] - 1e-9
             assert group["scenario"]["mean_wait"] >= np.nanmin(weeks) + 1 / capacity - 1e-9
-
-
-def leaks(values: list[int], shown: list, threshold: int) -> bool:
-    """Whether a line gives away a count in 1..threshold, directly or as total minus the shown cells."""
-    hidden = [v for v, s in zip(values, shown) if s == SUPPRESSED]
-    visible = [s for s in shown if s != SUPPRESSED]
-    if any(1 <= v <= threshold for v in visible):
-        return True
-    if not hidden or all(v == 0 for v in visible):
-        return False  # nothing hidden, or the hidden cells add up to the line's own total
-    recovered = sum(values) - sum(visible)  # the total minus the shown cells
-    return len(hidden) == 1 or 1 <= recovered <= threshold
-
-
-counts = st.integers(0, 40)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(counts, min_size=1, max_size=12), st.integers(1, 10))
-def test_suppression_never_leaks_a_small_count_in_a_column(values, threshold):
-    shown = suppress(values, threshold).tolist()
-    assert not leaks(values, shown, threshold)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.integers(1, 5).flatmap(lambda cols: st.lists(st.lists(counts, min_size=cols, max_size=cols), min_size=1,
-                                                       max_size=5)),
-       st.integers(1, 10))
-def test_suppression_never_leaks_in_rows_or_columns(table, threshold):
-    shown = suppress(table, threshold).tolist()
-    for values, line in zip(table, shown):
-        assert not leaks(values, line, threshold)
-    if len(table) > 1:
-        for values, line in zip(zip(*table), zip(*shown)):
-            assert not leaks(list(values), list(line), threshold)
-
-
-@settings(max_examples=60, deadline=None)
-@given(lists_and_orders(), st.integers(1, 10))
-def test_suppressed_summary_never_shows_a_small_count(case, threshold):
-    wl, baseline, scenario, capacity = case
-    summary = equity_summary(wl, baseline, scenario, by="site", capacity_per_week=capacity, horizon_weeks=4)
-    safe = suppressed_summary(summary, threshold)
-    columns = [lambda g: g["count"], lambda g: g["wait_unknown"]]
-    for order in ("baseline", "scenario"):
-        columns.append(lambda g, o=order: g[o]["next_n_count"])
-        columns += [lambda g, o=order, w=w: g[o][f"over_{w}"] for w in (18, 52, 65, 78)]
-    for cell in columns:
-        values = [cell(g) for g in summary["groups"]]
-        assert not leaks(values, [cell(g) for g in safe["groups"]], threshold)
 
 
 @settings(max_examples=100, deadline=None)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from workbench.cli import main
 from workbench.enrich import enrich
 from workbench.fields import WaitingList
-from workbench.imd_change import compare_editions, headline, suppressed_change, table_rows
+from workbench.imd_change import compare_editions, headline, notes, suppressed_change, table_rows
 from workbench.importer import import_file
 
 # Areas with their fifths in each edition (from the published files):
@@ -59,15 +59,23 @@ def test_nations_are_never_pooled(result):
     assert result["no_area"] == 2
 
 
-def test_small_numbers_are_hidden_and_so_is_what_gives_them_back(result):
+def test_small_numbers_are_hidden_and_the_rest_rounded(result):
     shown = suppressed_change(result)
     wales = nation(shown, "Wales")
     assert wales["patients"] == "*" and wales["changed_fifth"] == "*" and wales["groups"][2]["more_deprived"] == "*"
     england = nation(shown, "England")
-    assert "table" not in england  # the cross-table's corner cells would give small counts away
-    assert england["groups"][4]["more_deprived"] == 10
+    assert "table" not in england  # the moves say what the cross-table is for
+    assert england["groups"][4]["more_deprived"] == 10 and england["groups"][1]["stayed"] == 10  # 10 and 12
+    assert england["patients"] == 30 and england["no_previous_decile"] == 10  # 31 and 9, from the unrounded counts
     assert shown["no_area"] == "*"
-    assert headline(england) == "England, IoD2019 to IoD2025: 10 of 31 patients (32.3%) are in another fifth."
+    assert headline(england) == "England, IoD2019 to IoD2025: 10 of 30 patients (33.3%) are in another fifth."
+    assert shown["disclosure"]["controlled"] is True and notes(shown)[-1].startswith("Counts from 1 to 7 are shown")
+
+
+def test_with_small_numbers_shown_every_count_is_exact_and_the_output_says_so(result):
+    shown = suppressed_change(result, small_numbers_shown=True)
+    assert nation(shown, "England")["patients"] == 31 and nation(shown, "Wales")["patients"] == 3
+    assert notes(shown)[-1] == "Not for publication: small numbers shown."
 
 
 def test_the_header_decides_a_code_both_vintages_hold():
@@ -83,9 +91,10 @@ def test_the_command_prints_json_and_writes_an_excel_friendly_table(tmp_path, ca
         rows = [[f"P{i}", "01/03/2026", area or ""] for i, area in enumerate(AREAS)]
         csv.writer(handle).writerows([["Pathway ID", "RTT Clock Start", "LSOA"], *rows])
     import_file(path, tmp_path / "ws.sqlite")
-    assert main(["imd-change", "--workspace", str(tmp_path / "ws.sqlite"), "--json", "--no-suppress"]) == 0
+    assert main(["imd-change", "--workspace", str(tmp_path / "ws.sqlite"), "--json", "--not-for-publication"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert nation(printed, "England")["changed_fifth"] == 10 and printed["source_file"] == "list.csv"
+    assert nation(printed, "England")["patients"] == 31 and printed["source_file"] == "list.csv"
+    assert printed["disclosure"]["controlled"] is False
     out = tmp_path / "change.xlsx"
     assert main(["imd-change", "--workspace", str(tmp_path / "ws.sqlite"), "--out", str(out)]) == 0
     table = list(load_workbook(out)["Change of fifth"].iter_rows(values_only=True))

@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.fields import WaitingList
-from workbench.ranking import rank
-from workbench.rules import PRIORITY_BAND_CODES, SOCIAL, BandPolicy, Factor, LookupBand, RuleSet
+from workbench.ranking import WithoutFactors, prepare, rank
+from workbench.rules import PRIORITY_BAND_CODES, SOCIAL, BandPolicy, Factor, LookupBand, RuleSet, with_weight
 
 TOLERANCE = 1e-6  # scores are compared in steps of 2^-20 week (about 1e-6)
 PRIORITIES = [*PRIORITY_BAND_CODES[:-1], None, "junk"]
@@ -115,3 +115,16 @@ def test_band_overlaps_never_exceed_their_bound(wl, rules):
             assert band[ahead] == band[urgent] + 1
             depth = (score[urgent] - lowest[band[urgent]]) + (highest[band[ahead]] - score[ahead])
             assert depth <= rules.bands.overlap_weeks[band[ahead]] + TOLERANCE
+
+
+@settings(max_examples=120, deadline=None)
+@given(waiting_lists(), rule_sets())
+def test_the_rank_without_a_social_factor_is_the_rank_with_its_weight_at_zero(wl, rules):
+    prepared = prepare(wl)
+    without = WithoutFactors(rank(rules, wl, prepared=prepared), prepared)
+    assert without.factors == ["Deprived", "Carer", "Work"]
+    for name in without.factors:
+        expected = rank(with_weight(rules, name, 0.0), wl, prepared=prepared).rank  # the cap then holds for the rest
+        assert np.array_equal(without.ranks(name), expected)
+        for position in range(0, len(wl), 7):
+            assert without.rank_of(position)[name] == expected[position]

@@ -91,6 +91,8 @@ def figures(printed: dict[str, str]) -> list[tuple[str, str, list[str]]]:
          [why["pathway_id"], str(why["movement"]), str(why["baseline_rank"]), str(why["rank"])]),
         ("explained contributions", r"most deprived fifth \(\+([\d.]+)\s+weeks-equivalent\) and waits to return to work "
          r"\(\+([\d.]+)\)", [f"{why['contributions'][name]:.1f}" for name in ("Most deprived fifth", "Return to work")]),
+        ("rank without the deprivation credit", r"without the deprivation\s+credit it would be (\d+)\w\w",
+         [str(why["rank_without"]["Most deprived fifth"])]),
         ("horizon", r"over a\s+(\d+)-week horizon", [str(equity["horizon_weeks"])]),
         ("deprivation gap", r"least\s+deprived fifths \(IoD2025\) from ([\d.]+) to ([\d.]+) weeks",
          [f"{mean[most][0] - mean[least][0]:.1f}", f"{mean[most][1] - mean[least][1]:.1f}"]),
@@ -106,7 +108,8 @@ def figures(printed: dict[str, str]) -> list[tuple[str, str, list[str]]]:
          [f"{equity['list_size']:,}", f"{equity['list_size_at_horizon']:,}"]),
         ("cost to the others", r"cost is ([\d.]+) to ([\d.]+) weeks longer",
          [f"{min(longer):.1f}", f"{max(longer):.1f}"]),
-        ("IoD2019 to IoD2025 moves", r"([\d,]+) of\s+its ([\d,]+)\s+patients with an area in\s+another fifth",
+        ("IoD2019 to IoD2025 moves",
+         r"([\d,]+) of\s+its ([\d,]+)\s+patients \(every count\s+rounded to 5\) with an area in\s+another fifth",
          [f"{england['changed_fifth']:,}", f"{england['patients']:,}"]),
         ("queue load", r"queue load ([\d.]+)\)", [f"{queue['queue_load']:.2f}"]),
         ("target queue", r"needs a queue of at most ([\d,]+)", [f"{queue['target_queue_size']:,.0f}"]),

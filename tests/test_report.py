@@ -95,6 +95,25 @@ def test_small_groups_are_suppressed(record):
     assert '<td class="n">*</td>' in row and ">4<" not in row
 
 
+def test_counts_are_rounded_in_the_record_and_it_says_how(record):
+    html = decision_record_html(record)
+    assert "<th>Rows stored</th><td>60</td>" in html and "<th>Patients</th><td>60</td>" in html
+    table = html.split("Share treated and projected wait", 1)[1]
+    row = table.split("<td>England, most deprived fifth</td>", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="n">15</td>' in row  # 14 patients, rounded to the nearest 5
+    assert "counts from 1 to 7 are shown as * and other counts rounded to the nearest 5" in html
+    assert "Not for publication" not in html
+
+
+def test_a_record_with_small_numbers_shown_says_not_for_publication_first(record):
+    record.small_numbers_shown = True
+    html = decision_record_html(record)
+    body = html.split("<body>", 1)[1]
+    assert body.lstrip().startswith('<p class="warning">Not for publication: small numbers shown.</p>')
+    row = html.split("<td>England, least deprived fifth</td>", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="n">4</td>' in row
+
+
 def test_a_broken_chain_is_reported(record, tmp_path):
     record.chain_problem = "The decision log has been altered outside the workbench at entry 1"
     html = decision_record_html(record)

@@ -1,54 +1,33 @@
-"""Small-number suppression: primary, secondary, and the suppressed equity summary."""
+"""Disclosure control on NHS Digital's method: each rule, and the controlled equity summary."""
 
 import numpy as np
 import pytest
 
 from workbench.equity import equity_summary
 from workbench.fields import WaitingList
-from workbench.suppression import SUPPRESSED, suppress, suppressed_summary, suppression_mask
+from workbench.suppression import (
+    COUNT, EQUITY_FIGURES, NOT_FOR_PUBLICATION, SUPPRESSED, About, Share, control, published_count, published_share,
+    suppressed_summary, undeclared_figures,
+)
 
 
-def test_counts_from_one_to_seven_are_hidden_and_zero_is_shown():
-    assert suppress([0, 1, 7, 8, 100, 9]).tolist() == [0, "*", "*", 8, 100, 9]
+@pytest.mark.parametrize("count, shown", [(0, 0), (1, "*"), (7, "*"), (8, 10), (12, 10), (13, 15), (17, 15),
+                                          (18, 20), (100, 100), (4998, 5000)])
+def test_zero_is_shown_one_to_seven_hidden_and_the_rest_rounded_to_the_nearest_5(count, shown):
+    assert published_count(count) == shown
 
 
-def test_one_hidden_cell_takes_the_next_smallest_with_it():
-    # Total 103: 3 alone could be worked out as 103 - 40 - 20 - 40; the 20 is hidden too.
-    assert suppress([3, 40, 20, 40]).tolist() == ["*", 40, "*", 40]
-
-
-def test_hidden_cells_adding_up_to_a_small_number_take_another():
-    # 2 + 3 = 5 would be given away by the total, so the next smallest (9) goes too.
-    assert suppress([2, 3, 9, 50]).tolist() == ["*", "*", "*", 50]
-
-
-def test_zeros_are_never_chosen_for_secondary_suppression():
-    assert suppress([4, 0, 0, 30]).tolist() == ["*", 0, 0, "*"]
-
-
-def test_threshold_is_a_setting():
-    assert suppress([3, 9, 20, 40], threshold=10).tolist() == ["*", "*", 20, 40]
-    assert suppress([3, 9, 20, 40], threshold=2).tolist() == [3, 9, 20, 40]
-
-
-def test_two_way_table_protects_rows_and_columns():
-    table = [[5, 10, 20], [30, 40, 50], [60, 70, 80]]
-    hidden = suppression_mask(table)
-    for line in list(hidden) + list(hidden.T):
-        assert line.sum() in (0, 2, 3)
-    assert hidden[0, 0] and hidden[0, 1]  # the 5 and, in its row, the next smallest
-    assert hidden[1, 0]  # the 5's column needs a second cell too: 30 is its next smallest
-
-
-def test_forced_cells_count_as_hidden():
-    assert suppression_mask([0, 40, 50], forced=[True, False, False]).tolist() == [True, True, False]
+def test_a_share_is_worked_out_from_the_published_counts():
+    assert published_share(15, 5000) == 0.003
+    assert published_share(SUPPRESSED, 5000) == SUPPRESSED and published_share(10, SUPPRESSED) == SUPPRESSED
+    assert published_share(0, 0) is None
 
 
 def summary_with_small_group():
-    # 3 patients of sex "X" (a small group) among 40 F and 30 M.
-    sexes = ["F"] * 40 + ["M"] * 30 + ["X"] * 3
+    # 3 patients of sex "X" (a small group) among 42 F and 31 M.
+    sexes = ["F"] * 42 + ["M"] * 31 + ["X"] * 3
     weeks = np.linspace(0, 80, len(sexes))
-    wl = WaitingList(np.arange(1, 74), {"weeks_waited": weeks, "sex": np.array(sexes, dtype=object)})
+    wl = WaitingList(np.arange(1, 77), {"weeks_waited": weeks, "sex": np.array(sexes, dtype=object)})
     order = np.argsort(-weeks, kind="stable")
     return equity_summary(wl, order, order[::-1].copy(), by="sex", capacity_per_week=2, horizon_weeks=5)
 
@@ -56,37 +35,49 @@ def summary_with_small_group():
 def test_small_group_shows_nothing_but_stars():
     shown = {g["group"]: g for g in suppressed_summary(summary_with_small_group())["groups"]}
     small = shown["X"]
-    assert small["count"] == small["share_of_list"] == small["change"] == SUPPRESSED
+    assert small["count"] == small["share_of_list"] == small["change"] == small["rtt_waits_counted"] == SUPPRESSED
     for order in ("baseline", "scenario"):
-        assert set(small[order].values()) == {SUPPRESSED}
+        for key in ("mean_wait", "median_wait", "p90_wait", "within_18"):
+            assert small[order][key] == SUPPRESSED
 
 
-def test_secondary_group_hides_its_count_but_keeps_its_waits():
-    shown = {g["group"]: g for g in suppressed_summary(summary_with_small_group())["groups"]}
-    assert shown["M"]["count"] == SUPPRESSED and shown["M"]["share_of_list"] == SUPPRESSED
-    assert isinstance(shown["M"]["baseline"]["mean_wait"], float)
-    assert shown["F"]["count"] == 40
+def test_no_secondary_suppression_the_other_groups_show_rounded():
+    shown = suppressed_summary(summary_with_small_group())
+    groups = {g["group"]: g for g in shown["groups"]}
+    assert groups["F"]["count"] == 40 and groups["M"]["count"] == 30  # 42 and 31, rounded
+    assert groups["M"]["share_of_list"] == pytest.approx(30 / 75)  # of the list size as shown: 76 -> 75
+    assert isinstance(groups["M"]["baseline"]["mean_wait"], float)
+    assert shown["list_size"] == 75
 
 
-def test_small_long_wait_counts_are_hidden_in_big_groups():
+def test_every_long_wait_and_next_n_count_is_controlled():
     summary = summary_with_small_group()
     shown = suppressed_summary(summary)
     for original, safe in zip(summary["groups"], shown["groups"]):
         for order in ("baseline", "scenario"):
             for key, value in original[order].items():
                 if key.startswith("over_") or key == "next_n_count":
-                    assert not (1 <= value <= 7) or safe[order][key] == SUPPRESSED
+                    assert safe[order][key] == published_count(value)
 
 
-def test_suppressed_summary_leaves_the_original_alone():
+def test_totals_are_rounded_from_the_unrounded_counts():
+    shown = suppressed_summary(summary_with_small_group())
+    for order in ("baseline", "scenario"):
+        assert shown["overall"][order]["over_18"] == published_count(summary_with_small_group()["overall"][order]["over_18"])
+    assert shown["next_n"] == 10  # 2 a week for 5 weeks
+
+
+def test_the_summary_says_how_it_was_controlled_and_the_original_is_left_alone():
     summary = summary_with_small_group()
-    suppressed_summary(summary, threshold=7)
-    assert [g["count"] for g in summary["groups"]] == [40, 30, 3]
+    shown = suppressed_summary(summary)
+    assert shown["disclosure"]["controlled"] is True and "nearest 5" in shown["disclosure"]["note"]
+    assert [g["count"] for g in summary["groups"]] == [42, 31, 3]
 
 
-@pytest.mark.parametrize("threshold", [2, 7])
-def test_threshold_is_recorded(threshold):
-    assert suppressed_summary(summary_with_small_group(), threshold)["suppression_threshold"] == threshold
+def test_control_off_is_one_explicit_choice_and_says_so():
+    raw = suppressed_summary(summary_with_small_group(), small_numbers_shown=True)
+    assert [g["count"] for g in raw["groups"]] == [42, 31, 3]
+    assert raw["disclosure"] == {"controlled": False, "note": NOT_FOR_PUBLICATION}
 
 
 def test_group_with_few_known_waits_hides_its_wait_figures():
@@ -95,5 +86,54 @@ def test_group_with_few_known_waits_hides_its_wait_figures():
     summary = equity_summary(WaitingList(np.arange(1, 43), {"weeks_waited": weeks, "sex": sexes}),
                              np.arange(42), np.arange(42), by="sex", capacity_per_week=1)
     female = suppressed_summary(summary)["groups"][0]
-    assert female["count"] == 22
+    assert female["count"] == 20 and female["rtt_waits_counted"] == SUPPRESSED
     assert female["baseline"]["mean_wait"] == SUPPRESSED and female["change"] == SUPPRESSED
+
+
+def test_a_breakdown_of_a_next_n_of_one_to_seven_is_hidden_zeros_and_all():
+    # 1 a week for 3 weeks: the next 3 treated are known from the capacity, so a 0 beside one * would give it away.
+    sexes = np.array(["F"] * 20 + ["M"] * 20, dtype=object)
+    summary = equity_summary(WaitingList(np.arange(1, 41), {"weeks_waited": np.arange(40.0), "sex": sexes}),
+                             np.arange(40), np.arange(40), by="sex", capacity_per_week=1, horizon_weeks=3)
+    shown = suppressed_summary(summary)
+    assert [g["baseline"]["next_n_count"] for g in summary["groups"]] == [3, 0]
+    assert [g["baseline"]["next_n_count"] for g in shown["groups"]] == [SUPPRESSED, SUPPRESSED]
+    assert [g["baseline"]["share_of_next_n"] for g in shown["groups"]] == [SUPPRESSED, SUPPRESSED]
+
+
+def test_a_nation_with_a_handful_of_patients_hides_its_slope_index():
+    nations = np.array(["England"] * 40 + ["Wales"] * 5, dtype=object)
+    deciles = np.tile(np.arange(1.0, 11.0), 5)[:45]
+    wl = WaitingList(np.arange(1, 46), {"weeks_waited": np.arange(45.0), "imd_decile": deciles,
+                                        "imd_quintile": np.ceil(deciles / 2), "deprivation_nation": nations})
+    shown = suppressed_summary(equity_summary(wl, np.arange(45), np.arange(45), by="imd_quintile", capacity_per_week=1))
+    wales = shown["sii_by_nation"]["Wales"]
+    assert wales["patients"] == SUPPRESSED and wales["sii"] == {"baseline": SUPPRESSED, "scenario": SUPPRESSED}
+    assert shown["sii_by_nation"]["England"]["patients"] == 40 and shown["sii_left_out"] == SUPPRESSED
+    assert isinstance(shown["sii"]["baseline"], float)  # England's: 40 patients
+
+
+def test_every_figure_of_the_equity_summary_is_declared():
+    # A new figure is wired into disclosure control by adding its key to EQUITY_FIGURES (workbench.suppression).
+    assert undeclared_figures(summary_with_small_group(), EQUITY_FIGURES) == []
+
+
+def test_an_undeclared_number_is_hidden_and_words_are_kept():
+    shown = control({"count": 12, "new_figure": 3.25, "words": "ok", "names": ["a", "b"], "new_counts": [3, 40]},
+                    {"count": COUNT})
+    assert shown == {"count": 10, "new_figure": SUPPRESSED, "words": "ok", "names": ["a", "b"],
+                     "new_counts": [SUPPRESSED, SUPPRESSED]}
+
+
+def test_a_declared_list_or_interval_takes_its_keys_rule():
+    table = {"n": COUNT, "ci": About("n"), "cells": COUNT}
+    assert control({"n": 40, "ci": [1.5, 2.5], "cells": [3, 12]}, table) == {"n": 40, "ci": [1.5, 2.5], "cells": ["*", 10]}
+    # An interval is hidden whole: "*" in its place, so a reader never takes one end for a figure.
+    assert control({"n": 4, "ci": {"baseline": [1.5, 2.5]}}, table) == {"n": "*", "ci": {"baseline": "*"}}
+
+
+def test_figures_are_tied_to_their_counts_by_the_declared_table():
+    table = {"n": COUNT, "of": COUNT, "rate": Share("n", "of"), "mean": About("n"), "inner": COUNT}
+    shown = control({"n": 3, "of": 40, "rate": 3 / 40, "mean": 4.5, "sub": {"inner": 9, "rate": 0.1}}, table)
+    assert shown == {"n": SUPPRESSED, "of": 40, "rate": SUPPRESSED, "mean": SUPPRESSED,
+                     "sub": {"inner": 10, "rate": SUPPRESSED}}  # the inner share looks outward for its counts

@@ -2,10 +2,12 @@
 
 The inputs (patients treated a week, new referrals a week, the horizon and
 the target wait) feed the equity projections and the table. The table is
-worked out on a worker by :func:`queue_table` and shown here; counts from 1
-to 7 are suppressed like every other group-level figure, and so is anything
-that would give a hidden count back (a specialty's weeks to clear its
-52-week backlog is that backlog divided by a capacity the user typed).
+worked out on a worker by :func:`queue_table` and shown here, its counts
+controlled like every other group-level figure (``workbench.suppression``):
+1 to 7 as ``*``, others and the "All specialties" row to the nearest 5, and
+every figure worked out from the counts as shown. A relief capacity below
+demand reads "none needed"; a queue load of 1 or more is marked and said
+in words under the table.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
@@ -27,28 +29,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR, not_for_publication_banner
 from workbench.capacity import specialty_queue_figures
 from workbench.fields import WaitingList
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppression_mask
+from workbench.suppression import CONTROLLED, NOT_FOR_PUBLICATION, SUPPRESSED
 
 NOT_GIVEN = "not given"
+NONE_NEEDED = "none needed"
+# Each column: key, title, and what it means in plain words (the header's tooltip).
 COLUMNS = (
-    ("specialty", "Specialty"),
-    ("specialty_name", "Specialty name"),
-    ("queue_size", "Patients waiting"),
-    ("mean_wait", "Mean wait (weeks)"),
-    ("capacity_per_week", "Capacity a week"),
-    ("demand_per_week", "Referrals a week"),
-    ("target_queue_size", "Target queue size"),
-    ("relief_capacity", "Relief capacity a week"),
-    ("waiting_list_pressure", "Pressure"),
-    ("backlog_52", "Waiting over 52 weeks"),
-    ("weeks_to_clear_52", "Weeks to clear the 52-week backlog"),
+    ("specialty", "Specialty", "The treatment function code; 'All specialties' is the whole list."),
+    ("specialty_name", "Specialty name", "The treatment function's name in the NHS Data Dictionary."),
+    ("queue_size", "Patients waiting", "Patients on the list, rounded to the nearest 5 (1 to 7 show as *)."),
+    ("mean_wait", "Mean wait (weeks)", "Average weeks waited so far, over the waits that count."),
+    ("capacity_per_week", "Capacity a week", "Patients treated a week: the capacity above, shared out by queue size."),
+    ("demand_per_week", "Referrals a week", "New referrals a week: the figure above, shared out by queue size."),
+    ("queue_load", "Queue load", "Referrals divided by capacity. At 1 or more the queue cannot come down."),
+    ("target_queue_size", "Target queue size",
+     "The queue size at which the target wait is met most of the time: referrals a week x target wait / 4."),
+    ("relief_capacity", "Relief capacity a week",
+     "Capacity a week that brings the queue to its target size in 26 weeks. 'None needed': it is already there."),
+    ("waiting_list_pressure", "Pressure", "Twice the mean wait over the target wait. Above 1 the target is missed."),
+    ("backlog_52", "Waiting over 52 weeks", "Patients who have waited more than 52 weeks, rounded like every count."),
+    ("weeks_to_clear_52", "Weeks to clear the 52-week backlog",
+     "The backlog over 52 weeks divided by capacity left after new referrals."),
 )
 COUNT_KEYS = ("queue_size", "backlog_52")
-NAME_KEYS = ("specialty", "specialty_name")  # what a row is about: shown even for a handful of patients
-SIZE_REVEALING = ("queue_size", "capacity_per_week", "demand_per_week", "target_queue_size", "relief_capacity")
+NAME_KEYS = ("specialty", "specialty_name")
 
 
 @dataclass(frozen=True)
@@ -73,46 +81,36 @@ def default_capacity(rows: int) -> float:
 def queue_table(
     wl: WaitingList,
     settings: CapacitySettings,
-    threshold: int = DEFAULT_THRESHOLD,
+    small_numbers_shown: bool = False,
     progress: Progress = no_progress,
     cancelled: CancelCheck = never,
 ) -> list[dict]:
-    """Queue figures per specialty and overall, with small counts (and what reveals them) as "*"."""
+    """Queue figures per specialty and for all specialties, disclosure-controlled unless
+    ``small_numbers_shown`` (see :func:`workbench.capacity.specialty_queue_figures`)."""
     check(cancelled)
     rows = specialty_queue_figures(wl, settings.capacity_per_week, settings.demand_per_week,
-                                   target_wait=settings.target_wait_weeks)
-    specialties, overall = rows[:-1], rows[-1]
-    sizes = np.array([r["queue_size"] for r in specialties], dtype=np.int64)
-    small = (sizes >= 1) & (sizes <= threshold)
-    size_hidden = suppression_mask(sizes, threshold)
-    backlog_hidden = suppression_mask(np.array([r["backlog_52"] for r in specialties], dtype=np.int64), threshold)
-    for row, few, hide_size, hide_backlog in zip(specialties, small, size_hidden, backlog_hidden):
-        if few:
-            # A handful of patients: every figure about them describes those few people.
-            row.update({key: SUPPRESSED for key, _ in COLUMNS if key not in NAME_KEYS})
-            continue
-        if hide_size:
-            # A capacity or demand shared out by queue size gives the size back.
-            row.update({key: SUPPRESSED for key in SIZE_REVEALING})
-        if hide_backlog:
-            row["backlog_52"] = row["weeks_to_clear_52"] = SUPPRESSED
+                                   target_wait=settings.target_wait_weeks, small_numbers_shown=small_numbers_shown)
     progress(1.0, "Queue figures ready")
-    return specialties + [overall]
+    return rows
 
 
-def shown_figure(key: str, value) -> str:
-    """A figure as the table shows it.
+def shown_figure(key: str, value, row: dict | None = None) -> str:
+    """A figure as the table shows it (``row`` gives the words behind a missing relief capacity).
 
     >>> shown_figure("queue_size", 1234), shown_figure("waiting_list_pressure", 2.42307), shown_figure("relief_capacity", None)
     ('1,234', '2.42', '—')
+    >>> shown_figure("relief_capacity", None, {"relief_words": "no extra capacity needed"})
+    'none needed'
     """
+    if key == "relief_capacity" and value is None and row and row.get("relief_words"):
+        return NONE_NEEDED
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if value == SUPPRESSED or isinstance(value, str):
         return str(value)
     if key in COUNT_KEYS:
         return f"{int(value):,}"
-    if key == "waiting_list_pressure":
+    if key in ("waiting_list_pressure", "queue_load"):
         return f"{value:.2f}"
     return f"{value:,.1f}"
 
@@ -147,22 +145,37 @@ class CapacityPanel(QWidget):
         for box in boxes:
             box.blockSignals(False)
 
-    def show_table(self, rows: list[dict]) -> None:
-        """Fill the queue table (the last row is all specialties, shown bold)."""
+    def show_table(self, rows: list[dict], small_numbers_shown: bool = False) -> None:
+        """Fill the queue table (the last row is all specialties, shown bold), say how its counts were
+        controlled, and warn about every queue whose load is 1 or more."""
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            for c, (key, _title) in enumerate(COLUMNS):
-                item = QTableWidgetItem(shown_figure(key, row.get(key)))
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                if key not in NAME_KEYS:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if r == len(rows) - 1:
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                self.table.setItem(r, c, item)
+            for c, (key, _title, _words) in enumerate(COLUMNS):
+                self.table.setItem(r, c, self._cell(key, row, bold=r == len(rows) - 1))
         self.table.resizeColumnsToContents()
         self.problem.hide()
+        self.banner.setVisible(small_numbers_shown)
+        self.disclosure.setText(NOT_FOR_PUBLICATION + "." if small_numbers_shown else CONTROLLED + ".")
+        self.warnings.setText(load_warnings(rows))
+        self.warnings.setVisible(bool(self.warnings.text()))
+
+    def _cell(self, key: str, row: dict, bold: bool) -> QTableWidgetItem:
+        item = QTableWidgetItem(shown_figure(key, row.get(key), row))
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        if key not in NAME_KEYS:
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if key == "queue_load" and row.get("load_warning"):
+            item.setForeground(QColor(STAMP_COLOUR))
+            item.setText("⚠ " + item.text())  # marked by a sign too, not by colour alone
+            item.setToolTip(row["load_warning"])
+        if key == "relief_capacity" and row.get("relief_words"):
+            item.setToolTip("No extra capacity needed: the queue is already within its target size, so capacity "
+                            "equal to referrals keeps it there.")
+        if bold:
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+        return item
 
     def show_problem(self, message: str) -> None:
         self.problem.setText(message)
@@ -170,7 +183,7 @@ class CapacityPanel(QWidget):
 
     def cell_text(self, row: int, key: str) -> str:
         """The text shown for one figure (tests, copying)."""
-        column = [k for k, _ in COLUMNS].index(key)
+        column = [k for k, _, _ in COLUMNS].index(key)
         item = self.table.item(row, column)
         return item.text() if item else ""
 
@@ -188,14 +201,18 @@ class CapacityPanel(QWidget):
         form.addRow("Target wait:", self.target)
         explain = QLabel(
             "The projections treat the list in order at this capacity. With new referrals, they take their share "
-            "of each week's capacity first. Queue figures follow the NHS-R waiting list formulas; target queue "
-            "size and relief capacity need the referral rate.")
+            "of each week's capacity first. Queue figures follow the NHS-R waiting list formulas (per week; NHS-R's "
+            "defaults); target queue size and relief capacity need the referral rate. Hover over a column's "
+            "heading for what it means.")
         explain.setWordWrap(True)
         top = QHBoxLayout()
         top.addLayout(form)
         top.addWidget(explain, 1)
+        self.banner = not_for_publication_banner(visible=False)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([title for _, title in COLUMNS])
+        self.table.setHorizontalHeaderLabels([title for _, title, _ in COLUMNS])
+        for column, (_key, _title, words) in enumerate(COLUMNS):
+            self.table.horizontalHeaderItem(column).setToolTip(words)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setAccessibleName("Queue figures per specialty")
@@ -203,11 +220,23 @@ class CapacityPanel(QWidget):
         self.problem.setStyleSheet("color: #a00000;")
         self.problem.setWordWrap(True)
         self.problem.hide()
+        self.warnings = QLabel()
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)
+        self.warnings.setStyleSheet(f"color: {STAMP_COLOUR};")
+        self.warnings.setWordWrap(True)
+        self.warnings.setAccessibleName("Queue warnings")
+        self.warnings.hide()
+        self.disclosure = QLabel(CONTROLLED + ".")
+        self.disclosure.setWordWrap(True)
+        self.disclosure.setToolTip(CONTROL_TOOLTIP)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.banner)
         layout.addWidget(self.problem)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.disclosure)
 
     def _box(self, low: float, high: float, value: float, suffix: str, name: str) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
@@ -219,3 +248,32 @@ class CapacityPanel(QWidget):
         box.setAccessibleName(name)
         box.valueChanged.connect(lambda _v: self.settingsChanged.emit(self.settings()))
         return box
+
+
+def load_warnings(rows: list[dict], named: int = 3) -> str:
+    """The queues whose load is 1 or more, in one short paragraph (the table marks each one).
+
+    >>> rows = [{"specialty": s, "specialty_name": None, "queue_load": 1.25,
+    ...          "load_warning": "Queue load 1.25: referrals are at or above capacity"} for s in ("110", "120")]
+    >>> load_warnings(rows + [{**rows[0], "specialty": "All specialties"}])
+    'Every specialty and all together: queue load 1.25: referrals are at or above capacity.'
+    >>> load_warnings([{**rows[0], "load_warning": None, "queue_load": 0.5}, rows[1]])
+    '120: queue load 1.25: referrals are at or above capacity.'
+    """
+    warned = [row for row in rows if row.get("load_warning")]
+    if not warned:
+        return ""
+    shown = [row for row in rows if isinstance(row.get("queue_load"), float)]  # not hidden, not missing
+    if len(warned) == len(shown) > 1 and len({round(row["queue_load"], 6) for row in warned}) == 1:
+        return f"Every specialty and all together: {_lower_first(warned[-1]['load_warning'])}."
+    lines = [f"{_queue_name(row)}: {_lower_first(row['load_warning'])}." for row in warned[:named]]
+    more = len(warned) - named
+    return " ".join(lines) + (f" And {more} more marked ⚠ in the table." if more > 0 else "")
+
+
+def _queue_name(row: dict) -> str:
+    return " ".join(part for part in (row["specialty"], row.get("specialty_name")) if part)
+
+
+def _lower_first(text: str) -> str:
+    return text[0].lower() + text[1:]

@@ -12,10 +12,13 @@ the slope and relative index of inequality with their conventions, and the
 whole list's long waits.
 
 Every plot item is made once; a new summary only moves bars (``setOpts``)
-and relabels axes. Figures come in already suppressed
+and relabels axes. Figures come in already controlled
 (:func:`workbench.suppression.suppressed_summary`): a hidden figure draws no
-bar and shows "*" where the bar would be. Colours are Okabe-Ito (safe for
-colour-blind readers) and hovering shows the exact figures.
+bar and shows "*" where the bar would be, and counts are rounded to the
+nearest 5. Figures shown with control off carry "Not for publication" on the
+panel and in the charts' picture itself, so every export says it too.
+Colours are Okabe-Ito (safe for colour-blind readers) and hovering shows the
+exact figures.
 """
 
 from __future__ import annotations
@@ -35,14 +38,15 @@ from PySide6.QtWidgets import (
     QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QToolTip, QVBoxLayout, QWidget,
 )
 
+from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR, not_for_publication_banner
 from ui.list_model import column_title
 from workbench.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
 from workbench.equity import (
-    LEARNING_DISABILITY, SII_SIGN, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text,
+    LEARNING_DISABILITY, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text,
     sii_scope,
 )
 from workbench.fields import WaitingList
-from workbench.suppression import SUPPRESSED, suppress
+from workbench.suppression import NOT_FOR_PUBLICATION, SUPPRESSED, disclosure_note, not_for_publication, published_counts
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 BLUE, ORANGE, SKY, VERMILLION, GREEN, PURPLE, GREY = (
@@ -91,7 +95,8 @@ TICK_LINE = 10  # characters on a line of a group's name under a chart
 TICK_WORDS = ((" fifth", ""), ("second most deprived", "2nd most"), ("second least deprived", "2nd least"),
               (" (most deprived)", ""), (" (least deprived)", ""))
 NATION_NAMES = (*NATIONS, NATION_NOT_KNOWN)
-CHART_PLACES = {"mean": (0, 0), "p90": (0, 1), "share": (1, 0), "breaches": (1, 1), "sii": (2, 0), "movement": (2, 1)}
+# Row 0 of the charts' layout holds the "Not for publication" stamp when control is off.
+CHART_PLACES = {"mean": (1, 0), "p90": (1, 1), "share": (2, 0), "breaches": (2, 1), "sii": (3, 0), "movement": (3, 1)}
 RANGE_COLOUR = "#222222"
 NOTE_LINES = 4  # lines of figures in words shown under the charts before scrolling
 EXPLAINED = (
@@ -106,21 +111,22 @@ EXPLAINED = (
     "(OHID's definition); below 1 means the most deprived wait longer.")
 
 
-def movement_histogram(movement: np.ndarray, bins: int = MOVEMENT_BINS, threshold: int = 7) -> tuple[np.ndarray, np.ndarray]:
+def movement_histogram(movement: np.ndarray, bins: int = MOVEMENT_BINS,
+                       small_numbers_shown: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Bin edges and counts of places moved (positive: up), symmetric around no change.
 
-    Counts from 1 to ``threshold`` come back as "*" (an object array), like every
-    other group-level count the app shows.
+    Counts are controlled like every other group-level count the app shows
+    (an object array of ints and "*"), unless ``small_numbers_shown``.
 
-    >>> edges, counts = movement_histogram(np.array([-5] * 5 + [0] * 20 + [5] * 6), bins=3)
+    >>> edges, counts = movement_histogram(np.array([-5] * 5 + [0] * 22 + [5] * 9), bins=3)
     >>> edges.tolist(), counts.tolist()
-    ([-7.5, -2.5, 2.5, 7.5], ['*', 20, '*'])
+    ([-7.5, -2.5, 2.5, 7.5], ['*', 20, 10])
     """
     largest = max(int(np.abs(movement).max()) if len(movement) else 0, 1)
     half = largest * bins / (bins - 1)  # so the middle bin is centred on 0 and the ends hold the largest moves
     edges = np.linspace(-half, half, bins + 1)
     counts, _ = np.histogram(movement, bins=edges)
-    return edges, suppress(counts, threshold)
+    return edges, counts.astype(object) if small_numbers_shown else published_counts(counts)
 
 
 def grouping_choices(wl: WaitingList) -> list[tuple[str, str]]:
@@ -214,16 +220,18 @@ class EquityPanel(QWidget):
         self.summary, self.movement = shown, movement
         if self._plots:  # else drawn when the charts are built
             self._draw()
-        threshold = shown.get("suppression_threshold", 7)
-        growth = flow_text(shown)
+        stamped = not_for_publication(shown)
+        self.banner.setVisible(stamped)
+        self.stamp.setText(NOT_FOR_PUBLICATION.upper() if stamped else "")
+        self.stamp.setMaximumHeight(1e6 if stamped else 0)
+        capacity = shown["capacity_per_week"]
+        growth = _escape(flow_text(shown))
         if shown.get("list_grows"):
-            growth = f"<span style='color:{VERMILLION}'><b>{_escape(growth)}</b></span>"
-        else:
-            growth = _escape(growth)
+            growth = f"<span style='color:{VERMILLION}'><b>{growth}</b></span>"
         self.note.setText(
-            f"Capacity {_number(shown['capacity_per_week'], decimals=0) if not isinstance(shown['capacity_per_week'], dict) else 'per specialty'}"
-            f" a week for {shown['horizon_weeks']:g} weeks: the next {_number(shown['next_n'], decimals=0)} treated. "
-            f"{_number(shown['list_size'], decimals=0)} patients; counts from 1 to {threshold} shown as {SUPPRESSED}."
+            f"Capacity {'per specialty' if isinstance(capacity, dict) else _number(capacity, decimals=0)}"
+            f" a week for {shown['horizon_weeks']:g} weeks: the next {_number(shown['next_n'], decimals=0)} patients "
+            f"treated. {_number(shown['list_size'], decimals=0)} patients. {_escape(disclosure_note(shown))}."
             f"{_escape(deprivation_note(shown))}<br>{growth}<br>"
             + "<br>".join(_escape(line) for line in inequality_text(shown)) + f"<br>{_escape(overall_text(shown))}")
 
@@ -474,9 +482,13 @@ class EquityPanel(QWidget):
         self.graphics.setBackground("w")
         self.graphics.setAccessibleName("Equity charts")
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        # In the charts' own picture, so an exported PNG, SVG or decision record carries it too.
+        self.stamp = self.graphics.addLabel("", row=0, col=0, colspan=2, color=STAMP_COLOUR, size="11pt", bold=True)
+        self.stamp.setMaximumHeight(0)
+        self.banner = not_for_publication_banner(visible=False)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setToolTip(EXPLAINED)
+        self.note.setToolTip(f"{EXPLAINED}\n\n{CONTROL_TOOLTIP}")
         self.graphics.setToolTip(EXPLAINED)
         self.hover = QLabel()
         self.hover.setWordWrap(True)
@@ -484,6 +496,7 @@ class EquityPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.banner)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self._note_area())
         layout.addWidget(self.hover)

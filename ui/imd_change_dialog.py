@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
 from workbench.imd_change import headline, notes, table_headers, table_rows, write_change
 from workbench.progress import WorkbenchError
+from workbench.suppression import not_for_publication
 
 INTRO = ("England's Indices of Deprivation 2025 replaced those of 2019 (and WIMD 2025 replaced WIMD 2019) on "
          "30 October 2025, on redrawn areas and with a changed method. This is how this list's patients fall in "
@@ -44,6 +46,8 @@ class ImdChangeDialog(QDialog):
         self.setAccessibleName("Deprivation editions side by side")
         self.tables: dict[str, QTableWidget] = {}
         layout = QVBoxLayout(self)
+        if not_for_publication(shown):
+            layout.addWidget(not_for_publication_banner())
         layout.addWidget(_wrapped(INTRO))
         for nation in shown["nations"]:
             layout.addWidget(_wrapped(f"<b>{escape(headline(nation))}</b>"))
@@ -52,6 +56,7 @@ class ImdChangeDialog(QDialog):
         if not shown["nations"]:
             layout.addWidget(_wrapped("No patient of this list has an English or Welsh area: nothing changes."))
         self.notes = _wrapped("<br>".join(escape(note) for note in notes(shown)))
+        self.notes.setToolTip(CONTROL_TOOLTIP)
         layout.addWidget(self.notes)
         layout.addStretch(1)
         layout.addWidget(self._buttons())
@@ -121,3 +126,4 @@ def _wrapped(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText)
     return label
+

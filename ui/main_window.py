@@ -33,6 +33,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import errors, settings
+from ui.disclosure import STAMP_COLOUR
 from ui.imd_change_dialog import ImdChangeDialog
 from ui.import_dialog import ImportDialog
 from ui.list_panel import ListPanel
@@ -75,6 +77,7 @@ from workbench.imd_change import change_to_show
 from workbench.importer import import_file
 from workbench.locking import WorkspaceInUse, WorkspaceLock, acquire_lock
 from workbench.progress import WorkbenchError
+from workbench.suppression import NOT_FOR_PUBLICATION
 from workbench.validation import FINDING_CODES
 
 APP_TITLE = "Prioritisation workbench"
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
     """
 
     workspaceLoaded = Signal(object)  # LoadedWorkspace
+    disclosureChanged = Signal(bool)  # True: small numbers shown, every output stamped "Not for publication"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -103,6 +107,7 @@ class MainWindow(QMainWindow):
         self.dialog: ImportDialog | None = None
         self.place_warning_box: QMessageBox | None = None
         self._closing = False
+        self.small_numbers_shown = False  # disclosure control is on until someone explicitly turns it off
         self._locks: dict[str, WorkspaceLock] = {}  # by _path_key
         self._in_use: Counter[str] = Counter()  # path key -> loads, saves and copies under way
         self._import_warnings: dict[str, list[str]] = {}  # an imported workspace's warnings, until it is shown
@@ -213,11 +218,34 @@ class MainWindow(QMainWindow):
         if self.loaded is None or self.loaded.wl is None:
             self.statusBar().showMessage("Open a waiting list first.", 5000)
             return None
-        task = self.compute.submit(partial(change_to_show, self.loaded.wl, self.loaded.lsoa_header), lane="imd-change",
+        task = self.compute.submit(partial(change_to_show, self.loaded.wl, self.loaded.lsoa_header,
+                                           self.small_numbers_shown), lane="imd-change",
                                    description="Comparing the deprivation editions")
         task.finished.connect(self._show_imd_change_dialog)
         task.failed.connect(self._show_error)
         return task
+
+    def set_small_numbers_shown(self, shown: bool, ask: bool = True) -> bool:
+        """Turn disclosure control off (after asking, when ``ask``) or back on; returns the state now.
+
+        The one switch for every output of the app: with it off, every panel, chart, dialog and
+        file says "Not for publication: small numbers shown".
+        """
+        if shown and not self.small_numbers_shown and ask:
+            answer = QMessageBox.question(
+                self, "Show small numbers?",
+                "Counts from 1 to 7 and unrounded counts can identify patients. With small numbers shown, every "
+                "table, chart and exported file is marked 'Not for publication: small numbers shown' and must not "
+                "leave the organisation. Show them?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            shown = answer == QMessageBox.StandardButton.Yes
+        changed = shown != self.small_numbers_shown
+        self.small_numbers_shown = shown
+        self.small_numbers_action.setChecked(shown)
+        self.not_for_publication.setVisible(shown)
+        if changed:
+            self.disclosureChanged.emit(shown)
+        return shown
 
     def _show_imd_change_dialog(self, shown: dict) -> None:
         self.imd_change_dialog = ImdChangeDialog(shown, self)
@@ -546,6 +574,12 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.progress = TaskProgress()
+        self.not_for_publication = QLabel(NOT_FOR_PUBLICATION)
+        self.not_for_publication.setStyleSheet(f"color: white; background: {STAMP_COLOUR}; font-weight: bold; "
+                                               "padding: 1px 4px;")
+        self.not_for_publication.setToolTip("Disclosure control is off (View menu): small numbers are shown everywhere.")
+        self.not_for_publication.hide()
+        self.statusBar().addPermanentWidget(self.not_for_publication)
         self.statusBar().addPermanentWidget(self.progress)
 
     def _build_menus(self) -> None:
@@ -583,6 +617,14 @@ class MainWindow(QMainWindow):
     def _fill_view_menu(self, menu: QMenu) -> None:
         menu.addSeparator()  # after the panels' own entries
         self._action(menu, "imd_change", "&Deprivation: IoD2019 and IoD2025 side by side…", None, self.show_imd_change)
+        menu.addSeparator()
+        self.small_numbers_action = QAction("Show small numbers (&not for publication)…", self)
+        self.small_numbers_action.setCheckable(True)
+        self.small_numbers_action.setToolTip("Turn disclosure control off: counts from 1 to 7 shown and nothing rounded, "
+                                             "every output marked 'Not for publication'")
+        self.small_numbers_action.triggered.connect(lambda checked: self.set_small_numbers_shown(checked))
+        menu.addAction(self.small_numbers_action)
+        self.actions_by_name["small_numbers"] = self.small_numbers_action
 
     def _fill_help_menu(self, menu: QMenu) -> None:
         self._action(menu, "data_folder", "Open the &data folder", None, self._open_data_folder)

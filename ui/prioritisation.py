@@ -51,10 +51,10 @@ from workbench.equity import EquityInputs, prepare_equity
 from workbench.export import export_ranked_list
 from workbench.fields import WaitingList
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
-from workbench.ranking import Prepared, Ranking, compare, explain, prepare, rank
+from workbench.ranking import Prepared, Ranking, WithoutFactors, compare, explain, prepare, rank
 from workbench.report import DecisionRecord
 from workbench.rules import RuleSet, bundled_rule_sets, check_columns, load_rules, treat_in_turn
-from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
+from workbench.suppression import suppressed_summary
 from workbench.validation import unknown_band_warning
 from workbench.workspace import Workspace
 
@@ -126,7 +126,7 @@ class PreviewRequest:
     by: str
     capacity: CapacitySettings
     equity: EquityCache
-    threshold: int = DEFAULT_THRESHOLD
+    small_numbers_shown: bool = False  # the one switch that turns disclosure control off
 
 
 @dataclass(frozen=True)
@@ -135,8 +135,8 @@ class PreviewResult:
 
     request: PreviewRequest
     ranking: Ranking
-    summary: dict | None  # unsuppressed (for the decision record, which suppresses it itself)
-    shown: dict | None  # suppressed, for display
+    summary: dict | None  # as worked out (for the decision record, which controls it itself)
+    shown: dict | None  # controlled (or stamped not for publication), for display
     equity_problem: str | None
     movement: tuple[np.ndarray, np.ndarray]
     moved_up: int
@@ -156,12 +156,13 @@ def compute_preview(request: PreviewRequest, progress: Progress = no_progress, c
     try:
         inputs = request.equity.inputs(ready.wl, request.by, request.capacity, ready.prepared)
         summary = inputs.summary(ready.baseline, ranking)
-        shown = suppressed_summary(summary, request.threshold)
+        shown = suppressed_summary(summary, request.small_numbers_shown)
     except WorkbenchError as error:  # e.g. no capacity for a specialty: the list still re-ranks
         problem = str(error)
     check(cancelled)
     movement = ready.baseline.rank - ranking.rank
-    return PreviewResult(request, ranking, summary, shown, problem, movement_histogram(movement, threshold=request.threshold),
+    histogram = movement_histogram(movement, small_numbers_shown=request.small_numbers_shown)
+    return PreviewResult(request, ranking, summary, shown, problem, histogram,
                          int((movement > 0).sum()), int((movement < 0).sum()))
 
 
@@ -247,6 +248,8 @@ class PrioritisationController(QObject):
         self._waiting_for_list = False  # a list was opened; its ranking waits for the list view's first rows
         self.ready: ListReady | None = None
         self.result: PreviewResult | None = None
+        self.without: WithoutFactors | None = None  # ranks without each social factor, for ``result``'s rule set
+        self.without_ready = False  # worked out (on the correlation worker): the panel may ask about a patient
         self.comparison = None
         self.state: DecisionState | None = None
         self.equity_cache = EquityCache()
@@ -277,6 +280,7 @@ class PrioritisationController(QObject):
     def on_workspace_loaded(self, loaded) -> None:
         """A workspace was opened: start over with its list, scenarios and decision log."""
         self.loaded, self.ready, self.result, self.comparison = loaded, None, None, None
+        self.without, self.without_ready = None, False
         self.equity_cache = EquityCache()
         self.ranked.model.set_list(None)
         self.explain.show_explanation(None)
@@ -327,7 +331,8 @@ class PrioritisationController(QObject):
         if self.ready is None:
             return None
         by = self.equity.current_grouping() or DEFAULT_GROUPING
-        request = PreviewRequest(self.ready, self.rules.rule_set, by, self.capacity.settings(), self.equity_cache)
+        request = PreviewRequest(self.ready, self.rules.rule_set, by, self.capacity.settings(), self.equity_cache,
+                                 self.window.small_numbers_shown)
         task = self.preview_worker.submit(partial(compute_preview, request), lane="preview", description="Re-ranking")
         task.finished.connect(self._on_preview)
         task.failed.connect(self._on_preview_failed)
@@ -350,7 +355,7 @@ class PrioritisationController(QObject):
             self.equity.show_summary(result.shown, result.movement)
         else:
             self.equity.show_problem(result.equity_problem or "")
-        self._explain(self.ranked.selected_position())
+        self._work_out_without(result)
         task = self.correlation_worker.submit(partial(rank_correlation, self.ready.baseline, result.ranking),
                                               lane="correlation")
         task.finished.connect(lambda comparison: self._on_correlation(result, comparison))
@@ -370,12 +375,31 @@ class PrioritisationController(QObject):
         return (f"{result.rule_set.name} against {self.ready.baseline.rule_set.name}: {result.moved_up:,} moved up, "
                 f"{result.moved_down:,} moved down; working out the rank correlation…")
 
+    def _work_out_without(self, result: PreviewResult) -> None:
+        """Ranks without each social factor, worked out once per rule set on the correlation worker (about
+        0.1 s on a million rows): until then the explanation says so, then it shows them. Kept while the
+        rule set stays the same (a new grouping or capacity does not change them)."""
+        kept = self.without
+        if kept is None or kept.prepared is not self.ready.prepared or kept.ranking.rule_set != result.rule_set:
+            self.without, self.without_ready = WithoutFactors(result.ranking, self.ready.prepared), False
+            without = self.without
+            task = self.correlation_worker.submit(without.work_out, lane="without", description="Ranking without factors")
+            task.finished.connect(lambda _done: self._on_without_ready(without))
+        self._explain(self.ranked.selected_position())
+
+    def _on_without_ready(self, without: WithoutFactors) -> None:
+        if without is self.without:
+            self.without_ready = True
+            self._explain(self.ranked.selected_position())
+
     def _explain(self, position: int) -> None:
         if position < 0 or self.result is None or self.ready is None:
             self.explain.show_explanation(None)
             return
+        without = self.without if self.without_ready else None
         self.explain.show_explanation(
-            explain(self.result.rule_set, self.ready.wl, self.result.ranking, self.ready.baseline, position))
+            explain(self.result.rule_set, self.ready.wl, self.result.ranking, self.ready.baseline, position, without),
+            without_pending=without is None and bool(self.without and self.without.factors))
 
     def _on_rules_changed(self, rule_set: RuleSet) -> None:
         self.log.set_pending(decisions.changes_between(self.last_recorded, rule_set))
@@ -385,13 +409,19 @@ class PrioritisationController(QObject):
     def refresh_queues(self) -> None:
         if self.wl is None:
             return
-        task = self.export_worker.submit(partial(queue_table, self.wl, self.capacity.settings()), lane="queues")
-        task.finished.connect(self._on_queues)
+        shown = self.window.small_numbers_shown
+        task = self.export_worker.submit(partial(queue_table, self.wl, self.capacity.settings(), shown), lane="queues")
+        task.finished.connect(lambda rows: self._on_queues(rows, shown))
         task.failed.connect(self.capacity.show_problem)
 
-    def _on_queues(self, rows: list[dict]) -> None:
-        self.capacity.show_table(rows)
+    def _on_queues(self, rows: list[dict], small_numbers_shown: bool) -> None:
+        self.capacity.show_table(rows, small_numbers_shown)
         self.queuesUpdated.emit(rows)
+
+    def _on_disclosure_changed(self, _small_numbers_shown: bool) -> None:
+        """Disclosure control was turned off or on: every figure shown is worked out again."""
+        self.recompute()
+        self.refresh_queues()
 
     def _on_capacity_changed(self, _settings) -> None:
         self.schedule()
@@ -478,7 +508,8 @@ class PrioritisationController(QObject):
                          self.capacity.settings(), self.ready.prepared)
         task = self.preview_worker.submit(
             lambda progress, cancelled: compare_scenarios(found[0], found[1], self.ready.prepared, inputs(),
-                                                          progress, cancelled), lane="compare")
+                                                          self.window.small_numbers_shown, progress, cancelled),
+            lane="compare")
         self.window.progress.follow(task, "Comparing scenarios…")
         task.finished.connect(self._show_comparison)
         task.failed.connect(self.scenarios.show_problem)
@@ -500,7 +531,7 @@ class PrioritisationController(QObject):
         notes: list[str] = []
         task = self.export_worker.submit(
             partial(export_ranked_list, path, ready.wl, result.ranking, ready.baseline, result.rule_set, record,
-                    notes=notes),
+                    notes=notes, without=self.without),
             lane="export", description="Exporting the ranked list")
         self.window.progress.follow(task, f"Writing {path.name}…")
         task.finished.connect(lambda rows: self._on_ranked_exported(path, rows, notes))
@@ -527,6 +558,7 @@ class PrioritisationController(QObject):
             equity=result.summary, comparison=self.comparison.as_dict() if self.comparison is not None else None,
             log=state.log, chain_problem=state.broken.describe() if state.broken else None,
             made_by="" if self.log.person() == NAME_NOT_GIVEN else self.log.person(),
+            small_numbers_shown=result.request.small_numbers_shown,
             warnings=[w for w in [unknown_band_warning(self.ready.wl)] if w],
         )
         try:
@@ -687,6 +719,7 @@ class PrioritisationController(QObject):
         self.log.recordRequested.connect(self.record_decision)
         self.log.verifyRequested.connect(self.refresh_decisions)
         self.window.workspaceLoaded.connect(self.on_workspace_loaded)
+        self.window.disclosureChanged.connect(self._on_disclosure_changed)
         self.window.list_panel.listShown.connect(self._on_list_shown)
         if getattr(self.window, "loaded", None) is not None:
             self.on_workspace_loaded(self.window.loaded)

@@ -30,13 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
 from ui.list_model import column_title
 from ui.ranked_view import tau_text
 from workbench.decisions import RuleDifference, Scenario, rule_differences
 from workbench.equity import EquityInputs
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
 from workbench.ranking import Prepared, compare, rank
-from workbench.suppression import SUPPRESSED, suppressed_summary
+from workbench.suppression import SUPPRESSED, disclosure_note, not_for_publication, published_count, suppressed_summary
 
 DIFFERS_MARK = "≠"
 DIFFERS_TINT = QColor("#FFF1C1")
@@ -49,10 +50,10 @@ class ScenarioComparison:
     first: Scenario
     second: Scenario
     differences: list[RuleDifference]
-    summary: dict  # suppressed; "baseline" is the first scenario, "scenario" the second
+    summary: dict  # controlled (or stamped not for publication); "baseline" is the first scenario, "scenario" the second
     kendall_tau: float
-    moved_up: int
-    moved_down: int
+    moved_up: int | str  # controlled like every count
+    moved_down: int | str
 
 
 def compare_scenarios(
@@ -60,6 +61,7 @@ def compare_scenarios(
     second: Scenario,
     prepared: Prepared,
     equity_inputs: EquityInputs,
+    small_numbers_shown: bool = False,
     progress: Progress = no_progress,
     cancelled: CancelCheck = never,
 ) -> ScenarioComparison:
@@ -74,9 +76,11 @@ def compare_scenarios(
     comparison = compare(first_ranking, second_ranking)
     summary = equity_inputs.summary(first_ranking, second_ranking)
     progress(1.0, "Compared")
+    moved = (comparison.moved_up, comparison.moved_down)
+    if not small_numbers_shown:
+        moved = tuple(published_count(count) for count in moved)
     return ScenarioComparison(first, second, rule_differences(first.rule_set, second.rule_set),
-                              suppressed_summary(summary), comparison.kendall_tau,
-                              comparison.moved_up, comparison.moved_down)
+                              suppressed_summary(summary, small_numbers_shown), comparison.kendall_tau, *moved)
 
 
 class ScenariosPanel(QWidget):
@@ -188,8 +192,8 @@ class CompareDialog(QDialog):
         self.headline = QLabel(
             f"<b>A: {_escape(a.name)}</b> (sha256 {a.sha256[:12]}…) &nbsp; <b>B: {_escape(b.name)}</b> "
             f"(sha256 {b.sha256[:12]}…)<br>Rank correlation between the two orders (Kendall tau): "
-            f"<b>{tau_text(result.kendall_tau)}</b>; under B {result.moved_up:,} patients move up and "
-            f"{result.moved_down:,} move down compared with A.")
+            f"<b>{tau_text(result.kendall_tau)}</b>; under B {_count(result.moved_up)} patients move up and "
+            f"{_count(result.moved_down)} move down compared with A.")
         self.headline.setWordWrap(True)
         self.rules_table = self._rules_table(result.differences)
         self.equity_table = self._equity_table(result.summary)
@@ -200,11 +204,16 @@ class CompareDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        if not_for_publication(result.summary):
+            layout.addWidget(not_for_publication_banner())
         layout.addWidget(self.headline)
         layout.addWidget(QLabel("Rules (differences marked ≠ and highlighted):"))
         layout.addWidget(self.rules_table, 1)
-        layout.addWidget(QLabel(f"Equity figures, grouped by {column_title(result.summary['by'])} "
-                                f"(counts from 1 to {result.summary['suppression_threshold']} shown as {SUPPRESSED}):"))
+        figures = QLabel(f"Equity figures, grouped by {column_title(result.summary['by'])}. "
+                         f"{disclosure_note(result.summary)}:")
+        figures.setWordWrap(True)
+        figures.setToolTip(CONTROL_TOOLTIP)
+        layout.addWidget(figures)
         layout.addWidget(self.equity_table, 1)
         layout.addWidget(self.inequality)
         layout.addWidget(buttons)

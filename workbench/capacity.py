@@ -8,7 +8,8 @@ patients per week; waits are weeks.
 - target mean wait = target wait / factor (factor 4 by default: a list whose
   mean wait is a quarter of the target meets it most of the time)
 - target queue size = demand x target mean wait (Little's law)
-- relief capacity = demand + (queue size - target queue size) / time to target
+- relief capacity = demand + (queue size - target queue size) / time to target;
+  below demand it asks for nothing: "no extra capacity needed"
 - target capacity = demand + ((cv_demand^2 + cv_capacity^2) / 2) x factor / target wait
 - waiting list pressure = 2 x mean wait / target wait (above 1: the list will
   not meet its target)
@@ -17,6 +18,7 @@ patients per week; waits are weeks.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import numpy as np
@@ -25,6 +27,7 @@ from workbench.codes import specialty_name
 from workbench.equity import group_rows
 from workbench.fields import WaitingList
 from workbench.progress import WorkbenchError
+from workbench.suppression import SUPPRESSED, is_small, published_count, published_counts
 
 ALL_SPECIALTIES = "All specialties"
 BACKLOG_WEEKS = 52
@@ -65,24 +68,82 @@ def relief_capacity(
     target_queue_size: float,
     time_to_target: float = 26,
     *,
-    cv: float | None = None,
-    n: float | None = None,
+    referrals: float | None = None,
+    cv_demand: float = 0.0,
+    unit: str | None = "week",
 ) -> float:
     """Weekly capacity that brings the queue down to its target size in ``time_to_target`` weeks.
 
-    When demand was estimated from ``n`` referrals with coefficient of
-    variation ``cv``, demand is first raised by two standard errors (only when
-    ``2 x demand x cv / sqrt(n) < 1``, as the published definition does).
+    When demand was estimated from ``referrals`` referrals with coefficient of
+    variation ``cv_demand``, demand is first raised by two standard errors (only
+    when ``2 x demand x cv / sqrt(referrals) < 1``, as the published definition
+    does). That allowance changes with the unit demand is counted in, so it is
+    always worked out on demand a week: ``unit`` says what ``demand`` is per
+    ("day", "week", "month", "year"; the result is per week), and with an
+    allowance asked for and no unit the figure is refused. NHS-R's default
+    ``cv_demand`` of 0 makes no allowance.
 
     >>> round(relief_capacity(30, 1200, 390, 26), 6)
     61.153846
+    >>> round(relief_capacity(30 / 7, 1200, 390, 26, unit="day"), 6)
+    61.153846
     """
     _require_positive(time_to_target, "time to target")
-    if cv is not None and n:
-        margin = 2 * demand * cv / math.sqrt(n)
-        if margin < 1:
-            demand = demand / (1 - margin)
+    if referrals and cv_demand:
+        if unit is None:
+            raise WorkbenchError("Say what demand is counted per (day, week, month or year): the allowance for "
+                                 "demand estimated from a number of referrals depends on it")
+        demand = referral_adjusted_demand(per_week(demand, unit), referrals, cv_demand)
+    elif unit is not None:
+        demand = per_week(demand, unit)
     return demand + (queue_size - target_queue_size) / time_to_target
+
+
+def referral_adjusted_demand(demand_per_week: float, referrals: float, cv_demand: float) -> float:
+    """Weekly demand raised by two standard errors when it was estimated from ``referrals`` referrals.
+
+    >>> referral_adjusted_demand(30, 3600, 0.5), referral_adjusted_demand(30, 100, 1)
+    (60.0, 30)
+    """
+    margin = 2 * demand_per_week * cv_demand / math.sqrt(referrals)
+    return demand_per_week / (1 - margin) if margin < 1 else demand_per_week
+
+
+PER_WEEK = {"day": 7.0, "week": 1.0, "month": 12 / 52, "year": 1 / 52}  # how many of each unit a week holds
+
+
+def per_week(rate: float, unit: str) -> float:
+    """A rate given per day, week, month or year, as a rate per week; WorkbenchError for another unit.
+
+    >>> per_week(2, "day"), round(per_week(130, "month"), 9)
+    (14.0, 30.0)
+    """
+    if unit not in PER_WEEK:
+        raise WorkbenchError(f"'{unit}' is not a unit of time the queue formulas know: use day, week, month or year")
+    return rate * PER_WEEK[unit]
+
+
+def extra_capacity_needed(demand: float, relief: float) -> bool:
+    """Whether a relief capacity asks for more than demand (below it, the queue is already within target).
+
+    >>> extra_capacity_needed(30, 61.2), extra_capacity_needed(30, 12.0)
+    (True, False)
+    """
+    return relief > demand
+
+
+def load_warning(load: float | None) -> str | None:
+    """Words for a queue load of 1 or more (referrals at or above capacity), else None.
+
+    >>> load_warning(1.11)
+    'Queue load 1.11: referrals are at or above capacity, so the queue will not come down'
+    """
+    if load is None or load < 1:
+        return None
+    return f"Queue load {load:.2f}: referrals are at or above capacity, so the queue will not come down"
+
+
+NO_EXTRA_CAPACITY = "no extra capacity needed"
 
 
 def target_capacity(
@@ -136,6 +197,7 @@ def specialty_queue_figures(
     target_wait: float = 18,
     factor: float = 4,
     time_to_target: float = 26,
+    small_numbers_shown: bool = False,
 ) -> list[dict]:
     """Queue figures per specialty of a list, then one row for all specialties.
 
@@ -147,53 +209,87 @@ def specialty_queue_figures(
     that needs it. Rows have the keys: specialty, specialty_name (the treatment
     function's title, None if not a current code), queue_size, mean_wait,
     capacity_per_week, demand_per_week, queue_load, target_mean_wait,
-    target_queue_size, relief_capacity, target_capacity, waiting_list_pressure,
-    backlog_52, weeks_to_clear_52. Figures that cannot be worked out are None
-    (for instance everything that needs demand when none is given, and weeks
-    to clear when demand is not below capacity).
+    target_queue_size, relief_capacity (None when no extra capacity is needed:
+    see ``relief_words``), relief_words, target_capacity, waiting_list_pressure,
+    backlog_52, weeks_to_clear_52, load_warning. Figures that cannot be worked
+    out are None (for instance everything that needs demand when none is
+    given, and weeks to clear when demand is not below capacity).
+
+    Unless ``small_numbers_shown`` (the one explicit choice), the counts (queue
+    sizes, backlogs, and the totals from the unrounded counts) are disclosure-controlled
+    (``workbench.suppression``) and every figure is worked out from the counts
+    as shown, so none gives an unrounded count back: a capacity shared out by
+    exact queue sizes, or a relief capacity from one, would.
     """
-    specialties, queue_sizes, mean_waits, backlogs = _specialty_counts(wl)
-    total = int(queue_sizes.sum())
+    counts = _specialty_counts(wl)
+    shown = counts if small_numbers_shown else counts.controlled()
     rows = []
-    for index, specialty in enumerate(specialties):
-        share = queue_sizes[index] / total if total else 0.0
-        capacity = _figure_for(capacity_per_week, specialty, share)
-        demand = _figure_for(demand_per_week, specialty, share)
-        rows.append(
-            _queue_row(specialty, int(queue_sizes[index]), mean_waits[index], int(backlogs[index]),
-                       capacity, demand, target_wait, factor, time_to_target)
-        )
-    overall_wait = _mean_known(wl.columns.get("weeks_waited", np.full(len(wl), np.nan)))
-    rows.append(
-        _queue_row(ALL_SPECIALTIES, total, overall_wait, int(backlogs.sum()),
-                   _total_of(capacity_per_week, rows, "capacity_per_week"),
-                   _total_of(demand_per_week, rows, "demand_per_week"), target_wait, factor, time_to_target)
-    )
+    for index, specialty in enumerate(shown.labels):
+        share = _divide(shown.sizes[index], shown.total)
+        rows.append(_queue_row(
+            specialty, shown.sizes[index], shown.mean_waits[index], shown.backlogs[index],
+            _figure_for(capacity_per_week, specialty, share), _figure_for(demand_per_week, specialty, share),
+            target_wait, factor, time_to_target))
+    rows.append(_queue_row(
+        ALL_SPECIALTIES, shown.total, shown.overall_wait, shown.total_backlog,
+        _total_of(capacity_per_week, rows, "capacity_per_week"), _total_of(demand_per_week, rows, "demand_per_week"),
+        target_wait, factor, time_to_target))
     return rows
 
 
 def _queue_row(specialty, queue_size, mean_wait, backlog, capacity, demand, target_wait, factor, time_to_target):
-    target_size = None if demand is None else target_queue_size(demand, target_wait, factor)
+    """One row of queue figures; a figure worked out from a hidden ("*") input is hidden too."""
+    target_size = _maybe(target_queue_size, demand, target_wait, factor)
+    relief = _maybe(relief_capacity, demand, queue_size, target_size, time_to_target)
+    needed = relief if relief in (None, SUPPRESSED) or extra_capacity_needed(demand, relief) else None
+    load = _maybe(queue_load, demand, capacity) if capacity else None
     return {
         "specialty": specialty,
         "specialty_name": None if specialty == ALL_SPECIALTIES else specialty_name(specialty),
         "queue_size": queue_size,
-        "mean_wait": _none_if_nan(mean_wait),
+        "mean_wait": mean_wait,
         "capacity_per_week": capacity,
         "demand_per_week": demand,
-        "queue_load": queue_load(demand, capacity) if demand is not None and capacity else None,
+        "queue_load": load,
         "target_mean_wait": target_mean_wait(target_wait, factor),
         "target_queue_size": target_size,
-        "relief_capacity": None if demand is None else relief_capacity(demand, queue_size, target_size, time_to_target),
-        "target_capacity": None if demand is None else target_capacity(demand, target_wait, factor),
-        "waiting_list_pressure": None if math.isnan(mean_wait) else waiting_list_pressure(mean_wait, target_wait),
+        "relief_capacity": needed,
+        "relief_words": NO_EXTRA_CAPACITY if relief not in (None, SUPPRESSED) and needed is None else None,
+        "target_capacity": _maybe(target_capacity, demand, target_wait, factor),
+        "waiting_list_pressure": _maybe(waiting_list_pressure, mean_wait, target_wait),
         "backlog_52": backlog,
         "weeks_to_clear_52": _weeks_to_clear_or_none(backlog, capacity, demand or 0),
+        "load_warning": load_warning(load) if load != SUPPRESSED else None,
     }
 
 
-def _specialty_counts(wl: WaitingList):
-    """Specialty labels ("Not known" last), queue sizes, mean waits and 52-week backlogs."""
+@dataclass(frozen=True)
+class _SpecialtyCounts:
+    """The counts behind the queue figures: per specialty ("Not known" last) and for the whole list.
+    A mean wait is None for a specialty with no counted wait."""
+
+    labels: list[str]
+    sizes: list
+    known: list[int]  # counted waits, behind each mean wait
+    mean_waits: list
+    backlogs: list
+    total: int | str
+    total_backlog: int | str
+    overall_known: int
+    overall_wait: float | str | None
+
+    def controlled(self) -> "_SpecialtyCounts":
+        """The same counts as they may be published (totals from the unrounded counts, then rounded),
+        and a mean wait of 1 to 7 patients hidden."""
+        return replace(
+            self, sizes=list(published_counts(self.sizes)), backlogs=list(published_counts(self.backlogs)),
+            mean_waits=[SUPPRESSED if is_small(k) else w for k, w in zip(self.known, self.mean_waits)],
+            total=published_count(self.total), total_backlog=published_count(self.total_backlog),
+            overall_wait=SUPPRESSED if is_small(self.overall_known) else self.overall_wait)
+
+
+def _specialty_counts(wl: WaitingList) -> _SpecialtyCounts:
+    """Specialty labels ("Not known" last), queue sizes, counted waits, mean waits and 52-week backlogs."""
     n = len(wl)
     if "specialty" not in wl.columns:
         wl = WaitingList(wl.row_id, {**wl.columns, "specialty": np.full(n, None, dtype=object)})
@@ -201,21 +297,35 @@ def _specialty_counts(wl: WaitingList):
     codes, groups = specialties.codes, len(specialties.labels)
     weeks = wl.columns.get("weeks_waited", np.full(n, np.nan))
     known = ~np.isnan(weeks)
-    size = np.bincount(codes, minlength=groups).astype(np.int64)
-    known_count = np.bincount(codes[known], minlength=groups)
+    sizes = np.bincount(codes, minlength=groups).tolist()
+    known_count = np.bincount(codes[known], minlength=groups).tolist()
     wait_sum = np.bincount(codes[known], weights=weeks[known], minlength=groups)
-    mean_wait = np.where(known_count > 0, wait_sum / np.maximum(known_count, 1), np.nan)
-    backlog = np.bincount(codes[known & (weeks > BACKLOG_WEEKS)], minlength=groups).astype(np.int64)
-    return list(specialties.labels), size, mean_wait, backlog
+    backlogs = np.bincount(codes[known & (weeks > BACKLOG_WEEKS)], minlength=groups).tolist()
+    return _SpecialtyCounts(
+        list(specialties.labels), sizes, known_count, [float(s / k) if k else None for s, k in zip(wait_sum, known_count)],
+        backlogs, sum(sizes), sum(backlogs), int(known.sum()), float(weeks[known].mean()) if known.any() else None)
 
 
-def _figure_for(figure, specialty: str, share: float) -> float | None:
+def _maybe(formula, *figures):
+    """A formula of figures: None if one is missing, "*" if one is hidden."""
+    if any(figure is None for figure in figures):
+        return None
+    if any(figure == SUPPRESSED for figure in figures):
+        return SUPPRESSED
+    return formula(*figures)
+
+
+def _divide(part, whole):
+    return _maybe(lambda p, w: p / w if w else 0.0, part, whole)
+
+
+def _figure_for(figure, specialty: str, share):
     if figure is None:
         return None
     if isinstance(figure, Mapping):
         value = figure.get(specialty)
         return None if value is None else float(value)
-    return float(figure) * share
+    return _maybe(lambda s: float(figure) * s, share)
 
 
 def _total_of(figure, rows: list[dict], key: str) -> float | None:
@@ -227,19 +337,12 @@ def _total_of(figure, rows: list[dict], key: str) -> float | None:
     return float(figure)
 
 
-def _weeks_to_clear_or_none(backlog: int, capacity: float | None, demand: float) -> float | None:
-    if capacity is None or (backlog > 0 and capacity <= demand):
+def _weeks_to_clear_or_none(backlog, capacity, demand):
+    if capacity is None or SUPPRESSED in (capacity, demand):
+        return None if capacity is None else SUPPRESSED
+    if backlog != SUPPRESSED and backlog > 0 and capacity <= demand:
         return None
-    return weeks_to_clear(backlog, capacity, demand)
-
-
-def _mean_known(values: np.ndarray) -> float:
-    known = values[~np.isnan(values)]
-    return float(known.mean()) if len(known) else math.nan
-
-
-def _none_if_nan(value: float) -> float | None:
-    return None if value is None or math.isnan(value) else float(value)
+    return _maybe(lambda b: weeks_to_clear(b, capacity, demand), backlog)
 
 
 def _require_positive(value: float, name: str) -> None:

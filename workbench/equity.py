@@ -530,7 +530,7 @@ def equity_summary(
     ``demand_per_week``, ``demand_by_priority``, ``horizon_weeks``,
     ``next_n`` (treated within the horizon, new referrals included),
     ``groups`` (a list of ``{"group", "count", "share_of_list",
-    "wait_unknown", "baseline", "scenario", "change_mean_wait_weeks",
+    "wait_unknown", "rtt_waits_counted", "baseline", "scenario", "change_mean_wait_weeks",
     "change"}`` where baseline and scenario each hold ``share_of_next_n``,
     ``next_n_count``, ``mean_wait``, ``mean_wait_range``, ``median_wait``,
     ``p90_wait``, ``within_18`` (a share), ``over_18``, ``over_52``,
@@ -550,7 +550,8 @@ def equity_summary(
     from): ``mean_wait_range`` is the group's mean and the mean it would
     have if every patient of unknown group (the groups ``unknown_groups``
     names: "Not known", "Not stated/unknown") belonged to it, so it derives
-    from those groups' counts as well as its own; ``sii_unknowns_range``
+    from those groups' counted waits (``unknown_waits_counted``) as well as
+    its own; ``sii_unknowns_range``
     derives from the count of patients of no known decile
     (``sii_unknown_deprivation``); ``list_size_at_horizon``,
     ``new_referrals_by_horizon``, ``new_referrals_in_next_n`` and
@@ -788,6 +789,8 @@ def _summary_dict(inputs: EquityInputs, baseline: OrderFigures, scenario: OrderF
                                if main else None for name, f in zip(ORDERS, (baseline, scenario))},
         "sii_by_nation": by_nation,
         "unknown_groups": [label for label in inputs.grouping.labels if label in UNKNOWN_GROUPS],
+        "unknown_waits_counted": int(sum(inputs.known_count[g] for g, label in enumerate(inputs.grouping.labels)
+                                         if label in UNKNOWN_GROUPS)),
     }
 
 
@@ -875,6 +878,7 @@ def _group_dict(inputs: EquityInputs, g: int, baseline: OrderFigures, scenario: 
         "count": count,
         "share_of_list": count / n if n else None,
         "wait_unknown": count - known,
+        "rtt_waits_counted": known,
         "baseline": base,
         "scenario": scen,
         "change_mean_wait_weeks": change,

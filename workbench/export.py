@@ -1,7 +1,9 @@
 """The reordered list to a spreadsheet (xlsx with Rules and Provenance sheets) or CSV.
 
 The "Ranked list" sheet holds, in treatment order: new rank, baseline rank,
-places moved, band, score and each factor's part of it, then the list's
+places moved, band, score and each factor's part of it, the rank each
+patient would have without each social factor (given a
+:class:`~workbench.ranking.WithoutFactors`), then the list's
 canonical and derived fields (dates as dates, NHS numbers as 3-3-4) and every
 source column. The "Rules" sheet records the rule set, its TOML text and
 sha256; "Provenance" records where the list came from and when. Every cell
@@ -23,7 +25,7 @@ from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, WaitingList
 from workbench.files import replacing
 from workbench.nhs_number import format_nhs_number
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
-from workbench.ranking import Ranking
+from workbench.ranking import Ranking, WithoutFactors
 from workbench.rules import RuleSet, describe_factor, dump_rules
 from workbench.spreadsheet import uk_date, write_csv
 from workbench.validation import unknown_band_warning
@@ -57,6 +59,7 @@ def export_ranked_list(
     import_info: dict | None,
     *,
     pseudonymise: bool = False,
+    without: WithoutFactors | None = None,
     progress: Progress = no_progress,
     cancelled: CancelCheck = never,
     notes: list[str] | None = None,
@@ -74,7 +77,7 @@ def export_ranked_list(
         raise WorkbenchError(f"{path.name}: the ranked list can be exported to a .xlsx or .csv file only")
     if suffix == ".xlsx" and len(wl) > EXCEL_MAX_ROWS:
         raise WorkbenchError(f"{path.name}: {len(wl):,} rows do not fit in an Excel sheet; export to .csv instead")
-    columns = ranked_columns(wl, scenario, baseline, rule_set, pseudonymise)
+    columns = ranked_columns(wl, scenario, baseline, rule_set, pseudonymise, without)
     chunks = _chunks(columns, scenario.order, progress, cancelled)
     with replacing(path) as partial:
         if suffix == ".csv":
@@ -105,7 +108,8 @@ def _write_workbook(path: Path, columns, chunks, rule_set: RuleSet, baseline_rul
 
 
 def ranked_columns(
-    wl: WaitingList, scenario: Ranking, baseline: Ranking, rule_set: RuleSet, pseudonymise: bool = False
+    wl: WaitingList, scenario: Ranking, baseline: Ranking, rule_set: RuleSet, pseudonymise: bool = False,
+    without: WithoutFactors | None = None,
 ) -> list[Column]:
     """Every exported column: a header and how to get its cells for some row positions."""
     movement = baseline.rank - scenario.rank
@@ -120,6 +124,8 @@ def ranked_columns(
     for factor in rule_set.factors:
         contribution = _rounded(scenario.contributions[factor.name])
         columns.append((f"{factor.name} (weeks-equivalent)", NUMBER_CELLS, contribution))
+    for name in without.factors if without is not None else ():
+        columns.append((f"Rank without {name}", NUMBER_CELLS, _cells(without.ranks(name))))
     columns += _field_columns(wl, pseudonymise)
     if not pseudonymise:
         columns += [(f"Source: {header}", TEXT_CELLS, _cells(values)) for header, values in wl.source.items()]

@@ -12,8 +12,8 @@ For each nation the result holds, per previous fifth, how many patients
 stayed in it, moved to a more deprived fifth, moved to a less deprived one, or
 have no decile in the current edition (an area it cannot place), and how many
 only the current edition places; and the full cross-table of previous by
-current fifth. :func:`suppressed_change` hides counts from 1 to 7 and anything
-that would give them back, for display and export.
+current fifth. :func:`suppressed_change` controls the counts for display and
+export as every group-level output is (``workbench.suppression``).
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from workbench import deprivation
 from workbench.deprivation import CURRENT, EDITIONS, PREVIOUS, Linking
 from workbench.fields import WaitingList
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
-from workbench.spreadsheet import write_csv, write_table
-from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppression_mask
+from workbench.spreadsheet import write_csv, write_note_sheet, write_table
+from workbench.suppression import (
+    COUNT, DISCLOSURE, FREE, NOT_FOR_PUBLICATION, control, disclosure_note, disclosure_stamp, not_for_publication,
+)
 
 FIFTHS = 5
 MOVES = ("stayed", "more_deprived", "less_deprived", "no_current_decile")
@@ -99,42 +101,37 @@ def _moves(line: np.ndarray, row: int) -> list[int]:
     return [int(line[row]), int(line[:row].sum()), int(line[row + 1:FIFTHS].sum()), int(line[FIFTHS])]
 
 
-def change_to_show(wl: WaitingList, lsoa_header: str | None = None, progress: Progress = no_progress,
-                   cancelled: CancelCheck = never) -> dict:
-    """:func:`compare_editions` with small numbers suppressed, as the app shows it (runs on a worker)."""
+def change_to_show(wl: WaitingList, lsoa_header: str | None = None, small_numbers_shown: bool = False,
+                   progress: Progress = no_progress, cancelled: CancelCheck = never) -> dict:
+    """:func:`compare_editions` controlled (or not) as the app shows it (runs on a worker)."""
     progress(0.0, "Linking the areas to both editions")
     result = compare_editions(wl, lsoa_header)
     check(cancelled)
-    return suppressed_change(result)
+    return suppressed_change(result, small_numbers_shown)
 
 
 # --------------------------------------------------------------------------- small numbers
-def suppressed_change(result: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
-    """A copy safe to show or export: counts from 1 to ``threshold`` are "*", and so is anything
-    that would give one back. The moves of the fifths are one table whose rows (each fifth's
-    patients) and columns (all moves) add up, suppressed as such; the full cross-table would
-    expose its many small corner cells, so it is left out."""
-    shown = copy.deepcopy(result)
-    shown["suppression_threshold"] = threshold
-    shown["no_area"] = _small_hidden(shown["no_area"], threshold)
-    for nation in shown["nations"]:
-        del nation["table"]
-        moves = np.array([[group[move] for move in MOVES] for group in nation["groups"]])
-        hidden = suppression_mask(moves, threshold)
-        for group, hidden_row in zip(nation["groups"], hidden):
-            group.update({move: SUPPRESSED for move, hide in zip(MOVES, hidden_row) if hide})
-            group["patients"] = _small_hidden(group["patients"], threshold)
-        nation["no_previous_decile"] = _small_hidden(nation["no_previous_decile"], threshold)
-        nation["patients"] = _small_hidden(nation["patients"], threshold)
-        if nation["no_previous_decile"] == SUPPRESSED:  # the nation's total would give it back
-            nation["patients"] = SUPPRESSED
-        if any(_small_hidden(int(total), threshold) == SUPPRESSED for total in moves[:, 1:3].sum(axis=0)):
-            nation["changed_fifth"] = SUPPRESSED
+# Figure by figure (workbench.suppression): every number here is a count of patients.
+IMD_CHANGE_FIGURES = {
+    "previous": FREE, "current": FREE, "unchanged": FREE, "nation": FREE, "previous_index": FREE,
+    "current_index": FREE, "group": FREE,
+    "no_area": COUNT, "patients": COUNT, "changed_fifth": COUNT, "no_previous_decile": COUNT,
+    **{move: COUNT for move in MOVES},
+}
+
+
+def suppressed_change(result: dict, small_numbers_shown: bool = False) -> dict:
+    """A copy safe to show or export: every count controlled as NHS Digital does (``*`` for 1 to 7,
+    others to the nearest 5, totals from the unrounded counts), or, the one explicit choice, as
+    worked out and stamped "Not for publication". The full cross-table of previous by current
+    fifth is left out of a controlled copy (the moves say what it is for)."""
+    if small_numbers_shown:
+        shown = copy.deepcopy(result)
+    else:
+        shown = control({**result, "nations": [{k: v for k, v in n.items() if k != "table"} for n in result["nations"]]},
+                        IMD_CHANGE_FIGURES)
+    shown[DISCLOSURE] = disclosure_stamp(small_numbers_shown)
     return shown
-
-
-def _small_hidden(count: int, threshold: int):
-    return SUPPRESSED if 1 <= count <= threshold else count
 
 
 # --------------------------------------------------------------------------- words
@@ -172,9 +169,8 @@ def notes(result: dict) -> list[str]:
     if result["no_area"]:
         found.append(f"Left out: {_figure(result['no_area'])} patients with no area code, or one that is not "
                      "a known area.")
-    if "suppression_threshold" in result:
-        found.append(f"Counts from 1 to {result['suppression_threshold']} show as *, and so does anything that "
-                     "would give one back.")
+    if DISCLOSURE in result:
+        found.append(disclosure_note(result) + ".")
     return found
 
 
@@ -186,11 +182,14 @@ def write_change(path: Path, shown: dict) -> None:
     """The tables (suppressed: pass :func:`suppressed_change`'s result) to an xlsx or CSV file."""
     rows = [[nation["nation"], *row] for nation in shown["nations"] for row in table_rows(nation)]
     headers = ["Nation", *table_headers(shown["nations"][0])] if shown["nations"] else ["Nation"]
+    note = NOT_FOR_PUBLICATION if not_for_publication(shown) else None
     try:
         if path.suffix.lower() == ".csv":
-            write_csv(path, headers, rows)
+            write_csv(path, headers, rows, note)
             return
         book = Workbook(write_only=True)
+        if note:
+            write_note_sheet(book, note)
         write_table(book.create_sheet("Change of fifth"), headers, rows)
         notes_rows = [[headline(n)] for n in shown["nations"]] + [[n] for n in notes(shown)]
         write_table(book.create_sheet("Notes"), ["Note"], notes_rows)

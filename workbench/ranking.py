@@ -43,7 +43,7 @@ import numpy as np
 from workbench import deprivation, waits
 from workbench.enrich import row_census_dates
 from workbench.fields import PRIORITY_TIME_LIMIT_DAYS, WaitingList
-from workbench.progress import WorkbenchError
+from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
 from workbench.rules import (
     PRIORITY_BAND_CODES,
     TIME_LIMIT_USED,
@@ -52,6 +52,7 @@ from workbench.rules import (
     Factor,
     RuleSet,
     check_columns,
+    with_weight,
 )
 
 SCORE_STEP_EXPONENT = -20  # scores are compared in steps of 2^-20 week
@@ -347,6 +348,68 @@ def _refuse_scores_that_do_not_add_up(rule_set: RuleSet, contributions: dict, sc
                          f"up (the column '{worst.source}' holds numbers far beyond any real value): check that column")
 
 
+@dataclass(eq=False)
+class WithoutFactors:
+    """The rank each patient would have without each social factor of a ranking's rule set.
+
+    "Without" a factor: its weight set to 0, everything else as it is (the
+    social cap then applies to the other social factors). Worked out per
+    factor when first asked for and kept, so one set serves a rule set: the
+    factor's sort keys cost a few vector sums (the transformed values are
+    already in ``prepared``); one patient's rank is then one comparison over
+    the list, and everyone's (for an export) one sort.
+
+    >>> import numpy as np
+    >>> from workbench.rules import parse_rules
+    >>> wl = WaitingList(np.arange(1, 4), {"weeks_waited": np.array([10.0, 8.0, 6.0]),
+    ...                                    "Carer": np.array(["N", "N", "Y"], dtype=object)})
+    >>> rules = parse_rules('name = "R"\\n[[factors]]\\nname = "Weeks"\\nsource = "weeks_waited"\\n'
+    ...                     '[[factors]]\\nname = "Carer"\\ngroup = "social"\\nsource = "Carer"\\nweight = 5')
+    >>> prepared = prepare(wl)
+    >>> without = WithoutFactors(rank(rules, wl, prepared=prepared), prepared)
+    >>> int(rank(rules, wl, prepared=prepared).rank[2]), without.rank_of(2), without.ranks("Carer").tolist()
+    (1, {'Carer': 3}, [1, 2, 3])
+    """
+
+    ranking: Ranking
+    prepared: Prepared
+    _keys: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def factors(self) -> list[str]:
+        """The social factors of the rule set, in its order."""
+        return [factor.name for factor in self.ranking.rule_set.factors if factor.is_social]
+
+    def work_out(self, progress: Progress = no_progress, cancelled: CancelCheck = never) -> "WithoutFactors":
+        """Work out every factor's keys now (on a worker), so asking about a patient later is quick."""
+        for number, name in enumerate(self.factors):
+            check(cancelled)
+            progress(number / max(len(self.factors), 1), f"Ranking without {name}")
+            self.keys(name)
+        return self
+
+    def keys(self, name: str) -> np.ndarray:
+        """Every row's sort key under the rule set without factor ``name`` (kept for the next question)."""
+        if name not in self._keys:
+            rule_set = with_weight(self.ranking.rule_set, name, 0.0)
+            contributions, _scale = _contributions(rule_set, self.prepared)
+            score = _total(contributions, len(self.ranking))
+            self._keys[name] = _read_only(_keys(rule_set, score, self.ranking.band, self.prepared))
+        return self._keys[name]
+
+    def rank_of(self, position: int) -> dict[str, int]:
+        """Row ``position``'s rank without each social factor, by factor name."""
+        ranks = {}
+        for name in self.factors:
+            keys = self.keys(name)
+            ranks[name] = int(np.count_nonzero(keys < keys[position])) + 1
+        return ranks
+
+    def ranks(self, name: str) -> np.ndarray:
+        """Every row's rank without factor ``name`` (1 = first treated)."""
+        return _inverse(_order_of_keys(self.keys(name).copy(), self.prepared), 1)
+
+
 def _band_lookup(rule_set: RuleSet) -> np.ndarray:
     return np.array([rule_set.bands.band_of(code) for code in PRIORITY_BAND_CODES], dtype=np.int8)
 
@@ -397,10 +460,25 @@ def _order(rule_set: RuleSet, score: np.ndarray, band: np.ndarray, prepared: Pre
     the rows in tie-break order, and the low bits of the sorted keys say
     which row each one is.
     """
+    return _order_of_keys(_keys(rule_set, score, band, prepared), prepared)
+
+
+def _order_of_keys(key: np.ndarray, prepared: Prepared) -> np.ndarray:
+    """The order the keys give (sorted in place: pass a copy to keep them)."""
+    key.sort()
+    return prepared.tie_order[key & ((1 << _index_bits(len(key))) - 1)]
+
+
+def _index_bits(n: int) -> int:
+    return max(1, (n - 1).bit_length())
+
+
+def _keys(rule_set: RuleSet, score: np.ndarray, band: np.ndarray, prepared: Prepared) -> np.ndarray:
+    """One unique int64 key per row: a row goes before every row with a larger key."""
     n = len(score)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    index_bits = max(1, (n - 1).bit_length())
+    index_bits = _index_bits(n)
     band_bits = max(1, (len(rule_set.bands.order) - 1).bit_length())
     score_bits = KEY_BITS - index_bits - band_bits
     band = band.astype(np.int64)
@@ -412,8 +490,7 @@ def _order(rule_set: RuleSet, score: np.ndarray, band: np.ndarray, prepared: Pre
         distance = _overlap_distance(rule_set.bands.overlap_weeks, score, band, highest, lowest)
         key = (_score_steps(distance, score_bits) << (band_bits + index_bits)) | (band << index_bits)
     key |= prepared.tie_place
-    key.sort()
-    return prepared.tie_order[key & ((1 << index_bits) - 1)]
+    return key
 
 
 def _score_steps(distance: np.ndarray, bits: int) -> np.ndarray:
@@ -485,6 +562,24 @@ class Explanation:
     social_cap_weeks: float | None
     social_capped: bool
     wait_not_counted: str | None = None  # why time waited is not counted, in words (see waits)
+    rank_without: dict[str, int] = field(default_factory=dict)  # social factor name -> rank without it
+
+    def without_lines(self) -> list[tuple[str, int, str]]:
+        """(factor in words, rank without it, how that compares with the rank now) per social factor.
+
+        The comparison reads "19 places later", "1 place sooner" or "the same".
+        """
+        return [(self.words[name] or name, rank, places_words(self.rank - rank)) for name, rank in self.rank_without.items()]
+
+    def without_text(self) -> str:
+        """The rank this patient would have without each social factor, in words ("" if not worked out).
+
+        e.g. ``"Rank 82; 110 without most deprived quintile in England, 95 without return to work."``
+        """
+        if not self.rank_without:
+            return ""
+        parts = [f"{rank:,} without {self.words[name] or name}" for name, rank in self.rank_without.items()]
+        return f"Rank {self.rank:,}; " + ", ".join(parts) + "."
 
     @property
     def movement(self) -> int:
@@ -542,12 +637,16 @@ class Explanation:
             "baseline_rank": self.baseline_rank,
             "movement": self.movement,
             "wait_not_counted": self.wait_not_counted,
+            "rank_without": dict(self.rank_without),
             "sentence": self.sentence(),
+            "without": self.without_text(),
         }
 
 
-def explain(rule_set: RuleSet, wl: WaitingList, ranking: Ranking, baseline: Ranking, position: int) -> Explanation:
-    """Explain row ``position`` (0-based) of ``wl``: its factors, band, and both ranks."""
+def explain(rule_set: RuleSet, wl: WaitingList, ranking: Ranking, baseline: Ranking, position: int,
+            without: WithoutFactors | None = None) -> Explanation:
+    """Explain row ``position`` (0-based) of ``wl``: its factors, band, both ranks, and (with ``without``,
+    made for ``ranking``) the rank it would have without each social factor."""
     if not 0 <= position < len(wl):
         raise IndexError(f"row position {position} is outside the list of {len(wl)} rows")
     ids = wl.columns.get("pathway_id")
@@ -567,7 +666,19 @@ def explain(rule_set: RuleSet, wl: WaitingList, ranking: Ranking, baseline: Rank
         social_cap_weeks=rule_set.social_cap_weeks,
         social_capped=bool(ranking.social_scale[position] < 1.0),
         wait_not_counted=waits.not_counted_words(wl, position),
+        rank_without={} if without is None else without.rank_of(position),
     )
+
+
+def places_words(moved: int) -> str:
+    """How much sooner (positive) or later a patient would be treated, in words.
+
+    >>> places_words(-28), places_words(1), places_words(0)
+    ('28 places later', '1 place sooner', 'the same')
+    """
+    if moved == 0:
+        return "the same"
+    return f"{abs(moved):,} place{'s' if abs(moved) != 1 else ''} {'later' if moved < 0 else 'sooner'}"
 
 
 def factor_words(factor: Factor, nation: str | None) -> str:

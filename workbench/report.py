@@ -2,8 +2,8 @@
 
 It holds the rule set (its settings, its TOML and its sha256), the source file's
 sha256 and census date, the capacity assumptions, the equity tables for the
-baseline and the scenario (small numbers suppressed: nothing here identifies a
-patient), the charts, and the decision log with the state of its hash chain.
+baseline and the scenario (disclosure-controlled as every group-level output is:
+nothing here identifies a patient), the charts, and the decision log with the state of its hash chain.
 The app turns the same HTML into a PDF with Qt (``ui/report_export.py``); this
 module stays Qt-free so the page can be tested and made anywhere.
 
@@ -26,7 +26,10 @@ from workbench.equity import RII_MEANING, SII_SIGN, flow_text, inequality_text, 
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.files import replacing
 from workbench.rules import RuleSet, dump_rules
-from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppressed_summary
+from workbench.suppression import (
+    COUNT, FREE, NOT_FOR_PUBLICATION, SUPPRESSED, About, control, disclosure_stamp, published_count,
+    suppressed_summary,
+)
 
 PAGE_WIDTH_PX = 680
 ORDER_WORDS = ["baseline", "scenario"]
@@ -53,12 +56,19 @@ td.n { text-align: right; }
 .ok { color: #005a00; font-weight: bold; }
 .note { color: #333; font-size: 9pt; }
 """
+# How the order changes (ranking.Comparison.as_dict), figure by figure (workbench.suppression).
+COMPARISON_FIGURES = {
+    "rows": COUNT, "moved_up": COUNT, "moved_down": COUNT, "unchanged": COUNT, "mean_movement": About("rows"),
+    "kendall_tau": About("rows"), "max_moved_up": About("rows"), "max_moved_down": About("rows"), "top_n": FREE,
+    "entering_top_n": FREE, "leaving_top_n": FREE,
+}
 
 
 @dataclass
 class DecisionRecord:
-    """Everything the decision record shows. ``equity`` is an unsuppressed equity summary
-    (see :func:`workbench.equity.equity_summary`): it is suppressed here, always."""
+    """Everything the decision record shows. ``equity`` and ``comparison`` are as worked out
+    (see :func:`workbench.equity.equity_summary`): they are controlled here, unless
+    ``small_numbers_shown`` (the one explicit choice), which stamps every page "Not for publication"."""
 
     rule_set: RuleSet
     baseline: RuleSet
@@ -70,7 +80,7 @@ class DecisionRecord:
     charts: Sequence["ReportImage"] = ()
     made_by: str = ""
     made_at: datetime = field(default_factory=datetime.now)
-    threshold: int = DEFAULT_THRESHOLD
+    small_numbers_shown: bool = False
     warnings: Sequence[str] = ()  # what a reader must check before relying on the order
 
 
@@ -98,10 +108,10 @@ def decision_record_html(record: DecisionRecord) -> str:
     parts = [
         _heading(record),
         _warnings_section(record.warnings),
-        _source_section(record.import_record),
+        _source_section(record.import_record, record.small_numbers_shown),
         _rules_section(record.rule_set, record.baseline),
-        _comparison_section(record.comparison),
-        _equity_section(record.equity, record.threshold),
+        _comparison_section(record.comparison, record.small_numbers_shown),
+        _equity_section(record.equity, record.small_numbers_shown),
         _charts_section(record.charts),
         _log_section(record.log, record.chain_problem),
         _toml_section(record.rule_set),
@@ -130,19 +140,24 @@ def _warnings_section(warnings: Sequence[str]) -> str:
 def _heading(record: DecisionRecord) -> str:
     made = f"{record.made_at:%d/%m/%Y %H:%M}"
     by = f" by {escape(record.made_by)}" if record.made_by.strip() else ""
-    return (f"<h1>Decision record: {escape(record.rule_set.name)}</h1>"
+    stamp = (f"<p class=\"warning\">{NOT_FOR_PUBLICATION}.</p>" if record.small_numbers_shown else "")
+    control_words = disclosure_stamp(record.small_numbers_shown)["note"]
+    return (f"{stamp}<h1>Decision record: {escape(record.rule_set.name)}</h1>"
             f"<p>Made on {made}{by} with the prioritisation workbench. Group-level figures only; "
-            f"counts from 1 to {record.threshold} are shown as {SUPPRESSED} (with secondary suppression).</p>")
+            f"{escape(control_words[0].lower() + control_words[1:])}.</p>")
 
 
-def _source_section(info: dict[str, Any] | None) -> str:
+def _source_section(info: dict[str, Any] | None, small_numbers_shown: bool) -> str:
     if not info:
         return "<h2>The waiting list</h2><p>No import record: the list's source is not known.</p>"
+    stored = info.get("rows_stored")
+    if stored is not None and not small_numbers_shown:
+        stored = published_count(stored)  # the list's size, exact, would undo the rounding of its groups
     rows = [
         ("Source file", info.get("file_name")),
         ("Source file sha256", _mono(info.get("sha256"))),
         ("Census date", _uk(info.get("census_date"))),
-        ("Rows stored", _count(info.get("rows_stored"))),
+        ("Rows stored", _count(stored)),
         ("Imported", _uk(info.get("imported_at"), with_time=True)),
     ]
     return "<h2>The waiting list</h2>" + _key_values(rows)
@@ -169,12 +184,14 @@ def _overlaps(rule_set: RuleSet) -> str:
     return "bounded overlap with the band before: " + ", ".join(pairs)
 
 
-def _comparison_section(comparison: dict[str, Any] | None) -> str:
+def _comparison_section(comparison: dict[str, Any] | None, small_numbers_shown: bool) -> str:
     if not comparison:
         return ""
+    if not small_numbers_shown:
+        comparison = control(comparison, COMPARISON_FIGURES)
     items = [
         ("Patients", _count(comparison.get("rows"))),
-        ("Rank correlation with the baseline (Kendall tau)", f"{comparison['kendall_tau']:.4f}"),
+        ("Rank correlation with the baseline (Kendall tau)", _figure(comparison["kendall_tau"])),
         ("Moved up", _count(comparison.get("moved_up"))),
         ("Moved down", _count(comparison.get("moved_down"))),
         ("Unchanged", _count(comparison.get("unchanged"))),
@@ -184,10 +201,10 @@ def _comparison_section(comparison: dict[str, Any] | None) -> str:
     return "<h2>How the order changes</h2>" + _key_values(items)
 
 
-def _equity_section(summary: dict[str, Any] | None, threshold: int) -> str:
+def _equity_section(summary: dict[str, Any] | None, small_numbers_shown: bool) -> str:
     if not summary:
         return ""
-    shown = suppressed_summary(summary, threshold)
+    shown = suppressed_summary(summary, small_numbers_shown)
     assumptions = [
         ("Grouped by", grouping_words(shown["by"])),
         ("Capacity (patients a week)", _figure(shown["capacity_per_week"])),
@@ -367,6 +384,8 @@ def _weeks(value: Any) -> str:
 def _figure(value: Any) -> str:
     if value is None:
         return "not enough data"
+    if value == SUPPRESSED:
+        return SUPPRESSED
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v:g}" for k, v in value.items())
     if isinstance(value, float) and not math.isfinite(value):

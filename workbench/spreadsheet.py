@@ -112,6 +112,14 @@ def write_key_values(sheet, pairs: Iterable[tuple[str, Any]]) -> None:
     write_table(sheet, ["Item", "Value"], pairs)
 
 
+def write_note_sheet(book, note: str) -> None:
+    """A first sheet holding one note in bold (e.g. "Not for publication: small numbers shown"),
+    so nobody opens the workbook without seeing it."""
+    sheet = book.create_sheet("Not for publication", 0)
+    sheet.column_dimensions["A"].width = len(note) + 4
+    sheet.append([_bold(sheet, safe_cell(note))])
+
+
 def uk_date(value: Any) -> str:
     """dd/mm/yyyy text for a date-like value, '' for missing."""
     value = safe_cell(value)
@@ -120,11 +128,16 @@ def uk_date(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def write_csv(path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write an Excel-friendly CSV (UTF-8 with BOM, dates dd/mm/yyyy, no formulas)."""
+def write_csv(path, headers: Sequence[str], rows: Iterable[Sequence[Any]], note: str | None = None) -> int:
+    """Write an Excel-friendly CSV (UTF-8 with BOM, dates dd/mm/yyyy, no formulas).
+
+    ``note`` (e.g. "Not for publication: small numbers shown") is written as a line above the headers.
+    """
     written = 0
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
+        if note:
+            writer.writerow([safe_cell(note)])
         writer.writerow([safe_cell(h) for h in headers])
         for written, row in enumerate(rows, start=1):
             writer.writerow([_csv_value(v) for v in row])

@@ -182,13 +182,18 @@ def describe_left_out(counted: int, total: int, left: dict[str, int]) -> str:
 
     >>> describe_left_out(4812, 5000, {"clock stopped": 3, "non-RTT": 185})
     'RTT waits counted: 4,812 of 5,000 patients (left out: 3 clock stopped, 185 non-RTT)'
-    >>> describe_left_out(10, 10, {})
-    'RTT waits counted: 10 of 10 patients'
+    >>> describe_left_out(10, 10, {}), describe_left_out(4810, 5000, {"clock stopped": "*"})
+    ('RTT waits counted: 10 of 10 patients', 'RTT waits counted: 4,810 of 5,000 patients (left out: * clock stopped)')
     """
-    text = f"RTT waits counted: {counted:,} of {total:,} patient{'' if total == 1 else 's'}"
+    text = f"RTT waits counted: {_count(counted)} of {_count(total)} patient{'' if total == 1 else 's'}"
     if left:
-        text += " (left out: " + ", ".join(f"{count:,} {reason}" for reason, count in left.items()) + ")"
+        text += " (left out: " + ", ".join(f"{_count(count)} {reason}" for reason, count in left.items()) + ")"
     return text
+
+
+def _count(count) -> str:
+    """A count with thousands separators; a published ``*`` as it is."""
+    return count if isinstance(count, str) else f"{count:,}"
 
 
 def share_within_standard(counted: int, over_standard: int) -> float | None:

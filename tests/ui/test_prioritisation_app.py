@@ -13,9 +13,9 @@ from ui.main_window import MainWindow
 from ui.prioritisation import install_prioritisation
 from ui.session import SAVED, WorkspaceFile
 from workbench.importer import import_file
-from workbench.ranking import explain
+from workbench.ranking import explain, rank
 from workbench.resources import resource_path
-from workbench.rules import load_rules
+from workbench.rules import load_rules, with_weight
 
 WAIT_MS = 20_000
 
@@ -118,6 +118,10 @@ def test_selecting_a_patient_explains_their_place(qtbot, app):
     sentence = controller.explain.sentence.text()
     assert sentence.startswith(f"Moved up {int(movement[mover]):,} places") and "most deprived quintile in England (+4.0" in sentence
     assert controller.explain.bar_values()[1] == pytest.approx(deprived[mover])
+    qtbot.waitUntil(lambda: controller.without_ready, timeout=WAIT_MS)
+    without = controller.explain.facts["Without each social factor"].toolTip()
+    lower = rank(with_weight(result.rule_set, "Most deprived fifth", 0.0), ready.wl, prepared=ready.prepared).rank[mover]
+    assert f"most deprived quintile in England: {lower:,} ({lower - result.ranking.rank[mover]:,} places later)" in without
 
 
 def test_undo_and_redo_a_weight_change_from_the_keyboard(qtbot, app):
@@ -244,3 +248,39 @@ def test_a_bundled_rule_set_opened_from_the_menu_path_replaces_the_rules(qtbot, 
     assert list(controller.rules.editors) == [f.name for f in load_rules(path).factors]
     controller.undo_action.trigger()
     qtbot.waitUntil(lambda: controller.result.rule_set.name == "Inclusive recovery", timeout=WAIT_MS)
+
+
+def test_showing_small_numbers_is_one_explicit_choice_that_marks_every_output(qtbot, app, tmp_path):
+    window, controller, _path = app
+    groups = {g["group"]: g for g in controller.result.shown["groups"]}
+    assert groups["Not known"]["count"] == "*" and controller.result.shown["list_size"] == 5000
+    assert controller.equity.banner.isHidden() and window.not_for_publication.isHidden()
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        assert window.set_small_numbers_shown(True, ask=False)
+    shown = controller.result.shown
+    assert shown["disclosure"]["controlled"] is False
+    assert {g["group"]: g for g in shown["groups"]}["Not known"]["count"] == 2  # the demo's 2 with no deprivation
+    assert not controller.equity.banner.isHidden() and not window.not_for_publication.isHidden()
+    assert window.actions_by_name["small_numbers"].isChecked()
+    assert controller.equity.stamp.text == "NOT FOR PUBLICATION: SMALL NUMBERS SHOWN"  # in the charts' picture
+    qtbot.waitUntil(lambda: not controller.capacity.banner.isHidden(), timeout=WAIT_MS)
+    html, _pdf = None, None
+    with qtbot.waitSignal(controller.reportExported, timeout=WAIT_MS) as exported:
+        controller.export_report(tmp_path / "record.html")
+    html = exported.args[0].read_text(encoding="utf-8")
+    assert "Not for publication: small numbers shown" in html
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        window.set_small_numbers_shown(False)
+    assert controller.result.shown["disclosure"]["controlled"] is True and controller.equity.banner.isHidden()
+
+
+def test_small_numbers_stay_hidden_unless_the_warning_is_accepted(qtbot, app, monkeypatch):
+    window, controller, _path = app
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: asked.append(args[2]) or QMessageBox.StandardButton.No)
+    window.actions_by_name["small_numbers"].trigger()
+    assert asked and "Not for publication" in asked[0]
+    assert window.small_numbers_shown is False and not window.actions_by_name["small_numbers"].isChecked()
+    assert controller.result.shown["disclosure"]["controlled"] is True

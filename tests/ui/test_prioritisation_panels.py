@@ -19,7 +19,7 @@ from ui.rules_panel import RulesPanel
 from ui.workshop import PairwiseDialog, SwingDialog, set_font_scale
 from workbench.deprivation import FIFTHS
 from workbench.fields import WaitingList
-from workbench.ranking import explain, rank
+from workbench.ranking import WithoutFactors, explain, prepare, rank
 from workbench.rules import load_rules, parse_rules, treat_in_turn
 
 RULES = """
@@ -250,6 +250,27 @@ def test_explain_panel_shows_the_sentence_and_bars(qtbot, rules):
     assert panel.bar_values() == [] and "Select a patient" in panel.sentence.text()
 
 
+def test_explain_panel_shows_the_rank_without_each_social_factor(qtbot, rules):
+    wl = waiting_list()
+    prepared = prepare(wl)
+    scenario, baseline = rank(rules, wl, prepared=prepared), rank(treat_in_turn(), wl, prepared=prepared)
+    position = int(np.flatnonzero(scenario.contributions["Carer"] > 0)[0])
+    panel = ExplainPanel()
+    qtbot.addWidget(panel)
+    panel.show_explanation(explain(rules, wl, scenario, baseline, position), without_pending=True)
+    assert panel.facts["Without each social factor"].text() == "working out…"
+    explanation = explain(rules, wl, scenario, baseline, position, WithoutFactors(scenario, prepared))
+    panel.show_explanation(explanation)
+    lower = explanation.rank_without["Carer"]
+    fact = panel.facts["Without each social factor"]
+    assert lower > explanation.rank and f"Carer: {lower:,} ({lower - explanation.rank:,} places later)" in fact.toolTip()
+    assert "Deprivation in England: " in fact.toolTip()  # every social factor in the tooltip, the biggest shown
+    biggest = max(explanation.rank_without.values(), key=lambda rank: abs(rank - explanation.rank))
+    assert fact.text().startswith(f"{biggest:,} without ")
+    assert f"Carer +4.0, rank {lower:,} without" in panel.plot.accessibleDescription()  # and on the chart
+    assert "weight 0" in panel.facts["Without each social factor"].toolTip()
+
+
 def preview(rules, wl, by="imd_quintile"):
     ready = prepare_list(wl)
     return compute_preview(PreviewRequest(ready, rules, by, CapacitySettings(10.0, 5.0), EquityCache()))
@@ -337,28 +358,69 @@ def test_equity_panel_updates_bars_in_place_and_exports(qtbot, rules, tmp_path):
     assert (picture.width(), picture.height()) == (REPORT_WIDTH, REPORT_HEIGHT)
 
 
-def test_movement_histogram_is_symmetric_and_suppressed():
-    edges, counts = movement_histogram(np.array([-30] * 10 + [0] * 50 + [30] * 2), bins=5)
+def test_movement_histogram_is_symmetric_and_controlled():
+    edges, counts = movement_histogram(np.array([-30] * 12 + [0] * 50 + [30] * 2), bins=5)
     assert edges[0] == -edges[-1] and len(counts) == 5
-    # 2 is hidden, and so is the next smallest, or the list size minus the others would give it back.
-    assert counts.tolist() == ["*", 0, 50, 0, "*"]
+    # 2 is hidden, 12 rounded to 10; no other count is hidden to protect it.
+    assert counts.tolist() == [10, 0, 50, 0, "*"]
+    assert movement_histogram(np.array([-30] * 12 + [30] * 2), bins=5, small_numbers_shown=True)[1].tolist() == \
+        [12, 0, 0, 0, 2]
 
 
-def test_queue_table_hides_small_specialties(qtbot):
+def test_queue_table_hides_small_specialties_and_rounds_the_rest(qtbot):
     wl = waiting_list()
     rows = queue_table(wl, CapacitySettings(capacity_per_week=30.0, demand_per_week=20.0))
     small = next(r for r in rows if r["specialty"] == "999")
     big = next(r for r in rows if r["specialty"] == "110")
-    assert small["queue_size"] == "*" and small["weeks_to_clear_52"] == "*"
-    # Secondary suppression: the total minus the big queue (or its share of capacity) gives the small one back.
-    assert big["queue_size"] == big["capacity_per_week"] == "*"
+    assert small["queue_size"] == small["mean_wait"] == small["capacity_per_week"] == "*"
+    assert small["weeks_to_clear_52"] == "*"
+    # No secondary suppression: the big queue shows, rounded, and its share of capacity is worked out from that.
+    assert big["queue_size"] == 295 and big["capacity_per_week"] == pytest.approx(30 * 295 / 300)
     assert big["mean_wait"] == pytest.approx(wl.columns["weeks_waited"][:295].mean())
     assert rows[-1]["queue_size"] == 300
     panel = CapacityPanel()
     qtbot.addWidget(panel)
     panel.show_table(rows)
     assert panel.cell_text(len(rows) - 1, "queue_size") == "300"
-    assert panel.cell_text(0, "queue_size") == "*"
+    assert panel.cell_text(1, "queue_size") == "*"
+    assert panel.disclosure.text().startswith("Counts from 1 to 7 are shown as *") and panel.banner.isHidden()
+
+
+def test_the_all_specialties_row_never_shows_a_backlog_each_specialty_hides(qtbot):
+    # Three specialties, one patient past 52 weeks in each: the total (3) is hidden like its parts.
+    weeks = np.array([60.0, 10, 10, 10, 10, 10, 10, 10, 10] * 3)
+    wl = WaitingList(np.arange(1, 28), {"weeks_waited": weeks,
+                                        "specialty": np.repeat(np.array(["100", "110", "120"], dtype=object), 9)})
+    rows = queue_table(wl, CapacitySettings(capacity_per_week=10.0))
+    assert [row["backlog_52"] for row in rows] == ["*", "*", "*", "*"]
+    assert rows[-1]["weeks_to_clear_52"] == "*" and rows[-1]["queue_size"] == 25  # 27, rounded
+    shown = queue_table(wl, CapacitySettings(capacity_per_week=10.0), small_numbers_shown=True)
+    assert [row["backlog_52"] for row in shown] == [1, 1, 1, 3]
+
+
+def test_the_queue_table_says_none_needed_and_warns_at_a_load_of_one(qtbot):
+    wl = waiting_list()
+    panel = CapacityPanel()
+    qtbot.addWidget(panel)
+    panel.show_table(queue_table(wl, CapacitySettings(capacity_per_week=30.0, demand_per_week=30.0)))
+    last = panel.table.rowCount() - 1
+    assert panel.cell_text(last, "queue_load") == "⚠ 1.00" and not panel.warnings.isHidden()
+    assert panel.warnings.text() == ("Every specialty and all together: queue load 1.00: referrals are at or above "
+                                     "capacity, so the queue will not come down.")
+    assert panel.table.item(last, 6).toolTip().startswith("Queue load 1.00")
+    panel.show_table(queue_table(wl, CapacitySettings(capacity_per_week=300.0, demand_per_week=100.0)))
+    assert panel.cell_text(last, "relief_capacity") == "none needed" and panel.warnings.isHidden()
+    headers = [panel.table.horizontalHeaderItem(c).toolTip() for c in range(panel.table.columnCount())]
+    assert all(headers) and "none needed" in headers[8].lower()
+
+
+def test_the_queue_table_with_small_numbers_shown_says_it_is_not_for_publication(qtbot):
+    wl = waiting_list()
+    panel = CapacityPanel()
+    qtbot.addWidget(panel)
+    panel.show_table(queue_table(wl, CapacitySettings(30.0), small_numbers_shown=True), small_numbers_shown=True)
+    assert panel.cell_text(1, "queue_size") == "5" and not panel.banner.isHidden()
+    assert panel.disclosure.text() == "Not for publication: small numbers shown."
 
 
 def test_pdf_is_written_offline(tmp_path):

@@ -1,10 +1,11 @@
 """``workbench equity``: what a rule set's order does to each group, against a baseline.
 
-Small numbers are always suppressed in ``--out`` exports. ``--no-suppress``
-shows the unsuppressed figures on screen only, for analysts checking the sums.
 New referrals (``--demand-per-week`` in the list's own mix, or
 ``--demand-by-priority P2=5,P4=20``) are projected week by week; demand at or
 above capacity is projected too, and the output says how the list grows.
+Every output (screen, ``--json``, ``--out``) is disclosure-controlled
+(``workbench.suppression``) unless ``--not-for-publication`` is given, and then
+every one of them says so.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from workbench.equity import (
 )
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.files import replacing
-from workbench.progress import WorkbenchError
 from workbench.waits import describe_left_out
-from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_table
-from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
+from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_note_sheet, write_table
+from workbench.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication, suppressed_summary
 
 NAME = "equity"
 HELP = ("Compare a rule set's order with a baseline, group by group: shares, projected waits with new referrals, "
@@ -53,24 +53,19 @@ def add_arguments(parser) -> None:
                         help="new referrals a week, in the list's own mix of priorities and groups")
     parser.add_argument("--demand-by-priority", type=_by_priority, metavar="P2=5,P4=20",
                         help="new referrals a week per priority (instead of --demand-per-week)")
-    parser.add_argument("--suppress-threshold", type=int, default=DEFAULT_THRESHOLD,
-                        help=f"hide counts from 1 to this number ({DEFAULT_THRESHOLD})")
     add_table_arguments(parser, "table")
 
 
 def run(args) -> int:
     check_out(args.out, "table")
-    if args.suppress_threshold < 0:
-        raise WorkbenchError(f"The suppression threshold cannot be negative (it is {args.suppress_threshold})")
     ranked = rank_both(args)
     inputs = prepare_equity(ranked.wl, args.by, args.capacity_per_week, args.horizon_weeks, args.demand_per_week,
                             args.demand_by_priority, prepared=ranked.prepared)
     summary = inputs.summary(ranked.baseline, ranked.scenario)
-    safe = suppressed_summary(summary, args.suppress_threshold)
-    context = _context(args, ranked.record, ranked.baseline_rules, ranked.rules)
+    shown = {**suppressed_summary(summary, args.small_numbers_shown),
+             **_context(args, ranked.record, ranked.baseline_rules, ranked.rules)}
     if args.out:
-        _write_out(Path(args.out), safe, context)
-    shown = {**(summary if args.no_suppress else safe), **context}
+        _write_out(Path(args.out), shown)
     if args.json:
         print_json(shown)
     else:
@@ -116,23 +111,26 @@ def table_rows(summary: dict) -> list[list]:
     return rows
 
 
-def _write_out(path: Path, summary: dict, context: dict) -> None:
+def _write_out(path: Path, summary: dict) -> None:
+    note = NOT_FOR_PUBLICATION if not_for_publication(summary) else None
     with replacing(path, "the equity table") as partial:
         if path.suffix.lower() == ".csv":
-            write_csv(partial, table_headers(), table_rows(summary))
+            write_csv(partial, table_headers(), table_rows(summary), note)
             return
         book = Workbook(write_only=True)
+        if note:
+            write_note_sheet(book, note)
         write_table(book.create_sheet("Equity"), table_headers(), table_rows(summary))
-        write_key_values(book.create_sheet("Summary"), _summary_pairs(summary, context))
+        write_key_values(book.create_sheet("Summary"), _summary_pairs(summary))
         book.save(partial)
 
 
-def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
+def _summary_pairs(summary: dict) -> list[tuple[str, object]]:
     return [
-        ("Scenario rule set", f"{context['rules']['name']} (version {context['rules']['version']})"),
-        ("Baseline rule set", context["baseline_rules"]["name"]),
-        ("Source file", context["source_file"]),
-        ("Census date", uk_date(context["census_date"])),
+        ("Scenario rule set", f"{summary['rules']['name']} (version {summary['rules']['version']})"),
+        ("Baseline rule set", summary["baseline_rules"]["name"]),
+        ("Source file", summary["source_file"]),
+        ("Census date", uk_date(summary["census_date"])),
         ("Grouped by", summary["by"]),
         ("Patients on the list", summary["list_size"]),
         ("Weekly capacity", _plain_figure(summary["capacity_per_week"])),
@@ -155,12 +153,14 @@ def _summary_pairs(summary: dict, context: dict) -> list[tuple[str, object]]:
         *[(f"RII, {order} ({RII_MEANING})", _round(summary["rii"][order], 3)) for order in ORDERS],
         *[(f"RII 95% confidence interval, {order}", _limits(summary["rii_ci"][order], 3)) for order in ORDERS],
         *[(f"RII in words, {order}", summary["rii_words"][order]) for order in ORDERS],
-        ("Small numbers hidden", f"counts from 1 to {summary['suppression_threshold']} show as *"),
+        ("Disclosure control", disclosure_note(summary)),
     ]
 
 
 # --------------------------------------------------------------------------- screen
 def _print_table(summary: dict) -> None:
+    if not_for_publication(summary):
+        print(NOT_FOR_PUBLICATION.upper())
     print(f"{summary['rules']['name']} against {summary['baseline_rules']['name']}, by {summary['by']}: "
           f"{_text(summary['list_size'])} patients, next {_text(summary['next_n'])} treated "
           f"in {summary['horizon_weeks']:g} weeks (figures: baseline / scenario)")
@@ -175,6 +175,7 @@ def _print_table(summary: dict) -> None:
     for line in inequality_text(summary):
         print(line)
     print(overall_text(summary))
+    print(disclosure_note(summary) + ".")
 
 
 def _denominator(summary: dict) -> str:

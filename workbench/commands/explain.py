@@ -1,4 +1,5 @@
-"""``workbench explain --workspace WS --rules RULES.toml --pathway ID``: why a patient is where they are."""
+"""``workbench explain --workspace WS --rules RULES.toml --pathway ID``: why a patient is where they are,
+and the rank they would have without each social factor of the rule set."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from pathlib import Path
 
 from workbench.cli import print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
-from workbench.ranking import explain, position_of_pathway
+from workbench.ranking import WithoutFactors, explain, places_words, position_of_pathway
 
 NAME = "explain"
-HELP = "Explain one patient's place under a rule set: each factor's part, band, and both ranks."
+HELP = ("Explain one patient's place under a rule set: each factor's part, band, both ranks, and the rank "
+        "without each social factor.")
 
 
 def add_arguments(parser) -> None:
@@ -21,7 +23,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     ranked = rank_both(args)
     position = position_of_pathway(ranked.wl, args.pathway, source=Path(args.workspace).name)
-    explanation = explain(ranked.rules, ranked.wl, ranked.scenario, ranked.baseline, position)
+    without = WithoutFactors(ranked.scenario, ranked.prepared)
+    explanation = explain(ranked.rules, ranked.wl, ranked.scenario, ranked.baseline, position, without)
     result = {"rules": ranked.rules.name, "baseline": ranked.baseline_rules.name, **explanation.as_dict()}
     if args.json:
         print_json(result)
@@ -36,5 +39,10 @@ def print_explanation(result: dict, words: dict[str, str]) -> None:
     print(f"  rank {result['rank']:,} under {result['rules']}; {result['baseline_rank']:,} under {result['baseline']}")
     print(f"  {result['sentence']}")
     print(f"  score {result['score']:.2f} weeks-equivalent:")
+    width = max((len(words[name]) for name in result["contributions"]), default=0) + 2
     for name, value in result["contributions"].items():
-        print(f"    {words[name]:<40} {value:+8.2f}")
+        print(f"    {words[name]:<{width}} {value:+8.2f}")
+    if result["rank_without"]:
+        print("  rank without each social factor (its weight 0, everything else the same):")
+        for name, rank in result["rank_without"].items():
+            print(f"    {words[name]:<{width}} {rank:>8,}  ({places_words(result['rank'] - rank)})")

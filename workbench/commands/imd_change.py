@@ -1,7 +1,7 @@
 """``workbench imd-change --workspace WS``: how many patients change deprivation fifth between
 IoD2019 and IoD2025 (and WIMD 2019 and 2025), group by group, nation by nation.
 
-Small numbers are suppressed on screen unless ``--no-suppress``, and always in ``--out``.
+Every output is disclosure-controlled unless ``--not-for-publication`` is given (and then each says so).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from workbench.commands._tables import add_table_arguments, check_out
 from workbench.imd_change import (
     compare_editions, headline, notes, suppressed_change, table_headers, table_rows, write_change,
 )
-from workbench.suppression import DEFAULT_THRESHOLD
+from workbench.suppression import NOT_FOR_PUBLICATION, not_for_publication
 from workbench.workspace import Workspace
 
 NAME = "imd-change"
@@ -31,10 +31,10 @@ def run(args) -> int:
         wl = workspace.load_list()
         record = workspace.import_record() or {}
     result = compare_editions(wl, record.get("mapping", {}).get("lsoa"))
-    safe = suppressed_change(result, DEFAULT_THRESHOLD)
+    shown = suppressed_change(result, args.small_numbers_shown)
     if args.out:
-        write_change(Path(args.out), safe)
-    shown = {**(result if args.no_suppress else safe), "source_file": record.get("file_name"), "out": args.out}
+        write_change(Path(args.out), shown)
+    shown = {**shown, "source_file": record.get("file_name"), "out": args.out}
     if args.json:
         print_json(shown)
     else:
@@ -43,6 +43,8 @@ def run(args) -> int:
 
 
 def _print(result: dict) -> None:
+    if not_for_publication(result):
+        print(NOT_FOR_PUBLICATION.upper())
     for nation in result["nations"]:
         print(headline(nation))
         print(_line(table_headers(nation)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from workbench.cli import print_json, print_progress
 from workbench.export import export_ranked_list
 from workbench.commands._ranked import add_rules_arguments, rank_both
-from workbench.ranking import compare
+from workbench.ranking import WithoutFactors, compare
 
 NAME = "rank"
 HELP = "Order a workspace's list by a rule set, compare it with a baseline, and export the new order."
@@ -27,7 +27,8 @@ def run(args) -> int:
     notes: list[str] = []
     if args.out:
         export_ranked_list(args.out, wl, ranked.scenario, ranked.baseline, rules, ranked.record or None,
-                           pseudonymise=args.pseudonymise, progress=print_progress, notes=notes)
+                           pseudonymise=args.pseudonymise, without=WithoutFactors(ranked.scenario, ranked.prepared),
+                           progress=print_progress, notes=notes)
     result = {
         "rules": rules.name,
         "rules_sha256": rules.sha256,
