@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from workbench.equity import prepare_equity
+from workbench.compare.equity import prepare_equity
 from workbench.fields import LONG_WAIT_WEEKS, WaitingList
 
 RUNS = 7

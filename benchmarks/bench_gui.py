@@ -38,10 +38,10 @@ os.environ.setdefault("WORKBENCH_DATA_DIR", str(Path(tempfile.gettempdir()) / "w
 from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from workbench import validation  # noqa: E402
-from workbench.enrich import enrich  # noqa: E402
+from workbench.check import validation  # noqa: E402
+from workbench.check.enrich import enrich  # noqa: E402
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, WaitingList, empty_column  # noqa: E402
-from workbench.workspace import Workspace  # noqa: E402
+from workbench.store.workspace import Workspace  # noqa: E402
 
 CENSUS = date(2026, 3, 31)
 TICK_MS = 10

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from workbench.capacity import (
+from workbench.compare.capacity import (
     ALL_SPECIALTIES,
     queue_load,
     relief_capacity,

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.equity import (
+from workbench.compare.equity import (
     NOT_KNOWN,
     describe_change,
     equity_summary,
@@ -13,10 +13,10 @@ from workbench.equity import (
     plan_service,
     prepare_equity,
 )
-from workbench.deprivation import FIFTHS
+from workbench.check.deprivation import FIFTHS
 from workbench.fields import WaitingList
 from workbench.progress import WorkbenchError
-from workbench.suppression import suppressed_summary
+from workbench.compare.suppression import suppressed_summary
 
 
 def make_list(weeks_waited, **columns) -> WaitingList:

@@ -5,9 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from workbench.equity import _exact_quantiles, equity_summary
+from workbench.compare.equity import _exact_quantiles, equity_summary
 from workbench.fields import WaitingList
-from workbench.suppression import SUPPRESSED, suppress, suppressed_summary
+from workbench.compare.suppression import SUPPRESSED, suppress, suppressed_summary
 
 GROUP_VALUES = ["a", "b", "c", None]
 

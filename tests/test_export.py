@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from workbench.export import export_ranked_list
+from workbench.report.export import export_ranked_list
 from workbench.fields import WaitingList
 from workbench.progress import Cancelled, WorkbenchError
-from workbench.ranking import rank
-from workbench.rules import parse_rules, treat_in_turn
+from workbench.rank.ranking import rank
+from workbench.rank.rules import parse_rules, treat_in_turn
 
 RULES = parse_rules(
     'name = "Carers first"\nsocial_cap_weeks = 6\n'

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from workbench.cli import main
-from workbench.importer import import_file
-from workbench.locking import acquire_lock
+from workbench.store.importer import import_file
+from workbench.store.locking import acquire_lock
 from workbench.progress import WorkbenchError
 
 

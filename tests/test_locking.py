@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from workbench import locking
-from workbench.locking import (
+from workbench.store import locking
+from workbench.store.locking import (
     LockOwner,
     WorkspaceInUse,
     acquire_lock,
@@ -24,13 +24,13 @@ from workbench.locking import (
     warnings_for,
 )
 from workbench.progress import WorkbenchError
-from workbench.workspace import Workspace
+from workbench.store.workspace import Workspace
 
 # A child process that takes the lock, says so, and keeps it until its stdin closes.
 HOLDER = textwrap.dedent(
     """
     import sys
-    from workbench.locking import acquire_lock
+    from workbench.store.locking import acquire_lock
     from workbench.progress import WorkbenchError
     try:
         lock = acquire_lock(sys.argv[1])

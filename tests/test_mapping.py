@@ -6,9 +6,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from workbench import mapping
+from workbench.read import mapping
 from workbench.fields import CANONICAL_FIELDS
-from workbench.mapping import (
+from workbench.read.mapping import (
     detect_mapping,
     list_profiles,
     load_profile,

@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
-from workbench import pseudonymise
-from workbench.importer import import_file
-from workbench.pseudonymise import KEY_ID_SETTING, LEGACY_KEY_SETTING, pseudonym
-from workbench.workspace import Workspace
+from workbench.store import pseudonymise
+from workbench.store.importer import import_file
+from workbench.store.pseudonymise import KEY_ID_SETTING, LEGACY_KEY_SETTING, pseudonym
+from workbench.store.workspace import Workspace
 
 CENSUS = date(2026, 11, 2)
 HEADERS = ["Pathway ID", "NHS Number", "Patient Name", "Address", "Phone", "Postcode", "Date of Birth",

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from workbench.enrich import enrich
+from workbench.check.enrich import enrich
 from workbench.fields import WaitingList
 from workbench.progress import WorkbenchError
-from workbench.ranking import (
+from workbench.rank.ranking import (
     compare,
     count_inversions,
     explain,
@@ -15,7 +15,7 @@ from workbench.ranking import (
     prepare,
     rank,
 )
-from workbench.rules import bundled_rule_sets, load_rules, parse_rules, treat_in_turn, with_weight
+from workbench.rank.rules import bundled_rule_sets, load_rules, parse_rules, treat_in_turn, with_weight
 from workbench.resources import resource_path
 
 

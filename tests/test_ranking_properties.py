@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.fields import WaitingList
-from workbench.ranking import rank
-from workbench.rules import PRIORITY_BAND_CODES, SOCIAL, BandPolicy, Factor, LookupBand, RuleSet
+from workbench.rank.ranking import rank
+from workbench.rank.rules import PRIORITY_BAND_CODES, SOCIAL, BandPolicy, Factor, LookupBand, RuleSet
 
 TOLERANCE = 1e-6  # scores are compared in steps of 2^-20 week (about 1e-6)
 PRIORITIES = [*PRIORITY_BAND_CODES[:-1], None, "junk"]

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 import python_calamine
 
-from workbench import readers
+from workbench.read import readers
 from workbench.progress import Cancelled, WorkbenchError
-from workbench.readers import list_sheets, preview, read_table
+from workbench.read.readers import list_sheets, preview, read_table
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ import pytest
 
 from workbench.fields import WaitingList
 from workbench.progress import WorkbenchError
-from workbench.rules import (
+from workbench.rank.rules import (
     SOCIAL,
     LookupBand,
     bundled_rule_sets,

@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 import python_calamine
 
-from workbench import readers, sheet_pieces, xlsx
+from workbench.read import readers, sheet_pieces
+from workbench.report import xlsx
 from workbench.progress import Cancelled, WorkbenchError
-from workbench.readers import preview, read_table
+from workbench.read.readers import preview, read_table
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from workbench.equity import equity_summary
+from workbench.compare.equity import equity_summary
 from workbench.fields import WaitingList
-from workbench.suppression import SUPPRESSED, suppress, suppressed_summary, suppression_mask
+from workbench.compare.suppression import SUPPRESSED, suppress, suppressed_summary, suppression_mask
 
 
 def test_counts_from_one_to_seven_are_hidden_and_zero_is_shown():

@@ -18,7 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from ui import errors, settings
-from workbench.files import remove_leftover_partials
+from workbench.store.files import remove_leftover_partials
 
 SELF_TEST = "--self-test"
 SELF_TEST_LIMIT_MS = 120_000

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.capacity import specialty_queue_figures
+from workbench.compare.capacity import specialty_queue_figures
 from workbench.fields import WaitingList
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppression_mask
+from workbench.compare.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppression_mask
 
 NOT_GIVEN = "not given"
 COLUMNS = (

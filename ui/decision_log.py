@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.decisions import GENESIS, BrokenLink, ChainHead, LogEntry
+from workbench.store.decisions import GENESIS, BrokenLink, ChainHead, LogEntry
 
 def entry_text(entry: LogEntry) -> str:
     """One decision as the dock lists it: when and who, what, and why."""

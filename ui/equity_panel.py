@@ -28,10 +28,10 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ui.list_model import column_title
-from workbench.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
-from workbench.equity import LEARNING_DISABILITY, SUGGESTED_GROUPINGS, overall_text, sii_scope
+from workbench.check.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
+from workbench.compare.equity import LEARNING_DISABILITY, SUGGESTED_GROUPINGS, overall_text, sii_scope
 from workbench.fields import WaitingList
-from workbench.suppression import SUPPRESSED, suppress
+from workbench.compare.suppression import SUPPRESSED, suppress
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 BLUE, ORANGE, SKY, VERMILLION, GREEN, PURPLE, GREY = (

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.ranked_model import movement_text
-from workbench.ranking import Explanation
+from workbench.rank.ranking import Explanation
 
 GAIN, LOSS = "#0072B2", "#D55E00"  # Okabe-Ito blue and vermillion
 NOTHING_SELECTED = "Select a patient in the prioritised list to see why they are where they are."

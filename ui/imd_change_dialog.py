@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.imd_change import headline, notes, table_headers, table_rows, write_change
+from workbench.compare.imd_change import headline, notes, table_headers, table_rows, write_change
 from workbench.progress import WorkbenchError
 
 INTRO = ("England's Indices of Deprivation 2025 replaced those of 2019 (and WIMD 2025 replaced WIMD 2019) on "

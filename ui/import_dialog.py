@@ -50,12 +50,12 @@ from PySide6.QtWidgets import (
 from ui import settings
 from ui.list_model import column_title
 from ui.workers import Task, Worker
-from workbench import mapping as mapping_rules
-from workbench import readers
-from workbench.dates import parse_dates, parse_typed_date
-from workbench.deprivation import CURRENT, EDITIONS
+from workbench.read import mapping as mapping_rules
+from workbench.read import readers
+from workbench.read.dates import parse_dates, parse_typed_date
+from workbench.check.deprivation import CURRENT, EDITIONS
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
-from workbench.importer import STALE_CENSUS_DAYS, ImportResult, import_file, latest_date, suggested_census_date
+from workbench.store.importer import STALE_CENSUS_DAYS, ImportResult, import_file, latest_date, suggested_census_date
 from workbench.progress import WorkbenchError
 
 PREVIEW_ROWS = 20

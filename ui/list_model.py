@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
-from workbench.browse import FINDINGS, ROW_NUMBER
-from workbench.deprivation import DOMAINS
+from workbench.view.filters import FINDINGS, ROW_NUMBER
+from workbench.check.deprivation import DOMAINS
 from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
-from workbench.nhs_number import format_nhs_number
+from workbench.read.nhs_number import format_nhs_number
 
 COLUMN_TITLES = {
     ROW_NUMBER: "Row",

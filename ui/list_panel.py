@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from ui.list_model import ListModel, column_title
-from workbench.browse import ANY_FINDING, ListIndex, ListQuery
-from workbench.list_summary import ListSummary, summarise
+from workbench.view.filters import ANY_FINDING, ListIndex, ListQuery
+from workbench.view.summary import ListSummary, summarise
 from ui.workers import Task, Worker
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.spreadsheet import FORMULA_STARTS
+from workbench.report.spreadsheet import FORMULA_STARTS
 
 SETTLE_MS = 100  # no repaint for this long: the newly shown list is on screen
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before searching a million rows

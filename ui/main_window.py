@@ -46,7 +46,7 @@ from ui.imd_change_dialog import ImdChangeDialog
 from ui.import_dialog import ImportDialog
 from ui.list_panel import ListPanel
 from ui.quality_panel import QualityPanel, WarningStrip
-from workbench.validation import unknown_priority_warning
+from workbench.check.validation import unknown_priority_warning
 from ui.session import (
     DEMO,
     SAVED,
@@ -69,13 +69,13 @@ from ui.session import (
 from ui.summary_strip import SummaryStrip
 from ui.task_progress import TaskProgress
 from ui.workers import Task, Worker
-from workbench import mapping as mapping_rules
-from workbench import readers
-from workbench.imd_change import change_to_show
-from workbench.importer import import_file
-from workbench.locking import WorkspaceInUse, WorkspaceLock, acquire_lock
+from workbench.read import mapping as mapping_rules
+from workbench.read import readers
+from workbench.compare.imd_change import change_to_show
+from workbench.store.importer import import_file
+from workbench.store.locking import WorkspaceInUse, WorkspaceLock, acquire_lock
 from workbench.progress import WorkbenchError
-from workbench.validation import FINDING_CODES
+from workbench.check.validation import FINDING_CODES
 
 APP_TITLE = "Prioritisation workbench"
 LIST_FILTER = "Waiting lists (*.csv *.txt *.tsv *.xlsx *.xlsm *.xls *.ods);;All files (*)"

@@ -46,17 +46,17 @@ from ui.scenarios import CompareDialog, ScenariosPanel, compare_scenarios
 from ui.undo import ReplaceRules, WeightsEdit
 from ui.workers import Task, Worker
 from ui.workshop import WORKSHOP_SCALE, PairwiseDialog, SwingDialog, set_font_scale
-from workbench import decisions
-from workbench.equity import EquityInputs, prepare_equity
-from workbench.export import export_ranked_list
+from workbench.store import decisions
+from workbench.compare.equity import EquityInputs, prepare_equity
+from workbench.report.export import export_ranked_list
 from workbench.fields import WaitingList
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
-from workbench.ranking import Prepared, Ranking, compare, explain, prepare, rank
-from workbench.report import DecisionRecord
-from workbench.rules import RuleSet, bundled_rule_sets, check_columns, load_rules, treat_in_turn
-from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
-from workbench.validation import unknown_band_warning
-from workbench.workspace import Workspace
+from workbench.rank.ranking import Prepared, Ranking, compare, explain, prepare, rank
+from workbench.report.record import DecisionRecord
+from workbench.rank.rules import RuleSet, bundled_rule_sets, check_columns, load_rules, treat_in_turn
+from workbench.compare.suppression import DEFAULT_THRESHOLD, suppressed_summary
+from workbench.check.validation import unknown_band_warning
+from workbench.store.workspace import Workspace
 
 PREVIEW_DELAY_MS = 150
 DEFAULT_GROUPING = "imd_quintile"

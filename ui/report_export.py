@@ -14,8 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from workbench.files import replacing
-from workbench.report import DecisionRecord, ReportImage, decision_record_html, image_data_uri
+from workbench.store.files import replacing
+from workbench.report.record import DecisionRecord, ReportImage, decision_record_html, image_data_uri
 
 PDF_DPI = 300
 MARGIN_MM = 15.0

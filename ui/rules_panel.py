@@ -49,7 +49,7 @@ from ui.undo import (
 )
 from workbench.fields import FIELD_KINDS, FLAG, NUMBER
 from workbench.progress import WorkbenchError
-from workbench.rules import (
+from workbench.rank.rules import (
     CLINICAL,
     SOCIAL,
     TIME_LIMIT_USED,

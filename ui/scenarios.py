@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 
 from ui.list_model import column_title
 from ui.ranked_view import tau_text
-from workbench.decisions import RuleDifference, Scenario, rule_differences
-from workbench.equity import EquityInputs
+from workbench.store.decisions import RuleDifference, Scenario, rule_differences
+from workbench.compare.equity import EquityInputs
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.ranking import Prepared, compare, rank
-from workbench.suppression import SUPPRESSED, suppressed_summary
+from workbench.rank.ranking import Prepared, compare, rank
+from workbench.compare.suppression import SUPPRESSED, suppressed_summary
 
 DIFFERS_MARK = "≠"
 DIFFERS_TINT = QColor("#FFF1C1")

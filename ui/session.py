@@ -29,17 +29,17 @@ import numpy as np
 
 from ui.list_model import problem_codes, shown_columns
 from ui.list_panel import order_and_summary
-from workbench.browse import ListIndex, ListQuery
+from workbench.view.filters import ListIndex, ListQuery
 from ui.settings import data_folder, unsaved_folder
 from workbench.fields import WaitingList
-from workbench.deprivation import CURRENT, Linking, link_summary
-from workbench.importer import DEPRIVATION_EDITION_SETTING, import_file, stale_census_warning
-from workbench.locking import LockOwner, warnings_for
+from workbench.check.deprivation import CURRENT, Linking, link_summary
+from workbench.store.importer import DEPRIVATION_EDITION_SETTING, import_file, stale_census_warning
+from workbench.store.locking import LockOwner, warnings_for
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
 from workbench.resources import resource_path
-from workbench.workspace import Workspace
-from workbench.validation import count_without_priority
-from workbench.worklist import write_worklist
+from workbench.store.workspace import Workspace
+from workbench.check.validation import count_without_priority
+from workbench.report.worklist import write_worklist
 
 SAVED, UNTITLED, DEMO = "saved", "untitled", "demo"
 WORKSPACE_SUFFIX = ".sqlite"

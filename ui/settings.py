@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from workbench import files
+from workbench.store import files
 
 ORGANISATION = "NHS prioritisation workbench"
 APPLICATION = "Prioritisation workbench"

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from workbench.list_summary import ListSummary
+from workbench.view.summary import ListSummary
 from workbench.fields import LONG_WAIT_WEEKS, RTT_STANDARD_WEEKS
 
 

@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.ahp import CONSISTENCY_LIMIT, AhpResult, ahp_weights, matrix_from_pairs
+from workbench.rank.ahp import CONSISTENCY_LIMIT, AhpResult, ahp_weights, matrix_from_pairs
 from workbench.progress import WorkbenchError
-from workbench.rules import RuleSet
-from workbench.swing import TOP_POINTS, swing_weights
+from workbench.rank.rules import RuleSet
+from workbench.rank.swing import TOP_POINTS, swing_weights
 
 WORKSHOP_SCALE = 1.4
 SCALE_WORDS = {
@@ -62,7 +62,7 @@ OK_STYLE = "color: #005a00;"
 def apply_relative_weights(rule_set: RuleSet, relative: Mapping[str, float]) -> dict[str, float]:
     """New weights for the compared factors: their current total shared out by ``relative``.
 
-    >>> from workbench.rules import Factor, RuleSet
+    >>> from workbench.rank.rules import Factor, RuleSet
     >>> rules = RuleSet("r", (Factor("a", "weeks_waited", 1.0), Factor("b", "x", 2.0), Factor("c", "y", 4.0)))
     >>> apply_relative_weights(rules, {"a": 4/7, "b": 2/7, "c": 1/7})
     {'a': 4.0, 'b': 2.0, 'c': 1.0}

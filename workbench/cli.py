@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from workbench import __version__, commands
-from workbench.files import remove_leftover_partials
+from workbench.store.files import remove_leftover_partials
 from workbench.progress import Cancelled, WorkbenchError
-from workbench.workspace import database_problem
+from workbench.store.workspace import database_problem
 
 EXIT_USER_ERROR = 2
 EXIT_CANCELLED = 130

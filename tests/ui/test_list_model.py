@@ -5,7 +5,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 
 from tests.ui.conftest import make_list
 from ui.list_model import ListModel, problem_codes, shown_columns
-from workbench.browse import FINDINGS, ListIndex, ListQuery
+from workbench.view.filters import FINDINGS, ListIndex, ListQuery
 
 
 def model_for(wl, findings=None):

@@ -14,7 +14,7 @@ import ui.main_window as main_window
 from ui import errors, settings
 from ui.main_window import MainWindow
 from ui.session import DEMO, SAVED, UNTITLED, demo_path
-from workbench.importer import import_file
+from workbench.store.importer import import_file
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from ui.main_window import MainWindow
 from ui.prioritisation import install_prioritisation
 from ui.session import SAVED, WorkspaceFile
-from workbench.importer import import_file
-from workbench.ranking import explain
+from workbench.store.importer import import_file
+from workbench.rank.ranking import explain
 from workbench.resources import resource_path
-from workbench.rules import load_rules
+from workbench.rank.rules import load_rules
 
 WAIT_MS = 20_000
 

@@ -17,10 +17,10 @@ from ui.ranked_view import RankedView
 from ui.report_export import write_pdf
 from ui.rules_panel import RulesPanel
 from ui.workshop import PairwiseDialog, SwingDialog, set_font_scale
-from workbench.deprivation import FIFTHS
+from workbench.check.deprivation import FIFTHS
 from workbench.fields import WaitingList
-from workbench.ranking import explain, rank
-from workbench.rules import load_rules, parse_rules, treat_in_turn
+from workbench.rank.ranking import explain, rank
+from workbench.rank.rules import load_rules, parse_rules, treat_in_turn
 
 RULES = """
 name = "Three factors"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.fields import WaitingList
-from workbench.ranking import Prepared, Ranking, prepare, rank
-from workbench.rules import TREAT_IN_TURN, RuleSet, rules_from_argument
-from workbench.workspace import Workspace
+from workbench.rank.ranking import Prepared, Ranking, prepare, rank
+from workbench.rank.rules import TREAT_IN_TURN, RuleSet, rules_from_argument
+from workbench.store.workspace import Workspace
 
 
 def add_rules_arguments(parser) -> None:

@@ -8,7 +8,7 @@ standard errors using ``--cv-demand``, as the published definition does.
 
 from __future__ import annotations
 
-from workbench import capacity
+from workbench.compare import capacity
 from workbench.cli import figure, print_json
 
 NAME = "capacity"

@@ -13,13 +13,13 @@ from openpyxl import Workbook
 from workbench.cli import figure, print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
 from workbench.commands._tables import add_table_arguments, check_out
-from workbench.equity import SUGGESTED_GROUPINGS, overall_text, prepare_equity, sii_scope
+from workbench.compare.equity import SUGGESTED_GROUPINGS, overall_text, prepare_equity, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
-from workbench.files import replacing
+from workbench.store.files import replacing
 from workbench.progress import WorkbenchError
-from workbench.waits import describe_left_out
-from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_table
-from workbench.suppression import DEFAULT_THRESHOLD, suppressed_summary
+from workbench.check.waits import describe_left_out
+from workbench.report.spreadsheet import uk_date, write_csv, write_key_values, write_table
+from workbench.compare.suppression import DEFAULT_THRESHOLD, suppressed_summary
 
 NAME = "equity"
 HELP = "Compare a rule set's order with a baseline, group by group: shares, projected waits, long waits, SII/RII."

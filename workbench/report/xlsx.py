@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence
 
 from openpyxl.utils import get_column_letter
 
-from workbench.spreadsheet import MAX_WIDTH, safe_cell
+from workbench.report.spreadsheet import MAX_WIDTH, safe_cell
 
 # How a column's cells are formatted (one pass per column, not per cell).
 NUMBER_CELLS, TEXT_CELLS, DATE_CELLS, ANY_CELLS = "number", "text", "date", "any"

@@ -26,7 +26,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from workbench.fixed_width import ascii_grid, digits_at, number_at
+from workbench.read.fixed_width import ascii_grid, digits_at, number_at
 
 # Two-digit years 00-69 are 2000-2069, 70-99 are 1970-1999.
 TWO_DIGIT_YEAR_PIVOT = 70

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
-from workbench import sheet_pieces
+from workbench.read import sheet_pieces
 from workbench.fields import KnownCodes
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
 

@@ -21,12 +21,12 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from workbench.codes import LEGACY_ETHNIC_CODES
-from workbench.dates import parse_dates
+from workbench.read.codes import LEGACY_ETHNIC_CODES
+from workbench.read.dates import parse_dates
 from workbench.fields import (
     CANONICAL_FIELDS, DATE, NUMBER, PRIORITY_CODES, TEXT, KnownCodes, empty_column, per_value, repeats_a_lot,
 )
-from workbench.nhs_number import normalise_nhs_numbers
+from workbench.read.nhs_number import normalise_nhs_numbers
 
 # Text meaning "no value", compared ignoring case (the same set validation uses).
 MISSING_MARKERS = frozenset({"", "NULL", "N/A", "NA", "NONE", "NAN", "NAT", "-", "--", "?", "#N/A"})

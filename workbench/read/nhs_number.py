@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from workbench.fixed_width import ZERO, ascii_grid, digits_at, number_at
+from workbench.read.fixed_width import ZERO, ascii_grid, digits_at, number_at
 
 _SEPARATORS = re.compile(r"[\s\-]")
 _WEIGHT_LIST = tuple(range(10, 1, -1))

@@ -20,14 +20,14 @@ import numpy as np
 
 from workbench import __version__
 from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, WaitingList
-from workbench.files import replacing
-from workbench.nhs_number import format_nhs_number
+from workbench.store.files import replacing
+from workbench.read.nhs_number import format_nhs_number
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
-from workbench.ranking import Ranking
-from workbench.rules import RuleSet, describe_factor, dump_rules
-from workbench.spreadsheet import uk_date, write_csv
-from workbench.validation import unknown_band_warning
-from workbench.xlsx import DATE_CELLS, MAX_CELL_TEXT, NUMBER_CELLS, TEXT_CELLS, XlsxWriter
+from workbench.rank.ranking import Ranking
+from workbench.rank.rules import RuleSet, describe_factor, dump_rules
+from workbench.report.spreadsheet import uk_date, write_csv
+from workbench.check.validation import unknown_band_warning
+from workbench.report.xlsx import DATE_CELLS, MAX_CELL_TEXT, NUMBER_CELLS, TEXT_CELLS, XlsxWriter
 
 CHUNK_ROWS = 5000
 EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.dates import implausible_dates, is_placeholder, uk_date_text
+from workbench.read.dates import implausible_dates, is_placeholder, uk_date_text
 from workbench.fields import PRIORITY_TIME_LIMIT_DAYS, KnownCodes, WaitingList, empty_column
 
 CLOCK_STOPPED, START_NOT_USABLE, NO_START = "clock stopped", "clock start not usable", "no clock start"

@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 
-from workbench import deprivation
-from workbench.deprivation import CURRENT, EDITIONS, PREVIOUS, Linking
+from workbench.check import deprivation
+from workbench.check.deprivation import CURRENT, EDITIONS, PREVIOUS, Linking
 from workbench.fields import WaitingList
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
-from workbench.spreadsheet import write_csv, write_table
-from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppression_mask
+from workbench.report.spreadsheet import write_csv, write_table
+from workbench.compare.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppression_mask
 
 FIFTHS = 5
 MOVES = ("stayed", "more_deprived", "less_deprived", "no_current_decile")

@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from workbench.locking import _process_alive
-from workbench.mapping import profile_folder
+from workbench.store.locking import _process_alive
+from workbench.read.mapping import profile_folder
 from workbench.progress import WorkbenchError
 
 PARTIAL_NOTES = "partial-files"  # the data folder's sub-folder of notes naming partial files

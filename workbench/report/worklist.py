@@ -20,13 +20,13 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from workbench import spreadsheet
+from workbench.report import spreadsheet
 from workbench.fields import WaitingList
-from workbench.files import replacing
-from workbench.nhs_number import format_nhs_number
+from workbench.store.files import replacing
+from workbench.read.nhs_number import format_nhs_number
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.validation import FINDING_CODES, Finding
-from workbench.xlsx import XlsxWriter
+from workbench.check.validation import FINDING_CODES, Finding
+from workbench.report.xlsx import XlsxWriter
 
 SUMMARY_HEADERS = ("Finding", "Description", "Rows affected")
 WORKLIST_HEADERS = (

@@ -19,15 +19,16 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench import codes, deprivation, readers, validation
-from workbench.dates import implausible_dates
-from workbench import enrich as enrichment
-from workbench import mapping as mapping_rules
-from workbench import pseudonymise as pseudonymisation
+from workbench.read import codes, readers
+from workbench.check import deprivation, validation
+from workbench.read.dates import implausible_dates
+from workbench.check import enrich as enrichment
+from workbench.read import mapping as mapping_rules
+from workbench.store import pseudonymise as pseudonymisation
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, KnownCodes, WaitingList, empty_column
-from workbench.normalise import normalise_fields
+from workbench.read.normalise import normalise_fields
 from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
-from workbench.workspace import EncodedAhead, Workspace
+from workbench.store.workspace import EncodedAhead, Workspace
 
 DETECTION_SAMPLE_ROWS = 2000  # enough to tell an empty column from a populated one
 DEPRIVATION_EDITION_SETTING = "deprivation_edition"

@@ -21,8 +21,8 @@ from typing import Mapping
 
 import numpy as np
 
-from workbench.codes import specialty_name
-from workbench.equity import group_rows
+from workbench.read.codes import specialty_name
+from workbench.compare.equity import group_rows
 from workbench.fields import WaitingList
 from workbench.progress import WorkbenchError
 

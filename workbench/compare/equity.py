@@ -58,7 +58,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from workbench import deprivation, waits
+from workbench.check import deprivation, waits
 from workbench.fields import (
     AGE_BANDS, DATE, ETHNIC_GROUPS, FIELD_KINDS, FLAG, LONG_WAIT_WEEKS, NUMBER, RTT_STANDARD_WEEKS, WaitingList,
 )

@@ -40,11 +40,11 @@ from typing import Any
 
 import numpy as np
 
-from workbench import deprivation, waits
-from workbench.enrich import row_census_dates
+from workbench.check import deprivation, waits
+from workbench.check.enrich import row_census_dates
 from workbench.fields import PRIORITY_TIME_LIMIT_DAYS, WaitingList
 from workbench.progress import WorkbenchError
-from workbench.rules import (
+from workbench.rank.rules import (
     PRIORITY_BAND_CODES,
     TIME_LIMIT_USED,
     UNKNOWN,
@@ -312,7 +312,7 @@ def rank(rule_set: RuleSet, wl: WaitingList, *, prepared: Prepared | None = None
     """Order ``wl`` by ``rule_set``. Pass ``prepared=prepare(wl)`` to re-rank quickly.
 
     >>> import numpy as np
-    >>> from workbench.rules import treat_in_turn
+    >>> from workbench.rank.rules import treat_in_turn
     >>> wl = WaitingList(row_id=np.arange(1, 4), columns={
     ...     "pathway_id": np.array(["A", "B", "C"], dtype=object),
     ...     "clinical_priority": np.array(["P3", "P2", "P3"], dtype=object),

@@ -30,16 +30,17 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from workbench import codes, deprivation, waits
-from workbench.dates import implausible_dates, uk_date_text
-from workbench.enrich import INFANT_AGE_CODES, MAX_AGE, completed_years, row_census_dates
+from workbench.read import codes
+from workbench.check import deprivation, waits
+from workbench.read.dates import implausible_dates, uk_date_text
+from workbench.check.enrich import INFANT_AGE_CODES, MAX_AGE, completed_years, row_census_dates
 from workbench.fields import (
     DERIVED_FIELDS, FIELD_KINDS, FLAG, NUMBER, PRIORITY_CODES, PRIORITY_TIME_LIMIT_DAYS, WaitingList, empty_column,
     per_value,
 )
-from workbench.mapping import header_key
-from workbench.nhs_number import as_integers as nhs_as_integers
-from workbench.nhs_number import is_placeholder as is_placeholder_nhs_number
+from workbench.read.mapping import header_key
+from workbench.read.nhs_number import as_integers as nhs_as_integers
+from workbench.read.nhs_number import is_placeholder as is_placeholder_nhs_number
 from workbench.progress import CancelCheck, check, never
 
 FINDING_CODES: dict[str, str] = {

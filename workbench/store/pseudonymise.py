@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from workbench.fields import FIELD_KINDS, WaitingList, empty_column
-from workbench.files import create_private_file, data_folder
-from workbench.nhs_number import is_valid_nhs_number
+from workbench.store.files import create_private_file, data_folder
+from workbench.read.nhs_number import is_valid_nhs_number
 from workbench.progress import WorkbenchError
 
 KEYS_FOLDER = "pseudonym-keys"

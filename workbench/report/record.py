@@ -21,12 +21,12 @@ from html import escape
 from pathlib import Path
 from typing import Any, Sequence
 
-from workbench.decisions import GENESIS, ChainHead, LogEntry, transform_words
-from workbench.equity import overall_text, sii_scope
+from workbench.store.decisions import GENESIS, ChainHead, LogEntry, transform_words
+from workbench.compare.equity import overall_text, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
-from workbench.files import replacing
-from workbench.rules import RuleSet, dump_rules
-from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppressed_summary
+from workbench.store.files import replacing
+from workbench.rank.rules import RuleSet, dump_rules
+from workbench.compare.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppressed_summary
 
 PAGE_WIDTH_PX = 680
 ORDER_WORDS = ["baseline", "scenario"]

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
-from workbench.normalise import MISSING_MARKERS
+from workbench.read.normalise import MISSING_MARKERS
 from workbench.progress import WorkbenchError
 
 PROFILE_VERSION = 1

@@ -116,7 +116,7 @@ class LookupBand:
     >>> LookupBand(1, 1, 1e308)
     Traceback (most recent call last):
     ...
-    workbench.rules.RuleError: lookup value 1e+308 is implausibly large (at most 1e+06)
+    workbench.rank.rules.RuleError: lookup value 1e+308 is implausibly large (at most 1e+06)
     """
 
     low: float

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench import waits
-from workbench.enrich import row_census_dates
+from workbench.check import waits
+from workbench.check.enrich import row_census_dates
 from workbench.fields import LONG_WAIT_WEEKS, PRIORITY_CODES, RTT_STANDARD_WEEKS, WaitingList
 
 HISTOGRAM_WEEK_STEP = 4  # one bar per four weeks waited

@@ -12,8 +12,9 @@ import datetime
 
 import numpy as np
 
-from workbench import codes, deprivation, waits
-from workbench.codes import NOT_STATED
+from workbench.read import codes
+from workbench.check import deprivation, waits
+from workbench.read.codes import NOT_STATED
 from workbench.fields import AGE_BANDS, DATE, NUMBER, TEXT, KnownCodes, empty_column
 
 FROM_FILE = "from the file"  # the deprivation index of a decile the file gave
