@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from workbench.rank.ahp import ahp_weights, matrix_from_pairs, read_judgement_matrix
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.rank.swing import swing_weights
 
 NAMES3 = ["time waited", "deprivation", "carer"]

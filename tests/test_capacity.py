@@ -17,7 +17,7 @@ from workbench.compare.capacity import (
     weeks_to_clear,
 )
 from workbench.fields import WaitingList
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 
 @pytest.mark.parametrize(

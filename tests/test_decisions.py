@@ -22,7 +22,7 @@ from workbench.store.decisions import (
     verify_all,
     verify_chain,
 )
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.rank.rules import treat_in_turn, with_social_cap, with_weight
 from workbench.store.workspace import Workspace
 

@@ -12,7 +12,7 @@ from workbench.check import deprivation
 from workbench.demo import DEMO_CENSUS, DEMO_DISTRICTS, HEADERS, generate_demo_list, write_demo_list
 from workbench.check.enrich import completed_years
 from workbench.read.nhs_number import normalise_nhs_numbers, valid_mask
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.resources import resource_path
 
 

@@ -15,7 +15,7 @@ from workbench.compare.equity import (
 )
 from workbench.check.deprivation import FIFTHS
 from workbench.fields import WaitingList
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.compare.suppression import suppressed_summary
 
 

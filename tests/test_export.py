@@ -10,7 +10,8 @@ from python_calamine import CalamineWorkbook
 
 from workbench.report.export import export_ranked_list
 from workbench.fields import WaitingList
-from workbench.progress import Cancelled, WorkbenchError
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
 from workbench.rank.ranking import rank
 from workbench.rank.rules import parse_rules, treat_in_turn
 

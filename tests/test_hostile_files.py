@@ -29,7 +29,7 @@ from openpyxl import Workbook, load_workbook
 
 from workbench.cli import main
 from workbench.store.importer import import_file
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.read.readers import preview
 from workbench.store.workspace import Workspace
 

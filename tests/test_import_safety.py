@@ -9,7 +9,7 @@ import pytest
 from workbench.cli import main
 from workbench.store.importer import import_file
 from workbench.store.locking import acquire_lock
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 
 

@@ -10,7 +10,8 @@ from openpyxl import Workbook
 
 from workbench.cli import main
 from workbench.store.importer import import_file
-from workbench.progress import Cancelled, WorkbenchError
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
 from workbench.store.workspace import Workspace
 
 HEADERS = ["Pathway ID", "NHS Number", "Specialty", "Priority", "RTT Clock Start", "Date of Birth", "Ethnicity", "LSOA", "Carer"]

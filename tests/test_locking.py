@@ -23,7 +23,7 @@ from workbench.store.locking import (
     parse_proc_mounts,
     warnings_for,
 )
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.store.workspace import Workspace
 
 # A child process that takes the lock, says so, and keeps it until its stdin closes.
@@ -31,7 +31,7 @@ HOLDER = textwrap.dedent(
     """
     import sys
     from workbench.store.locking import acquire_lock
-    from workbench.progress import WorkbenchError
+    from workbench.errors import WorkbenchError
     try:
         lock = acquire_lock(sys.argv[1])
     except WorkbenchError as error:

@@ -18,7 +18,7 @@ from workbench.read.mapping import (
     resolve_mapping,
     save_profile,
 )
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 
 def test_wlmds_names():

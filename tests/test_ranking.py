@@ -5,7 +5,7 @@ import pytest
 
 from workbench.check.enrich import enrich
 from workbench.fields import WaitingList
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.rank.ranking import (
     compare,
     count_inversions,

@@ -12,7 +12,8 @@ import pytest
 import python_calamine
 
 from workbench.read import readers
-from workbench.progress import Cancelled, WorkbenchError
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
 from workbench.read.readers import list_sheets, preview, read_table
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from workbench.fields import WaitingList
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.rank.rules import (
     SOCIAL,
     LookupBand,

@@ -15,7 +15,8 @@ import python_calamine
 
 from workbench.read import readers, sheet_pieces
 from workbench.report import xlsx
-from workbench.progress import Cancelled, WorkbenchError
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
 from workbench.read.readers import preview, read_table
 
 

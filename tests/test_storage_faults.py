@@ -26,7 +26,7 @@ from workbench.store import workspace as workspace_module
 from workbench.cli import main
 from workbench.demo import write_demo_list
 from workbench.store.importer import import_file
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.store.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent

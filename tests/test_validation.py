@@ -8,7 +8,8 @@ import pytest
 from workbench.check.deprivation import Linking
 from workbench.check.enrich import enrich
 from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, WaitingList, empty_column
-from workbench.check.validation import FINDING_CODES, Finding, implausible_dates, validate
+from workbench.check.validation import implausible_dates, validate
+from workbench.errors import FINDING_CODES, Finding
 
 CENSUS = datetime.date(2026, 11, 1)
 

@@ -9,8 +9,8 @@ import pytest
 
 from workbench.report import worklist
 from workbench.fields import WaitingList
-from workbench.progress import Cancelled, WorkbenchError
-from workbench.check.validation import FINDING_CODES, Finding
+from workbench.progress import Cancelled
+from workbench.errors import FINDING_CODES, Finding, WorkbenchError
 
 CENSUS = datetime.date(2026, 11, 1)
 

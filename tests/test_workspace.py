@@ -8,7 +8,8 @@ import pytest
 import sqlite_utils
 
 from workbench.fields import WaitingList
-from workbench.progress import Cancelled, WorkbenchError
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
 from workbench.store.workspace import APPLICATION_ID, Workspace, migrations
 
 

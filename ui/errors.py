@@ -1,6 +1,6 @@
 """Errors shown in plain words, and a log of unexpected ones with no patient data in it.
 
-A :class:`~workbench.progress.WorkbenchError` is the user's to fix: its message is
+A :class:`~workbench.errors.WorkbenchError` is the user's to fix: its message is
 shown as it is. Anything else is our bug: the user sees what to do next, and the
 log file in the data folder gets the exception's *type* and the code locations
 (file, line, function) of its traceback. Never the message or local values:
@@ -16,7 +16,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from workbench.progress import Cancelled, WorkbenchError
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
 
 LOG_NAME = "workbench"
 LOG_FILE = "workbench.log"

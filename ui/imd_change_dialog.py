@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.compare.imd_change import headline, notes, table_headers, table_rows, write_change
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 INTRO = ("England's Indices of Deprivation 2025 replaced those of 2019 (and WIMD 2025 replaced WIMD 2019) on "
          "30 October 2025, on redrawn areas and with a changed method. This is how this list's patients fall in "

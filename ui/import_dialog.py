@@ -56,7 +56,7 @@ from workbench.read.dates import parse_dates, parse_typed_date
 from workbench.check.deprivation import CURRENT, EDITIONS
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
 from workbench.store.importer import STALE_CENSUS_DAYS, ImportResult, import_file, latest_date, suggested_census_date
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 PREVIEW_ROWS = 20
 SAMPLE_ROWS = 2000  # read for the preview: enough to see which columns are filled, and the latest dates

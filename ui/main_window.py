@@ -74,8 +74,7 @@ from workbench.read import readers
 from workbench.compare.imd_change import change_to_show
 from workbench.store.importer import import_file
 from workbench.store.locking import WorkspaceInUse, WorkspaceLock, acquire_lock
-from workbench.progress import WorkbenchError
-from workbench.check.validation import FINDING_CODES
+from workbench.errors import FINDING_CODES, WorkbenchError
 
 APP_TITLE = "Prioritisation workbench"
 LIST_FILTER = "Waiting lists (*.csv *.txt *.tsv *.xlsx *.xlsm *.xls *.ods);;All files (*)"

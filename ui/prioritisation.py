@@ -50,7 +50,8 @@ from workbench.store import decisions
 from workbench.compare.equity import EquityInputs, prepare_equity
 from workbench.report.export import export_ranked_list
 from workbench.fields import WaitingList
-from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
+from workbench.progress import CancelCheck, Progress, check, never, no_progress
+from workbench.errors import WorkbenchError
 from workbench.rank.ranking import Prepared, Ranking, compare, explain, prepare, rank
 from workbench.report.record import DecisionRecord
 from workbench.rank.rules import RuleSet, bundled_rule_sets, check_columns, load_rules, treat_in_turn

@@ -48,7 +48,7 @@ from ui.undo import (
     unique_factor_name,
 )
 from workbench.fields import FIELD_KINDS, FLAG, NUMBER
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.rank.rules import (
     CLINICAL,
     SOCIAL,

@@ -35,7 +35,8 @@ from workbench.fields import WaitingList
 from workbench.check.deprivation import CURRENT, Linking, link_summary
 from workbench.store.importer import DEPRIVATION_EDITION_SETTING, import_file, stale_census_warning
 from workbench.store.locking import LockOwner, warnings_for
-from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
+from workbench.progress import CancelCheck, Progress, check, never, no_progress, scaled
+from workbench.errors import WorkbenchError
 from workbench.resources import resource_path
 from workbench.store.workspace import Workspace
 from workbench.check.validation import count_without_priority

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.rank.ahp import CONSISTENCY_LIMIT, AhpResult, ahp_weights, matrix_from_pairs
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.rank.rules import RuleSet
 from workbench.rank.swing import TOP_POINTS, swing_weights
 

@@ -32,7 +32,7 @@ from openpyxl import Workbook
 
 from workbench.report import spreadsheet
 from workbench.check.deprivation import ENGLAND_2019
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.resources import resource_path
 
 DEMO_CENSUS = date(2026, 11, 1)

@@ -6,7 +6,8 @@ import pytest
 
 from ui import errors
 from ui.workers import Worker
-from workbench.progress import WorkbenchError, check
+from workbench.progress import check
+from workbench.errors import WorkbenchError
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 
 def add_table_arguments(parser, what: str) -> None:

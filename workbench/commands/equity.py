@@ -16,7 +16,7 @@ from workbench.commands._tables import add_table_arguments, check_out
 from workbench.compare.equity import SUGGESTED_GROUPINGS, overall_text, prepare_equity, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.store.files import replacing
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.check.waits import describe_left_out
 from workbench.report.spreadsheet import uk_date, write_csv, write_key_values, write_table
 from workbench.compare.suppression import DEFAULT_THRESHOLD, suppressed_summary

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.cli import print_json, print_progress
-from workbench.check.validation import FINDING_CODES
+from workbench.errors import FINDING_CODES
 from workbench.store.workspace import Workspace
 from workbench.report import worklist
 

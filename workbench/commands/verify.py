@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from workbench.cli import print_json
 from workbench.store.decisions import ChainHead, chain_head, head_in_record, verify_against, verify_all
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.store.workspace import Workspace
 
 NAME = "verify"

@@ -24,7 +24,7 @@ import numpy as np
 from workbench.read.codes import specialty_name
 from workbench.compare.equity import group_rows
 from workbench.fields import WaitingList
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 ALL_SPECIALTIES = "All specialties"
 BACKLOG_WEEKS = 52

@@ -62,7 +62,7 @@ from workbench.check import deprivation, waits
 from workbench.fields import (
     AGE_BANDS, DATE, ETHNIC_GROUPS, FIELD_KINDS, FLAG, LONG_WAIT_WEEKS, NUMBER, RTT_STANDARD_WEEKS, WaitingList,
 )
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 NOT_KNOWN = "Not known"
 YES, NO = "Yes", "No"

@@ -27,7 +27,8 @@ from openpyxl import Workbook
 from workbench.check import deprivation
 from workbench.check.deprivation import CURRENT, EDITIONS, PREVIOUS, Linking
 from workbench.fields import WaitingList
-from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
+from workbench.progress import CancelCheck, Progress, check, never, no_progress
+from workbench.errors import WorkbenchError
 from workbench.report.spreadsheet import write_csv, write_table
 from workbench.compare.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppression_mask
 

@@ -24,7 +24,7 @@ from typing import Mapping
 
 import numpy as np
 
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 CONSISTENCY_LIMIT = 0.10

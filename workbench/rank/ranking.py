@@ -43,7 +43,7 @@ import numpy as np
 from workbench.check import deprivation, waits
 from workbench.check.enrich import row_census_dates
 from workbench.fields import PRIORITY_TIME_LIMIT_DAYS, WaitingList
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.rank.rules import (
     PRIORITY_BAND_CODES,
     TIME_LIMIT_USED,

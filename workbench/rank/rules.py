@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.fields import PRIORITY_CODES, WaitingList
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.resources import resource_path
 
 if sys.version_info >= (3, 11):
@@ -260,7 +260,7 @@ def parse_rules(text: str, source: str = "<text>") -> RuleSet:
     >>> parse_rules('name = "Waits"\\n[[factors]]\\nname = "Wait"\\nsource = "weeks_waited"\\nweight = "heavy"')
     Traceback (most recent call last):
     ...
-    workbench.progress.WorkbenchError: <text>, line 5: factor 'Wait': weight must be a number, not "heavy"
+    workbench.errors.WorkbenchError: <text>, line 5: factor 'Wait': weight must be a number, not "heavy"
     """
     try:
         data = tomllib.loads(text)

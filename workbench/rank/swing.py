@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 TOP_POINTS = 100.0
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
 from workbench.read.normalise import MISSING_MARKERS
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 PROFILE_VERSION = 1
 NEARLY_EMPTY = 0.95  # a mapped column blank in more than this share of rows is warned about

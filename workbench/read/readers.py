@@ -32,7 +32,8 @@ import python_calamine
 
 from workbench.read import sheet_pieces
 from workbench.fields import KnownCodes
-from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
+from workbench.progress import CancelCheck, Progress, check, never, no_progress
+from workbench.errors import WorkbenchError
 
 # A workbook that would unpack to more than this, or that is compressed more
 # than MAX_COMPRESSION_RATIO times (and is big enough for that to mean
@@ -422,7 +423,7 @@ def refuse_too_wide(path: Path, records: list[list[str]]) -> None:
     >>> refuse_too_wide(Path("bad.csv"), [["Pathway ID"], [""] * 20_000])
     Traceback (most recent call last):
     ...
-    workbench.progress.WorkbenchError: bad.csv: row 2 has more than 16,384 cells, more than any spreadsheet allows: the file is damaged or is not a waiting list
+    workbench.errors.WorkbenchError: bad.csv: row 2 has more than 16,384 cells, more than any spreadsheet allows: the file is damaged or is not a waiting list
     """
     for row, record in enumerate(records, start=1):
         if len(record) > MAX_CELLS_PER_ROW:

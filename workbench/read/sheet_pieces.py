@@ -40,7 +40,7 @@ from xml.etree import ElementTree
 import numpy as np
 import python_calamine
 
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 PIECE_BYTES = 4 * 1024**2
 # A sheet smaller than this parses whole in a fraction of a second.

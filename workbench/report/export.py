@@ -22,7 +22,8 @@ from workbench import __version__
 from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, WaitingList
 from workbench.store.files import replacing
 from workbench.read.nhs_number import format_nhs_number
-from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress
+from workbench.progress import CancelCheck, Progress, check, never, no_progress
+from workbench.errors import WorkbenchError
 from workbench.rank.ranking import Ranking
 from workbench.rank.rules import RuleSet, describe_factor, dump_rules
 from workbench.report.spreadsheet import uk_date, write_csv

@@ -25,7 +25,7 @@ from workbench.fields import WaitingList
 from workbench.store.files import replacing
 from workbench.read.nhs_number import format_nhs_number
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.check.validation import FINDING_CODES, Finding
+from workbench.errors import FINDING_CODES, Finding
 from workbench.report.xlsx import XlsxWriter
 
 SUMMARY_HEADERS = ("Finding", "Description", "Rows affected")

@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.rank.rules import Factor, RuleSet, dump_rules, parse_rules
 from workbench.store.workspace import Workspace
 

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from workbench.store.locking import _process_alive
 from workbench.read.mapping import profile_folder
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 PARTIAL_NOTES = "partial-files"  # the data folder's sub-folder of notes naming partial files
 PARTIAL_SUFFIX = ".partial"

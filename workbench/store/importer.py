@@ -27,7 +27,8 @@ from workbench.read import mapping as mapping_rules
 from workbench.store import pseudonymise as pseudonymisation
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, KnownCodes, WaitingList, empty_column
 from workbench.read.normalise import normalise_fields
-from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
+from workbench.progress import CancelCheck, Progress, check, never, no_progress, scaled
+from workbench.errors import WorkbenchError
 from workbench.store.workspace import EncodedAhead, Workspace
 
 DETECTION_SAMPLE_ROWS = 2000  # enough to tell an empty column from a populated one

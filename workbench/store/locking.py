@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PureWindowsPath
 
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 LOCK_SUFFIX = ".lock"
 # Windows locks a byte range, and a locked byte cannot be read by anyone else:

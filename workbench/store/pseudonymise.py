@@ -37,7 +37,7 @@ import numpy as np
 from workbench.fields import FIELD_KINDS, WaitingList, empty_column
 from workbench.store.files import create_private_file, data_folder
 from workbench.read.nhs_number import is_valid_nhs_number
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 KEYS_FOLDER = "pseudonym-keys"
 KEY_ID_SETTING = "pseudonym_key_id"  # the workspace keeps which key, never the key

@@ -48,7 +48,8 @@ from sqlite_utils.migrations import Migrations
 
 from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, KnownCodes, WaitingList, repeats_a_lot, smallest_codes
 from workbench.store.files import create_private_file, replacing
-from workbench.progress import CancelCheck, Progress, WorkbenchError, check, never, no_progress, scaled
+from workbench.progress import CancelCheck, Progress, check, never, no_progress, scaled
+from workbench.errors import FINDING_CODES, Finding, WorkbenchError
 
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
 PAGE_SIZE = 65536
@@ -273,8 +274,6 @@ class Workspace:
 
     def findings_summary(self) -> dict[str, int]:
         """Finding code -> number of rows, in the stable order of the codes."""
-        from workbench.check.validation import FINDING_CODES
-
         counts = dict(self.connection.execute("SELECT code, count(DISTINCT row_id) FROM findings GROUP BY code"))
         return {code: counts[code] for code in FINDING_CODES if code in counts}
 
@@ -285,8 +284,6 @@ class Workspace:
 
     def finding_positions(self) -> dict[str, np.ndarray]:
         """Finding code -> 0-based row positions, for every code, in one query."""
-        from workbench.check.validation import FINDING_CODES
-
         # One text of row ids per code, parsed in C: far faster than a Python tuple per finding.
         grouped = dict(self.connection.execute("SELECT code, group_concat(row_id) FROM findings GROUP BY code"))
         return {
@@ -296,9 +293,7 @@ class Workspace:
         }
 
     def findings(self) -> list:
-        """Every finding as :class:`workbench.validation.Finding`, in code order."""
-        from workbench.check.validation import FINDING_CODES, Finding
-
+        """Every finding as :class:`workbench.errors.Finding`, in code order."""
         found = []
         for code in FINDING_CODES:
             rows = self.connection.execute("SELECT row_id, detail FROM findings WHERE code = ? ORDER BY row_id", (code,)).fetchall()
