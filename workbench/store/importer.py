@@ -27,6 +27,7 @@ from workbench.read import mapping as mapping_rules
 from workbench.store import pseudonymise as pseudonymisation
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, KnownCodes, WaitingList, empty_column
 from workbench.read.normalise import normalise_fields
+from workbench.read.table import RawTable
 from workbench.progress import CancelCheck, Progress, check, never, no_progress, scaled
 from workbench.errors import WorkbenchError
 from workbench.store.workspace import EncodedAhead, Workspace
@@ -180,7 +181,7 @@ def _import_record(path: Path, raw, wl: WaitingList, mapping, digest: str, pseud
 
 
 def build_list(
-    raw: "readers.RawTable",
+    raw: RawTable,
     mapping: dict[str, str],
     census_date: date | None,
     date_notes: dict | None = None,
