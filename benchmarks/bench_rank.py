@@ -26,7 +26,9 @@ from workbench.report.export import export_ranked_list, ranked_columns  # noqa: 
 from workbench.fields import WaitingList  # noqa: E402
 from workbench.store.importer import import_file  # noqa: E402
 from workbench.rank.ranking import prepare, rank  # noqa: E402
-from workbench.rank.rules import load_rules, treat_in_turn, with_weight  # noqa: E402
+from workbench.rank.rule_file import load_rules  # noqa: E402
+from workbench.rank.bundled_rules import treat_in_turn  # noqa: E402
+from workbench.rank.rule_edits import with_weight  # noqa: E402
 from workbench.resources import resource_path  # noqa: E402
 from workbench.store.workspace import Workspace  # noqa: E402
 

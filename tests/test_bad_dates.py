@@ -21,7 +21,9 @@ from workbench.fields import WaitingList
 from workbench.store.importer import import_file
 from workbench.view.summary import summarise
 from workbench.rank.ranking import explain, prepare, rank
-from workbench.rank.rules import SOCIAL, BandPolicy, Factor, LookupBand, RuleSet, bundled_rule_sets, load_rules, treat_in_turn
+from workbench.rank.rules import SOCIAL, BandPolicy, Factor, LookupBand, RuleSet
+from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_file import load_rules
 from workbench.store.workspace import Workspace
 
 CENSUS = datetime.date(2026, 11, 1)

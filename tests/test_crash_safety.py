@@ -92,7 +92,7 @@ EXPORT_CHILD = textwrap.dedent(
     import sys, time
     from workbench.report.export import export_ranked_list
     from workbench.rank.ranking import rank
-    from workbench.rank.rules import treat_in_turn
+    from workbench.rank.bundled_rules import treat_in_turn
     from workbench.store.workspace import Workspace
 
     with Workspace.open(sys.argv[1]) as workspace:

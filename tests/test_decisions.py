@@ -23,7 +23,8 @@ from workbench.store.decisions import (
     verify_chain,
 )
 from workbench.errors import WorkbenchError
-from workbench.rank.rules import treat_in_turn, with_social_cap, with_weight
+from workbench.rank.bundled_rules import treat_in_turn
+from workbench.rank.rule_edits import with_social_cap, with_weight
 from workbench.store.workspace import Workspace
 
 

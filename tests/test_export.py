@@ -13,7 +13,8 @@ from workbench.fields import WaitingList
 from workbench.progress import Cancelled
 from workbench.errors import WorkbenchError
 from workbench.rank.ranking import rank
-from workbench.rank.rules import parse_rules, treat_in_turn
+from workbench.rank.rule_file import parse_rules
+from workbench.rank.bundled_rules import treat_in_turn
 
 RULES = parse_rules(
     'name = "Carers first"\nsocial_cap_weeks = 6\n'

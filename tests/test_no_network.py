@@ -31,7 +31,8 @@ from workbench.compare.equity import equity_summary
 from workbench.report.export import export_ranked_list
 from workbench.store.importer import import_file
 from workbench.rank.ranking import explain, prepare, rank
-from workbench.rank.rules import load_rules, bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_file import load_rules
+from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
 from workbench.check.validation import validate
 from workbench.store.workspace import Workspace
 from workbench.report.worklist import write_worklist

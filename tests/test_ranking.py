@@ -15,7 +15,9 @@ from workbench.rank.ranking import (
     prepare,
     rank,
 )
-from workbench.rank.rules import bundled_rule_sets, load_rules, parse_rules, treat_in_turn, with_weight
+from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_file import load_rules, parse_rules
+from workbench.rank.rule_edits import with_weight
 from workbench.resources import resource_path
 
 

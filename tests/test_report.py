@@ -10,7 +10,8 @@ from workbench.compare.equity import equity_summary
 from workbench.fields import WaitingList
 from workbench.rank.ranking import compare, rank
 from workbench.report.record import DecisionRecord, ReportImage, decision_record_html, image_data_uri, write_decision_record
-from workbench.rank.rules import parse_rules, treat_in_turn
+from workbench.rank.rule_file import parse_rules
+from workbench.rank.bundled_rules import treat_in_turn
 from workbench.store.workspace import Workspace
 
 RULES = """

@@ -10,7 +10,7 @@ from workbench.report.export import export_ranked_list
 from workbench.fields import WaitingList
 from workbench.rank.ranking import rank
 from workbench.report.record import DecisionRecord, decision_record_html
-from workbench.rank.rules import treat_in_turn
+from workbench.rank.bundled_rules import treat_in_turn
 from workbench.check.validation import unknown_band_warning
 
 

@@ -54,7 +54,9 @@ from workbench.progress import CancelCheck, Progress, check, never, no_progress
 from workbench.errors import WorkbenchError
 from workbench.rank.ranking import Prepared, Ranking, compare, explain, prepare, rank
 from workbench.report.record import DecisionRecord
-from workbench.rank.rules import RuleSet, bundled_rule_sets, check_columns, load_rules, treat_in_turn
+from workbench.rank.rules import RuleSet, check_columns
+from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_file import load_rules
 from workbench.compare.suppression import DEFAULT_THRESHOLD, suppressed_summary
 from workbench.check.validation import unknown_band_warning
 from workbench.store.workspace import Workspace

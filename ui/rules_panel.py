@@ -50,18 +50,11 @@ from ui.undo import (
 from workbench.fields import FIELD_KINDS, FLAG, NUMBER
 from workbench.errors import WorkbenchError
 from workbench.rank.rules import (
-    CLINICAL,
-    SOCIAL,
-    TIME_LIMIT_USED,
-    TRANSFORMS,
-    WEEKS_WAITED,
-    Factor,
-    LookupBand,
-    RuleSet,
-    describe_factor,
-    dump_rules,
-    load_rules,
+    CLINICAL, SOCIAL, TIME_LIMIT_USED, TRANSFORMS, WEEKS_WAITED, Factor, LookupBand, RuleSet,
 )
+from workbench.rank.rule_words import describe_factor
+from workbench.rank.rule_writer import dump_rules
+from workbench.rank.rule_file import load_rules
 
 RULES_FILTER = "Rule sets (*.toml);;All files (*)"
 SLIDER_STEPS_PER_WEEK = 10  # the slider moves in tenths of a weeks-equivalent

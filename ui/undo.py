@@ -19,7 +19,8 @@ from typing import Mapping, Protocol
 
 from PySide6.QtGui import QUndoCommand
 
-from workbench.rank.rules import BandPolicy, Factor, LookupBand, RuleSet, with_social_cap, with_weight
+from workbench.rank.rules import BandPolicy, Factor, LookupBand, RuleSet
+from workbench.rank.rule_edits import with_social_cap, with_weight
 
 MERGE_SECONDS = 1.0
 WEIGHT_ID, CAP_ID, OVERLAP_ID = 1, 2, 3
@@ -47,7 +48,7 @@ def with_transform(
 ) -> RuleSet:
     """A copy with a factor's transform changed; only that transform's setting is kept.
 
-    >>> from workbench.rank.rules import treat_in_turn
+    >>> from workbench.rank.bundled_rules import treat_in_turn
     >>> f = with_transform(treat_in_turn(), "Weeks waited", "threshold", at_least=52).factors[0]
     >>> f.transform, f.at_least, f.maximum
     ('threshold', 52.0, None)
@@ -68,7 +69,7 @@ def with_missing(rule_set: RuleSet, name: str, policy: str) -> RuleSet:
 def with_overlaps(rule_set: RuleSet, overlap_weeks: tuple[float, ...]) -> RuleSet:
     """A copy with the bands' overlap weeks changed (all 0: strict).
 
-    >>> from workbench.rank.rules import treat_in_turn
+    >>> from workbench.rank.bundled_rules import treat_in_turn
     >>> with_overlaps(treat_in_turn(), (0, 0, 0, 4, 0, 0, 0, 0)).bands.strict
     False
     """
@@ -97,7 +98,7 @@ def with_weights(rule_set: RuleSet, weights: Mapping[str, float]) -> RuleSet:
 def unique_factor_name(rule_set: RuleSet, wanted: str) -> str:
     """``wanted``, or ``wanted (2)``, ``(3)``... if a factor already has that name.
 
-    >>> from workbench.rank.rules import treat_in_turn
+    >>> from workbench.rank.bundled_rules import treat_in_turn
     >>> unique_factor_name(treat_in_turn(), "Weeks waited"), unique_factor_name(treat_in_turn(), "Carer")
     ('Weeks waited (2)', 'Carer')
     """

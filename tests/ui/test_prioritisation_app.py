@@ -15,7 +15,7 @@ from ui.session import SAVED, WorkspaceFile
 from workbench.store.importer import import_file
 from workbench.rank.ranking import explain
 from workbench.resources import resource_path
-from workbench.rank.rules import load_rules
+from workbench.rank.rule_file import load_rules
 
 WAIT_MS = 20_000
 

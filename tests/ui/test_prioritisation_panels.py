@@ -20,7 +20,8 @@ from ui.workshop import PairwiseDialog, SwingDialog, set_font_scale
 from workbench.check.deprivation import FIFTHS
 from workbench.fields import WaitingList
 from workbench.rank.ranking import explain, rank
-from workbench.rank.rules import load_rules, parse_rules, treat_in_turn
+from workbench.rank.rule_file import load_rules, parse_rules
+from workbench.rank.bundled_rules import treat_in_turn
 
 RULES = """
 name = "Three factors"

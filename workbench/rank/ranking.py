@@ -312,7 +312,7 @@ def rank(rule_set: RuleSet, wl: WaitingList, *, prepared: Prepared | None = None
     """Order ``wl`` by ``rule_set``. Pass ``prepared=prepare(wl)`` to re-rank quickly.
 
     >>> import numpy as np
-    >>> from workbench.rank.rules import treat_in_turn
+    >>> from workbench.rank.bundled_rules import treat_in_turn
     >>> wl = WaitingList(row_id=np.arange(1, 4), columns={
     ...     "pathway_id": np.array(["A", "B", "C"], dtype=object),
     ...     "clinical_priority": np.array(["P3", "P2", "P3"], dtype=object),

@@ -25,7 +25,9 @@ from workbench.read.nhs_number import format_nhs_number
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
 from workbench.errors import WorkbenchError
 from workbench.rank.ranking import Ranking
-from workbench.rank.rules import RuleSet, describe_factor, dump_rules
+from workbench.rank.rules import RuleSet
+from workbench.rank.rule_words import describe_factor
+from workbench.rank.rule_writer import dump_rules
 from workbench.report.spreadsheet import uk_date, write_csv
 from workbench.check.validation import unknown_band_warning
 from workbench.report.xlsx import DATE_CELLS, MAX_CELL_TEXT, NUMBER_CELLS, TEXT_CELLS, XlsxWriter

@@ -25,7 +25,8 @@ from workbench.store.decisions import GENESIS, ChainHead, LogEntry, transform_wo
 from workbench.compare.equity import overall_text, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.store.files import replacing
-from workbench.rank.rules import RuleSet, dump_rules
+from workbench.rank.rules import RuleSet
+from workbench.rank.rule_writer import dump_rules
 from workbench.compare.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppressed_summary
 
 PAGE_WIDTH_PX = 680

@@ -40,7 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
-from workbench.rank.rules import Factor, RuleSet, dump_rules, parse_rules
+from workbench.rank.rules import Factor, RuleSet
+from workbench.rank.rule_writer import dump_rules
+from workbench.rank.rule_file import parse_rules
 from workbench.store.workspace import Workspace
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry of a chain
@@ -402,7 +404,8 @@ class RuleDifference:
 def rule_differences(first: RuleSet, second: RuleSet) -> list[RuleDifference]:
     """Every setting of two rule sets side by side, in reading order ("—" where one lacks it).
 
-    >>> from workbench.rank.rules import treat_in_turn, with_weight
+    >>> from workbench.rank.bundled_rules import treat_in_turn
+    >>> from workbench.rank.rule_edits import with_weight
     >>> changed = [d for d in rule_differences(treat_in_turn(), with_weight(treat_in_turn(), "Weeks waited", 2))
     ...            if d.differs]
     >>> [(d.item, d.first, d.second) for d in changed]
@@ -416,7 +419,8 @@ def rule_differences(first: RuleSet, second: RuleSet) -> list[RuleDifference]:
 def changes_between(before: RuleSet, after: RuleSet) -> list[str]:
     """What changed from one rule set to another, one phrase per change.
 
-    >>> from workbench.rank.rules import treat_in_turn, with_social_cap
+    >>> from workbench.rank.bundled_rules import treat_in_turn
+    >>> from workbench.rank.rule_edits import with_social_cap
     >>> changes_between(treat_in_turn(), with_social_cap(treat_in_turn(), 8))
     ['Social cap (weeks): none → 8']
     """
