@@ -38,6 +38,7 @@ CHILD = textwrap.dedent(
     """
     import os, signal, sqlite3, sys
     from workbench.store import workspace
+    from workbench.store.migrations import migrations
     from workbench.cli import main
 
     fault, arguments = sys.argv[1], sys.argv[2:]
@@ -55,7 +56,7 @@ CHILD = textwrap.dedent(
     if fault == "full disk":
         workspace._connect = cramped
     elif fault == "killed":
-        workspace.migrations.apply = killed_at_first_write
+        migrations.apply = killed_at_first_write
     sys.exit(main(arguments))
     """
 )

@@ -10,7 +10,8 @@ import sqlite_utils
 from workbench.fields import WaitingList
 from workbench.progress import Cancelled
 from workbench.errors import WorkbenchError
-from workbench.store.workspace import APPLICATION_ID, Workspace, migrations
+from workbench.store.migrations import migrations
+from workbench.store.workspace import APPLICATION_ID, Workspace
 
 
 class FakeFinding:

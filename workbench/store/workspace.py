@@ -44,79 +44,15 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 import sqlite_utils
-from sqlite_utils.migrations import Migrations
 
 from workbench.fields import DATE, FIELD_KINDS, NUMBER, TEXT, KnownCodes, WaitingList, repeats_a_lot, smallest_codes
 from workbench.store.files import create_private_file, replacing
 from workbench.progress import CancelCheck, Progress, check, never, no_progress, scaled
 from workbench.errors import FINDING_CODES, Finding, WorkbenchError
+from workbench.store.migrations import bring_up_to_date, migrations, refuse_a_newer_schema
 
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
 PAGE_SIZE = 65536
-
-migrations = Migrations("workbench")
-
-
-@migrations()
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """CREATE TABLE imports (
-            id INTEGER PRIMARY KEY, file_name TEXT NOT NULL, file_path TEXT, sha256 TEXT NOT NULL,
-            sheet TEXT, header_row INTEGER, rows_read INTEGER NOT NULL, rows_stored INTEGER NOT NULL,
-            blank_rows INTEGER NOT NULL DEFAULT 0, mapping TEXT NOT NULL, census_date TEXT,
-            imported_at TEXT NOT NULL)"""
-    )
-    db.execute("CREATE TABLE findings (row_id INTEGER NOT NULL, code TEXT NOT NULL, detail TEXT)")
-    db.execute("CREATE INDEX findings_code ON findings (code, row_id)")
-    db.execute("CREATE TABLE list_columns (name TEXT PRIMARY KEY, kind TEXT NOT NULL, source INTEGER NOT NULL, position INTEGER NOT NULL, data BLOB NOT NULL)")
-
-
-@migrations()
-def m002_decisions(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """CREATE TABLE scenarios (
-            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, rules_toml TEXT NOT NULL,
-            sha256 TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT)"""
-    )
-    db.execute(
-        """CREATE TABLE decision_log (
-            id INTEGER PRIMARY KEY, logged_at TEXT NOT NULL, person TEXT NOT NULL, action TEXT NOT NULL,
-            rationale TEXT, rules_sha256 TEXT, previous_hash TEXT NOT NULL, entry_hash TEXT NOT NULL)"""
-    )
-    db.execute(
-        """CREATE TABLE rule_history (
-            id INTEGER PRIMARY KEY, saved_at TEXT NOT NULL, name TEXT NOT NULL, version TEXT,
-            rules_toml TEXT NOT NULL, sha256 TEXT NOT NULL, previous_hash TEXT NOT NULL, entry_hash TEXT NOT NULL)"""
-    )
-
-
-@migrations()
-def m003_settings(db: sqlite_utils.Database) -> None:
-    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-
-
-@migrations()
-def m004_compressed_numbers(db: sqlite_utils.Database) -> None:
-    """Date and number columns are zlib-compressed, as text always was: a third of the
-    size, and a third of the writing when a list is saved."""
-    names = [name for (name,) in db.execute("SELECT name FROM list_columns WHERE kind IN (?, ?)", (DATE, NUMBER))]
-    for name in names:  # one column at a time: a million-row column is 8 MB
-        (data,) = db.execute("SELECT data FROM list_columns WHERE name = ? AND source = 0", (name,)).fetchone()
-        db.execute("UPDATE list_columns SET data = ? WHERE name = ? AND source = 0", (zlib.compress(data, 1), name))
-
-
-@migrations()
-def m005_source_columns_apart(db: sqlite_utils.Database) -> None:
-    """Source columns and the workbench's fields are named apart: a file whose header is
-    a field's own name ("pathway_id", "imd_decile") stores both instead of failing."""
-    db.execute(
-        """CREATE TABLE list_columns_by_kind (name TEXT NOT NULL, kind TEXT NOT NULL, source INTEGER NOT NULL,
-           position INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (source, name))"""
-    )
-    db.execute("INSERT INTO list_columns_by_kind SELECT name, kind, source, position, data FROM list_columns")
-    db.execute("DROP TABLE list_columns")
-    db.execute("ALTER TABLE list_columns_by_kind RENAME TO list_columns")
-
 
 class Workspace:
     """An open workspace file. Use :meth:`open` or :meth:`create`, then ``close()``.
@@ -187,8 +123,8 @@ class Workspace:
             raise WorkbenchError(f"{path.name}: not a workbench workspace")
         workspace = cls(path, connection)
         try:
-            _refuse_a_newer_schema(workspace)
-            _bring_up_to_date(workspace)
+            refuse_a_newer_schema(workspace)
+            bring_up_to_date(workspace)
         except (sqlite3.Error, WorkbenchError) as error:
             connection.close()
             raise database_problem(path, error) from None
@@ -394,30 +330,6 @@ def _write_settings(connection, settings: dict[str, str | None]) -> None:
             connection.execute("DELETE FROM settings WHERE key = ?", (key,))
         else:
             connection.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
-
-
-def _refuse_a_newer_schema(workspace: "Workspace") -> None:
-    """A workspace changed by a newer workbench may hold what this one would misread or undo."""
-    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}
-    unknown = [m.name for m in migrations.applied(workspace.db) if m.name not in known]
-    if unknown:
-        raise WorkbenchError(f"{workspace.path.name}: this workspace was saved by a newer version of the workbench "
-                             f"(it has changes this version does not know: {', '.join(unknown)}); "
-                             "open it with that version, or update the workbench")
-
-
-def _bring_up_to_date(workspace: "Workspace") -> None:
-    """Apply the schema changes a workspace saved by an earlier version lacks."""
-    if not migrations.pending(workspace.db):
-        return
-    try:
-        migrations.apply(workspace.db)
-    except sqlite3.OperationalError as error:  # read-only file or folder, full disk, locked
-        raise WorkbenchError(
-            f"{workspace.path.name}: this workspace was saved by an earlier version and must be brought up to "
-            f"date, but it cannot be written ({error}): close it in any other program, and check you may change "
-            "the file and the disk has space"
-        ) from None
 
 
 def database_problem(path: Path, error: Exception, doing: str = "cannot be read") -> WorkbenchError:
