@@ -31,14 +31,13 @@ from ui.list_model import column_title
 from workbench.check.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
 from workbench.compare.equity import LEARNING_DISABILITY, SUGGESTED_GROUPINGS, overall_text, sii_scope
 from workbench.fields import WaitingList
-from workbench.compare.suppression import SUPPRESSED, suppress
+from workbench.compare.suppression import SUPPRESSED
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 BLUE, ORANGE, SKY, VERMILLION, GREEN, PURPLE, GREY = (
     "#0072B2", "#E69F00", "#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#999999")
 TEXT_COLOUR, AXIS_COLOUR = "#222222", "#444444"
-MOVEMENT_BINS = 41
-REPORT_WIDTH, REPORT_HEIGHT = 900, 640  # pixels of the charts picture in the decision record  # odd: one bin is centred on "no change"
+REPORT_WIDTH, REPORT_HEIGHT = 900, 640  # pixels of the charts picture in the decision record
 GROUPING_TITLES = {LEARNING_DISABILITY: "Learning disability"}
 
 
@@ -81,23 +80,6 @@ TICK_WORDS = ((" fifth", ""), ("second most deprived", "2nd most"), ("second lea
               (" (most deprived)", ""), (" (least deprived)", ""))
 NATION_NAMES = (*NATIONS, NATION_NOT_KNOWN)
 CHART_PLACES = {"mean": (0, 0), "p90": (0, 1), "share": (1, 0), "breaches": (1, 1), "sii": (2, 0), "movement": (2, 1)}
-
-
-def movement_histogram(movement: np.ndarray, bins: int = MOVEMENT_BINS, threshold: int = 7) -> tuple[np.ndarray, np.ndarray]:
-    """Bin edges and counts of places moved (positive: up), symmetric around no change.
-
-    Counts from 1 to ``threshold`` come back as "*" (an object array), like every
-    other group-level count the app shows.
-
-    >>> edges, counts = movement_histogram(np.array([-5] * 5 + [0] * 20 + [5] * 6), bins=3)
-    >>> edges.tolist(), counts.tolist()
-    ([-7.5, -2.5, 2.5, 7.5], ['*', 20, '*'])
-    """
-    largest = max(int(np.abs(movement).max()) if len(movement) else 0, 1)
-    half = largest * bins / (bins - 1)  # so the middle bin is centred on 0 and the ends hold the largest moves
-    edges = np.linspace(-half, half, bins + 1)
-    counts, _ = np.histogram(movement, bins=edges)
-    return edges, suppress(counts, threshold)
 
 
 def grouping_choices(wl: WaitingList) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ returns the :class:`PrioritisationController` that ties them together:
 - **Scenarios** and **Decision log** (right docks).
 
 **Live preview.** Every rule, capacity or grouping change restarts a 150 ms
-single-shot timer; when it fires, :func:`compute_preview` runs on the
+single-shot timer; when it fires, :func:`workbench.compare.preview.compute_preview` runs on the
 controller's own worker in the lane ``"preview"`` (a newer change cancels the
 older task and its result is dropped). It re-ranks with the list's cached
 :func:`~workbench.ranking.prepare` and computes the equity summary; the GUI
@@ -26,199 +26,47 @@ preview.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QSplitter
 
-from ui.capacity_panel import CapacityPanel, CapacitySettings, default_capacity, queue_table
+from ui.capacity_panel import CapacityPanel
 from ui.decision_log import NAME_NOT_GIVEN, DecisionLogPanel
-from ui.equity_panel import EquityPanel, grouping_choices, movement_histogram
+from ui.equity_panel import EquityPanel, grouping_choices
 from ui.explain_panel import ExplainPanel
 from ui.ranked_view import RankedView, comparison_text
 from ui.report_export import export_decision_record
 from ui.rules_panel import RulesPanel
-from ui.scenarios import CompareDialog, ScenariosPanel, compare_scenarios
+from ui.scenarios import CompareDialog, ScenariosPanel
 from ui.undo import ReplaceRules, WeightsEdit
 from ui.workers import Task, Worker
 from ui.workshop import WORKSHOP_SCALE, PairwiseDialog, SwingDialog, set_font_scale
-from workbench.store import decisions
-from workbench.compare.equity import EquityInputs, prepare_equity
-from workbench.report.export import export_ranked_list
-from workbench.fields import WaitingList
-from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.errors import WorkbenchError
-from workbench.rank.ranking import Prepared, Ranking, compare, explain, prepare, rank
-from workbench.report.record import DecisionRecord
-from workbench.rank.rules import RuleSet, check_columns
-from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
-from workbench.rank.rule_file import load_rules
-from workbench.compare.suppression import DEFAULT_THRESHOLD, suppressed_summary
 from workbench.check.validation import unknown_band_warning
-from workbench.store.workspace import Workspace
+from workbench.compare.preview import (
+    EquityCache, ListReady, PreviewRequest, PreviewResult, compute_preview, prepare_list, rank_correlation,
+)
+from workbench.compare.queues import CapacitySettings, default_capacity, queue_table
+from workbench.compare.scenarios import compare_scenarios
+from workbench.errors import WorkbenchError
+from workbench.fields import WaitingList
+from workbench.rank.bundled_rules import starting_rule_set, treat_in_turn
+from workbench.rank.ranking import explain
+from workbench.rank.rules import RuleSet
+from workbench.report.export import export_ranked_list
+from workbench.report.record import DecisionRecord
+from workbench.store import decisions
+from workbench.store.decisions import (
+    DecisionState, load_scenarios, read_decisions, record_and_read, save_scenario_and_read,
+)
 
 PREVIEW_DELAY_MS = 150
 DEFAULT_GROUPING = "imd_quintile"
-STARTING_RULES = ("inclusive-recovery", "priority-and-time-to-target")
 RANKED_FILTER = "Excel workbook (*.xlsx);;CSV file (*.csv)"
 REPORT_FILTER = "Decision record (*.html)"
 CHARTS_FILTER = "PNG and SVG pictures (*.png)"
-
-
-# --------------------------------------------------------------------------- Qt-free work
-def starting_rule_set(wl: WaitingList) -> RuleSet:
-    """The first bundled example the list can use (inclusive recovery if it can), else treat in turn."""
-    bundled = bundled_rule_sets()
-    for name in STARTING_RULES:
-        if name in bundled:
-            rule_set = load_rules(bundled[name])
-            try:
-                check_columns(rule_set, wl)
-            except WorkbenchError:
-                continue
-            return rule_set
-    return treat_in_turn()
-
-
-@dataclass(frozen=True)
-class ListReady:
-    """The weight-independent work for a list, done once on the worker."""
-
-    wl: WaitingList
-    prepared: Prepared
-    baseline: Ranking
-
-
-def prepare_list(wl: WaitingList, progress: Progress = no_progress, cancelled: CancelCheck = never) -> ListReady:
-    """Prepare a list for re-ranking and rank it by the baseline (treat in turn)."""
-    progress(0.0, "Preparing the list for ranking")
-    prepared = prepare(wl)
-    check(cancelled)
-    progress(0.8, "Ranking by treat in turn")
-    return ListReady(wl, prepared, rank(treat_in_turn(), wl, prepared=prepared))
-
-
-class EquityCache:
-    """Equity inputs per (list, grouping, capacity): built once, reused while only weights change.
-
-    Used from one worker thread only (the preview worker).
-    """
-
-    def __init__(self):
-        self._inputs: dict[tuple, EquityInputs] = {}
-
-    def inputs(self, wl: WaitingList, by: str, capacity: CapacitySettings) -> EquityInputs:
-        key = (id(wl), by, capacity.capacity_per_week, capacity.horizon_weeks, capacity.demand_per_week)
-        if key not in self._inputs:
-            if len(self._inputs) > 8:
-                self._inputs.clear()
-            self._inputs[key] = prepare_equity(wl, by, capacity.capacity_per_week, capacity.horizon_weeks,
-                                               capacity.demand_per_week)
-        return self._inputs[key]
-
-
-@dataclass(frozen=True)
-class PreviewRequest:
-    ready: ListReady
-    rule_set: RuleSet
-    by: str
-    capacity: CapacitySettings
-    equity: EquityCache
-    threshold: int = DEFAULT_THRESHOLD
-
-
-@dataclass(frozen=True)
-class PreviewResult:
-    """One rule set's order of a list, its equity figures and who moved."""
-
-    request: PreviewRequest
-    ranking: Ranking
-    summary: dict | None  # unsuppressed (for the decision record, which suppresses it itself)
-    shown: dict | None  # suppressed, for display
-    equity_problem: str | None
-    movement: tuple[np.ndarray, np.ndarray]
-    moved_up: int
-    moved_down: int
-
-    @property
-    def rule_set(self) -> RuleSet:
-        return self.request.rule_set
-
-
-def compute_preview(request: PreviewRequest, progress: Progress = no_progress, cancelled: CancelCheck = never) -> PreviewResult:
-    """Re-rank the list by the rule set and work out what it does to each group (on the worker)."""
-    ready = request.ready
-    ranking = rank(request.rule_set, ready.wl, prepared=ready.prepared)
-    check(cancelled)
-    summary = shown = problem = None
-    try:
-        inputs = request.equity.inputs(ready.wl, request.by, request.capacity)
-        summary = inputs.summary(ready.baseline.order, ranking.order)
-        shown = suppressed_summary(summary, request.threshold)
-    except WorkbenchError as error:  # e.g. demand above capacity: the list still re-ranks
-        problem = str(error)
-    check(cancelled)
-    movement = ready.baseline.rank - ranking.rank
-    return PreviewResult(request, ranking, summary, shown, problem, movement_histogram(movement, threshold=request.threshold),
-                         int((movement > 0).sum()), int((movement < 0).sum()))
-
-
-def rank_correlation(baseline: Ranking, ranking: Ranking, progress: Progress = no_progress,
-                     cancelled: CancelCheck = never):
-    """The full comparison of two orders, Kendall tau included (about a second for 1M rows)."""
-    return compare(baseline, ranking)
-
-
-@dataclass(frozen=True)
-class DecisionState:
-    """What the workspace holds about decisions, read on the database worker."""
-
-    scenarios: list[decisions.Scenario]
-    log: list[decisions.LogEntry]
-    broken: decisions.BrokenLink | None
-    last_rules: RuleSet | None  # the rule set of the newest decision that named one
-
-
-def read_decisions(path: Path, progress: Progress = no_progress, cancelled: CancelCheck = never) -> DecisionState:
-    with Workspace.open(path) as workspace:
-        return _decision_state(workspace)
-
-
-def _decision_state(workspace: Workspace) -> DecisionState:
-    log = decisions.decision_log(workspace)
-    broken = decisions.verify_all(workspace)
-    last_rules = None
-    named = [entry.rules_sha256 for entry in log if entry.rules_sha256]
-    if named and broken is None:
-        last_rules = decisions.rules_by_sha256(workspace, named[-1])
-    return DecisionState(decisions.scenarios(workspace), log, broken, last_rules)
-
-
-def record_and_read(path: Path, person: str, action: str, rationale: str, rule_set: RuleSet | None,
-                    progress: Progress = no_progress, cancelled: CancelCheck = never) -> DecisionState:
-    """Append a decision and read everything back (one trip to the database worker)."""
-    with Workspace.open(path) as workspace:
-        decisions.record_decision(workspace, person, action, rationale, rule_set)
-        return _decision_state(workspace)
-
-
-def save_scenario_and_read(path: Path, name: str, rule_set: RuleSet, person: str,
-                           progress: Progress = no_progress, cancelled: CancelCheck = never) -> DecisionState:
-    """Save a scenario, note it in the decision log, and read everything back."""
-    with Workspace.open(path) as workspace:
-        decisions.save_scenario(workspace, name, rule_set, person)
-        decisions.record_decision(workspace, person, f"Saved the rules as scenario '{name}'", "", rule_set)
-        return _decision_state(workspace)
-
-
-def load_scenarios(path: Path, names: tuple[str, ...], progress: Progress = no_progress,
-                   cancelled: CancelCheck = never) -> list[decisions.Scenario]:
-    with Workspace.open(path) as workspace:
-        return [decisions.load_scenario(workspace, name) for name in names]
 
 
 # --------------------------------------------------------------------------- the controller

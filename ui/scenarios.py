@@ -1,16 +1,14 @@
 """Scenarios: rule sets saved by name in the workspace, and two of them side by side.
 
 The panel lists the workspace's scenarios and asks the controller to save,
-use or compare them. :func:`compare_scenarios` (Qt-free, run on a worker)
-ranks the list under both, computes the equity figures of both orders and
-the rank correlation between them; :class:`CompareDialog` shows the rule
+use or compare them. :func:`workbench.compare.scenarios.compare_scenarios`
+(run on a worker) ranks the list under both, computes the equity figures of
+both orders and the rank correlation between them; :class:`CompareDialog` shows the rule
 differences highlighted (bold, tinted and marked "≠", so not by colour
 alone) above the figures.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -32,51 +30,12 @@ from PySide6.QtWidgets import (
 
 from ui.list_model import column_title
 from ui.ranked_view import tau_text
-from workbench.store.decisions import RuleDifference, Scenario, rule_differences
-from workbench.compare.equity import EquityInputs
-from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.rank.ranking import Prepared, compare, rank
-from workbench.compare.suppression import SUPPRESSED, suppressed_summary
+from workbench.compare.scenarios import ScenarioComparison
+from workbench.compare.suppression import SUPPRESSED
+from workbench.store.decisions import RuleDifference, Scenario
 
 DIFFERS_MARK = "≠"
 DIFFERS_TINT = QColor("#FFF1C1")
-
-
-@dataclass(frozen=True)
-class ScenarioComparison:
-    """Two scenarios side by side: rule differences, equity figures (suppressed), rank correlation."""
-
-    first: Scenario
-    second: Scenario
-    differences: list[RuleDifference]
-    summary: dict  # suppressed; "baseline" is the first scenario, "scenario" the second
-    kendall_tau: float
-    moved_up: int
-    moved_down: int
-
-
-def compare_scenarios(
-    first: Scenario,
-    second: Scenario,
-    prepared: Prepared,
-    equity_inputs: EquityInputs,
-    progress: Progress = no_progress,
-    cancelled: CancelCheck = never,
-) -> ScenarioComparison:
-    """Rank the list under both scenarios and compare the two orders (run on a worker)."""
-    progress(0.0, f"Ranking by {first.name}")
-    first_ranking = rank(first.rule_set, prepared.wl, prepared=prepared)
-    check(cancelled)
-    progress(0.3, f"Ranking by {second.name}")
-    second_ranking = rank(second.rule_set, prepared.wl, prepared=prepared)
-    check(cancelled)
-    progress(0.6, "Comparing the two orders")
-    comparison = compare(first_ranking, second_ranking)
-    summary = equity_inputs.summary(first_ranking.order, second_ranking.order)
-    progress(1.0, "Compared")
-    return ScenarioComparison(first, second, rule_differences(first.rule_set, second.rule_set),
-                              suppressed_summary(summary), comparison.kendall_tau,
-                              comparison.moved_up, comparison.moved_down)
 
 
 class ScenariosPanel(QWidget):

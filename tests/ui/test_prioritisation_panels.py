@@ -8,10 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from ui.capacity_panel import CapacityPanel, CapacitySettings, queue_table
-from ui.equity_panel import GROUP_CHARTS, REPORT_HEIGHT, REPORT_WIDTH, EquityPanel, movement_histogram
+from ui.capacity_panel import CapacityPanel
+from workbench.compare.queues import CapacitySettings, queue_table
+from ui.equity_panel import GROUP_CHARTS, REPORT_HEIGHT, REPORT_WIDTH, EquityPanel
 from ui.explain_panel import ExplainPanel
-from ui.prioritisation import EquityCache, PreviewRequest, compute_preview, prepare_list
+from workbench.compare.preview import EquityCache, PreviewRequest, compute_preview, movement_histogram, prepare_list
 from ui.ranked_model import RankedModel
 from ui.ranked_view import RankedView
 from ui.report_export import write_pdf

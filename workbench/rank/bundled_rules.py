@@ -4,11 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.rank.rules import WEEKS_WAITED, Factor, RuleSet
+from workbench.errors import WorkbenchError
+from workbench.fields import WaitingList
+from workbench.rank.rule_file import load_rules
+from workbench.rank.rules import WEEKS_WAITED, Factor, RuleSet, check_columns
 from workbench.resources import resource_path
 
 
 TREAT_IN_TURN = "treat-in-turn"
+
+
+STARTING_RULES = ("inclusive-recovery", "priority-and-time-to-target")
+
+
+def starting_rule_set(wl: WaitingList) -> RuleSet:
+    """The first bundled example the list can use (inclusive recovery if it can), else treat in turn."""
+    bundled = bundled_rule_sets()
+    for name in STARTING_RULES:
+        if name in bundled:
+            rule_set = load_rules(bundled[name])
+            try:
+                check_columns(rule_set, wl)
+            except WorkbenchError:
+                continue
+            return rule_set
+    return treat_in_turn()
 
 
 def treat_in_turn() -> RuleSet:

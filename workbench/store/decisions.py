@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
+from workbench.progress import CancelCheck, Progress, never, no_progress
 from workbench.rank.rules import Factor, RuleSet
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rule_file import parse_rules
@@ -473,3 +474,51 @@ def _number(value: float) -> str:
     if math.isfinite(value) and value == int(value):
         return str(int(value))
     return f"{value:.3g}"
+
+
+@dataclass(frozen=True)
+class DecisionState:
+    """What the workspace holds about decisions, read on the database worker."""
+
+    scenarios: list[Scenario]
+    log: list[LogEntry]
+    broken: BrokenLink | None
+    last_rules: RuleSet | None  # the rule set of the newest decision that named one
+
+
+def read_decisions(path: Path, progress: Progress = no_progress, cancelled: CancelCheck = never) -> DecisionState:
+    with Workspace.open(path) as workspace:
+        return _decision_state(workspace)
+
+
+def _decision_state(workspace: Workspace) -> DecisionState:
+    log = decision_log(workspace)
+    broken = verify_all(workspace)
+    last_rules = None
+    named = [entry.rules_sha256 for entry in log if entry.rules_sha256]
+    if named and broken is None:
+        last_rules = rules_by_sha256(workspace, named[-1])
+    return DecisionState(scenarios(workspace), log, broken, last_rules)
+
+
+def record_and_read(path: Path, person: str, action: str, rationale: str, rule_set: RuleSet | None,
+                    progress: Progress = no_progress, cancelled: CancelCheck = never) -> DecisionState:
+    """Append a decision and read everything back (one trip to the database worker)."""
+    with Workspace.open(path) as workspace:
+        record_decision(workspace, person, action, rationale, rule_set)
+        return _decision_state(workspace)
+
+
+def save_scenario_and_read(path: Path, name: str, rule_set: RuleSet, person: str,
+                           progress: Progress = no_progress, cancelled: CancelCheck = never) -> DecisionState:
+    """Save a scenario, note it in the decision log, and read everything back."""
+    with Workspace.open(path) as workspace:
+        save_scenario(workspace, name, rule_set, person)
+        record_decision(workspace, person, f"Saved the rules as scenario '{name}'", "", rule_set)
+        return _decision_state(workspace)
+
+
+def load_scenarios(path: Path, names: tuple[str, ...], progress: Progress = no_progress,
+                   cancelled: CancelCheck = never) -> list[Scenario]:
+    with Workspace.open(path) as workspace:
+        return [load_scenario(workspace, name) for name in names]
