@@ -207,3 +207,28 @@ def _fill_blanks(file_name: str, matrix: np.ndarray, names: list[str]) -> None:
             matrix[i, j] = 1 / matrix[j, i]
         else:
             raise WorkbenchError(f"{file_name}: {names[i]} against {names[j]} has no judgement either way round")
+
+
+SCALE_WORDS = {
+    1: "equally important",
+    2: "equally to moderately more important",
+    3: "moderately more important",
+    4: "moderately to strongly more important",
+    5: "strongly more important",
+    6: "strongly to very strongly more important",
+    7: "very strongly more important",
+    8: "very to extremely more important",
+    9: "extremely more important",
+}
+
+
+def judgement_options(first: str, second: str) -> list[tuple[str, float]]:
+    """The 17 answers to "which matters more, and how much?", most for ``first`` to most for ``second``.
+
+    >>> options = judgement_options("Time", "Carer")
+    >>> options[0], options[8], options[-1]
+    (('Time: extremely more important (9)', 9.0), ('Equally important (1)', 1.0), ('Carer: extremely more important (9)', 0.1111111111111111))
+    """
+    favour_first = [(f"{first}: {SCALE_WORDS[v]} ({v})", float(v)) for v in range(9, 1, -1)]
+    favour_second = [(f"{second}: {SCALE_WORDS[v]} ({v})", 1.0 / v) for v in range(2, 10)]
+    return favour_first + [("Equally important (1)", 1.0)] + favour_second

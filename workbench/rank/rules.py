@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass, field
 
 from workbench.errors import WorkbenchError
-from workbench.fields import PRIORITY_CODES, WaitingList
+from workbench.fields import FIELD_KINDS, FLAG, NUMBER, PRIORITY_CODES, WaitingList
 from workbench.rank.rule_writer import dump_rules
 
 
@@ -209,3 +209,16 @@ def check_columns(rule_set: RuleSet, wl: WaitingList) -> None:
                 f"{rule_set.source}: factor '{factor.name}' uses the column '{factor.source}', "
                 f"which this list does not have (its columns: {', '.join(wl.column_names())})"
             )
+
+
+def factor_sources(columns: list[str], kinds: dict[str, str] | None = None) -> list[str]:
+    """Columns a new factor can use: weeks waited, time limit used, numbers and flags, source columns.
+
+    Identifiers, dates and free text are left out: a factor needs numbers or yes/no values.
+
+    >>> factor_sources(["pathway_id", "imd_quintile", "core20", "wait_start", "Carer"])
+    ['weeks_waited', 'time_limit_used', 'imd_quintile', 'core20', 'Carer']
+    """
+    kinds = FIELD_KINDS if kinds is None else kinds
+    usable = [c for c in columns if c not in kinds or kinds[c] in (NUMBER, FLAG)]
+    return list(SPECIAL_SOURCES) + [c for c in usable if c not in SPECIAL_SOURCES]
