@@ -148,7 +148,7 @@ def main(rows: int, part1_only: bool = False) -> None:
 
         ui.prioritisation.install_prioritisation = lambda window: None
     from ui.main_window import MainWindow
-    from ui.session import SAVED, WorkspaceFile
+    from workbench.store.workspace_files import SAVED, WorkspaceFile
 
     started = time.perf_counter()
     window = MainWindow()

@@ -22,7 +22,6 @@ the status bar, and in a dialog the first time.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from functools import partial
 from pathlib import Path
@@ -47,39 +46,27 @@ from ui.import_dialog import ImportDialog
 from ui.list_panel import ListPanel
 from ui.quality_panel import QualityPanel, WarningStrip
 from workbench.check.validation import unknown_priority_warning
-from ui.session import (
-    DEMO,
-    SAVED,
-    UNTITLED,
-    WORKSPACE_FILTER,
-    WORKSPACE_SUFFIX,
-    LoadedWorkspace,
-    WorkspaceFile,
-    copy_workspace,
-    create_untitled,
-    discard,
-    ensure_demo,
-    load_workspace,
-    new_untitled_path,
-    place_warnings,
-    save_as,
-    stale_census_warnings,
-    write_findings_worklist,
-)
 from ui.summary_strip import SummaryStrip
 from ui.task_progress import TaskProgress
 from ui.workers import Task, Worker
-from workbench.read import mapping as mapping_rules
-from workbench.read import readers
 from workbench.compare.imd_change import change_to_show
 from workbench.store.importer import import_file
-from workbench.store.locking import WorkspaceInUse, WorkspaceLock, acquire_lock
+from workbench.read.mapping import missing_fields
+from workbench.report.worklist import write_findings_worklist
+from workbench.store.files import data_folder
+from workbench.store.locking import WorkspaceInUse, WorkspaceLock, acquire_lock, path_key
+from workbench.store.workspace_files import (
+    DEMO, SAVED, UNTITLED, WORKSPACE_SUFFIX, WorkspaceFile, copy_workspace, create_untitled, discard, ensure_demo,
+    new_untitled_path, place_warnings, save_as, stale_census_warnings,
+)
+from workbench.view.opening import LoadedWorkspace, load_workspace
 from workbench.errors import FINDING_CODES, WorkbenchError
 
 APP_TITLE = "Prioritisation workbench"
 LIST_FILTER = "Waiting lists (*.csv *.txt *.tsv *.xlsx *.xlsm *.xls *.ods);;All files (*)"
 LAST_WORKSPACE_KEY = "last_workspace"
 LAST_WORKSPACE_KIND_KEY = "last_workspace_kind"
+WORKSPACE_FILTER = "Workbench workspace (*.sqlite)"
 
 
 class MainWindow(QMainWindow):
@@ -102,7 +89,7 @@ class MainWindow(QMainWindow):
         self.dialog: ImportDialog | None = None
         self.place_warning_box: QMessageBox | None = None
         self._closing = False
-        self._locks: dict[str, WorkspaceLock] = {}  # by _path_key
+        self._locks: dict[str, WorkspaceLock] = {}  # by path_key
         self._in_use: Counter[str] = Counter()  # path key -> loads, saves and copies under way
         self._import_warnings: dict[str, list[str]] = {}  # an imported workspace's warnings, until it is shown
         self._place_warned: set[tuple[str, str]] = set()  # (path key, warning) already shown in a dialog
@@ -155,7 +142,7 @@ class MainWindow(QMainWindow):
     def open_file_directly(self, path: Path) -> None:
         """Import without the dialog when every required field and a census date column are found,
         else show the dialog (which asks for the census date, suggesting one)."""
-        task = self.compute.submit(partial(_missing_fields, path), lane="check-file")
+        task = self.compute.submit(partial(missing_fields, path), lane="check-file")
         task.finished.connect(lambda missing: self._import_or_ask(path, missing))
         task.failed.connect(self._show_error)
 
@@ -254,7 +241,7 @@ class MainWindow(QMainWindow):
     @property
     def lock(self) -> WorkspaceLock | None:
         """The lock this window holds on the workspace it shows (None when it shows none)."""
-        return self._locks.get(_path_key(self.file.path)) if self.file is not None else None
+        return self._locks.get(path_key(self.file.path)) if self.file is not None else None
 
     def add_dock(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea, name: str | None = None) -> QDockWidget:
         """A dockable panel with a View menu entry (its object name keeps its place between sessions)."""
@@ -332,13 +319,13 @@ class MainWindow(QMainWindow):
 
     def _on_imported(self, target: Path, source: Path, warnings: list[str]) -> None:
         settings.add_recent_file(source)
-        self._import_warnings[_path_key(target)] = list(warnings)
+        self._import_warnings[path_key(target)] = list(warnings)
         self.show_workspace(WorkspaceFile(target, UNTITLED))
 
     def _on_place_warnings(self, path: Path, found: list[str]) -> None:
         """Warn about where the workspace is kept: status bar always, a dialog for what is new."""
-        key = _path_key(path)
-        if not found or self.file is None or _path_key(self.file.path) != key:
+        key = path_key(path)
+        if not found or self.file is None or path_key(self.file.path) != key:
             return
         self.statusBar().showMessage(" ".join(found), 20000)
         new = [warning for warning in found if (key, warning) not in self._place_warned]
@@ -434,7 +421,7 @@ class MainWindow(QMainWindow):
 
     def _show_list_warnings(self, loaded: LoadedWorkspace) -> None:
         """The import's warnings (or, reopened later, an old census date) and the unknown band, above the list."""
-        from_import = self._import_warnings.pop(_path_key(loaded.file.path), None)
+        from_import = self._import_warnings.pop(path_key(loaded.file.path), None)
         if loaded.wl is None:
             shown = []
         else:
@@ -447,7 +434,7 @@ class MainWindow(QMainWindow):
     # Locks -----------------------------------------------------------------------
     def _take_lock(self, path: Path, refused: Callable[[WorkspaceInUse], None]) -> bool:
         """Hold the lock of ``path`` (kept if already held); on refusal call ``refused``. True if held."""
-        key = _path_key(path)
+        key = path_key(path)
         if key in self._locks:
             return True
         try:
@@ -462,7 +449,7 @@ class MainWindow(QMainWindow):
 
     def _hold_lock_while(self, task: Task, path: Path) -> None:
         """Keep the lock of ``path`` until ``task`` ends, then give up the locks no longer needed."""
-        key = _path_key(path)
+        key = path_key(path)
         self._in_use[key] += 1
         task.ended.connect(lambda: self._on_lock_user_ended(key))
 
@@ -470,7 +457,7 @@ class MainWindow(QMainWindow):
         self._in_use[key] -= 1
         if self._in_use[key] <= 0:
             del self._in_use[key]
-        shown = {_path_key(self.file.path)} if self.file is not None else set()
+        shown = {path_key(self.file.path)} if self.file is not None else set()
         self._release_locks(keep=shown | set(self._in_use))
 
     def _release_locks(self, keep: set[str]) -> None:
@@ -626,7 +613,7 @@ class MainWindow(QMainWindow):
         settings.set_value("window/state", self.saveState())
 
     def _open_data_folder(self) -> None:
-        folder = settings.data_folder()
+        folder = data_folder()
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
         self.statusBar().showMessage(f"Data folder: {folder}", 10000)
 
@@ -635,24 +622,11 @@ class MainWindow(QMainWindow):
             self, "About the prioritisation workbench",
             "<p><b>Prioritisation workbench</b>: open a waiting list, check it, and order it by rules you can explain.</p>"
             "<p>Everything stays on this computer: no data is sent anywhere.</p>"
-            f"<p>Data folder (workspaces not yet saved, settings, log): {settings.data_folder()}</p>"
+            f"<p>Data folder (workspaces not yet saved, settings, log): {data_folder()}</p>"
             "<p>Contains public sector information licensed under the Open Government Licence v3.0 "
             "(English Indices of Deprivation 2025 and 2019, Welsh Index of Multiple Deprivation 2025 and 2019, "
             "Scottish Index of Multiple Deprivation 2020v2, ONS LSOA 2011 to 2021 lookup).</p>",
         )
-
-
-def _missing_fields(path: Path, progress, cancelled) -> list[str]:
-    """Required fields the automatic mapping cannot find in the file's headers, and the census
-    date if no column holds it: without one, a person must say which date waits are counted to."""
-    headers = readers.preview(path, rows=1).headers
-    found = mapping_rules.detect_mapping(headers)
-    return mapping_rules.missing_required(found) + ([] if "census_date" in found else ["census_date"])
-
-
-def _path_key(path: Path) -> str:
-    """One spelling per file, to know a lock already held (taking it twice would refuse ourselves)."""
-    return os.path.normcase(os.path.abspath(path))
 
 
 def _dropped_file(event) -> Path | None:

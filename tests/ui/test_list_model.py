@@ -4,7 +4,8 @@ import numpy as np
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from tests.ui.conftest import make_list
-from ui.list_model import ListModel, problem_codes, shown_columns
+from ui.list_model import ListModel
+from workbench.view.columns import problem_codes, shown_columns
 from workbench.view.filters import FINDINGS, ListIndex, ListQuery
 
 

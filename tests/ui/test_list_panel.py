@@ -6,7 +6,8 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import make_list
-from ui.list_panel import ListPanel, rows_as_tsv
+from ui.list_panel import ListPanel
+from workbench.report.spreadsheet import rows_as_tsv
 from workbench.view.filters import ANY_FINDING, ListIndex
 from ui.quality_panel import QualityPanel
 from ui.summary_strip import SummaryStrip
@@ -160,7 +161,7 @@ def test_a_shown_list_reports_when_its_rows_are_painted(qtbot, worker):
 
 
 def test_a_list_with_its_first_view_worked_out_shows_its_rows_at_once(qtbot, worker):
-    from ui.list_panel import order_and_summary
+    from workbench.view.summary import order_and_summary
     from workbench.view.filters import ListQuery
 
     panel = ListPanel(worker)

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 import ui.main_window as main_window
 from ui import errors, settings
 from ui.main_window import MainWindow
-from ui.session import DEMO, SAVED, UNTITLED, demo_path
+from workbench.errors import setup_logging
+from workbench.store.workspace_files import DEMO, SAVED, UNTITLED, demo_path, unsaved_folder
 from workbench.store.importer import import_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +102,7 @@ def test_dropping_a_file_opens_the_dialog_and_imports_into_an_untitled_workspace
     dialog = window.dialog
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled())
     loaded = load(qtbot, window, lambda: qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton))
-    assert loaded.file.kind == UNTITLED and loaded.file.path.parent == settings.unsaved_folder()
+    assert loaded.file.kind == UNTITLED and loaded.file.path.parent == unsaved_folder()
     assert window.windowTitle() == "Untitled workspace (not saved) – census 31/10/2025 – Prioritisation workbench"
     assert window.list_panel.count.text() == "40 patients"
     assert source in settings.recent_files()
@@ -218,7 +219,7 @@ def test_window_layout_is_remembered(qtbot, answers, shown_errors):
 
 
 def test_an_unexpected_error_is_logged_without_patient_data(qtbot, shown_errors, tmp_path):
-    log = errors.setup_logging(tmp_path)
+    log = setup_logging(tmp_path)
     try:
         {}["9434765919"]
     except KeyError as error:

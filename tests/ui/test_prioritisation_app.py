@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from ui.main_window import MainWindow
 from ui.prioritisation import install_prioritisation
-from ui.session import SAVED, WorkspaceFile
+from workbench.store.workspace_files import SAVED, WorkspaceFile
 from workbench.store.importer import import_file
 from workbench.rank.ranking import explain
 from workbench.resources import resource_path

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 import ui.main_window as main_window
 from ui import errors
 from ui.main_window import MainWindow
-from ui.session import SAVED, WorkspaceFile
+from workbench.store.workspace_files import SAVED, WorkspaceFile
 from workbench.store.importer import import_file
 from workbench.store.locking import lock_owner, lock_path
 from workbench.store.workspace import Workspace

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
+from workbench.read import readers
 from workbench.read.normalise import MISSING_MARKERS
 from workbench.errors import WorkbenchError
 
@@ -399,3 +400,11 @@ def list_profiles(folder=None) -> list[str]:
         except WorkbenchError:
             continue
     return sorted(names, key=str.casefold)
+
+
+def missing_fields(path: Path, progress, cancelled) -> list[str]:
+    """Required fields the automatic mapping cannot find in the file's headers, and the census
+    date if no column holds it: without one, a person must say which date waits are counted to."""
+    headers = readers.preview(path, rows=1).headers
+    found = detect_mapping(headers)
+    return missing_required(found) + ([] if "census_date" in found else ["census_date"])

@@ -13,12 +13,14 @@ import csv
 import math
 from datetime import date, datetime
 from itertools import chain, islice
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from workbench.progress import CancelCheck, check, never
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "DD/MM/YYYY"
@@ -136,3 +138,40 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.strftime("%d/%m/%Y")
     return "" if value is None else value
+
+
+def rows_as_tsv(
+    titles: Sequence[str],
+    formatters: Sequence[Callable[[int], str]],
+    list_rows: np.ndarray,
+    cancelled: CancelCheck = never,
+) -> str:
+    """Tab-separated text with a header row, as Excel pastes it.
+
+    Tabs and line breaks inside a value become spaces, and text that Excel
+    would run as a formula gets a leading apostrophe.
+
+    >>> rows_as_tsv(["Pathway", "Note"], [str, lambda i: "=1+1\\tx"], np.array([7]))
+    "Pathway\\tNote\\n7\\t'=1+1 x\\n"
+    """
+    lines = ["\t".join(_paste_safe(t) for t in titles)]
+    for count, row in enumerate(list_rows.tolist()):
+        if count % 10_000 == 0:
+            check(cancelled)
+        lines.append("\t".join(_paste_safe(f(row)) for f in formatters))
+    return "\n".join(lines) + "\n"
+
+
+def _paste_safe(text: str) -> str:
+    text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    if text.startswith(FORMULA_STARTS) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -24,9 +25,13 @@ from workbench.report import spreadsheet
 from workbench.fields import WaitingList
 from workbench.store.files import replacing
 from workbench.read.nhs_number import format_nhs_number
-from workbench.progress import CancelCheck, Progress, check, never, no_progress
+from workbench.progress import CancelCheck, Progress, check, never, no_progress, scaled
 from workbench.errors import FINDING_CODES, Finding
 from workbench.report.xlsx import XlsxWriter
+from workbench.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from workbench.view.opening import LoadedWorkspace
 
 SUMMARY_HEADERS = ("Finding", "Description", "Rows affected")
 WORKLIST_HEADERS = (
@@ -233,3 +238,12 @@ def _take(rows: Iterator, count: int) -> Iterator:
         yield row
 
 
+def write_findings_worklist(loaded: LoadedWorkspace, target: Path, progress: Progress = no_progress,
+                            cancelled: CancelCheck = never) -> Path:
+    """Write every finding of the workspace, with its row, to an xlsx worklist (database worker)."""
+    progress(0.0, "Reading the findings")
+    with Workspace.open(loaded.file.path) as workspace:
+        findings, record = workspace.findings(), workspace.import_record()
+    check(cancelled)
+    write_worklist(target, loaded.wl, findings, record, progress=scaled(progress, 0.2, 1.0), cancelled=cancelled)
+    return target

@@ -275,6 +275,14 @@ def suggested_census_date(latest_start: date | None, file_date: date | None) -> 
     return file_date, ("the file's date" if file_date else "")
 
 
+def file_date(path: Path) -> date | None:
+    """The day the file was last saved (an extract's date, unless it was copied since)."""
+    try:
+        return date.fromtimestamp(os.stat(path).st_mtime)
+    except OSError:
+        return None
+
+
 def stale_census_warning(census: date) -> str | None:
     """A warning when the census date is weeks old: waits are counted to it, so they look shorter."""
     age = (date.today() - census).days

@@ -614,3 +614,8 @@ def _readable_by_others(path: Path) -> bool:
         return bool(os.stat(path).st_mode & 0o077)
     except OSError:
         return False
+
+
+def path_key(path: Path) -> str:
+    """One spelling per file, to know a lock already held (taking it twice would refuse ourselves)."""
+    return os.path.normcase(os.path.abspath(path))

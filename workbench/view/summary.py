@@ -16,6 +16,8 @@ import numpy as np
 from workbench.check import waits
 from workbench.check.enrich import row_census_dates
 from workbench.fields import LONG_WAIT_WEEKS, PRIORITY_CODES, RTT_STANDARD_WEEKS, WaitingList
+from workbench.progress import CancelCheck, Progress, check, never, no_progress
+from workbench.view.filters import ListIndex, ListQuery
 
 HISTOGRAM_WEEK_STEP = 4  # one bar per four weeks waited
 HISTOGRAM_LAST_WEEK = 156  # the last bar takes the longest waits
@@ -151,3 +153,12 @@ def _histogram(weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         np.clip((weeks // HISTOGRAM_WEEK_STEP).astype(np.int64), 0, len(edges) - 2), minlength=len(edges) - 1
     )
     return edges, counts[: len(edges) - 1]
+
+
+def order_and_summary(index: ListIndex, query: ListQuery, progress: Progress = no_progress,
+                      cancelled: CancelCheck = never) -> tuple[np.ndarray, ListSummary]:
+    """Runs on a worker: the rows to show and their summary."""
+    order = index.order(query, cancelled)
+    check(cancelled)
+    priorities = index.value_counts("clinical_priority", order) if "clinical_priority" in index.wl.columns else None
+    return order, summarise(index.wl, order, priorities)

@@ -1,6 +1,4 @@
-"""The workspace the window shows: where its file lives, and loading it off the GUI thread.
-
-A workspace file is one of three kinds:
+"""Workspace files as the app keeps them: saved where the user chose, untitled, or the demo.
 
 - ``saved``: a file the user named (Open workspace, Save As). Changes are
   written to it as they happen, so there is nothing to "save" later.
@@ -9,44 +7,43 @@ A workspace file is one of three kinds:
   asks first; discarding it deletes the file, so patient data is not left behind.
 - ``demo``: the bundled demo list imported into the data folder; never asks.
 
-:func:`load_workspace` runs on the database worker and does every slow step of
-opening (reading the columns, finding rows, filter keys) so the window only
-swaps the result in.
-
-The window holds a lock (:mod:`workbench.locking`) on every workspace it shows,
-so a second window or a colleague cannot change the same file unseen;
+A window holds a lock (:mod:`workbench.store.locking`) on every workspace it
+shows, so a second window or a colleague cannot change the same file unseen;
 :func:`place_warnings` says what is wrong with where a workspace is kept.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from ui.list_model import problem_codes, shown_columns
-from ui.list_panel import order_and_summary
-from workbench.view.filters import ListIndex, ListQuery
-from ui.settings import data_folder, unsaved_folder
-from workbench.fields import WaitingList
-from workbench.check.deprivation import CURRENT, Linking, link_summary
-from workbench.store.importer import DEPRIVATION_EDITION_SETTING, import_file, stale_census_warning
-from workbench.store.locking import LockOwner, warnings_for
-from workbench.progress import CancelCheck, Progress, check, never, no_progress, scaled
 from workbench.errors import WorkbenchError
+from workbench.progress import CancelCheck, Progress, never, no_progress
 from workbench.resources import resource_path
+from workbench.store.files import data_folder
+from workbench.store.importer import import_file, stale_census_warning
+from workbench.store.locking import LockOwner, warnings_for
 from workbench.store.workspace import Workspace
-from workbench.check.validation import count_without_priority
-from workbench.report.worklist import write_worklist
+
 
 SAVED, UNTITLED, DEMO = "saved", "untitled", "demo"
+
+
 WORKSPACE_SUFFIX = ".sqlite"
-WORKSPACE_FILTER = "Workbench workspace (*.sqlite)"
+
+
 DEMO_FILE = "Demo waiting list.sqlite"
+
+
 DEMO_LIST = "demo-waiting-list.csv"
+
+
+def unsaved_folder() -> Path:
+    """Workspaces made by an import or 'New' live here until the user saves them."""
+    folder = data_folder() / "unsaved"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @dataclass(frozen=True)
@@ -75,71 +72,6 @@ class WorkspaceFile:
         if self.kind == DEMO:
             return "Demo waiting list"
         return self.path.stem
-
-
-@dataclass
-class LoadedWorkspace:
-    """Everything the window needs to show a workspace, worked out on the worker."""
-
-    file: WorkspaceFile
-    wl: WaitingList | None = field(default=None, repr=False)
-    record: dict[str, Any] | None = field(default=None, repr=False)
-    finding_counts: dict[str, int] = field(default_factory=dict)
-    index: ListIndex | None = field(default=None, repr=False)
-    columns: list[str] = field(default_factory=list, repr=False)
-    problems: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
-    unknown_priority: int = 0  # patients with no recognised clinical priority: ranked in the 'unknown' band
-    first_view: tuple | None = field(default=None, repr=False)  # the list view's rows and summary, unfiltered
-    deprivation: dict | None = None  # deprivation.link_summary: which indices, what went through the lookup
-
-    @property
-    def lsoa_header(self) -> str | None:
-        """The header of the list's LSOA column as imported (it may name the areas' vintage)."""
-        return (self.record or {}).get("mapping", {}).get("lsoa")
-
-    @property
-    def census_date(self) -> date | None:
-        if self.record and self.record.get("census_date"):
-            return self.record["census_date"]
-        return self.wl.census_date if self.wl is not None else None
-
-    @property
-    def source_name(self) -> str | None:
-        """The file the list was imported from."""
-        return self.record.get("file_name") if self.record else None
-
-
-def load_workspace(file: WorkspaceFile, progress: Progress = no_progress, cancelled: CancelCheck = never) -> LoadedWorkspace:
-    """Open a workspace file and prepare its list for the window (run on the database worker)."""
-    progress(0.0, f"Opening {file.path.name}")
-    with Workspace.open(file.path) as workspace:
-        if not workspace.has_list():
-            return LoadedWorkspace(file)
-        wl = workspace.load_list()
-        check(cancelled)
-        progress(0.5, "Reading the data-quality findings")
-        finding_rows = workspace.finding_positions()
-        counts = {code: len(rows) for code, rows in finding_rows.items()}
-        record = workspace.import_record()
-        edition = workspace.get_setting(DEPRIVATION_EDITION_SETTING, CURRENT)
-    check(cancelled)
-    progress(0.7, "Preparing the list view")
-    index = ListIndex(wl, finding_rows)
-    index.prepare_filters()
-    # Worked out here, while the window waits anyway, rather than on another worker as the list appears.
-    first_view = order_and_summary(index, ListQuery(), cancelled=cancelled)
-    loaded = LoadedWorkspace(file, wl, record, counts, index, shown_columns(wl), problem_codes(len(wl), finding_rows),
-                             _without_priority(index), first_view)
-    loaded.deprivation = link_summary(wl.columns, Linking(edition, loaded.lsoa_header), wl.known_codes)
-    progress(1.0, "Ready")
-    return loaded
-
-
-def _without_priority(index: ListIndex) -> int:
-    """How many have no recognised priority, counted from the priority filter's numbering (already made)."""
-    if "clinical_priority" not in index.wl.columns:
-        return len(index)
-    return count_without_priority(index.value_counts("clinical_priority", np.arange(len(index))), len(index))
 
 
 def stale_census_warnings(census: date | None) -> list[str]:
@@ -173,17 +105,6 @@ def copy_workspace(source: Path, target: Path, progress: Progress = no_progress,
     with Workspace.open(source) as workspace:
         workspace.save_as(target).close()
     return Path(target)
-
-
-def write_findings_worklist(loaded: LoadedWorkspace, target: Path, progress: Progress = no_progress,
-                            cancelled: CancelCheck = never) -> Path:
-    """Write every finding of the workspace, with its row, to an xlsx worklist (database worker)."""
-    progress(0.0, "Reading the findings")
-    with Workspace.open(loaded.file.path) as workspace:
-        findings, record = workspace.findings(), workspace.import_record()
-    check(cancelled)
-    write_worklist(target, loaded.wl, findings, record, progress=scaled(progress, 0.2, 1.0), cancelled=cancelled)
-    return target
 
 
 def ensure_demo(progress: Progress = no_progress, cancelled: CancelCheck = never) -> Path:
