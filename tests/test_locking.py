@@ -12,6 +12,7 @@ import pytest
 
 from workbench.store import locking
 from workbench.store.locking import (
+    HeldLocks,
     LockOwner,
     WorkspaceInUse,
     acquire_lock,
@@ -268,3 +269,19 @@ def test_a_cloud_synced_folder_is_warned_about(tmp_path):
     folder.mkdir(parents=True)
     found = warnings_for(folder / "ward.sqlite")
     assert len(found) == 1 and "'OneDrive - Example NHS Trust' folder" in found[0] and "leave this computer" in found[0]
+
+
+def test_held_locks_keep_the_shown_workspace_and_each_in_use_until_its_work_ends(tmp_path):
+    shown, saving = tmp_path / "ward.sqlite", tmp_path / "copy.sqlite"
+    held = HeldLocks()
+    held.take(shown)
+    held.take(saving)
+    first, second = held.start_using(saving), held.start_using(saving)
+    held.stop_using(first, shown=shown)
+    assert held.of(saving) is not None  # a second save to it is still under way
+    held.stop_using(second, shown=shown)
+    assert held.of(saving) is None and held.of(shown) is not None
+    assert lock_path(saving).exists() is False
+    held.release()
+    assert held.of(shown) is None and not lock_path(shown).exists()
+

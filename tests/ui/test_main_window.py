@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 import ui.main_window as main_window
 from ui import errors, settings
 from ui.main_window import MainWindow
+from ui.workspace_actions import LAST_WORKSPACE_KIND_KEY
 from workbench.errors import setup_logging
 from workbench.store.workspace_files import DEMO, SAVED, UNTITLED, demo_path, unsaved_folder
 from workbench.store.importer import import_file
@@ -90,7 +91,7 @@ def test_the_app_starts_from_main_py_with_the_demo_list_and_closes(qtbot, answer
     assert seen["rows"] == 5000 and seen["problems"]
     assert seen["title"].startswith("Demo waiting list – census ") and "/" in seen["title"]
     assert demo_path().is_file() and not shown_errors
-    assert settings.get_value(main_window.LAST_WORKSPACE_KIND_KEY) == DEMO
+    assert settings.get_value(LAST_WORKSPACE_KIND_KEY) == DEMO
 
 
 def test_dropping_a_file_opens_the_dialog_and_imports_into_an_untitled_workspace(qtbot, window, tmp_path):

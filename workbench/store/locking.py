@@ -37,6 +37,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PureWindowsPath
@@ -619,3 +620,57 @@ def _readable_by_others(path: Path) -> bool:
 def path_key(path: Path) -> str:
     """One spelling per file, to know a lock already held (taking it twice would refuse ourselves)."""
     return os.path.normcase(os.path.abspath(path))
+
+
+class HeldLocks:
+    """The workspace locks one window holds: the workspace it shows, and every path a load,
+    save or copy under way uses, no more.
+
+    Paths are known by :func:`path_key`, so a lock already held is kept, never taken again.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "ward.sqlite"
+    >>> held = HeldLocks()
+    >>> held.take(path); held.take(path)  # the second keeps the first
+    >>> key = held.start_using(path)
+    >>> held.stop_using(key, shown=None)  # nothing shown and nothing in use: given up
+    >>> held.of(path) is None
+    True
+    """
+
+    def __init__(self):
+        self._locks: dict[str, WorkspaceLock] = {}  # by path_key
+        self._in_use: Counter[str] = Counter()  # path key -> loads, saves and copies under way
+
+    def of(self, path: Path) -> WorkspaceLock | None:
+        """The lock held on ``path``, if any."""
+        return self._locks.get(path_key(path))
+
+    def take(self, path: Path) -> None:
+        """Hold the lock of ``path`` (kept if already held).
+
+        :class:`WorkspaceInUse` if another window or person has it; :class:`WorkbenchError` if the
+        lock file cannot be made (a read-only folder).
+        """
+        key = path_key(path)
+        if key not in self._locks:
+            self._locks[key] = acquire_lock(path)
+
+    def start_using(self, path: Path) -> str:
+        """Note work under way on ``path``: its lock is kept until :meth:`stop_using`."""
+        key = path_key(path)
+        self._in_use[key] += 1
+        return key
+
+    def stop_using(self, key: str, shown: Path | None) -> None:
+        """Work on ``key`` ended: give up every lock that is neither ``shown`` nor still in use."""
+        self._in_use[key] -= 1
+        if self._in_use[key] <= 0:
+            del self._in_use[key]
+        kept = {path_key(shown)} if shown is not None else set()
+        self.release(keep=kept | set(self._in_use))
+
+    def release(self, keep: set[str] = frozenset()) -> None:
+        """Give up every lock but those of the path keys in ``keep``."""
+        for key in [k for k in self._locks if k not in keep]:
+            self._locks.pop(key).release()
