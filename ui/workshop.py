@@ -18,6 +18,7 @@ the meaning of the social cap in weeks) is kept.
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import combinations
 
 from PySide6.QtCore import Qt, Signal
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.undo import WeightsEdit
 from workbench.rank.ahp import CONSISTENCY_LIMIT, AhpResult, ahp_weights, judgement_options, matrix_from_pairs
 from workbench.errors import WorkbenchError
 from workbench.rank.rule_edits import apply_relative_weights
@@ -203,3 +205,33 @@ class SwingDialog(_WeightsDialog):
         else:
             self._say("Weights are each swing's points over the total.", OK_STYLE)
         self._show_weights()
+
+
+# --------------------------------------------------------------------------- in the controller
+class WorkshopActions:
+    """Workshop mode and the two weighting dialogs: a mixin of
+    :class:`ui.prioritisation.PrioritisationController` (the weights come back as one undoable edit)."""
+
+    def set_workshop_mode(self, on: bool) -> None:
+        """Larger text for a room of people (and back)."""
+        if on and self._base_font is None:
+            self._base_font = set_font_scale(WORKSHOP_SCALE)
+        elif not on and self._base_font is not None:
+            set_font_scale(1.0, self._base_font)
+            self._base_font = None
+        self.workshop_action.setChecked(on)
+
+    def open_pairwise(self) -> PairwiseDialog:
+        self.dialog = PairwiseDialog(self.rules.rule_set, parent=self.window)
+        self.dialog.weightsApplied.connect(partial(self._apply_weights, "pairwise comparison (AHP)"))
+        self.dialog.open()
+        return self.dialog
+
+    def open_swing(self) -> SwingDialog:
+        self.dialog = SwingDialog(self.rules.rule_set, parent=self.window)
+        self.dialog.weightsApplied.connect(partial(self._apply_weights, "swing weighting"))
+        self.dialog.open()
+        return self.dialog
+
+    def _apply_weights(self, how: str, weights: dict) -> None:
+        self.rules.edit(WeightsEdit(self.rules, self.rules.rule_set, weights, how))
