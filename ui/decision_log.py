@@ -1,7 +1,7 @@
 """The decision log dock: who decided what and why, and whether the record is intact.
 
 The panel only shows and asks; the controller writes to the workspace on the
-database worker (:mod:`workbench.decisions`) and hands back the entries and
+database worker (:mod:`workbench.store.decisions`) and hands back the entries and
 the result of checking the hash chain.
 """
 

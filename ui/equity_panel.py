@@ -7,7 +7,7 @@ index of inequality across IMD deciles, and a histogram of rank movement.
 
 Every plot item is made once; a new summary only moves bars (``setOpts``)
 and relabels axes. Figures come in already suppressed
-(:func:`workbench.suppression.suppressed_summary`): a hidden figure draws no
+(:func:`workbench.compare.suppression.suppressed_summary`): a hidden figure draws no
 bar and shows "*" where the bar would be. Colours are Okabe-Ito (safe for
 colour-blind readers) and hovering shows the exact figures.
 """

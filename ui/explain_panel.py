@@ -22,7 +22,7 @@ NOTHING_SELECTED = "Select a patient in the prioritised list to see why they are
 
 
 class ExplainPanel(QWidget):
-    """Shows one :class:`~workbench.ranking.Explanation` (or a prompt when none)."""
+    """Shows one :class:`~workbench.rank.ranking.Explanation` (or a prompt when none)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

@@ -1,6 +1,6 @@
 """IoD2019 and IoD2025 side by side: how many patients of the list change deprivation fifth, group by group.
 
-Shows :func:`workbench.imd_change.suppressed_change` (worked out on a worker by
+Shows :func:`workbench.compare.imd_change.suppressed_change` (worked out on a worker by
 the main window): per nation, a sentence and a table of the previous edition's
 fifths, with how many patients stayed, moved to a more or a less deprived
 fifth, or have no decile in the current edition; then what it leaves out.

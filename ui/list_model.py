@@ -3,7 +3,7 @@
 The model never copies rows. It holds the list's arrays and an int64 ``order``
 of row positions (the current filter and sort); ``data()`` maps a view row to a
 list row and formats that one cell when the view asks. Sorting and filtering
-are computed elsewhere (:mod:`workbench.browse`, on a worker) and swapped in with
+are computed elsewhere (:mod:`workbench.view.filters`, on a worker) and swapped in with
 :meth:`ListModel.set_order` inside ``layoutAboutToBeChanged``/``layoutChanged``.
 """
 

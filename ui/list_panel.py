@@ -1,6 +1,6 @@
 """The list panel: filters, search, the table of patients and the row count.
 
-The panel owns the :class:`~workbench.browse.ListQuery`. Every change (a filter,
+The panel owns the :class:`~workbench.view.filters.ListQuery`. Every change (a filter,
 a search, a header click, a finding chosen in the quality panel) asks the
 compute worker for a new order in the lane ``"list-order"``, so a newer request
 replaces an older one and the GUI thread only swaps the finished order in.

@@ -1,6 +1,6 @@
 """The decision record as HTML and PDF, made offline with Qt (no browser, no network).
 
-:mod:`workbench.report` builds the HTML; here the chart picture is embedded
+:mod:`workbench.report.record` builds the HTML; here the chart picture is embedded
 as a data URI (so the HTML file is self-contained), and the same HTML is laid
 out by a QTextDocument and printed to a QPdfWriter. Both files are written
 under temporary names and renamed when complete.

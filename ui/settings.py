@@ -1,8 +1,9 @@
-"""Where the app keeps its things: the data folder, settings, recent files.
+"""The app's settings and recent files, kept in the data folder.
 
-The data folder holds the demo workspace, unsaved workspaces, the settings file
-and the log. ``WORKBENCH_DATA_DIR`` overrides it (the tests point it at a
-temporary folder so they never touch a real profile). Settings live in an INI
+The data folder (:func:`workbench.store.files.data_folder`) holds the demo
+workspace, unsaved workspaces, the settings file and the log.
+``WORKBENCH_DATA_DIR`` overrides it (the tests point it at a temporary folder
+so they never touch a real profile). Settings live in an INI
 file in that folder rather than the Windows registry: one place to back up or
 clear, and the same on every platform.
 """

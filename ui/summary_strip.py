@@ -3,7 +3,7 @@
 The figures describe the rows the list shows, so they follow the filters. Wait
 figures (median, % within 18 weeks, counts past 18 to 104 weeks, the
 histogram) count RTT pathways whose wait counts; the line under them says how
-many that is and what was left out (``workbench.list_summary``). The plot
+many that is and what was left out (``workbench.view.summary``). The plot
 items are made once and updated in place (``setOpts``), never rebuilt.
 Colours come from the desktop palette so high-contrast themes still read.
 """

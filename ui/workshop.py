@@ -1,7 +1,7 @@
 """Workshop mode: larger text for a room, and weights elicited from the people in it.
 
 Two ways to turn a group's judgement into weights (the maths is in the core:
-:mod:`workbench.ahp` and :mod:`workbench.swing`):
+:mod:`workbench.rank.ahp` and :mod:`workbench.rank.swing`):
 
 - **pairwise comparison** (analytic hierarchy process): for each pair of
   factors, which matters more and by how much on Saaty's 1-9 scale. The

@@ -22,7 +22,7 @@ not a known area. Matching is exact after trimming and upper-casing.
 
 **Data.** The prepared tables in ``resources/deprivation/`` (``index_2025.csv``,
 ``index_2019.csv``, ``lsoa11_to_lsoa21_changed.csv``) are built from the
-published files by :func:`prepare_tables` (``python -m workbench.deprivation
+published files by :func:`prepare_tables` (``python -m workbench.check.deprivation
 FOLDER``), which checks each published file's sha256 first; the small
 published files are bundled as published (see ``resources/ATTRIBUTION.md``).
 """
@@ -610,9 +610,9 @@ def link_warnings(summary: dict) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m workbench.deprivation FOLDER``: rebuild the prepared tables from the published files."""
+    """``python -m workbench.check.deprivation FOLDER``: rebuild the prepared tables from the published files."""
     if len(argv) != 1:
-        print("usage: python -m workbench.deprivation FOLDER_WITH_THE_PUBLISHED_FILES", file=sys.stderr)
+        print("usage: python -m workbench.check.deprivation FOLDER_WITH_THE_PUBLISHED_FILES", file=sys.stderr)
         return 2
     for name, rows in prepare_tables(Path(argv[0])).items():
         print(f"{name}: {rows:,} areas")

@@ -40,7 +40,7 @@ def enrich(
 
     Deprivation comes from the LSOA or data zone, linked to the edition
     ``linking`` names (by default the current one: IoD2025, WIMD 2025, SIMD
-    2020v2; see ``workbench.deprivation``). Where the area gives no decile, an
+    2020v2; see ``workbench.check.deprivation``). Where the area gives no decile, an
     ``imd_decile`` supplied by the file is kept (whole numbers 1-10 only); its
     nation is ``supplied_decile_nation`` if the caller knows it, else unknown.
     ``core20`` is an England-only idea (England IMD quintile 1): it is NaN for

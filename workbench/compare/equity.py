@@ -14,7 +14,7 @@ With one capacity figure the whole list is one queue. With a capacity per
 specialty, each specialty is its own queue: its patients keep the order's
 relative sequence and ``k`` counts only patients of that specialty ahead.
 Patients whose wait does not count (a clock start validation flags, a
-stopped clock: see ``workbench.waits``) and non-RTT pathways still take their
+stopped clock: see ``workbench.check.waits``) and non-RTT pathways still take their
 place in the queue but are left out of the wait statistics: counted as
 ``wait_unknown`` per group, and by reason in ``left_out``.
 

@@ -4,7 +4,7 @@ IoD2025 replaced IoD2019 (and WIMD 2025 replaced WIMD 2019) on 30 October
 2025, on redrawn areas and with a changed method, so a trust's series of
 waits by deprivation has a break in it. :func:`compare_editions` links every
 patient's area to both editions (as the import does: see
-``workbench.deprivation``) and cross-tabulates their fifths, nation by nation
+``workbench.check.deprivation``) and cross-tabulates their fifths, nation by nation
 (a Welsh fifth is never counted with an English one; Scotland has SIMD 2020v2
 in both, so nothing changes there).
 

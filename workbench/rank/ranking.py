@@ -21,7 +21,7 @@ moves past more than one band. The band's highest and lowest scores anchor
 the overlap.
 
 **Bad dates never decide.** A row whose wait is not counted (a clock start
-validation flags, a clock that has stopped: see ``workbench.waits``) has no
+validation flags, a clock that has stopped: see ``workbench.check.waits``) has no
 weeks waited: the rule set's missing-value policy gives its time-waited
 factor, the tie-break puts it after every known wait, and its explanation
 says why in words.
@@ -169,7 +169,7 @@ def factor_values(factor: Factor, prepared: Prepared, source: str = "<rules>") -
 
 def _time_limit_used(prepared: Prepared) -> np.ndarray:
     """Time since the priority was set (last review, else listing, else clock start: see
-    ``workbench.waits``) as a share of its time limit; NaN for priorities without one, and
+    ``workbench.check.waits``) as a share of its time limit; NaN for priorities without one, and
     where the wait is not counted."""
     if TIME_LIMIT_USED not in prepared.values:
         limit = [PRIORITY_TIME_LIMIT_DAYS.get(code) for code in PRIORITY_BAND_CODES]

@@ -2,7 +2,7 @@
 
 Each canonical field is turned into its kind (``fields.CANONICAL_FIELDS``):
 text is stripped (``NULL``, ``N/A``, ``-`` and the like count as missing),
-dates go through :func:`workbench.dates.parse_dates`, numbers become float64
+dates go through :func:`workbench.read.dates.parse_dates`, numbers become float64
 with NaN. Some fields are also put into one spelling so that rules and
 reports can rely on it: clinical priority codes, ethnic category codes, sex,
 postcodes, LSOA codes, specialty codes and NHS numbers.
@@ -33,7 +33,7 @@ MISSING_MARKERS = frozenset({"", "NULL", "N/A", "NA", "NONE", "NAN", "NAT", "-",
 
 ETHNIC_CATEGORY_CODES = frozenset("ABCDEFGHJKLMNPRSZ") | {"99"}
 # Codes of the scheme HES used before 2001, kept as given: a column's scheme is decided
-# once from all its values (workbench.codes), and validation reports codes of neither.
+# once from all its values (workbench.read.codes), and validation reports codes of neither.
 OLD_ETHNIC_CODES = frozenset(LEGACY_ETHNIC_CODES)
 
 # Descriptions seen in extracts -> Data Dictionary ethnic category code. Keys are

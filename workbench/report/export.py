@@ -5,7 +5,7 @@ places moved, band, score and each factor's part of it, then the list's
 canonical and derived fields (dates as dates, NHS numbers as 3-3-4) and every
 source column. The "Rules" sheet records the rule set, its TOML text and
 sha256; "Provenance" records where the list came from and when. Every cell
-goes through :func:`workbench.spreadsheet.safe_cell`, so nothing runs as a
+goes through :func:`workbench.report.spreadsheet.safe_cell`, so nothing runs as a
 formula. The file is written under a temporary name and renamed when
 complete, so a failed or cancelled export never leaves half a file.
 """

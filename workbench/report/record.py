@@ -59,7 +59,7 @@ td.n { text-align: right; }
 @dataclass
 class DecisionRecord:
     """Everything the decision record shows. ``equity`` is an unsuppressed equity summary
-    (see :func:`workbench.equity.equity_summary`): it is suppressed here, always."""
+    (see :func:`workbench.compare.equity.equity_summary`): it is suppressed here, always."""
 
     rule_set: RuleSet
     baseline: RuleSet

@@ -9,7 +9,7 @@ An xlsx with three sheets:
 - **About**: which file and import the findings came from.
 
 Or the Worklist table alone as CSV. Everything is written through
-``workbench.spreadsheet``, so no cell can carry a formula and dates read dd/mm/yyyy.
+``workbench.report.spreadsheet``, so no cell can carry a formula and dates read dd/mm/yyyy.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ against a head kept outside the workspace (a record, or the hash written
 down): if those entries are not all there, unchanged, it says so
 (``workbench verify --workspace WS --record record.html``).
 
-Every function takes an open :class:`~workbench.workspace.Workspace` and must
+Every function takes an open :class:`~workbench.store.workspace.Workspace` and must
 be called on the thread that opened it.
 """
 
@@ -310,7 +310,7 @@ _HEAD_IN_RECORD = re.compile(r'data-entries="(\d+)" data-head="([0-9a-f]{64})"')
 
 
 def head_in_record(path) -> ChainHead:
-    """The head a decision record (HTML, :mod:`workbench.report`) kept; WorkbenchError if it has none."""
+    """The head a decision record (HTML, :mod:`workbench.report.record`) kept; WorkbenchError if it has none."""
     path = Path(path)
     try:
         found = _HEAD_IN_RECORD.search(path.read_text(encoding="utf-8", errors="replace"))

@@ -94,7 +94,7 @@ def import_file(
     auto-detection. ``census_date`` wins over a census column in the file,
     which wins over today. ``deprivation_edition`` is ``"2025"`` (IoD2025,
     WIMD 2025; the default) or ``"2019"`` (IoD2019, WIMD 2019). ``pseudonymise``
-    replaces or leaves out identifiers (:mod:`workbench.pseudonymise`), with the
+    replaces or leaves out identifiers (:mod:`workbench.store.pseudonymise`), with the
     key in ``key_file`` if given, else in the user's data folder. Raises
     :class:`WorkbenchError` for a file the workbench cannot use and
     :class:`Cancelled` if ``cancelled()`` turns true; either way the workspace

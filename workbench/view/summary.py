@@ -1,7 +1,7 @@
 """The figures in the summary strip, worked out over the rows the list shows.
 
 Wait figures (median, % within 18 weeks, counts past 18 to 104 weeks, the
-histogram) count RTT pathways whose wait counts (``workbench.waits``); the
+histogram) count RTT pathways whose wait counts (``workbench.check.waits``); the
 rows they leave out are counted by reason, so the strip can state its
 denominator. Qt-free so it can run on the worker thread next to the filter
 that chose the rows.
