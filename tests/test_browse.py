@@ -5,6 +5,7 @@ import pytest
 
 from tests.ui.conftest import make_list
 from workbench.fields import WaitingList
+from workbench.view.columns import problem_codes
 from workbench.view.filters import BLANK, FINDINGS, ROW_NUMBER, ListIndex, ListQuery
 from workbench.view.summary import summarise
 from workbench.progress import Cancelled
@@ -153,3 +154,8 @@ def test_filters_on_a_list_read_back_from_a_workspace_use_its_stored_codes_and_a
         expected_codes, expected_values = sorted_codes(original)
         assert values == expected_values and codes.tolist() == expected_codes.tolist()
     assert index.order(ListQuery(filters=(("site", "North"),))).tolist() == np.flatnonzero(site == "North").tolist()
+
+
+def test_problem_codes_join_every_finding_of_a_row():
+    codes = problem_codes(4, {"missing_priority": np.array([1, 3]), "invalid_lsoa": np.array([3])})
+    assert codes.tolist() == [None, "No priority", None, "No priority, Unknown LSOA"]

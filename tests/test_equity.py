@@ -16,6 +16,7 @@ from workbench.compare.equity import (
 from workbench.check.deprivation import FIFTHS
 from workbench.fields import WaitingList
 from workbench.errors import WorkbenchError
+from workbench.compare.preview import movement_histogram
 from workbench.compare.suppression import suppressed_summary
 
 
@@ -326,3 +327,10 @@ def test_core20_groups_keep_welsh_and_scottish_patients_apart_from_not_known():
     grouping = group_rows(wl, "core20")
     assert [grouping.labels[c] for c in grouping.codes] == ["Yes", "No", "Not in England (Core20 is England only)",
                                                             "Not in England (Core20 is England only)", NOT_KNOWN]
+
+
+def test_movement_histogram_is_symmetric_and_suppressed():
+    edges, counts = movement_histogram(np.array([-30] * 10 + [0] * 50 + [30] * 2), bins=5)
+    assert edges[0] == -edges[-1] and len(counts) == 5
+    # 2 is hidden, and so is the next smallest, or the list size minus the others would give it back.
+    assert counts.tolist() == ["*", 0, 50, 0, "*"]

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import make_list
 from ui.list_panel import ListPanel
-from workbench.report.spreadsheet import rows_as_tsv
 from workbench.view.filters import ANY_FINDING, ListIndex
 from ui.quality_panel import QualityPanel
 from ui.summary_strip import SummaryStrip
@@ -103,11 +102,6 @@ def test_copy_of_many_rows_runs_on_the_worker(qtbot, worker):
     QApplication.clipboard().clear()
     panel.copy_selection()
     qtbot.waitUntil(lambda: QApplication.clipboard().text().count("\n") == 6001)
-
-
-def test_rows_as_tsv_neutralises_formulas_but_not_negative_numbers():
-    text = rows_as_tsv(["A", "B"], [lambda i: "-3.5", lambda i: "@SUM(A1)"], np.array([0]))
-    assert text.splitlines()[1] == "-3.5\t'@SUM(A1)"
 
 
 def test_quality_panel_lists_findings_and_emits_the_chosen_code(qtbot):

@@ -12,7 +12,7 @@ from ui.capacity_panel import CapacityPanel
 from workbench.compare.queues import CapacitySettings, queue_table
 from ui.equity_panel import GROUP_CHARTS, REPORT_HEIGHT, REPORT_WIDTH, EquityPanel
 from ui.explain_panel import ExplainPanel
-from workbench.compare.preview import EquityCache, PreviewRequest, compute_preview, movement_histogram, prepare_list
+from workbench.compare.preview import EquityCache, PreviewRequest, compute_preview, prepare_list
 from ui.ranked_model import RankedModel
 from ui.ranked_view import RankedView
 from ui.report_export import write_pdf
@@ -303,13 +303,6 @@ def test_equity_panel_updates_bars_in_place_and_exports(qtbot, rules, tmp_path):
     assert png.read_bytes().startswith(b"\x89PNG") and "<svg" in svg.read_text(encoding="utf-8")
     picture = QImage.fromData(panel.chart_png())  # a fixed size for the record, shown or not
     assert (picture.width(), picture.height()) == (REPORT_WIDTH, REPORT_HEIGHT)
-
-
-def test_movement_histogram_is_symmetric_and_suppressed():
-    edges, counts = movement_histogram(np.array([-30] * 10 + [0] * 50 + [30] * 2), bins=5)
-    assert edges[0] == -edges[-1] and len(counts) == 5
-    # 2 is hidden, and so is the next smallest, or the list size minus the others would give it back.
-    assert counts.tolist() == ["*", 0, 50, 0, "*"]
 
 
 def test_queue_table_hides_small_specialties(qtbot):
