@@ -74,14 +74,8 @@ class Finding:
 
 
 LOG_NAME = "workbench"
-
-
 LOG_FILE = "workbench.log"
-
-
 log = logging.getLogger(LOG_NAME)
-
-
 UNEXPECTED = (
     "Something went wrong inside the workbench (this is not a problem with your file or what you did).\n\n"
     "What to do: try again. If it happens again, send the log file to your system support team: "

@@ -30,11 +30,7 @@ COLUMNS = (
     ("backlog_52", "Waiting over 52 weeks"),
     ("weeks_to_clear_52", "Weeks to clear the 52-week backlog"),
 )
-
-
 NAME_KEYS = ("specialty", "specialty_name")  # what a row is about: shown even for a handful of patients
-
-
 SIZE_REVEALING = ("queue_size", "capacity_per_week", "demand_per_week", "target_queue_size", "relief_capacity")
 
 

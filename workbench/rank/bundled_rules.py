@@ -12,8 +12,6 @@ from workbench.resources import resource_path
 
 
 TREAT_IN_TURN = "treat-in-turn"
-
-
 STARTING_RULES = ("inclusive-recovery", "priority-and-time-to-target")
 
 

@@ -28,14 +28,8 @@ from workbench.store.workspace import Workspace
 
 
 SAVED, UNTITLED, DEMO = "saved", "untitled", "demo"
-
-
 WORKSPACE_SUFFIX = ".sqlite"
-
-
 DEMO_FILE = "Demo waiting list.sqlite"
-
-
 DEMO_LIST = "demo-waiting-list.csv"
 
 

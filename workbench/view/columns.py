@@ -32,11 +32,7 @@ PROBLEM_NAMES = {
     "age_out_of_range": "Implausible age",
     "file_value_differs": "File's own value differs",
 }
-
-
 LEADING_FIELDS = (ROW_NUMBER, "source_line", FINDINGS)
-
-
 SHOWN_BESIDE = {"specialty_name": "specialty"}  # a derived column read with a canonical one: shown after it
 
 
