@@ -30,10 +30,12 @@ import time
 import numpy as np
 import pandas as pd
 
-from workbench.equity import _treatment_times, prepare_equity
+from workbench.compare.equity import _treatment_times, prepare_equity
 from workbench.fields import LONG_WAIT_WEEKS, WaitingList
-from workbench.ranking import prepare, rank
-from workbench.rules import bundled_rule_sets, load_rules, treat_in_turn, with_weight
+from workbench.rank.ranking import prepare, rank
+from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_edits import with_weight
+from workbench.rank.rule_file import load_rules
 
 RUNS = 7
 CAPACITY, HORIZON = 2000.0, 13

@@ -38,10 +38,10 @@ os.environ.setdefault("WORKBENCH_DATA_DIR", str(Path(tempfile.gettempdir()) / "w
 from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from workbench import validation  # noqa: E402
-from workbench.enrich import enrich  # noqa: E402
+from workbench.check import validation  # noqa: E402
+from workbench.check.enrich import enrich  # noqa: E402
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, WaitingList, empty_column  # noqa: E402
-from workbench.workspace import Workspace  # noqa: E402
+from workbench.store.workspace import Workspace  # noqa: E402
 
 CENSUS = date(2026, 3, 31)
 TICK_MS = 10
@@ -148,7 +148,7 @@ def main(rows: int, part1_only: bool = False) -> None:
 
         ui.prioritisation.install_prioritisation = lambda window: None
     from ui.main_window import MainWindow
-    from ui.session import SAVED, WorkspaceFile
+    from workbench.store.workspace_files import SAVED, WorkspaceFile
 
     started = time.perf_counter()
     window = MainWindow()

@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from workbench.demo import write_demo_list  # noqa: E402
-from workbench.importer import import_file  # noqa: E402
+from workbench.store.importer import import_file  # noqa: E402
 
 
 def timed(function) -> float:
@@ -144,7 +144,7 @@ def peak_memory_mb(path: Path, scratch: Path) -> float:
     """Peak resident memory of one import in a fresh Python process."""
     code = (
         "import sys, resource; sys.path.insert(0, %r)\n"
-        "from workbench.importer import import_file\n"
+        "from workbench.store.importer import import_file\n"
         "import_file(%r, %r)\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     ) % (str(HERE.parent), str(path), str(scratch / "memory.sqlite"))

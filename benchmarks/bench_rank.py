@@ -22,13 +22,15 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workbench.demo import write_demo_list  # noqa: E402
-from workbench.export import export_ranked_list, ranked_columns  # noqa: E402
+from workbench.report.export import export_ranked_list, ranked_columns  # noqa: E402
 from workbench.fields import WaitingList  # noqa: E402
-from workbench.importer import import_file  # noqa: E402
-from workbench.ranking import prepare, rank  # noqa: E402
-from workbench.rules import load_rules, treat_in_turn, with_weight  # noqa: E402
+from workbench.store.importer import import_file  # noqa: E402
+from workbench.rank.ranking import prepare, rank  # noqa: E402
+from workbench.rank.rule_file import load_rules  # noqa: E402
+from workbench.rank.bundled_rules import treat_in_turn  # noqa: E402
+from workbench.rank.rule_edits import with_weight  # noqa: E402
 from workbench.resources import resource_path  # noqa: E402
-from workbench.workspace import Workspace  # noqa: E402
+from workbench.store.workspace import Workspace  # noqa: E402
 
 CENSUS = date(2026, 3, 31)
 PRIORITIES = np.array(["P1a", "P1b", "P2", "P3", "P4", "P5", "P6", None], dtype=object)

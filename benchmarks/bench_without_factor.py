@@ -30,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_rank import synthetic_list  # noqa: E402
-from workbench.ranking import WithoutFactors, prepare, rank  # noqa: E402
+from workbench.rank.ranking import WithoutFactors, prepare, rank  # noqa: E402
 from workbench.resources import resource_path  # noqa: E402
-from workbench.rules import load_rules, with_weight  # noqa: E402
+from workbench.rank.rule_edits import with_weight  # noqa: E402
+from workbench.rank.rule_file import load_rules  # noqa: E402
 
 
 def median_ms(function, repeats: int, setup=lambda: None) -> float:

@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(HERE)); sys.path.insert(0, HERE)
 import bench_gui as B
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from ui.session import WorkspaceFile, SAVED
+from workbench.store.workspace_files import SAVED, WorkspaceFile
 path = B.build_workspace(1_000_000)
 app = QApplication([])
 from ui.main_window import MainWindow

@@ -72,7 +72,7 @@ class Installed:
         self.trace = trace
 
     def data_folder(self) -> Path:
-        """Where the workbench keeps its data for this home (as workbench/mapping.py decides)."""
+        """Where the workbench keeps its data for this home (as workbench/read/mapping.py decides)."""
         if WINDOWS:
             return self.home / "AppData" / "Roaming" / "PrioritisationWorkbench"
         return self.home / ".local" / "share" / "prioritisation-workbench"

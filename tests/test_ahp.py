@@ -5,9 +5,9 @@ import csv
 import numpy as np
 import pytest
 
-from workbench.ahp import ahp_weights, matrix_from_pairs, read_judgement_matrix
-from workbench.progress import WorkbenchError
-from workbench.swing import swing_weights
+from workbench.rank.ahp import ahp_weights, matrix_from_pairs, read_judgement_matrix
+from workbench.errors import WorkbenchError
+from workbench.rank.swing import swing_weights
 
 NAMES3 = ["time waited", "deprivation", "carer"]
 

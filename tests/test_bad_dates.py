@@ -13,16 +13,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import waits
+from workbench.check import waits
 from workbench.demo import write_demo_list
-from workbench.enrich import enrich
-from workbench.equity import prepare_equity
+from workbench.check.enrich import enrich
+from workbench.compare.equity import prepare_equity
 from workbench.fields import WaitingList
-from workbench.importer import import_file
-from workbench.list_summary import summarise
-from workbench.ranking import explain, prepare, rank
-from workbench.rules import SOCIAL, BandPolicy, Factor, LookupBand, RuleSet, bundled_rule_sets, load_rules, treat_in_turn
-from workbench.workspace import Workspace
+from workbench.store.importer import import_file
+from workbench.view.summary import summarise
+from workbench.rank.ranking import explain, prepare, rank
+from workbench.rank.rules import SOCIAL, BandPolicy, Factor, LookupBand, RuleSet
+from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_file import load_rules
+from workbench.store.workspace import Workspace
 
 CENSUS = datetime.date(2026, 11, 1)
 GOOD_STARTS = ["2026-10-25", "2026-06-01", "2025-11-01", "2024-05-01", "2026-11-01"]

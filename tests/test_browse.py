@@ -5,8 +5,9 @@ import pytest
 
 from tests.ui.conftest import make_list
 from workbench.fields import WaitingList
-from workbench.browse import BLANK, FINDINGS, ROW_NUMBER, ListIndex, ListQuery
-from workbench.list_summary import summarise
+from workbench.view.columns import problem_codes
+from workbench.view.filters import BLANK, FINDINGS, ROW_NUMBER, ListIndex, ListQuery
+from workbench.view.summary import summarise
 from workbench.progress import Cancelled
 
 
@@ -91,7 +92,7 @@ def test_identifier_sort_matches_python_sort_order():
 
 
 def test_sorted_codes_across_chunks_number_values_in_order():
-    from workbench.browse import sorted_codes
+    from workbench.view.filters import sorted_codes
 
     values = np.array(["b", "a", None, "c"] * 30_000, dtype=object)
     codes, distinct = sorted_codes(values)
@@ -106,7 +107,7 @@ def test_search_finds_every_row_containing_the_text_and_no_others():
 
 
 def test_search_maps_matches_to_rows_across_chunks():
-    from workbench.browse import CHUNK_ROWS
+    from workbench.view.filters import CHUNK_ROWS
 
     index = ListIndex(make_list(CHUNK_ROWS + 10))
     for row in (CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS + 9):
@@ -132,8 +133,8 @@ def test_search_and_sort_are_prepared_ahead_and_a_cancel_keeps_what_is_finished(
 
 
 def test_filters_on_a_list_read_back_from_a_workspace_use_its_stored_codes_and_agree(tmp_path):
-    from workbench.browse import sorted_codes
-    from workbench.workspace import Workspace
+    from workbench.view.filters import sorted_codes
+    from workbench.store.workspace import Workspace
 
     n = 12_000  # enough repeats for the workspace to store the columns as codes
     rng = np.random.default_rng(3)
@@ -153,3 +154,8 @@ def test_filters_on_a_list_read_back_from_a_workspace_use_its_stored_codes_and_a
         expected_codes, expected_values = sorted_codes(original)
         assert values == expected_values and codes.tolist() == expected_codes.tolist()
     assert index.order(ListQuery(filters=(("site", "North"),))).tolist() == np.flatnonzero(site == "North").tolist()
+
+
+def test_problem_codes_join_every_finding_of_a_row():
+    codes = problem_codes(4, {"missing_priority": np.array([1, 3]), "invalid_lsoa": np.array([3])})
+    assert codes.tolist() == [None, "No priority", None, "No priority, Unknown LSOA"]

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from workbench.capacity import (
+from workbench.compare.capacity import (
     ALL_SPECIALTIES,
     queue_load,
     relief_capacity,
@@ -17,7 +17,7 @@ from workbench.capacity import (
     weeks_to_clear,
 )
 from workbench.fields import WaitingList
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from workbench.cli import main
-from workbench.importer import import_file
+from workbench.store.importer import import_file
 
 CENSUS = date(2026, 1, 5)
 # LSOAs of known IoD2025 deciles: 1 and 2 (quintile 1), 5 (quintile 3), 9 and 10 (quintile 5).

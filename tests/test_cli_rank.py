@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from workbench.cli import main
-from workbench.importer import import_file
+from workbench.store.importer import import_file
 
 HEADERS = ["Pathway ID", "Priority", "RTT Clock Start", "Carer", "Return to work", "Learning disability"]
 PATIENTS = [

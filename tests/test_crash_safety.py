@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench.importer import import_file
-from workbench.workspace import Workspace
+from workbench.store.importer import import_file
+from workbench.store.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 CENSUS = date(2026, 11, 2)
@@ -40,7 +40,7 @@ IMPORT_CHILD = textwrap.dedent(
     """
     import sys, time
     from datetime import date
-    from workbench.importer import import_file
+    from workbench.store.importer import import_file
 
     source, workspace, pause = sys.argv[1], sys.argv[2], sys.argv[3] == "pause"
 
@@ -62,7 +62,7 @@ IMPORT_CHILD = textwrap.dedent(
 SAVE_AS_CHILD = textwrap.dedent(
     """
     import sys, time
-    from workbench.workspace import Workspace
+    from workbench.store.workspace import Workspace
 
     class SlowCopy:
         # The real connection, copying a few pages at a time so the kill lands mid-copy.
@@ -90,10 +90,10 @@ SAVE_AS_CHILD = textwrap.dedent(
 EXPORT_CHILD = textwrap.dedent(
     """
     import sys, time
-    from workbench.export import export_ranked_list
-    from workbench.ranking import rank
-    from workbench.rules import treat_in_turn
-    from workbench.workspace import Workspace
+    from workbench.report.export import export_ranked_list
+    from workbench.rank.ranking import rank
+    from workbench.rank.bundled_rules import treat_in_turn
+    from workbench.store.workspace import Workspace
 
     with Workspace.open(sys.argv[1]) as workspace:
         wl, record = workspace.load_list(), workspace.import_record()

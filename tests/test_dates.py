@@ -7,8 +7,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from workbench import dates
-from workbench.dates import parse_dates
+from workbench.read import dates
+from workbench.read.dates import parse_dates
 
 
 def parse(*values):

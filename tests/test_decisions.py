@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from workbench import decisions
-from workbench.decisions import (
+from workbench.store import decisions
+from workbench.store.decisions import (
     GENESIS,
     chain_head,
     changes_between,
@@ -22,9 +22,10 @@ from workbench.decisions import (
     verify_all,
     verify_chain,
 )
-from workbench.progress import WorkbenchError
-from workbench.rules import treat_in_turn, with_social_cap, with_weight
-from workbench.workspace import Workspace
+from workbench.errors import WorkbenchError
+from workbench.rank.bundled_rules import treat_in_turn
+from workbench.rank.rule_edits import with_social_cap, with_weight
+from workbench.store.workspace import Workspace
 
 
 @pytest.fixture
@@ -194,7 +195,7 @@ def test_a_decisions_rule_set_deleted_from_the_history_is_detected(workspace):
 
 def test_the_command_line_checks_the_log_against_a_decision_record(workspace, tmp_path, capsys):
     from workbench.cli import main
-    from workbench.report import DecisionRecord, write_decision_record
+    from workbench.report.record import DecisionRecord, write_decision_record
 
     three_decisions(workspace)
     record = write_decision_record(DecisionRecord(treat_in_turn(), treat_in_turn(), log=decision_log(workspace)),

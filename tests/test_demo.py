@@ -7,11 +7,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from workbench import cli, deprivation
+from workbench import cli
+from workbench.check import deprivation
 from workbench.demo import DEMO_CENSUS, DEMO_DISTRICTS, HEADERS, generate_demo_list, write_demo_list
-from workbench.enrich import completed_years
-from workbench.nhs_number import normalise_nhs_numbers, valid_mask
-from workbench.progress import WorkbenchError
+from workbench.check.enrich import completed_years
+from workbench.read.nhs_number import normalise_nhs_numbers, valid_mask
+from workbench.errors import WorkbenchError
 from workbench.resources import resource_path
 
 
@@ -158,7 +159,7 @@ def test_command_refuses_a_missing_folder_and_zero_rows(tmp_path, capsys):
 
 
 def test_importing_the_demo_finds_every_planted_error(tmp_path):
-    from workbench.importer import import_file
+    from workbench.store.importer import import_file
 
     path = tmp_path / "demo.csv"
     write_demo_list(path, rows=400, seed=11)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import deprivation
-from workbench.deprivation import (
+from workbench.check import deprivation
+from workbench.check.deprivation import (
     CARRIED_BACK_TO_2011, CARRIED_TO_2021, DIRECT, NOT_IN_INDEX, NOT_KNOWN, Linking, link_areas, load_index,
 )
 from workbench.resources import resource_path
@@ -200,7 +200,7 @@ def test_empty_input_gives_empty_columns():
 
 # --------------------------------------------------------------------------- what the link says
 def _summary(lsoa, edition="2025", header="LSOA"):
-    from workbench.enrich import enrich
+    from workbench.check.enrich import enrich
 
     linking = Linking(edition, header)
     columns = {"lsoa": codes(*lsoa)}

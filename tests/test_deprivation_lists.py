@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import deprivation
-from workbench.importer import import_file
+from workbench.check import deprivation
+from workbench.store.importer import import_file
 from workbench.resources import resource_path
-from workbench.workspace import Workspace
+from workbench.store.workspace import Workspace
 
 FOLDER = resource_path("deprivation")
 RNG = np.random.default_rng(18)

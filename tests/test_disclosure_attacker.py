@@ -44,13 +44,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ui.capacity_panel import CapacitySettings, queue_table
-from ui.equity_panel import movement_histogram
-from workbench import waits
-from workbench.capacity import ALL_SPECIALTIES, BACKLOG_WEEKS
-from workbench.equity import _treatment_times, group_rows, prepare_equity
+from workbench.compare.queues import CapacitySettings, queue_table
+from workbench.compare.preview import movement_histogram
+from workbench.check import waits
+from workbench.compare.capacity import ALL_SPECIALTIES, BACKLOG_WEEKS
+from workbench.compare.equity import _treatment_times, group_rows, prepare_equity
 from workbench.fields import ETHNIC_GROUPS, LONG_WAIT_WEEKS, WaitingList
-from workbench.suppression import SUPPRESSED, is_small, published_count, published_share, suppressed_summary
+from workbench.compare.suppression import SUPPRESSED, is_small, published_count, published_share, suppressed_summary
 
 GROUPINGS = ("imd_quintile", "imd_decile", "core20", "ethnic_group", "sex", "site", "specialty")
 ORDERS = ("baseline", "scenario")

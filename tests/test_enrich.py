@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.deprivation import DOMAINS, Linking, load_index
-from workbench.enrich import completed_years, enrich
+from workbench.check.deprivation import DOMAINS, Linking, load_index
+from workbench.check.enrich import completed_years, enrich
 from workbench.fields import DATE, DERIVED_FIELDS, TEXT, KnownCodes, WaitingList
 
 CENSUS = datetime.date(2026, 11, 1)

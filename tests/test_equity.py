@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.equity import (
+from workbench.compare.equity import (
     NOT_KNOWN,
     describe_change,
     equity_summary,
@@ -13,12 +13,13 @@ from workbench.equity import (
     plan_service,
     prepare_equity,
 )
-from workbench.deprivation import FIFTHS
+from workbench.check.deprivation import FIFTHS
 from workbench.fields import WaitingList
-from workbench.progress import WorkbenchError
-from workbench.ranking import rank
-from workbench.rules import treat_in_turn
-from workbench.suppression import suppressed_summary
+from workbench.errors import WorkbenchError
+from workbench.rank.ranking import rank
+from workbench.rank.bundled_rules import treat_in_turn
+from workbench.compare.preview import movement_histogram
+from workbench.compare.suppression import suppressed_summary
 
 
 def make_list(weeks_waited, **columns) -> WaitingList:
@@ -377,3 +378,12 @@ def test_the_sii_comes_with_the_range_unknown_deprivation_could_give_it():
     with_least = inequality_indices([5, 4, 3, 2, 19 / 3], [1, 1, 1, 1, 3])[0]
     assert (low, high) == pytest.approx(sorted([with_most, with_least]))
     assert low < 0 < 5 < high  # unknowns this many, and this far off, could even turn the gradient round
+
+
+def test_movement_histogram_is_symmetric_and_controlled():
+    edges, counts = movement_histogram(np.array([-30] * 12 + [0] * 50 + [30] * 2), bins=5)
+    assert edges[0] == -edges[-1] and len(counts) == 5
+    # 2 is hidden, 12 rounded to 10; no other count is hidden to protect it.
+    assert counts.tolist() == [10, 0, 50, 0, "*"]
+    assert movement_histogram(np.array([-30] * 12 + [30] * 2), bins=5, small_numbers_shown=True)[1].tolist() == \
+        [12, 0, 0, 0, 2]

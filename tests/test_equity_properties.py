@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from workbench.equity import _exact_quantiles, equity_summary
+from workbench.compare.equity import _exact_quantiles, equity_summary
 from workbench.fields import WaitingList
 
 GROUP_VALUES = ["a", "b", "c", None]

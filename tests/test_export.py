@@ -8,11 +8,14 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from workbench.export import export_ranked_list
+from workbench.report.export import export_ranked_list
+from workbench.report.spreadsheet import rows_as_tsv
 from workbench.fields import WaitingList
-from workbench.progress import Cancelled, WorkbenchError
-from workbench.ranking import rank
-from workbench.rules import parse_rules, treat_in_turn
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
+from workbench.rank.ranking import rank
+from workbench.rank.rule_file import parse_rules
+from workbench.rank.bundled_rules import treat_in_turn
 
 RULES = parse_rules(
     'name = "Carers first"\nsocial_cap_weeks = 6\n'
@@ -155,3 +158,8 @@ def test_wrong_extension_and_unwritable_place_are_plain_errors(tmp_path, ranked)
         export_ranked_list(tmp_path / "ranked.pdf", *ranked, RULES, IMPORT)
     with pytest.raises(WorkbenchError, match="ranked.xlsx: could not write the file"):
         export_ranked_list(tmp_path / "missing-folder" / "ranked.xlsx", *ranked, RULES, IMPORT)
+
+
+def test_rows_as_tsv_neutralises_formulas_but_not_negative_numbers():
+    text = rows_as_tsv(["A", "B"], [lambda i: "-3.5", lambda i: "@SUM(A1)"], np.array([0]))
+    assert text.splitlines()[1] == "-3.5\t'@SUM(A1)"

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import waits
+from workbench.check import waits
 from workbench.cli import main
 from workbench.demo import WLMDS_HEADERS, generate_wlmds_list, write_demo_list
 from workbench.fields import CANONICAL_FIELDS, DERIVED_FIELDS
-from workbench.importer import import_file
-from workbench.mapping import SPELLINGS
-from workbench.workspace import Workspace
+from workbench.store.importer import import_file
+from workbench.read.mapping import SPELLINGS
+from workbench.store.workspace import Workspace
 
 CENSUS = date(2026, 11, 1)
 
@@ -241,7 +241,7 @@ def test_any_header_set_of_field_names_and_their_spellings_imports_every_row(tmp
 
 
 def _has_required(headers):
-    from workbench.mapping import detect_mapping, missing_required
+    from workbench.read.mapping import detect_mapping, missing_required
 
     return not missing_required(detect_mapping(headers))
 

@@ -28,10 +28,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from workbench.cli import main
-from workbench.importer import import_file
-from workbench.progress import WorkbenchError
-from workbench.readers import preview
-from workbench.workspace import Workspace
+from workbench.store.importer import import_file
+from workbench.errors import WorkbenchError
+from workbench.read.readers import preview
+from workbench.store.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 CENSUS = date(2026, 11, 2)

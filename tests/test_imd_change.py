@@ -8,10 +8,10 @@ import pytest
 from openpyxl import load_workbook
 
 from workbench.cli import main
-from workbench.enrich import enrich
+from workbench.check.enrich import enrich
 from workbench.fields import WaitingList
-from workbench.imd_change import compare_editions, headline, notes, suppressed_change, table_rows
-from workbench.importer import import_file
+from workbench.compare.imd_change import compare_editions, headline, notes, suppressed_change, table_rows
+from workbench.store.importer import import_file
 
 # Areas with their fifths in each edition (from the published files):
 #   E01000001  IoD2019 decile 9 (fifth 5) -> IoD2025 decile 8 (fifth 4): more deprived

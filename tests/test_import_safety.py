@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from workbench.cli import main
-from workbench.importer import import_file
-from workbench.locking import acquire_lock
-from workbench.progress import WorkbenchError
+from workbench.store.importer import import_file
+from workbench.store.locking import acquire_lock
+from workbench.errors import WorkbenchError
 
 
 

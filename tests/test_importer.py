@@ -9,9 +9,10 @@ import pytest
 from openpyxl import Workbook
 
 from workbench.cli import main
-from workbench.importer import import_file
-from workbench.progress import Cancelled, WorkbenchError
-from workbench.workspace import Workspace
+from workbench.store.importer import import_file
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
+from workbench.store.workspace import Workspace
 
 HEADERS = ["Pathway ID", "NHS Number", "Specialty", "Priority", "RTT Clock Start", "Date of Birth", "Ethnicity", "LSOA", "Carer"]
 ROWS = [

@@ -14,8 +14,8 @@ statements are checked here with an independent least-squares fit.
 import numpy as np
 import pytest
 
-from workbench import inequality
-from workbench.inequality import describe_rii, fitted_ends, relative_ranks, slope_index
+from workbench.compare import inequality
+from workbench.compare.inequality import describe_rii, fitted_ends, relative_ranks, slope_index
 
 Z_975 = 1.959963984540054  # qnorm(0.975): OHID turns 95% limits into a standard error with it
 

@@ -10,8 +10,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from workbench import locking
-from workbench.locking import (
+from workbench.store import locking
+from workbench.store.locking import (
+    HeldLocks,
     LockOwner,
     WorkspaceInUse,
     acquire_lock,
@@ -23,15 +24,15 @@ from workbench.locking import (
     parse_proc_mounts,
     warnings_for,
 )
-from workbench.progress import WorkbenchError
-from workbench.workspace import Workspace
+from workbench.errors import WorkbenchError
+from workbench.store.workspace import Workspace
 
 # A child process that takes the lock, says so, and keeps it until its stdin closes.
 HOLDER = textwrap.dedent(
     """
     import sys
-    from workbench.locking import acquire_lock
-    from workbench.progress import WorkbenchError
+    from workbench.store.locking import acquire_lock
+    from workbench.errors import WorkbenchError
     try:
         lock = acquire_lock(sys.argv[1])
     except WorkbenchError as error:
@@ -268,3 +269,19 @@ def test_a_cloud_synced_folder_is_warned_about(tmp_path):
     folder.mkdir(parents=True)
     found = warnings_for(folder / "ward.sqlite")
     assert len(found) == 1 and "'OneDrive - Example NHS Trust' folder" in found[0] and "leave this computer" in found[0]
+
+
+def test_held_locks_keep_the_shown_workspace_and_each_in_use_until_its_work_ends(tmp_path):
+    shown, saving = tmp_path / "ward.sqlite", tmp_path / "copy.sqlite"
+    held = HeldLocks()
+    held.take(shown)
+    held.take(saving)
+    first, second = held.start_using(saving), held.start_using(saving)
+    held.stop_using(first, shown=shown)
+    assert held.of(saving) is not None  # a second save to it is still under way
+    held.stop_using(second, shown=shown)
+    assert held.of(saving) is None and held.of(shown) is not None
+    assert lock_path(saving).exists() is False
+    held.release()
+    assert held.of(shown) is None and not lock_path(shown).exists()
+

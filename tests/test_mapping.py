@@ -6,9 +6,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from workbench import mapping
+from workbench.read import mapping
 from workbench.fields import CANONICAL_FIELDS
-from workbench.mapping import (
+from workbench.read.mapping import (
     detect_mapping,
     list_profiles,
     load_profile,
@@ -18,7 +18,7 @@ from workbench.mapping import (
     resolve_mapping,
     save_profile,
 )
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 
 def test_wlmds_names():

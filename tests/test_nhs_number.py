@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.nhs_number import as_integers, is_valid_nhs_number, normalise_nhs_number, normalise_nhs_numbers, valid_mask
+from workbench.read.nhs_number import as_integers, is_valid_nhs_number, normalise_nhs_number, normalise_nhs_numbers, valid_mask
 
 # Valid test numbers (../shared/reference), near misses and things files really hold.
 ODD_VALUES = [

@@ -27,14 +27,15 @@ from openpyxl import Workbook
 
 from workbench.cli import main
 from workbench.demo import write_demo_list
-from workbench.equity import equity_summary
-from workbench.export import export_ranked_list
-from workbench.importer import import_file
-from workbench.ranking import explain, prepare, rank
-from workbench.rules import load_rules, bundled_rule_sets, treat_in_turn
-from workbench.validation import validate
-from workbench.workspace import Workspace
-from workbench.worklist import write_worklist
+from workbench.compare.equity import equity_summary
+from workbench.report.export import export_ranked_list
+from workbench.store.importer import import_file
+from workbench.rank.ranking import explain, prepare, rank
+from workbench.rank.rule_file import load_rules
+from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
+from workbench.check.validation import validate
+from workbench.store.workspace import Workspace
+from workbench.report.worklist import write_worklist
 
 ROOT = Path(__file__).resolve().parent.parent
 CENSUS = date(2026, 11, 2)

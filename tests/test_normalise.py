@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from workbench.fields import CANONICAL_FIELDS, PRIORITY_CODES
-from workbench.normalise import normalise_fields
+from workbench.read.normalise import normalise_fields
 
 
 def one(field, *values):

@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
-from workbench import pseudonymise
-from workbench.importer import import_file
-from workbench.pseudonymise import KEY_ID_SETTING, LEGACY_KEY_SETTING, pseudonym
-from workbench.workspace import Workspace
+from workbench.store import pseudonymise
+from workbench.store.importer import import_file
+from workbench.store.pseudonymise import KEY_ID_SETTING, LEGACY_KEY_SETTING, pseudonym
+from workbench.store.workspace import Workspace
 
 CENSUS = date(2026, 11, 2)
 HEADERS = ["Pathway ID", "NHS Number", "Patient Name", "Address", "Phone", "Postcode", "Date of Birth",
@@ -124,10 +124,11 @@ def test_exports_are_readable_by_their_owner_only(tmp_path, permissive_umask, na
 
 def test_unexpected_errors_are_logged_without_their_messages(tmp_path, monkeypatch):
     from ui import errors
+    from workbench.errors import setup_logging
 
     shown = []
     monkeypatch.setattr(errors, "show_error", lambda parent, message, title="": shown.append(message))
-    log = errors.setup_logging(tmp_path)
+    log = setup_logging(tmp_path)
     for error in _errors_carrying_patient_data():
         errors.excepthook(type(error), error, error.__traceback__)
     text = log.read_text(encoding="utf-8")
@@ -162,12 +163,13 @@ def test_a_whole_app_session_leaves_no_patient_data_in_settings_or_logs(qtbot, t
     from PySide6.QtWidgets import QMessageBox
     from ui import errors
     from ui.main_window import MainWindow
+    from workbench.errors import setup_logging
 
     data = tmp_path / "data"
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(data))
     monkeypatch.setattr(main_window.QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     monkeypatch.setattr(errors, "show_error", lambda parent, message, title="": None)
-    errors.setup_logging(data)
+    setup_logging(data)
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()

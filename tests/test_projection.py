@@ -16,12 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import projection
-from workbench.equity import prepare_equity
+from workbench.compare import projection
+from workbench.compare.equity import prepare_equity
 from workbench.fields import WaitingList
-from workbench.progress import WorkbenchError
-from workbench.ranking import prepare, rank
-from workbench.rules import PRIORITY_BAND_CODES, parse_rules, treat_in_turn
+from workbench.errors import WorkbenchError
+from workbench.rank.ranking import prepare, rank
+from workbench.rank.bundled_rules import treat_in_turn
+from workbench.rank.rule_file import parse_rules
+from workbench.rank.rules import PRIORITY_BAND_CODES
 
 BANDS = ("P2", "P3", "P4")
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from workbench.enrich import enrich
+from workbench.check.enrich import enrich
 from workbench.fields import WaitingList
-from workbench.progress import WorkbenchError
-from workbench.ranking import (
+from workbench.errors import WorkbenchError
+from workbench.rank.ranking import (
     compare,
     count_inversions,
     explain,
@@ -15,7 +15,9 @@ from workbench.ranking import (
     prepare,
     rank,
 )
-from workbench.rules import bundled_rule_sets, load_rules, parse_rules, treat_in_turn, with_weight
+from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_file import load_rules, parse_rules
+from workbench.rank.rule_edits import with_weight
 from workbench.resources import resource_path
 
 

@@ -5,8 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.fields import WaitingList
-from workbench.ranking import WithoutFactors, prepare, rank
-from workbench.rules import PRIORITY_BAND_CODES, SOCIAL, BandPolicy, Factor, LookupBand, RuleSet, with_weight
+from workbench.rank.ranking import WithoutFactors, prepare, rank
+from workbench.rank.rule_edits import with_weight
+from workbench.rank.rules import BandPolicy, Factor, LookupBand, PRIORITY_BAND_CODES, RuleSet, SOCIAL
 
 TOLERANCE = 1e-6  # scores are compared in steps of 2^-20 week (about 1e-6)
 PRIORITIES = [*PRIORITY_BAND_CODES[:-1], None, "junk"]

@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 import python_calamine
 
-from workbench import readers
-from workbench.progress import Cancelled, WorkbenchError
-from workbench.readers import list_sheets, preview, read_table
+from workbench.read import csv_files, decoding, file_kinds, table, workbooks
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
+from workbench.read.readers import list_sheets, preview, read_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -166,7 +167,7 @@ def test_preview_reads_only_the_first_rows(tmp_path):
 
 
 def test_csv_progress_reaches_the_end_and_cancel_stops_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "CSV_CHUNK_ROWS", 10)
+    monkeypatch.setattr(csv_files, "CSV_CHUNK_ROWS", 10)
     path = write(tmp_path, "chunks.csv", "Pathway ID\n" + "".join(f"P{i}\n" for i in range(50)))
     seen = []
     table = read_table(path, progress=lambda f, m: seen.append(f))
@@ -187,7 +188,7 @@ def test_classic_mac_line_endings_read_like_any_other(tmp_path):
 
 
 def test_a_mac_file_longer_than_the_sample_loses_no_row(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "SNIFF_BYTES", 100)  # the sample ends mid-file, at a CR
+    monkeypatch.setattr(decoding, "SNIFF_BYTES", 100)  # the sample ends mid-file, at a CR
     lines = ["Title of the extract", "Pathway ID,Site"] + [f"P{i},Main" for i in range(300)]
     table = read_table(write(tmp_path, "long-mac.csv", "\r".join(lines) + "\r"))
     assert table.header_row == 2
@@ -207,16 +208,16 @@ def test_a_too_wide_row_below_the_sample_is_refused_naming_the_row(tmp_path):
 
 
 def test_a_row_as_wide_as_a_spreadsheet_allows_is_kept(tmp_path):
-    text = "Pathway ID,Site\nP1,Main\nP2," + ",".join(["x"] * (readers.MAX_CELLS_PER_ROW - 1)) + "\n"
+    text = "Pathway ID,Site\nP1,Main\nP2," + ",".join(["x"] * (csv_files.MAX_CELLS_PER_ROW - 1)) + "\n"
     table = read_table(write(tmp_path, "widest.csv", text))
-    assert len(table.headers) == readers.MAX_CELLS_PER_ROW
+    assert len(table.headers) == csv_files.MAX_CELLS_PER_ROW
     assert values(table)["Pathway ID"] == ["P1", "P2"] and table.columns[-1].tolist() == [None, "x"]
 
 
 def test_thousands_of_repeated_headers_are_numbered_in_order():
-    headers = readers.unique_headers(["x", "X (2)"] + ["x"] * readers.MAX_CELLS_PER_ROW)
+    headers = table.unique_headers(["x", "X (2)"] + ["x"] * csv_files.MAX_CELLS_PER_ROW)
     assert headers[:4] == ["x", "X (2)", "x (3)", "x (4)"]
-    assert headers[-1] == f"x ({readers.MAX_CELLS_PER_ROW + 2})"
+    assert headers[-1] == f"x ({csv_files.MAX_CELLS_PER_ROW + 2})"
     assert len({h.casefold() for h in headers}) == len(headers)
 
 
@@ -288,7 +289,7 @@ def test_empty_workbook_is_reported(tmp_path):
 
 
 def test_workbook_preview_and_progress(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "WORKBOOK_BLOCK_ROWS", 7)
+    monkeypatch.setattr(workbooks, "WORKBOOK_BLOCK_ROWS", 7)
     path = workbook(tmp_path, sheets={"PTL": [["Pathway ID"]] + [[f"P{i}"] for i in range(120)]})
     assert values(preview(path, rows=3)) == {"Pathway ID": ["P0", "P1", "P2"]}
     seen = []
@@ -386,7 +387,7 @@ def test_zip_bomb_shaped_workbook_is_refused_before_reading(tmp_path):
 
 def test_workbook_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     path = workbook(tmp_path, sheets={"PTL": [["Pathway ID"], ["P1"]]})
-    monkeypatch.setattr(readers, "MAX_UNCOMPRESSED_BYTES", 100)
+    monkeypatch.setattr(file_kinds, "MAX_UNCOMPRESSED_BYTES", 100)
     with pytest.raises(WorkbenchError, match="list.xlsx: would unpack to"):
         read_table(path)
 
@@ -440,7 +441,7 @@ def assert_codes_match(table):
 
 
 def test_a_column_read_as_codes_keeps_every_spelling_exactly(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "CSV_CHUNK_ROWS", 16)  # chunks below the header, as in a big file
+    monkeypatch.setattr(csv_files, "CSV_CHUNK_ROWS", 16)  # chunks below the header, as in a big file
     specialties = ["010", "10", "1.50", "1.5", "", "  ", "110.0"]
     flags = ["TRUE", "true", "True", "FALSE"]  # pandas would make these one True: read again as text
     lines = ["Waiting list extract,,", "Pathway ID,Specialty,Flag"]
@@ -466,7 +467,7 @@ def test_a_list_reads_the_same_with_or_without_codes(tmp_path, monkeypatch):
     write_demo_list(path, rows=400, seed=3)
     with_codes = read_table(path)
     assert assert_codes_match(with_codes) >= 10
-    monkeypatch.setattr(readers, "_repeating_columns", lambda rows: set())
+    monkeypatch.setattr(csv_files, "_repeating_columns", lambda rows: set())
     as_text = read_table(path)
     assert assert_codes_match(as_text) == 0
     assert values(with_codes) == values(as_text)

@@ -5,13 +5,14 @@ from datetime import date, datetime
 import numpy as np
 import pytest
 
-from workbench.decisions import decision_log, record_decision
-from workbench.equity import equity_summary
+from workbench.store.decisions import decision_log, record_decision
+from workbench.compare.equity import equity_summary
 from workbench.fields import WaitingList
-from workbench.ranking import compare, rank
-from workbench.report import DecisionRecord, ReportImage, decision_record_html, image_data_uri, write_decision_record
-from workbench.rules import parse_rules, treat_in_turn
-from workbench.workspace import Workspace
+from workbench.rank.ranking import compare, rank
+from workbench.report.record import DecisionRecord, ReportImage, decision_record_html, image_data_uri, write_decision_record
+from workbench.rank.rule_file import parse_rules
+from workbench.rank.bundled_rules import treat_in_turn
+from workbench.store.workspace import Workspace
 
 RULES = """
 name = "Deprivation first"

@@ -4,20 +4,13 @@ import numpy as np
 import pytest
 
 from workbench.fields import WaitingList
-from workbench.progress import WorkbenchError
-from workbench.rules import (
-    SOCIAL,
-    LookupBand,
-    bundled_rule_sets,
-    check_columns,
-    dump_rules,
-    load_rules,
-    parse_rules,
-    rules_from_argument,
-    treat_in_turn,
-    with_social_cap,
-    with_weight,
-)
+from workbench.errors import WorkbenchError
+from workbench.rank.rules import SOCIAL, LookupBand, check_columns
+from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_writer import dump_rules
+from workbench.rank.rule_file import load_rules, parse_rules
+from workbench.commands._ranked import rules_from_argument
+from workbench.rank.rule_edits import with_social_cap, with_weight
 
 MINIMAL = """\
 name = "Waits"

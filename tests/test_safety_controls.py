@@ -21,10 +21,12 @@ from openpyxl import load_workbook
 
 from workbench.cli import main
 from workbench.demo import write_demo_list
-from workbench.importer import import_file
-from workbench.rules import bundled_rule_sets, load_rules, parse_rules, with_weight
-from workbench.spreadsheet import FORMULA_STARTS, safe_cell
-from workbench.workspace import Workspace
+from workbench.store.importer import import_file
+from workbench.rank.bundled_rules import bundled_rule_sets
+from workbench.rank.rule_file import load_rules, parse_rules
+from workbench.rank.rule_edits import with_weight
+from workbench.report.spreadsheet import FORMULA_STARTS, safe_cell
+from workbench.store.workspace import Workspace
 
 CENSUS = date(2026, 11, 2)
 HEADERS = ["Pathway ID", "RTT Clock Start", "Priority", "Notes"]

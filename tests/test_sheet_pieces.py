@@ -13,9 +13,11 @@ import openpyxl
 import pytest
 import python_calamine
 
-from workbench import readers, sheet_pieces, xlsx
-from workbench.progress import Cancelled, WorkbenchError
-from workbench.readers import preview, read_table
+from workbench.read import sheet_pieces, workbooks
+from workbench.report import xlsx
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
+from workbench.read.readers import preview, read_table
 
 
 @pytest.fixture
@@ -23,7 +25,7 @@ def tiny_pieces(monkeypatch):
     monkeypatch.setattr(sheet_pieces, "PIECE_BYTES", 2000)
     monkeypatch.setattr(sheet_pieces, "READ_BYTES", 512)
     monkeypatch.setattr(sheet_pieces, "HEAD_BYTES", 4096)
-    monkeypatch.setattr(readers, "WORKBOOK_BLOCK_ROWS", 37)
+    monkeypatch.setattr(workbooks, "WORKBOOK_BLOCK_ROWS", 37)
 
 
 def pieces_parsed(monkeypatch) -> list:

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from workbench import workspace as workspace_module
+from workbench.store import workspace as workspace_module
 from workbench.cli import main
 from workbench.demo import write_demo_list
-from workbench.importer import import_file
-from workbench.progress import WorkbenchError
-from workbench.workspace import Workspace
+from workbench.store.importer import import_file
+from workbench.errors import WorkbenchError
+from workbench.store.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 CENSUS = date(2026, 11, 2)
@@ -37,7 +37,8 @@ CENSUS = date(2026, 11, 2)
 CHILD = textwrap.dedent(
     """
     import os, signal, sqlite3, sys
-    from workbench import workspace
+    from workbench.store import workspace
+    from workbench.store.migrations import migrations
     from workbench.cli import main
 
     fault, arguments = sys.argv[1], sys.argv[2:]
@@ -55,7 +56,7 @@ CHILD = textwrap.dedent(
     if fault == "full disk":
         workspace._connect = cramped
     elif fault == "killed":
-        workspace.migrations.apply = killed_at_first_write
+        migrations.apply = killed_at_first_write
     sys.exit(main(arguments))
     """
 )

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from workbench.equity import equity_summary
+from workbench.compare.equity import equity_summary
 from workbench.fields import WaitingList
-from workbench.suppression import (
+from workbench.compare.suppression import (
     COUNT, EQUITY_FIGURES, NOT_FOR_PUBLICATION, SUPPRESSED, About, Share, control, published_count, published_share,
     suppressed_summary, undeclared_figures,
 )
@@ -114,7 +114,7 @@ def test_a_nation_with_a_handful_of_patients_hides_its_slope_index():
 
 
 def test_every_figure_of_the_equity_summary_is_declared():
-    # A new figure is wired into disclosure control by adding its key to EQUITY_FIGURES (workbench.suppression).
+    # A new figure is wired into disclosure control by adding its key to EQUITY_FIGURES (workbench.compare.suppression).
     assert undeclared_figures(summary_with_small_group(), EQUITY_FIGURES) == []
 
 

@@ -6,12 +6,12 @@ from datetime import date
 import numpy as np
 from openpyxl import load_workbook
 
-from workbench.export import export_ranked_list
+from workbench.report.export import export_ranked_list
 from workbench.fields import WaitingList
-from workbench.ranking import rank
-from workbench.report import DecisionRecord, decision_record_html
-from workbench.rules import treat_in_turn
-from workbench.validation import unknown_band_warning
+from workbench.rank.ranking import rank
+from workbench.report.record import DecisionRecord, decision_record_html
+from workbench.rank.bundled_rules import treat_in_turn
+from workbench.check.validation import unknown_band_warning
 
 
 def small_list(priorities):

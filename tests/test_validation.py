@@ -5,10 +5,11 @@ import datetime
 import numpy as np
 import pytest
 
-from workbench.deprivation import Linking
-from workbench.enrich import enrich
+from workbench.check.deprivation import Linking
+from workbench.check.enrich import enrich
 from workbench.fields import CANONICAL_FIELDS, DATE, NUMBER, WaitingList, empty_column
-from workbench.validation import FINDING_CODES, Finding, implausible_dates, validate
+from workbench.check.validation import implausible_dates, validate
+from workbench.errors import FINDING_CODES, Finding
 
 CENSUS = datetime.date(2026, 11, 1)
 

@@ -5,8 +5,8 @@ import datetime
 import numpy as np
 import pytest
 
-from workbench import waits
-from workbench.enrich import enrich
+from workbench.check import waits
+from workbench.check.enrich import enrich
 from workbench.fields import WaitingList
 
 CENSUS = datetime.date(2026, 11, 1)

@@ -7,10 +7,10 @@ import numpy as np
 import openpyxl
 import pytest
 
-from workbench import worklist
+from workbench.report import worklist
 from workbench.fields import WaitingList
-from workbench.progress import Cancelled, WorkbenchError
-from workbench.validation import FINDING_CODES, Finding
+from workbench.progress import Cancelled
+from workbench.errors import FINDING_CODES, Finding, WorkbenchError
 
 CENSUS = datetime.date(2026, 11, 1)
 
@@ -155,7 +155,7 @@ def test_a_worklist_that_cannot_be_written_is_a_plain_error_and_leaves_nothing(t
 
 
 def test_long_tables_are_written_a_chunk_at_a_time(tmp_path, monkeypatch):
-    from workbench import xlsx
+    from workbench.report import xlsx
 
     monkeypatch.setattr(xlsx, "TABLE_CHUNK_ROWS", 2)
     pulled, pulled_when_written = [], []

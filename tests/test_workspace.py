@@ -8,8 +8,10 @@ import pytest
 import sqlite_utils
 
 from workbench.fields import WaitingList
-from workbench.progress import Cancelled, WorkbenchError
-from workbench.workspace import APPLICATION_ID, Workspace, migrations
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
+from workbench.store.migrations import migrations
+from workbench.store.workspace import APPLICATION_ID, Workspace
 
 
 class FakeFinding:
@@ -219,7 +221,7 @@ def test_a_coded_column_as_first_written_with_four_byte_codes_still_reads():
     import struct
     import zlib
 
-    from workbench.workspace import _compressed_text, _decode_text
+    from workbench.store.workspace import _compressed_text, _decode_text
 
     packed = zlib.compress(np.array([1, 0, -1, 1], dtype=np.int32).tobytes())
     blob = b"C" + struct.pack("<Q", len(packed)) + packed + _compressed_text(np.array(["North", "South"], dtype=object))
@@ -234,14 +236,14 @@ def test_finding_positions_gives_every_code_in_one_call(workspace):
 
 
 def test_a_new_workspace_has_large_pages_for_its_column_blobs(tmp_path):
-    from workbench.workspace import PAGE_SIZE
+    from workbench.store.workspace import PAGE_SIZE
 
     with Workspace.create(tmp_path / "w.sqlite") as workspace:
         assert workspace.connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 65536
 
 
 def test_columns_encoded_ahead_are_stored_and_a_column_replaced_since_is_encoded_again(tmp_path):
-    from workbench.workspace import EncodedAhead
+    from workbench.store.workspace import EncodedAhead
 
     wl = small_list()
     ahead = EncodedAhead()
@@ -263,7 +265,7 @@ def test_columns_encoded_ahead_are_stored_and_a_column_replaced_since_is_encoded
 
 def test_a_repeating_column_without_codes_waits_for_the_tidying_to_find_them():
     from workbench.fields import KnownCodes
-    from workbench.workspace import EncodedAhead
+    from workbench.store.workspace import EncodedAhead
 
     repeating = np.array(["01/02/2025", "03/04/2025"] * 50, dtype=object)
     identifiers = np.array([f"RTT{i:04d}" for i in range(100)], dtype=object)

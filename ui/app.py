@@ -18,7 +18,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from ui import errors, settings
-from workbench.files import remove_leftover_partials
+from workbench.errors import setup_logging
+from workbench.store.files import data_folder, remove_leftover_partials
 
 SELF_TEST = "--self-test"
 SELF_TEST_LIMIT_MS = 120_000
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     app = make_application(argv)
     # A new QApplication strips its own options (-platform offscreen ...) from arguments().
     arguments = app.arguments() if created else argv
-    errors.setup_logging(settings.data_folder())
+    setup_logging(data_folder())
     errors.install_excepthook()
     remove_leftover_partials()  # what an export or a copy killed mid-write left behind
     from ui.main_window import MainWindow  # after the QApplication exists

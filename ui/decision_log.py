@@ -1,7 +1,7 @@
 """The decision log dock: who decided what and why, and whether the record is intact.
 
 The panel only shows and asks; the controller writes to the workspace on the
-database worker (:mod:`workbench.decisions`) and hands back the entries and
+database worker (:mod:`workbench.store.decisions`) and hands back the entries and
 the result of checking the hash chain.
 """
 
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.decisions import GENESIS, BrokenLink, ChainHead, LogEntry
+from workbench.store.decisions import GENESIS, BrokenLink, ChainHead, LogEntry
 
 def entry_text(entry: LogEntry) -> str:
     """One decision as the dock lists it: when and who, what, and why."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from workbench.suppression import NOT_FOR_PUBLICATION
+from workbench.compare.suppression import NOT_FOR_PUBLICATION
 
 STAMP_COLOUR = "#a00000"
 CONTROL_TOOLTIP = ("Counts of patients are controlled as NHS Digital controls hospital statistics: 1 to 7 show as *, "

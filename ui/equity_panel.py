@@ -13,7 +13,7 @@ whole list's long waits.
 
 Every plot item is made once; a new summary only moves bars (``setOpts``)
 and relabels axes. Figures come in already controlled
-(:func:`workbench.suppression.suppressed_summary`): a hidden figure draws no
+(:func:`workbench.compare.suppression.suppressed_summary`): a hidden figure draws no
 bar and shows "*" where the bar would be, and counts are rounded to the
 nearest 5. Figures shown with control off carry "Not for publication" on the
 panel and in the charts' picture itself, so every export says it too.
@@ -40,20 +40,19 @@ from PySide6.QtWidgets import (
 
 from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR, not_for_publication_banner
 from ui.list_model import column_title
-from workbench.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
-from workbench.equity import (
+from workbench.check.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
+from workbench.compare.equity import (
     LEARNING_DISABILITY, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text,
     sii_scope,
 )
 from workbench.fields import WaitingList
-from workbench.suppression import NOT_FOR_PUBLICATION, SUPPRESSED, disclosure_note, not_for_publication, published_counts
+from workbench.compare.suppression import NOT_FOR_PUBLICATION, SUPPRESSED, disclosure_note, not_for_publication
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 BLUE, ORANGE, SKY, VERMILLION, GREEN, PURPLE, GREY = (
     "#0072B2", "#E69F00", "#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#999999")
 TEXT_COLOUR, AXIS_COLOUR = "#222222", "#444444"
-MOVEMENT_BINS = 41
-REPORT_WIDTH, REPORT_HEIGHT = 900, 640  # pixels of the charts picture in the decision record  # odd: one bin is centred on "no change"
+REPORT_WIDTH, REPORT_HEIGHT = 900, 640  # pixels of the charts picture in the decision record
 GROUPING_TITLES = {LEARNING_DISABILITY: "Learning disability"}
 
 
@@ -109,24 +108,6 @@ EXPLAINED = (
     "the 95% confidence interval: where the gap could lie given how much waits vary within each decile.\n"
     "Relative index (RII): the fitted wait at the least deprived end divided by that at the most deprived end "
     "(OHID's definition); below 1 means the most deprived wait longer.")
-
-
-def movement_histogram(movement: np.ndarray, bins: int = MOVEMENT_BINS,
-                       small_numbers_shown: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Bin edges and counts of places moved (positive: up), symmetric around no change.
-
-    Counts are controlled like every other group-level count the app shows
-    (an object array of ints and "*"), unless ``small_numbers_shown``.
-
-    >>> edges, counts = movement_histogram(np.array([-5] * 5 + [0] * 22 + [5] * 9), bins=3)
-    >>> edges.tolist(), counts.tolist()
-    ([-7.5, -2.5, 2.5, 7.5], ['*', 20, 10])
-    """
-    largest = max(int(np.abs(movement).max()) if len(movement) else 0, 1)
-    half = largest * bins / (bins - 1)  # so the middle bin is centred on 0 and the ends hold the largest moves
-    edges = np.linspace(-half, half, bins + 1)
-    counts, _ = np.histogram(movement, bins=edges)
-    return edges, counts.astype(object) if small_numbers_shown else published_counts(counts)
 
 
 def grouping_choices(wl: WaitingList) -> list[tuple[str, str]]:

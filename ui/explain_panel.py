@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ui.ranked_model import movement_text
-from workbench.ranking import Explanation
+from workbench.rank.ranking import Explanation
 
 GAIN, LOSS = "#0072B2", "#D55E00"  # Okabe-Ito blue and vermillion
 NOTHING_SELECTED = "Select a patient in the prioritised list to see why they are where they are."
@@ -31,7 +31,7 @@ WORKING_OUT = "working out…"
 
 
 class ExplainPanel(QWidget):
-    """Shows one :class:`~workbench.ranking.Explanation` (or a prompt when none)."""
+    """Shows one :class:`~workbench.rank.ranking.Explanation` (or a prompt when none)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

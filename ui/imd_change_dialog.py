@@ -1,6 +1,6 @@
 """IoD2019 and IoD2025 side by side: how many patients of the list change deprivation fifth, group by group.
 
-Shows :func:`workbench.imd_change.suppressed_change` (worked out on a worker by
+Shows :func:`workbench.compare.imd_change.suppressed_change` (worked out on a worker by
 the main window): per nation, a sentence and a table of the previous edition's
 fifths, with how many patients stayed, moved to a more or a less deprived
 fifth, or have no decile in the current edition; then what it leaves out.
@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
-from workbench.imd_change import headline, notes, table_headers, table_rows, write_change
-from workbench.progress import WorkbenchError
-from workbench.suppression import not_for_publication
+from workbench.compare.imd_change import headline, notes, table_headers, table_rows, write_change
+from workbench.errors import WorkbenchError
+from workbench.compare.suppression import not_for_publication
 
 INTRO = ("England's Indices of Deprivation 2025 replaced those of 2019 (and WIMD 2025 replaced WIMD 2019) on "
          "30 October 2025, on redrawn areas and with a changed method. This is how this list's patients fall in "

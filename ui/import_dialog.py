@@ -14,7 +14,6 @@ as dd/mm/yyyy and taken exactly as typed.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -50,13 +49,15 @@ from PySide6.QtWidgets import (
 from ui import settings
 from ui.list_model import column_title
 from ui.workers import Task, Worker
-from workbench import mapping as mapping_rules
-from workbench import readers
-from workbench.dates import parse_dates, parse_typed_date
-from workbench.deprivation import CURRENT, EDITIONS
+from workbench.read import mapping as mapping_rules
+from workbench.read import readers
+from workbench.read.dates import parse_dates, parse_typed_date
+from workbench.check.deprivation import CURRENT, EDITIONS
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
-from workbench.importer import STALE_CENSUS_DAYS, ImportResult, import_file, latest_date, suggested_census_date
-from workbench.progress import WorkbenchError
+from workbench.store.importer import (
+    STALE_CENSUS_DAYS, ImportResult, file_date, import_file, latest_date, suggested_census_date,
+)
+from workbench.errors import WorkbenchError
 
 PREVIEW_ROWS = 20
 SAMPLE_ROWS = 2000  # read for the preview: enough to see which columns are filled, and the latest dates
@@ -440,7 +441,7 @@ class ImportDialog(QDialog):
             self._put_census(values[np.argmax(counts)].astype(date), "From the file's census date column.")
             return
         latest = self._dates_in(mapping.get("wait_start"))
-        suggested, why = suggested_census_date(latest_date(latest) if len(latest) else None, _file_date(self.path))
+        suggested, why = suggested_census_date(latest_date(latest) if len(latest) else None, file_date(self.path))
         sampled = f" (of the first {SAMPLE_ROWS:,} rows)" if self._file_is_sampled() else ""
         ask = "This file has no census date: waits are counted to the date here, so check it."
         self._put_census(suggested, f"{ask} Suggested: {why}{sampled}." if suggested else f"{ask} Type the date the list was taken.")
@@ -692,14 +693,6 @@ def _read_preview(path: Path, sheet: str | None, header_row: int | None, with_sh
     """The workbook's sheet names (when asked) and the first rows (runs on the worker)."""
     sheets = readers.list_sheets(path) if with_sheets else []
     return sheets, readers.preview(path, sheet, rows=SAMPLE_ROWS, header_row=header_row)
-
-
-def _file_date(path: Path) -> date | None:
-    """The day the file was last saved (an extract's date, unless it was copied since)."""
-    try:
-        return date.fromtimestamp(os.stat(path).st_mtime)
-    except OSError:
-        return None
 
 
 def _example(values: np.ndarray | None) -> str:

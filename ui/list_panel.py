@@ -1,6 +1,6 @@
 """The list panel: filters, search, the table of patients and the row count.
 
-The panel owns the :class:`~workbench.browse.ListQuery`. Every change (a filter,
+The panel owns the :class:`~workbench.view.filters.ListQuery`. Every change (a filter,
 a search, a header click, a finding chosen in the quality panel) asks the
 compute worker for a new order in the lane ``"list-order"``, so a newer request
 replaces an older one and the GUI thread only swaps the finished order in.
@@ -9,7 +9,7 @@ replaces an older one and the GUI thread only swaps the finished order in.
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable, Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -29,11 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui.list_model import ListModel, column_title
-from workbench.browse import ANY_FINDING, ListIndex, ListQuery
-from workbench.list_summary import ListSummary, summarise
+from workbench.view.filters import ANY_FINDING, ListIndex, ListQuery
+from workbench.view.summary import ListSummary, order_and_summary
 from ui.workers import Task, Worker
-from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.spreadsheet import FORMULA_STARTS
+from workbench.report.spreadsheet import rows_as_tsv
 
 SETTLE_MS = 100  # no repaint for this long: the newly shown list is on screen
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before searching a million rows
@@ -43,43 +42,6 @@ EMPTY_MESSAGE = (
     "No waiting list in this workspace yet.\n\n"
     "Open one with File > Open waiting list… (Ctrl+O), or drag a CSV or Excel file onto this window."
 )
-
-
-def rows_as_tsv(
-    titles: Sequence[str],
-    formatters: Sequence[Callable[[int], str]],
-    list_rows: np.ndarray,
-    cancelled: CancelCheck = never,
-) -> str:
-    """Tab-separated text with a header row, as Excel pastes it.
-
-    Tabs and line breaks inside a value become spaces, and text that Excel
-    would run as a formula gets a leading apostrophe.
-
-    >>> rows_as_tsv(["Pathway", "Note"], [str, lambda i: "=1+1\\tx"], np.array([7]))
-    "Pathway\\tNote\\n7\\t'=1+1 x\\n"
-    """
-    lines = ["\t".join(_paste_safe(t) for t in titles)]
-    for count, row in enumerate(list_rows.tolist()):
-        if count % 10_000 == 0:
-            check(cancelled)
-        lines.append("\t".join(_paste_safe(f(row)) for f in formatters))
-    return "\n".join(lines) + "\n"
-
-
-def _paste_safe(text: str) -> str:
-    text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
-    if text.startswith(FORMULA_STARTS) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 class ListTable(QTableView):
@@ -423,12 +385,3 @@ class ListPanel(QWidget):
         label.setWordWrap(True)
         label.setAccessibleName("No waiting list")
         return label
-
-
-def order_and_summary(index: ListIndex, query: ListQuery, progress: Progress = no_progress,
-                      cancelled: CancelCheck = never) -> tuple[np.ndarray, ListSummary]:
-    """Runs on a worker: the rows to show and their summary."""
-    order = index.order(query, cancelled)
-    check(cancelled)
-    priorities = index.value_counts("clinical_priority", order) if "clinical_priority" in index.wl.columns else None
-    return order, summarise(index.wl, order, priorities)

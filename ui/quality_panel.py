@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.deprivation import describe_link
-from workbench.validation import unknown_priority_warning
+from workbench.check.deprivation import describe_link
+from workbench.check.validation import unknown_priority_warning
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 # Dark text on pale amber, both set: readable whatever the desktop theme's own colours.

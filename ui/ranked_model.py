@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor
 
 from ui.list_model import _value_formatter, column_title
 from workbench.fields import FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
-from workbench.ranking import Ranking
+from workbench.rank.ranking import Ranking
 
 UP, DOWN, SAME = "▲", "▼", "="
 UP_COLOUR, DOWN_COLOUR = QColor("#0072B2"), QColor("#D55E00")  # Okabe-Ito blue and vermillion

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.ranked_model import RankedModel
-from workbench.ranking import Comparison
+from workbench.rank.ranking import Comparison
 
 RESIZE_SAMPLE_ROWS = 100
 WAITING_TEXT = "Open a waiting list to see it in priority order."

@@ -1,6 +1,6 @@
 """The decision record as HTML and PDF, made offline with Qt (no browser, no network).
 
-:mod:`workbench.report` builds the HTML; here the chart picture is embedded
+:mod:`workbench.report.record` builds the HTML; here the chart picture is embedded
 as a data URI (so the HTML file is self-contained), and the same HTML is laid
 out by a QTextDocument and printed to a QPdfWriter. Both files are written
 under temporary names and renamed when complete.
@@ -14,8 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from workbench.files import replacing
-from workbench.report import DecisionRecord, ReportImage, decision_record_html, image_data_uri
+from workbench.store.files import replacing
+from workbench.report.record import DecisionRecord, ReportImage, decision_record_html, image_data_uri
 
 PDF_DPI = 300
 MARGIN_MM = 15.0

@@ -10,7 +10,6 @@ can be undone, and the controls always show exactly the rule set in force.
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -37,31 +36,15 @@ from PySide6.QtWidgets import (
 
 from ui.list_model import column_title
 from ui.undo import (
-    AddFactorEdit,
-    BandPolicyEdit,
-    MissingPolicyEdit,
-    RemoveFactorEdit,
-    ReplaceRules,
-    SocialCapEdit,
-    TransformEdit,
+    AddFactorEdit, BandPolicyEdit, MissingPolicyEdit, RemoveFactorEdit, ReplaceRules, SocialCapEdit, TransformEdit,
     WeightEdit,
-    unique_factor_name,
 )
-from workbench.fields import FIELD_KINDS, FLAG, NUMBER
-from workbench.progress import WorkbenchError
-from workbench.rules import (
-    CLINICAL,
-    SOCIAL,
-    TIME_LIMIT_USED,
-    TRANSFORMS,
-    WEEKS_WAITED,
-    Factor,
-    LookupBand,
-    RuleSet,
-    describe_factor,
-    dump_rules,
-    load_rules,
-)
+from workbench.rank.rule_edits import unique_factor_name
+from workbench.errors import WorkbenchError
+from workbench.rank.rule_words import describe_factor, format_lookup, parse_lookup
+from workbench.rank.rules import CLINICAL, SOCIAL, TIME_LIMIT_USED, TRANSFORMS, WEEKS_WAITED, Factor, RuleSet, factor_sources
+from workbench.rank.rule_writer import dump_rules
+from workbench.rank.rule_file import load_rules
 
 RULES_FILTER = "Rule sets (*.toml);;All files (*)"
 SLIDER_STEPS_PER_WEEK = 10  # the slider moves in tenths of a weeks-equivalent
@@ -72,57 +55,7 @@ SPECIAL_SOURCES = {WEEKS_WAITED: "Weeks waited", TIME_LIMIT_USED: "Share of the 
 PROBLEM_STYLE = "color: #a00000;"
 
 
-# --------------------------------------------------------------------------- lookup text
-def format_lookup(bands: tuple[LookupBand, ...]) -> str:
-    """A banded lookup as people type it.
-
-    >>> format_lookup((LookupBand(1, 1, 4.0), LookupBand(2, 3, 2.5)))
-    '1-1: 4; 2-3: 2.5'
-    """
-    return "; ".join(f"{b.low:g}-{b.high:g}: {b.value:g}" for b in bands)
-
-
-LOOKUP_PART = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-\s*(-?\d+(?:\.\d+)?))?\s*:\s*(-?\d+(?:\.\d+)?)\s*$")
-
-
-def parse_lookup(text: str) -> tuple[LookupBand, ...]:
-    """Bands typed as ``from-to: value`` separated by semicolons (``2: 1`` means 2-2).
-
-    >>> parse_lookup("1-1: 4; 2: 2")
-    (LookupBand(low=1.0, high=1.0, value=4.0), LookupBand(low=2.0, high=2.0, value=2.0))
-    >>> parse_lookup("one: 4")
-    Traceback (most recent call last):
-    ...
-    ValueError: 'one: 4' is not 'from-to: value' (for example 1-2: 4)
-    """
-    bands = []
-    for part in filter(str.strip, text.split(";")):
-        match = LOOKUP_PART.match(part)
-        if not match:
-            raise ValueError(f"'{part.strip()}' is not 'from-to: value' (for example 1-2: 4)")
-        low = float(match[1])
-        high = float(match[2]) if match[2] is not None else low
-        if high < low:
-            raise ValueError(f"'{part.strip()}': 'to' is below 'from'")
-        bands.append(LookupBand(low, high, float(match[3])))
-    if not bands:
-        raise ValueError("give at least one band, for example 1-1: 4")
-    return tuple(bands)
-
-
-def factor_sources(columns: list[str], kinds: dict[str, str] | None = None) -> list[str]:
-    """Columns a new factor can use: weeks waited, time limit used, numbers and flags, source columns.
-
-    Identifiers, dates and free text are left out: a factor needs numbers or yes/no values.
-
-    >>> factor_sources(["pathway_id", "imd_quintile", "core20", "wait_start", "Carer"])
-    ['weeks_waited', 'time_limit_used', 'imd_quintile', 'core20', 'Carer']
-    """
-    kinds = FIELD_KINDS if kinds is None else kinds
-    usable = [c for c in columns if c not in kinds or kinds[c] in (NUMBER, FLAG)]
-    return list(SPECIAL_SOURCES) + [c for c in usable if c not in SPECIAL_SOURCES]
-
-
+# --------------------------------------------------------------------------- words
 def source_title(source: str) -> str:
     """How a factor's column is named to users."""
     return SPECIAL_SOURCES.get(source) or column_title(source)

@@ -1,16 +1,14 @@
 """Scenarios: rule sets saved by name in the workspace, and two of them side by side.
 
 The panel lists the workspace's scenarios and asks the controller to save,
-use or compare them. :func:`compare_scenarios` (Qt-free, run on a worker)
-ranks the list under both, computes the equity figures of both orders and
-the rank correlation between them; :class:`CompareDialog` shows the rule
+use or compare them. :func:`workbench.compare.scenarios.compare_scenarios`
+(run on a worker) ranks the list under both, computes the equity figures of
+both orders and the rank correlation between them; :class:`CompareDialog` shows the rule
 differences highlighted (bold, tinted and marked "≠", so not by colour
 alone) above the figures.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -33,54 +31,12 @@ from PySide6.QtWidgets import (
 from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
 from ui.list_model import column_title
 from ui.ranked_view import tau_text
-from workbench.decisions import RuleDifference, Scenario, rule_differences
-from workbench.equity import EquityInputs
-from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.ranking import Prepared, compare, rank
-from workbench.suppression import SUPPRESSED, disclosure_note, not_for_publication, published_count, suppressed_summary
+from workbench.compare.scenarios import ScenarioComparison
+from workbench.compare.suppression import SUPPRESSED, disclosure_note, not_for_publication
+from workbench.store.decisions import RuleDifference, Scenario
 
 DIFFERS_MARK = "≠"
 DIFFERS_TINT = QColor("#FFF1C1")
-
-
-@dataclass(frozen=True)
-class ScenarioComparison:
-    """Two scenarios side by side: rule differences, equity figures (suppressed), rank correlation."""
-
-    first: Scenario
-    second: Scenario
-    differences: list[RuleDifference]
-    summary: dict  # controlled (or stamped not for publication); "baseline" is the first scenario, "scenario" the second
-    kendall_tau: float
-    moved_up: int | str  # controlled like every count
-    moved_down: int | str
-
-
-def compare_scenarios(
-    first: Scenario,
-    second: Scenario,
-    prepared: Prepared,
-    equity_inputs: EquityInputs,
-    small_numbers_shown: bool = False,
-    progress: Progress = no_progress,
-    cancelled: CancelCheck = never,
-) -> ScenarioComparison:
-    """Rank the list under both scenarios and compare the two orders (run on a worker)."""
-    progress(0.0, f"Ranking by {first.name}")
-    first_ranking = rank(first.rule_set, prepared.wl, prepared=prepared)
-    check(cancelled)
-    progress(0.3, f"Ranking by {second.name}")
-    second_ranking = rank(second.rule_set, prepared.wl, prepared=prepared)
-    check(cancelled)
-    progress(0.6, "Comparing the two orders")
-    comparison = compare(first_ranking, second_ranking)
-    summary = equity_inputs.summary(first_ranking, second_ranking)
-    progress(1.0, "Compared")
-    moved = (comparison.moved_up, comparison.moved_down)
-    if not small_numbers_shown:
-        moved = tuple(published_count(count) for count in moved)
-    return ScenarioComparison(first, second, rule_differences(first.rule_set, second.rule_set),
-                              suppressed_summary(summary, small_numbers_shown), comparison.kendall_tau, *moved)
 
 
 class ScenariosPanel(QWidget):

@@ -1,8 +1,9 @@
-"""Where the app keeps its things: the data folder, settings, recent files.
+"""The app's settings and recent files, kept in the data folder.
 
-The data folder holds the demo workspace, unsaved workspaces, the settings file
-and the log. ``WORKBENCH_DATA_DIR`` overrides it (the tests point it at a
-temporary folder so they never touch a real profile). Settings live in an INI
+The data folder (:func:`workbench.store.files.data_folder`) holds the demo
+workspace, unsaved workspaces, the settings file and the log.
+``WORKBENCH_DATA_DIR`` overrides it (the tests point it at a temporary folder
+so they never touch a real profile). Settings live in an INI
 file in that folder rather than the Windows registry: one place to back up or
 clear, and the same on every platform.
 """
@@ -13,30 +14,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from workbench import files
+from workbench.store.files import data_folder
 
 ORGANISATION = "NHS prioritisation workbench"
 APPLICATION = "Prioritisation workbench"
 MAX_RECENT = 10
 RECENT_KEY = "recent_files"
 PROFILE_KEY = "last_mapping_profile"
-
-
-def data_folder() -> Path:
-    """The app's data folder (created if missing).
-
-    The same folder the core keeps mapping profiles in (``WORKBENCH_DATA_DIR``,
-    else the user's application-data folder), so the command line and the app
-    share profiles and there is one folder to find.
-    """
-    return files.data_folder()
-
-
-def unsaved_folder() -> Path:
-    """Workspaces made by an import or 'New' live here until the user saves them."""
-    folder = data_folder() / "unsaved"
-    folder.mkdir(exist_ok=True)
-    return folder
 
 
 def app_settings() -> QSettings:

@@ -3,7 +3,7 @@
 The figures describe the rows the list shows, so they follow the filters. Wait
 figures (median, % within 18 weeks, counts past 18 to 104 weeks, the
 histogram) count RTT pathways whose wait counts; the line under them says how
-many that is and what was left out (``workbench.list_summary``). The plot
+many that is and what was left out (``workbench.view.summary``). The plot
 items are made once and updated in place (``setOpts``), never rebuilt.
 Colours come from the desktop palette so high-contrast themes still read.
 """
@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from workbench.list_summary import ListSummary
+from workbench.view.summary import ListSummary
 from workbench.fields import LONG_WAIT_WEEKS, RTT_STANDARD_WEEKS
 
 

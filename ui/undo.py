@@ -7,19 +7,20 @@ rules panel. Undo puts ``before`` back, redo puts ``after`` back.
 
 Dragging a slider sends many weights in a second; those merge into one
 command (same factor, within :data:`MERGE_SECONDS`), so one Ctrl+Z undoes the
-whole drag. The pure helpers below (``with_transform``, ``with_factor``...)
-make the edited copies; they sit here until ``workbench/rules.py`` has them.
+whole drag. The edited copies are made by :mod:`workbench.rank.rule_edits`.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import Mapping, Protocol
 
 from PySide6.QtGui import QUndoCommand
 
-from workbench.rules import BandPolicy, Factor, LookupBand, RuleSet, with_social_cap, with_weight
+from workbench.rank.rule_edits import (
+    with_factor, with_missing, with_overlaps, with_social_cap, with_transform, with_weight, with_weights, without_factor,
+)
+from workbench.rank.rules import Factor, RuleSet
 
 MERGE_SECONDS = 1.0
 WEIGHT_ID, CAP_ID, OVERLAP_ID = 1, 2, 3
@@ -27,86 +28,6 @@ WEIGHT_ID, CAP_ID, OVERLAP_ID = 1, 2, 3
 
 class RuleTarget(Protocol):
     def apply_rule_set(self, rule_set: RuleSet) -> None: ...
-
-
-# --------------------------------------------------------------------------- pure edits
-def with_factor_changed(rule_set: RuleSet, name: str, **changes) -> RuleSet:
-    """A copy with one factor's fields changed (KeyError naming the factor if there is none)."""
-    rule_set.factor(name)
-    factors = tuple(replace(f, **changes) if f.name == name else f for f in rule_set.factors)
-    return replace(rule_set, factors=factors)
-
-
-def with_transform(
-    rule_set: RuleSet,
-    name: str,
-    transform: str,
-    at_least: float | None = None,
-    maximum: float | None = None,
-    lookup: tuple[LookupBand, ...] = (),
-) -> RuleSet:
-    """A copy with a factor's transform changed; only that transform's setting is kept.
-
-    >>> from workbench.rules import treat_in_turn
-    >>> f = with_transform(treat_in_turn(), "Weeks waited", "threshold", at_least=52).factors[0]
-    >>> f.transform, f.at_least, f.maximum
-    ('threshold', 52.0, None)
-    """
-    return with_factor_changed(
-        rule_set, name, transform=transform,
-        at_least=float(at_least) if transform == "threshold" else None,
-        maximum=float(maximum) if transform == "capped" else None,
-        lookup=tuple(lookup) if transform == "banded" else (),
-    )
-
-
-def with_missing(rule_set: RuleSet, name: str, policy: str) -> RuleSet:
-    """A copy with a factor's missing-value policy changed ("neutral" or "lowest")."""
-    return with_factor_changed(rule_set, name, missing=policy)
-
-
-def with_overlaps(rule_set: RuleSet, overlap_weeks: tuple[float, ...]) -> RuleSet:
-    """A copy with the bands' overlap weeks changed (all 0: strict).
-
-    >>> from workbench.rules import treat_in_turn
-    >>> with_overlaps(treat_in_turn(), (0, 0, 0, 4, 0, 0, 0, 0)).bands.strict
-    False
-    """
-    weeks = (0.0,) + tuple(float(w) for w in overlap_weeks[1:])  # the first band has nothing before it
-    return replace(rule_set, bands=BandPolicy(order=rule_set.bands.order, overlap_weeks=weeks))
-
-
-def with_factor(rule_set: RuleSet, factor: Factor) -> RuleSet:
-    """A copy with one more factor, at the end."""
-    return replace(rule_set, factors=rule_set.factors + (factor,))
-
-
-def without_factor(rule_set: RuleSet, name: str) -> RuleSet:
-    """A copy without the named factor."""
-    rule_set.factor(name)
-    return replace(rule_set, factors=tuple(f for f in rule_set.factors if f.name != name))
-
-
-def with_weights(rule_set: RuleSet, weights: Mapping[str, float]) -> RuleSet:
-    """A copy with several weights changed at once (workshop-derived weights)."""
-    for name, weight in weights.items():
-        rule_set = with_weight(rule_set, name, weight)
-    return rule_set
-
-
-def unique_factor_name(rule_set: RuleSet, wanted: str) -> str:
-    """``wanted``, or ``wanted (2)``, ``(3)``... if a factor already has that name.
-
-    >>> from workbench.rules import treat_in_turn
-    >>> unique_factor_name(treat_in_turn(), "Weeks waited"), unique_factor_name(treat_in_turn(), "Carer")
-    ('Weeks waited (2)', 'Carer')
-    """
-    names = {f.name for f in rule_set.factors}
-    name, number = wanted, 1
-    while name in names:
-        number += 1
-        name = f"{wanted} ({number})"
-    return name
 
 
 # --------------------------------------------------------------------------- commands

@@ -1,7 +1,7 @@
 """Workshop mode: larger text for a room, and weights elicited from the people in it.
 
 Two ways to turn a group's judgement into weights (the maths is in the core:
-:mod:`workbench.ahp` and :mod:`workbench.swing`):
+:mod:`workbench.rank.ahp` and :mod:`workbench.rank.swing`):
 
 - **pairwise comparison** (analytic hierarchy process): for each pair of
   factors, which matters more and by how much on Saaty's 1-9 scale. The
@@ -18,8 +18,8 @@ the meaning of the social cap in weeks) is kept.
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import combinations
-from typing import Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -37,52 +37,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.ahp import CONSISTENCY_LIMIT, AhpResult, ahp_weights, matrix_from_pairs
-from workbench.progress import WorkbenchError
-from workbench.rules import RuleSet
-from workbench.swing import TOP_POINTS, swing_weights
+from ui.undo import WeightsEdit
+from workbench.rank.ahp import CONSISTENCY_LIMIT, AhpResult, ahp_weights, judgement_options, matrix_from_pairs
+from workbench.errors import WorkbenchError
+from workbench.rank.rule_edits import apply_relative_weights
+from workbench.rank.rules import RuleSet
+from workbench.rank.swing import TOP_POINTS, swing_weights
 
 WORKSHOP_SCALE = 1.4
-SCALE_WORDS = {
-    1: "equally important",
-    2: "equally to moderately more important",
-    3: "moderately more important",
-    4: "moderately to strongly more important",
-    5: "strongly more important",
-    6: "strongly to very strongly more important",
-    7: "very strongly more important",
-    8: "very to extremely more important",
-    9: "extremely more important",
-}
 WARNING_STYLE = "color: #a00000; font-weight: bold;"
 OK_STYLE = "color: #005a00;"
-
-
-# --------------------------------------------------------------------------- pure helpers
-def apply_relative_weights(rule_set: RuleSet, relative: Mapping[str, float]) -> dict[str, float]:
-    """New weights for the compared factors: their current total shared out by ``relative``.
-
-    >>> from workbench.rules import Factor, RuleSet
-    >>> rules = RuleSet("r", (Factor("a", "weeks_waited", 1.0), Factor("b", "x", 2.0), Factor("c", "y", 4.0)))
-    >>> apply_relative_weights(rules, {"a": 4/7, "b": 2/7, "c": 1/7})
-    {'a': 4.0, 'b': 2.0, 'c': 1.0}
-    """
-    total = sum(rule_set.factor(name).weight for name in relative)
-    if total <= 0:
-        total = float(len(relative))  # all weights 0 (or negative): share out one per factor
-    return {name: round(share * total, 6) for name, share in relative.items()}
-
-
-def judgement_options(first: str, second: str) -> list[tuple[str, float]]:
-    """The 17 answers to "which matters more, and how much?", most for ``first`` to most for ``second``.
-
-    >>> options = judgement_options("Time", "Carer")
-    >>> options[0], options[8], options[-1]
-    (('Time: extremely more important (9)', 9.0), ('Equally important (1)', 1.0), ('Carer: extremely more important (9)', 0.1111111111111111))
-    """
-    favour_first = [(f"{first}: {SCALE_WORDS[v]} ({v})", float(v)) for v in range(9, 1, -1)]
-    favour_second = [(f"{second}: {SCALE_WORDS[v]} ({v})", 1.0 / v) for v in range(2, 10)]
-    return favour_first + [("Equally important (1)", 1.0)] + favour_second
 
 
 def set_font_scale(scale: float, base: QFont | None = None) -> QFont:
@@ -241,3 +205,33 @@ class SwingDialog(_WeightsDialog):
         else:
             self._say("Weights are each swing's points over the total.", OK_STYLE)
         self._show_weights()
+
+
+# --------------------------------------------------------------------------- in the controller
+class WorkshopActions:
+    """Workshop mode and the two weighting dialogs: a mixin of
+    :class:`ui.prioritisation.PrioritisationController` (the weights come back as one undoable edit)."""
+
+    def set_workshop_mode(self, on: bool) -> None:
+        """Larger text for a room of people (and back)."""
+        if on and self._base_font is None:
+            self._base_font = set_font_scale(WORKSHOP_SCALE)
+        elif not on and self._base_font is not None:
+            set_font_scale(1.0, self._base_font)
+            self._base_font = None
+        self.workshop_action.setChecked(on)
+
+    def open_pairwise(self) -> PairwiseDialog:
+        self.dialog = PairwiseDialog(self.rules.rule_set, parent=self.window)
+        self.dialog.weightsApplied.connect(partial(self._apply_weights, "pairwise comparison (AHP)"))
+        self.dialog.open()
+        return self.dialog
+
+    def open_swing(self) -> SwingDialog:
+        self.dialog = SwingDialog(self.rules.rule_set, parent=self.window)
+        self.dialog.weightsApplied.connect(partial(self._apply_weights, "swing weighting"))
+        self.dialog.open()
+        return self.dialog
+
+    def _apply_weights(self, how: str, weights: dict) -> None:
+        self.rules.edit(WeightsEdit(self.rules, self.rules.rule_set, weights, how))

@@ -5,7 +5,7 @@ defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
 Commands are discovered, so adding one never touches this file.
 
 A user's mistake (a missing file, a bad workbook, an invalid rule set) is a
-:class:`~workbench.progress.WorkbenchError`: one line on stderr naming the file
+:class:`~workbench.errors.WorkbenchError`: one line on stderr naming the file
 and the problem, exit status 2, no traceback.
 """
 
@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from workbench import __version__, commands
-from workbench.files import remove_leftover_partials
-from workbench.progress import Cancelled, WorkbenchError
-from workbench.workspace import database_problem
+from workbench.store.files import remove_leftover_partials
+from workbench.progress import Cancelled
+from workbench.errors import WorkbenchError
+from workbench.store.workspace import database_problem
 
 EXIT_USER_ERROR = 2
 EXIT_CANCELLED = 130

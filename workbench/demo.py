@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from workbench import spreadsheet
-from workbench.deprivation import ENGLAND_2019
-from workbench.progress import WorkbenchError
+from workbench.report import spreadsheet
+from workbench.check.deprivation import ENGLAND_2019
+from workbench.errors import WorkbenchError
 from workbench.resources import resource_path
 
 DEMO_CENSUS = date(2026, 11, 1)
@@ -278,7 +278,7 @@ def demo_nhs_numbers(rng: np.random.Generator, count: int) -> np.ndarray:
 
     There are about 909,000 valid ones; past that they repeat.
 
-    >>> from workbench.nhs_number import is_valid_nhs_number
+    >>> from workbench.read.nhs_number import is_valid_nhs_number
     >>> numbers = demo_nhs_numbers(np.random.default_rng(0), 50)
     >>> all(n.startswith("999") and is_valid_nhs_number(n) for n in numbers), len(set(numbers))
     (True, 50)

@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from workbench.deprivation import DOMAINS, domain_deciles
+from workbench.check.deprivation import DOMAINS, domain_deciles
 
 TEXT, DATE, NUMBER, FLAG = "text", "date", "number", "flag"
 

@@ -23,14 +23,6 @@ class Cancelled(Exception):
     """Raised inside long work when the user pressed Cancel."""
 
 
-class WorkbenchError(Exception):
-    """A problem the user can act on, with a message in plain words.
-
-    The command line prints ``str(error)`` on one line and exits with status 2;
-    the app shows it in a dialog. Never raise it for programming errors.
-    """
-
-
 def no_progress(fraction: float, message: str) -> None:
     """A progress callback that ignores everything."""
 

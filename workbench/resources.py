@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 BUNDLED_PACKAGE = "workbench.bundled"
 

@@ -12,8 +12,8 @@ from PySide6.QtCore import QDate, Qt
 import ui.import_dialog as import_dialog
 from ui.import_dialog import NOT_IN_FILE, ImportDialog
 from ui.workers import Worker
-from workbench.importer import import_file
-from workbench.workspace import Workspace
+from workbench.store.importer import import_file
+from workbench.store.workspace import Workspace
 
 HEADERS = ["Pathway ID", "NHS Number", "Spec", "TFC", "Priority", "Referral booked", "Site"]
 

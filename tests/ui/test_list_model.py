@@ -4,8 +4,9 @@ import numpy as np
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from tests.ui.conftest import make_list
-from ui.list_model import ListModel, problem_codes, shown_columns
-from workbench.browse import FINDINGS, ListIndex, ListQuery
+from ui.list_model import ListModel
+from workbench.view.columns import shown_columns
+from workbench.view.filters import FINDINGS, ListIndex, ListQuery
 
 
 def model_for(wl, findings=None):
@@ -70,11 +71,6 @@ def test_header_click_asks_for_a_sort_instead_of_sorting(qtbot, small_list):
     order = ListIndex(small_list).order(ListQuery(sort_column="weeks_waited", descending=True))
     model.set_order(order)
     assert [cell(model, r, "pathway_id") for r in range(3)] == ["PW0005", "PW0004", "PW0003"]
-
-
-def test_problem_codes_join_every_finding_of_a_row():
-    codes = problem_codes(4, {"missing_priority": np.array([1, 3]), "invalid_lsoa": np.array([3])})
-    assert codes.tolist() == [None, "No priority", None, "No priority, Unknown LSOA"]
 
 
 def test_an_empty_model_is_valid(qtmodeltester):

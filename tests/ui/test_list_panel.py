@@ -6,8 +6,8 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import make_list
-from ui.list_panel import ListPanel, rows_as_tsv
-from workbench.browse import ANY_FINDING, ListIndex
+from ui.list_panel import ListPanel
+from workbench.view.filters import ANY_FINDING, ListIndex
 from ui.quality_panel import QualityPanel
 from ui.summary_strip import SummaryStrip
 from ui.workers import Worker
@@ -104,11 +104,6 @@ def test_copy_of_many_rows_runs_on_the_worker(qtbot, worker):
     qtbot.waitUntil(lambda: QApplication.clipboard().text().count("\n") == 6001)
 
 
-def test_rows_as_tsv_neutralises_formulas_but_not_negative_numbers():
-    text = rows_as_tsv(["A", "B"], [lambda i: "-3.5", lambda i: "@SUM(A1)"], np.array([0]))
-    assert text.splitlines()[1] == "-3.5\t'@SUM(A1)"
-
-
 def test_quality_panel_lists_findings_and_emits_the_chosen_code(qtbot):
     quality = QualityPanel()
     qtbot.addWidget(quality)
@@ -160,8 +155,8 @@ def test_a_shown_list_reports_when_its_rows_are_painted(qtbot, worker):
 
 
 def test_a_list_with_its_first_view_worked_out_shows_its_rows_at_once(qtbot, worker):
-    from ui.list_panel import order_and_summary
-    from workbench.browse import ListQuery
+    from workbench.view.summary import order_and_summary
+    from workbench.view.filters import ListQuery
 
     panel = ListPanel(worker)
     qtbot.addWidget(panel)

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 import ui.main_window as main_window
 from ui import errors, settings
 from ui.main_window import MainWindow
-from ui.session import DEMO, SAVED, UNTITLED, demo_path
-from workbench.importer import import_file
+from ui.workspace_actions import LAST_WORKSPACE_KIND_KEY
+from workbench.errors import setup_logging
+from workbench.store.workspace_files import DEMO, SAVED, UNTITLED, demo_path, unsaved_folder
+from workbench.store.importer import import_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,7 +91,7 @@ def test_the_app_starts_from_main_py_with_the_demo_list_and_closes(qtbot, answer
     assert seen["rows"] == 5000 and seen["problems"]
     assert seen["title"].startswith("Demo waiting list – census ") and "/" in seen["title"]
     assert demo_path().is_file() and not shown_errors
-    assert settings.get_value(main_window.LAST_WORKSPACE_KIND_KEY) == DEMO
+    assert settings.get_value(LAST_WORKSPACE_KIND_KEY) == DEMO
 
 
 def test_dropping_a_file_opens_the_dialog_and_imports_into_an_untitled_workspace(qtbot, window, tmp_path):
@@ -101,7 +103,7 @@ def test_dropping_a_file_opens_the_dialog_and_imports_into_an_untitled_workspace
     dialog = window.dialog
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled())
     loaded = load(qtbot, window, lambda: qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton))
-    assert loaded.file.kind == UNTITLED and loaded.file.path.parent == settings.unsaved_folder()
+    assert loaded.file.kind == UNTITLED and loaded.file.path.parent == unsaved_folder()
     assert window.windowTitle() == "Untitled workspace (not saved) – census 31/10/2025 – Prioritisation workbench"
     assert window.list_panel.count.text() == "40 patients"
     assert source in settings.recent_files()
@@ -218,7 +220,7 @@ def test_window_layout_is_remembered(qtbot, answers, shown_errors):
 
 
 def test_an_unexpected_error_is_logged_without_patient_data(qtbot, shown_errors, tmp_path):
-    log = errors.setup_logging(tmp_path)
+    log = setup_logging(tmp_path)
     try:
         {}["9434765919"]
     except KeyError as error:

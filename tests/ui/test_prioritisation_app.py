@@ -11,11 +11,12 @@ from PySide6.QtCore import Qt
 
 from ui.main_window import MainWindow
 from ui.prioritisation import install_prioritisation
-from ui.session import SAVED, WorkspaceFile
-from workbench.importer import import_file
-from workbench.ranking import explain, rank
+from workbench.store.workspace_files import SAVED, WorkspaceFile
+from workbench.store.importer import import_file
+from workbench.rank.ranking import explain, rank
 from workbench.resources import resource_path
-from workbench.rules import load_rules, with_weight
+from workbench.rank.rule_edits import with_weight
+from workbench.rank.rule_file import load_rules
 
 WAIT_MS = 20_000
 

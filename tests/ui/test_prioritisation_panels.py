@@ -8,19 +8,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from ui.capacity_panel import CapacityPanel, CapacitySettings, queue_table
-from ui.equity_panel import GROUP_CHARTS, REPORT_HEIGHT, REPORT_WIDTH, EquityPanel, movement_histogram
+from ui.capacity_panel import CapacityPanel
+from workbench.compare.queues import CapacitySettings, queue_table
+from ui.equity_panel import GROUP_CHARTS, REPORT_HEIGHT, REPORT_WIDTH, EquityPanel
 from ui.explain_panel import ExplainPanel
-from ui.prioritisation import EquityCache, PreviewRequest, compute_preview, prepare_list
+from workbench.compare.preview import EquityCache, PreviewRequest, compute_preview, prepare_list
 from ui.ranked_model import RankedModel
 from ui.ranked_view import RankedView
 from ui.report_export import write_pdf
 from ui.rules_panel import RulesPanel
 from ui.workshop import PairwiseDialog, SwingDialog, set_font_scale
-from workbench.deprivation import FIFTHS
+from workbench.check.deprivation import FIFTHS
 from workbench.fields import WaitingList
-from workbench.ranking import WithoutFactors, explain, prepare, rank
-from workbench.rules import load_rules, parse_rules, treat_in_turn
+from workbench.rank.ranking import WithoutFactors, explain, prepare, rank
+from workbench.rank.bundled_rules import treat_in_turn
+from workbench.rank.rule_file import load_rules, parse_rules
 
 RULES = """
 name = "Three factors"
@@ -356,15 +358,6 @@ def test_equity_panel_updates_bars_in_place_and_exports(qtbot, rules, tmp_path):
     assert png.read_bytes().startswith(b"\x89PNG") and "<svg" in svg.read_text(encoding="utf-8")
     picture = QImage.fromData(panel.chart_png())  # a fixed size for the record, shown or not
     assert (picture.width(), picture.height()) == (REPORT_WIDTH, REPORT_HEIGHT)
-
-
-def test_movement_histogram_is_symmetric_and_controlled():
-    edges, counts = movement_histogram(np.array([-30] * 12 + [0] * 50 + [30] * 2), bins=5)
-    assert edges[0] == -edges[-1] and len(counts) == 5
-    # 2 is hidden, 12 rounded to 10; no other count is hidden to protect it.
-    assert counts.tolist() == [10, 0, 50, 0, "*"]
-    assert movement_histogram(np.array([-30] * 12 + [30] * 2), bins=5, small_numbers_shown=True)[1].tolist() == \
-        [12, 0, 0, 0, 2]
 
 
 def test_queue_table_hides_small_specialties_and_rounds_the_rest(qtbot):

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 import ui.main_window as main_window
 from ui import errors
 from ui.main_window import MainWindow
-from ui.session import SAVED, WorkspaceFile
-from workbench.importer import import_file
-from workbench.locking import lock_owner, lock_path
-from workbench.workspace import Workspace
+from workbench.store.workspace_files import SAVED, WorkspaceFile
+from workbench.store.importer import import_file
+from workbench.store.locking import lock_owner, lock_path
+from workbench.store.workspace import Workspace
 
 WAIT_MS = 30_000
 REAL_ASK_TO_OPEN_A_COPY = errors.ask_to_open_a_copy

@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from ui import errors
 from ui.workers import Worker
-from workbench.progress import WorkbenchError, check
+from workbench.progress import check
+from workbench.errors import WorkbenchError, setup_logging
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_a_user_error_fails_with_its_message(qtbot, worker):
 
 
 def test_an_unexpected_error_is_logged_without_its_values(qtbot, worker, tmp_path):
-    log_path = errors.setup_logging(tmp_path)
+    log_path = setup_logging(tmp_path)
 
     def work(progress, cancelled):
         raise KeyError("9434765919")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from workbench.fields import WaitingList
-from workbench.ranking import Prepared, Ranking, prepare, rank
-from workbench.rules import TREAT_IN_TURN, RuleSet, rules_from_argument
-from workbench.workspace import Workspace
+from workbench.rank.ranking import Prepared, Ranking, prepare, rank
+from workbench.errors import WorkbenchError
+from workbench.rank.bundled_rules import TREAT_IN_TURN, bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_file import load_rules
+from workbench.rank.rules import RuleSet
+from workbench.store.workspace import Workspace
 
 
 def add_rules_arguments(parser) -> None:
@@ -17,6 +21,24 @@ def add_rules_arguments(parser) -> None:
                         help="rule set: a .toml file, or a bundled name such as inclusive-recovery")
     parser.add_argument("--baseline", default=TREAT_IN_TURN,
                         help="rule set to compare against (default: treat-in-turn)")
+
+
+def rules_from_argument(text: str) -> RuleSet:
+    """A rule set named on the command line: ``treat-in-turn``, a file, or a bundled name.
+
+    >>> rules_from_argument("treat-in-turn").name
+    'Treat in turn'
+    """
+    if text == TREAT_IN_TURN:
+        return treat_in_turn()
+    path = Path(text)
+    if path.exists():
+        return load_rules(path)
+    bundled = bundled_rule_sets()
+    if text in bundled:
+        return load_rules(bundled[text])
+    names = ", ".join([TREAT_IN_TURN, *bundled])
+    raise WorkbenchError(f"{text}: no such rules file (or give one of the bundled rule sets: {names})")
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.progress import WorkbenchError
-from workbench.suppression import NOT_FOR_PUBLICATION
+from workbench.errors import WorkbenchError
+from workbench.compare.suppression import NOT_FOR_PUBLICATION
 
 
 def add_table_arguments(parser, what: str) -> None:

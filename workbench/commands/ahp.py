@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.ahp import CONSISTENCY_LIMIT, ahp_weights, read_judgement_matrix
+from workbench.rank.ahp import CONSISTENCY_LIMIT, ahp_weights, read_judgement_matrix
 from workbench.cli import print_json
 
 NAME = "ahp"

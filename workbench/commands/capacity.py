@@ -11,7 +11,7 @@ choices made are printed with the figures.
 
 from __future__ import annotations
 
-from workbench import capacity
+from workbench.compare import capacity
 from workbench.cli import figure, print_json
 
 NAME = "capacity"

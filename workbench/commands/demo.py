@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from workbench.cli import print_json
 from workbench.demo import DEMO_CENSUS, DEMO_SEED, FORMATS, write_demo_list
-from workbench.progress import WorkbenchError
+from workbench.errors import WorkbenchError
 
 NAME = "demo"
 HELP = "Write a synthetic demo waiting list (no real patients) as .csv or .xlsx, as a PTL or a WLMDS extract."

@@ -4,7 +4,7 @@ New referrals (``--demand-per-week`` in the list's own mix, or
 ``--demand-by-priority P2=5,P4=20``) are projected week by week; demand at or
 above capacity is projected too, and the output says how the list grows.
 Every output (screen, ``--json``, ``--out``) is disclosure-controlled
-(``workbench.suppression``) unless ``--not-for-publication`` is given, and then
+(``workbench.compare.suppression``) unless ``--not-for-publication`` is given, and then
 every one of them says so.
 """
 
@@ -17,14 +17,14 @@ from openpyxl import Workbook
 from workbench.cli import figure, print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
 from workbench.commands._tables import add_table_arguments, check_out
-from workbench.equity import (
+from workbench.compare.equity import (
     RII_MEANING, SII_SIGN, SUGGESTED_GROUPINGS, flow_text, inequality_text, overall_text, prepare_equity, sii_scope,
 )
 from workbench.fields import LONG_WAIT_WEEKS
-from workbench.files import replacing
-from workbench.waits import describe_left_out
-from workbench.spreadsheet import uk_date, write_csv, write_key_values, write_note_sheet, write_table
-from workbench.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication, suppressed_summary
+from workbench.store.files import replacing
+from workbench.check.waits import describe_left_out
+from workbench.report.spreadsheet import uk_date, write_csv, write_key_values, write_note_sheet, write_table
+from workbench.compare.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication, suppressed_summary
 
 NAME = "equity"
 HELP = ("Compare a rule set's order with a baseline, group by group: shares, projected waits with new referrals, "

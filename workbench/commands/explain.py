@@ -7,7 +7,7 @@ from pathlib import Path
 
 from workbench.cli import print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
-from workbench.ranking import WithoutFactors, explain, places_words, position_of_pathway
+from workbench.rank.ranking import WithoutFactors, explain, places_words, position_of_pathway
 
 NAME = "explain"
 HELP = ("Explain one patient's place under a rule set: each factor's part, band, both ranks, and the rank "

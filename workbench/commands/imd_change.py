@@ -10,11 +10,11 @@ from pathlib import Path
 
 from workbench.cli import print_json
 from workbench.commands._tables import add_table_arguments, check_out
-from workbench.imd_change import (
+from workbench.compare.imd_change import (
     compare_editions, headline, notes, suppressed_change, table_headers, table_rows, write_change,
 )
-from workbench.suppression import NOT_FOR_PUBLICATION, not_for_publication
-from workbench.workspace import Workspace
+from workbench.compare.suppression import NOT_FOR_PUBLICATION, not_for_publication
+from workbench.store.workspace import Workspace
 
 NAME = "imd-change"
 HELP = "Compare a list's deprivation fifths in IoD2019 and IoD2025 (WIMD 2019 and 2025): who changes fifth."

@@ -6,11 +6,11 @@ import argparse
 from datetime import date
 
 from workbench.cli import print_json, print_progress
-from workbench.deprivation import CURRENT, EDITIONS, describe_link
-from workbench.importer import import_file
-from workbench.locking import acquire_lock
-from workbench.mapping import parse_map_options
-from workbench import readers
+from workbench.check.deprivation import CURRENT, EDITIONS, describe_link
+from workbench.store.importer import import_file
+from workbench.store.locking import acquire_lock
+from workbench.read.mapping import parse_map_options
+from workbench.read import readers
 
 NAME = "import"
 HELP = "Import a waiting-list file (CSV, XLSX, XLS, ODS) into a workspace and check it."

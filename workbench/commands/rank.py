@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from workbench.cli import print_json, print_progress
-from workbench.export import export_ranked_list
+from workbench.report.export import export_ranked_list
 from workbench.commands._ranked import add_rules_arguments, rank_both
-from workbench.ranking import WithoutFactors, compare
+from workbench.rank.ranking import WithoutFactors, compare
 
 NAME = "rank"
 HELP = "Order a workspace's list by a rule set, compare it with a baseline, and export the new order."

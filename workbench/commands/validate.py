@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.cli import print_json, print_progress
-from workbench.validation import FINDING_CODES
-from workbench.workspace import Workspace
-from workbench import worklist
+from workbench.errors import FINDING_CODES
+from workbench.store.workspace import Workspace
+from workbench.report import worklist
 
 NAME = "validate"
 HELP = "Show the data-quality findings of a workspace and export them as a worklist."

@@ -10,9 +10,9 @@ Exit status 0: intact; 1: altered; 2: a mistake in the command.
 from __future__ import annotations
 
 from workbench.cli import print_json
-from workbench.decisions import ChainHead, chain_head, head_in_record, verify_against, verify_all
-from workbench.progress import WorkbenchError
-from workbench.workspace import Workspace
+from workbench.store.decisions import ChainHead, chain_head, head_in_record, verify_against, verify_all
+from workbench.errors import WorkbenchError
+from workbench.store.workspace import Workspace
 
 NAME = "verify"
 HELP = "Check a workspace's decision log: its hash chain, and against a decision record kept elsewhere."

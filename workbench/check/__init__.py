@@ -1,0 +1,1 @@
+"""Check: derived fields (waits that count, deprivation, groups) and the data-quality checks."""

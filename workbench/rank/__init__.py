@@ -1,0 +1,1 @@
+"""Rank: rule sets, the ranking engine and the ways of choosing weights."""

@@ -1,0 +1,224 @@
+"""Weighting rules a clinician can read: the rule set model, checked as it is built.
+
+A rule set says how a waiting list is ordered: clinical priority band first,
+then, within a band, a score in **weeks-equivalent** (one week of waiting is
+worth 1.0) summed over weighted factors. Rule sets are frozen dataclasses:
+every value is checked when one is built (a weight that is not finite or is
+implausibly large is refused), and the app edits copies (``rule_edits``).
+
+Factor sources: ``weeks_waited``; ``time_limit_used`` (the share of the
+clinical priority's time limit used since the priority was set: at the last
+review, else listing, else clock start; 1.0 = at the limit; missing for
+priorities without a limit); or any column of the list by name (canonical,
+derived such as ``imd_decile``, ``imd_quintile``, ``core20``, or a source
+header such as ``Carer``), holding numbers or yes/no values.
+
+Transforms: ``linear`` (the value itself); ``threshold`` with ``at_least``
+(1 if the value is at least that, else 0); ``capped`` with ``maximum`` (the
+value, but never more than the maximum); ``banded`` with ``lookup`` (the
+``value`` of the band the value falls in, ``from`` and ``to`` inclusive, 0
+outside every band).
+
+Rule sets are kept as TOML files: ``rule_file`` reads and checks one,
+``rule_writer`` writes one, ``rule_words`` describes a factor in words,
+``bundled_rules`` holds treat in turn and the shipped examples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+from workbench.errors import WorkbenchError
+from workbench.fields import FIELD_KINDS, FLAG, NUMBER, PRIORITY_CODES, WaitingList
+from workbench.rank.rule_writer import dump_rules
+
+
+FORMAT_VERSION = 1
+UNKNOWN = "unknown"  # the band code for a missing or unrecognised clinical priority
+PRIORITY_BAND_CODES = PRIORITY_CODES + (UNKNOWN,)
+CLINICAL, SOCIAL = "clinical/time", "social"
+GROUPS = (CLINICAL, SOCIAL)
+TRANSFORMS = ("linear", "threshold", "capped", "banded")
+MISSING_POLICIES = ("neutral", "lowest")
+WEEKS_WAITED, TIME_LIMIT_USED = "weeks_waited", "time_limit_used"
+SPECIAL_SOURCES = (WEEKS_WAITED, TIME_LIMIT_USED)
+
+
+MAX_WEIGHT = 1e6  # a sanity bound: larger weights are typing mistakes, not policies
+
+
+class RuleError(WorkbenchError, ValueError):
+    """A value no rule set can use (not finite, or implausibly large): refused when the rule set is
+    read or edited, so no contribution can overflow to infinity and decide who goes first.
+    ``key`` is the rule file's field holding it, for the reader to point at its line."""
+
+    def __init__(self, message: str, key: str = ""):
+        super().__init__(message)
+        self.key = key
+
+
+def _finite(value: float, what: str, key: str) -> None:
+    if not math.isfinite(value):
+        raise RuleError(f"{what} must be a finite number, not {value}", key)
+
+
+def _plausible(value: float, what: str, key: str) -> None:
+    """Weights and the values a transform gives are at most a million: their products stay finite."""
+    _finite(value, what, key)
+    if abs(value) > MAX_WEIGHT:
+        raise RuleError(f"{what} {value:g} is implausibly large (at most {MAX_WEIGHT:g})", key)
+
+
+@dataclass(frozen=True)
+class LookupBand:
+    """One row of a banded lookup: values from ``low`` to ``high`` (inclusive) score ``value``.
+
+    >>> LookupBand(1, 1, 1e308)
+    Traceback (most recent call last):
+    ...
+    workbench.rank.rules.RuleError: lookup value 1e+308 is implausibly large (at most 1e+06)
+    """
+
+    low: float
+    high: float
+    value: float
+
+    def __post_init__(self):
+        _finite(self.low, "lookup 'from'", "lookup")
+        _finite(self.high, "lookup 'to'", "lookup")
+        _plausible(self.value, "lookup value", "lookup")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One weighted factor of the within-band score.
+
+    Its contribution for a patient is ``weight * transform(value)`` in
+    weeks-equivalent; a missing value contributes 0 (``neutral``) or the least
+    the factor gives anyone on the list (``lowest``).
+    """
+
+    name: str
+    source: str
+    weight: float = 1.0
+    group: str = CLINICAL
+    transform: str = "linear"
+    at_least: float | None = None
+    maximum: float | None = None
+    lookup: tuple[LookupBand, ...] = ()
+    missing: str = "neutral"
+    label: str = ""
+    description: str = ""
+
+    def __post_init__(self):
+        _plausible(self.weight, f"factor '{self.name}': weight", "weight")
+        for key in ("at_least", "maximum"):
+            if getattr(self, key) is not None:
+                _finite(getattr(self, key), f"factor '{self.name}': {key}", key)
+
+    @property
+    def words(self) -> str:
+        """How explanations name this factor (its label, else its name)."""
+        return self.label or self.name
+
+    @property
+    def is_social(self) -> bool:
+        return self.group == SOCIAL
+
+
+@dataclass(frozen=True)
+class BandPolicy:
+    """Clinical priority bands, most urgent first, and any allowed overlap.
+
+    Invariant: every code of ``PRIORITY_BAND_CODES`` is in exactly one band;
+    ``overlap_weeks[i]`` (0 = strict) is how far band ``i``'s best-placed
+    patients may interleave with the tail of band ``i - 1``, so
+    ``overlap_weeks[0]`` is always 0.
+    """
+
+    order: tuple[tuple[str, ...], ...] = tuple((code,) for code in PRIORITY_BAND_CODES)
+    overlap_weeks: tuple[float, ...] = (0.0,) * len(PRIORITY_BAND_CODES)
+
+    def __post_init__(self):
+        for weeks in self.overlap_weeks:
+            _plausible(weeks, "a band overlap (weeks)", "overlap_weeks")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Band names for people: ``"P2"``, or ``"P5/P6"`` for a shared band."""
+        return tuple("/".join(codes) for codes in self.order)
+
+    @property
+    def strict(self) -> bool:
+        return not any(self.overlap_weeks)
+
+    def band_of(self, code: str) -> int:
+        """Index of the band holding a priority code (``"unknown"`` for missing)."""
+        for index, codes in enumerate(self.order):
+            if code in codes:
+                return index
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A complete rule set. Frozen: the app edits copies (see :func:`with_weight`).
+
+    ``source`` (where it was read from) is not part of its identity: two rule
+    sets with the same content are equal and have the same ``sha256``.
+    """
+
+    name: str
+    factors: tuple[Factor, ...]
+    author: str = ""
+    version: str = "1"
+    description: str = ""
+    rationale: str = ""
+    bands: BandPolicy = field(default_factory=BandPolicy)
+    social_cap_weeks: float | None = None
+    format_version: int = FORMAT_VERSION
+    source: str = field(default="<text>", compare=False)
+
+    def __post_init__(self):
+        if self.social_cap_weeks is not None:
+            _plausible(self.social_cap_weeks, "the social cap (weeks)", "social_cap_weeks")
+
+    @property
+    def sha256(self) -> str:
+        """Fingerprint of the canonical text (:func:`dump_rules`): same content, same hash."""
+        return hashlib.sha256(dump_rules(self).encode("utf-8")).hexdigest()
+
+    def factor(self, name: str) -> Factor:
+        for factor in self.factors:
+            if factor.name == name:
+                return factor
+        raise KeyError(f"The rule set '{self.name}' has no factor called '{name}'")
+
+
+def check_columns(rule_set: RuleSet, wl: WaitingList) -> None:
+    """Raise :class:`WorkbenchError` if a factor uses a column the list does not have.
+
+    A missing column is an error, never a silent zero, so a typo in a rule
+    file cannot quietly switch a factor off.
+    """
+    for factor in rule_set.factors:
+        if factor.source not in SPECIAL_SOURCES and not wl.has_column(factor.source):
+            raise WorkbenchError(
+                f"{rule_set.source}: factor '{factor.name}' uses the column '{factor.source}', "
+                f"which this list does not have (its columns: {', '.join(wl.column_names())})"
+            )
+
+
+def factor_sources(columns: list[str], kinds: dict[str, str] | None = None) -> list[str]:
+    """Columns a new factor can use: weeks waited, time limit used, numbers and flags, source columns.
+
+    Identifiers, dates and free text are left out: a factor needs numbers or yes/no values.
+
+    >>> factor_sources(["pathway_id", "imd_quintile", "core20", "wait_start", "Carer"])
+    ['weeks_waited', 'time_limit_used', 'imd_quintile', 'core20', 'Carer']
+    """
+    kinds = FIELD_KINDS if kinds is None else kinds
+    usable = [c for c in columns if c not in kinds or kinds[c] in (NUMBER, FLAG)]
+    return list(SPECIAL_SOURCES) + [c for c in usable if c not in SPECIAL_SOURCES]

@@ -1,0 +1,393 @@
+"""The decision record: one HTML page saying what was decided, on which list, and what it does.
+
+It holds the rule set (its settings, its TOML and its sha256), the source file's
+sha256 and census date, the capacity assumptions, the equity tables for the
+baseline and the scenario (disclosure-controlled as every group-level output is:
+nothing here identifies a patient), the charts, and the decision log with the state of its hash chain.
+The app turns the same HTML into a PDF with Qt (``ui/report_export.py``); this
+module stays Qt-free so the page can be tested and made anywhere.
+
+Images are given as ``src`` strings: a data URI (see :func:`image_data_uri`)
+makes a single self-contained HTML file.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+from typing import Any, Sequence
+
+from workbench.store.decisions import GENESIS, ChainHead, LogEntry, transform_words
+from workbench.compare.equity import RII_MEANING, SII_SIGN, flow_text, inequality_text, overall_text, sii_scope
+from workbench.fields import LONG_WAIT_WEEKS
+from workbench.store.files import replacing
+from workbench.rank.rules import RuleSet, dump_rules
+from workbench.compare.suppression import (
+    COUNT, FREE, NOT_FOR_PUBLICATION, SUPPRESSED, About, control, disclosure_stamp, published_count,
+    suppressed_summary,
+)
+
+PAGE_WIDTH_PX = 680
+ORDER_WORDS = ["baseline", "scenario"]
+GROUPING_WORDS = {
+    "imd_quintile": "IMD fifth, within each nation",
+    "imd_decile": "IMD decile, within each nation",
+    "core20": "Core20 (most deprived 20% in England)",
+    "ethnic_group": "Ethnic group",
+    "age_band": "Age band",
+    "sex": "Sex",
+    "learning_disability": "Learning disability",
+    "specialty": "Specialty",
+    "site": "Site",
+}
+STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; font-size: 10pt; color: #000; }
+h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 18px; } h3 { font-size: 11pt; }
+table { border-collapse: collapse; margin: 4px 0 10px 0; }
+th, td { border: 1px solid #888; padding: 3px 6px; vertical-align: top; }
+th { background: #e8e8e8; text-align: left; }
+td.n { text-align: right; }
+.mono { font-family: Consolas, 'Courier New', monospace; font-size: 8pt; }
+.warning { color: #a00000; font-weight: bold; }
+.ok { color: #005a00; font-weight: bold; }
+.note { color: #333; font-size: 9pt; }
+"""
+# How the order changes (ranking.Comparison.as_dict), figure by figure (workbench.compare.suppression).
+COMPARISON_FIGURES = {
+    "rows": COUNT, "moved_up": COUNT, "moved_down": COUNT, "unchanged": COUNT, "mean_movement": About("rows"),
+    "kendall_tau": About("rows"), "max_moved_up": About("rows"), "max_moved_down": About("rows"), "top_n": FREE,
+    "entering_top_n": FREE, "leaving_top_n": FREE,
+}
+
+
+@dataclass
+class DecisionRecord:
+    """Everything the decision record shows. ``equity`` and ``comparison`` are as worked out
+    (see :func:`workbench.compare.equity.equity_summary`): they are controlled here, unless
+    ``small_numbers_shown`` (the one explicit choice), which stamps every page "Not for publication"."""
+
+    rule_set: RuleSet
+    baseline: RuleSet
+    import_record: dict[str, Any] | None = None
+    equity: dict[str, Any] | None = None
+    comparison: dict[str, Any] | None = None  # ranking.Comparison.as_dict() without a list
+    log: Sequence[LogEntry] = ()
+    chain_problem: str | None = None  # None: the log's hash chain verified
+    charts: Sequence["ReportImage"] = ()
+    made_by: str = ""
+    made_at: datetime = field(default_factory=datetime.now)
+    small_numbers_shown: bool = False
+    warnings: Sequence[str] = ()  # what a reader must check before relying on the order
+
+
+@dataclass(frozen=True)
+class ReportImage:
+    """A picture in the record: its caption, its ``src`` (a data URI or path) and its size in pixels."""
+
+    caption: str
+    src: str
+    width: int
+    height: int
+
+
+def image_data_uri(png: bytes) -> str:
+    """A PNG as a data URI, so the HTML file needs nothing beside it.
+
+    >>> image_data_uri(b"abc")
+    'data:image/png;base64,YWJj'
+    """
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def decision_record_html(record: DecisionRecord) -> str:
+    """The whole decision record as one HTML page."""
+    parts = [
+        _heading(record),
+        _warnings_section(record.warnings),
+        _source_section(record.import_record, record.small_numbers_shown),
+        _rules_section(record.rule_set, record.baseline),
+        _comparison_section(record.comparison, record.small_numbers_shown),
+        _equity_section(record.equity, record.small_numbers_shown),
+        _charts_section(record.charts),
+        _log_section(record.log, record.chain_problem),
+        _toml_section(record.rule_set),
+    ]
+    title = escape(f"Decision record: {record.rule_set.name}")
+    return (f"<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+            f"<style>{STYLE}</style></head><body>\n" + "\n".join(p for p in parts if p) + "\n</body></html>\n")
+
+
+def write_decision_record(record: DecisionRecord, path) -> Path:
+    """Write the HTML decision record to ``path`` (UTF-8); WorkbenchError if it cannot be written."""
+    path = Path(path)
+    with replacing(path, "the decision record") as partial:
+        partial.write_text(decision_record_html(record), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- sections
+def _warnings_section(warnings: Sequence[str]) -> str:
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{escape(w)}</li>" for w in warnings)
+    return f"<section><h2>Check before relying on this order</h2><ul>{items}</ul></section>"
+
+
+def _heading(record: DecisionRecord) -> str:
+    made = f"{record.made_at:%d/%m/%Y %H:%M}"
+    by = f" by {escape(record.made_by)}" if record.made_by.strip() else ""
+    stamp = (f"<p class=\"warning\">{NOT_FOR_PUBLICATION}.</p>" if record.small_numbers_shown else "")
+    control_words = disclosure_stamp(record.small_numbers_shown)["note"]
+    return (f"{stamp}<h1>Decision record: {escape(record.rule_set.name)}</h1>"
+            f"<p>Made on {made}{by} with the prioritisation workbench. Group-level figures only; "
+            f"{escape(control_words[0].lower() + control_words[1:])}.</p>")
+
+
+def _source_section(info: dict[str, Any] | None, small_numbers_shown: bool) -> str:
+    if not info:
+        return "<h2>The waiting list</h2><p>No import record: the list's source is not known.</p>"
+    stored = info.get("rows_stored")
+    if stored is not None and not small_numbers_shown:
+        stored = published_count(stored)  # the list's size, exact, would undo the rounding of its groups
+    rows = [
+        ("Source file", info.get("file_name")),
+        ("Source file sha256", _mono(info.get("sha256"))),
+        ("Census date", _uk(info.get("census_date"))),
+        ("Rows stored", _count(stored)),
+        ("Imported", _uk(info.get("imported_at"), with_time=True)),
+    ]
+    return "<h2>The waiting list</h2>" + _key_values(rows)
+
+
+def _rules_section(rule_set: RuleSet, baseline: RuleSet) -> str:
+    cap = rule_set.social_cap_weeks
+    items = [
+        ("Rule set", rule_set.name), ("Version", rule_set.version), ("Author", rule_set.author),
+        ("Rule set sha256", _mono(rule_set.sha256)), ("Description", rule_set.description),
+        ("Rationale", rule_set.rationale),
+        ("Clinical priority bands", ", ".join(rule_set.bands.names)),
+        ("Band policy", "strict: no patient crosses a band" if rule_set.bands.strict else _overlaps(rule_set)),
+        ("Social cap", "none" if cap is None else f"social and deprivation factors together at most {cap:g} weeks"),
+        ("Compared against", f"{baseline.name} (sha256 {baseline.sha256[:12]}…)"),
+    ]
+    header = ["Factor", "Column", "Group", "Weight (weeks-equivalent)", "Transform", "When missing"]
+    rows = [[f.name, f.source, f.group, f"{f.weight:g}", transform_words(f), f.missing] for f in rule_set.factors]
+    return "<h2>The rule set</h2>" + _key_values(items) + _table(header, rows, numeric={3})
+
+
+def _overlaps(rule_set: RuleSet) -> str:
+    pairs = [f"{name} {weeks:g} weeks" for name, weeks in zip(rule_set.bands.names, rule_set.bands.overlap_weeks) if weeks]
+    return "bounded overlap with the band before: " + ", ".join(pairs)
+
+
+def _comparison_section(comparison: dict[str, Any] | None, small_numbers_shown: bool) -> str:
+    if not comparison:
+        return ""
+    if not small_numbers_shown:
+        comparison = control(comparison, COMPARISON_FIGURES)
+    items = [
+        ("Patients", _count(comparison.get("rows"))),
+        ("Rank correlation with the baseline (Kendall tau)", _figure(comparison["kendall_tau"])),
+        ("Moved up", _count(comparison.get("moved_up"))),
+        ("Moved down", _count(comparison.get("moved_down"))),
+        ("Unchanged", _count(comparison.get("unchanged"))),
+        ("Largest move up (places)", _count(comparison.get("max_moved_up"))),
+        ("Largest move down (places)", _count(comparison.get("max_moved_down"))),
+    ]
+    return "<h2>How the order changes</h2>" + _key_values(items)
+
+
+def _equity_section(summary: dict[str, Any] | None, small_numbers_shown: bool) -> str:
+    if not summary:
+        return ""
+    shown = suppressed_summary(summary, small_numbers_shown)
+    assumptions = [
+        ("Grouped by", grouping_words(shown["by"])),
+        ("Capacity (patients a week)", _figure(shown["capacity_per_week"])),
+        ("New referrals a week", _figure(shown["demand_by_priority"] or shown["demand_per_week"])
+         if shown["demand_by_priority"] or shown["demand_per_week"] else "not included"),
+        ("Horizon (weeks)", _figure(shown["horizon_weeks"])),
+        ("Next N treated", _count(shown["next_n"])),
+        ("The list over the horizon", flow_text(shown)),
+        ("RTT waits, whole list", overall_text(shown)),
+    ]
+    return ("<h2>Equity impact: baseline against scenario</h2>" + _key_values(assumptions)
+            + _equity_table(shown) + _long_wait_table(shown) + _inequality_table(shown))
+
+
+def _equity_table(shown: dict) -> str:
+    groups = [("Group", 1), ("Patients", 1), ("Share of list", 1), ("Share of the next N treated", 2),
+              ("Mean projected wait (weeks)", 2), ("Change in the mean", 1), ("90th percentile (weeks)", 2)]
+    header = ["", "", ""] + ORDER_WORDS * 2 + [""] + ORDER_WORDS
+    rows = []
+    for g in shown["groups"]:
+        base, scen = g["baseline"], g["scenario"]
+        rows.append([g["group"], _count(g["count"]), _share(g["share_of_list"]), _share(base["share_of_next_n"]),
+                     _share(scen["share_of_next_n"]), _weeks(base["mean_wait"]), _weeks(scen["mean_wait"]),
+                     g["change"] or "", _weeks(base["p90_wait"]), _weeks(scen["p90_wait"])])
+    return "<h3>Share treated and projected wait</h3>" + _table(header, rows, set(range(1, 10)) - {7}, groups)
+
+
+def _long_wait_table(shown: dict) -> str:
+    groups = [("Group", 1)] + [(f"Past {w} weeks", 2) for w in LONG_WAIT_WEEKS]
+    header = [""] + ORDER_WORDS * len(LONG_WAIT_WEEKS)
+    rows = [[g["group"]] + [_count(g[order][f"over_{w}"]) for w in LONG_WAIT_WEEKS for order in ("baseline", "scenario")]
+            for g in shown["groups"]]
+    numeric = set(range(1, 1 + 2 * len(LONG_WAIT_WEEKS)))
+    return "<h3>Patients whose projected wait passes each threshold</h3>" + _table(header, rows, numeric, groups)
+
+
+def _inequality_table(shown: dict) -> str:
+    rows = [[name, _figure(shown["sii"][order]), _limits(shown["sii_ci"][order]), _figure(shown["rii"][order]),
+             _limits(shown["rii_ci"][order]), shown["rii_words"][order] or ""]
+            for name, order in (("Baseline", "baseline"), ("Scenario", "scenario"))]
+    where, left_out = sii_scope(shown)
+    note = ("<p class=\"note\">Slope index of inequality: the gap in mean projected wait (weeks) between the most and "
+            f"least deprived ends of a line fitted across the IMD deciles ({SII_SIGN}); relative index: {RII_MEANING}. "
+            "Confidence intervals by OHID's simulation method."
+            f"{' ' + escape(left_out.capitalize()) + '.' if left_out else ''} "
+            + " ".join(escape(line) for line in inequality_text(shown)[2:]) + "</p>")
+    headers = ["Order", f"SII (weeks; {SII_SIGN})", "SII 95% CI", "RII (least ÷ most deprived)", "RII 95% CI",
+               "In words"]
+    return f"<h3>Inequality across {escape(where)}</h3>" + _table(headers, rows, numeric={1, 2, 3, 4}) + note
+
+
+def _limits(limits) -> str:
+    """A confidence interval as 'low to high'; '*' stays '*'."""
+    if isinstance(limits, (list, tuple)):
+        return f"{_figure(limits[0])} to {_figure(limits[1])}"
+    return "" if limits is None else str(limits)
+
+
+def grouping_words(by: str) -> str:
+    """How a grouping is named in the record.
+
+    >>> grouping_words("imd_quintile"), grouping_words("Carer")
+    ('IMD fifth, within each nation', 'Carer')
+    """
+    return GROUPING_WORDS.get(by, by)
+
+
+def _charts_section(charts: Sequence[ReportImage]) -> str:
+    if not charts:
+        return ""
+    return "<h2>Charts</h2>" + "".join(_image(chart) for chart in charts)
+
+
+def _image(chart: ReportImage) -> str:
+    """An image scaled to the page width, keeping its shape (a PDF page is about 680 pixels wide)."""
+    width = min(chart.width, PAGE_WIDTH_PX)
+    height = round(chart.height * width / chart.width) if chart.width else chart.height
+    return (f"<p><img src=\"{escape(chart.src, quote=True)}\" width=\"{width}\" height=\"{height}\" "
+            f"alt=\"{escape(chart.caption, quote=True)}\"><br><span class=\"note\">{escape(chart.caption)}</span></p>")
+
+
+def _log_section(log: Sequence[LogEntry], chain_problem: str | None) -> str:
+    if chain_problem:
+        status = f"<p class=\"warning\">Warning: {escape(chain_problem)}</p>"
+    else:
+        entries = "1 entry" if len(log) == 1 else f"{len(log)} entries"
+        status = f"<p class=\"ok\">The decision log's hash chain verified: {entries}, none altered.</p>"
+    header = ["When", "Who", "What", "Why", "Rule set sha256"]
+    rows = [[e.shown_time, e.person, e.action, e.rationale, _mono((e.rules_sha256 or "")[:12])] for e in log]
+    table = _table(header, rows) if rows else "<p>No decisions recorded yet.</p>"
+    return "<h2>Decision log</h2>" + status + _head_paragraph(log) + table
+
+
+def _head_paragraph(log: Sequence[LogEntry]) -> str:
+    """The log's head, for checking the workspace's log against this record later (kept outside it)."""
+    head = ChainHead(len(log), log[-1].entry_hash if log else GENESIS)
+    return (f"<p class=\"note\" data-entries=\"{head.entries}\" data-head=\"{head.head}\">To check the workspace's "
+            f"log against this record later: it had {escape(head.describe())}. "
+            "<span class=\"mono\">workbench verify --workspace WORKSPACE --record THIS-FILE.html</span> "
+            "says whether those entries are all still there, unchanged.</p>")
+
+
+def _toml_section(rule_set: RuleSet) -> str:
+    return (f"<h2>The rule set file (sha256 <span class=\"mono\">{rule_set.sha256}</span>)</h2>"
+            f"<pre class=\"mono\">{escape(dump_rules(rule_set))}</pre>")
+
+
+# --------------------------------------------------------------------------- formatting
+class _Safe(str):
+    """Text that is already HTML (a marked-up value), not to be escaped again."""
+
+
+def _mono(text: str | None) -> _Safe:
+    return _Safe(f"<span class=\"mono\">{escape(text or '')}</span>")
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, _Safe) else escape("" if value is None else str(value))
+
+
+def _key_values(items) -> str:
+    rows = "".join(f"<tr><th>{escape(label)}</th><td>{_cell(value)}</td></tr>" for label, value in items)
+    return f"<table>{rows}</table>"
+
+
+def _table(header: list[str], rows: list[list[Any]], numeric: set[int] = frozenset(),
+           groups: list[tuple[str, int]] | None = None) -> str:
+    """An HTML table; ``groups`` adds a first header row of (title, columns spanned)."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    if groups:
+        spans = "".join(f"<th colspan=\"{span}\">{escape(title)}</th>" for title, span in groups)
+        head = f"{spans}</tr><tr>{head}"
+    right = ' class="n"'
+    body = "".join(
+        "<tr>" + "".join(f"<td{right if i in numeric else ''}>{_cell(v)}</td>" for i, v in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _uk(value: Any, with_time: bool = False) -> str:
+    """dd/mm/yyyy (and hh:mm) for dates and times; '' for none.
+
+    >>> _uk(date(2026, 3, 31)), _uk(datetime(2026, 3, 31, 9, 5), with_time=True)
+    ('31/03/2026', '31/03/2026 09:05')
+    """
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+def _count(value: Any) -> str:
+    if value is None or value == SUPPRESSED:
+        return "" if value is None else SUPPRESSED
+    return f"{int(value):,}"
+
+
+def _share(value: Any) -> str:
+    """A share as a percentage to one decimal place.
+
+    >>> _share(0.1234), _share("*"), _share(None)
+    ('12.3%', '*', '')
+    """
+    if value is None or value == SUPPRESSED:
+        return "" if value is None else SUPPRESSED
+    return f"{100 * value:.1f}%"
+
+
+def _weeks(value: Any) -> str:
+    if value is None or value == SUPPRESSED:
+        return "" if value is None else SUPPRESSED
+    return f"{value:.1f}"
+
+
+def _figure(value: Any) -> str:
+    if value is None:
+        return "not enough data"
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v:g}" for k, v in value.items())
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not enough data"
+    return f"{value:.3g}" if isinstance(value, float) and value != int(value) else f"{value:g}"

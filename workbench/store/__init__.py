@@ -1,0 +1,1 @@
+"""Store: the workspace file, importing a list into it, its lock, and the decisions kept there."""
