@@ -56,6 +56,7 @@ from workbench.fields import WaitingList
 from workbench.rank.bundled_rules import starting_rule_set, treat_in_turn
 from workbench.rank.ranking import WithoutFactors, explain
 from workbench.rank.rules import RuleSet
+from workbench.report.identity import rule_set_identity
 from workbench.store import decisions
 from workbench.store.decisions import DecisionState
 
@@ -195,7 +196,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
             model.set_list(self.ready.wl, result.ranking, self.ready.baseline)
             self.ranked.table.resizeColumnsToContents()
         self.ranked.show_comparison(self._comparison_line(result, None))
-        self.equity.set_names(self.ready.baseline.rule_set.name, result.rule_set.name)
+        self.equity.set_names(self.ready.baseline.rule_set.name, rule_set_identity(result.rule_set).title)
         if result.shown is not None:
             self.equity.show_summary(result.shown, result.movement)
         else:
@@ -217,11 +218,13 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         if result is not self.result:
             return
         self.comparison = comparison
-        self.ranked.show_comparison(comparison_text(comparison, result.rule_set.name, self.ready.baseline.rule_set.name))
+        self.ranked.show_comparison(comparison_text(comparison, rule_set_identity(result.rule_set).title,
+                                                    self.ready.baseline.rule_set.name))
         self.correlationUpdated.emit(comparison)
 
     def _comparison_line(self, result: PreviewResult, _comparison) -> str:
-        return (f"{result.rule_set.name} against {self.ready.baseline.rule_set.name}: {result.moved_up:,} moved up, "
+        return (f"{rule_set_identity(result.rule_set).title} against {self.ready.baseline.rule_set.name}: "
+                f"{result.moved_up:,} moved up, "
                 f"{result.moved_down:,} moved down; working out the rank correlation…")
 
     def _work_out_without(self, result: PreviewResult) -> None:
@@ -252,6 +255,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
 
     def _on_rules_changed(self, rule_set: RuleSet) -> None:
         self.log.set_pending(decisions.changes_between(self.last_recorded, rule_set))
+        self.log.show_rules(rule_set_identity(rule_set))
         self.schedule()
 
     # Capacity ------------------------------------------------------------------

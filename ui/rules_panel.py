@@ -45,6 +45,7 @@ from workbench.rank.rule_words import describe_factor, format_lookup, parse_look
 from workbench.rank.rules import CLINICAL, SOCIAL, TIME_LIMIT_USED, TRANSFORMS, WEEKS_WAITED, Factor, RuleSet, factor_sources
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rule_file import load_rules
+from workbench.report.identity import rule_set_identity
 
 RULES_FILTER = "Rule sets (*.toml);;All files (*)"
 SLIDER_STEPS_PER_WEEK = 10  # the slider moves in tenths of a weeks-equivalent
@@ -379,7 +380,12 @@ class RulesPanel(QWidget):
     def _show_identity(self, rule_set: RuleSet) -> None:
         modified = self.saved_sha256 is not None and rule_set.sha256 != self.saved_sha256
         where = f" · {self.rules_path.name}{' (changed, not saved)' if modified else ''}" if self.rules_path else " · not saved to a file"
-        self.title.setText(f"<b>{_html(rule_set.name)}</b> · version {_html(rule_set.version)}{_html(where)}")
+        identity = rule_set_identity(rule_set)
+        self.title.setText(f"<b>{_html(identity.title)}</b>{_html(where)}")
+        self.changes.setText(f"Changes: {identity.changes_text()}" if identity.edited else "")
+        self.changes.setVisible(identity.edited)
+        self.changes.setToolTip("What differs from the rule set these rules were edited from. Its description and "
+                                "rationale no longer apply: the decision log asks for the reasons for these changes.")
         self.sha.setText(f"sha256 {rule_set.sha256[:16]}…")
         self.sha.setToolTip(f"sha256 {rule_set.sha256}\n(the fingerprint of this exact rule set)")
         self.sha.setAccessibleName(f"Rule set sha256 {rule_set.sha256}")
@@ -435,6 +441,10 @@ class RulesPanel(QWidget):
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setMinimumWidth(1)  # wrap rather than widen the dock
+        self.changes = QLabel()
+        self.changes.setWordWrap(True)
+        self.changes.setMinimumWidth(1)
+        self.changes.setAccessibleName("Changes from the original rule set")
         self.sha = QLabel()
         self.sha.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problem = QLabel()
@@ -442,7 +452,7 @@ class RulesPanel(QWidget):
         self.problem.setStyleSheet(PROBLEM_STYLE)
         self.problem.setAccessibleName("Problem with the rule set")
         self.problem.hide()
-        for widget in (self.title, self.sha, self.problem):
+        for widget in (self.title, self.changes, self.sha, self.problem):
             layout.addWidget(widget)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

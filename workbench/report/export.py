@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -30,9 +30,11 @@ from workbench.rank.ranking import Ranking, WithoutFactors
 from workbench.rank.rule_words import describe_factor
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rules import RuleSet
+from workbench.report.identity import RuleSetIdentity, rule_set_identity
 from workbench.report.spreadsheet import uk_date, write_csv
 from workbench.check.validation import unknown_band_warning
 from workbench.report.xlsx import DATE_CELLS, MAX_CELL_TEXT, NUMBER_CELLS, TEXT_CELLS, XlsxWriter
+from workbench.store.decisions import LogEntry
 
 CHUNK_ROWS = 5000
 EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
@@ -66,13 +68,15 @@ def export_ranked_list(
     progress: Progress = no_progress,
     cancelled: CancelCheck = never,
     notes: list[str] | None = None,
+    log: Sequence[LogEntry] = (),
 ) -> int:
     """Write the list in ``scenario`` order to ``path`` (.xlsx or .csv); returns the rows written.
 
     ``import_info`` is the workspace's import record (file name, sha256,
     import time, census date...). ``pseudonymise`` leaves out NHS number,
     date of birth, postcode and the source columns. What a person should know
-    about the file written (cells cut to fit Excel) is added to ``notes``.
+    about the file written (cells cut to fit Excel) is added to ``notes``. ``log`` (the decision log)
+    gives edited rules their recorded rationale on the Rules sheet.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -88,7 +92,8 @@ def export_ranked_list(
             written = write_csv(partial, [header for header, _, _ in columns], rows)
         else:
             provenance = _provenance(wl, import_info, pseudonymise)
-            written, cut = _write_workbook(partial, columns, chunks, rule_set, baseline.rule_set, provenance)
+            rules = _rules_items(rule_set, baseline.rule_set, log)
+            written, cut = _write_workbook(partial, columns, chunks, rules, provenance)
             if cut and notes is not None:
                 notes.append(f"{path.name}: {cut:,} {'cells were' if cut > 1 else 'cell was'} longer than Excel's "
                              f"{MAX_CELL_TEXT:,} characters and cut (each says so where it ends); "
@@ -97,12 +102,11 @@ def export_ranked_list(
     return written
 
 
-def _write_workbook(path: Path, columns, chunks, rule_set: RuleSet, baseline_rules: RuleSet,
-                    provenance) -> tuple[int, int]:
+def _write_workbook(path: Path, columns, chunks, rules: list[tuple[str, Any]], provenance) -> tuple[int, int]:
     """Rows written, and cells cut to fit Excel (the Provenance sheet counts them too)."""
     with XlsxWriter(path) as book:
         written = book.add_columns("Ranked list", [(header, kind) for header, kind, _ in columns], chunks)
-        book.add_table("Rules", ["Item", "Value"], _rules_items(rule_set, baseline_rules))
+        book.add_table("Rules", ["Item", "Value"], rules)
         if book.cut_cells:
             provenance = provenance + [("Cells cut to fit Excel", f"{book.cut_cells:,} (longer than {MAX_CELL_TEXT:,} "
                                         "characters; the .csv export keeps them whole)")]
@@ -188,20 +192,15 @@ def _chunks(columns: list[Column], order: np.ndarray, progress: Progress, cancel
         progress(0.95 * done / total, f"Writing row {done:,} of {total:,}")
 
 
-def _rules_items(rule_set: RuleSet, baseline_rules: RuleSet) -> list[tuple[str, Any]]:
+def _rules_items(rule_set: RuleSet, baseline_rules: RuleSet, log: Sequence[LogEntry] = ()) -> list[tuple[str, Any]]:
     bands = rule_set.bands
     overlaps = [f"{name}: {weeks:g} weeks-equivalent" for name, weeks in zip(bands.names, bands.overlap_weeks) if weeks]
     cap = rule_set.social_cap_weeks
-    items = [
-        ("Rule set", rule_set.name),
-        ("Version", rule_set.version),
-        ("Author", rule_set.author),
-        ("Description", rule_set.description),
-        ("Rationale", rule_set.rationale.strip()),
-        ("Bands, most urgent first", ", ".join(bands.names)),
-        ("Band overlaps", "; ".join(overlaps) if overlaps else "none: no one moves across a band"),
-        ("Social cap", "none" if cap is None else f"{cap:g} weeks-equivalent"),
-    ]
+    identity = rule_set_identity(rule_set, log)
+    items = [("Rule set", identity.title), *_own_words(rule_set, identity),
+             ("Bands, most urgent first", ", ".join(bands.names)),
+             ("Band overlaps", "; ".join(overlaps) if overlaps else "none: no one moves across a band"),
+             ("Social cap", "none" if cap is None else f"{cap:g} weeks-equivalent")]
     items += [(f"Factor: {factor.name}", describe_factor(factor)) for factor in rule_set.factors]
     items += [
         ("Rule set sha256", rule_set.sha256),
@@ -210,6 +209,20 @@ def _rules_items(rule_set: RuleSet, baseline_rules: RuleSet) -> list[tuple[str, 
         ("Rule set file (TOML)", dump_rules(rule_set)),
     ]
     return items
+
+
+def _own_words(rule_set: RuleSet, identity: RuleSetIdentity) -> list[tuple[str, Any]]:
+    """Version, author, description, rationale; for edited rules, their original, each change, and the
+    rationale recorded for them (never the original's, which chose other weights)."""
+    if not identity.edited:
+        return [("Version", rule_set.version), ("Author", rule_set.author), ("Description", rule_set.description),
+                ("Rationale", rule_set.rationale.strip())]
+    changes = [(f"Change: {c.factor + ', ' if c.factor else ''}{c.setting}", f"{c.before} → {c.after}")
+               for c in identity.changes or ()]
+    if identity.changes is None:
+        changes = [("Changes", identity.changes_text())]
+    return [("Edited from", f"{identity.edited_from.words} (sha256 {identity.edited_from.sha256})"), *changes,
+            ("Rationale for the changes", identity.rationale_text())]
 
 
 def _provenance(wl: WaitingList, info: dict | None, pseudonymise: bool) -> list[tuple[str, Any]]:

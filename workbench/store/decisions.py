@@ -466,14 +466,14 @@ def transform_words(factor: Factor) -> str:
 
 
 def _number(value: float) -> str:
-    """Numbers as people write them: 2, 2.5, 0.125.
+    """Numbers as people write them, to the six figures the decision record shows weights with: 2, 2.5, 2.30436.
 
-    >>> _number(2.0), _number(2.5), _number(1/3)
-    ('2', '2.5', '0.333')
+    >>> _number(2.0), _number(2.5), _number(2.304357)
+    ('2', '2.5', '2.30436')
     """
     if math.isfinite(value) and value == int(value):
         return str(int(value))
-    return f"{value:.3g}"
+    return f"{value:g}"
 
 
 @dataclass(frozen=True)
