@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.report.glossary import explained
 from workbench.report.identity import RuleSetIdentity, recorded_rationale
 from workbench.store.decisions import GENESIS, BrokenLink, ChainHead, LogEntry
 
@@ -77,7 +78,8 @@ class DecisionLogPanel(QWidget):
             self.show_rules(self.identity)  # reasons recorded for these rules may have arrived
         for entry in reversed(entries):
             item = QListWidgetItem(entry_text(entry))
-            item.setToolTip(f"Rule set sha256 {entry.rules_sha256 or '(none)'}\nEntry hash {entry.entry_hash}")
+            item.setToolTip(f"Rule set sha256 {entry.rules_sha256 or '(none)'}\nEntry hash {entry.entry_hash}\n\n"
+                            + explained("sha256", "Hash chain"))
             self.list.addItem(item)
         self.show_chain(broken, ChainHead(len(entries), entries[-1].entry_hash if entries else GENESIS))
 
@@ -89,7 +91,8 @@ class DecisionLogPanel(QWidget):
             latest = f" Newest entry's hash: {head.head[:16]}…" if head.entries else ""
             self.chain.setText(f"✔ Record intact: {entries}, hash chain verified.{latest}")
             self.chain.setToolTip(f"The log's head: {head.describe()}. Keep it (the decision record prints it) to "
-                                  "check later that no entry was rewritten or deleted: workbench verify")
+                                  "check later that no entry was rewritten or deleted: workbench verify\n\n"
+                                  + explained("Hash chain"))
             self.chain.setStyleSheet("color: #005a00;")
         else:
             self.chain.setText(f"⚠ {broken.describe()}")

@@ -19,6 +19,7 @@ from workbench.view.filters import FINDINGS, ROW_NUMBER
 from workbench.check.deprivation import DOMAINS
 from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
 from workbench.read.nhs_number import format_nhs_number
+from workbench.report.glossary import explain_text
 from workbench.view.columns import problem_codes, problem_name, shown_columns
 
 COLUMN_TITLES = {
@@ -177,6 +178,8 @@ class ListModel(QAbstractTableModel):
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == _TOOLTIP and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._fields):
+            return explain_text(column_title(self._fields[section])) or None  # a term's meaning, in plain words
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:

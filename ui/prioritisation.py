@@ -56,6 +56,7 @@ from workbench.fields import WaitingList
 from workbench.rank.bundled_rules import starting_rule_set, treat_in_turn
 from workbench.rank.ranking import WithoutFactors, explain
 from workbench.rank.rules import RuleSet
+from workbench.report.glossary import explained
 from workbench.report.identity import rule_set_identity
 from workbench.store import decisions
 from workbench.store.decisions import DecisionState
@@ -355,8 +356,9 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         self.workshop_action = self._add(workshop, "Workshop mode (larger text)", None, "Ctrl+Shift+W")
         self.workshop_action.setCheckable(True)
         self.workshop_action.toggled.connect(self.set_workshop_mode)
-        self._add(workshop, "Weights by pairwise comparison (AHP)…", self.open_pairwise)
-        self._add(workshop, "Weights by swing weighting…", self.open_swing)
+        workshop.setToolTipsVisible(True)
+        self._add(workshop, "Weights by pairwise comparison (AHP)…", self.open_pairwise).setToolTip(explained("AHP"))
+        self._add(workshop, "Weights by swing weighting…", self.open_swing).setToolTip(explained("Swing weighting"))
         workshop.addSeparator()
         self._add(workshop, "Record decision", lambda: self.log._on_record())
         self._add(workshop, "Verify the decision log", self.refresh_decisions)

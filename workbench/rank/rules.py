@@ -46,6 +46,8 @@ CLINICAL, SOCIAL = "clinical/time", "social"
 GROUPS = (CLINICAL, SOCIAL)
 TRANSFORMS = ("linear", "threshold", "capped", "banded")
 MISSING_POLICIES = ("neutral", "lowest")
+# What each policy does, in the one wording every screen and file uses (the rule file keeps the keys).
+MISSING_WORDS = {"neutral": "counts 0", "lowest": "counts the least anyone gets"}
 WEEKS_WAITED, TIME_LIMIT_USED = "weeks_waited", "time_limit_used"
 SPECIAL_SOURCES = (WEEKS_WAITED, TIME_LIMIT_USED)
 

@@ -25,7 +25,7 @@ from workbench.store.decisions import GENESIS, ChainHead, LogEntry, transform_wo
 from workbench.compare.equity import RII_MEANING, SII_SIGN, flow_text, inequality_text, overall_text, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.store.files import replacing
-from workbench.rank.rules import RuleSet, dump_rules
+from workbench.rank.rules import MISSING_WORDS, RuleSet, dump_rules
 from workbench.report.identity import RuleSetIdentity, rule_set_identity
 from workbench.compare.suppression import (
     COUNT, FREE, NOT_FOR_PUBLICATION, SUPPRESSED, About, control, disclosure_stamp, published_count,
@@ -175,7 +175,8 @@ def _rules_section(rule_set: RuleSet, baseline: RuleSet, log: Sequence[LogEntry]
              ("Social cap", "none" if cap is None else f"social and deprivation factors together at most {cap:g} weeks"),
              ("Compared against", f"{baseline.name} (sha256 {baseline.sha256[:12]}…)")]
     header = ["Factor", "Column", "Group", "Weight (weeks-equivalent)", "Transform", "When missing"]
-    rows = [[f.name, f.source, f.group, f"{f.weight:g}", transform_words(f), f.missing] for f in rule_set.factors]
+    rows = [[f.name, f.source, f.group, f"{f.weight:g}", transform_words(f), MISSING_WORDS[f.missing]]
+            for f in rule_set.factors]
     return ("<h2>The rule set</h2>" + _key_values(items) + _changes_table(identity)
             + "<h3>Factors</h3>" + _table(header, rows, numeric={3}))
 

@@ -41,7 +41,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.progress import CancelCheck, Progress, never, no_progress
-from workbench.rank.rules import Factor, RuleSet
+from workbench.rank.rules import MISSING_WORDS, Factor, RuleSet
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rule_file import parse_rules
 from workbench.store.workspace import Workspace
@@ -445,7 +445,7 @@ def _settings(rule_set: RuleSet) -> dict[str, str]:
         shown[f"{factor.name}: column"] = factor.source
         shown[f"{factor.name}: transform"] = transform_words(factor)
         shown[f"{factor.name}: group"] = factor.group
-        shown[f"{factor.name}: when missing"] = factor.missing
+        shown[f"{factor.name}: when missing"] = MISSING_WORDS[factor.missing]
     return shown
 
 
