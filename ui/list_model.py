@@ -28,6 +28,7 @@ COLUMN_TITLES = {
     "pathway_id": "Pathway ID",
     "nhs_number": "NHS number",
     "specialty": "Specialty",
+    "specialty_description": "Specialty name in the file",
     "procedure": "Procedure",
     "clinical_priority": "Priority",
     "wait_start": "Wait start",
@@ -215,6 +216,15 @@ class ListModel(QAbstractTableModel):
     def formatters(self) -> list[Formatter]:
         """One function per column: list row -> shown text (safe to call from a worker)."""
         return list(self._formatters)
+
+    @property
+    def problems(self) -> np.ndarray:
+        """Each list row's data problems in words (the "Data problems" column)."""
+        return self._problems
+
+    def is_text(self, column: int) -> bool:
+        """Whether a column holds text (an identifier, a code, a name), not numbers or dates."""
+        return self._kind(self._fields[column]) == TEXT
 
     # Helpers ---------------------------------------------------------------
     def _kind(self, name: str) -> str:

@@ -63,6 +63,7 @@ class MainWindow(WorkspaceActions, QMainWindow):
 
     workspaceLoaded = Signal(object)  # LoadedWorkspace
     disclosureChanged = Signal(bool)  # True: small numbers shown, every output stamped "Not for publication"
+    rowsShownExported = Signal(object)  # Path
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -145,6 +146,10 @@ class MainWindow(WorkspaceActions, QMainWindow):
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Another page beside the waiting list (the tab bar appears once there are two)."""
         return self.tabs.addTab(widget, title)
+
+    def add_exports(self, actions: list[QAction]) -> None:
+        """More exports in the File menu, after the window's own (the Windows habit: File holds them)."""
+        self.file_menu.insertActions(self.exports_end, actions)
 
     def add_menu(self, title: str) -> QMenu:
         """A new top-level menu, placed before Help."""
@@ -273,8 +278,11 @@ class MainWindow(WorkspaceActions, QMainWindow):
         menu.addSeparator()
         self._action(menu, "save", "&Save", QKeySequence.StandardKey.Save, self.save_workspace)
         self._action(menu, "save_as", "Save workspace &as…", "Ctrl+Shift+S", self.save_workspace_as)
-        self._action(menu, "export", "&Export findings worklist…", "Ctrl+E", self.export_worklist)
         menu.addSeparator()
+        self._action(menu, "export", "&Export findings worklist…", "Ctrl+E", self.export_worklist)
+        self._action(menu, "export_shown", "Export the rows s&hown (as filtered and sorted)…", None,
+                     self.export_rows_shown)
+        self.exports_end = menu.addSeparator()  # part 2 adds its exports above it
         self._action(menu, "quit", "&Quit", "Ctrl+Q", self.close)
 
     def _fill_edit_menu(self, menu: QMenu) -> None:

@@ -348,10 +348,11 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         self._add(menu, "Open rule set…", lambda: self.rules.open_rules())
         self._add(menu, "Save rule set", self.rules.save_rules)
         self._add(menu, "Save rule set as…", lambda: self.rules.save_rules_as())
-        menu.addSeparator()
-        self._add(menu, "Export ranked list…", lambda: self.export_ranked_list(), "Ctrl+Shift+E")
-        self._add(menu, "Export decision record (HTML and PDF)…", lambda: self.export_report(), "Ctrl+Shift+R")
-        self._add(menu, "Export equity charts (PNG and SVG)…", lambda: self.export_charts())
+        window.add_exports([  # in the File menu, where Windows users look for them
+            self._add(None, "Export ran&ked list…", lambda: self.export_ranked_list(), "Ctrl+Shift+E"),
+            self._add(None, "Export decision re&cord (HTML and PDF)…", lambda: self.export_report(), "Ctrl+Shift+R"),
+            self._add(None, "Export e&quity charts (PNG and SVG)…", lambda: self.export_charts()),
+        ])
         workshop = window.add_menu("&Workshop")
         self.workshop_action = self._add(workshop, "Workshop mode (larger text)", None, "Ctrl+Shift+W")
         self.workshop_action.setCheckable(True)

@@ -36,8 +36,8 @@ RANK_TITLES = {
     SCORE: "Score (weeks-eq.)",
     SOCIAL: "Social part",
 }
-LIST_FIELDS = ("pathway_id", "clinical_priority", "weeks_waited", "specialty", "imd_quintile", "ethnic_group",
-               "age_band", "site")
+LIST_FIELDS = ("pathway_id", "clinical_priority", "weeks_waited", "specialty", "specialty_name", "imd_quintile",
+               "ethnic_group", "age_band", "site")
 Formatter = Callable[[int], str]
 
 

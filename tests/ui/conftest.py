@@ -7,8 +7,6 @@ from datetime import date
 import numpy as np
 import pytest
 
-from ui.main_window import MainWindow
-from ui.prioritisation import install_prioritisation
 from workbench.fields import FIELD_KINDS, WaitingList, empty_column
 from workbench.resources import resource_path
 from workbench.store.importer import import_file
@@ -56,6 +54,9 @@ def demo_workspace(tmp_path_factory):
 
 def shown_window(qtbot):
     """The main window with part 2 installed, on screen (offscreen), no list yet."""
+    from ui.main_window import MainWindow  # here: core tests import make_list from this file without Qt
+    from ui.prioritisation import install_prioritisation
+
     window = MainWindow()
     qtbot.addWidget(window)
     controller = install_prioritisation(window)

@@ -35,6 +35,7 @@ from workbench.report.spreadsheet import uk_date, write_csv
 from workbench.check.validation import unknown_band_warning
 from workbench.report.xlsx import DATE_CELLS, MAX_CELL_TEXT, NUMBER_CELLS, TEXT_CELLS, XlsxWriter
 from workbench.store.decisions import LogEntry
+from workbench.view.filters import FINDINGS, ROW_NUMBER
 
 CHUNK_ROWS = 5000
 EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
@@ -143,11 +144,60 @@ def _field_columns(wl: WaitingList, pseudonymise: bool) -> list[Column]:
     names = [name for name in FIELD_KINDS if name in wl.columns] + [n for n in wl.columns if n not in FIELD_KINDS]
     if pseudonymise:
         names = [name for name in names if name not in IDENTIFYING_FIELDS]
+    return [(field_label(name), *_field_column(wl, name)) for name in names]
+
+
+def _field_column(wl: WaitingList, name: str) -> tuple[str, Callable[[np.ndarray], list]]:
+    """A field's kind of cells and how to get them: dates as dates, numbers as numbers, NHS numbers as 3-3-4."""
     kinds = {DATE: DATE_CELLS, NUMBER: NUMBER_CELLS, FLAG: NUMBER_CELLS}
-    return [
-        (field_label(name), kinds.get(FIELD_KINDS.get(name), TEXT_CELLS), _field_cells(name, wl.columns[name]))
-        for name in names
-    ]
+    return kinds.get(FIELD_KINDS.get(name), TEXT_CELLS), _field_cells(name, wl.column(name))
+
+
+def export_rows_shown(
+    path,
+    wl: WaitingList,
+    rows: np.ndarray,
+    shown: Sequence[tuple[str, str]],
+    problems: np.ndarray | None = None,
+    import_info: dict | None = None,
+    view: Sequence[tuple[str, str]] = (),
+    progress: Progress = no_progress,
+    cancelled: CancelCheck = never,
+) -> int:
+    """The rows a list view shows, as it shows them, to ``path`` (.xlsx or .csv); returns the rows written.
+
+    ``rows`` are list positions in the view's order (its filters and sort); ``shown`` its columns,
+    (field, title) in its order: ``row_id`` is the file's data row and ``findings`` each row's data
+    problems in words (``problems``). A workbook's second sheet says what was shown: ``view`` (the
+    filters, search and sort in words, :meth:`ListQuery.described`) and where the list came from.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise WorkbenchError(f"{path.name}: the rows shown can be exported to a .xlsx or .csv file only")
+    if suffix == ".xlsx" and len(rows) > EXCEL_MAX_ROWS:
+        raise WorkbenchError(f"{path.name}: {len(rows):,} rows do not fit in an Excel sheet; export to .csv instead")
+    columns = [(title, *_shown_column(wl, name, problems)) for name, title in shown]
+    chunks = _chunks(columns, rows, progress, cancelled)
+    with replacing(path) as partial:
+        if suffix == ".csv":
+            written = write_csv(partial, [title for _, title in shown], (row for chunk in chunks for row in zip(*chunk)))
+        else:
+            with XlsxWriter(partial) as book:
+                written = book.add_columns("Rows shown", [(title, kind) for title, kind, _ in columns], chunks)
+                shown_of = [("Rows shown", f"{len(rows):,} of {len(wl):,}"), *view]
+                book.add_table("About this export", ["Item", "Value"],
+                               shown_of + _provenance(wl, import_info, False, len(rows)))
+    progress(1.0, f"Exported {written:,} rows")
+    return written
+
+
+def _shown_column(wl: WaitingList, name: str, problems: np.ndarray | None) -> tuple[str, Callable[[np.ndarray], list]]:
+    if name == ROW_NUMBER:
+        return NUMBER_CELLS, _cells(wl.row_id)
+    if name == FINDINGS:
+        return TEXT_CELLS, _cells(problems if problems is not None else np.full(len(wl), None, dtype=object))
+    return _field_column(wl, name)
 
 
 def field_label(name: str) -> str:
@@ -225,7 +275,8 @@ def _own_words(rule_set: RuleSet, identity: RuleSetIdentity) -> list[tuple[str, 
             ("Rationale for the changes", identity.rationale_text())]
 
 
-def _provenance(wl: WaitingList, info: dict | None, pseudonymise: bool) -> list[tuple[str, Any]]:
+def _provenance(wl: WaitingList, info: dict | None, pseudonymise: bool,
+                rows_exported: int | None = None) -> list[tuple[str, Any]]:
     info = info or {}
     imported_at = info.get("imported_at")
     census = info.get("census_date") or wl.census_date
@@ -237,7 +288,7 @@ def _provenance(wl: WaitingList, info: dict | None, pseudonymise: bool) -> list[
         ("Census date", census if isinstance(census, date) else "not recorded"),
         ("Rows read", info.get("rows_read", "")),
         ("Rows stored", info.get("rows_stored", len(wl))),
-        ("Rows exported", len(wl)),
+        ("Rows exported", len(wl) if rows_exported is None else rows_exported),
         ("Exported at", _date_time(datetime.now())),
         ("Workbench version", __version__),
         ("Pseudonymised export", "yes: NHS number, date of birth, postcode and source columns left out"

@@ -86,8 +86,8 @@ TERMS: dict[str, Term] = {term.name: term for term in (
     Term("90th percentile", "The wait that 9 in 10 of the group's patients are projected not to pass.",
          r"90th percentile"),
     Term("Slope index of inequality (SII)", "The gap in mean projected wait, in weeks, between the most and the "
-         "least deprived ends of a line fitted across the deprivation deciles. Positive: the most deprived wait "
-         "longer; 0: no gradient.", r"\bSII\b|slope index"),
+         "least deprived ends of a line fitted across the deprivation deciles; positive means the most deprived wait "
+         "longer, 0 no gradient.", r"\bSII\b|slope index"),
     Term("Relative index of inequality (RII)", "The fitted wait at the least deprived end divided by that at the "
          "most deprived end (OHID's definition). Below 1: the most deprived wait longer; 0.85 reads 'the most "
          "deprived wait 1.18 times as long'.", r"\bRII\b|relative index"),
