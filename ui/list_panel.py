@@ -349,7 +349,7 @@ class ListPanel(QWidget):
     def _filter_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search ID, NHS number, procedure, consultant (Ctrl+F)")
+        self.search.setPlaceholderText("Search (Ctrl+F): ID, NHS number, procedure, consultant")
         self.search.setAccessibleName("Search pathway ID, NHS number, procedure, consultant or specialty")
         self.search.setToolTip("Rows whose pathway ID, NHS number, procedure, consultant or specialty name contains "
                                "what you type (case and spaces ignored)")

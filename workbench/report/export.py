@@ -80,17 +80,12 @@ def export_ranked_list(
     gives edited rules their recorded rationale on the Rules sheet.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise WorkbenchError(f"{path.name}: the ranked list can be exported to a .xlsx or .csv file only")
-    if suffix == ".xlsx" and len(wl) > EXCEL_MAX_ROWS:
-        raise WorkbenchError(f"{path.name}: {len(wl):,} rows do not fit in an Excel sheet; export to .csv instead")
+    suffix = _spreadsheet_suffix(path, len(wl), "the ranked list")
     columns = ranked_columns(wl, scenario, baseline, rule_set, pseudonymise, without)
     chunks = _chunks(columns, scenario.order, progress, cancelled)
     with replacing(path) as partial:
         if suffix == ".csv":
-            rows = (row for chunk in chunks for row in zip(*chunk))
-            written = write_csv(partial, [header for header, _, _ in columns], rows)
+            written = _write_csv(partial, columns, chunks)
         else:
             provenance = _provenance(wl, import_info, pseudonymise)
             rules = _rules_items(rule_set, baseline.rule_set, log)
@@ -101,6 +96,20 @@ def export_ranked_list(
                              "export to .csv to keep every text whole")
     progress(1.0, f"Exported {written:,} rows")
     return written
+
+
+def _spreadsheet_suffix(path: Path, rows: int, what: str) -> str:
+    """".xlsx" or ".csv", as the file is named; WorkbenchError for another kind, or more rows than Excel holds."""
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise WorkbenchError(f"{path.name}: {what} can be exported to a .xlsx or .csv file only")
+    if suffix == ".xlsx" and rows > EXCEL_MAX_ROWS:
+        raise WorkbenchError(f"{path.name}: {rows:,} rows do not fit in an Excel sheet; export to .csv instead")
+    return suffix
+
+
+def _write_csv(path: Path, columns: list[Column], chunks: Iterator[list]) -> int:
+    return write_csv(path, [header for header, _, _ in columns], (row for chunk in chunks for row in zip(*chunk)))
 
 
 def _write_workbook(path: Path, columns, chunks, rules: list[tuple[str, Any]], provenance) -> tuple[int, int]:
@@ -172,16 +181,12 @@ def export_rows_shown(
     filters, search and sort in words, :meth:`ListQuery.described`) and where the list came from.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise WorkbenchError(f"{path.name}: the rows shown can be exported to a .xlsx or .csv file only")
-    if suffix == ".xlsx" and len(rows) > EXCEL_MAX_ROWS:
-        raise WorkbenchError(f"{path.name}: {len(rows):,} rows do not fit in an Excel sheet; export to .csv instead")
+    suffix = _spreadsheet_suffix(path, len(rows), "the rows shown")
     columns = [(title, *_shown_column(wl, name, problems)) for name, title in shown]
     chunks = _chunks(columns, rows, progress, cancelled)
     with replacing(path) as partial:
         if suffix == ".csv":
-            written = write_csv(partial, [title for _, title in shown], (row for chunk in chunks for row in zip(*chunk)))
+            written = _write_csv(partial, columns, chunks)
         else:
             with XlsxWriter(partial) as book:
                 written = book.add_columns("Rows shown", [(title, kind) for title, kind, _ in columns], chunks)
