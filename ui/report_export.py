@@ -40,15 +40,17 @@ def export_decision_record(record: DecisionRecord, html_path: str | Path, chart_
     """
     html_path = Path(html_path).with_suffix(".html")
     pdf_path = html_path.with_suffix(".pdf")
+    identity = rule_set_identity(record.rule_set)
     if chart_png:
-        caption = "Equity charts: baseline (blue) against scenario (orange), as shown in the workbench."
+        caption = (f"Equity charts: baseline ({record.baseline.name}, blue) against scenario ({identity.caption()}, "
+                   "orange), as shown in the workbench.")
         size = QImage.fromData(chart_png).size()
         chart = ReportImage(caption, image_data_uri(chart_png), size.width(), size.height())
         record = replace(record, charts=[*record.charts, chart])
     html = decision_record_html(record)
     with replacing(html_path, "the decision record") as partial:
         partial.write_text(html, encoding="utf-8")
-    footer = f"Decision record: {rule_set_identity(record.rule_set).caption()}"
+    footer = f"Decision record: {identity.caption()}"
     with replacing(pdf_path, "the decision record") as partial:
         write_pdf(html, partial, footer)
     return html_path, pdf_path

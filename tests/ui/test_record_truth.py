@@ -61,6 +61,7 @@ def test_recording_edited_rules_asks_why_then_every_output_carries_the_reasons(q
     assert "<td>Most deprived fifth</td><td>weight</td><td>1</td><td>2.35</td>" in html
     assert "Weights from the AHP workshop (recorded by Dr A Okafor, " in html
     assert OLD_RATIONALE not in html
+    assert f"against scenario ({TITLE} (sha256 {controller.rules.rule_set.sha256[:12]}), orange)" in html  # the charts
     pdf = pdfium.PdfDocument(str(pdf_path))
     first_page = " ".join(pdf[0].get_textpage().get_text_bounded().split())
     pdf.close()
