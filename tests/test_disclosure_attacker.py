@@ -21,7 +21,7 @@ taken as exact: it was not rounded). Then it:
   it sits in or equals in another output.
 
 It recovers a count when either leaves one possible value for a figure shown
-as ``*``. What it does not try, on purpose (docs/disclosure-control.md, "What
+as ``*``. What it does not try, on purpose (resources/help/disclosure-control.md, "What
 rounding cannot stop"): combining the bounds of three or more rounded figures
 at once, or an exactly known next N split into one hidden and one rounded
 part. When every figure involved happens to be rounded by the full 2 the

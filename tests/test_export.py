@@ -1,7 +1,8 @@
 """Exporting the ranked list: xlsx with Rules and Provenance sheets, and CSV."""
 
 import csv
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, timezone
 
 import numpy as np
 import openpyxl
@@ -14,7 +15,9 @@ from workbench.fields import WaitingList
 from workbench.progress import Cancelled
 from workbench.errors import WorkbenchError
 from workbench.rank.ranking import rank
+from workbench.rank.rule_edits import with_weight
 from workbench.rank.rule_file import parse_rules
+from workbench.store.decisions import LogEntry
 from workbench.rank.bundled_rules import treat_in_turn
 
 RULES = parse_rules(
@@ -102,7 +105,7 @@ def test_rules_and_provenance_sheets(tmp_path, ranked):
     path = tmp_path / "ranked.xlsx"
     export_ranked_list(path, *ranked, RULES, IMPORT)
     rules = dict(_sheet(path, "Rules")[1:])
-    assert rules["Rule set"] == "Carers first" and rules["Rule set sha256"] == RULES.sha256
+    assert rules["Rule set"] == "Carers first 1" and rules["Rule set sha256"] == RULES.sha256
     assert rules["Compared with"] == "Treat in turn" and rules["Social cap"] == "6 weeks-equivalent"
     assert parse_rules(rules["Rule set file (TOML)"]) == RULES
     provenance = dict(_sheet(path, "Provenance")[1:])
@@ -110,6 +113,25 @@ def test_rules_and_provenance_sheets(tmp_path, ranked):
     assert provenance["Imported at"] == "01/04/2026 09:30"
     assert provenance["Census date"] == datetime(2026, 3, 31)
     assert provenance["Rows exported"] == 3 and provenance["Pseudonymised export"] == "no"
+
+
+def test_edited_rules_are_named_as_edited_with_their_changes_and_recorded_rationale(tmp_path, ranked):
+    """The Rules sheet never shows the original's rationale beside weights it did not choose."""
+    original = replace(RULES, rationale="Carers gain 5 weeks: agreed in 2025")
+    edited = with_weight(original, "Carer", 2.30436)
+    entry = LogEntry(1, datetime(2026, 4, 2, 9, 0, tzinfo=timezone.utc), "Dr Okafor", "Rules changed",
+                     "Carers wait longer in our audit", edited.sha256, "0" * 64, "1" * 64)
+    path = tmp_path / "ranked.xlsx"
+    export_ranked_list(path, *ranked, edited, IMPORT, log=[entry])
+    rules = dict(_sheet(path, "Rules")[1:])
+    assert rules["Rule set"] == "Edited from Carers first 1"
+    assert rules["Edited from"] == f"Carers first 1 (sha256 {original.sha256})"
+    assert rules["Change: Carer, weight"] == "5 → 2.30436"
+    assert rules["Rationale for the changes"].startswith("Carers wait longer in our audit (recorded by Dr Okafor, ")
+    assert "Rationale" not in rules and "agreed in 2025" not in " ".join(map(str, rules.values()))
+    unrecorded = tmp_path / "unrecorded.xlsx"
+    export_ranked_list(unrecorded, *ranked, edited, IMPORT)
+    assert dict(_sheet(unrecorded, "Rules")[1:])["Rationale for the changes"].startswith("none recorded yet")
 
 
 def test_xlsx_is_readable_by_calamine(tmp_path, ranked):

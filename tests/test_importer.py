@@ -13,6 +13,8 @@ from workbench.store.importer import import_file
 from workbench.progress import Cancelled
 from workbench.errors import WorkbenchError
 from workbench.store.workspace import Workspace
+from workbench.view.columns import shown_columns
+from workbench.view.filters import ListIndex
 
 HEADERS = ["Pathway ID", "NHS Number", "Specialty", "Priority", "RTT Clock Start", "Date of Birth", "Ethnicity", "LSOA", "Carer"]
 ROWS = [
@@ -164,3 +166,18 @@ def test_a_mapped_column_that_is_nearly_empty_is_a_warning_in_the_result(tmp_pat
     assert result.warnings[-1] == ("Column 'Ethnicity' (used for ethnic_category) has no value in 97% of rows: "
                                    "check it is the right column.")
     assert not any("TCI Date" in w for w in result.warnings)  # empty on most rows of a good list: no warning
+
+
+def test_specialty_names_come_from_the_file_else_the_data_dictionary(tmp_path):
+    """A PTL naming its specialties beside their codes (a local code too): the list shows the file's names."""
+    path = tmp_path / "ptl.csv"
+    rows = [["PW1", "110", "T&O (Elective)", "P2", "01/01/2026"], ["PW2", "130", "", "P3", "02/01/2026"],
+            ["PW3", "999", "Pain clinic (local)", "P3", "03/01/2026"], ["PW4", "999", "", "P4", "04/01/2026"]]
+    write_csv(path, ["Pathway ID", "TFC", "Specialty", "Priority", "RTT Clock Start"], rows)
+    import_file(path, tmp_path / "w.sqlite", census_date=date(2026, 3, 31))
+    with Workspace.open(tmp_path / "w.sqlite") as workspace:
+        wl = workspace.load_list()
+    assert wl.columns["specialty_name"].tolist() == ["T&O (Elective)", "Ophthalmology", "Pain clinic (local)",
+                                                      "Pain clinic (local)"]
+    assert "specialty_description" not in shown_columns(wl)  # shown once, as the specialty's name
+    assert ListIndex(wl).choice_labels("specialty")["999"] == "999 Pain clinic (local)"

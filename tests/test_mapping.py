@@ -87,6 +87,13 @@ def test_clock_start_is_preferred_to_decision_to_admit_and_each_header_used_once
     assert found == {"wait_start": "Clock Start", "decision_to_admit_date": "Decision to Admit Date", "sex": "Sex"}
 
 
+def test_a_specialty_named_beside_its_code_is_its_description_else_its_code():
+    assert detect_mapping(["TFC", "Specialty"]) == {"specialty": "TFC", "specialty_description": "Specialty"}
+    assert detect_mapping(["Specialty", "Specialty Name"]) == {"specialty": "Specialty",
+                                                               "specialty_description": "Specialty Name"}
+    assert detect_mapping(["Specialty"]) == {"specialty": "Specialty"}
+
+
 def test_a_decision_to_admit_date_alone_is_the_wait_start():
     assert detect_mapping(["Pathway ID", "DTA Date"]) == {"pathway_id": "Pathway ID", "wait_start": "DTA Date"}
 
@@ -94,8 +101,10 @@ def test_a_decision_to_admit_date_alone_is_the_wait_start():
 def test_no_spelling_belongs_to_two_fields_but_listing_dates():
     keys = Counter(k for spellings in mapping._KEYED_SPELLINGS.values() for k in set(spellings))
     shared = {k for k, n in keys.items() if n > 1}
-    # A listing date is the wait start of a list with no clock start, else the decision to admit.
-    assert shared == set(mapping._KEYED_SPELLINGS["wait_start"]) & set(mapping._KEYED_SPELLINGS["decision_to_admit_date"])
+    # A listing date is the wait start of a list with no clock start, else the decision to admit;
+    # "Specialty" is the specialty's code, else (a code column took that field) its name.
+    listing = set(mapping._KEYED_SPELLINGS["wait_start"]) & set(mapping._KEYED_SPELLINGS["decision_to_admit_date"])
+    assert shared == listing | {"specialty", "speciality"}
     assert "dtadate" in shared and "rttclockstart" not in shared
     assert set(mapping.SPELLINGS) == set(CANONICAL_FIELDS)
 

@@ -10,6 +10,7 @@ from workbench.compare.equity import equity_summary
 from workbench.fields import WaitingList
 from workbench.rank.ranking import compare, rank
 from workbench.report.record import DecisionRecord, ReportImage, decision_record_html, image_data_uri, write_decision_record
+from workbench.rank.rule_edits import with_weights
 from workbench.rank.rule_file import parse_rules
 from workbench.rank.bundled_rules import treat_in_turn
 from workbench.store.workspace import Workspace
@@ -121,3 +122,22 @@ def test_a_broken_chain_is_reported(record, tmp_path):
     assert 'class="warning"' in html and "altered outside the workbench at entry 1" in html
     path = write_decision_record(record, tmp_path / "record.html")
     assert path.read_text(encoding="utf-8") == html
+
+
+def test_an_edited_rule_set_is_recorded_as_edited_with_its_changes_never_the_old_rationale(record, tmp_path):
+    original = parse_rules('rationale = "The most deprived fifth gain 4 weeks"\n' + RULES)
+    assert original.rationale == "The most deprived fifth gain 4 weeks"
+    edited = with_weights(original, {"Most deprived": 2.30436, "Weeks waited": 1.5})
+    record.rule_set = edited
+    html = decision_record_html(record)
+    assert "<h1>Decision record: Edited from Deprivation first 2.1</h1>" in html
+    assert "<th>Rationale for the changes</th>" in html and "none recorded yet" in html
+    changes = html.split("<h3>Changes from Deprivation first 2.1</h3>", 1)[1].split("</table>", 1)[0]
+    assert "<td>Weeks waited</td><td>weight</td><td>1</td><td>1.5</td>" in changes
+    assert "<td>Most deprived</td><td>weight</td><td>1</td><td>2.30436</td>" in changes
+    assert "gain 4 weeks" not in html  # not in the table, nor in the rule set's file
+    with Workspace.create(tmp_path / "edited.sqlite") as ws:
+        record_decision(ws, "Dr Okafor", "Rules changed", "Weights from the AHP workshop", edited)
+        record.log = decision_log(ws)
+    html = decision_record_html(record)
+    assert "Weights from the AHP workshop (recorded by Dr Okafor, " in html and "none recorded yet" not in html

@@ -5,12 +5,13 @@ import pytest
 
 from workbench.fields import WaitingList
 from workbench.errors import WorkbenchError
-from workbench.rank.rules import SOCIAL, LookupBand, check_columns
+from workbench.rank.rules import SOCIAL, EditedFrom, LookupBand, check_columns
 from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rule_file import load_rules, parse_rules
 from workbench.commands._ranked import rules_from_argument
 from workbench.rank.rule_edits import with_social_cap, with_weight
+from workbench.report.identity import rule_set_identity
 
 MINIMAL = """\
 name = "Waits"
@@ -226,3 +227,29 @@ def test_rules_from_argument(tmp_path):
     assert rules_from_argument(str(path)).source == "mine.toml"
     with pytest.raises(WorkbenchError, match="bundled rule sets: treat-in-turn"):
         rules_from_argument("no-such-rules")
+
+
+def test_an_edited_rule_set_says_what_it_was_edited_from_and_drops_the_original_words():
+    inclusive = load_rules(bundled_rule_sets()["inclusive-recovery"])
+    edited = with_weight(with_social_cap(inclusive, 5), "Carer", 2.5)
+    assert edited.edited_from == EditedFrom("Inclusive recovery", "1.0", inclusive.sha256)
+    assert (edited.author, edited.description, edited.rationale) == ("", "", "")
+    assert edited.origin is inclusive and edited.sha256 != inclusive.sha256
+    assert with_social_cap(with_weight(edited, "Carer", 1), 8) == inclusive  # every setting back: the original
+
+
+def test_an_edited_rule_file_reads_back_and_still_lists_its_changes():
+    inclusive = load_rules(bundled_rule_sets()["inclusive-recovery"])
+    text = dump_rules(with_weight(inclusive, "Carer", 2.5))
+    assert "[edited_from]" in text and f'sha256 = "{inclusive.sha256}"' in text
+    read = parse_rules(text)
+    assert read == with_weight(inclusive, "Carer", 2.5) and read.origin is None
+    identity = rule_set_identity(read)  # the original found among the shipped rule sets by its sha256
+    assert identity.title == "Edited from Inclusive recovery 1.0"
+    assert identity.changes_text() == "Carer, weight: 1 → 2.5"
+
+
+def test_an_edited_from_table_is_checked():
+    bad = 'name = "R"\n[edited_from]\nname = "Inclusive recovery"\nsha256 = "abc"\n' + MINIMAL.split("\n", 1)[1]
+    with pytest.raises(WorkbenchError, match=r"line 4: edited_from.sha256 must be 64 hexadecimal digits"):
+        parse_rules(bad)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR, not_for_publication_banner
 from workbench.compare.queues import COLUMNS, NAME_KEYS, CapacitySettings
 from workbench.compare.suppression import CONTROLLED, NOT_FOR_PUBLICATION, SUPPRESSED
+from workbench.report.glossary import explain_text, explained
 
 NOT_GIVEN = "not given"
 NONE_NEEDED = "none needed"
@@ -136,6 +137,7 @@ class CapacityPanel(QWidget):
         self.demand = self._box(0.0, 1e6, 0.0, " a week", "New referrals a week")
         self.demand.setSpecialValueText(NOT_GIVEN)
         self.horizon = self._box(1.0, 520.0, 13.0, " weeks", "Horizon for 'the next N treated'")
+        self.horizon.setToolTip(explained("Horizon", "Next N treated"))
         self.target = self._box(1.0, 104.0, 18.0, " weeks", "Target wait")
         form = QFormLayout()
         form.addRow("Capacity:", self.capacity)
@@ -148,14 +150,16 @@ class CapacityPanel(QWidget):
             "defaults); target queue size and relief capacity need the referral rate. Hover over a column's "
             "heading for what it means.")
         explain.setWordWrap(True)
+        explain.setToolTip(explain_text(explain.text()))
         top = QHBoxLayout()
         top.addLayout(form)
         top.addWidget(explain, 1)
         self.banner = not_for_publication_banner(visible=False)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([title for _, title, _ in COLUMNS])
-        for column, (_key, _title, words) in enumerate(COLUMNS):
-            self.table.horizontalHeaderItem(column).setToolTip(words)
+        for column, (_key, title, words) in enumerate(COLUMNS):
+            tip = "\n\n".join(filter(None, [words, explain_text(title, words)]))
+            self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setAccessibleName("Queue figures per specialty")

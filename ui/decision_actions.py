@@ -15,6 +15,7 @@ from ui.undo import ReplaceRules
 from ui.workers import Task
 from workbench.compare.scenarios import compare_scenarios
 from workbench.rank.rules import RuleSet
+from workbench.report.identity import rule_set_identity
 from workbench.store import decisions
 from workbench.store.decisions import DecisionState, load_scenarios, read_decisions, record_and_read, save_scenario_and_read
 
@@ -36,7 +37,8 @@ class DecisionActions:
         """Record the changes since the last recorded decision, with who and why."""
         rule_set = self.rules.rule_set
         changes = decisions.changes_between(self.last_recorded, rule_set)
-        action = ("Rules changed: " + "; ".join(changes)) if changes else f"Confirmed the rule set '{rule_set.name}'"
+        title = rule_set_identity(rule_set).title
+        action = ("Rules changed: " + "; ".join(changes)) if changes else f"Confirmed the rule set '{title}'"
         task = self._database(partial(record_and_read, self.workspace_path, person, action, rationale, rule_set),
                               self._on_decisions)
         if task is not None:

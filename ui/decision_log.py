@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.report.glossary import explained
+from workbench.report.identity import RuleSetIdentity, recorded_rationale
 from workbench.store.decisions import GENESIS, BrokenLink, ChainHead, LogEntry
 
 def entry_text(entry: LogEntry) -> str:
@@ -33,6 +35,7 @@ def entry_text(entry: LogEntry) -> str:
 
 NO_CHANGES = "No changes to the rules since the last recorded decision."
 NAME_NOT_GIVEN = "(name not given)"
+WHY_PLACEHOLDER = "Why: the reasons the group agreed on"
 
 
 class DecisionLogPanel(QWidget):
@@ -48,6 +51,7 @@ class DecisionLogPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.entries: list[LogEntry] = []
+        self.identity: RuleSetIdentity | None = None  # of the rule set in force
         self._build()
         self.set_pending([])
 
@@ -60,13 +64,22 @@ class DecisionLogPanel(QWidget):
         """The rule changes not yet recorded."""
         self.pending.setText("Not yet recorded: " + "; ".join(changes) if changes else NO_CHANGES)
 
+    def show_rules(self, identity: RuleSetIdentity) -> None:
+        """The rule set in force: an edited one needs a rationale of its own before it is recorded."""
+        self.identity = identity
+        self.rationale.setPlaceholderText(f"Required: why the rules were changed from {identity.edited_from.words}"
+                                          if self._needs_rationale() else WHY_PLACEHOLDER)
+
     def show_entries(self, entries: list[LogEntry], broken: BrokenLink | None) -> None:
         """Show the log (newest first) and whether its hash chain verifies."""
         self.entries = list(entries)
         self.list.clear()
+        if self.identity is not None:
+            self.show_rules(self.identity)  # reasons recorded for these rules may have arrived
         for entry in reversed(entries):
             item = QListWidgetItem(entry_text(entry))
-            item.setToolTip(f"Rule set sha256 {entry.rules_sha256 or '(none)'}\nEntry hash {entry.entry_hash}")
+            item.setToolTip(f"Rule set sha256 {entry.rules_sha256 or '(none)'}\nEntry hash {entry.entry_hash}\n\n"
+                            + explained("sha256", "Hash chain"))
             self.list.addItem(item)
         self.show_chain(broken, ChainHead(len(entries), entries[-1].entry_hash if entries else GENESIS))
 
@@ -78,7 +91,8 @@ class DecisionLogPanel(QWidget):
             latest = f" Newest entry's hash: {head.head[:16]}…" if head.entries else ""
             self.chain.setText(f"✔ Record intact: {entries}, hash chain verified.{latest}")
             self.chain.setToolTip(f"The log's head: {head.describe()}. Keep it (the decision record prints it) to "
-                                  "check later that no entry was rewritten or deleted: workbench verify")
+                                  "check later that no entry was rewritten or deleted: workbench verify\n\n"
+                                  + explained("Hash chain"))
             self.chain.setStyleSheet("color: #005a00;")
         else:
             self.chain.setText(f"⚠ {broken.describe()}")
@@ -99,7 +113,17 @@ class DecisionLogPanel(QWidget):
             self.show_problem("Type your name before recording a decision.")
             self.name.setFocus()
             return
+        if self._needs_rationale() and not self.rationale.toPlainText().strip():
+            self.show_problem(f"Say why the rules were changed from {self.identity.edited_from.words} before recording: "
+                              "the decision record shows these reasons beside the changes, not the original's.")
+            self.rationale.setFocus()
+            return
         self.recordRequested.emit(name, self.rationale.toPlainText())
+
+    def _needs_rationale(self) -> bool:
+        """Edited rules with no reasons recorded for them yet (by sha256)."""
+        identity = self.identity
+        return bool(identity and identity.edited and recorded_rationale(self.entries, identity.sha256) is None)
 
     # Building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -107,7 +131,7 @@ class DecisionLogPanel(QWidget):
         self.name.setPlaceholderText("Your name, as it should appear in the record")
         self.name.setAccessibleName("Your name")
         self.rationale = QPlainTextEdit()
-        self.rationale.setPlaceholderText("Why: the reasons the group agreed on")
+        self.rationale.setPlaceholderText(WHY_PLACEHOLDER)
         self.rationale.setAccessibleName("Rationale")
         self.rationale.setMaximumHeight(80)
         self.pending = QLabel()

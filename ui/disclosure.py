@@ -5,11 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel
 
 from workbench.compare.suppression import NOT_FOR_PUBLICATION
+from workbench.report.glossary import explained
 
 STAMP_COLOUR = "#a00000"
-CONTROL_TOOLTIP = ("Counts of patients are controlled as NHS Digital controls hospital statistics: 1 to 7 show as *, "
-                   "other counts are rounded to the nearest 5, totals are worked out before rounding, and a mean or "
-                   "share of 1 to 7 patients shows as *. So no patient can be picked out by comparing figures.")
+CONTROL_TOOLTIP = explained("Disclosure control") + " So no patient can be picked out by comparing figures."
 
 
 def not_for_publication_banner(visible: bool = True) -> QLabel:
@@ -18,6 +17,6 @@ def not_for_publication_banner(visible: bool = True) -> QLabel:
     banner.setStyleSheet(f"color: white; background: {STAMP_COLOUR}; font-weight: bold; padding: 3px;")
     banner.setAccessibleName("Not for publication")
     banner.setToolTip("Disclosure control is off (View menu): these figures can identify patients and must not be "
-                      "published or shared outside the organisation.")
+                      "published or shared outside the organisation.\n\n" + CONTROL_TOOLTIP)
     banner.setVisible(visible)
     return banner

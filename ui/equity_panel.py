@@ -47,6 +47,7 @@ from workbench.compare.equity import (
 )
 from workbench.fields import WaitingList
 from workbench.compare.suppression import NOT_FOR_PUBLICATION, SUPPRESSED, disclosure_note, not_for_publication
+from workbench.report.glossary import explained
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 BLUE, ORANGE, SKY, VERMILLION, GREEN, PURPLE, GREY = (
@@ -98,16 +99,9 @@ NATION_NAMES = (*NATIONS, NATION_NOT_KNOWN)
 CHART_PLACES = {"mean": (1, 0), "p90": (1, 1), "share": (2, 0), "breaches": (2, 1), "sii": (3, 0), "movement": (3, 1)}
 RANGE_COLOUR = "#222222"
 NOTE_LINES = 4  # lines of figures in words shown under the charts before scrolling
-EXPLAINED = (
-    "Projected wait: weeks waited now plus the weeks until treatment, the list served week by week at the "
-    "capacity while new referrals join it and take their place by the rule set.\n"
-    "Whiskers on the mean wait: how far a group's figure could move if every patient of unknown group "
-    "(ethnicity, sex, deprivation not recorded) belonged to it.\n"
-    "Slope index of inequality (SII): the gap in mean projected wait between the most and least deprived ends "
-    "of a line fitted across the deciles, in weeks; positive means the most deprived wait longer. Its whisker is "
-    "the 95% confidence interval: where the gap could lie given how much waits vary within each decile.\n"
-    "Relative index (RII): the fitted wait at the least deprived end divided by that at the most deprived end "
-    "(OHID's definition); below 1 means the most deprived wait longer.")
+EXPLAINED = explained("Projected wait", "Next N treated", "Range for the unknowns", "Slope index of inequality (SII)",
+                      "Relative index of inequality (RII)", "Confidence interval", "Deprivation fifth", "Baseline",
+                      "RTT waits counted", "Within 18 weeks", "Long waits")
 
 
 def grouping_choices(wl: WaitingList) -> list[tuple[str, str]]:
@@ -446,12 +440,14 @@ class EquityPanel(QWidget):
     def _build(self) -> None:
         self.grouping = QComboBox()
         self.grouping.setAccessibleName("Group patients by")
+        self.grouping.setToolTip(explained("Deprivation fifth", "Core20"))
         self.grouping.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.grouping.setMinimumContentsLength(12)
         self.grouping.currentIndexChanged.connect(lambda _i: self.groupingChanged.emit(self.grouping.currentData() or ""))
         self.legend = QLabel()
         self.legend.setWordWrap(True)
         self.legend.setMinimumWidth(1)
+        self.legend.setToolTip(explained("Baseline"))
         self.set_names("treat in turn", "the rule set")
         self.export_button = pg.QtWidgets.QPushButton("Export charts…")
         top = QHBoxLayout()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollA
 
 from ui.ranked_model import movement_text
 from workbench.rank.ranking import Explanation
+from workbench.report.glossary import explain_text
 
 GAIN, LOSS = "#0072B2", "#D55E00"  # Okabe-Ito blue and vermillion
 NOTHING_SELECTED = "Select a patient in the prioritised list to see why they are where they are."
@@ -59,8 +60,11 @@ class ExplainPanel(QWidget):
         self.facts["Movement"].setText(movement_text(explanation.movement))
         self.facts["Score"].setText(f"{explanation.score:.2f} weeks-equivalent")
         self.facts[WITHOUT_TITLE].setText(WORKING_OUT if without_pending else biggest_without(explanation))
+        self._explain_terms()
+        terms = escape(explain_text(self.facts[WITHOUT_TITLE].text()), quote=False).replace("\n", "<br>")
         self.facts[WITHOUT_TITLE].setToolTip(WITHOUT_TOOLTIP + ("<br><br>" + without_html(explanation)
-                                                                if explanation.rank_without else ""))
+                                                                if explanation.rank_without else "")
+                                             + (f"<br><br>{terms}" if terms else ""))
         names = list(explanation.contributions)
         notes = [f"rank {explanation.rank_without[n]:,} without" if n in explanation.rank_without else ""
                  for n in names]
@@ -77,6 +81,13 @@ class ExplainPanel(QWidget):
         return signed.tolist()
 
     # Drawing -----------------------------------------------------------------------
+    def _explain_terms(self) -> None:
+        """Each figure's tooltip explains the terms it shows (its words change with the patient)."""
+        self.sentence.setToolTip(explain_text(self.sentence.text()))
+        for name, label in self.facts.items():
+            if name != WITHOUT_TITLE:
+                label.setToolTip(explain_text(f"{name} {label.text()}"))
+
     def _show_bars(self, labels: list[str], values: list[float], notes: list[str] | None = None) -> None:
         """Bars of the contributions; ``notes`` follow each value (the rank without a social factor)."""
         notes = notes or [""] * len(values)
@@ -127,6 +138,7 @@ class ExplainPanel(QWidget):
             self.facts[name] = QLabel()
             self.facts[name].setAccessibleName(name)
             form.addRow(f"{name}:", self.facts[name])
+            form.labelForField(self.facts[name]).setToolTip(explain_text(name))
         self.facts[WITHOUT_TITLE].setToolTip(WITHOUT_TOOLTIP)
         self.facts[WITHOUT_TITLE].setWordWrap(True)
         form.labelForField(self.facts[WITHOUT_TITLE]).setToolTip(WITHOUT_TOOLTIP)

@@ -41,7 +41,7 @@ class ExportActions:
         notes: list[str] = []
         task = self.export_worker.submit(
             partial(export_ranked_list, path, ready.wl, result.ranking, ready.baseline, result.rule_set, record,
-                    notes=notes, without=self.without),
+                    notes=notes, without=self.without, log=self.state.log if self.state else ()),
             lane="export", description="Exporting the ranked list")
         self.window.progress.follow(task, f"Writing {path.name}…")
         task.finished.connect(lambda rows: self._on_ranked_exported(path, rows, notes))

@@ -19,6 +19,7 @@ from workbench.view.filters import FINDINGS, ROW_NUMBER
 from workbench.check.deprivation import DOMAINS
 from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
 from workbench.read.nhs_number import format_nhs_number
+from workbench.report.glossary import explain_text
 from workbench.view.columns import problem_codes, problem_name, shown_columns
 
 COLUMN_TITLES = {
@@ -27,6 +28,7 @@ COLUMN_TITLES = {
     "pathway_id": "Pathway ID",
     "nhs_number": "NHS number",
     "specialty": "Specialty",
+    "specialty_description": "Specialty name in the file",
     "procedure": "Procedure",
     "clinical_priority": "Priority",
     "wait_start": "Wait start",
@@ -177,6 +179,8 @@ class ListModel(QAbstractTableModel):
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == _TOOLTIP and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._fields):
+            return explain_text(column_title(self._fields[section])) or None  # a term's meaning, in plain words
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -212,6 +216,15 @@ class ListModel(QAbstractTableModel):
     def formatters(self) -> list[Formatter]:
         """One function per column: list row -> shown text (safe to call from a worker)."""
         return list(self._formatters)
+
+    @property
+    def problems(self) -> np.ndarray:
+        """Each list row's data problems in words (the "Data problems" column)."""
+        return self._problems
+
+    def is_text(self, column: int) -> bool:
+        """Whether a column holds text (an identifier, a code, a name), not numbers or dates."""
+        return self._kind(self._fields[column]) == TEXT
 
     # Helpers ---------------------------------------------------------------
     def _kind(self, name: str) -> str:

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Mapping
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +32,7 @@ from ui.list_model import ListModel, column_title
 from workbench.view.filters import ANY_FINDING, ListIndex, ListQuery
 from workbench.view.summary import ListSummary, order_and_summary
 from ui.workers import Task, Worker
-from workbench.report.spreadsheet import rows_as_tsv
+from workbench.report.spreadsheet import rows_for_clipboard
 
 SETTLE_MS = 100  # no repaint for this long: the newly shown list is on screen
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before searching a million rows
@@ -154,7 +154,8 @@ class ListPanel(QWidget):
         self._set_query(ListQuery(self.query.filters, code, self.query.search, self.query.sort_column, self.query.descending))
 
     def set_search(self, text: str) -> None:
-        """Search pathway IDs and NHS numbers now (typing waits for a pause first)."""
+        """Search pathway IDs, NHS numbers, procedures, consultants and specialty names now (typing waits for a
+        pause first)."""
         self._search_timer.stop()
         if self.search.text() != text:
             self.search.blockSignals(True)
@@ -213,20 +214,40 @@ class ListPanel(QWidget):
         return self.model.list_rows(view_rows)
 
     def copy_selection(self) -> None:
-        """Copy the selected rows, with a header row, as tab-separated text."""
+        """Copy the selected rows, with a header row, in the columns shown: as tab-separated text (a
+        spreadsheet pastes cells) and as an HTML table (an email or a document pastes a table)."""
         rows = self.selected_list_rows()
         if len(rows) == 0:
             self.status.emit("Nothing to copy: select one or more rows first (Shift+Down, Ctrl+A).")
             return
-        titles = [column_title(name) for name in self.model.fields]
-        work = partial(rows_as_tsv, titles, self.model.formatters(), rows)
+        columns = self.shown_columns()
+        formatters = self.model.formatters()
+        text_columns = {place for place, column in enumerate(columns) if self.model.is_text(column)}
+        work = partial(rows_for_clipboard, [title for _, title in self.shown_fields()],
+                       [formatters[column] for column in columns], rows, text_columns)
         if len(rows) <= COPY_ON_GUI_THREAD:
             self._on_copied(work(), len(rows))
             return
         self.status.emit(f"Copying {len(rows):,} rows…")
-        task = self.compute.submit(lambda progress, cancelled: work(cancelled), lane="copy", description="Copying rows")
-        task.finished.connect(lambda text: self._on_copied(text, len(rows)))
+        task = self.compute.submit(lambda progress, cancelled: work(cancelled=cancelled), lane="copy",
+                                   description="Copying rows")
+        task.finished.connect(lambda copied: self._on_copied(copied, len(rows)))
         task.failed.connect(self.status)
+
+    def shown_columns(self) -> list[int]:
+        """The model's columns in the order the header shows them (a column can be dragged), hidden ones left out."""
+        header = self.table.horizontalHeader()
+        columns = [header.logicalIndex(visual) for visual in range(header.count())]
+        return [column for column in columns if not header.isSectionHidden(column)]
+
+    def shown_fields(self) -> list[tuple[str, str]]:
+        """(field, title) of each column, as the table shows them."""
+        fields = self.model.fields
+        return [(fields[column], column_title(fields[column])) for column in self.shown_columns()]
+
+    def described_view(self) -> list[tuple[str, str]]:
+        """The filters, search and sort in words (for the file the rows shown are exported to)."""
+        return self.query.described(column_title, {ANY_FINDING: "any problem", **self.descriptions})
 
     # Slots -----------------------------------------------------------------------
     def _on_order_ready(self, result: tuple[np.ndarray, ListSummary]) -> None:
@@ -275,9 +296,13 @@ class ListPanel(QWidget):
     def _on_search_settled(self) -> None:
         self.set_search(self.search.text())
 
-    def _on_copied(self, text: str, count: int) -> None:
-        QApplication.clipboard().setText(text)
-        self.status.emit(f"Copied {count:,} rows: paste them into Excel.")
+    def _on_copied(self, copied: tuple[str, str], count: int) -> None:
+        text, table = copied
+        data = QMimeData()
+        data.setText(text)
+        data.setHtml(table)
+        QApplication.clipboard().setMimeData(data)
+        self.status.emit(f"Copied {count:,} rows: paste them into Excel, an email or a document.")
 
     # Helpers -----------------------------------------------------------------------
     def _set_query(self, query: ListQuery) -> None:
@@ -297,8 +322,8 @@ class ListPanel(QWidget):
     def _fill_filters(self) -> None:
         for name, combo in self.filters.items():
             present = self.index is not None and name in self.index.wl.columns
-            choices = self.index.choices(name) if present else []
-            self._refill(combo, FILTERS[name], [(c, c) for c in choices])
+            choices = self.index.choice_labels(name) if present else {}
+            self._refill(combo, FILTERS[name], list(choices.items()))
             combo.setEnabled(len(choices) > 1)
         codes = list(self.index.finding_rows) if self.index is not None else []
         findings = [(ANY_FINDING, "Any problem")] + [(c, self.descriptions.get(c, c)) for c in codes]
@@ -324,8 +349,10 @@ class ListPanel(QWidget):
     def _filter_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search pathway ID or NHS number (Ctrl+F)")
-        self.search.setAccessibleName("Search pathway ID or NHS number")
+        self.search.setPlaceholderText("Search (Ctrl+F): ID, NHS number, procedure, consultant")
+        self.search.setAccessibleName("Search pathway ID, NHS number, procedure, consultant or specialty")
+        self.search.setToolTip("Rows whose pathway ID, NHS number, procedure, consultant or specialty name contains "
+                               "what you type (case and spaces ignored)")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 18)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())

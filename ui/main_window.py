@@ -12,10 +12,13 @@ thread owns the database); filters, sorts and copies run on ``self.compute``.
 
 from __future__ import annotations
 
+import platform
 from functools import partial
+from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+import PySide6
+from PySide6.QtCore import Qt, QUrl, Signal, qVersion
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -30,7 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui import errors, settings
-from ui.disclosure import STAMP_COLOUR
+from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR
+from ui.help_window import HelpWindow
 from ui.imd_change_dialog import ImdChangeDialog
 from ui.import_dialog import ImportDialog
 from ui.list_panel import ListPanel
@@ -39,6 +43,7 @@ from ui.summary_strip import SummaryStrip
 from ui.task_progress import TaskProgress
 from ui.workers import Task, Worker
 from ui.workspace_actions import WorkspaceActions
+from workbench import installed_version
 from workbench.compare.imd_change import change_to_show
 from workbench.compare.suppression import NOT_FOR_PUBLICATION
 from workbench.store.files import data_folder
@@ -58,6 +63,7 @@ class MainWindow(WorkspaceActions, QMainWindow):
 
     workspaceLoaded = Signal(object)  # LoadedWorkspace
     disclosureChanged = Signal(bool)  # True: small numbers shown, every output stamped "Not for publication"
+    rowsShownExported = Signal(object)  # Path
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -67,6 +73,8 @@ class MainWindow(WorkspaceActions, QMainWindow):
         self.file: WorkspaceFile | None = None
         self.dialog: ImportDialog | None = None
         self.place_warning_box: QMessageBox | None = None
+        self.help_window: HelpWindow | None = None
+        self.about_box: QMessageBox | None = None
         self._closing = False
         self.small_numbers_shown = False  # disclosure control is on until someone explicitly turns it off
         self.locks = HeldLocks()
@@ -138,6 +146,10 @@ class MainWindow(WorkspaceActions, QMainWindow):
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Another page beside the waiting list (the tab bar appears once there are two)."""
         return self.tabs.addTab(widget, title)
+
+    def add_exports(self, actions: list[QAction]) -> None:
+        """More exports in the File menu, after the window's own (the Windows habit: File holds them)."""
+        self.file_menu.insertActions(self.exports_end, actions)
 
     def add_menu(self, title: str) -> QMenu:
         """A new top-level menu, placed before Help."""
@@ -239,7 +251,8 @@ class MainWindow(WorkspaceActions, QMainWindow):
         self.not_for_publication = QLabel(NOT_FOR_PUBLICATION)
         self.not_for_publication.setStyleSheet(f"color: white; background: {STAMP_COLOUR}; font-weight: bold; "
                                                "padding: 1px 4px;")
-        self.not_for_publication.setToolTip("Disclosure control is off (View menu): small numbers are shown everywhere.")
+        self.not_for_publication.setToolTip("Disclosure control is off (View menu): small numbers are shown "
+                                            f"everywhere.\n\n{CONTROL_TOOLTIP}")
         self.not_for_publication.hide()
         self.statusBar().addPermanentWidget(self.not_for_publication)
         self.statusBar().addPermanentWidget(self.progress)
@@ -265,8 +278,11 @@ class MainWindow(WorkspaceActions, QMainWindow):
         menu.addSeparator()
         self._action(menu, "save", "&Save", QKeySequence.StandardKey.Save, self.save_workspace)
         self._action(menu, "save_as", "Save workspace &as…", "Ctrl+Shift+S", self.save_workspace_as)
-        self._action(menu, "export", "&Export findings worklist…", "Ctrl+E", self.export_worklist)
         menu.addSeparator()
+        self._action(menu, "export", "&Export findings worklist…", "Ctrl+E", self.export_worklist)
+        self._action(menu, "export_shown", "Export the rows s&hown (as filtered and sorted)…", None,
+                     self.export_rows_shown)
+        self.exports_end = menu.addSeparator()  # part 2 adds its exports above it
         self._action(menu, "quit", "&Quit", "Ctrl+Q", self.close)
 
     def _fill_edit_menu(self, menu: QMenu) -> None:
@@ -289,6 +305,9 @@ class MainWindow(WorkspaceActions, QMainWindow):
         self.actions_by_name["small_numbers"] = self.small_numbers_action
 
     def _fill_help_menu(self, menu: QMenu) -> None:
+        self._action(menu, "help", "&How the figures are worked out", QKeySequence.StandardKey.HelpContents,
+                     self.show_help)
+        menu.addSeparator()
         self._action(menu, "data_folder", "Open the &data folder", None, self._open_data_folder)
         self._action(menu, "about", "&About the workbench", None, self._show_about)
 
@@ -335,16 +354,27 @@ class MainWindow(WorkspaceActions, QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
         self.statusBar().showMessage(f"Data folder: {folder}", 10000)
 
+    def show_help(self, section: str = "") -> HelpWindow:
+        """Help > How the figures are worked out (F1): the bundled page, at ``section`` if given."""
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show_contents(section)
+        self.help_window.show()
+        self.help_window.raise_()
+        return self.help_window
+
     def _show_about(self) -> None:
-        QMessageBox.about(
-            self, "About the prioritisation workbench",
-            "<p><b>Prioritisation workbench</b>: open a waiting list, check it, and order it by rules you can explain.</p>"
+        self.about_box = QMessageBox(QMessageBox.Icon.Information, "About the prioritisation workbench", "", parent=self)
+        self.about_box.setText(
+            f"<p><b>Prioritisation workbench</b>, version {escape(installed_version())}: open a waiting list, check "
+            "it, and order it by rules you can explain.</p>"
             "<p>Everything stays on this computer: no data is sent anywhere.</p>"
-            f"<p>Data folder (workspaces not yet saved, settings, log): {data_folder()}</p>"
+            f"<p>Data folder (workspaces not yet saved, settings, log): {escape(str(data_folder()))}</p>"
+            f"<p class='note'>Python {platform.python_version()}, Qt {qVersion()}, PySide6 {PySide6.__version__}.</p>"
             "<p>Contains public sector information licensed under the Open Government Licence v3.0 "
             "(English Indices of Deprivation 2025 and 2019, Welsh Index of Multiple Deprivation 2025 and 2019, "
-            "Scottish Index of Multiple Deprivation 2020v2, ONS LSOA 2011 to 2021 lookup).</p>",
-        )
+            "Scottish Index of Multiple Deprivation 2020v2, ONS LSOA 2011 to 2021 lookup).</p>")
+        self.about_box.open()
 
 
 def _dropped_file(event) -> Path | None:

@@ -56,6 +56,8 @@ from workbench.fields import WaitingList
 from workbench.rank.bundled_rules import starting_rule_set, treat_in_turn
 from workbench.rank.ranking import WithoutFactors, explain
 from workbench.rank.rules import RuleSet
+from workbench.report.glossary import explained
+from workbench.report.identity import rule_set_identity
 from workbench.store import decisions
 from workbench.store.decisions import DecisionState
 
@@ -195,7 +197,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
             model.set_list(self.ready.wl, result.ranking, self.ready.baseline)
             self.ranked.table.resizeColumnsToContents()
         self.ranked.show_comparison(self._comparison_line(result, None))
-        self.equity.set_names(self.ready.baseline.rule_set.name, result.rule_set.name)
+        self.equity.set_names(self.ready.baseline.rule_set.name, rule_set_identity(result.rule_set).title)
         if result.shown is not None:
             self.equity.show_summary(result.shown, result.movement)
         else:
@@ -217,11 +219,13 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         if result is not self.result:
             return
         self.comparison = comparison
-        self.ranked.show_comparison(comparison_text(comparison, result.rule_set.name, self.ready.baseline.rule_set.name))
+        self.ranked.show_comparison(comparison_text(comparison, rule_set_identity(result.rule_set).title,
+                                                    self.ready.baseline.rule_set.name))
         self.correlationUpdated.emit(comparison)
 
     def _comparison_line(self, result: PreviewResult, _comparison) -> str:
-        return (f"{result.rule_set.name} against {self.ready.baseline.rule_set.name}: {result.moved_up:,} moved up, "
+        return (f"{rule_set_identity(result.rule_set).title} against {self.ready.baseline.rule_set.name}: "
+                f"{result.moved_up:,} moved up, "
                 f"{result.moved_down:,} moved down; working out the rank correlation…")
 
     def _work_out_without(self, result: PreviewResult) -> None:
@@ -252,6 +256,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
 
     def _on_rules_changed(self, rule_set: RuleSet) -> None:
         self.log.set_pending(decisions.changes_between(self.last_recorded, rule_set))
+        self.log.show_rules(rule_set_identity(rule_set))
         self.schedule()
 
     # Capacity ------------------------------------------------------------------
@@ -343,16 +348,18 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         self._add(menu, "Open rule set…", lambda: self.rules.open_rules())
         self._add(menu, "Save rule set", self.rules.save_rules)
         self._add(menu, "Save rule set as…", lambda: self.rules.save_rules_as())
-        menu.addSeparator()
-        self._add(menu, "Export ranked list…", lambda: self.export_ranked_list(), "Ctrl+Shift+E")
-        self._add(menu, "Export decision record (HTML and PDF)…", lambda: self.export_report(), "Ctrl+Shift+R")
-        self._add(menu, "Export equity charts (PNG and SVG)…", lambda: self.export_charts())
+        window.add_exports([  # in the File menu, where Windows users look for them
+            self._add(None, "Export ran&ked list…", lambda: self.export_ranked_list(), "Ctrl+Shift+E"),
+            self._add(None, "Export decision re&cord (HTML and PDF)…", lambda: self.export_report(), "Ctrl+Shift+R"),
+            self._add(None, "Export e&quity charts (PNG and SVG)…", lambda: self.export_charts()),
+        ])
         workshop = window.add_menu("&Workshop")
         self.workshop_action = self._add(workshop, "Workshop mode (larger text)", None, "Ctrl+Shift+W")
         self.workshop_action.setCheckable(True)
         self.workshop_action.toggled.connect(self.set_workshop_mode)
-        self._add(workshop, "Weights by pairwise comparison (AHP)…", self.open_pairwise)
-        self._add(workshop, "Weights by swing weighting…", self.open_swing)
+        workshop.setToolTipsVisible(True)
+        self._add(workshop, "Weights by pairwise comparison (AHP)…", self.open_pairwise).setToolTip(explained("AHP"))
+        self._add(workshop, "Weights by swing weighting…", self.open_swing).setToolTip(explained("Swing weighting"))
         workshop.addSeparator()
         self._add(workshop, "Record decision", lambda: self.log._on_record())
         self._add(workshop, "Verify the decision log", self.refresh_decisions)

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor
 from ui.list_model import _value_formatter, column_title
 from workbench.fields import FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
 from workbench.rank.ranking import Ranking
+from workbench.report.glossary import explain_text
 
 UP, DOWN, SAME = "▲", "▼", "="
 UP_COLOUR, DOWN_COLOUR = QColor("#0072B2"), QColor("#D55E00")  # Okabe-Ito blue and vermillion
@@ -35,8 +36,8 @@ RANK_TITLES = {
     SCORE: "Score (weeks-eq.)",
     SOCIAL: "Social part",
 }
-LIST_FIELDS = ("pathway_id", "clinical_priority", "weeks_waited", "specialty", "imd_quintile", "ethnic_group",
-               "age_band", "site")
+LIST_FIELDS = ("pathway_id", "clinical_priority", "weeks_waited", "specialty", "specialty_name", "imd_quintile",
+               "ethnic_group", "age_band", "site")
 Formatter = Callable[[int], str]
 
 
@@ -139,6 +140,8 @@ class RankedModel(QAbstractTableModel):
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return explain_text(self.headerData(section, orientation)) or None  # a term's meaning, in plain words
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ui.ranked_model import RankedModel
 from workbench.rank.ranking import Comparison
+from workbench.report.glossary import explained
 
 RESIZE_SAMPLE_ROWS = 100
 WAITING_TEXT = "Open a waiting list to see it in priority order."
@@ -108,6 +109,7 @@ class RankedView(QWidget):
         self.summary = QLabel(WAITING_TEXT)
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("How the new order compares with the baseline")
+        self.summary.setToolTip(explained("Baseline", "Kendall tau"))
         self.find = QLineEdit()
         self.find.setPlaceholderText("Go to pathway ID…")
         self.find.setClearButtonEnabled(True)

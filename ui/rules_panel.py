@@ -42,15 +42,18 @@ from ui.undo import (
 from workbench.rank.rule_edits import unique_factor_name
 from workbench.errors import WorkbenchError
 from workbench.rank.rule_words import describe_factor, format_lookup, parse_lookup
-from workbench.rank.rules import CLINICAL, SOCIAL, TIME_LIMIT_USED, TRANSFORMS, WEEKS_WAITED, Factor, RuleSet, factor_sources
+from workbench.rank.rules import (
+    CLINICAL, MISSING_WORDS, SOCIAL, TIME_LIMIT_USED, TRANSFORMS, WEEKS_WAITED, Factor, RuleSet, factor_sources,
+)
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rule_file import load_rules
+from workbench.report.glossary import explain_text, explained
+from workbench.report.identity import rule_set_identity
 
 RULES_FILTER = "Rule sets (*.toml);;All files (*)"
 SLIDER_STEPS_PER_WEEK = 10  # the slider moves in tenths of a weeks-equivalent
 SLIDER_MAX_WEEKS = 20.0
 DEFAULT_CAP_WEEKS = 8.0
-MISSING_WORDS = {"neutral": "counts 0", "lowest": "counts the least anyone gets"}
 SPECIAL_SOURCES = {WEEKS_WAITED: "Weeks waited", TIME_LIMIT_USED: "Share of the priority's time limit used"}
 PROBLEM_STYLE = "color: #a00000;"
 
@@ -82,7 +85,8 @@ class FactorEditor(QGroupBox):
         self.factor = factor
         social = " · social" if factor.is_social else ""
         self.setTitle(f"{factor.name}{social}")
-        self.setToolTip(describe_factor(factor))
+        terms = explain_text(f"{factor.name} {source_title(factor.source)} {factor.transform}")
+        self.setToolTip(describe_factor(factor) + (f"\n\n{terms}" if terms else ""))
         with _Quiet(self.slider, self.spin, self.transform, self.at_least, self.maximum, self.lookup, self.missing):
             self._fit_slider(factor.weight)
             self.slider.setValue(round(factor.weight * SLIDER_STEPS_PER_WEEK))
@@ -125,7 +129,7 @@ class FactorEditor(QGroupBox):
                 self.lookup.setToolTip(f"Not used: {problem}")
                 return
             self.lookup.setStyleSheet("")
-            self.lookup.setToolTip("Bands as from-to: value, separated by semicolons")
+            self.lookup.setToolTip(explained("Banded"))
         self.transformChanged.emit(self.name, transform, settings)
 
     # Building --------------------------------------------------------------
@@ -139,12 +143,12 @@ class FactorEditor(QGroupBox):
         self.spin.setSingleStep(0.1)
         self.spin.setKeyboardTracking(False)  # one change when typing stops, not one per key
         self.spin.setAccessibleName(f"Weight of {self.name} (weeks-equivalent)")
-        self.spin.setToolTip("Weeks-equivalent per unit of this factor")
+        self.spin.setToolTip("The factor's weight: weeks-equivalent for each point of its value.\n\n"
+                             + explained("Weeks-equivalent"))
         self.spin.valueChanged.connect(self._on_spin_changed)
         self.transform = QComboBox()
         self.transform.addItems(list(TRANSFORMS))  # the words of the rule file, so the two read alike
-        self.transform.setToolTip("linear: the value itself; threshold: 1 if at least a value; "
-                                  "capped: never more than a maximum; banded: a value per band")
+        self.transform.setToolTip(explained("Transform", "Banded"))
         self.transform.setAccessibleName(f"Transform of {self.name}")
         _compact(self.transform)
         self.transform.currentIndexChanged.connect(self._on_transform_chosen)
@@ -152,6 +156,7 @@ class FactorEditor(QGroupBox):
         self.missing = QComboBox()
         self.missing.addItems([f"missing: {words}" for words in MISSING_WORDS.values()])
         self.missing.setAccessibleName(f"Missing values of {self.name}")
+        self.missing.setToolTip(explained("When missing"))
         _compact(self.missing)
         self.missing.currentIndexChanged.connect(
             lambda i: self.missingChanged.emit(self.name, list(MISSING_WORDS)[i]))
@@ -179,6 +184,7 @@ class FactorEditor(QGroupBox):
         self.lookup = QLineEdit()
         self.lookup.setPlaceholderText("from-to: value; e.g. 1-1: 4; 2-2: 2")
         self.lookup.setAccessibleName(f"Bands of {self.name}")
+        self.lookup.setToolTip(explained("Banded"))
         self.lookup.editingFinished.connect(self._emit_transform)
         for widget in (self.at_least, self.maximum, self.lookup):
             stack.addWidget(widget)
@@ -379,9 +385,14 @@ class RulesPanel(QWidget):
     def _show_identity(self, rule_set: RuleSet) -> None:
         modified = self.saved_sha256 is not None and rule_set.sha256 != self.saved_sha256
         where = f" · {self.rules_path.name}{' (changed, not saved)' if modified else ''}" if self.rules_path else " · not saved to a file"
-        self.title.setText(f"<b>{_html(rule_set.name)}</b> · version {_html(rule_set.version)}{_html(where)}")
+        identity = rule_set_identity(rule_set)
+        self.title.setText(f"<b>{_html(identity.title)}</b>{_html(where)}")
+        self.changes.setText(f"Changes: {identity.changes_text()}" if identity.edited else "")
+        self.changes.setVisible(identity.edited)
+        self.changes.setToolTip("What differs from the rule set these rules were edited from. Its description and "
+                                "rationale no longer apply: the decision log asks for the reasons for these changes.")
         self.sha.setText(f"sha256 {rule_set.sha256[:16]}…")
-        self.sha.setToolTip(f"sha256 {rule_set.sha256}\n(the fingerprint of this exact rule set)")
+        self.sha.setToolTip(f"sha256 {rule_set.sha256}\n\n{explained('sha256')}")
         self.sha.setAccessibleName(f"Rule set sha256 {rule_set.sha256}")
 
     def _show_bands(self, rule_set: RuleSet) -> None:
@@ -435,6 +446,10 @@ class RulesPanel(QWidget):
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setMinimumWidth(1)  # wrap rather than widen the dock
+        self.changes = QLabel()
+        self.changes.setWordWrap(True)
+        self.changes.setMinimumWidth(1)
+        self.changes.setAccessibleName("Changes from the original rule set")
         self.sha = QLabel()
         self.sha.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problem = QLabel()
@@ -442,7 +457,7 @@ class RulesPanel(QWidget):
         self.problem.setStyleSheet(PROBLEM_STYLE)
         self.problem.setAccessibleName("Problem with the rule set")
         self.problem.hide()
-        for widget in (self.title, self.sha, self.problem):
+        for widget in (self.title, self.changes, self.sha, self.problem):
             layout.addWidget(widget)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -454,6 +469,7 @@ class RulesPanel(QWidget):
         inner_layout.addWidget(self._bands_box())
         inner_layout.addWidget(self._cap_box())
         factors = QGroupBox("Factors within a band (weeks-equivalent)")
+        factors.setToolTip(explained("Weeks-equivalent", "Score"))
         self.factor_layout = QVBoxLayout(factors)
         self.factor_layout.setContentsMargins(2, 2, 2, 2)
         self.factor_layout.addLayout(self._add_row())
@@ -510,10 +526,11 @@ class RulesPanel(QWidget):
 
     def _cap_box(self) -> QGroupBox:
         box = QGroupBox("Social advancement cap")
+        box.setToolTip(explained("Social cap"))
         row = QVBoxLayout(box)
         row.setContentsMargins(6, 4, 6, 4)
         self.cap_on = QCheckBox("Cap social + deprivation at")
-        self.cap_on.setToolTip("Social and deprivation factors together are never worth more than this many weeks of waiting")
+        self.cap_on.setToolTip(explained("Social cap"))
         self.cap_on.toggled.connect(self._on_cap)
         self.cap_weeks = QDoubleSpinBox()
         self.cap_weeks.setRange(0.0, 104.0)
@@ -531,6 +548,7 @@ class RulesPanel(QWidget):
         grid.setSpacing(2)
         self.add_source = QComboBox()
         self.add_source.setAccessibleName("Column for a new factor")
+        self.add_source.setToolTip("The column a new factor scores.\n\n" + explained("Deprivation fifth", "Core20"))
         _compact(self.add_source)
         self.add_group = QComboBox()
         self.add_group.addItems(["social", "clinical/time"])

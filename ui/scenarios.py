@@ -33,6 +33,7 @@ from ui.list_model import column_title
 from ui.ranked_view import tau_text
 from workbench.compare.scenarios import ScenarioComparison
 from workbench.compare.suppression import SUPPRESSED, disclosure_note, not_for_publication
+from workbench.report.glossary import explain_text, explained
 from workbench.store.decisions import RuleDifference, Scenario
 
 DIFFERS_MARK = "≠"
@@ -151,12 +152,14 @@ class CompareDialog(QDialog):
             f"<b>{tau_text(result.kendall_tau)}</b>; under B {_count(result.moved_up)} patients move up and "
             f"{_count(result.moved_down)} move down compared with A.")
         self.headline.setWordWrap(True)
+        self.headline.setToolTip(explained("sha256", "Kendall tau"))
         self.rules_table = self._rules_table(result.differences)
         self.equity_table = self._equity_table(result.summary)
         sii, rii = result.summary["sii"], result.summary["rii"]
         self.inequality = QLabel(
             f"Slope index of inequality across IMD deciles: A {_figure(sii['baseline'], 2)} weeks, "
             f"B {_figure(sii['scenario'], 2)} weeks (RII A {_figure(rii['baseline'], 2)}, B {_figure(rii['scenario'], 2)}).")
+        self.inequality.setToolTip(explain_text(self.inequality.text()))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -189,6 +192,7 @@ class CompareDialog(QDialog):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                item.setToolTip(explain_text(difference.item))
                 if difference.differs:
                     font = item.font()
                     font.setBold(True)
@@ -203,6 +207,8 @@ class CompareDialog(QDialog):
                    "Next N share A", "Next N share B", "Past 52 wk A", "Past 52 wk B"]
         table = QTableWidget(len(summary["groups"]), len(headers))
         table.setHorizontalHeaderLabels(headers)
+        for column, header in enumerate(headers):
+            table.horizontalHeaderItem(column).setToolTip(explain_text(header.replace("pct", "percentile")))
         table.verticalHeader().hide()
         table.setAccessibleName("Equity figures of both scenarios")
         for row, g in enumerate(summary["groups"]):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePol
 
 from workbench.view.summary import ListSummary
 from workbench.fields import LONG_WAIT_WEEKS, RTT_STANDARD_WEEKS
+from workbench.report.glossary import explain_text, explained
 
 
 def percent(part: int, whole: int) -> str:
@@ -45,6 +46,7 @@ class SummaryStrip(QWidget):
         self.denominator = QLabel()
         self.denominator.setWordWrap(True)
         self.denominator.setAccessibleName("Which rows the wait figures count")
+        self.denominator.setToolTip(explained("RTT waits counted", "Overdue for priority"))
         figures.addWidget(self.denominator)
         layout.addLayout(figures, 0)
         layout.addWidget(self._separator())
@@ -92,6 +94,7 @@ class SummaryStrip(QWidget):
             title = QLabel(caption)
             value = self._label(caption, key)
             title.setBuddy(value)
+            value.setToolTip(explain_text(caption) or "Patients on the list: the rows the filters show.")
             grid.addWidget(title, row * 2, column)
             grid.addWidget(value, row * 2 + 1, column)
         return grid
@@ -118,7 +121,8 @@ class SummaryStrip(QWidget):
         self.plot = pg.PlotWidget(background=palette.color(QPalette.ColorRole.Base))
         self.plot.setAccessibleName("Histogram of weeks waited")
         self.plot.setToolTip("RTT patients by weeks waited, in four-week bars; dashed lines at "
-                             + ", ".join(str(w) for w in LONG_WAIT_WEEKS[:-1]) + f" and {LONG_WAIT_WEEKS[-1]} weeks")
+                             + ", ".join(str(w) for w in LONG_WAIT_WEEKS[:-1]) + f" and {LONG_WAIT_WEEKS[-1]} weeks"
+                             + "\n\n" + explained("RTT waits counted", "Long waits"))
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()

@@ -43,6 +43,7 @@ from workbench.errors import WorkbenchError
 from workbench.rank.rule_edits import apply_relative_weights
 from workbench.rank.rules import RuleSet
 from workbench.rank.swing import TOP_POINTS, swing_weights
+from workbench.report.glossary import explain_text, explained
 
 WORKSHOP_SCALE = 1.4
 WARNING_STYLE = "color: #a00000; font-weight: bold;"
@@ -86,10 +87,14 @@ class _WeightsDialog(QDialog):
         self.apply_button.clicked.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
 
-    def _lay_out(self, question: str, answers: QGridLayout) -> None:
-        """The question, the answers grid, the derived weights, the status line and the buttons; then a first look."""
+    def _lay_out(self, question: str, answers: QGridLayout, *terms: str) -> None:
+        """The question (``terms`` explained in its tooltip), the answers grid, the derived weights, the status
+        line and the buttons; then a first look."""
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(question))
+        self.question = QLabel(question)
+        self.question.setWordWrap(True)
+        self.question.setToolTip(explained(*terms))
+        layout.addWidget(self.question)
         layout.addLayout(answers)
         layout.addWidget(self.result_table)
         layout.addWidget(self.status)
@@ -139,12 +144,14 @@ class PairwiseDialog(_WeightsDialog):
                 box.addItem(text, value)
             box.setCurrentIndex(8)  # "equally important" until the room decides
             box.setAccessibleName(f"{first} against {second}")
+            box.setToolTip("\n".join(filter(None, [explained("AHP"), explain_text(f"{first} {second}")])))
             box.currentIndexChanged.connect(self._recompute)
-            grid.addWidget(QLabel(f"{first} or {second}?"), row, 0)
+            grid.addWidget(_named(f"{first} or {second}?"), row, 0)
             grid.addWidget(box, row, 1)
             self.pairs[(first, second)] = box
         self._lay_out("For each pair: which matters more when ordering patients within a priority band, "
-                      "and how much more?", grid)
+                      "and how much more?", grid, "AHP", "Consistency ratio")
+        self.status.setToolTip(explained("Consistency ratio"))
 
     def set_judgement(self, first: str, second: str, value: float) -> None:
         """Choose the answer for a pair: ``value`` > 1 favours ``first`` (as the combo would)."""
@@ -190,11 +197,12 @@ class SwingDialog(_WeightsDialog):
             box.setSuffix(" points")
             box.setAccessibleName(f"Points for the swing of {name}")
             box.valueChanged.connect(self._recompute)
-            grid.addWidget(QLabel(name), row, 0)
+            grid.addWidget(_named(name), row, 0)
             grid.addWidget(box, row, 1)
             self.points[name] = box
         self._lay_out("Imagine a patient moving from the worst to the best level of each factor. "
-                      "Give the swing that matters most 100 points, and each other swing 0-100 against it.", grid)
+                      "Give the swing that matters most 100 points, and each other swing 0-100 against it.", grid,
+                      "Swing weighting")
 
     def _recompute(self) -> None:
         try:
@@ -204,7 +212,15 @@ class SwingDialog(_WeightsDialog):
             self._say(str(problem), WARNING_STYLE)
         else:
             self._say("Weights are each swing's points over the total.", OK_STYLE)
+            self.status.setToolTip(explained("Swing weighting"))
         self._show_weights()
+
+
+def _named(text: str) -> QLabel:
+    """A factor's name as a label, any term in it explained in its tooltip."""
+    label = QLabel(text)
+    label.setToolTip(explain_text(text))
+    return label
 
 
 # --------------------------------------------------------------------------- in the controller

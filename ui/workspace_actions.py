@@ -32,6 +32,7 @@ from ui.workers import Task
 from workbench.check.validation import unknown_priority_warning
 from workbench.errors import FINDING_CODES, WorkbenchError
 from workbench.read.mapping import missing_fields
+from workbench.report.export import export_rows_shown
 from workbench.report.worklist import write_findings_worklist
 from workbench.store.importer import import_file
 from workbench.store.locking import WorkspaceInUse, WorkspaceLock, path_key
@@ -40,6 +41,8 @@ from workbench.store.workspace_files import (
     new_untitled_path, place_warnings, save_as, stale_census_warnings,
 )
 from workbench.view.opening import LoadedWorkspace, load_workspace
+
+SHOWN_FILTER = "Excel workbook (*.xlsx);;CSV file (*.csv)"
 
 LIST_FILTER = "Waiting lists (*.csv *.txt *.tsv *.xlsx *.xlsm *.xls *.ods);;All files (*)"
 LAST_WORKSPACE_KEY = "last_workspace"
@@ -143,6 +146,30 @@ class WorkspaceActions:
         task.finished.connect(lambda _r: self.statusBar().showMessage(f"Worklist written to {path}", 8000))
         task.failed.connect(self._show_error)
         return task
+
+    def export_rows_shown(self, path: str | Path | None = None) -> Task | None:
+        """Write the list's rows as shown (its filters, search and sort, its columns in their order) to xlsx
+        or CSV, with a sheet saying what was shown."""
+        panel = self.list_panel
+        if self.loaded is None or self.loaded.wl is None or panel.model.rowCount() == 0:
+            self.statusBar().showMessage("No rows shown to export.", 5000)
+            return None
+        path = Path(path) if path else self._ask_save_path("Export the rows shown", SHOWN_FILTER, ".xlsx")
+        if path is None:
+            return None
+        if path.suffix.lower() not in (".xlsx", ".csv"):
+            path = path.with_name(path.name + ".xlsx")
+        work = partial(export_rows_shown, path, self.loaded.wl, panel.model.order, panel.shown_fields(),
+                       panel.model.problems, self.loaded.record, panel.described_view())
+        task = self.compute.submit(work, lane="export-shown", description="Exporting the rows shown")
+        self.progress.follow(task, f"Writing {path.name}…")
+        task.finished.connect(lambda rows: self._on_rows_shown_exported(path, rows))
+        task.failed.connect(self._show_error)
+        return task
+
+    def _on_rows_shown_exported(self, path: Path, rows: int) -> None:
+        self.statusBar().showMessage(f"{rows:,} rows written to {path}, as shown.", 8000)
+        self.rowsShownExported.emit(path)
 
     # Showing a workspace -------------------------------------------------------
     def show_workspace(self, file: WorkspaceFile) -> Task | None:

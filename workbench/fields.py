@@ -30,6 +30,7 @@ CANONICAL_FIELDS: dict[str, str] = {
     "pathway_id": TEXT,
     "nhs_number": TEXT,
     "specialty": TEXT,  # treatment function code, e.g. "110"
+    "specialty_description": TEXT,  # the specialty's name as the file writes it, beside its code
     "procedure": TEXT,
     "clinical_priority": TEXT,  # normalised to P1a, P1b, P2 ... P6
     "wait_start": DATE,  # RTT clock start (or, without one, the decision to admit)
@@ -59,7 +60,7 @@ DERIVED_FIELDS: dict[str, str] = {
     "rtt_pathway": FLAG,  # 1 for RTT pathways, 0 for non-RTT list types (waits.is_rtt)
     "priority_date": DATE,  # when the priority's time limit started: last review, else listing, else clock start
     "priority_date_from": TEXT,  # which of those it is (waits.PRIORITY_DATE_SOURCES)
-    "specialty_name": TEXT,  # the treatment function's title (NHS Data Dictionary)
+    "specialty_name": TEXT,  # the specialty's name: the file's own, else the NHS Data Dictionary's title
     "age_years": NUMBER,  # from date of birth at the census date, else the age column
     "age_band": TEXT,
     "imd_rank": NUMBER,  # within its nation, 1 = most deprived

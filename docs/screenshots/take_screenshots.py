@@ -1,5 +1,6 @@
 """Make the README screenshots: the main window with the demo list, the equity charts, the
-deprivation editions side by side, and the import dialog.
+deprivation editions side by side, the import dialog, edited rules and their decision record,
+the help page and About.
 
 Run from the repository root: ``python docs/screenshots/take_screenshots.py``.
 Uses a throwaway data folder and Qt's offscreen platform, so it touches no
@@ -84,8 +85,48 @@ def import_dialog_shot(app: QApplication) -> None:
     compute.shutdown()
 
 
+def edited_rules_and_help_shots(app: QApplication) -> None:
+    """Rules edited in the app, the first page of their decision record (rendered with pypdfium2, a
+    test requirement), the help page and About."""
+    import pypdfium2
+    from PySide6.QtGui import QImage
+
+    from ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.resize(1280, 720)
+    window.show()
+    window.start()
+    controller = window.prioritisation
+    settle(app, lambda: controller.result is not None and controller.state is not None)
+    controller.rules.editors["Carer"].spin.setValue(2.5)
+    controller.rules.editors["Most deprived fifth"].spin.setValue(2.3)
+    settle(app, lambda: controller.result.rule_set == controller.rules.rule_set and controller.comparison is not None)
+    window.prioritisation.rules_dock.raise_()
+    window.grab().save(str(HERE / "edited-rules.png"))
+    exported = []
+    controller.reportExported.connect(lambda html, pdf: exported.append(pdf))
+    controller.export_report(Path(tempfile.mkdtemp()) / "record")
+    settle(app, lambda: bool(exported))
+    document = pypdfium2.PdfDocument(str(exported[0]))
+    pixels = document[0].render(scale=1.4, rev_byteorder=True).to_numpy()[..., :3].copy()
+    document.close()
+    height, width, _ = pixels.shape
+    QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888).save(str(HERE / "decision-record-edited.png"))
+    help_window = window.show_help()
+    settle(app, lambda: True)
+    help_window.grab().save(str(HERE / "help-figures.png"))
+    help_window.close()
+    window._show_about()
+    settle(app, lambda: window.about_box.isVisible())
+    window.about_box.grab().save(str(HERE / "about.png"))
+    window.about_box.close()
+    window.close()
+
+
 if __name__ == "__main__":
     application = make_application(sys.argv)
     main_window_shots(application)
     import_dialog_shot(application)
+    edited_rules_and_help_shots(application)
     print(f"screenshots written to {HERE}")

@@ -1,11 +1,18 @@
-"""Fixtures for the app's tests: a private data folder and small lists built in memory."""
+"""Fixtures for the app's tests: a private data folder, small lists built in memory, the demo workspace
+and the main window showing it."""
 
+import shutil
 from datetime import date
 
 import numpy as np
 import pytest
 
 from workbench.fields import FIELD_KINDS, WaitingList, empty_column
+from workbench.resources import resource_path
+from workbench.store.importer import import_file
+from workbench.store.workspace_files import SAVED, WorkspaceFile
+
+WAIT_MS = 20_000
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +43,35 @@ def make_list(n=6, census=date(2026, 3, 31)):
 @pytest.fixture
 def small_list():
     return make_list()
+
+
+@pytest.fixture(scope="module")
+def demo_workspace(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    import_file(resource_path("demo", "demo-waiting-list.csv"), path)
+    return path
+
+
+def shown_window(qtbot):
+    """The main window with part 2 installed, on screen (offscreen), no list yet."""
+    from ui.main_window import MainWindow  # here: core tests import make_list from this file without Qt
+    from ui.prioritisation import install_prioritisation
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = install_prioritisation(window)
+    window.resize(1400, 900)
+    window.show()
+    return window, controller
+
+
+@pytest.fixture
+def app(qtbot, tmp_path, demo_workspace):
+    """The main window with part 2 installed, showing a private copy of the demo workspace."""
+    path = tmp_path / "workshop.sqlite"
+    shutil.copy(demo_workspace, path)
+    window, controller = shown_window(qtbot)
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        window.show_workspace(WorkspaceFile(path, SAVED))
+    qtbot.waitUntil(lambda: controller.state is not None, timeout=WAIT_MS)
+    return window, controller, path

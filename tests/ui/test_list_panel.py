@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import make_list
 from ui.list_panel import ListPanel
-from workbench.view.filters import ANY_FINDING, ListIndex
+from workbench.view.filters import ANY_FINDING, SEARCH_FIELDS, ListIndex
 from ui.quality_panel import QualityPanel
 from ui.summary_strip import SummaryStrip
 from ui.workers import Worker
@@ -138,7 +138,7 @@ def test_summary_strip_shows_the_figures(qtbot, panel):
 
 def test_once_the_list_is_shown_the_search_texts_are_built_in_the_background(qtbot, panel):
     index = panel.index
-    qtbot.waitUntil(lambda: set(index._search_text) == {"pathway_id", "nhs_number"} and "pathway_id" in index._sort_keys)
+    qtbot.waitUntil(lambda: set(index._search_text) == set(SEARCH_FIELDS) and "pathway_id" in index._sort_keys)
 
 
 def test_a_shown_list_reports_when_its_rows_are_painted(qtbot, worker):

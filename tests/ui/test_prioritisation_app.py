@@ -9,45 +9,13 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
-from ui.main_window import MainWindow
-from ui.prioritisation import install_prioritisation
 from workbench.store.workspace_files import SAVED, WorkspaceFile
-from workbench.store.importer import import_file
 from workbench.rank.ranking import explain, rank
 from workbench.resources import resource_path
 from workbench.rank.rule_edits import with_weight
 from workbench.rank.rule_file import load_rules
 
-WAIT_MS = 20_000
-
-
-@pytest.fixture(scope="module")
-def demo_workspace(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    import_file(resource_path("demo", "demo-waiting-list.csv"), path)
-    return path
-
-
-def shown_window(qtbot):
-    """The main window with part 2 installed, on screen (offscreen), no list yet."""
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = install_prioritisation(window)
-    window.resize(1400, 900)
-    window.show()
-    return window, controller
-
-
-@pytest.fixture
-def app(qtbot, tmp_path, demo_workspace):
-    """The main window with part 2 installed, showing a private copy of the demo workspace."""
-    path = tmp_path / "workshop.sqlite"
-    shutil.copy(demo_workspace, path)
-    window, controller = shown_window(qtbot)
-    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
-        window.show_workspace(WorkspaceFile(path, SAVED))
-    qtbot.waitUntil(lambda: controller.state is not None, timeout=WAIT_MS)
-    return window, controller, path
+from tests.ui.conftest import WAIT_MS, shown_window
 
 
 def test_ranking_waits_until_the_list_view_has_painted_its_rows(qtbot, tmp_path, demo_workspace):

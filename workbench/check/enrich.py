@@ -63,7 +63,8 @@ def enrich(
     derived["age_band"] = age_bands(derived["age_years"], known)
     derived.update(deprivation_fields(columns, n, supplied_decile_nation, known, linking))
     derived["ethnic_group"] = ethnic_groups(_column(columns, "ethnic_category", TEXT, n), known)
-    derived["specialty_name"] = specialty_names(_column(columns, "specialty", TEXT, n), known)
+    derived["specialty_name"] = specialty_names(_column(columns, "specialty", TEXT, n), known,
+                                                _column(columns, "specialty_description", TEXT, n))
     return derived
 
 
@@ -289,15 +290,32 @@ def ethnic_groups(categories: np.ndarray, known: KnownCodes | None = None) -> np
     return groups
 
 
-def specialty_names(specialty: np.ndarray, known: KnownCodes | None = None) -> np.ndarray:
-    """The treatment function's title for each specialty code (None where it is not a current code).
+def specialty_names(specialty: np.ndarray, known: KnownCodes | None = None,
+                    described: np.ndarray | None = None) -> np.ndarray:
+    """Each row's specialty name: the file's own name for its code (``described``, the first given), else the
+    treatment function's title in the NHS Data Dictionary (None where it is neither named nor a current code).
 
     >>> specialty_names(np.array(["110", None, "999"], dtype=object)).tolist()
     ['Trauma & Orthopaedics', None, None]
+    >>> specialty_names(np.array(["110", "999", "999"], dtype=object),
+    ...                 described=np.array([None, "Pain clinic", "999"], dtype=object)).tolist()
+    ['Trauma & Orthopaedics', 'Pain clinic', 'Pain clinic']
     """
     known = known or KnownCodes()
     row_codes, distinct = known.factorize(specialty)
-    per_code = np.array([codes.specialty_name(c) for c in distinct], dtype=object)
+    named = _names_in_file(row_codes, described, distinct, known) if described is not None else {}
+    per_code = np.array([named.get(i) or codes.specialty_name(c) for i, c in enumerate(distinct)], dtype=object)
     names = np.append(per_code, None)[row_codes]
     known.add_spread(names, row_codes, per_code)
     return names
+
+
+def _names_in_file(row_codes: np.ndarray, described: np.ndarray, distinct: np.ndarray,
+                   known: KnownCodes) -> dict[int, str]:
+    """Code -> the first name the file gives it; a "name" that is only the code again, or digits, is none."""
+    name_codes, names = known.factorize(described)
+    given = np.flatnonzero((row_codes >= 0) & (name_codes >= 0))
+    codes_given, first = np.unique(row_codes[given], return_index=True)
+    found = {int(code): str(names[name_codes[given[row]]]).strip() for code, row in zip(codes_given, first)}
+    return {code: name for code, name in found.items()
+            if name and not name.isdigit() and name != str(distinct[code]).strip()}

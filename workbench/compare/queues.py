@@ -18,7 +18,8 @@ from workbench.progress import CancelCheck, Progress, check, never, no_progress
 # Each column: key, title, and what it means in plain words (the header's tooltip).
 COLUMNS = (
     ("specialty", "Specialty", "The treatment function code; 'All specialties' is the whole list."),
-    ("specialty_name", "Specialty name", "The treatment function's name in the NHS Data Dictionary."),
+    ("specialty_name", "Specialty name", "The specialty's name as the file gives it, else the treatment function's "
+     "title in the NHS Data Dictionary."),
     ("queue_size", "Patients waiting", "Patients on the list, rounded to the nearest 5 (1 to 7 show as *)."),
     ("mean_wait", "Mean wait (weeks)", "Average weeks waited so far, over the waits that count."),
     ("capacity_per_week", "Capacity a week", "Patients treated a week: the capacity above, shared out by queue size."),

@@ -1,7 +1,7 @@
 """Disclosure control for group-level outputs, on NHS Digital's method for hospital statistics.
 
 Every count of patients a waiting list gives is below national level, so every
-published count is controlled the one way (``docs/disclosure-control.md`` says
+published count is controlled the one way (``resources/help/disclosure-control.md`` says
 why, and what it protects against):
 
 - 0 is shown as 0;

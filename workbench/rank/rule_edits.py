@@ -1,11 +1,43 @@
-"""Edits of a rule set: each returns an edited copy (rule sets are frozen)."""
+"""Edits of a rule set: each returns an edited copy (rule sets are frozen).
+
+An edited copy says what it was edited from (:func:`edited`): the original's
+author, description and rationale are dropped, as they no longer describe it,
+so no record shows them beside weights they did not choose. An edit that puts
+every setting back gives the original itself.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Mapping
 
-from workbench.rank.rules import BandPolicy, Factor, LookupBand, RuleSet
+from workbench.rank.rules import BandPolicy, EditedFrom, Factor, LookupBand, RuleSet
+
+
+def edited(rule_set: RuleSet, **changes) -> RuleSet:
+    """A copy of ``rule_set`` with ``changes``, marked as edited from the rule set it started as.
+
+    >>> from workbench.rank.bundled_rules import treat_in_turn
+    >>> changed = edited(treat_in_turn(), social_cap_weeks=4.0)
+    >>> changed.edited_from.words, changed.rationale, changed.origin == treat_in_turn()
+    ('Treat in turn 1', '', True)
+    >>> edited(changed, social_cap_weeks=None) == treat_in_turn()
+    True
+    """
+    copy = replace(rule_set, **changes)
+    if rule_set.edited_from is None:
+        origin, mark = rule_set, EditedFrom(rule_set.name, rule_set.version, rule_set.sha256)
+    else:  # an edited rule set read from a file has no origin in memory: it stays edited
+        origin, mark = rule_set.origin, rule_set.edited_from
+    if origin is not None and _same_settings(copy, origin):
+        return origin
+    return replace(copy, author="", description="", rationale="", edited_from=mark, origin=origin)
+
+
+def _same_settings(rule_set: RuleSet, origin: RuleSet) -> bool:
+    """Whether ``rule_set`` orders a list exactly as ``origin`` and is named alike (its words aside)."""
+    return replace(rule_set, author=origin.author, description=origin.description, rationale=origin.rationale,
+                   edited_from=origin.edited_from) == origin
 
 
 def with_weight(rule_set: RuleSet, factor_name: str, weight: float) -> RuleSet:
@@ -17,19 +49,19 @@ def with_weight(rule_set: RuleSet, factor_name: str, weight: float) -> RuleSet:
     """
     rule_set.factor(factor_name)  # KeyError naming the factor if there is none
     factors = tuple(replace(f, weight=float(weight)) if f.name == factor_name else f for f in rule_set.factors)
-    return replace(rule_set, factors=factors)
+    return edited(rule_set, factors=factors)
 
 
 def with_social_cap(rule_set: RuleSet, weeks: float | None) -> RuleSet:
     """A copy of ``rule_set`` with a different social cap (``None``: no cap)."""
-    return replace(rule_set, social_cap_weeks=None if weeks is None else float(weeks))
+    return edited(rule_set, social_cap_weeks=None if weeks is None else float(weeks))
 
 
 def with_factor_changed(rule_set: RuleSet, name: str, **changes) -> RuleSet:
     """A copy with one factor's fields changed (KeyError naming the factor if there is none)."""
     rule_set.factor(name)
     factors = tuple(replace(f, **changes) if f.name == name else f for f in rule_set.factors)
-    return replace(rule_set, factors=factors)
+    return edited(rule_set, factors=factors)
 
 
 def with_transform(
@@ -68,18 +100,18 @@ def with_overlaps(rule_set: RuleSet, overlap_weeks: tuple[float, ...]) -> RuleSe
     False
     """
     weeks = (0.0,) + tuple(float(w) for w in overlap_weeks[1:])  # the first band has nothing before it
-    return replace(rule_set, bands=BandPolicy(order=rule_set.bands.order, overlap_weeks=weeks))
+    return edited(rule_set, bands=BandPolicy(order=rule_set.bands.order, overlap_weeks=weeks))
 
 
 def with_factor(rule_set: RuleSet, factor: Factor) -> RuleSet:
     """A copy with one more factor, at the end."""
-    return replace(rule_set, factors=rule_set.factors + (factor,))
+    return edited(rule_set, factors=rule_set.factors + (factor,))
 
 
 def without_factor(rule_set: RuleSet, name: str) -> RuleSet:
     """A copy without the named factor."""
     rule_set.factor(name)
-    return replace(rule_set, factors=tuple(f for f in rule_set.factors if f.name != name))
+    return edited(rule_set, factors=tuple(f for f in rule_set.factors if f.name != name))
 
 
 def with_weights(rule_set: RuleSet, weights: Mapping[str, float]) -> RuleSet:

@@ -12,6 +12,11 @@ Nothing in a rule file is ever run as Python: the file is parsed by
     rationale = \"\"\"Why the group chose it (free text, several lines).\"\"\"
     social_cap_weeks = 8.0      # optional: social + deprivation worth at most 8 weeks
 
+    [edited_from]               # written by the workbench when a rule set was edited from another
+    name = "Inclusive recovery"
+    version = "1.0"
+    sha256 = "..."              # the original's fingerprint (64 hexadecimal digits)
+
     [bands]
     # Most urgent first; "unknown" is a missing or unrecognised priority.
     # An inner list puts several priorities in one band: ["P5", "P6"].
@@ -46,8 +51,8 @@ from typing import Any
 from workbench.errors import WorkbenchError
 from workbench.rank.rule_words import lookup_range
 from workbench.rank.rules import (
-    CLINICAL, FORMAT_VERSION, GROUPS, MISSING_POLICIES, PRIORITY_BAND_CODES, TRANSFORMS, BandPolicy, Factor, LookupBand,
-    RuleError, RuleSet,
+    CLINICAL, FORMAT_VERSION, GROUPS, MISSING_POLICIES, PRIORITY_BAND_CODES, TRANSFORMS, BandPolicy, EditedFrom, Factor,
+    LookupBand, RuleError, RuleSet,
 )
 
 
@@ -57,7 +62,9 @@ else:  # pragma: no cover - the declared fallback for Python 3.10
     import tomli as tomllib
 
 
-TOP_KEYS = ("format_version", "name", "author", "version", "description", "rationale", "social_cap_weeks", "bands", "factors")
+TOP_KEYS = ("format_version", "name", "author", "version", "description", "rationale", "social_cap_weeks", "edited_from",
+            "bands", "factors")
+EDITED_FROM_KEYS = ("name", "version", "sha256")
 BAND_KEYS = ("order", "overlap_weeks")
 FACTOR_KEYS = ("name", "label", "group", "source", "weight", "transform", "at_least", "maximum", "lookup", "missing", "description")
 LOOKUP_KEYS = ("from", "to", "value")
@@ -193,6 +200,7 @@ class _Reader:
             rationale=self.text(data, "rationale", ()),
             bands=self.bands(data.get("bands", {})),
             social_cap_weeks=self.social_cap(data),
+            edited_from=self.edited_from(data.get("edited_from")),
             factors=factors,
             format_version=FORMAT_VERSION,
             source=self.source,
@@ -229,6 +237,19 @@ class _Reader:
 
     def social_cap(self, data: dict) -> float | None:
         return self.number(data, "social_cap_weeks", (), minimum=0)
+
+    def edited_from(self, table: Any) -> EditedFrom | None:
+        if table is None:
+            return None
+        path = ("edited_from",)
+        if not isinstance(table, dict):
+            self.fail(path, "edited_from must be a table ([edited_from]) with name, version and sha256")
+        self.known_keys(table, EDITED_FROM_KEYS, path, "in [edited_from]")
+        sha = self.text(table, "sha256", path, required=True)
+        if not re.fullmatch(r"[0-9a-f]{64}", sha):
+            self.fail(path + ("sha256",), f"edited_from.sha256 must be 64 hexadecimal digits, not {_shown(sha)}")
+        return EditedFrom(self.text(table, "name", path, required=True),
+                          self.text(table, "version", path, allow_number=True), sha)
 
     # bands ---------------------------------------------------------------
     def bands(self, table: Any) -> BandPolicy:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from workbench.rank.rules import Factor, LookupBand
+from workbench.rank.rules import MISSING_WORDS, Factor, LookupBand
 
 
 def lookup_range(band: LookupBand) -> str:
@@ -28,8 +28,7 @@ def describe_factor(factor: Factor) -> str:
         rule = f"{weight} x the value for {factor.source} in ({table}; otherwise 0)"
     else:
         rule = f"{weight} x {factor.source}"
-    missing = "counts 0" if factor.missing == "neutral" else "counts the lowest this factor gives"
-    return f"{rule} ({factor.group}; a missing value {missing})"
+    return f"{rule} ({factor.group}; a missing value {MISSING_WORDS[factor.missing]})"
 
 
 def format_lookup(bands: tuple[LookupBand, ...]) -> str:

@@ -29,6 +29,10 @@ def dump_rules(rule_set: RuleSet) -> str:
     ]
     if rule_set.social_cap_weeks is not None:
         lines.append(f"social_cap_weeks = {_toml_number(rule_set.social_cap_weeks)}")
+    if rule_set.edited_from is not None:
+        origin = rule_set.edited_from
+        lines += ["", "[edited_from]", f"name = {_toml_string(origin.name)}", f"version = {_toml_string(origin.version)}",
+                  f"sha256 = {_toml_string(origin.sha256)}"]
     lines += _dump_bands(rule_set.bands)
     for factor in rule_set.factors:
         lines += _dump_factor(factor)

@@ -19,6 +19,10 @@ value, but never more than the maximum); ``banded`` with ``lookup`` (the
 ``value`` of the band the value falls in, ``from`` and ``to`` inclusive, 0
 outside every band).
 
+An edited rule set is a rule set of its own: it names the one it was edited
+from (``edited_from``: name, version, sha256) and drops that one's author,
+description and rationale, which no longer describe it (``rule_edits``).
+
 Rule sets are kept as TOML files: ``rule_file`` reads and checks one,
 ``rule_writer`` writes one, ``rule_words`` describes a factor in words,
 ``bundled_rules`` holds treat in turn and the shipped examples.
@@ -42,6 +46,8 @@ CLINICAL, SOCIAL = "clinical/time", "social"
 GROUPS = (CLINICAL, SOCIAL)
 TRANSFORMS = ("linear", "threshold", "capped", "banded")
 MISSING_POLICIES = ("neutral", "lowest")
+# What each policy does, in the one wording every screen and file uses (the rule file keeps the keys).
+MISSING_WORDS = {"neutral": "counts 0", "lowest": "counts the least anyone gets"}
 WEEKS_WAITED, TIME_LIMIT_USED = "weeks_waited", "time_limit_used"
 SPECIAL_SOURCES = (WEEKS_WAITED, TIME_LIMIT_USED)
 
@@ -163,11 +169,27 @@ class BandPolicy:
 
 
 @dataclass(frozen=True)
+class EditedFrom:
+    """The rule set an edited one was made from, as its file names it: name, version, sha256."""
+
+    name: str
+    version: str
+    sha256: str
+
+    @property
+    def words(self) -> str:
+        """``Inclusive recovery 1.0``: its name and version."""
+        return f"{self.name} {self.version}".strip()
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """A complete rule set. Frozen: the app edits copies (see :func:`with_weight`).
 
     ``source`` (where it was read from) is not part of its identity: two rule
-    sets with the same content are equal and have the same ``sha256``.
+    sets with the same content are equal and have the same ``sha256``. Nor is
+    ``origin``: the rule set an edited one was made from, while it is in memory
+    (``edited_from`` names it in the file), to list the changes made to it.
     """
 
     name: str
@@ -179,7 +201,9 @@ class RuleSet:
     bands: BandPolicy = field(default_factory=BandPolicy)
     social_cap_weeks: float | None = None
     format_version: int = FORMAT_VERSION
+    edited_from: EditedFrom | None = None
     source: str = field(default="<text>", compare=False)
+    origin: RuleSet | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         if self.social_cap_weeks is not None:
@@ -189,6 +213,10 @@ class RuleSet:
     def sha256(self) -> str:
         """Fingerprint of the canonical text (:func:`dump_rules`): same content, same hash."""
         return hashlib.sha256(dump_rules(self).encode("utf-8")).hexdigest()
+
+    @property
+    def edited(self) -> bool:
+        return self.edited_from is not None
 
     def factor(self, name: str) -> Factor:
         for factor in self.factors:

@@ -56,6 +56,13 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
         "TFC Code", "Specialty", "Speciality", "Specialty Code", "Speciality Code", "TRETSPEF",
         "Treatment Specialty", "Main Specialty Code", "MAINSPEF", "Spec", "Spec Code",
     ),
+    # A column naming the specialty beside its code; "Specialty" itself only once a code column took the field.
+    "specialty_description": (
+        "Specialty Name", "Specialty Description", "Specialty Desc", "Speciality Name", "Speciality Description",
+        "Treatment Function Name", "Treatment Function Description", "Treatment Function Desc", "TFC Name",
+        "TFC Description", "TFC Desc", "Main Specialty Name", "Main Specialty Description", "Spec Name",
+        "Spec Desc", "Specialty", "Speciality",
+    ),
     "procedure": (
         "Procedure", "Intended Procedure", "Planned Procedure", "Proposed Procedure", "Procedure Code",
         "Intended Procedure Code", "Primary Procedure", "OPCS", "OPCS Code", "OPCS4", "OPCS4 Code",

@@ -25,14 +25,15 @@ from workbench.store.decisions import GENESIS, ChainHead, LogEntry, transform_wo
 from workbench.compare.equity import RII_MEANING, SII_SIGN, flow_text, inequality_text, overall_text, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.store.files import replacing
-from workbench.rank.rules import RuleSet, dump_rules
+from workbench.rank.rules import MISSING_WORDS, RuleSet, dump_rules
+from workbench.report.identity import RuleSetIdentity, rule_set_identity
 from workbench.compare.suppression import (
     COUNT, FREE, NOT_FOR_PUBLICATION, SUPPRESSED, About, control, disclosure_stamp, published_count,
     suppressed_summary,
 )
 
-PAGE_WIDTH_PX = 680
-ORDER_WORDS = ["baseline", "scenario"]
+PAGE_WIDTH_PX = 680  # A4's text width (180 mm) at 96 pixels an inch: the PDF lays pictures out at this scale
+PAGE_HEIGHT_PX = 900  # a picture taller than this is scaled down, so it fits a page with its caption
 GROUPING_WORDS = {
     "imd_quintile": "IMD fifth, within each nation",
     "imd_decile": "IMD decile, within each nation",
@@ -47,11 +48,12 @@ GROUPING_WORDS = {
 STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; font-size: 10pt; color: #000; }
 h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 18px; } h3 { font-size: 11pt; }
-table { border-collapse: collapse; margin: 4px 0 10px 0; }
-th, td { border: 1px solid #888; padding: 3px 6px; vertical-align: top; }
+table { border-collapse: collapse; margin: 4px 0 10px 0; font-size: 9pt; }
+th, td { border: 1px solid #888; padding: 2px 4px; vertical-align: top; }
 th { background: #e8e8e8; text-align: left; }
 td.n { text-align: right; }
 .mono { font-family: Consolas, 'Courier New', monospace; font-size: 8pt; }
+pre.mono { white-space: pre-wrap; }
 .warning { color: #a00000; font-weight: bold; }
 .ok { color: #005a00; font-weight: bold; }
 .note { color: #333; font-size: 9pt; }
@@ -109,14 +111,14 @@ def decision_record_html(record: DecisionRecord) -> str:
         _heading(record),
         _warnings_section(record.warnings),
         _source_section(record.import_record, record.small_numbers_shown),
-        _rules_section(record.rule_set, record.baseline),
+        _rules_section(record.rule_set, record.baseline, record.log),
         _comparison_section(record.comparison, record.small_numbers_shown),
         _equity_section(record.equity, record.small_numbers_shown),
         _charts_section(record.charts),
         _log_section(record.log, record.chain_problem),
         _toml_section(record.rule_set),
     ]
-    title = escape(f"Decision record: {record.rule_set.name}")
+    title = escape(f"Decision record: {rule_set_identity(record.rule_set).title}")
     return (f"<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{title}</title>"
             f"<style>{STYLE}</style></head><body>\n" + "\n".join(p for p in parts if p) + "\n</body></html>\n")
 
@@ -142,7 +144,7 @@ def _heading(record: DecisionRecord) -> str:
     by = f" by {escape(record.made_by)}" if record.made_by.strip() else ""
     stamp = (f"<p class=\"warning\">{NOT_FOR_PUBLICATION}.</p>" if record.small_numbers_shown else "")
     control_words = disclosure_stamp(record.small_numbers_shown)["note"]
-    return (f"{stamp}<h1>Decision record: {escape(record.rule_set.name)}</h1>"
+    return (f"{stamp}<h1>Decision record: {escape(rule_set_identity(record.rule_set).title)}</h1>"
             f"<p>Made on {made}{by} with the prioritisation workbench. Group-level figures only; "
             f"{escape(control_words[0].lower() + control_words[1:])}.</p>")
 
@@ -163,20 +165,44 @@ def _source_section(info: dict[str, Any] | None, small_numbers_shown: bool) -> s
     return "<h2>The waiting list</h2>" + _key_values(rows)
 
 
-def _rules_section(rule_set: RuleSet, baseline: RuleSet) -> str:
+def _rules_section(rule_set: RuleSet, baseline: RuleSet, log: Sequence[LogEntry]) -> str:
+    identity = rule_set_identity(rule_set, log)
     cap = rule_set.social_cap_weeks
-    items = [
-        ("Rule set", rule_set.name), ("Version", rule_set.version), ("Author", rule_set.author),
-        ("Rule set sha256", _mono(rule_set.sha256)), ("Description", rule_set.description),
-        ("Rationale", rule_set.rationale),
-        ("Clinical priority bands", ", ".join(rule_set.bands.names)),
-        ("Band policy", "strict: no patient crosses a band" if rule_set.bands.strict else _overlaps(rule_set)),
-        ("Social cap", "none" if cap is None else f"social and deprivation factors together at most {cap:g} weeks"),
-        ("Compared against", f"{baseline.name} (sha256 {baseline.sha256[:12]}…)"),
-    ]
+    items = [("Rule set", identity.title), *_own_words(rule_set, identity),
+             ("Rule set sha256", _mono(rule_set.sha256)),
+             ("Clinical priority bands", ", ".join(rule_set.bands.names)),
+             ("Band policy", "strict: no patient crosses a band" if rule_set.bands.strict else _overlaps(rule_set)),
+             ("Social cap", "none" if cap is None else f"social and deprivation factors together at most {cap:g} weeks"),
+             ("Compared against", f"{baseline.name} (sha256 {baseline.sha256[:12]}…)")]
     header = ["Factor", "Column", "Group", "Weight (weeks-equivalent)", "Transform", "When missing"]
-    rows = [[f.name, f.source, f.group, f"{f.weight:g}", transform_words(f), f.missing] for f in rule_set.factors]
-    return "<h2>The rule set</h2>" + _key_values(items) + _table(header, rows, numeric={3})
+    rows = [[f.name, f.source, f.group, f"{f.weight:g}", transform_words(f), MISSING_WORDS[f.missing]]
+            for f in rule_set.factors]
+    return ("<h2>The rule set</h2>" + _key_values(items) + _changes_table(identity)
+            + "<h3>Factors</h3>" + _table(header, rows, numeric={3}))
+
+
+def _own_words(rule_set: RuleSet, identity: RuleSetIdentity) -> list[tuple[str, Any]]:
+    """Version, author, description and rationale; for an edited rule set, what it was edited from and the
+    rationale recorded for these rules (the original's words describe other weights)."""
+    if not identity.edited:
+        return [("Version", rule_set.version), ("Author", rule_set.author), ("Description", rule_set.description),
+                ("Rationale", rule_set.rationale)]
+    origin = identity.edited_from
+    recorded = identity.rationale_text()
+    if not identity.rationale:
+        recorded = _Safe(f"<span class=\"warning\">{escape(recorded)}</span>")
+    return [("Edited from", _Safe(f"{escape(origin.words)} (sha256 {_mono(origin.sha256[:12])}…)")),
+            ("Rationale for the changes", recorded)]
+
+
+def _changes_table(identity: RuleSetIdentity) -> str:
+    if not identity.edited:
+        return ""
+    title = f"<h3>Changes from {escape(identity.edited_from.words)}</h3>"
+    if identity.changes is None:
+        return title + f"<p>{escape(identity.changes_text().capitalize())}.</p>"
+    rows = [[c.factor or "(the rule set)", c.setting, c.before, c.after] for c in identity.changes]
+    return title + _table(["Factor", "Setting", "From", "To"], rows)
 
 
 def _overlaps(rule_set: RuleSet) -> str:
@@ -220,25 +246,35 @@ def _equity_section(summary: dict[str, Any] | None, small_numbers_shown: bool) -
 
 
 def _equity_table(shown: dict) -> str:
-    groups = [("Group", 1), ("Patients", 1), ("Share of list", 1), ("Share of the next N treated", 2),
-              ("Mean projected wait (weeks)", 2), ("Change in the mean", 1), ("90th percentile (weeks)", 2)]
-    header = ["", "", ""] + ORDER_WORDS * 2 + [""] + ORDER_WORDS
-    rows = []
-    for g in shown["groups"]:
-        base, scen = g["baseline"], g["scenario"]
-        rows.append([g["group"], _count(g["count"]), _share(g["share_of_list"]), _share(base["share_of_next_n"]),
-                     _share(scen["share_of_next_n"]), _weeks(base["mean_wait"]), _weeks(scen["mean_wait"]),
-                     g["change"] or "", _weeks(base["p90_wait"]), _weeks(scen["p90_wait"])])
-    return "<h3>Share treated and projected wait</h3>" + _table(header, rows, set(range(1, 10)) - {7}, groups)
+    header = ["Group", "Patients", "Share of list", "Share of the next N treated", "Mean projected wait (weeks)",
+              "Change in the mean", "90th percentile (weeks)"]
+    rows = [[g["group"], _count(g["count"]), _share(g["share_of_list"]), _pair(g, "share_of_next_n", _share),
+             _pair(g, "mean_wait", _weeks), g["change"] or "", _pair(g, "p90_wait", _weeks)]
+            for g in shown["groups"]]
+    return ("<h3>Share treated and projected wait</h3>" + _BOTH_ORDERS
+            + _table(header, rows, {1, 2, 3, 4, 6}))
 
 
 def _long_wait_table(shown: dict) -> str:
-    groups = [("Group", 1)] + [(f"Past {w} weeks", 2) for w in LONG_WAIT_WEEKS]
-    header = [""] + ORDER_WORDS * len(LONG_WAIT_WEEKS)
-    rows = [[g["group"]] + [_count(g[order][f"over_{w}"]) for w in LONG_WAIT_WEEKS for order in ("baseline", "scenario")]
-            for g in shown["groups"]]
-    numeric = set(range(1, 1 + 2 * len(LONG_WAIT_WEEKS)))
-    return "<h3>Patients whose projected wait passes each threshold</h3>" + _table(header, rows, numeric, groups)
+    header = ["Group"] + [f"Past {w} weeks" for w in LONG_WAIT_WEEKS]
+    rows = [[g["group"]] + [_pair(g, f"over_{w}", _count) for w in LONG_WAIT_WEEKS] for g in shown["groups"]]
+    numeric = set(range(1, 1 + len(LONG_WAIT_WEEKS)))
+    return ("<h3>Patients whose projected wait passes each threshold</h3>" + _BOTH_ORDERS
+            + _table(header, rows, numeric))
+
+
+# Two figures to a cell keeps the tables narrow enough for a page, so no word is split.
+_BOTH_ORDERS = "<p class=\"note\">Where a cell holds two figures: baseline → scenario.</p>"
+
+
+def _pair(group: dict, key: str, shown) -> str:
+    """A group's figure under both orders, ``baseline → scenario``; one ``*`` if both are suppressed.
+
+    >>> _pair({"baseline": {"w": 1.25}, "scenario": {"w": 2.0}}, "w", _weeks)
+    '1.2 → 2.0'
+    """
+    base, scenario = shown(group["baseline"][key]), shown(group["scenario"][key])
+    return SUPPRESSED if base == scenario == SUPPRESSED else f"{base} → {scenario}"
 
 
 def _inequality_table(shown: dict) -> str:
@@ -279,9 +315,13 @@ def _charts_section(charts: Sequence[ReportImage]) -> str:
 
 
 def _image(chart: ReportImage) -> str:
-    """An image scaled to the page width, keeping its shape (a PDF page is about 680 pixels wide)."""
-    width = min(chart.width, PAGE_WIDTH_PX)
-    height = round(chart.height * width / chart.width) if chart.width else chart.height
+    """An image scaled to fit the page, keeping its shape (a PDF page is 680 pixels wide).
+
+    >>> 'width="680" height="340"' in _image(ReportImage("c", "c.png", 1360, 680))
+    True
+    """
+    scale = min(1.0, PAGE_WIDTH_PX / max(chart.width, 1), PAGE_HEIGHT_PX / max(chart.height, 1))
+    width, height = round(chart.width * scale), round(chart.height * scale)
     return (f"<p><img src=\"{escape(chart.src, quote=True)}\" width=\"{width}\" height=\"{height}\" "
             f"alt=\"{escape(chart.caption, quote=True)}\"><br><span class=\"note\">{escape(chart.caption)}</span></p>")
 
@@ -308,7 +348,7 @@ def _head_paragraph(log: Sequence[LogEntry]) -> str:
 
 
 def _toml_section(rule_set: RuleSet) -> str:
-    return (f"<h2>The rule set file (sha256 <span class=\"mono\">{rule_set.sha256}</span>)</h2>"
+    return (f"<h2>The rule set file</h2><p>Its sha256: <span class=\"mono\">{rule_set.sha256}</span></p>"
             f"<pre class=\"mono\">{escape(dump_rules(rule_set))}</pre>")
 
 
@@ -337,12 +377,13 @@ def _table(header: list[str], rows: list[list[Any]], numeric: set[int] = frozens
     if groups:
         spans = "".join(f"<th colspan=\"{span}\">{escape(title)}</th>" for title, span in groups)
         head = f"{spans}</tr><tr>{head}"
+    # <thead>: a table running onto another page repeats its header rows there.
     right = ' class="n"'
     body = "".join(
         "<tr>" + "".join(f"<td{right if i in numeric else ''}>{_cell(v)}</td>" for i, v in enumerate(row)) + "</tr>"
         for row in rows
     )
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _uk(value: Any, with_time: bool = False) -> str:

@@ -41,7 +41,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.progress import CancelCheck, Progress, never, no_progress
-from workbench.rank.rules import Factor, RuleSet
+from workbench.rank.rules import MISSING_WORDS, Factor, RuleSet
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rule_file import parse_rules
 from workbench.store.workspace import Workspace
@@ -445,7 +445,7 @@ def _settings(rule_set: RuleSet) -> dict[str, str]:
         shown[f"{factor.name}: column"] = factor.source
         shown[f"{factor.name}: transform"] = transform_words(factor)
         shown[f"{factor.name}: group"] = factor.group
-        shown[f"{factor.name}: when missing"] = factor.missing
+        shown[f"{factor.name}: when missing"] = MISSING_WORDS[factor.missing]
     return shown
 
 
@@ -466,14 +466,14 @@ def transform_words(factor: Factor) -> str:
 
 
 def _number(value: float) -> str:
-    """Numbers as people write them: 2, 2.5, 0.125.
+    """Numbers as people write them, to the six figures the decision record shows weights with: 2, 2.5, 2.30436.
 
-    >>> _number(2.0), _number(2.5), _number(1/3)
-    ('2', '2.5', '0.333')
+    >>> _number(2.0), _number(2.5), _number(2.304357)
+    ('2', '2.5', '2.30436')
     """
     if math.isfinite(value) and value == int(value):
         return str(int(value))
-    return f"{value:.3g}"
+    return f"{value:g}"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ PROBLEM_NAMES = {
 }
 LEADING_FIELDS = (ROW_NUMBER, "source_line", FINDINGS)
 SHOWN_BESIDE = {"specialty_name": "specialty"}  # a derived column read with a canonical one: shown after it
+SHOWN_AS = {"specialty_description": "specialty_name"}  # a file's column whose values a derived one shows
 
 
 def problem_name(code: str) -> str:
@@ -50,6 +51,8 @@ def shown_columns(wl: WaitingList) -> list[str]:
     lines = wl.columns.get("source_line")
     names = [ROW_NUMBER] + (["source_line"] if lines is not None and _has_values(NUMBER, lines) else []) + [FINDINGS]
     for name, values in wl.columns.items():
+        if name in SHOWN_AS and SHOWN_AS[name] in wl.columns:
+            continue
         if name in FIELD_KINDS and name not in LEADING_FIELDS and _has_values(FIELD_KINDS[name], values):
             names.append(name)
     for name, beside in SHOWN_BESIDE.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,9 @@ ANY_FINDING = "(any)"  # the finding filter for rows with at least one problem
 ROW_NUMBER = "row_id"  # the data row of the source file, shown as "Row"
 FINDINGS = "findings"  # the data-quality codes of each row
 FILTER_FIELDS = ("specialty", "clinical_priority", "site")
-SEARCH_FIELDS = ("pathway_id", "nhs_number")
+NAMED_BY = {"specialty": "specialty_name"}  # a filter's codes, shown with the names the list gives them
+# What Ctrl+F searches: identifiers, and the words people look for (a procedure, a consultant, a specialty).
+SEARCH_FIELDS = ("pathway_id", "nhs_number", "procedure", "consultant", "specialty_name")
 CHUNK_ROWS = 50_000  # rows per call into C code that holds the GIL: a few milliseconds each
 MAX_FIXED_WIDTH = 64  # longer text is numbered through a dictionary instead
 
@@ -56,6 +58,22 @@ class ListQuery:
     def is_filtered(self) -> bool:
         return bool(self.filters or self.finding or self.search.strip())
 
+    def described(self, title: Callable[[str], str], finding_words: Mapping[str, str] | None = None
+                  ) -> list[tuple[str, str]]:
+        """What the query shows, in words, for the file it is exported to.
+
+        >>> ListQuery((("site", "North"),), None, "hernia", "weeks_waited", True).described(str.capitalize)
+        [('Filters', 'Site: North; search: hernia'), ('Sorted by', 'Weeks_waited, highest or latest first')]
+        """
+        parts = [f"{title(name)}: {value}" for name, value in self.filters]
+        if self.finding:
+            parts.append(f"data problem: {(finding_words or {}).get(self.finding, self.finding)}")
+        if self.search.strip():
+            parts.append(f"search: {self.search.strip()}")
+        order = (f"{title(self.sort_column)}, {'highest or latest' if self.descending else 'lowest or earliest'} first"
+                 if self.sort_column else "the file's order")
+        return [("Filters", "; ".join(parts) or "none: every row"), ("Sorted by", order)]
+
 
 @dataclass
 class ListIndex:
@@ -86,6 +104,28 @@ class ListIndex:
         """
         codes, values = self._codes(name)
         return values + ([BLANK] if (codes < 0).any() else [])
+
+    def choice_labels(self, name: str) -> dict[str, str]:
+        """Each choice of a filter as people read it: a specialty's code with its name.
+
+        >>> wl = WaitingList(np.arange(1, 4), {"specialty": np.array(["130", "110", None], dtype=object),
+        ...     "specialty_name": np.array(["Ophthalmology", "Trauma & Orthopaedics", None], dtype=object)})
+        >>> ListIndex(wl).choice_labels("specialty")
+        {'110': '110 Trauma & Orthopaedics', '130': '130 Ophthalmology', '(blank)': '(blank)'}
+        """
+        named = NAMED_BY.get(name)
+        names = self._names_of(name, named) if named in self.wl.columns else {}
+        return {choice: f"{choice} {names[choice]}" if names.get(choice, choice) != choice else choice
+                for choice in self.choices(name)}
+
+    def _names_of(self, name: str, named: str) -> dict[str, str]:
+        """Each value of ``name`` -> the ``named`` column's value on one of its rows (one per value, so any)."""
+        codes, values = self._codes(name)
+        rows = np.flatnonzero(codes >= 0)
+        row_of = np.zeros(len(values), dtype=np.int64)
+        row_of[codes[rows]] = rows
+        names = self.wl.columns[named][row_of] if len(values) else []
+        return {value: text for value, text in zip(values, names) if text}
 
     def prepare_filters(self) -> None:
         """Work out the filter keys now (on a worker) so the first filter is instant."""
@@ -140,11 +180,13 @@ class ListIndex:
         return keep
 
     def search(self, text: str) -> np.ndarray:
-        """Rows whose pathway id or NHS number contains ``text`` (ignoring case and spaces).
+        """Rows whose pathway id, NHS number, procedure, consultant or specialty name contains ``text``
+        (ignoring case and spaces).
 
-        >>> wl = WaitingList(np.arange(1, 3), {"pathway_id": np.array(["ab12", "X9"], dtype=object)})
-        >>> ListIndex(wl).search("AB").tolist()
-        [True, False]
+        >>> wl = WaitingList(np.arange(1, 3), {"pathway_id": np.array(["ab12", "X9"], dtype=object),
+        ...                                    "procedure": np.array(["Inguinal hernia repair", None], dtype=object)})
+        >>> ListIndex(wl).search("AB").tolist(), ListIndex(wl).search("hernia").tolist()
+        ([True, False], [True, False])
         """
         wanted = "".join(text.split())
         found = np.zeros(len(self), dtype=bool)
@@ -233,10 +275,29 @@ class ListIndex:
             counts[rows] += 1
         return counts
 
-    def _searchable(self, name: str, cancelled: CancelCheck = never) -> "SearchText":
+    def _searchable(self, name: str, cancelled: CancelCheck = never) -> "SearchText | CodedText":
         if name not in self._search_text:
-            self._search_text[name] = SearchText(self.wl.columns[name], cancelled)
+            values = self.wl.columns[name]
+            coded = self.wl.codes_of(values)
+            self._search_text[name] = CodedText(*coded) if coded else SearchText(values, cancelled)
         return self._search_text[name]
+
+
+class CodedText:
+    """A text column held as codes into a few distinct values (procedures, consultants): a search
+    looks through the distinct values, then takes the rows of those that match."""
+
+    def __init__(self, codes: np.ndarray, distinct: np.ndarray):
+        self.codes = codes
+        self.distinct = SearchText(np.asarray(distinct, dtype=object))
+
+    def rows_containing(self, wanted: str) -> np.ndarray:
+        """Row positions whose value contains ``wanted`` (no spaces), ignoring case.
+
+        >>> CodedText(np.array([1, -1, 0, 1]), np.array(["Knee", "Hip"], dtype=object)).rows_containing("hip").tolist()
+        [0, 3]
+        """
+        return np.flatnonzero(np.isin(self.codes, self.distinct.rows_containing(wanted)))
 
 
 class SearchText:
