@@ -1,5 +1,6 @@
 """Fixtures for the app's tests: a private data folder and small lists built in memory."""
 
+import shutil
 from datetime import date
 
 import numpy as np
@@ -36,3 +37,45 @@ def make_list(n=6, census=date(2026, 3, 31)):
 @pytest.fixture
 def small_list():
     return make_list()
+
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory):
+    """The bundled demo list imported once; tests open private copies of it."""
+    from workbench.resources import resource_path
+    from workbench.store.importer import import_file
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    import_file(resource_path("demo", "demo-waiting-list.csv"), path)
+    return path
+
+
+@pytest.fixture
+def shown_window(qtbot):
+    """Makes the main window with part 2 installed, on screen (offscreen), no list yet."""
+    from ui.main_window import MainWindow
+
+    def make(width=1400, height=900):
+        window = MainWindow()
+        qtbot.addWidget(window)
+        window.resize(width, height)
+        window.show()
+        return window, window.prioritisation
+    return make
+
+
+@pytest.fixture
+def app(qtbot, tmp_path, demo_workspace, shown_window):
+    """The main window with part 2 installed, showing a private copy of the demo workspace."""
+    from workbench.store.workspace_files import SAVED, WorkspaceFile
+
+    path = tmp_path / "workshop.sqlite"
+    shutil.copy(demo_workspace, path)
+    window, controller = shown_window()
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        window.show_workspace(WorkspaceFile(path, SAVED))
+    qtbot.waitUntil(lambda: controller.state is not None, timeout=WAIT_MS)
+    return window, controller, path

@@ -9,10 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
-from ui.main_window import MainWindow
-from ui.prioritisation import install_prioritisation
 from workbench.store.workspace_files import SAVED, WorkspaceFile
-from workbench.store.importer import import_file
 from workbench.rank.ranking import explain, rank
 from workbench.resources import resource_path
 from workbench.rank.rule_edits import with_weight
@@ -21,40 +18,11 @@ from workbench.rank.rule_file import load_rules
 WAIT_MS = 20_000
 
 
-@pytest.fixture(scope="module")
-def demo_workspace(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    import_file(resource_path("demo", "demo-waiting-list.csv"), path)
-    return path
-
-
-def shown_window(qtbot):
-    """The main window with part 2 installed, on screen (offscreen), no list yet."""
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = install_prioritisation(window)
-    window.resize(1400, 900)
-    window.show()
-    return window, controller
-
-
-@pytest.fixture
-def app(qtbot, tmp_path, demo_workspace):
-    """The main window with part 2 installed, showing a private copy of the demo workspace."""
-    path = tmp_path / "workshop.sqlite"
-    shutil.copy(demo_workspace, path)
-    window, controller = shown_window(qtbot)
-    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
-        window.show_workspace(WorkspaceFile(path, SAVED))
-    qtbot.waitUntil(lambda: controller.state is not None, timeout=WAIT_MS)
-    return window, controller, path
-
-
-def test_ranking_waits_until_the_list_view_has_painted_its_rows(qtbot, tmp_path, demo_workspace):
+def test_ranking_waits_until_the_list_view_has_painted_its_rows(qtbot, tmp_path, demo_workspace, shown_window):
     """Opening a list: the ranking starts once the list's rows are on screen (painting beside it is slow)."""
     path = tmp_path / "order.sqlite"
     shutil.copy(demo_workspace, path)
-    window, controller = shown_window(qtbot)
+    window, controller = shown_window()
     on_screen_when_ranked = []
     submit = controller.preview_worker.submit
 
