@@ -17,6 +17,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QBoxLayout,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.list_model import ListModel, column_title
+from ui.sizing import fit_combo_to, fit_rows, follow_font, widest_part, wrap_when_narrow
 from workbench.view.filters import ANY_FINDING, ListIndex, ListQuery
 from workbench.view.summary import ListSummary, order_and_summary
 from ui.workers import Task, Worker
@@ -112,6 +114,7 @@ class ListPanel(QWidget):
         self.pages.addWidget(self._empty_page())
         self.pages.addWidget(self._make_table())
         layout.addWidget(self.pages, 1)
+        self._fit_to_font()
         self.set_list(None)
 
     # Loading ---------------------------------------------------------------
@@ -321,16 +324,22 @@ class ListPanel(QWidget):
         combo.blockSignals(False)
 
     # Building ----------------------------------------------------------------------
-    def _filter_bar(self) -> QHBoxLayout:
+    def _filter_bar(self) -> QBoxLayout:
+        """The search, then the filters: side by side, or the filters under the search when the
+        window is too narrow for both (workshop mode's larger text, a small screen)."""
+        self.bar = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.bar.setContentsMargins(0, 0, 0, 0)
+        search = QHBoxLayout()
         bar = QHBoxLayout()
+        self.bar.addLayout(search, 2)
+        self.bar.addLayout(bar, 3)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search pathway ID or NHS number (Ctrl+F)")
         self.search.setAccessibleName("Search pathway ID or NHS number")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 18)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._on_search_settled)
-        bar.addWidget(self.search, 2)
+        search.addWidget(self.search)
         for name, everything in FILTERS.items():
             combo = QComboBox()
             combo.setAccessibleName(f"Filter by {column_title(name).lower()}")
@@ -353,12 +362,33 @@ class ListPanel(QWidget):
         self.count = QLabel()
         self.count.setAccessibleName("Rows shown")
         bar.addWidget(self.count)
-        return bar
+        return self.bar
 
     def _shrinkable(self, combo: QComboBox) -> None:
-        """As wide as its longest choice when there is room, down to a few characters when not."""
+        """As wide as its longest choice when there is room, down to its "All ..." words whole when not
+        (the least width follows the font: see ``_fit_to_font``)."""
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        combo.setMinimumWidth(self.fontMetrics().averageCharWidth() * 10)
+
+    def _fit_to_font(self) -> None:
+        """Sizes worked out from the font, again whenever it changes (workshop mode)."""
+        self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 18)
+        for name, combo in self.filters.items():
+            fit_combo_to(combo, FILTERS[name])
+        fit_combo_to(self.finding_filter, "No problem filter")
+        fit_rows(self.table)
+        if self.index is not None:
+            self.table.resizeColumnsToContents()  # NHS numbers whole in the new font
+        self.setMinimumWidth(widest_part(self.bar))
+        wrap_when_narrow(self.bar, self.width())
+
+    # Qt ---------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:
+        follow_font(self, event, self._fit_to_font)
+        super().changeEvent(event)
+
+    def resizeEvent(self, event) -> None:
+        wrap_when_narrow(self.bar, event.size().width())
+        super().resizeEvent(event)
 
     def _make_table(self) -> ListTable:
         self.table = ListTable()
@@ -369,7 +399,7 @@ class ListPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the next pane; arrows move in it
         header = self.table.horizontalHeader()
         header.setResizeContentsPrecision(50)  # widths from the first rows: a million would take seconds
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

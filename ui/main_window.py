@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QMargins, QPoint, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -47,6 +47,8 @@ from workbench.store.workspace_files import WORKSPACE_SUFFIX, WorkspaceFile
 from workbench.view.opening import LoadedWorkspace
 
 APP_TITLE = "Prioritisation workbench"
+PREFERRED_SIZE = QSize(1400, 900)
+FRAME_ALLOWANCE = QSize(16, 40)  # a title bar and borders, not yet known before the window is shown
 
 
 class MainWindow(WorkspaceActions, QMainWindow):
@@ -72,6 +74,7 @@ class MainWindow(WorkspaceActions, QMainWindow):
         self.locks = HeldLocks()
         self._import_warnings: dict[str, list[str]] = {}  # an imported workspace's warnings, until it is shown
         self._place_warned: set[tuple[str, str]] = set()  # (path key, warning) already shown in a dialog
+        self.normal_state: QByteArray | None = None  # the panels' layout while workshop mode folds them away
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -321,14 +324,15 @@ class MainWindow(WorkspaceActions, QMainWindow):
     def _restore_layout(self) -> None:
         geometry = settings.get_value("window/geometry")
         state = settings.get_value("window/state")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1400, 900)
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        if not restored or not fits(self.frameGeometry(), self.screen().availableGeometry()):
+            fit_to_screen(self, self.screen().availableGeometry())
         if state is not None:
             self.restoreState(state)
 
     def _remember_layout(self) -> None:
         settings.set_value("window/geometry", self.saveGeometry())
-        settings.set_value("window/state", self.saveState())
+        settings.set_value("window/state", self.normal_state or self.saveState())
 
     def _open_data_folder(self) -> None:
         folder = data_folder()
@@ -345,6 +349,30 @@ class MainWindow(WorkspaceActions, QMainWindow):
             "(English Indices of Deprivation 2025 and 2019, Welsh Index of Multiple Deprivation 2025 and 2019, "
             "Scottish Index of Multiple Deprivation 2020v2, ONS LSOA 2011 to 2021 lookup).</p>",
         )
+
+
+def fits(frame: QRect, available: QRect) -> bool:
+    """Whether a window's frame lies wholly within the screen's available area.
+
+    >>> fits(QRect(0, 0, 1400, 900), QRect(0, 0, 1280, 680)), fits(QRect(10, 10, 800, 600), QRect(0, 0, 1280, 680))
+    (False, True)
+    """
+    return available.contains(frame)
+
+
+def fit_to_screen(window: QMainWindow, available: QRect) -> None:
+    """The first size of the window: the preferred size, centred, where the screen has room for it;
+    else the whole of the screen (maximised), never more: a 1280x720 projector gets a window it can show."""
+    room = available.size().shrunkBy(QMargins(0, 0, FRAME_ALLOWANCE.width(), FRAME_ALLOWANCE.height()))
+    if room.width() >= PREFERRED_SIZE.width() and room.height() >= PREFERRED_SIZE.height():
+        window.resize(PREFERRED_SIZE)
+        frame = QRect(QPoint(0, 0), PREFERRED_SIZE.grownBy(QMargins(0, 0, FRAME_ALLOWANCE.width(), FRAME_ALLOWANCE.height())))
+        frame.moveCenter(available.center())
+        window.move(frame.topLeft())
+        return
+    window.resize(room)
+    window.move(available.topLeft())
+    window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
 
 
 def _dropped_file(event) -> Path | None:

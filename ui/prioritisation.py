@@ -311,6 +311,8 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         split.addWidget(self.explain)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        self.explain.foldedChanged.connect(self._on_explanation_folded)
         self.ranked_page = split
         window.add_tab(split, "Prioritised list")
         window.add_tab(self.equity, "Equity impact")
@@ -326,6 +328,13 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         for dock in (self.rules_dock, self.scenarios_dock, self.log_dock):
             window.restoreDockWidget(dock)  # the window restored its layout before these docks existed
         window.resize(size)
+
+    def _on_explanation_folded(self, folded: bool) -> None:
+        """Unfolded, the explanation takes back a fifth of the page (folded, the list has the rest)."""
+        if not folded:
+            total = sum(self.ranked_page.sizes())
+            shown = max(self.explain.minimumSizeHint().height(), total // 5)
+            self.ranked_page.setSizes([total - shown, shown])
 
     def _build_menus(self) -> None:
         window = self.window

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
     QDoubleSpinBox,
     QGridLayout,
     QLabel,
@@ -213,12 +214,24 @@ class WorkshopActions:
     :class:`ui.prioritisation.PrioritisationController` (the weights come back as one undoable edit)."""
 
     def set_workshop_mode(self, on: bool) -> None:
-        """Larger text for a room of people (and back)."""
+        """Larger text for a room of people, and the room for the charts: the panels around the middle
+        folded away but the rules, two charts at a time. Turned off, all is as it was (text, panels, charts)."""
+        window = self.window
         if on and self._base_font is None:
+            window.normal_state = window.saveState()  # the panels as they were, kept if the app closes now
+            for dock in window.findChildren(QDockWidget):
+                if dock is not self.rules_dock:
+                    dock.hide()
             self._base_font = set_font_scale(WORKSHOP_SCALE)
+            self.equity.set_workshop(True)
+            wider = min(round(self.rules_dock.width() * WORKSHOP_SCALE), window.width() // 3)  # its text grew
+            window.resizeDocks([self.rules_dock], [wider], Qt.Orientation.Horizontal)
         elif not on and self._base_font is not None:
             set_font_scale(1.0, self._base_font)
             self._base_font = None
+            self.equity.set_workshop(False)
+            window.restoreState(window.normal_state)
+            window.normal_state = None
         self.workshop_action.setChecked(on)
 
     def open_pairwise(self) -> PairwiseDialog:

@@ -211,7 +211,8 @@ def test_window_layout_is_remembered(qtbot, answers, shown_errors):
     qtbot.addWidget(first)
     first.show()
     first.quality_dock.hide()
-    wanted = first.minimumSizeHint().grownBy(QMargins(0, 0, 41, 23))  # any size the layout allows
+    room = first.screen().availableGeometry().size().shrunkBy(QMargins(0, 0, 10, 10))
+    wanted = first.minimumSizeHint().grownBy(QMargins(0, 0, 41, 23)).boundedTo(room)  # any size that fits
     first.resize(wanted)
     first.close()
     second = MainWindow()

@@ -6,8 +6,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QScrollArea, QTabBar, QVBoxLayout, QWidget
 
+from ui.import_dialog import ImportDialog
 from ui.wheel_guard import WheelGuard, guarded, install_wheel_guard
-from ui.workshop import PairwiseDialog, SwingDialog
 
 UP = QPoint(0, 120)  # one notch of a mouse wheel
 
@@ -120,12 +120,20 @@ def test_a_control_with_focus_still_takes_the_wheel(qtbot, app):
     assert slider.value() > before
 
 
-def test_the_wheel_changes_nothing_in_the_weighting_dialogs(qtbot, app):
+def test_the_wheel_changes_nothing_in_the_dialogs(qtbot, app, tmp_path):
     window, controller, _path = app
     for dialog in (controller.open_pairwise(), controller.open_swing()):
         qtbot.waitExposed(dialog)
         assert assert_the_wheel_changes_nothing(dialog, away=dialog.buttons.button(dialog.buttons.StandardButton.Close)) >= 3
         dialog.close()
+    source = tmp_path / "ptl.csv"
+    source.write_text("Pathway ID,NHS Number,TFC,Priority,Clock start\n" + "".join(
+        f"PW{i},9434765919,110,P3,0{1 + i}/03/2025\n" for i in range(5)), encoding="utf-8")
+    dialog = ImportDialog(source, tmp_path / "new.sqlite", window.database, window.compute)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: bool(dialog.headers))
+    assert assert_the_wheel_changes_nothing(dialog, away=dialog.cancel_button) >= 5
 
 
 def test_a_control_made_later_is_guarded_too(qtbot):
