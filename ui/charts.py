@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 
 MIN_CHART_HEIGHT = 200  # pixels: the least a chart gets, axis and title included, in every layout
 
@@ -49,6 +50,15 @@ def paint_axes(plot: pg.PlotItem, colours: ChartColours) -> None:
         axis.setPen(colours.axis)
         axis.setTextPen(colours.text)  # the axis title too
         axis.enableAutoSIPrefix(False)  # counts stay counts: never "(x0.001)"
+
+
+def follow_app_font(plot: pg.PlotItem) -> None:
+    """Tick labels and axis titles in the app's font now (workshop mode's larger text, and back)."""
+    font = QApplication.font()
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        axis.setStyle(tickFont=font)
+        axis.label.setFont(font)
 
 
 class CountAxis(pg.AxisItem):

@@ -48,10 +48,10 @@ from PySide6.QtWidgets import (
     QApplication, QBoxLayout, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QToolTip, QVBoxLayout, QWidget,
 )
 
-from ui.charts import MIN_CHART_HEIGHT, PRINTED, ChartColours, CountAxis, chart_colours, paint_axes
+from ui.charts import MIN_CHART_HEIGHT, PRINTED, ChartColours, CountAxis, chart_colours, follow_app_font, paint_axes
 from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR, not_for_publication_banner
 from ui.list_model import column_title
-from ui.sizing import font_changed, widest_part, wrap_when_narrow
+from ui.sizing import fit_wrapping_row, font_changed, wrap_when_narrow
 from workbench.check.deprivation import FIFTHS, GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
 from workbench.compare.equity import (
     LEARNING_DISABILITY, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text,
@@ -713,6 +713,7 @@ class EquityPanel(QWidget):
         layout.addWidget(self._chart_area(), 1)
         layout.addWidget(self._note_area())
         layout.addWidget(self.hover)
+        fit_wrapping_row(self, self.top)
 
     def _chart_area(self) -> QScrollArea:
         """The charts, scrolling up and down when the panel is shorter than they need."""
@@ -739,14 +740,17 @@ class EquityPanel(QWidget):
         """Sizes worked out from the font, again when it changes (workshop mode and back)."""
         lines = NOTE_LINES - 1 if self._before_workshop is not None else NOTE_LINES
         self.note_area.setMaximumHeight(QFontMetrics(QApplication.font()).lineSpacing() * lines + 8)
-        self.setMinimumWidth(widest_part(self.top))
-        wrap_when_narrow(self.top, self.width())
         if self._plots:
             self._fit_height()
 
     def resizeEvent(self, event) -> None:
         wrap_when_narrow(self.top, event.size().width())
         super().resizeEvent(event)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            fit_wrapping_row(self, self.top)  # the choices' words grew or shrank
+        return super().event(event)
 
     def _build_charts(self) -> None:
         if self._plots:
@@ -768,9 +772,7 @@ class EquityPanel(QWidget):
         points = max(QApplication.font().pointSizeF(), 6.0)
         subtitle = f"<br><span style='font-size:{points * 0.9:.0f}pt'>{keys}</span>" if keys else ""
         plot.setTitle(f"<div align='center'>{title}{subtitle}</div>", color=self._colours_now.text, size=f"{points:.0f}pt")
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setStyle(tickFont=QApplication.font())
-            plot.getAxis(side).label.setFont(QApplication.font())
+        follow_app_font(plot)
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.PaletteChange and self._plots:

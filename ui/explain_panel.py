@@ -15,10 +15,10 @@ from html import escape
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
-from ui.charts import chart_colours, paint_axes
+from ui.charts import chart_colours, follow_app_font, paint_axes
 from ui.ranked_model import movement_text
 from ui.sizing import font_changed
 from workbench.rank.ranking import Explanation
@@ -59,11 +59,18 @@ class ExplainPanel(QWidget):
     def folded(self) -> bool:
         return not self.fold.isChecked()
 
+    def sizeHint(self) -> QSize:
+        """No taller than it must be: the list above it has the rest of the page."""
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.minimumSizeHint().height())
+
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             self._paint_chart()
-        elif font_changed(event) and self.folded:
-            self.set_folded(True)  # the title line's height follows the font
+        elif font_changed(event):
+            follow_app_font(self.plot.getPlotItem())
+            if self.folded:
+                self.set_folded(True)  # the title line's height follows the font
         super().changeEvent(event)
 
     def show_explanation(self, explanation: Explanation | None, without_pending: bool = False) -> None:
@@ -175,7 +182,7 @@ class ExplainPanel(QWidget):
         self.plot.hideButtons()
         self.plot.setLabel("bottom", "Contribution to the score (weeks-equivalent)")
         self.plot.getViewBox().invertY(True)  # first factor at the top, as in the rule set
-        self.plot.setMinimumHeight(self.fontMetrics().height() * 7)
+        self.plot.setMinimumHeight(self.fontMetrics().height() * 6)
         self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6)
         self.plot.addItem(self.bars)
         self.zero_line = self.plot.addLine(x=0)

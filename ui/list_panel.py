@@ -12,7 +12,7 @@ from functools import partial
 from typing import Mapping
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.list_model import ListModel, column_title
-from ui.sizing import fit_combo_to, fit_rows, follow_font, widest_part, wrap_when_narrow
+from ui.sizing import fit_combo_to, fit_rows, fit_wrapping_row, follow_font, wrap_when_narrow
 from workbench.view.filters import ANY_FINDING, ListIndex, ListQuery
 from workbench.view.summary import ListSummary, order_and_summary
 from ui.workers import Task, Worker
@@ -115,6 +115,7 @@ class ListPanel(QWidget):
         self.pages.addWidget(self._make_table())
         layout.addWidget(self.pages, 1)
         self._fit_to_font()
+        fit_wrapping_row(self, self.bar)
         self.set_list(None)
 
     # Loading ---------------------------------------------------------------
@@ -325,14 +326,15 @@ class ListPanel(QWidget):
 
     # Building ----------------------------------------------------------------------
     def _filter_bar(self) -> QBoxLayout:
-        """The search, then the filters: side by side, or the filters under the search when the
-        window is too narrow for both (workshop mode's larger text, a small screen)."""
+        """The search, then the filters: side by side, or one part under another when the window is
+        too narrow for all (workshop mode's larger text, a small screen)."""
         self.bar = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.bar.setContentsMargins(0, 0, 0, 0)
-        search = QHBoxLayout()
-        bar = QHBoxLayout()
+        search = QHBoxLayout()  # the search and the count of rows shown
+        first, second = QHBoxLayout(), QHBoxLayout()  # the filters, in two halves
         self.bar.addLayout(search, 2)
-        self.bar.addLayout(bar, 3)
+        self.bar.addLayout(first, 1)
+        self.bar.addLayout(second, 2)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search pathway ID or NHS number (Ctrl+F)")
         self.search.setAccessibleName("Search pathway ID or NHS number")
@@ -347,21 +349,21 @@ class ListPanel(QWidget):
             self._shrinkable(combo)
             combo.activated.connect(lambda _i, n=name: self._on_filter_chosen(n))
             self.filters[name] = combo
-            bar.addWidget(combo)
+            (first if len(self.filters) <= 2 else second).addWidget(combo)
         self.finding_filter = QComboBox()
         self.finding_filter.setAccessibleName("Filter by data problem")
         self.finding_filter.setToolTip("Show only the rows with a data-quality problem")
         self._shrinkable(self.finding_filter)
         self.finding_filter.activated.connect(lambda _i: self._on_finding_chosen())
-        bar.addWidget(self.finding_filter, 1)
+        second.addWidget(self.finding_filter, 1)
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setAccessibleName("Clear filters")
         self.clear_button.setToolTip("Show every row again (Esc)")
         self.clear_button.clicked.connect(self.clear_filters)
-        bar.addWidget(self.clear_button)
+        second.addWidget(self.clear_button)
         self.count = QLabel()
         self.count.setAccessibleName("Rows shown")
-        bar.addWidget(self.count)
+        search.addWidget(self.count)
         return self.bar
 
     def _shrinkable(self, combo: QComboBox) -> None:
@@ -378,13 +380,16 @@ class ListPanel(QWidget):
         fit_rows(self.table)
         if self.index is not None:
             self.table.resizeColumnsToContents()  # NHS numbers whole in the new font
-        self.setMinimumWidth(widest_part(self.bar))
-        wrap_when_narrow(self.bar, self.width())
 
     # Qt ---------------------------------------------------------------------------
     def changeEvent(self, event) -> None:
         follow_font(self, event, self._fit_to_font)
         super().changeEvent(event)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            fit_wrapping_row(self, self.bar)  # the filters' words grew or shrank
+        return super().event(event)
 
     def resizeEvent(self, event) -> None:
         wrap_when_narrow(self.bar, event.size().width())

@@ -309,8 +309,8 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.ranked)
         split.addWidget(self.explain)
-        split.setStretchFactor(0, 4)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 1)  # the list takes what the explanation does not need
+        split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
         self.explain.foldedChanged.connect(self._on_explanation_folded)
         self.ranked_page = split
@@ -330,11 +330,11 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         window.resize(size)
 
     def _on_explanation_folded(self, folded: bool) -> None:
-        """Unfolded, the explanation takes back a fifth of the page (folded, the list has the rest)."""
-        if not folded:
-            total = sum(self.ranked_page.sizes())
-            shown = max(self.explain.minimumSizeHint().height(), total // 5)
-            self.ranked_page.setSizes([total - shown, shown])
+        """Folded, the list has the page but the explanation's title line; unfolded, the explanation
+        takes back the room it needs."""
+        total = sum(self.ranked_page.sizes())
+        shown = self.explain.maximumHeight() if folded else self.explain.sizeHint().height()
+        self.ranked_page.setSizes([total - shown, shown])
 
     def _build_menus(self) -> None:
         window = self.window

@@ -9,7 +9,7 @@ text is back to normal. These are worked out again whenever the font changes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize
+from PySide6.QtCore import QEvent, QSize, QTimer
 from PySide6.QtWidgets import QBoxLayout, QComboBox, QStyle, QStyleOptionComboBox, QTableView, QWidget
 
 ROW_PADDING = 6  # pixels above and below a table row's text
@@ -52,7 +52,15 @@ def widest_part(row: QBoxLayout) -> int:
     return max((row.itemAt(i).minimumSize().width() for i in range(row.count())), default=0)
 
 
+def fit_wrapping_row(widget: QWidget, row: QBoxLayout) -> None:
+    """``widget`` no narrower than ``row``'s widest part, and the row wrapped to its width. Called on each
+    ``LayoutRequest`` (a part grew: larger text, longer words), when the parts' sizes are current."""
+    widget.setMinimumWidth(widest_part(row))
+    wrap_when_narrow(row, widget.width())
+
+
 def follow_font(widget: QWidget, event: QEvent, refit) -> None:
-    """Call ``refit()`` when ``event`` says ``widget``'s font changed (from a ``changeEvent``)."""
+    """Call ``refit()`` when ``event`` says ``widget``'s font changed (from a ``changeEvent``): once
+    the event loop turns, when every child has its new font and its new size."""
     if font_changed(event):
-        refit()
+        QTimer.singleShot(0, widget, refit)

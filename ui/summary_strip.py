@@ -18,7 +18,8 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ui.charts import CountAxis, chart_colours, paint_axes
+from ui.charts import CountAxis, chart_colours, follow_app_font, paint_axes
+from ui.sizing import font_changed
 from workbench.fields import LONG_WAIT_WEEKS, RTT_STANDARD_WEEKS
 from workbench.view.summary import HISTOGRAM_TAIL_WEEKS, HISTOGRAM_WEEK_STEP, ListSummary
 
@@ -102,6 +103,8 @@ class SummaryStrip(QWidget):
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             self._paint_chart()
+        elif font_changed(event):
+            follow_app_font(self.plot.getPlotItem())
         super().changeEvent(event)
 
     # Building ----------------------------------------------------------------
@@ -149,8 +152,8 @@ class SummaryStrip(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
-        self.plot.setMinimumHeight(self.fontMetrics().height() * 7)
-        self.plot.setMinimumWidth(self.fontMetrics().averageCharWidth() * 28)
+        self.plot.setMinimumHeight(self.fontMetrics().height() * 5)
+        self.plot.setMinimumWidth(self.fontMetrics().averageCharWidth() * 24)
         self.plot.setMaximumHeight(self.fontMetrics().height() * 10)
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.plot.setLabel("bottom", "Weeks waited")

@@ -78,4 +78,5 @@ def app(qtbot, tmp_path, demo_workspace, shown_window):
     with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
         window.show_workspace(WorkspaceFile(path, SAVED))
     qtbot.waitUntil(lambda: controller.state is not None, timeout=WAIT_MS)
-    return window, controller, path
+    yield window, controller, path
+    controller.set_workshop_mode(False)  # the app's font is the whole app's: never left enlarged for the next test

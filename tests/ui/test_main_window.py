@@ -210,6 +210,7 @@ def test_window_layout_is_remembered(qtbot, answers, shown_errors):
     first = MainWindow()
     qtbot.addWidget(first)
     first.show()
+    first.showNormal()  # on the small test screen it opens maximised
     first.quality_dock.hide()
     room = first.screen().availableGeometry().size().shrunkBy(QMargins(0, 0, 10, 10))
     wanted = first.minimumSizeHint().grownBy(QMargins(0, 0, 41, 23)).boundedTo(room)  # any size that fits
