@@ -153,6 +153,7 @@ class CapacityPanel(QWidget):
         top.addWidget(explain, 1)
         self.banner = not_for_publication_banner(visible=False)
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the next control; arrows move in the table
         self.table.setHorizontalHeaderLabels([title for _, title, _ in COLUMNS])
         for column, (_key, _title, words) in enumerate(COLUMNS):
             self.table.horizontalHeaderItem(column).setToolTip(words)

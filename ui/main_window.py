@@ -18,6 +18,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QMargins, QPoint, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -126,6 +128,25 @@ class MainWindow(WorkspaceActions, QMainWindow):
     def _show_imd_change_dialog(self, shown: dict) -> None:
         self.imd_change_dialog = ImdChangeDialog(shown, self)
         self.imd_change_dialog.open()
+
+    # The keyboard -------------------------------------------------------------------
+    def panes(self) -> list[QWidget]:
+        """What F6 moves between, as Windows apps do: the page in the middle, then each panel shown,
+        top to bottom and left to right."""
+        docks = [dock for dock in self.findChildren(QDockWidget) if dock.isVisible() and not dock.visibleRegion().isEmpty()]
+        docks.sort(key=lambda dock: (dock.geometry().top(), dock.geometry().left()))
+        return [self.tabs.currentWidget(), *(dock.widget() for dock in docks)]
+
+    def move_between_panes(self, step: int) -> QWidget | None:
+        """Put the keyboard focus in the next pane (``step`` 1) or the one before (-1); returns that pane."""
+        panes = self.panes()
+        focus = QApplication.focusWidget()
+        here = next((i for i, pane in enumerate(panes) if focus is not None and pane.isAncestorOf(focus)), -step)
+        pane = panes[(here + step) % len(panes)]
+        target = _focus_target(pane)
+        if target is not None:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return pane
 
     # Panels added by part 2 --------------------------------------------------------
     def add_dock(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea, name: str | None = None) -> QDockWidget:
@@ -281,6 +302,9 @@ class MainWindow(WorkspaceActions, QMainWindow):
 
     def _fill_view_menu(self, menu: QMenu) -> None:
         menu.addSeparator()  # after the panels' own entries
+        self._action(menu, "next_pane", "Next &pane", "F6", lambda: self.move_between_panes(1))
+        self._action(menu, "previous_pane", "Previous pane", "Shift+F6", lambda: self.move_between_panes(-1))
+        menu.addSeparator()
         self._action(menu, "imd_change", "&Deprivation: IoD2019 and IoD2025 side by side…", None, self.show_imd_change)
         menu.addSeparator()
         self.small_numbers_action = QAction("Show small numbers (&not for publication)…", self)
@@ -349,6 +373,17 @@ class MainWindow(WorkspaceActions, QMainWindow):
             "(English Indices of Deprivation 2025 and 2019, Welsh Index of Multiple Deprivation 2025 and 2019, "
             "Scottish Index of Multiple Deprivation 2020v2, ONS LSOA 2011 to 2021 lookup).</p>",
         )
+
+
+def _focus_target(pane: QWidget) -> QWidget | None:
+    """Where the focus lands in a pane: where it was last, else its table or list, else its first control."""
+    last = pane.focusWidget()
+    if last is not None and last.isVisible() and last.isEnabled() and pane.isAncestorOf(last):
+        return last
+    shown = [w for w in pane.findChildren(QWidget) if w.isVisible() and w.isEnabled()
+             and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    views = [w for w in shown if isinstance(w, QAbstractItemView)]
+    return (views or shown or [None])[0]
 
 
 def fits(frame: QRect, available: QRect) -> bool:

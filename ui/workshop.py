@@ -30,14 +30,17 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDockWidget,
     QDoubleSpinBox,
+    QFrame,
     QGridLayout,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.sizing import fit_rows, follow_font
 from ui.undo import WeightsEdit
 from workbench.rank.ahp import CONSISTENCY_LIMIT, AhpResult, ahp_weights, judgement_options, matrix_from_pairs
 from workbench.errors import WorkbenchError
@@ -76,6 +79,7 @@ class _WeightsDialog(QDialog):
         self.names = names
         self.relative: dict[str, float] | None = None
         self.result_table = QTableWidget(len(names), 4)
+        self.result_table.setTabKeyNavigation(False)  # Tab goes on to the next control
         self.result_table.setHorizontalHeaderLabels(["Factor", "Derived weight", "Weight now", "Weight after"])
         self.result_table.verticalHeader().hide()
         self.result_table.setAccessibleName("Derived weights")
@@ -83,19 +87,34 @@ class _WeightsDialog(QDialog):
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Close)
         self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
-        self.apply_button.setText("Apply these weights")
+        self.apply_button.setText("&Apply these weights")
         self.apply_button.clicked.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
 
     def _lay_out(self, question: str, answers: QGridLayout) -> None:
-        """The question, the answers grid, the derived weights, the status line and the buttons; then a first look."""
+        """The question, the answers (scrolling when there are many), the derived weights (every row
+        shown), the status line and the buttons; then a first look."""
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(question))
-        layout.addLayout(answers)
+        asked = QLabel(question)
+        asked.setWordWrap(True)
+        layout.addWidget(asked)
+        layout.addWidget(_scrolling(answers), 1)
         layout.addWidget(self.result_table)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         self._recompute()
+        self._fit_to_font()
+
+    def changeEvent(self, event) -> None:
+        follow_font(self, event, self._fit_to_font)
+        super().changeEvent(event)
+
+    def _fit_to_font(self) -> None:
+        """The derived weights' table tall enough for every factor, in the font of the moment."""
+        fit_rows(self.result_table)
+        table = self.result_table
+        rows = table.verticalHeader().defaultSectionSize() * table.rowCount()
+        table.setFixedHeight(rows + table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 2)
 
     def _say(self, text: str, style: str) -> None:
         self.status.setText(text)
@@ -206,6 +225,18 @@ class SwingDialog(_WeightsDialog):
         else:
             self._say("Weights are each swing's points over the total.", OK_STYLE)
         self._show_weights()
+
+
+def _scrolling(grid: QGridLayout) -> QScrollArea:
+    """The answers in a scroll area: eight factors make 28 pairs, more than a projector's height."""
+    inner = QWidget()
+    inner.setLayout(grid)
+    area = QScrollArea()
+    area.setWidget(inner)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setMinimumHeight(min(inner.sizeHint().height(), inner.fontMetrics().height() * 8))
+    return area
 
 
 # --------------------------------------------------------------------------- in the controller

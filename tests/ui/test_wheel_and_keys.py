@@ -4,7 +4,8 @@ window system, as a mouse sends them) over every value control of the main windo
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QScrollArea, QTabBar, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QLabel, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QScrollArea, QTabBar, QVBoxLayout, QWidget
 
 from ui.import_dialog import ImportDialog
 from ui.wheel_guard import WheelGuard, guarded, install_wheel_guard
@@ -126,6 +127,11 @@ def test_the_wheel_changes_nothing_in_the_dialogs(qtbot, app, tmp_path):
         qtbot.waitExposed(dialog)
         assert assert_the_wheel_changes_nothing(dialog, away=dialog.buttons.button(dialog.buttons.StandardButton.Close)) >= 3
         dialog.close()
+    dialog = open_import_dialog(qtbot, window, tmp_path)
+    assert assert_the_wheel_changes_nothing(dialog, away=dialog.cancel_button) >= 5
+
+
+def open_import_dialog(qtbot, window, tmp_path):
     source = tmp_path / "ptl.csv"
     source.write_text("Pathway ID,NHS Number,TFC,Priority,Clock start\n" + "".join(
         f"PW{i},9434765919,110,P3,0{1 + i}/03/2025\n" for i in range(5)), encoding="utf-8")
@@ -133,7 +139,7 @@ def test_the_wheel_changes_nothing_in_the_dialogs(qtbot, app, tmp_path):
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: bool(dialog.headers))
-    assert assert_the_wheel_changes_nothing(dialog, away=dialog.cancel_button) >= 5
+    return dialog
 
 
 def test_a_control_made_later_is_guarded_too(qtbot):
@@ -158,3 +164,71 @@ def test_a_control_made_later_is_guarded_too(qtbot):
 def test_the_guard_is_installed_once(qapp, wheel_guard):
     assert install_wheel_guard(qapp) is wheel_guard
     assert len(qapp.findChildren(WheelGuard)) == 1
+
+
+# --------------------------------------------------------------------------- the keyboard
+def mnemonics(dialog: QWidget) -> dict[str, list[QWidget]]:
+    """Each Alt+letter a dialog offers, and the buttons and labels that offer it."""
+    found: dict[str, list[QWidget]] = {}
+    for widget in [*dialog.findChildren(QAbstractButton), *dialog.findChildren(QLabel)]:
+        if not widget.isVisible() or (isinstance(widget, QLabel) and widget.buddy() is None):
+            continue
+        letter = QKeySequence.mnemonic(widget.text()).toString().removeprefix("Alt+")
+        if letter:
+            found.setdefault(letter, []).append(widget)
+    return found
+
+
+def assert_mnemonics_work(qtbot, dialog: QWidget) -> int:
+    """Every Alt+letter is offered once, and does what it says: a button is pressed, a label's field is chosen."""
+    offered = mnemonics(dialog)
+    assert {letter: [w.text() for w in ws] for letter, ws in offered.items() if len(ws) > 1} == {}
+    for letter, (widget,) in offered.items():
+        key = getattr(Qt.Key, f"Key_{letter}")
+        if isinstance(widget, QAbstractButton):
+            with qtbot.waitSignal(widget.clicked, timeout=1000, raising=False) as pressed:
+                qtbot.keyClick(dialog, key, Qt.KeyboardModifier.AltModifier)
+            assert pressed.signal_triggered, f"Alt+{letter}: {widget.text()!r} in {dialog.windowTitle()!r}"
+        else:
+            qtbot.keyClick(dialog, key, Qt.KeyboardModifier.AltModifier)
+            assert widget.buddy().hasFocus(), widget.text()
+    return len(offered)
+
+
+def test_every_dialog_mnemonic_works(qtbot, app, tmp_path, monkeypatch):
+    window, controller, _path = app
+    monkeypatch.setattr(ImportDialog, "start_import", lambda self: None)  # Alt+I: pressed is enough
+    monkeypatch.setattr(ImportDialog, "save_profile", lambda self: None)
+    for opened in (lambda: open_import_dialog(qtbot, window, tmp_path), controller.open_pairwise, controller.open_swing):
+        dialog = opened()
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)  # shortcuts go to the active window
+        for button in dialog.findChildren(QAbstractButton):  # pressing Close or Cancel would end the test's dialog
+            if button.text().replace("&", "") in ("Close", "Cancel"):
+                button.clicked.disconnect()
+        assert assert_mnemonics_work(qtbot, dialog) >= (5 if isinstance(dialog, ImportDialog) else 1)
+        dialog.close()
+
+
+def test_f6_moves_between_panes_and_tab_leaves_the_table(qtbot, app):
+    window, controller, _path = app
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    table = window.list_panel.table
+    table.setFocus()
+    panes = window.panes()
+    assert len(panes) == 3 and panes[0] is window.list_panel  # the list, the summary, the rules
+    visited = []
+    for _pane in panes:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F6)
+        visited.append(next(p for p in panes if p.isAncestorOf(QApplication.focusWidget())))
+    assert visited == [*panes[1:], panes[0]] and table.hasFocus()  # round the panes, back where it started
+    qtbot.keyClick(table, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    assert panes[-1].isAncestorOf(QApplication.focusWidget())  # Shift+F6: the other way
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    assert not table.hasFocus()  # Tab leaves the table (arrows move within it)
+    window.tabs.setCurrentWidget(controller.ranked_page)
+    controller.ranked.table.setFocus()
+    qtbot.keyClick(controller.ranked.table, Qt.Key.Key_Tab)
+    assert not controller.ranked.table.hasFocus()
