@@ -139,6 +139,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         self.last_recorded = self.rules.rule_set
         self.capacity.set_settings(CapacitySettings(default_capacity(len(wl))))
         self.equity.set_groupings(grouping_choices(wl), DEFAULT_GROUPING)
+        self.equity.set_context(loaded.source_name or loaded.file.display_name, loaded.census_date)
         self.ranked.show_comparison("Preparing the list…")
         self.refresh_decisions()
         # The list view comes first: painting its rows beside a worker ranking a
@@ -195,7 +196,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
             model.set_list(self.ready.wl, result.ranking, self.ready.baseline)
             self.ranked.table.resizeColumnsToContents()
         self.ranked.show_comparison(self._comparison_line(result, None))
-        self.equity.set_names(self.ready.baseline.rule_set.name, result.rule_set.name)
+        self.equity.set_names(self.ready.baseline.rule_set.name, self.rules.shown_name(result.rule_set))
         if result.shown is not None:
             self.equity.show_summary(result.shown, result.movement)
         else:
@@ -217,11 +218,13 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         if result is not self.result:
             return
         self.comparison = comparison
-        self.ranked.show_comparison(comparison_text(comparison, result.rule_set.name, self.ready.baseline.rule_set.name))
+        self.ranked.show_comparison(comparison_text(comparison, self.rules.shown_name(result.rule_set),
+                                                    self.ready.baseline.rule_set.name))
         self.correlationUpdated.emit(comparison)
 
     def _comparison_line(self, result: PreviewResult, _comparison) -> str:
-        return (f"{result.rule_set.name} against {self.ready.baseline.rule_set.name}: {result.moved_up:,} moved up, "
+        return (f"{self.rules.shown_name(result.rule_set)} against {self.ready.baseline.rule_set.name}: "
+                f"{result.moved_up:,} moved up, "
                 f"{result.moved_down:,} moved down; working out the rank correlation…")
 
     def _work_out_without(self, result: PreviewResult) -> None:
@@ -272,9 +275,11 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         self.recompute()
         self.refresh_queues()
 
-    def _on_capacity_changed(self, _settings) -> None:
+    def _on_capacity_changed(self, settings: CapacitySettings) -> None:
         self.schedule()
         self.refresh_queues()
+        # The equity charts change too, out of sight: said where the user is looking.
+        self.window.statusBar().showMessage(self.capacity.projections.text(), 10_000)
 
     # Qt --------------------------------------------------------------------------
     @property

@@ -234,6 +234,7 @@ class RulesPanel(QWidget):
     def __init__(self, rule_set: RuleSet, parent: QWidget | None = None):
         super().__init__(parent)
         self.rule_set = rule_set
+        self.origin = rule_set  # as started, opened or saved: what "edited" is measured from
         self.rules_path: Path | None = None
         self.saved_sha256: str | None = None
         self.undo_stack = QUndoStack(self)
@@ -248,7 +249,13 @@ class RulesPanel(QWidget):
         self.undo_stack.clear()
         self.rules_path = Path(path) if path else None
         self.saved_sha256 = rule_set.sha256 if path else None
+        self.origin = rule_set
         self.apply_rule_set(rule_set)
+
+    def shown_name(self, rule_set: RuleSet) -> str:
+        """A rule set's name as the charts and the comparison show it: "(edited)" once it differs from the
+        one started, opened or saved, so a legend never names a rule set that is no longer in force."""
+        return rule_set.name + (" (edited)" if rule_set.sha256 != self.origin.sha256 else "")
 
     def apply_rule_set(self, rule_set: RuleSet) -> None:
         """Show ``rule_set`` and announce it (the undo commands call this)."""
@@ -287,7 +294,7 @@ class RulesPanel(QWidget):
             self.show_problem(str(problem))
             return None
         self.edit(ReplaceRules(self, self.rule_set, rule_set, f"Open rule set {path.name}"))
-        self.rules_path, self.saved_sha256 = path, rule_set.sha256
+        self.rules_path, self.saved_sha256, self.origin = path, rule_set.sha256, rule_set
         self._show_identity(self.rule_set)
         self.openedFrom.emit(path)
         return rule_set
@@ -316,7 +323,7 @@ class RulesPanel(QWidget):
         except OSError as error:
             self.show_problem(f"{path.name}: could not save the rule set ({error.strerror or error})")
             return None
-        self.rules_path, self.saved_sha256 = path, self.rule_set.sha256
+        self.rules_path, self.saved_sha256, self.origin = path, self.rule_set.sha256, self.rule_set
         self._show_identity(self.rule_set)
         self.savedTo.emit(path)
         return path

@@ -114,7 +114,8 @@ class _WeightsDialog(QDialog):
         fit_rows(self.result_table)
         table = self.result_table
         rows = table.verticalHeader().defaultSectionSize() * table.rowCount()
-        table.setFixedHeight(rows + table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 2)
+        scroll = table.horizontalScrollBar().sizeHint().height()  # in case the dialog is narrower than the table
+        table.setFixedHeight(rows + table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + scroll + 2)
 
     def _say(self, text: str, style: str) -> None:
         self.status.setText(text)

@@ -209,3 +209,16 @@ def test_at_150_percent_the_window_opens_within_the_screen_and_fits(tmp_path, sc
     assert QRect(left, top, width, height).contains(QRect(*report["frame"])), report
     assert not any(report["outside"].values()), report["outside"]
     assert min(report["charts False"] + report["charts True"]) >= MIN_CHART_HEIGHT - 1
+
+
+def test_the_ahp_results_table_shows_every_factor_in_workshop_mode(qtbot, app):
+    window, controller, _path = app
+    window.resize(1280, 720)
+    controller.set_workshop_mode(True)
+    dialog = controller.open_pairwise()
+    qtbot.waitExposed(dialog)
+    table = dialog.result_table
+    qtbot.waitUntil(lambda: table.rowHeight(0) > table.fontMetrics().height())  # rows refitted to the larger text
+    qtbot.waitUntil(lambda: table.viewport().height() >= table.rowCount() * table.rowHeight(0))  # was 1.5 rows
+    assert table.rowCount() >= 4 and dialog.height() <= 720 - 40
+    dialog.close()
