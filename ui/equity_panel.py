@@ -136,7 +136,7 @@ BOTTOM_TITLES = {"sii": "Order", "movement": "Places moved (positive: moved up)"
 COUNT_CHARTS = ("breaches", "movement")  # counts of patients: whole-number ticks
 TICK_LINE = 8  # characters on a line of a group's name under a chart
 NATION_NAMES = (*NATIONS, NATION_NOT_KNOWN)
-NOTE_LINES = 4  # lines of figures in words shown under the charts before scrolling
+NOTE_LINES = 3  # lines of figures in words shown under the charts before scrolling
 TITLE_MARGIN = 30  # pixels around a chart's title, beside its axis
 CHART_TITLE = "Equity impact"
 EXPLAINED = (
@@ -201,6 +201,7 @@ class EquityPanel(QWidget):
         self.shown_charts: tuple[str, ...] = ()
         self._hovered: tuple[str, int] | None = None  # the chart and group under the mouse
         self._names = ("treat in turn", "the rule set")
+        self._projection = ""  # what the projection assumes, in words (Capacity tab)
         self._context: tuple[str | None, date | None] = (None, None)  # the list's name and census date
         self._before_workshop: str | None = None  # the charts shown before workshop mode chose two
         self._build()
@@ -229,9 +230,15 @@ class EquityPanel(QWidget):
     def set_names(self, baseline: str, scenario: str) -> None:
         """Name the two orders in the legend line (and in an exported picture)."""
         self._names = (baseline, scenario)
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        """The line above the charts: the two orders' colours and names, and what the projection assumes."""
+        baseline, scenario = self._names
+        assumes = f" &nbsp;·&nbsp; {_escape(self._projection)}" if self._projection else ""
         self.legend.setText(
             f"<span style='color:{BLUE}'>■</span> Baseline: {_escape(baseline)} &nbsp; "
-            f"<span style='color:{ORANGE}'>■</span> Scenario: {_escape(scenario)}")
+            f"<span style='color:{ORANGE}'>■</span> Scenario: {_escape(scenario)}{assumes}")
 
     def set_context(self, list_name: str | None, census: date | None) -> None:
         """The list the figures are of, for an exported picture's caption."""
@@ -279,7 +286,8 @@ class EquityPanel(QWidget):
         growth = _escape(flow_text(shown))
         if shown.get("list_grows"):
             growth = f"<span style='color:{VERMILLION}'><b>{growth}</b></span>"
-        self.projection.setText(_escape(projection_words(shown)))
+        self._projection = projection_words(shown)
+        self._show_legend()
         self.note.setText(
             f"Capacity {'per specialty' if isinstance(capacity, dict) else _number(capacity, decimals=0)}"
             f" a week for {shown['horizon_weeks']:g} weeks: the next {_number(shown['next_n'], decimals=0)} patients "
@@ -670,6 +678,7 @@ class EquityPanel(QWidget):
         self.legend = QLabel()
         self.legend.setWordWrap(True)
         self.legend.setMinimumWidth(1)
+        self.legend.setAccessibleName("The two orders, and what the projection assumes")
         self.set_names(*self._names)
         self.export_button = pg.QtWidgets.QPushButton("Export charts…")
         group_label = QLabel("&Group by:")
@@ -679,6 +688,7 @@ class EquityPanel(QWidget):
         choices, actions = QHBoxLayout(), QHBoxLayout()
         for widget in (group_label, self.grouping, charts_label, self.chart_view):
             choices.addWidget(widget)
+        choices.addStretch(1)
         actions.addWidget(self.difference)
         actions.addStretch(1)
         actions.addWidget(self.export_button)
@@ -687,6 +697,8 @@ class EquityPanel(QWidget):
         self.top.addLayout(actions, 1)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setAccessibleName("Equity charts")
+        self.graphics.ci.setContentsMargins(2, 2, 2, 2)
+        self.graphics.ci.setSpacing(4)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.graphics.installEventFilter(self)  # titles wrap to the charts' width
         # In the charts' own picture, so an exported PNG, SVG or decision record carries it too.
@@ -694,9 +706,6 @@ class EquityPanel(QWidget):
         self.header.setMaximumHeight(0)
         self._colours_now = self._colours()
         self.banner = not_for_publication_banner(visible=False)
-        self.projection = QLabel()
-        self.projection.setWordWrap(True)
-        self.projection.setAccessibleName("What the projection assumes")
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setToolTip(f"{EXPLAINED}\n\n{CONTROL_TOOLTIP}")
@@ -708,7 +717,6 @@ class EquityPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self.top)
         layout.addWidget(self.legend)
-        layout.addWidget(self.projection)
         layout.addWidget(self.banner)
         layout.addWidget(self._chart_area(), 1)
         layout.addWidget(self._note_area())
@@ -738,8 +746,7 @@ class EquityPanel(QWidget):
 
     def _fit_to_font(self) -> None:
         """Sizes worked out from the font, again when it changes (workshop mode and back)."""
-        lines = NOTE_LINES - 1 if self._before_workshop is not None else NOTE_LINES
-        self.note_area.setMaximumHeight(QFontMetrics(QApplication.font()).lineSpacing() * lines + 8)
+        self.note_area.setMaximumHeight(QFontMetrics(QApplication.font()).lineSpacing() * NOTE_LINES + 8)
         if self._plots:
             self._fit_height()
 

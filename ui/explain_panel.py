@@ -39,11 +39,13 @@ class ExplainPanel(QWidget):
     Folds to its title line (``set_folded``), so the list above it gets the rows on a small screen.
     """
 
-    foldedChanged = Signal(bool)
+    roomChanged = Signal()  # folded or unfolded, or its chart wants another height (more factors, larger text)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.explanation: Explanation | None = None
+        self._bars = 0  # the bars the chart shows
+        self._wanted_height = 0  # the chart's height for them, in the font of the moment
         self._build()
         self.show_explanation(None)
 
@@ -53,22 +55,25 @@ class ExplainPanel(QWidget):
         self.fold.setChecked(not folded)
         self.fold.setArrowType(Qt.ArrowType.RightArrow if folded else Qt.ArrowType.DownArrow)
         self.setMaximumHeight(self.fold.sizeHint().height() + 8 if folded else UNLIMITED)
-        self.foldedChanged.emit(folded)
+        self.roomChanged.emit()
 
     @property
     def folded(self) -> bool:
         return not self.fold.isChecked()
 
     def sizeHint(self) -> QSize:
-        """No taller than it must be: the list above it has the rest of the page."""
-        hint = super().sizeHint()
-        return QSize(hint.width(), self.minimumSizeHint().height())
+        """Tall enough for a line a factor, and no taller: the list above it has the rest of the page
+        (on a short screen it makes do with less: the chart squeezes, the words scroll)."""
+        if self.folded:
+            return QSize(super().sizeHint().width(), self.maximumHeight())
+        return QSize(super().sizeHint().width(), self.fold.sizeHint().height() + self._wanted_height + 8)
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             self._paint_chart()
         elif font_changed(event):
             follow_app_font(self.plot.getPlotItem())
+            self._fit_plot_height(self._bars)
             if self.folded:
                 self.set_folded(True)  # the title line's height follows the font
         super().changeEvent(event)
@@ -98,7 +103,8 @@ class ExplainPanel(QWidget):
         names = list(explanation.contributions)
         notes = [f"rank {explanation.rank_without[n]:,} without" if n in explanation.rank_without else ""
                  for n in names]
-        self._show_bars([explanation.words[n] or n for n in names], [explanation.contributions[n] for n in names],
+        # The factors' names on the axis (short: the sentence above has them in words).
+        self._show_bars(names, [explanation.contributions[n] for n in names],
                         notes)
 
     def bar_values(self) -> list[float]:
@@ -114,6 +120,7 @@ class ExplainPanel(QWidget):
     def _show_bars(self, labels: list[str], values: list[float], notes: list[str] | None = None) -> None:
         """Bars of the contributions; ``notes`` follow each value (the rank without a social factor)."""
         notes = notes or [""] * len(values)
+        self._fit_plot_height(len(values))
         values_array = np.asarray(values, dtype=float)
         y = np.arange(len(values_array), dtype=float)
         self.bars.setOpts(
@@ -135,6 +142,17 @@ class ExplainPanel(QWidget):
             self.plot.setYRange(-0.6, len(values_array) - 0.4, padding=0)
         self.plot.setAccessibleDescription("; ".join(
             f"{label} {value:+.1f}" + (f", {note}" if note else "") for label, value, note in zip(labels, values_array, notes)))
+
+    def _fit_plot_height(self, bars: int) -> None:
+        """The chart's wanted height: a line of text a bar, and the axis, in the font of the moment."""
+        self._bars = bars
+        line = self.fontMetrics().lineSpacing()
+        wanted = line * (max(bars, 4) + 2)
+        self.plot.setMinimumHeight(line * 4)
+        if wanted != self._wanted_height:
+            self._wanted_height = wanted
+            self.updateGeometry()
+            self.roomChanged.emit()
 
     def _pool(self, pool: list[pg.TextItem], count: int, anchor_x: float) -> list[pg.TextItem]:
         """``count`` labels from a pool made once and reused for every patient (the rest hidden);
@@ -167,6 +185,7 @@ class ExplainPanel(QWidget):
         self.sentence.setAccessibleName("Why this patient is where they are")
         self.sentence.setTextInteractionFlags(self.sentence.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow panel: labels above values
         self.facts = {}
         for name in ("Pathway ID", "Band", "Weeks waited", "New rank", "Baseline rank", "Movement", "Score",
                      WITHOUT_TITLE):
@@ -180,9 +199,9 @@ class ExplainPanel(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        self.plot.setLabel("bottom", "Contribution to the score (weeks-equivalent)")
+        self.plot.setLabel("bottom", "Weeks-equivalent")
         self.plot.getViewBox().invertY(True)  # first factor at the top, as in the rule set
-        self.plot.setMinimumHeight(self.fontMetrics().height() * 6)
+        self._fit_plot_height(0)
         self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6)
         self.plot.addItem(self.bars)
         self.zero_line = self.plot.addLine(x=0)

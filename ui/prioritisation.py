@@ -317,7 +317,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         split.setStretchFactor(0, 1)  # the list takes what the explanation does not need
         split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
-        self.explain.foldedChanged.connect(self._on_explanation_folded)
+        self.explain.roomChanged.connect(self.split_ranked_page)
         self.ranked_page = split
         window.add_tab(split, "Prioritised list")
         window.add_tab(self.equity, "Equity impact")
@@ -334,11 +334,10 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
             window.restoreDockWidget(dock)  # the window restored its layout before these docks existed
         window.resize(size)
 
-    def _on_explanation_folded(self, folded: bool) -> None:
-        """Folded, the list has the page but the explanation's title line; unfolded, the explanation
-        takes back the room it needs."""
+    def split_ranked_page(self) -> None:
+        """The explanation gets the room it needs (its title line only, folded); the list the rest."""
         total = sum(self.ranked_page.sizes())
-        shown = self.explain.maximumHeight() if folded else self.explain.sizeHint().height()
+        shown = min(self.explain.sizeHint().height(), total // 2)
         self.ranked_page.setSizes([total - shown, shown])
 
     def _build_menus(self) -> None:

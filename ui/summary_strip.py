@@ -154,7 +154,7 @@ class SummaryStrip(QWidget):
         self.plot.hideButtons()
         self.plot.setMinimumHeight(self.fontMetrics().height() * 5)
         self.plot.setMinimumWidth(self.fontMetrics().averageCharWidth() * 24)
-        self.plot.setMaximumHeight(self.fontMetrics().height() * 10)
+        self.plot.setMaximumHeight(self.fontMetrics().height() * 8)
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.plot.setLabel("bottom", "Weeks waited")
         self.plot.setLabel("left", "Patients")

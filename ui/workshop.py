@@ -237,6 +237,9 @@ def _scrolling(grid: QGridLayout) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setMinimumHeight(min(inner.sizeHint().height(), inner.fontMetrics().height() * 8))
+    # As wide as the answers (up to most of the screen): scrolling sideways to read one would be absurd.
+    room = inner.screen().availableGeometry().width() * 9 // 10
+    area.setMinimumWidth(min(inner.sizeHint().width() + area.verticalScrollBar().sizeHint().width() + 4, room))
     return area
 
 

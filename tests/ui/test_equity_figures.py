@@ -58,7 +58,7 @@ def test_changing_referrals_says_the_equity_projections_now_include_them(qtbot, 
     said = "The equity projections (Equity impact tab) now include 40 new referrals a week"
     assert controller.capacity.projections.isVisible() and controller.capacity.projections.text().startswith(said)
     assert window.statusBar().currentMessage().startswith(said)  # where the user is looking
-    assert "with 40 new referrals a week joining the list" in controller.equity.projection.text()
+    assert "with 40 new referrals a week joining the list" in controller.equity.legend.text()  # above the charts
 
 
 def test_the_legend_names_an_edited_rule_set_as_edited(qtbot, app):
