@@ -41,7 +41,7 @@ from typing import Any, Callable
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, Qt, Signal
 from PySide6.QtGui import QCursor, QFontMetrics, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -67,6 +67,7 @@ from workbench.report.chart_caption import chart_caption
 BLUE, ORANGE, SKY, VERMILLION, GREEN, PURPLE, GREY = (
     "#0072B2", "#E69F00", "#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#999999")
 REPORT_WIDTH, REPORT_HEIGHT = 900, 640  # pixels of the charts picture in the decision record
+PICTURE_WIDTH, PICTURE_HEIGHT = 1200, 900  # pixels of an exported picture of the charts
 GROUPING_TITLES = {LEARNING_DISABILITY: "Learning disability"}
 
 
@@ -260,7 +261,6 @@ class EquityPanel(QWidget):
         elif not on and self._before_workshop is not None:
             self.choose_charts(self._before_workshop)
             self._before_workshop = None
-        self._fit_to_font()
 
     @property
     def plots(self) -> dict[str, pg.PlotItem]:
@@ -351,10 +351,10 @@ class EquityPanel(QWidget):
         caption (what, which list, which rule sets, when) and a key on every chart."""
         path = Path(path)
         png, svg = path.with_suffix(".png"), path.with_suffix(".svg")
-        with self._as_printed():
-            pg.exporters.ImageExporter(self.graphics.scene()).export(str(png))
+        with self._as_printed(PICTURE_WIDTH, PICTURE_HEIGHT):
+            pg.exporters.ImageExporter(self.graphics.ci).export(str(png))
             try:
-                pg.exporters.SVGExporter(self.graphics.scene()).export(str(svg))
+                pg.exporters.SVGExporter(self.graphics.ci).export(str(svg))
             except ValueError:
                 # pyqtgraph 0.14 cannot parse the closed paths ("... Z") Qt 6.8+ writes
                 # (pyqtgraph issue 3495); Qt's own SVG generator draws the same scene.
@@ -375,23 +375,10 @@ class EquityPanel(QWidget):
             painter.end()
 
     def chart_png(self, width: int = REPORT_WIDTH, height: int = REPORT_HEIGHT) -> bytes:
-        """The six charts as PNG bytes at a fixed size (for the decision record), on white, captioned.
-
-        The layout is set to that size just for the picture, so the result is
-        the same whether or not the charts' tab was ever shown.
-        """
-        with self._as_printed():
-            layout = self.graphics.ci
-            shown = layout.geometry()
-            self._wrap_titles(width)
-            layout.setGeometry(QRectF(0, 0, width, height))
-            layout.layout.activate()
-            try:
-                image = pg.exporters.ImageExporter(layout).export(toBytes=True)
-            finally:
-                self._wrap_titles(self.graphics.width())
-                layout.setGeometry(shown)
-                layout.layout.activate()
+        """The six charts as PNG bytes at a fixed size (for the decision record), on white, captioned:
+        the same whether or not the charts' tab was ever shown."""
+        with self._as_printed(width, height):
+            image = pg.exporters.ImageExporter(self.graphics.ci).export(toBytes=True)
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -399,17 +386,28 @@ class EquityPanel(QWidget):
         return bytes(data)
 
     @contextmanager
-    def _as_printed(self):
-        """For a picture: all six charts, dark on white, with the caption; then back as they were."""
+    def _as_printed(self, width: int, height: int):
+        """For a picture: all six charts at this size (or the least they need: workshop mode's larger text),
+        dark on white, with the caption; then back as they were (the layout is set to the size just for the
+        picture)."""
         self._build_charts()
-        shown = self.shown_charts
+        shown, layout = self.shown_charts, self.graphics.ci
+        on_screen = layout.geometry()
         self._arrange(CHART_VIEWS[ALL_CHARTS])
         self._paint(PRINTED)
         self._show_header(caption=True)
         self._hold_height(0)  # a picture's size is its own: the screen's least height is not
+        self._wrap_titles(width)
+        layout.layout.invalidate()
+        least = layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        layout.setGeometry(QRectF(0, 0, max(width, least.width()), max(height, least.height())))
+        layout.layout.activate()
         try:
             yield
         finally:
+            self._wrap_titles(self.graphics.width())
+            layout.setGeometry(on_screen)
+            layout.layout.activate()
             self._hold_height(MIN_CHART_HEIGHT)
             self._show_header()
             self._paint(self._colours())
@@ -492,7 +490,7 @@ class EquityPanel(QWidget):
         self.plots["sii"].setXRange(-0.6, 1.6, padding=0)
         ends = [v for lim in limits if isinstance(lim, (list, tuple)) for v in lim] + list(heights)
         top = max(max(ends, default=0.0), 0.5)
-        self.plots["sii"].setYRange(min(0.0, min(ends, default=0.0) * 1.3), top * 1.3, padding=0)
+        self.plots["sii"].setYRange(min(0.0, min(ends, default=0.0) * 1.3), top * 1.5, padding=0)  # room for the figures
 
     def _retitle(self) -> None:
         """Titles, keys and axis titles for the figures shown: the difference view's or the orders', the
@@ -563,6 +561,7 @@ class EquityPanel(QWidget):
             room = width / 2 - plot.getAxis("left").width() - TITLE_MARGIN
             plot.titleLabel.item.setTextWidth(max(room, TITLE_MARGIN))
             plot.titleLabel.updateMin()
+            _fit_title_height(plot)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.graphics and event.type() == QEvent.Type.Resize and self._plots:
@@ -729,7 +728,7 @@ class EquityPanel(QWidget):
         area.setWidget(self.graphics)
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setHorizontalScrollBarPolicy(pg.QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         area.setAccessibleName("Equity charts")
         self.chart_area = area
         return area
@@ -746,7 +745,7 @@ class EquityPanel(QWidget):
 
     def _fit_to_font(self) -> None:
         """Sizes worked out from the font, again when it changes (workshop mode and back)."""
-        self.note_area.setMaximumHeight(QFontMetrics(QApplication.font()).lineSpacing() * NOTE_LINES + 8)
+        self.note_area.setMaximumHeight(QFontMetrics(QApplication.font()).lineSpacing() * NOTE_LINES + 4)
         if self._plots:
             self._fit_height()
 
@@ -779,6 +778,7 @@ class EquityPanel(QWidget):
         points = max(QApplication.font().pointSizeF(), 6.0)
         subtitle = f"<br><span style='font-size:{points * 0.9:.0f}pt'>{keys}</span>" if keys else ""
         plot.setTitle(f"<div align='center'>{title}{subtitle}</div>", color=self._colours_now.text, size=f"{points:.0f}pt")
+        _fit_title_height(plot)
         follow_app_font(plot)
 
     def changeEvent(self, event) -> None:
@@ -827,6 +827,14 @@ class EquityPanel(QWidget):
         if self._plots and self.summary is not None:
             self._draw()
         self._show_hover()
+
+
+def _fit_title_height(plot: pg.PlotItem) -> None:
+    """The title's row as tall as its lines (pyqtgraph fixes it at 30 pixels: a wrapped title or a key line
+    under it, in larger text, would overlap the chart above)."""
+    height = plot.titleLabel.itemRect().height()
+    plot.titleLabel.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
 
 
 def _key_html(series: tuple[Series, ...]) -> str:

@@ -349,8 +349,9 @@ class MainWindow(WorkspaceActions, QMainWindow):
         geometry = settings.get_value("window/geometry")
         state = settings.get_value("window/state")
         restored = geometry is not None and self.restoreGeometry(geometry)
-        if not restored or not fits(self.frameGeometry(), self.screen().availableGeometry()):
-            fit_to_screen(self, self.screen().availableGeometry())
+        available = self.screen().availableGeometry()
+        if not restored or not available.contains(self.frameGeometry()):  # saved on a larger screen, say
+            fit_to_screen(self, available)
         if state is not None:
             self.restoreState(state)
 
@@ -384,15 +385,6 @@ def _focus_target(pane: QWidget) -> QWidget | None:
              and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
     views = [w for w in shown if isinstance(w, QAbstractItemView)]
     return (views or shown or [None])[0]
-
-
-def fits(frame: QRect, available: QRect) -> bool:
-    """Whether a window's frame lies wholly within the screen's available area.
-
-    >>> fits(QRect(0, 0, 1400, 900), QRect(0, 0, 1280, 680)), fits(QRect(10, 10, 800, 600), QRect(0, 0, 1280, 680))
-    (False, True)
-    """
-    return available.contains(frame)
 
 
 def fit_to_screen(window: QMainWindow, available: QRect) -> None:

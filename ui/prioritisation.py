@@ -275,7 +275,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         self.recompute()
         self.refresh_queues()
 
-    def _on_capacity_changed(self, settings: CapacitySettings) -> None:
+    def _on_capacity_changed(self, _settings: CapacitySettings) -> None:
         self.schedule()
         self.refresh_queues()
         # The equity charts change too, out of sight: said where the user is looking.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDockWidget, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDockWidget, QTableView, QWidget
 
 from ui.charts import MIN_CHART_HEIGHT
 from ui.equity_panel import CHART_VIEWS

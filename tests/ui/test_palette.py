@@ -3,7 +3,6 @@ colours (and give them back), while pictures for files stay dark on white."""
 
 import pytest
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication
 
 from ui.charts import PRINTED
 
