@@ -76,8 +76,15 @@ def test_summary_counts_the_rows_shown():
     assert summary.over_weeks == {18: 3, 52: 2, 65: 1, 78: 0, 104: 0}
     assert summary.median_weeks == 60.0
     assert summary.by_priority == {"P3": 1, "P4": 1, "No priority": 1}
-    assert summary.histogram_counts.sum() == 3
+    assert summary.histogram_counts.sum() == 3 and summary.histogram_tail == 0
     assert len(summary.histogram_edges) == len(summary.histogram_counts) + 1
+
+
+def test_waits_of_104_weeks_or_more_are_a_bar_of_their_own():
+    wl = make_list(30)  # weeks 0, 10, ... 290
+    summary = summarise(wl)
+    assert summary.histogram_tail == 19  # 110 to 290 weeks: not piled into the last four-week bar
+    assert summary.histogram_edges[-1] == 104 and summary.histogram_counts.sum() == 11
 
 
 def test_identifier_sort_matches_python_sort_order():

@@ -18,6 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from ui import errors, settings
+from ui.wheel_guard import install_wheel_guard
 from workbench.errors import setup_logging
 from workbench.store.files import data_folder, remove_leftover_partials
 
@@ -35,6 +36,7 @@ def make_application(argv: list[str]) -> QApplication:
     # font, so a high-contrast theme and a larger font still apply.
     if "Fusion" in QStyleFactory.keys():
         app.setStyle("Fusion")
+    install_wheel_guard(app)  # the wheel changes no value unless its control has focus
     return app
 
 

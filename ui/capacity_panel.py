@@ -88,6 +88,7 @@ class CapacityPanel(QWidget):
         self.target.setValue(settings.target_wait_weeks)
         for box in boxes:
             box.blockSignals(False)
+        self._say_what_projections_use()
 
     def show_table(self, rows: list[dict], small_numbers_shown: bool = False) -> None:
         """Fill the queue table (the last row is all specialties, shown bold), say how its counts were
@@ -151,11 +152,19 @@ class CapacityPanel(QWidget):
             "heading for what it means.")
         explain.setWordWrap(True)
         explain.setToolTip(explain_text(explain.text()))
+        self.projections = QLabel()
+        self.projections.setWordWrap(True)
+        self.projections.setAccessibleName("What the equity projections use")
+        self.projections.setStyleSheet("font-weight: bold;")
+        words = QVBoxLayout()
+        words.addWidget(explain)
+        words.addWidget(self.projections)
         top = QHBoxLayout()
         top.addLayout(form)
-        top.addWidget(explain, 1)
+        top.addLayout(words, 1)
         self.banner = not_for_publication_banner(visible=False)
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the next control; arrows move in the table
         self.table.setHorizontalHeaderLabels([title for _, title, _ in COLUMNS])
         for column, (_key, title, words) in enumerate(COLUMNS):
             tip = "\n\n".join(filter(None, [words, explain_text(title, words)]))
@@ -184,6 +193,7 @@ class CapacityPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.warnings)
         layout.addWidget(self.disclosure)
+        self._say_what_projections_use()
 
     def _box(self, low: float, high: float, value: float, suffix: str, name: str) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
@@ -193,8 +203,36 @@ class CapacityPanel(QWidget):
         box.setSuffix(suffix)
         box.setKeyboardTracking(False)
         box.setAccessibleName(name)
-        box.valueChanged.connect(lambda _v: self.settingsChanged.emit(self.settings()))
+        box.valueChanged.connect(self._on_changed)
         return box
+
+    def _on_changed(self, _value: float) -> None:
+        self._say_what_projections_use()
+        self.settingsChanged.emit(self.settings())
+
+    def _say_what_projections_use(self) -> None:
+        """Beside the inputs, what the equity charts now assume: changing referrals here changes them."""
+        self.projections.setText(projections_text(self.settings()))
+
+
+def projections_text(settings: CapacitySettings) -> str:
+    """What the equity projections use, in words (the Capacity tab's inputs feed the Equity impact tab).
+
+    >>> projections_text(CapacitySettings(96.0, 13.0, 40.0))
+    'The equity projections (Equity impact tab) now include 40 new referrals a week, each taking its place by the rule set, with 96 patients treated a week over 13 weeks.'
+    >>> projections_text(CapacitySettings(96.0, 13.0))
+    'The equity projections (Equity impact tab) now assume no new referrals, with 96 patients treated a week over 13 weeks.'
+    """
+    treated = f"{_rate(settings.capacity_per_week)} patients treated a week over {settings.horizon_weeks:g} weeks"
+    demand = settings.demand_per_week
+    if demand:
+        return (f"The equity projections (Equity impact tab) now include {_rate(demand)} new referrals a week, "
+                f"each taking its place by the rule set, with {treated}.")
+    return f"The equity projections (Equity impact tab) now assume no new referrals, with {treated}."
+
+
+def _rate(value: float) -> str:
+    return f"{value:,.1f}".removesuffix(".0")
 
 
 def load_warnings(rows: list[dict], named: int = 3) -> str:

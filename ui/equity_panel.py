@@ -4,6 +4,12 @@ Six charts in one pyqtgraph layout (so they export as one picture): mean and
 90th percentile projected wait per group, share of the next N treated
 against share of the list, projected waits past 52 and 78 weeks, the slope
 index of inequality across IMD deciles, and a histogram of rank movement.
+"Charts" shows all six or two at a time, large (workshop mode starts with
+two); every chart keeps at least ``MIN_CHART_HEIGHT`` pixels, the panel
+scrolling when the screen is too short for all six. "Difference from
+baseline" draws each group's scenario minus baseline around zero, so a
+0.4-week change shows. Every axis says what it counts, in what unit; groups
+by deprivation are numbered, 1 = most deprived.
 Whiskers show how far the figure could move: on the mean wait, the range it
 could take if the patients of unknown group all belonged to that group; on
 the slope index, its 95% confidence interval. Below the charts, in words:
@@ -17,43 +23,52 @@ and relabels axes. Figures come in already controlled
 bar and shows "*" where the bar would be, and counts are rounded to the
 nearest 5. Figures shown with control off carry "Not for publication" on the
 panel and in the charts' picture itself, so every export says it too.
-Colours are Okabe-Ito (safe for colour-blind readers) and hovering shows the
-exact figures.
+Colours are Okabe-Ito (safe for colour-blind readers), on the desktop palette's
+background (``ui.charts``), and hovering shows the exact figures (the line under
+the charts is cleared or worked out again when new figures arrive). An exported
+picture says what it is: title, list, rule sets, date, and a key on each chart.
 """
 
 from __future__ import annotations
 
 import textwrap
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, Qt, Signal
 from PySide6.QtGui import QCursor, QFontMetrics, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QToolTip, QVBoxLayout, QWidget,
+    QApplication, QBoxLayout, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QToolTip, QVBoxLayout, QWidget,
 )
 
+from ui.charts import MIN_CHART_HEIGHT, PRINTED, ChartColours, CountAxis, chart_colours, follow_app_font, paint_axes
 from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR, not_for_publication_banner
 from ui.list_model import column_title
-from workbench.check.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
+from ui.sizing import fit_wrapping_row, font_changed, wrap_when_narrow
+from workbench.check.deprivation import FIFTHS, GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
 from workbench.compare.equity import (
     LEARNING_DISABILITY, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text,
     sii_scope,
 )
 from workbench.fields import WaitingList
-from workbench.compare.suppression import NOT_FOR_PUBLICATION, SUPPRESSED, disclosure_note, not_for_publication
-from workbench.report.glossary import explained
+from workbench.compare.suppression import (
+    NOT_FOR_PUBLICATION, SUPPRESSED, disclosure_note, not_for_publication, shown_difference,
+)
+from workbench.report.chart_caption import chart_caption
+from workbench.report.glossary import explain_text, explained
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 BLUE, ORANGE, SKY, VERMILLION, GREEN, PURPLE, GREY = (
     "#0072B2", "#E69F00", "#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#999999")
-TEXT_COLOUR, AXIS_COLOUR = "#222222", "#444444"
 REPORT_WIDTH, REPORT_HEIGHT = 900, 640  # pixels of the charts picture in the decision record
+PICTURE_WIDTH, PICTURE_HEIGHT = 1200, 900  # pixels of an exported picture of the charts
 GROUPING_TITLES = {LEARNING_DISABILITY: "Learning disability"}
 
 
@@ -91,14 +106,41 @@ GROUP_CHARTS: dict[str, tuple[str, tuple[Series, ...]]] = {
         Series("78 wk, baseline", SKY, _figure("baseline", "over_78")),
         Series("78 wk, scenario", VERMILLION, _figure("scenario", "over_78")))),
 }
-TICK_LINE = 10  # characters on a line of a group's name under a chart
-TICK_WORDS = ((" fifth", ""), ("second most deprived", "2nd most"), ("second least deprived", "2nd least"),
-              (" (most deprived)", ""), (" (least deprived)", ""))
+
+
+def _change(key: str) -> Callable[[dict], Any]:
+    return lambda group: shown_difference(group["scenario"][key], group["baseline"][key])
+
+
+# The same charts drawn as scenario minus baseline per group, around zero ("Difference from baseline").
+DIFFERENCE_CHARTS: dict[str, tuple[str, tuple[Series, ...]]] = {
+    "mean": ("Change in mean projected wait (weeks)", (Series("Scenario − baseline", ORANGE, _change("mean_wait")),)),
+    "p90": ("Change in 90th percentile projected wait (weeks)", (
+        Series("Scenario − baseline", ORANGE, _change("p90_wait")),)),
+    "share": ("Change in share of the next N treated (percentage points)", (
+        Series("Scenario − baseline", ORANGE, lambda g: _percent(_change("share_of_next_n")(g))),)),
+    "breaches": ("Change in projected waits past 52 and 78 weeks (patients)", (
+        Series("52 wk", ORANGE, _change("over_52")), Series("78 wk", VERMILLION, _change("over_78")))),
+}
+CHART_VIEWS = {  # what "Charts" offers: all six, or two at a time, large
+    "All six charts": ("mean", "p90", "share", "breaches", "sii", "movement"),
+    "Waits: mean and 90th percentile": ("mean", "p90"),
+    "Next treated, and long waits": ("share", "breaches"),
+    "Inequality (SII), and rank movement": ("sii", "movement"),
+}
+ALL_CHARTS = next(iter(CHART_VIEWS))
+WORKSHOP_CHARTS = "Waits: mean and 90th percentile"  # where workshop mode starts, if all six were shown
+AXIS_TITLES = {"mean": "Weeks", "p90": "Weeks", "share": "% of patients", "breaches": "Patients",
+               "sii": "Weeks (SII)", "movement": "Patients"}
+DIFFERENCE_AXIS_TITLES = {"mean": "Weeks (scenario − baseline)", "p90": "Weeks (scenario − baseline)",
+                          "share": "Percentage points", "breaches": "Patients (scenario − baseline)"}
+BOTTOM_TITLES = {"sii": "Order", "movement": "Places moved (positive: moved up)"}
+COUNT_CHARTS = ("breaches", "movement")  # counts of patients: whole-number ticks
+TICK_LINE = 8  # characters on a line of a group's name under a chart
 NATION_NAMES = (*NATIONS, NATION_NOT_KNOWN)
-# Row 0 of the charts' layout holds the "Not for publication" stamp when control is off.
-CHART_PLACES = {"mean": (1, 0), "p90": (1, 1), "share": (2, 0), "breaches": (2, 1), "sii": (3, 0), "movement": (3, 1)}
-RANGE_COLOUR = "#222222"
-NOTE_LINES = 4  # lines of figures in words shown under the charts before scrolling
+NOTE_LINES = 3  # lines of figures in words shown under the charts before scrolling
+TITLE_MARGIN = 30  # pixels around a chart's title, beside its axis
+CHART_TITLE = "Equity impact"
 EXPLAINED = explained("Projected wait", "Next N treated", "Range for the unknowns", "Slope index of inequality (SII)",
                       "Relative index of inequality (RII)", "Confidence interval", "Deprivation fifth", "Baseline",
                       "RTT waits counted", "Within 18 weeks", "Long waits")
@@ -136,7 +178,8 @@ class EquityPanel(QWidget):
     Invariants: ``summary`` is the suppressed summary shown (None before the
     first); the charts' plot items are made once, when first shown or asked
     for (six pyqtgraph plots take a visible moment to build, and the panel
-    starts hidden in its tab), and are only updated afterwards.
+    starts hidden in its tab), and are only updated afterwards; ``shown_charts``
+    are the charts in the layout, in the order laid out (two a row).
     """
 
     groupingChanged = Signal(str)
@@ -150,11 +193,17 @@ class EquityPanel(QWidget):
         self.bars: dict[str, list[pg.BarGraphItem]] = {}
         self._whiskers: dict[str, list[pg.ErrorBarItem]] = {}  # ranges over the bars (mean wait, SII)
         self.marks: dict[str, list[pg.TextItem]] = {}
+        self.shown_charts: tuple[str, ...] = ()
+        self._hovered: tuple[str, int] | None = None  # the chart and group under the mouse
+        self._names = ("treat in turn", "the rule set")
+        self._projection = ""  # what the projection assumes, in words (Capacity tab)
+        self._context: tuple[str | None, date | None] = (None, None)  # the list's name and census date
+        self._before_workshop: str | None = None  # the charts shown before workshop mode chose two
         self._build()
 
     # Input ---------------------------------------------------------------------
     def set_groupings(self, choices: list[tuple[str, str]], current: str | None = None) -> None:
-        """Fill the grouping chooser without announcing a change."""
+        """Fill the grouping chooser without announcing a change (a new list: its figures are to come)."""
         self.grouping.blockSignals(True)
         self.grouping.clear()
         for title, by in choices:
@@ -162,6 +211,7 @@ class EquityPanel(QWidget):
         index = self.grouping.findData(current) if current else 0
         self.grouping.setCurrentIndex(max(index, 0))
         self.grouping.blockSignals(False)
+        self.clear_hover()
 
     def current_grouping(self) -> str | None:
         return self.grouping.currentData()
@@ -173,10 +223,38 @@ class EquityPanel(QWidget):
             self.grouping.setCurrentIndex(index)
 
     def set_names(self, baseline: str, scenario: str) -> None:
-        """Name the two orders in the legend line."""
+        """Name the two orders in the legend line (and in an exported picture)."""
+        self._names = (baseline, scenario)
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        """The line above the charts: the two orders' colours and names, and what the projection assumes."""
+        baseline, scenario = self._names
+        assumes = f" &nbsp;·&nbsp; {_escape(self._projection)}" if self._projection else ""
         self.legend.setText(
             f"<span style='color:{BLUE}'>■</span> Baseline: {_escape(baseline)} &nbsp; "
-            f"<span style='color:{ORANGE}'>■</span> Scenario: {_escape(scenario)}")
+            f"<span style='color:{ORANGE}'>■</span> Scenario: {_escape(scenario)}{assumes}")
+
+    def set_context(self, list_name: str | None, census: date | None) -> None:
+        """The list the figures are of, for an exported picture's caption."""
+        self._context = (list_name, census)
+
+    def choose_charts(self, view: str) -> None:
+        """Show one of ``CHART_VIEWS`` (as if chosen from "Charts")."""
+        self.chart_view.setCurrentIndex(self.chart_view.findText(view))
+
+    def set_difference(self, on: bool) -> None:
+        """Draw scenario minus baseline per group (``True``) or the two side by side."""
+        self.difference.setChecked(on)
+
+    def set_workshop(self, on: bool) -> None:
+        """Workshop mode: two charts at a time, large (unless two were chosen already); back after."""
+        if on and self.chart_view.currentText() == ALL_CHARTS:
+            self._before_workshop = ALL_CHARTS
+            self.choose_charts(WORKSHOP_CHARTS)
+        elif not on and self._before_workshop is not None:
+            self.choose_charts(self._before_workshop)
+            self._before_workshop = None
 
     @property
     def plots(self) -> dict[str, pg.PlotItem]:
@@ -197,18 +275,25 @@ class EquityPanel(QWidget):
             self._draw()
         stamped = not_for_publication(shown)
         self.banner.setVisible(stamped)
-        self.stamp.setText(NOT_FOR_PUBLICATION.upper() if stamped else "")
-        self.stamp.setMaximumHeight(1e6 if stamped else 0)
+        self._show_header()
         capacity = shown["capacity_per_week"]
         growth = _escape(flow_text(shown))
         if shown.get("list_grows"):
             growth = f"<span style='color:{VERMILLION}'><b>{growth}</b></span>"
+        self._projection = projection_words(shown)
+        self._show_legend()
         self.note.setText(
             f"Capacity {'per specialty' if isinstance(capacity, dict) else _number(capacity, decimals=0)}"
             f" a week for {shown['horizon_weeks']:g} weeks: the next {_number(shown['next_n'], decimals=0)} patients "
             f"treated. {_number(shown['list_size'], decimals=0)} patients. {_escape(disclosure_note(shown))}."
             f"{_escape(deprivation_note(shown))}<br>{growth}<br>"
             + "<br>".join(_escape(line) for line in inequality_text(shown)) + f"<br>{_escape(overall_text(shown))}")
+        self._show_hover()  # the figures under the mouse are the new ones, or none
+
+    def clear_hover(self) -> None:
+        """Forget the figures under the mouse (a new list: they were the last one's)."""
+        self._hovered = None
+        self.hover.setText("")
 
     def showEvent(self, event) -> None:
         self._build_charts()
@@ -216,6 +301,7 @@ class EquityPanel(QWidget):
 
     def show_problem(self, message: str) -> None:
         self.note.setText(f"<span style='color:#a00000'>{_escape(message)}</span>")
+        self.clear_hover()
 
     # Reading back (tests, tooltips) ------------------------------------------------
     def bar_heights(self, chart: str, series: int = 0) -> list[float]:
@@ -227,6 +313,11 @@ class EquityPanel(QWidget):
         """How many "*" marks (suppressed figures) a chart shows."""
         self._build_charts()
         return sum(1 for mark in self.marks[chart] if mark.isVisible())
+
+    def axis_titles(self, chart: str) -> tuple[str, str]:
+        """What a chart's axes say (left, bottom)."""
+        plot = self.plots[chart]
+        return plot.getAxis("left").labelText, plot.getAxis("bottom").labelText
 
     def hover_text(self, chart: str, index: int) -> str:
         """The exact figures behind one group (or bin) of a chart, in words."""
@@ -250,17 +341,18 @@ class EquityPanel(QWidget):
 
     # Export ---------------------------------------------------------------------------
     def export_charts(self, path: str | Path) -> list[Path]:
-        """Write the charts as PNG and SVG beside each other (``x.png`` and ``x.svg``)."""
+        """Write the six charts as PNG and SVG beside each other (``x.png`` and ``x.svg``), on white, with a
+        caption (what, which list, which rule sets, when) and a key on every chart."""
         path = Path(path)
-        self._build_charts()
         png, svg = path.with_suffix(".png"), path.with_suffix(".svg")
-        pg.exporters.ImageExporter(self.graphics.scene()).export(str(png))
-        try:
-            pg.exporters.SVGExporter(self.graphics.scene()).export(str(svg))
-        except ValueError:
-            # pyqtgraph 0.14 cannot parse the closed paths ("... Z") Qt 6.8+ writes
-            # (pyqtgraph issue 3495); Qt's own SVG generator draws the same scene.
-            self._render_svg(svg)
+        with self._as_printed(PICTURE_WIDTH, PICTURE_HEIGHT):
+            pg.exporters.ImageExporter(self.graphics.ci).export(str(png))
+            try:
+                pg.exporters.SVGExporter(self.graphics.ci).export(str(svg))
+            except ValueError:
+                # pyqtgraph 0.14 cannot parse the closed paths ("... Z") Qt 6.8+ writes
+                # (pyqtgraph issue 3495); Qt's own SVG generator draws the same scene.
+                self._render_svg(svg)
         return [png, svg]
 
     def _render_svg(self, path: Path) -> None:
@@ -277,57 +369,97 @@ class EquityPanel(QWidget):
             painter.end()
 
     def chart_png(self, width: int = REPORT_WIDTH, height: int = REPORT_HEIGHT) -> bytes:
-        """The charts as PNG bytes at a fixed size (for the decision record).
-
-        The layout is set to that size just for the picture, so the result is
-        the same whether or not the charts' tab was ever shown.
-        """
-        self._build_charts()
-        layout = self.graphics.ci
-        shown = layout.geometry()
-        layout.setGeometry(QRectF(0, 0, width, height))
-        layout.layout.activate()
-        try:
-            image = pg.exporters.ImageExporter(layout).export(toBytes=True)
-        finally:
-            layout.setGeometry(shown)
-            layout.layout.activate()
+        """The six charts as PNG bytes at a fixed size (for the decision record), on white, captioned:
+        the same whether or not the charts' tab was ever shown."""
+        with self._as_printed(width, height):
+            image = pg.exporters.ImageExporter(self.graphics.ci).export(toBytes=True)
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")
         return bytes(data)
 
+    @contextmanager
+    def _as_printed(self, width: int, height: int):
+        """For a picture: all six charts at this size (or the least they need: workshop mode's larger text),
+        dark on white, with the caption; then back as they were (the layout is set to the size just for the
+        picture)."""
+        self._build_charts()
+        shown, layout = self.shown_charts, self.graphics.ci
+        on_screen = layout.geometry()
+        self._arrange(CHART_VIEWS[ALL_CHARTS])
+        self._paint(PRINTED)
+        self._show_header(caption=True)
+        self._hold_height(0)  # a picture's size is its own: the screen's least height is not
+        self._wrap_titles(width)
+        layout.layout.invalidate()
+        least = layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        layout.setGeometry(QRectF(0, 0, max(width, least.width()), max(height, least.height())))
+        layout.layout.activate()
+        try:
+            yield
+        finally:
+            self._wrap_titles(self.graphics.width())
+            layout.setGeometry(on_screen)
+            layout.layout.activate()
+            self._hold_height(MIN_CHART_HEIGHT)
+            self._show_header()
+            self._paint(self._colours())
+            self._arrange(shown)
+
+    def _hold_height(self, least: int) -> None:
+        for plot in self._plots.values():
+            plot.setMinimumHeight(least)
+
+    def caption(self) -> list[str]:
+        """The lines an exported picture starts with."""
+        baseline, scenario = self._names
+        list_name, census = self._context
+        return chart_caption(CHART_TITLE, list_name, census, scenario, baseline, datetime.now())
+
     # Drawing ---------------------------------------------------------------------------
     def _draw(self) -> None:
         groups = self.summary["groups"]
         labels = [g["group"] for g in groups]
-        for key, (_title, series) in GROUP_CHARTS.items():
+        for key, (_title, series) in self._group_charts().items():
             self._draw_groups(key, labels, [[s.value(g) for g in groups] for s in series])
         ranges = [[g[order].get("mean_wait_range") for g in groups] for order in ("baseline", "scenario")]
+        if self.difference.isChecked():
+            ranges = [[None] * len(groups)] * 2  # the ranges are of each order's mean, not of the change
         self._draw_ranges("mean", ranges, [_bar_x(len(groups), 2, number) for number in range(2)])
         self._draw_sii(self.summary["sii"])
-        self._retitle_sii()
+        self._retitle()
         if self.movement is not None:
             self._draw_movement(*self.movement)
+
+    def _group_charts(self) -> dict[str, tuple[str, tuple[Series, ...]]]:
+        return DIFFERENCE_CHARTS if self.difference.isChecked() else GROUP_CHARTS
 
     def _draw_groups(self, key: str, labels: list[str], values: list[list[Any]]) -> None:
         count = len(labels)
         width = 0.8 / len(values)
         marks = []
-        for number, (bar, series_values) in enumerate(zip(self.bars[key], values)):
+        for number, bar in enumerate(self.bars[key]):
+            if number >= len(values):  # the difference view draws fewer series: the rest stay empty
+                bar.setOpts(x=[], height=[])
+                continue
+            series_values = values[number]
             x = _bar_x(count, len(values), number)
             heights = np.array([0.0 if v in (None, SUPPRESSED) else float(v) for v in series_values])
-            bar.setOpts(x=x, height=heights, width=width * 0.92)
+            bar.setOpts(x=x, height=heights, width=width * 0.92, brush=pg.mkBrush(self._series_colour(key, number)),
+                        pen=pg.mkPen(self._series_colour(key, number)))
             marks += [x[i] for i, v in enumerate(series_values) if v == SUPPRESSED]
         self._place_marks(key, marks)
         ticks = tick_texts(labels)
         axis = self.plots[key].getAxis("bottom")
         axis.setTicks([list(enumerate(ticks))])
         lines = max((tick.count("\n") + 1 for tick in ticks), default=1)
-        axis.setHeight(QFontMetrics(QApplication.font()).lineSpacing() * lines + 12)  # room for every line
+        axis.setHeight(QFontMetrics(QApplication.font()).lineSpacing() * (lines + 1) + 12)  # every line, and the title
         self.plots[key].setXRange(-0.6, max(count, 1) - 0.4, padding=0)
         self.plots[key].enableAutoRange(axis="y")
+
+    def _series_colour(self, key: str, number: int) -> str:
+        return self._group_charts()[key][1][number].colour
 
     def _draw_ranges(self, key: str, ranges: list[list[Any]], positions: list[np.ndarray]) -> None:
         """Whiskers from low to high over each series' bars (at ``positions``) where a range is known and shown."""
@@ -352,7 +484,23 @@ class EquityPanel(QWidget):
         self.plots["sii"].setXRange(-0.6, 1.6, padding=0)
         ends = [v for lim in limits if isinstance(lim, (list, tuple)) for v in lim] + list(heights)
         top = max(max(ends, default=0.0), 0.5)
-        self.plots["sii"].setYRange(min(0.0, min(ends, default=0.0) * 1.3), top * 1.3, padding=0)
+        self.plots["sii"].setYRange(min(0.0, min(ends, default=0.0) * 1.3), top * 1.5, padding=0)  # room for the figures
+
+    def _retitle(self) -> None:
+        """Titles, keys and axis titles for the figures shown: the difference view's or the orders', the
+        grouping's name under the groups ("IMD quintile (1 = most deprived)")."""
+        difference = self.difference.isChecked()
+        for key, (title, series) in self._group_charts().items():
+            self._titles[key] = (title, _key_html(series))
+            self.plots[key].setLabel("left", (DIFFERENCE_AXIS_TITLES if difference else AXIS_TITLES)[key])
+            self.plots[key].setLabel("bottom", self._groups_axis_title())
+        self._retitle_sii()
+        for key, (title, keys) in self._titles.items():
+            self._show_title(self._plots[key], title, keys)
+
+    def _groups_axis_title(self) -> str:
+        title = self._grouping_title()
+        return f"{title} (1 = most deprived)" if self.summary["by"] in GROUP_PARTS else title
 
     def _retitle_sii(self) -> None:
         """The SII chart names whose deciles it is fitted across (deciles are within a nation), its sign and
@@ -363,7 +511,6 @@ class EquityPanel(QWidget):
                  left_out]
         self._titles["sii"] = (f"Slope index of inequality across {where} (weeks)",
                                "<br>".join(_escape(note) for note in notes if note))
-        self._show_title(self.plots["sii"], *self._titles["sii"])
 
     def _draw_movement(self, edges: np.ndarray, counts: np.ndarray) -> None:
         centres = (edges[:-1] + edges[1:]) / 2
@@ -378,7 +525,7 @@ class EquityPanel(QWidget):
         wanted = texts if texts is not None else [(x, 0.0, SUPPRESSED) for x in xs]
         pool = self.marks[key]
         while len(pool) < len(wanted):
-            mark = pg.TextItem(color=TEXT_COLOUR, anchor=(0.5, 1.0))
+            mark = pg.TextItem(color=self._colours().text, anchor=(0.5, 1.0))
             self.plots[key].addItem(mark)
             pool.append(mark)
         for mark, (x, y, text) in zip(pool, wanted):
@@ -388,16 +535,85 @@ class EquityPanel(QWidget):
         for mark in pool[len(wanted):]:
             mark.hide()
 
+    # Layout and colours -----------------------------------------------------------------
+    def _arrange(self, keys: tuple[str, ...]) -> None:
+        """Lay out these charts, two a row, each at least ``MIN_CHART_HEIGHT`` high (the panel scrolls)."""
+        if keys == self.shown_charts:
+            return
+        layout = self.graphics.ci
+        for key in self.shown_charts:
+            layout.removeItem(self._plots[key])
+        for place, key in enumerate(keys):
+            layout.addItem(self._plots[key], row=1 + place // 2, col=place % 2)
+        self.shown_charts = keys
+        self._fit_height()
+
+    def _wrap_titles(self, width: float) -> None:
+        """Titles wrap within their chart's column, beside its axis: no title widens the charts past the
+        panel (nor holds them at the width they have: a narrower panel wraps them again)."""
+        for plot in self._plots.values():
+            room = width / 2 - plot.getAxis("left").width() - TITLE_MARGIN
+            plot.titleLabel.item.setTextWidth(max(room, TITLE_MARGIN))
+            plot.titleLabel.updateMin()
+            _fit_title_height(plot)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.graphics and event.type() == QEvent.Type.Resize and self._plots:
+            self._wrap_titles(event.size().width())
+        return False
+
+    def _fit_height(self) -> None:
+        """The charts' least height: every row of charts ``MIN_CHART_HEIGHT`` high, and the header."""
+        rows = (len(self.shown_charts) + 1) // 2
+        layout = self.graphics.ci.layout
+        _left, top, _right, bottom = layout.getContentsMargins()
+        self.graphics.setMinimumHeight(int(rows * (MIN_CHART_HEIGHT + layout.verticalSpacing()) + self.header.height()
+                                           + top + bottom + 2 * self.graphics.frameWidth()))
+
+    def _colours(self) -> ChartColours:
+        return chart_colours(self.palette())
+
+    def _paint(self, colours: ChartColours) -> None:
+        """Background, axes, titles and marks in ``colours`` (the bars keep theirs)."""
+        self._colours_now = colours
+        self.graphics.setBackground(colours.background)
+        for key, plot in self._plots.items():
+            paint_axes(plot, colours)
+            for mark in self.marks[key]:
+                mark.setColor(colours.text)
+            for whisker in self._whiskers.get(key, []):
+                whisker.setData(pen=pg.mkPen(colours.text, width=1.5))
+            self._zero_lines[key].setPen(pg.mkPen(colours.axis))
+        for key, (title, keys) in self._titles.items():
+            self._show_title(self._plots[key], title, keys)
+
+    def _show_header(self, caption: bool = False) -> None:
+        """Above the charts: the "Not for publication" stamp when control is off, and an exported
+        picture's caption."""
+        lines = [_escape(line) for line in self.caption()] if caption else []
+        if self.summary is not None and not_for_publication(self.summary):
+            lines.append(f"<span style='color:{STAMP_COLOUR}'><b>{NOT_FOR_PUBLICATION.upper()}</b></span>")
+        points = max(QApplication.font().pointSizeF(), 6.0)
+        self.header.setText("<br>".join(lines), color=self._colours_now.text, size=f"{points:.0f}pt")
+        self.header.setMaximumHeight(1e6 if lines else 0)
+        self.graphics.ci.layout.activate()
+
     # Hover ----------------------------------------------------------------------------
     def _on_mouse_moved(self, position) -> None:
-        for key, plot in self.plots.items():
+        for key in self.shown_charts:
+            plot = self._plots[key]
             if plot.sceneBoundingRect().contains(position):
                 point = plot.vb.mapSceneToView(position)
-                text = self.hover_text(key, self._index_at(key, point.x()))
-                self.hover.setText(text)
+                self._hovered = (key, self._index_at(key, point.x()))
+                text = self._show_hover()
                 if text:
                     QToolTip.showText(QCursor.pos(), text, self.graphics)
                 return
+
+    def _show_hover(self) -> str:
+        text = self.hover_text(*self._hovered) if self._hovered else ""
+        self.hover.setText(text)
+        return text
 
     def _index_at(self, key: str, x: float) -> int:
         if key == "movement" and self.movement is not None:
@@ -444,24 +660,48 @@ class EquityPanel(QWidget):
         self.grouping.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.grouping.setMinimumContentsLength(12)
         self.grouping.currentIndexChanged.connect(lambda _i: self.groupingChanged.emit(self.grouping.currentData() or ""))
+        self.chart_view = QComboBox()
+        self.chart_view.addItems(list(CHART_VIEWS))
+        self.chart_view.setAccessibleName("Charts shown")
+        self.chart_view.setToolTip("All six charts, or two at a time, large\n\n"
+                                   + explain_text(" ".join(CHART_VIEWS)))
+        self.chart_view.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.chart_view.currentTextChanged.connect(self._on_view_chosen)
+        self.difference = QCheckBox("&Difference from baseline")
+        self.difference.setToolTip("Each group's scenario minus its baseline, around zero: small changes show\n\n"
+                                   + explained("Baseline"))
+        self.difference.toggled.connect(self._on_difference_toggled)
         self.legend = QLabel()
         self.legend.setWordWrap(True)
         self.legend.setMinimumWidth(1)
         self.legend.setToolTip(explained("Baseline"))
-        self.set_names("treat in turn", "the rule set")
+        self.legend.setAccessibleName("The two orders, and what the projection assumes")
+        self.set_names(*self._names)
         self.export_button = pg.QtWidgets.QPushButton("Export charts…")
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Group by:"))
-        top.addWidget(self.grouping)
-        top.addWidget(self.legend, 1)
-        top.addWidget(self.export_button)
+        group_label = QLabel("&Group by:")
+        group_label.setBuddy(self.grouping)
+        charts_label = QLabel("C&harts:")
+        charts_label.setBuddy(self.chart_view)
+        choices, actions = QHBoxLayout(), QHBoxLayout()
+        for widget in (group_label, self.grouping, charts_label, self.chart_view):
+            choices.addWidget(widget)
+        choices.addStretch(1)
+        actions.addWidget(self.difference)
+        actions.addStretch(1)
+        actions.addWidget(self.export_button)
+        self.top = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # the two parts one above the other when narrow
+        self.top.addLayout(choices)
+        self.top.addLayout(actions, 1)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
         self.graphics.setAccessibleName("Equity charts")
+        self.graphics.ci.setContentsMargins(2, 2, 2, 2)
+        self.graphics.ci.setSpacing(4)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.installEventFilter(self)  # titles wrap to the charts' width
         # In the charts' own picture, so an exported PNG, SVG or decision record carries it too.
-        self.stamp = self.graphics.addLabel("", row=0, col=0, colspan=2, color=STAMP_COLOUR, size="11pt", bold=True)
-        self.stamp.setMaximumHeight(0)
+        self.header = self.graphics.addLabel("", row=0, col=0, colspan=2)
+        self.header.setMaximumHeight(0)
+        self._colours_now = self._colours()
         self.banner = not_for_publication_banner(visible=False)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -472,29 +712,62 @@ class EquityPanel(QWidget):
         self.hover.setAccessibleName("Figures under the mouse")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(top)
+        layout.addLayout(self.top)
+        layout.addWidget(self.legend)
         layout.addWidget(self.banner)
-        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self._chart_area(), 1)
         layout.addWidget(self._note_area())
         layout.addWidget(self.hover)
+        fit_wrapping_row(self, self.top)
+
+    def _chart_area(self) -> QScrollArea:
+        """The charts, scrolling up and down when the panel is shorter than they need."""
+        area = QScrollArea()
+        area.setWidget(self.graphics)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setAccessibleName("Equity charts")
+        self.chart_area = area
+        return area
 
     def _note_area(self) -> QScrollArea:
         """The figures in words, a few lines high (scroll for the rest) so the charts keep their room."""
-        area = QScrollArea()
-        area.setWidget(self.note)
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setMaximumHeight(QFontMetrics(QApplication.font()).lineSpacing() * NOTE_LINES + 8)
-        area.setAccessibleName("The figures in words")
-        return area
+        self.note_area = QScrollArea()
+        self.note_area.setWidget(self.note)
+        self.note_area.setWidgetResizable(True)
+        self.note_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.note_area.setAccessibleName("The figures in words")
+        self._fit_to_font()
+        return self.note_area
+
+    def _fit_to_font(self) -> None:
+        """Sizes worked out from the font, again when it changes (workshop mode and back)."""
+        self.note_area.setMaximumHeight(QFontMetrics(QApplication.font()).lineSpacing() * NOTE_LINES + 4)
+        if self._plots:
+            self._fit_height()
+
+    def resizeEvent(self, event) -> None:
+        wrap_when_narrow(self.top, event.size().width())
+        super().resizeEvent(event)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            fit_wrapping_row(self, self.top)  # the choices' words grew or shrank
+        return super().event(event)
 
     def _build_charts(self) -> None:
         if self._plots:
             return
+        self._zero_lines: dict[str, pg.InfiniteLine] = {}
         for key, (title, series) in GROUP_CHARTS.items():
-            self._make_plot(key, title, [s.colour for s in series], legend=[s.name for s in series])
-        self._make_plot("sii", "Slope index of inequality across IMD deciles (weeks)", [BLUE])
-        self._make_plot("movement", "Rank movement (patients; right: moved up)", [GREEN])
+            self._make_plot(key, title, series)
+        self._make_plot("sii", "Slope index of inequality across IMD deciles (weeks)",
+                        (Series("Baseline", BLUE, None), Series("Scenario", ORANGE, None)))
+        self._make_plot("movement", "Rank movement (patients; right: moved up)", (Series("Patients", GREEN, None),))
+        self._arrange(CHART_VIEWS[self.chart_view.currentText()])
+        self._paint(self._colours())
+        self._wrap_titles(self.graphics.width())
         if self.summary is not None:
             self._draw()
 
@@ -502,44 +775,91 @@ class EquityPanel(QWidget):
         """Titles follow the app's font, so workshop mode's larger text reaches the charts."""
         points = max(QApplication.font().pointSizeF(), 6.0)
         subtitle = f"<br><span style='font-size:{points * 0.9:.0f}pt'>{keys}</span>" if keys else ""
-        plot.setTitle(f"{title}{subtitle}", color=TEXT_COLOUR, size=f"{points:.0f}pt")
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setStyle(tickFont=QApplication.font())
+        plot.setTitle(f"<div align='center'>{title}{subtitle}</div>", color=self._colours_now.text, size=f"{points:.0f}pt")
+        _fit_title_height(plot)
+        follow_app_font(plot)
 
     def changeEvent(self, event) -> None:
-        if event.type() in (QEvent.Type.ApplicationFontChange, QEvent.Type.FontChange):
+        if event.type() == QEvent.Type.PaletteChange and self._plots:
+            self._paint(self._colours())
+        elif font_changed(event):
+            self._fit_to_font()
             for key, (title, keys) in self._titles.items():
                 self._show_title(self._plots[key], title, keys)
+            if self._plots and self.summary is not None:
+                self._draw()  # the axes' heights follow the text (and go back with it)
+            self._show_header()
         super().changeEvent(event)
 
-    def _make_plot(self, key: str, title: str, colours: list[str], legend: list[str] | None = None) -> None:
-        row, column = CHART_PLACES[key]
-        plot = self.graphics.addPlot(row=row, col=column)
+    def _make_plot(self, key: str, title: str, series: tuple[Series, ...]) -> None:
+        axes = {"left": CountAxis(orientation="left")} if key in COUNT_CHARTS else {}
+        plot = pg.PlotItem(axisItems=axes)
+        plot.setMinimumHeight(MIN_CHART_HEIGHT)  # every row of charts; the panel scrolls when short
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.showGrid(y=True, alpha=0.25)
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setPen(AXIS_COLOUR)
-            plot.getAxis(side).setTextPen(TEXT_COLOUR)
-        keys = ""
-        if legend and len(legend) > 2:
-            # A legend inside the plot would hide bars: name the colours under the title instead.
-            keys = " &nbsp;".join(f"<span style='color:{c}'>■</span> {name}" for c, name in zip(colours, legend))
-        self._titles[key] = (title, keys)
-        self._show_title(plot, title, keys)
+        plot.setLabel("left", AXIS_TITLES[key])
+        plot.setLabel("bottom", BOTTOM_TITLES.get(key, ""))
+        self._titles[key] = (title, _key_html(series) if key != "movement" else "")
         bars = []
-        for number, colour in enumerate(colours):
-            bar = pg.BarGraphItem(x=[], height=[], width=0.3, brush=pg.mkBrush(colour), pen=pg.mkPen(colour))
+        for item in series:
+            bar = pg.BarGraphItem(x=[], height=[], width=0.3, brush=pg.mkBrush(item.colour), pen=pg.mkPen(item.colour))
             plot.addItem(bar)
             bars.append(bar)
-        plot.addLine(y=0, pen=pg.mkPen(AXIS_COLOUR))
+        self._zero_lines[key] = plot.addLine(y=0)
         self._plots[key], self.bars[key], self.marks[key] = plot, bars, []
         if key in ("mean", "sii"):
-            self._whiskers[key] = [pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), pen=pg.mkPen(RANGE_COLOUR, width=1.5))
-                                   for _series in range(2)]
+            self._whiskers[key] = [pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0)) for _series in range(2)]
             for whisker in self._whiskers[key]:
                 plot.addItem(whisker)
+
+    # Slots -------------------------------------------------------------------------------
+    def _on_view_chosen(self, view: str) -> None:
+        if self._plots:
+            self._arrange(CHART_VIEWS[view])
+        if self._before_workshop is not None and view != WORKSHOP_CHARTS:
+            self._before_workshop = None  # chosen by hand in workshop mode: kept afterwards
+
+    def _on_difference_toggled(self, _on: bool) -> None:
+        if self._plots and self.summary is not None:
+            self._draw()
+        self._show_hover()
+
+
+def _fit_title_height(plot: pg.PlotItem) -> None:
+    """The title's row as tall as its lines (pyqtgraph fixes it at 30 pixels: a wrapped title or a key line
+    under it, in larger text, would overlap the chart above)."""
+    height = plot.titleLabel.itemRect().height()
+    plot.titleLabel.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
+
+
+def _key_html(series: tuple[Series, ...]) -> str:
+    """The colours of a chart's bars named under its title (a legend inside the plot would hide bars)."""
+    return " &nbsp;".join(f"<span style='color:{s.colour}'>■</span> {_escape(s.name)}" for s in series)
+
+
+def projection_words(shown: dict) -> str:
+    """One line above the charts: what the projection assumes (changed in the Capacity tab).
+
+    >>> projection_words({"capacity_per_week": 96.0, "demand_per_week": 40.0, "horizon_weeks": 13})
+    'Projected over 13 weeks at 96 treated a week, with 40 new referrals a week joining the list (Capacity tab).'
+    >>> projection_words({"capacity_per_week": {"110": 5.0}, "demand_per_week": None, "horizon_weeks": 13})
+    "Projected over 13 weeks at each specialty's capacity, with no new referrals (Capacity tab)."
+    >>> projection_words({"capacity_per_week": 50.0, "demand_by_priority": {"P2": 5.0}, "horizon_weeks": 13})
+    'Projected over 13 weeks at 50 treated a week, with new referrals by priority joining the list (Capacity tab).'
+    """
+    capacity = shown["capacity_per_week"]
+    treated = "each specialty's capacity" if isinstance(capacity, dict) else f"{_number(capacity, decimals=0)} treated a week"
+    demand = shown.get("demand_per_week")
+    if shown.get("demand_by_priority"):
+        referrals = "with new referrals by priority joining the list"
+    elif demand:
+        referrals = f"with {_number(demand, decimals=0)} new referrals a week joining the list"
+    else:
+        referrals = "with no new referrals"
+    return f"Projected over {shown['horizon_weeks']:g} weeks at {treated}, {referrals} (Capacity tab)."
 
 
 def _bar_x(count: int, series: int, number: int) -> np.ndarray:
@@ -580,26 +900,32 @@ def deprivation_note(shown: dict) -> str:
 
 def tick_texts(labels: list[str]) -> list[str]:
     r"""The groups' names on a chart's axis, short and on short lines so neighbours never overlap
-    (the hover text and the tables give them whole). Groups by deprivation lose the words every
-    group shares: the nation too, when the chart shows one nation only.
+    (the hover text and the tables give them whole). Groups by deprivation are numbered, 1 = most
+    deprived (the axis title says so); the nation is named only when the chart shows more than one.
 
     >>> tick_texts(["England, most deprived fifth", "England, second least deprived fifth", "Not known"])
-    ['most\ndeprived', '2nd least', 'Not known']
-    >>> tick_texts(["England, decile 1 (most deprived)", "Wales, decile 1 (most deprived)"])
-    ['England\ndecile 1', 'Wales\ndecile 1']
+    ['1', '4', 'Not\nknown']
+    >>> tick_texts(["England, decile 1 (most deprived)", "Wales, decile 10 (least deprived)"])
+    ['England\n1', 'Wales\n10']
     """
     nations = {label.split(", ", 1)[0] for label in labels} & set(NATION_NAMES)
     shown = []
     for label in labels:
         nation, _comma, part = label.partition(", ")
-        if nation not in NATION_NAMES:  # not a group by deprivation: as it is
-            shown.append(label)
-            continue
-        for long, short in TICK_WORDS:
-            part = part.replace(long, short)
-        part = textwrap.fill(part, TICK_LINE, break_long_words=False)
-        shown.append(f"{nation}\n{part}" if len(nations) > 1 else part)
+        number = _group_number(part) if nation in NATION_NAMES else None
+        if number is None:
+            shown.append("\n".join(textwrap.wrap(label, TICK_LINE, break_long_words=False)))
+        else:
+            shown.append(f"{nation}\n{number}" if len(nations) > 1 else str(number))
     return shown
+
+
+def _group_number(part: str) -> int | None:
+    """A deprivation group's number, 1 = most deprived ("middle fifth": 3; "decile 10 (least deprived)": 10)."""
+    if part in FIFTHS:
+        return FIFTHS.index(part) + 1
+    words = part.split()
+    return int(words[1]) if len(words) > 1 and words[0] == "decile" and words[1].isdigit() else None
 
 
 def _escape(text: str) -> str:

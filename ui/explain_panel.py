@@ -15,10 +15,12 @@ from html import escape
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
+from ui.charts import chart_colours, follow_app_font, paint_axes
 from ui.ranked_model import movement_text
+from ui.sizing import font_changed
 from workbench.rank.ranking import Explanation
 from workbench.report.glossary import explain_text
 
@@ -29,16 +31,53 @@ WITHOUT_TOOLTIP = ("The rank this patient would have if the rule set gave no one
                    "weight 0, everything else the same): how much the factor moves them. A factor that does not "
                    "apply to them can still move them, as others lose its credit. The chart gives it for each.")
 WORKING_OUT = "working out…"
+UNLIMITED = 16_777_215  # Qt's QWIDGETSIZE_MAX: no maximum height
 
 
 class ExplainPanel(QWidget):
-    """Shows one :class:`~workbench.rank.ranking.Explanation` (or a prompt when none)."""
+    """Shows one :class:`~workbench.rank.ranking.Explanation` (or a prompt when none).
+
+    Folds to its title line (``set_folded``), so the list above it gets the rows on a small screen.
+    """
+
+    roomChanged = Signal()  # folded or unfolded, or its chart wants another height (more factors, larger text)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.explanation: Explanation | None = None
+        self._bars = 0  # the bars the chart shows
+        self._wanted_height = 0  # the chart's height for them, in the font of the moment
         self._build()
         self.show_explanation(None)
+
+    def set_folded(self, folded: bool) -> None:
+        """Show only the title line (``True``) or the whole explanation."""
+        self.body.setVisible(not folded)
+        self.fold.setChecked(not folded)
+        self.fold.setArrowType(Qt.ArrowType.RightArrow if folded else Qt.ArrowType.DownArrow)
+        self.setMaximumHeight(self.fold.sizeHint().height() + 8 if folded else UNLIMITED)
+        self.roomChanged.emit()
+
+    @property
+    def folded(self) -> bool:
+        return not self.fold.isChecked()
+
+    def sizeHint(self) -> QSize:
+        """Tall enough for a line a factor, and no taller: the list above it has the rest of the page
+        (on a short screen it makes do with less: the chart squeezes, the words scroll)."""
+        if self.folded:
+            return QSize(super().sizeHint().width(), self.maximumHeight())
+        return QSize(super().sizeHint().width(), self.fold.sizeHint().height() + self._wanted_height + 8)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._paint_chart()
+        elif font_changed(event):
+            follow_app_font(self.plot.getPlotItem())
+            self._fit_plot_height(self._bars)
+            if self.folded:
+                self.set_folded(True)  # the title line's height follows the font
+        super().changeEvent(event)
 
     def show_explanation(self, explanation: Explanation | None, without_pending: bool = False) -> None:
         """Show why this patient is where they are (``None``: the prompt). ``without_pending``: the ranks
@@ -68,7 +107,8 @@ class ExplainPanel(QWidget):
         names = list(explanation.contributions)
         notes = [f"rank {explanation.rank_without[n]:,} without" if n in explanation.rank_without else ""
                  for n in names]
-        self._show_bars([explanation.words[n] or n for n in names], [explanation.contributions[n] for n in names],
+        # The factors' names on the axis (short: the sentence above has them in words).
+        self._show_bars(names, [explanation.contributions[n] for n in names],
                         notes)
 
     def bar_values(self) -> list[float]:
@@ -91,6 +131,7 @@ class ExplainPanel(QWidget):
     def _show_bars(self, labels: list[str], values: list[float], notes: list[str] | None = None) -> None:
         """Bars of the contributions; ``notes`` follow each value (the rank without a social factor)."""
         notes = notes or [""] * len(values)
+        self._fit_plot_height(len(values))
         values_array = np.asarray(values, dtype=float)
         y = np.arange(len(values_array), dtype=float)
         self.bars.setOpts(
@@ -113,11 +154,22 @@ class ExplainPanel(QWidget):
         self.plot.setAccessibleDescription("; ".join(
             f"{label} {value:+.1f}" + (f", {note}" if note else "") for label, value, note in zip(labels, values_array, notes)))
 
+    def _fit_plot_height(self, bars: int) -> None:
+        """The chart's wanted height: a line of text a bar, and the axis, in the font of the moment."""
+        self._bars = bars
+        line = self.fontMetrics().lineSpacing()
+        wanted = line * (max(bars, 4) + 2)
+        self.plot.setMinimumHeight(line * 4)
+        if wanted != self._wanted_height:
+            self._wanted_height = wanted
+            self.updateGeometry()
+            self.roomChanged.emit()
+
     def _pool(self, pool: list[pg.TextItem], count: int, anchor_x: float) -> list[pg.TextItem]:
         """``count`` labels from a pool made once and reused for every patient (the rest hidden);
         ``anchor_x`` 0 writes from a point rightwards, 1 leftwards."""
         while len(pool) < count:
-            text = pg.TextItem(color="#222222", anchor=(anchor_x, 0.5))
+            text = pg.TextItem(color=chart_colours(self.palette()).text, anchor=(anchor_x, 0.5))
             self.plot.addItem(text)
             pool.append(text)
         for number, text in enumerate(pool):
@@ -126,12 +178,25 @@ class ExplainPanel(QWidget):
 
     # Building -----------------------------------------------------------------------
     def _build(self) -> None:
-        title = QLabel("<b>Why this patient?</b>")
+        self.fold = QToolButton()
+        self.fold.setText("Why this patient?")
+        self.fold.setCheckable(True)
+        self.fold.setChecked(True)
+        self.fold.setArrowType(Qt.ArrowType.DownArrow)
+        self.fold.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.fold.setAutoRaise(True)
+        self.fold.setToolTip("Show or hide the explanation (the list above gets its room)")
+        self.fold.setAccessibleName("Show the explanation of the selected patient")
+        font = self.fold.font()
+        font.setBold(True)
+        self.fold.setFont(font)
+        self.fold.toggled.connect(lambda shown: self.set_folded(not shown))
         self.sentence = QLabel()
         self.sentence.setWordWrap(True)
         self.sentence.setAccessibleName("Why this patient is where they are")
         self.sentence.setTextInteractionFlags(self.sentence.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow panel: labels above values
         self.facts = {}
         for name in ("Pathway ID", "Band", "Weeks waited", "New rank", "Baseline rank", "Movement", "Score",
                      WITHOUT_TITLE):
@@ -142,19 +207,16 @@ class ExplainPanel(QWidget):
         self.facts[WITHOUT_TITLE].setToolTip(WITHOUT_TOOLTIP)
         self.facts[WITHOUT_TITLE].setWordWrap(True)
         form.labelForField(self.facts[WITHOUT_TITLE]).setToolTip(WITHOUT_TOOLTIP)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        self.plot.setTitle("Factor contributions (weeks-equivalent)", color="#222222", size="9pt")
-        for side in ("left", "bottom"):
-            self.plot.getAxis(side).setPen("#444444")
-            self.plot.getAxis(side).setTextPen("#222222")
+        self.plot.setLabel("bottom", "Weeks-equivalent")
         self.plot.getViewBox().invertY(True)  # first factor at the top, as in the rule set
-        self.plot.setMinimumHeight(150)
+        self._fit_plot_height(0)
         self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6)
         self.plot.addItem(self.bars)
-        self.plot.addLine(x=0, pen=pg.mkPen("#444444"))
+        self.zero_line = self.plot.addLine(x=0)
         self.labels: list[pg.TextItem] = []
         self.notes: list[pg.TextItem] = []
         # Words on the left, the chart on the right: the panel sits under the list, wide and short,
@@ -162,7 +224,6 @@ class ExplainPanel(QWidget):
         holder = QWidget()
         words = QVBoxLayout(holder)
         words.setContentsMargins(0, 0, 0, 0)
-        words.addWidget(title)
         words.addWidget(self.sentence)
         words.addLayout(form)
         words.addStretch(1)
@@ -171,10 +232,26 @@ class ExplainPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(scroll, 2)
-        layout.addWidget(self.plot, 3)
+        self.body = QWidget()
+        beside = QHBoxLayout(self.body)
+        beside.setContentsMargins(0, 0, 0, 0)
+        beside.addWidget(scroll, 2)
+        beside.addWidget(self.plot, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 4)
+        layout.setSpacing(0)
+        layout.addWidget(self.fold, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.body, 1)
+        self._paint_chart()
+
+    def _paint_chart(self) -> None:
+        """The chart in the palette's colours (a dark or high-contrast theme included)."""
+        colours = chart_colours(self.palette())
+        self.plot.setBackground(colours.background)
+        paint_axes(self.plot.getPlotItem(), colours)
+        self.zero_line.setPen(pg.mkPen(colours.axis))
+        for text in self.labels + self.notes:
+            text.setColor(colours.text)
 
 
 def biggest_without(explanation: Explanation) -> str:

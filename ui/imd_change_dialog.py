@@ -100,6 +100,7 @@ class ImdChangeDialog(QDialog):
 def _table(nation: dict) -> QTableWidget:
     headers, rows = table_headers(nation), table_rows(nation)
     table = QTableWidget(len(rows), len(headers))
+    table.setTabKeyNavigation(False)  # Tab goes on to the next control; arrows move in the table
     table.setAccessibleName(f"{nation['nation']}: {nation['previous_index']} and {nation['current_index']} fifths")
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()

@@ -531,6 +531,7 @@ class ImportDialog(QDialog):
         self.preview_state.setWordWrap(True)
         self.preview_model = PreviewModel(self)
         self.preview_table = QTableView()
+        self.preview_table.setTabKeyNavigation(False)  # Tab goes on to the next control; arrows move in the table
         self.preview_table.setAccessibleName("Preview of the first rows")
         self.preview_table.setModel(self.preview_model)
         self.preview_table.setWordWrap(False)
@@ -566,7 +567,7 @@ class ImportDialog(QDialog):
 
     def _profile_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        label = QLabel("Mapping &profile:")
+        label = QLabel("Mapping pro&file:")
         self.profile_box = QComboBox()
         self.profile_box.setAccessibleName("Mapping profile")
         self.profile_box.setToolTip("A column mapping saved earlier for extracts like this one")

@@ -12,11 +12,12 @@ from functools import partial
 from typing import Mapping
 
 import numpy as np
-from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QBoxLayout,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.list_model import ListModel, column_title
+from ui.sizing import fit_combo_to, fit_rows, fit_wrapping_row, follow_font, wrap_when_narrow
 from workbench.view.filters import ANY_FINDING, ListIndex, ListQuery
 from workbench.view.summary import ListSummary, order_and_summary
 from ui.workers import Task, Worker
@@ -112,6 +114,8 @@ class ListPanel(QWidget):
         self.pages.addWidget(self._empty_page())
         self.pages.addWidget(self._make_table())
         layout.addWidget(self.pages, 1)
+        self._fit_to_font()
+        fit_wrapping_row(self, self.bar)
         self.set_list(None)
 
     # Loading ---------------------------------------------------------------
@@ -346,18 +350,25 @@ class ListPanel(QWidget):
         combo.blockSignals(False)
 
     # Building ----------------------------------------------------------------------
-    def _filter_bar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
+    def _filter_bar(self) -> QBoxLayout:
+        """The search, then the filters: side by side, or one part under another when the window is
+        too narrow for all (workshop mode's larger text, a small screen)."""
+        self.bar = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.bar.setContentsMargins(0, 0, 0, 0)
+        search = QHBoxLayout()  # the search and the count of rows shown
+        first, second = QHBoxLayout(), QHBoxLayout()  # the filters, in two halves
+        self.bar.addLayout(search, 2)
+        self.bar.addLayout(first, 1)
+        self.bar.addLayout(second, 2)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search (Ctrl+F): ID, NHS number, procedure, consultant")
         self.search.setAccessibleName("Search pathway ID, NHS number, procedure, consultant or specialty")
         self.search.setToolTip("Rows whose pathway ID, NHS number, procedure, consultant or specialty name contains "
                                "what you type (case and spaces ignored)")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 18)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._on_search_settled)
-        bar.addWidget(self.search, 2)
+        search.addWidget(self.search)
         for name, everything in FILTERS.items():
             combo = QComboBox()
             combo.setAccessibleName(f"Filter by {column_title(name).lower()}")
@@ -365,27 +376,51 @@ class ListPanel(QWidget):
             self._shrinkable(combo)
             combo.activated.connect(lambda _i, n=name: self._on_filter_chosen(n))
             self.filters[name] = combo
-            bar.addWidget(combo)
+            (first if len(self.filters) <= 2 else second).addWidget(combo)
         self.finding_filter = QComboBox()
         self.finding_filter.setAccessibleName("Filter by data problem")
         self.finding_filter.setToolTip("Show only the rows with a data-quality problem")
         self._shrinkable(self.finding_filter)
         self.finding_filter.activated.connect(lambda _i: self._on_finding_chosen())
-        bar.addWidget(self.finding_filter, 1)
+        second.addWidget(self.finding_filter, 1)
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setAccessibleName("Clear filters")
         self.clear_button.setToolTip("Show every row again (Esc)")
         self.clear_button.clicked.connect(self.clear_filters)
-        bar.addWidget(self.clear_button)
+        second.addWidget(self.clear_button)
         self.count = QLabel()
         self.count.setAccessibleName("Rows shown")
-        bar.addWidget(self.count)
-        return bar
+        search.addWidget(self.count)
+        return self.bar
 
     def _shrinkable(self, combo: QComboBox) -> None:
-        """As wide as its longest choice when there is room, down to a few characters when not."""
+        """As wide as its longest choice when there is room, down to its "All ..." words whole when not
+        (the least width follows the font: see ``_fit_to_font``)."""
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        combo.setMinimumWidth(self.fontMetrics().averageCharWidth() * 10)
+
+    def _fit_to_font(self) -> None:
+        """Sizes worked out from the font, again whenever it changes (workshop mode)."""
+        self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 18)
+        for name, combo in self.filters.items():
+            fit_combo_to(combo, FILTERS[name])
+        fit_combo_to(self.finding_filter, "No problem filter")
+        fit_rows(self.table)
+        if self.index is not None:
+            self.table.resizeColumnsToContents()  # NHS numbers whole in the new font
+
+    # Qt ---------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:
+        follow_font(self, event, self._fit_to_font)
+        super().changeEvent(event)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            fit_wrapping_row(self, self.bar)  # the filters' words grew or shrank
+        return super().event(event)
+
+    def resizeEvent(self, event) -> None:
+        wrap_when_narrow(self.bar, event.size().width())
+        super().resizeEvent(event)
 
     def _make_table(self) -> ListTable:
         self.table = ListTable()
@@ -396,7 +431,7 @@ class ListPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the next pane; arrows move in it
         header = self.table.horizontalHeader()
         header.setResizeContentsPrecision(50)  # widths from the first rows: a million would take seconds
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

@@ -18,9 +18,11 @@ from html import escape
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import Qt, QUrl, Signal, qVersion
+from PySide6.QtCore import QByteArray, QMargins, QPoint, QRect, QSize, Qt, QUrl, Signal, qVersion
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -52,6 +54,8 @@ from workbench.store.workspace_files import WORKSPACE_SUFFIX, WorkspaceFile
 from workbench.view.opening import LoadedWorkspace
 
 APP_TITLE = "Prioritisation workbench"
+PREFERRED_SIZE = QSize(1400, 900)
+FRAME_ALLOWANCE = QSize(16, 40)  # a title bar and borders, not yet known before the window is shown
 
 
 class MainWindow(WorkspaceActions, QMainWindow):
@@ -80,6 +84,7 @@ class MainWindow(WorkspaceActions, QMainWindow):
         self.locks = HeldLocks()
         self._import_warnings: dict[str, list[str]] = {}  # an imported workspace's warnings, until it is shown
         self._place_warned: set[tuple[str, str]] = set()  # (path key, warning) already shown in a dialog
+        self.normal_state: QByteArray | None = None  # the panels' layout while workshop mode folds them away
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -131,6 +136,25 @@ class MainWindow(WorkspaceActions, QMainWindow):
     def _show_imd_change_dialog(self, shown: dict) -> None:
         self.imd_change_dialog = ImdChangeDialog(shown, self)
         self.imd_change_dialog.open()
+
+    # The keyboard -------------------------------------------------------------------
+    def panes(self) -> list[QWidget]:
+        """What F6 moves between, as Windows apps do: the page in the middle, then each panel shown,
+        top to bottom and left to right."""
+        docks = [dock for dock in self.findChildren(QDockWidget) if dock.isVisible() and not dock.visibleRegion().isEmpty()]
+        docks.sort(key=lambda dock: (dock.geometry().top(), dock.geometry().left()))
+        return [self.tabs.currentWidget(), *(dock.widget() for dock in docks)]
+
+    def move_between_panes(self, step: int) -> QWidget | None:
+        """Put the keyboard focus in the next pane (``step`` 1) or the one before (-1); returns that pane."""
+        panes = self.panes()
+        focus = QApplication.focusWidget()
+        here = next((i for i, pane in enumerate(panes) if focus is not None and pane.isAncestorOf(focus)), -step)
+        pane = panes[(here + step) % len(panes)]
+        target = _focus_target(pane)
+        if target is not None:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return pane
 
     # Panels added by part 2 --------------------------------------------------------
     def add_dock(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea, name: str | None = None) -> QDockWidget:
@@ -294,6 +318,9 @@ class MainWindow(WorkspaceActions, QMainWindow):
 
     def _fill_view_menu(self, menu: QMenu) -> None:
         menu.addSeparator()  # after the panels' own entries
+        self._action(menu, "next_pane", "Next &pane", "F6", lambda: self.move_between_panes(1))
+        self._action(menu, "previous_pane", "Previous pane", "Shift+F6", lambda: self.move_between_panes(-1))
+        menu.addSeparator()
         self._action(menu, "imd_change", "&Deprivation: IoD2019 and IoD2025 side by side…", None, self.show_imd_change)
         menu.addSeparator()
         self.small_numbers_action = QAction("Show small numbers (&not for publication)…", self)
@@ -340,14 +367,16 @@ class MainWindow(WorkspaceActions, QMainWindow):
     def _restore_layout(self) -> None:
         geometry = settings.get_value("window/geometry")
         state = settings.get_value("window/state")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1400, 900)
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        available = self.screen().availableGeometry()
+        if not restored or not available.contains(self.frameGeometry()):  # saved on a larger screen, say
+            fit_to_screen(self, available)
         if state is not None:
             self.restoreState(state)
 
     def _remember_layout(self) -> None:
         settings.set_value("window/geometry", self.saveGeometry())
-        settings.set_value("window/state", self.saveState())
+        settings.set_value("window/state", self.normal_state or self.saveState())
 
     def _open_data_folder(self) -> None:
         folder = data_folder()
@@ -375,6 +404,32 @@ class MainWindow(WorkspaceActions, QMainWindow):
             "(English Indices of Deprivation 2025 and 2019, Welsh Index of Multiple Deprivation 2025 and 2019, "
             "Scottish Index of Multiple Deprivation 2020v2, ONS LSOA 2011 to 2021 lookup).</p>")
         self.about_box.open()
+
+
+def _focus_target(pane: QWidget) -> QWidget | None:
+    """Where the focus lands in a pane: where it was last, else its table or list, else its first control."""
+    last = pane.focusWidget()
+    if last is not None and last.isVisible() and last.isEnabled() and pane.isAncestorOf(last):
+        return last
+    shown = [w for w in pane.findChildren(QWidget) if w.isVisible() and w.isEnabled()
+             and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    views = [w for w in shown if isinstance(w, QAbstractItemView)]
+    return (views or shown or [None])[0]
+
+
+def fit_to_screen(window: QMainWindow, available: QRect) -> None:
+    """The first size of the window: the preferred size, centred, where the screen has room for it;
+    else the whole of the screen (maximised), never more: a 1280x720 projector gets a window it can show."""
+    room = available.size().shrunkBy(QMargins(0, 0, FRAME_ALLOWANCE.width(), FRAME_ALLOWANCE.height()))
+    if room.width() >= PREFERRED_SIZE.width() and room.height() >= PREFERRED_SIZE.height():
+        window.resize(PREFERRED_SIZE)
+        frame = QRect(QPoint(0, 0), PREFERRED_SIZE.grownBy(QMargins(0, 0, FRAME_ALLOWANCE.width(), FRAME_ALLOWANCE.height())))
+        frame.moveCenter(available.center())
+        window.move(frame.topLeft())
+        return
+    window.resize(room)
+    window.move(available.topLeft())
+    window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
 
 
 def _dropped_file(event) -> Path | None:

@@ -141,6 +141,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         self.last_recorded = self.rules.rule_set
         self.capacity.set_settings(CapacitySettings(default_capacity(len(wl))))
         self.equity.set_groupings(grouping_choices(wl), DEFAULT_GROUPING)
+        self.equity.set_context(loaded.source_name or loaded.file.display_name, loaded.census_date)
         self.ranked.show_comparison("Preparing the list…")
         self.refresh_decisions()
         # The list view comes first: painting its rows beside a worker ranking a
@@ -277,9 +278,11 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         self.recompute()
         self.refresh_queues()
 
-    def _on_capacity_changed(self, _settings) -> None:
+    def _on_capacity_changed(self, _settings: CapacitySettings) -> None:
         self.schedule()
         self.refresh_queues()
+        # The equity charts change too, out of sight: said where the user is looking.
+        self.window.statusBar().showMessage(self.capacity.projections.text(), 10_000)
 
     # Qt --------------------------------------------------------------------------
     @property
@@ -314,8 +317,10 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.ranked)
         split.addWidget(self.explain)
-        split.setStretchFactor(0, 4)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 1)  # the list takes what the explanation does not need
+        split.setStretchFactor(1, 0)
+        split.setChildrenCollapsible(False)
+        self.explain.roomChanged.connect(self.split_ranked_page)
         self.ranked_page = split
         window.add_tab(split, "Prioritised list")
         window.add_tab(self.equity, "Equity impact")
@@ -331,6 +336,12 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         for dock in (self.rules_dock, self.scenarios_dock, self.log_dock):
             window.restoreDockWidget(dock)  # the window restored its layout before these docks existed
         window.resize(size)
+
+    def split_ranked_page(self) -> None:
+        """The explanation gets the room it needs (its title line only, folded); the list the rest."""
+        total = sum(self.ranked_page.sizes())
+        shown = min(self.explain.sizeHint().height(), total // 2)
+        self.ranked_page.setSizes([total - shown, shown])
 
     def _build_menus(self) -> None:
         window = self.window

@@ -16,9 +16,11 @@ from __future__ import annotations
 from html import escape
 from typing import Mapping
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -35,11 +37,36 @@ from workbench.check.deprivation import describe_link
 from workbench.check.validation import unknown_priority_warning
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
-# Dark text on pale amber, both set: readable whatever the desktop theme's own colours.
-WARNING_STYLE = "background: #fff4ce; color: #3b2f00; border: 1px solid #c19c00; border-radius: 3px; padding: 4px;"
+# Amber either way, its text and background both set (never the theme's text on our background, which
+# put white on pale amber under a high-contrast theme): dark on pale for a light desktop, light on dark
+# for a dark or high-contrast one.
+WARNING_COLOURS = {"light": ("#fff4ce", "#3b2f00"), "dark": ("#3b2f00", "#fff4ce")}
 
 
-class WarningStrip(QFrame):
+def warning_colours() -> tuple[str, str]:
+    """(background, text) of a warning, for the desktop's palette now (the app's: a warning's own
+    palette is its style sheet's)."""
+    dark = QApplication.palette().color(QPalette.ColorRole.Window).lightnessF() < 0.5
+    return WARNING_COLOURS["dark" if dark else "light"]
+
+
+def warning_style() -> str:
+    """The style sheet declarations of a warning, for the desktop's palette now."""
+    background, text = warning_colours()
+    return f"background: {background}; color: {text}; border: 1px solid #c19c00; border-radius: 3px; padding: 4px;"
+
+
+class _PaletteFollower:
+    """Restyles its warnings (``_paint``) when the desktop's palette changes. The style sheet is on a
+    child: a widget with a style sheet of its own is told of no palette change."""
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._paint()
+        super().changeEvent(event)
+
+
+class WarningStrip(_PaletteFollower, QWidget):
     """Warnings about the list shown, in a strip above it, until the user dismisses them.
 
     Invariant: ``warnings()`` is what the strip shows; it is hidden exactly when
@@ -50,10 +77,10 @@ class WarningStrip(QFrame):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("warningStrip")
         self.setAccessibleName("Warnings about this list")
-        self.setStyleSheet(f"QFrame#warningStrip {{ {WARNING_STYLE} }} QFrame#warningStrip QLabel {{ border: none; }}")
         self._warnings: list[str] = []
+        self.box = QFrame()
+        self.box.setObjectName("warningStrip")
         icon = QLabel()
         size = self.fontMetrics().height() + 4
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
@@ -66,12 +93,21 @@ class WarningStrip(QFrame):
         self.dismiss_button.setAccessibleName("Dismiss the warnings")
         self.dismiss_button.setToolTip("Hide these warnings until the next list is opened")
         self.dismiss_button.clicked.connect(self._on_dismiss)
-        layout = QHBoxLayout(self)
+        layout = QHBoxLayout(self.box)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.box)
+        self._paint()
         self.hide()
+
+    def _paint(self) -> None:
+        text = warning_colours()[1]
+        self.box.setStyleSheet(f"QFrame#warningStrip {{ {warning_style()} }} "
+                           f"QFrame#warningStrip QLabel {{ border: none; padding: 0; color: {text}; }}")
 
     def show_warnings(self, warnings: list[str]) -> None:
         """Show these warnings (replacing any before); none hides the strip."""
@@ -89,7 +125,7 @@ class WarningStrip(QFrame):
         self.dismissed.emit()
 
 
-class QualityPanel(QWidget):
+class QualityPanel(_PaletteFollower, QWidget):
     """The findings of the current list, one line per kind of problem.
 
     Invariant: the first item of each row of ``tree`` carries its finding code in ``CODE_ROLE``.
@@ -105,7 +141,7 @@ class QualityPanel(QWidget):
         self.setAccessibleName("Data quality")
         self.priority_warning = QLabel()
         self.priority_warning.setWordWrap(True)
-        self.priority_warning.setStyleSheet(f"QLabel {{ {WARNING_STYLE} }}")
+        self.priority_warning.setObjectName("priorityWarning")
         self.priority_warning.setAccessibleName("Clinical priority warning")
         self.priority_warning.hide()
         self.headline = QLabel()
@@ -141,8 +177,12 @@ class QualityPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.deprivation)
         layout.addLayout(deprivation_row)
+        self._paint()
         self.set_findings(None, {})
         self.set_deprivation(None)
+
+    def _paint(self) -> None:
+        self.priority_warning.setStyleSheet(f"QLabel#priorityWarning {{ {warning_style()} }}")
 
     def set_findings(self, counts: Mapping[str, int] | None, descriptions: Mapping[str, str], total_rows: int = 0) -> None:
         """Show finding code -> number of rows (``None``: no list loaded)."""
@@ -210,6 +250,7 @@ class QualityPanel(QWidget):
     def _make_tree(self) -> QTableWidget:
         # A handful of finding kinds, never patient rows: a widget-based table is right here.
         tree = QTableWidget(0, 2)
+        tree.setTabKeyNavigation(False)  # Tab goes on to the next control; arrows move in the table
         tree.setAccessibleName("Problems found")
         tree.setHorizontalHeaderLabels(["Problem", "Rows"])
         tree.verticalHeader().hide()

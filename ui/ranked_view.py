@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.ranked_model import RankedModel
+from ui.sizing import fit_rows, follow_font
 from workbench.rank.ranking import Comparison
 from workbench.report.glossary import explained
 
@@ -100,6 +101,16 @@ class RankedView(QWidget):
             self.select_position(int(matches[0]))
         return bool(len(matches))
 
+    # Qt ------------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:
+        follow_font(self, event, self._fit_to_font)
+        super().changeEvent(event)
+
+    def _fit_to_font(self) -> None:
+        fit_rows(self.table)
+        if self.model.rowCount():
+            self.table.resizeColumnsToContents()  # NHS numbers and IDs whole in the new font
+
     # Slots -------------------------------------------------------------------------
     def _on_current_changed(self, current, _previous) -> None:
         self.patientSelected.emit(self.model.list_position(current.row()) if current.isValid() else -1)
@@ -129,6 +140,8 @@ class RankedView(QWidget):
         self.table.setAccessibleName("Waiting list in priority order")
         self.table.verticalHeader().hide()  # the new rank column says the same
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the next pane; arrows move in it
+        fit_rows(self.table)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # Fit columns to the first rows only: measuring a thousand rows of a
         # million-row list holds up the window for most of a second.

@@ -184,6 +184,7 @@ class CompareDialog(QDialog):
 
     def _rules_table(self, differences: list[RuleDifference]) -> QTableWidget:
         table = QTableWidget(len(differences), 4)
+        table.setTabKeyNavigation(False)  # Tab goes on to the next control; arrows move in the table
         table.setHorizontalHeaderLabels(["", "Setting", "A", "B"])
         table.verticalHeader().hide()
         table.setAccessibleName("Rule differences")
@@ -206,6 +207,7 @@ class CompareDialog(QDialog):
         headers = ["Group", "Patients", "Mean wait A", "Mean wait B", "90th pct A", "90th pct B",
                    "Next N share A", "Next N share B", "Past 52 wk A", "Past 52 wk B"]
         table = QTableWidget(len(summary["groups"]), len(headers))
+        table.setTabKeyNavigation(False)  # Tab goes on to the next control; arrows move in the table
         table.setHorizontalHeaderLabels(headers)
         for column, header in enumerate(headers):
             table.horizontalHeaderItem(column).setToolTip(explain_text(header.replace("pct", "percentile")))

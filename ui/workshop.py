@@ -28,15 +28,19 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
     QDoubleSpinBox,
+    QFrame,
     QGridLayout,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.sizing import fit_rows, follow_font
 from ui.undo import WeightsEdit
 from workbench.rank.ahp import CONSISTENCY_LIMIT, AhpResult, ahp_weights, judgement_options, matrix_from_pairs
 from workbench.errors import WorkbenchError
@@ -76,6 +80,7 @@ class _WeightsDialog(QDialog):
         self.names = names
         self.relative: dict[str, float] | None = None
         self.result_table = QTableWidget(len(names), 4)
+        self.result_table.setTabKeyNavigation(False)  # Tab goes on to the next control
         self.result_table.setHorizontalHeaderLabels(["Factor", "Derived weight", "Weight now", "Weight after"])
         self.result_table.verticalHeader().hide()
         self.result_table.setAccessibleName("Derived weights")
@@ -83,23 +88,36 @@ class _WeightsDialog(QDialog):
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Close)
         self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
-        self.apply_button.setText("Apply these weights")
+        self.apply_button.setText("&Apply these weights")
         self.apply_button.clicked.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
 
     def _lay_out(self, question: str, answers: QGridLayout, *terms: str) -> None:
-        """The question (``terms`` explained in its tooltip), the answers grid, the derived weights, the status
-        line and the buttons; then a first look."""
+        """The question (``terms`` explained in its tooltip), the answers (scrolling when there are many),
+        the derived weights (every row shown), the status line and the buttons; then a first look."""
         layout = QVBoxLayout(self)
         self.question = QLabel(question)
         self.question.setWordWrap(True)
         self.question.setToolTip(explained(*terms))
         layout.addWidget(self.question)
-        layout.addLayout(answers)
+        layout.addWidget(_scrolling(answers), 1)
         layout.addWidget(self.result_table)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         self._recompute()
+        self._fit_to_font()
+
+    def changeEvent(self, event) -> None:
+        follow_font(self, event, self._fit_to_font)
+        super().changeEvent(event)
+
+    def _fit_to_font(self) -> None:
+        """The derived weights' table tall enough for every factor, in the font of the moment."""
+        fit_rows(self.result_table)
+        table = self.result_table
+        rows = table.verticalHeader().defaultSectionSize() * table.rowCount()
+        scroll = table.horizontalScrollBar().sizeHint().height()  # in case the dialog is narrower than the table
+        table.setFixedHeight(rows + table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + scroll + 2)
 
     def _say(self, text: str, style: str) -> None:
         self.status.setText(text)
@@ -223,18 +241,45 @@ def _named(text: str) -> QLabel:
     return label
 
 
+def _scrolling(grid: QGridLayout) -> QScrollArea:
+    """The answers in a scroll area: eight factors make 28 pairs, more than a projector's height."""
+    inner = QWidget()
+    inner.setLayout(grid)
+    area = QScrollArea()
+    area.setWidget(inner)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setMinimumHeight(min(inner.sizeHint().height(), inner.fontMetrics().height() * 8))
+    # As wide as the answers (up to most of the screen): scrolling sideways to read one would be absurd.
+    room = inner.screen().availableGeometry().width() * 9 // 10
+    area.setMinimumWidth(min(inner.sizeHint().width() + area.verticalScrollBar().sizeHint().width() + 4, room))
+    return area
+
+
 # --------------------------------------------------------------------------- in the controller
 class WorkshopActions:
     """Workshop mode and the two weighting dialogs: a mixin of
     :class:`ui.prioritisation.PrioritisationController` (the weights come back as one undoable edit)."""
 
     def set_workshop_mode(self, on: bool) -> None:
-        """Larger text for a room of people (and back)."""
+        """Larger text for a room of people, and the room for the charts: the panels around the middle
+        folded away but the rules, two charts at a time. Turned off, all is as it was (text, panels, charts)."""
+        window = self.window
         if on and self._base_font is None:
+            window.normal_state = window.saveState()  # the panels as they were, kept if the app closes now
+            for dock in window.findChildren(QDockWidget):
+                if dock is not self.rules_dock:
+                    dock.hide()
             self._base_font = set_font_scale(WORKSHOP_SCALE)
+            self.equity.set_workshop(True)
+            wider = min(round(self.rules_dock.width() * WORKSHOP_SCALE), window.width() // 3)  # its text grew
+            window.resizeDocks([self.rules_dock], [wider], Qt.Orientation.Horizontal)
         elif not on and self._base_font is not None:
             set_font_scale(1.0, self._base_font)
             self._base_font = None
+            self.equity.set_workshop(False)
+            window.restoreState(window.normal_state)
+            window.normal_state = None
         self.workshop_action.setChecked(on)
 
     def open_pairwise(self) -> PairwiseDialog:

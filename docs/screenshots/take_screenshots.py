@@ -1,15 +1,17 @@
 """Make the README screenshots: the main window with the demo list, the equity charts, the
 deprivation editions side by side, the import dialog, edited rules and their decision record,
-the help page and About.
+the help page and About; and the window at the sizes of the screens workshops use: 1920x1080,
+and workshop mode on a 1280x720 projector.
 
 Run from the repository root: ``python docs/screenshots/take_screenshots.py``.
-Uses a throwaway data folder and Qt's offscreen platform, so it touches no
-settings and needs no display.
+Uses a throwaway data folder and Qt's offscreen platform with a 1920x1080 screen,
+so it touches no settings and needs no display.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import sys
 import tempfile
@@ -18,7 +20,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+SCREEN = Path(tempfile.mkdtemp(prefix="workbench-screen-")) / "screen.json"
+SCREEN.write_text(json.dumps({"screens": [{"name": "screen", "x": 0, "y": 0, "width": 1920, "height": 1080,
+                                           "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={SCREEN}")
 os.environ["WORKBENCH_DATA_DIR"] = tempfile.mkdtemp(prefix="workbench-screenshots-")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -41,9 +46,9 @@ def main_window_shots(app: QApplication) -> None:
     from ui.main_window import MainWindow
 
     window = MainWindow()
-    window.resize(1400, 900)
     window.show()
     window.start()
+    window.resize(1400, 900)
     settle(app, lambda: window.loaded is not None and not window.compute.is_busy())
     window.quality_dock.raise_()  # part 2 tabs its panels with this one: show the part 1 panel
     settle(app, lambda: True)
@@ -60,6 +65,33 @@ def main_window_shots(app: QApplication) -> None:
     window.tabs.setCurrentWidget(window.prioritisation.equity)
     settle(app, lambda: not window.compute.is_busy())
     window.grab().save(str(HERE / "rules-and-equity.png"))
+    window.close()
+
+
+def sized_shots(app: QApplication) -> None:
+    """The window filling a 1920x1080 screen, then in workshop mode on a 1280x720 projector."""
+    from ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    window.start()
+    controller = window.prioritisation
+    settle(app, lambda: controller.result is not None and not window.compute.is_busy())
+    window.showNormal()
+    for size, workshop in (((1920, 1080), False), ((1280, 720), True)):
+        window.resize(*size)
+        controller.set_workshop_mode(workshop)
+        name = f"workshop-{size[0]}x{size[1]}" if workshop else f"{size[0]}x{size[1]}"
+        for page, shot in ((controller.ranked_page, "prioritised"), (controller.equity, "equity")):
+            window.tabs.setCurrentWidget(page)
+            controller.ranked.select_position(int(controller.result.ranking.order[2]))
+            settle(app, lambda: not window.compute.is_busy())
+            window.grab().save(str(HERE / f"{name}-{shot}.png"))
+    dialog = controller.open_pairwise()
+    settle(app, lambda: dialog.isVisible())
+    dialog.grab().save(str(HERE / "workshop-1280x720-pairwise.png"))
+    dialog.close()
+    controller.set_workshop_mode(False)
     window.close()
 
 
@@ -127,6 +159,7 @@ def edited_rules_and_help_shots(app: QApplication) -> None:
 if __name__ == "__main__":
     application = make_application(sys.argv)
     main_window_shots(application)
+    sized_shots(application)
     import_dialog_shot(application)
     edited_rules_and_help_shots(application)
     print(f"screenshots written to {HERE}")

@@ -45,33 +45,36 @@ def small_list():
     return make_list()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_workspace(tmp_path_factory):
+    """The bundled demo list imported once; tests open private copies of it."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
     import_file(resource_path("demo", "demo-waiting-list.csv"), path)
     return path
 
 
+@pytest.fixture
 def shown_window(qtbot):
-    """The main window with part 2 installed, on screen (offscreen), no list yet."""
+    """Makes the main window with part 2 installed, on screen (offscreen), no list yet."""
     from ui.main_window import MainWindow  # here: core tests import make_list from this file without Qt
-    from ui.prioritisation import install_prioritisation
 
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = install_prioritisation(window)
-    window.resize(1400, 900)
-    window.show()
-    return window, controller
+    def make(width=1400, height=900):
+        window = MainWindow()
+        qtbot.addWidget(window)
+        window.resize(width, height)
+        window.show()
+        return window, window.prioritisation
+    return make
 
 
 @pytest.fixture
-def app(qtbot, tmp_path, demo_workspace):
+def app(qtbot, tmp_path, demo_workspace, shown_window):
     """The main window with part 2 installed, showing a private copy of the demo workspace."""
     path = tmp_path / "workshop.sqlite"
     shutil.copy(demo_workspace, path)
-    window, controller = shown_window(qtbot)
+    window, controller = shown_window()
     with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
         window.show_workspace(WorkspaceFile(path, SAVED))
     qtbot.waitUntil(lambda: controller.state is not None, timeout=WAIT_MS)
-    return window, controller, path
+    yield window, controller, path
+    controller.set_workshop_mode(False)  # the app's font is the whole app's: never left enlarged for the next test

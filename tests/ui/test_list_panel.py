@@ -133,7 +133,10 @@ def test_summary_strip_shows_the_figures(qtbot, panel):
     assert strip.denominator.text() == ("RTT waits counted: 3 of 3 patients. "
                                         "Percentages are of the RTT waits counted. Overdue for priority: none.")
     assert "No priority\u00a03" in strip.priorities.text()
-    assert strip.bars.opts["height"].sum() == 3
+    assert strip.bars.opts["height"].sum() == 2  # 30 and 70 weeks; 110 in the bar of its own:
+    assert list(strip.tail_bar.opts["height"]) == [1] and strip.tail_bar.isVisible()
+    assert strip.axis_words() == {"left": "Patients", "bottom": "Weeks waited", "ticks": "0 26 52 78 104+"}
+    assert [line.label.toPlainText() for line in strip.lines] == ["18", "52", "65", "78"]
 
 
 def test_once_the_list_is_shown_the_search_texts_are_built_in_the_background(qtbot, panel):

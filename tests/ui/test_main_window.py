@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 import ui.main_window as main_window
 from ui import errors, settings
 from ui.main_window import MainWindow
+from ui.wheel_guard import WheelGuard
 from ui.workspace_actions import LAST_WORKSPACE_KIND_KEY
 from workbench.errors import setup_logging
 from workbench.store.workspace_files import DEMO, SAVED, UNTITLED, demo_path, unsaved_folder
@@ -89,6 +90,7 @@ def test_the_app_starts_from_main_py_with_the_demo_list_and_closes(qtbot, answer
     QTimer.singleShot(60_000, lambda: app.exit(3))  # never hang the suite
     assert module.main(["main.py"]) == 0
     assert seen["rows"] == 5000 and seen["problems"]
+    assert app.findChild(WheelGuard) is not None  # the wheel changes no value without focus, app-wide
     assert seen["title"].startswith("Demo waiting list – census ") and "/" in seen["title"]
     assert demo_path().is_file() and not shown_errors
     assert settings.get_value(LAST_WORKSPACE_KIND_KEY) == DEMO
@@ -208,8 +210,10 @@ def test_window_layout_is_remembered(qtbot, answers, shown_errors):
     first = MainWindow()
     qtbot.addWidget(first)
     first.show()
+    first.showNormal()  # on the small test screen it opens maximised
     first.quality_dock.hide()
-    wanted = first.minimumSizeHint().grownBy(QMargins(0, 0, 41, 23))  # any size the layout allows
+    room = first.screen().availableGeometry().size().shrunkBy(QMargins(0, 0, 10, 10))
+    wanted = first.minimumSizeHint().grownBy(QMargins(0, 0, 41, 23)).boundedTo(room)  # any size that fits
     first.resize(wanted)
     first.close()
     second = MainWindow()

@@ -90,6 +90,21 @@ def published_share(numerator, denominator, complement: bool = False):
     return 1 - share if complement else share
 
 
+def shown_difference(after, before):
+    """The difference of two figures as shown (scenario minus baseline): hidden when either is
+    hidden, not known when either is not known; worked out from the figures as shown, so it gives
+    away nothing they hide.
+
+    >>> shown_difference(12.5, 10.0), shown_difference(SUPPRESSED, 10.0), shown_difference(None, 3)
+    (2.5, '*', None)
+    """
+    if SUPPRESSED in (after, before):
+        return SUPPRESSED
+    if after is None or before is None:
+        return None
+    return after - before
+
+
 def is_small(count) -> bool:
     """Whether a count (unrounded) is one that is hidden: 1 to 7."""
     return isinstance(count, (int, np.integer)) and 1 <= count <= LARGEST_HIDDEN

@@ -20,13 +20,14 @@ from workbench.progress import CancelCheck, Progress, check, never, no_progress
 from workbench.view.filters import ListIndex, ListQuery
 
 HISTOGRAM_WEEK_STEP = 4  # one bar per four weeks waited
-HISTOGRAM_LAST_WEEK = 156  # the last bar takes the longest waits
+HISTOGRAM_TAIL_WEEKS = LONG_WAIT_WEEKS[-1]  # waits of 104 weeks or more: one bar of their own, "104+"
 UNKNOWN_PRIORITY = "No priority"
 
 
 @dataclass(frozen=True)
 class ListSummary:
-    """Counts for a set of rows. ``histogram_edges`` has one more entry than ``histogram_counts``.
+    """Counts for a set of rows. ``histogram_edges`` has one more entry than ``histogram_counts``;
+    ``histogram_tail`` counts the waits of ``HISTOGRAM_TAIL_WEEKS`` or more, which the bars leave out.
 
     Wait figures describe ``rtt_counted`` rows (RTT pathways whose wait counts);
     ``left_out`` says how many of ``total`` they leave out, and why.
@@ -44,6 +45,7 @@ class ListSummary:
     left_out: dict[str, int] | None = None
     overdue: int = 0
     overdue_from: dict[str, int] | None = None
+    histogram_tail: int = 0
 
     @property
     def within_standard(self) -> float | None:
@@ -81,7 +83,7 @@ def summarise(wl: WaitingList, rows: np.ndarray | None = None, priority_counts: 
     """
     rows = np.arange(len(wl)) if rows is None else rows
     known = _rtt_waits(wl, rows)
-    edges, counts = _histogram(known)
+    edges, counts, tail = _histogram(known)
     overdue_from = _overdue_from(wl, rows)
     return ListSummary(
         total=len(rows),
@@ -91,6 +93,7 @@ def summarise(wl: WaitingList, rows: np.ndarray | None = None, priority_counts: 
         median_weeks=float(np.median(known)) if len(known) else None,
         histogram_edges=edges,
         histogram_counts=counts,
+        histogram_tail=tail,
         rtt_counted=len(known),
         left_out=waits.left_out(wl, rows) if "weeks_waited" in wl.columns else {waits.WAIT_UNKNOWN: len(rows)},
         overdue=sum(overdue_from.values()),
@@ -143,16 +146,21 @@ def _priority_order(found: dict[str | None, int]) -> dict[str, int]:
     return ordered
 
 
-def _histogram(weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bars of four weeks from 0 to the longest wait (at most three years; the first and
-    last bars also count the waits below and above)."""
-    longest = float(weeks.max()) if len(weeks) else 0.0
-    top = min(max(HISTOGRAM_WEEK_STEP, longest), HISTOGRAM_LAST_WEEK)
-    edges = np.arange(0, top + HISTOGRAM_WEEK_STEP, HISTOGRAM_WEEK_STEP, dtype=np.float64)
-    counts = np.bincount(
-        np.clip((weeks // HISTOGRAM_WEEK_STEP).astype(np.int64), 0, len(edges) - 2), minlength=len(edges) - 1
-    )
-    return edges, counts[: len(edges) - 1]
+def _histogram(weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Bars of four weeks from 0 to the longest wait under 104 weeks (the first bar also counts
+    waits below 0), and how many waited 104 weeks or more: a bar of their own, never piled
+    unlabelled into the last.
+
+    >>> edges, counts, tail = _histogram(np.array([1.0, 5.0, 9.5, 130.0, 400.0]))
+    >>> edges.tolist(), counts.tolist(), tail
+    ([0.0, 4.0, 8.0, 12.0], [1, 1, 1], 2)
+    """
+    bars = weeks[weeks < HISTOGRAM_TAIL_WEEKS]
+    longest = float(bars.max()) if len(bars) else 0.0
+    count = min(int(max(longest, 0.0) // HISTOGRAM_WEEK_STEP) + 1, HISTOGRAM_TAIL_WEEKS // HISTOGRAM_WEEK_STEP)
+    edges = np.arange(count + 1, dtype=np.float64) * HISTOGRAM_WEEK_STEP
+    places = np.clip((bars // HISTOGRAM_WEEK_STEP).astype(np.int64), 0, count - 1)
+    return edges, np.bincount(places, minlength=count), int(len(weeks) - len(bars))
 
 
 def order_and_summary(index: ListIndex, query: ListQuery, progress: Progress = no_progress,
