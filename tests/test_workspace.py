@@ -128,7 +128,7 @@ def test_old_workspace_is_migrated_forward(tmp_path):
     first_version_workspace(path).close()
     with Workspace.open(path) as ws:
         assert ws.schema_migrations() == ["m001_initial", "m002_decisions", "m003_settings", "m004_compressed_numbers",
-                                          "m005_source_columns_apart"]
+                                          "m005_source_columns_apart", "m006_snapshots", "m007_validation_outcomes"]
         assert sqlite_utils.Database(ws.connection)["decision_log"].exists()
 
 
@@ -143,7 +143,7 @@ def test_a_workspace_that_must_be_migrated_but_cannot_be_written_gets_a_plain_er
         connection.execute("ROLLBACK")
         connection.close()
     with Workspace.open(path) as ws:  # left as it was: migrated once it can be written
-        assert ws.schema_migrations()[-1] == "m005_source_columns_apart"
+        assert ws.schema_migrations()[-1] == "m007_validation_outcomes"
 
 
 def test_a_list_saved_before_numbers_were_compressed_opens_unchanged(tmp_path):
@@ -302,6 +302,6 @@ def test_a_list_saved_before_source_columns_were_named_apart_opens_unchanged(tmp
     connection.close()
     with Workspace.open(path) as ws:
         back = ws.load_list()
-        assert ws.schema_migrations()[-1] == "m005_source_columns_apart"
+        assert ws.schema_migrations()[-1] == "m007_validation_outcomes"
     assert back.columns["pathway_id"].tolist() == ["000", "001", "002"]
     assert back.source["Carer"].tolist() == ["Y", None, "N"]

@@ -205,11 +205,23 @@ def _grouping_column(wl: WaitingList, by: str) -> tuple[np.ndarray, str]:
     return values, kind
 
 
-def _learning_disability_column(wl: WaitingList) -> np.ndarray:
-    for header in wl.source:  # headers only: a stored column is decoded when first read
+def learning_disability_header(headers) -> str | None:
+    """The first header that names learning disability, or None.
+
+    >>> learning_disability_header(["Carer", "Learning Disability Flag"]), learning_disability_header(["LD?"])
+    ('Learning Disability Flag', 'LD?')
+    """
+    for header in headers:
         squashed = re.sub(r"[^a-z]", "", header.casefold())
         if "learningdisab" in squashed or squashed == "ld":
-            return wl.source[header]
+            return header
+    return None
+
+
+def _learning_disability_column(wl: WaitingList) -> np.ndarray:
+    header = learning_disability_header(wl.source)  # headers only: a stored column is decoded when first read
+    if header is not None:
+        return wl.source[header]
     raise WorkbenchError(
         "The list has no learning disability column (a column whose header mentions "
         "'learning disability'): group by that column's name instead"

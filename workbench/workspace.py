@@ -117,6 +117,38 @@ def m005_source_columns_apart(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE list_columns_by_kind RENAME TO list_columns")
 
 
+@migrations()
+def m006_snapshots(db: sqlite_utils.Database) -> None:
+    """Weekly snapshots of the list (``workbench.snapshots``): the current list stays in
+    ``list_columns``; each earlier one is kept as what differs from the one after it."""
+    db.execute(
+        """CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, census_date TEXT NOT NULL, file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL, rows INTEGER NOT NULL, organisation TEXT, pathway_scheme TEXT, carry BLOB,
+            added_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE snapshot_columns (snapshot_id INTEGER NOT NULL REFERENCES snapshots (id), name TEXT NOT NULL,
+           kind TEXT NOT NULL, source INTEGER NOT NULL, position INTEGER NOT NULL, data BLOB NOT NULL,
+           PRIMARY KEY (snapshot_id, source, name))"""
+    )
+
+
+@migrations()
+def m007_validation_outcomes(db: sqlite_utils.Database) -> None:
+    """Validation outcomes read back from returned worklists (``workbench.outcomes``): append-only."""
+    db.execute(
+        """CREATE TABLE validation_outcomes (
+            id INTEGER PRIMARY KEY, pathway_id TEXT NOT NULL, nhs_number TEXT, specialty TEXT, outcome TEXT NOT NULL,
+            outcome_date TEXT NOT NULL, checked_by TEXT, written_as TEXT NOT NULL, file_name TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL, file_row INTEGER, recorded_at TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX validation_outcomes_pathway ON validation_outcomes (pathway_id, outcome_date)")
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER validation_outcomes_no_{verb.lower()} BEFORE {verb} ON validation_outcomes "
+                   "BEGIN SELECT RAISE(ABORT, 'recorded validation outcomes are kept as they were read'); END")
+
+
 class Workspace:
     """An open workspace file. Use :meth:`open` or :meth:`create`, then ``close()``.
 
@@ -317,12 +349,14 @@ class Workspace:
         progress: Progress = no_progress,
         cancelled: CancelCheck = never,
         encoded_ahead: EncodedAhead | None = None,
+        also=None,
     ) -> int:
         """Store ``wl`` as the workspace's list, with its findings and import record.
 
         All or nothing: on any error or cancel the workspace is left as it was.
-        ``encoded_ahead`` holds columns already being encoded. Returns the id
-        of the new import record.
+        ``encoded_ahead`` holds columns already being encoded; ``also(connection,
+        import_id)``, if given, writes more in the same transaction (the snapshots).
+        Returns the id of the new import record.
         """
         connection = self.connection
         try:
@@ -335,6 +369,8 @@ class Workspace:
                 _write_findings(connection, findings)
                 import_id = _write_import_record(connection, record)
                 _write_settings(connection, record.get("settings", {}))
+                if also is not None:
+                    also(connection, import_id)
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:  # SQLite may have rolled back already (a full disk)

@@ -1,0 +1,239 @@
+"""Does validation remove people unequally? Removals by group against each group's share of the list.
+
+Over a period (by default from the first snapshot on, every outcome recorded):
+
+- **on the list**: each pathway waiting on a snapshot of the period, once;
+- **validated**: pathways with an outcome recorded in the period;
+- **removed**: those whose newest outcome in the period takes them off the list
+  (anything but "still waiting"); **did not respond** is shown apart from the
+  other removals, as the removals most feared to fall on the groups the
+  recovery is meant to help.
+
+Each pathway is put in its group (IMD fifth within its nation, ethnic group,
+age band, sex, learning disability) from its newest row on any snapshot. Per
+group: the counts, the group's share of the list, of those validated and of
+those removed, and the **removal rate among those validated** (removed /
+validated), with its **rate ratio** against a reference group and a 95%
+confidence interval.
+
+**Method.** The rate ratio is a ratio of two proportions, (a / n1) / (c / n2),
+with its 95% interval by the log method of Katz et al. (1978):
+exp(ln RR ± 1.96 × sqrt(1/a − 1/n1 + 1/c − 1/n2)). It is not given when either
+group has no removal or no one validated. The reference group is the least
+deprived fifth of the same nation for IMD fifths, otherwise the group with
+most pathways validated (the "Not known" group never is).
+
+Small numbers are controlled as everywhere else: each column of counts goes
+through :func:`workbench.suppression.suppress`, and a share, rate or ratio made
+from a hidden count is hidden with it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from workbench import deprivation
+from workbench.equity import NOT_KNOWN, group_rows
+from workbench.fields import WaitingList
+from workbench.outcomes import DID_NOT_RESPOND, REMOVALS, recorded_outcomes
+from workbench.progress import WorkbenchError
+from workbench.snapshots import columns_for_groupings, read_snapshots, snapshots
+from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress
+from workbench.waits import CLOCK_STOPPED
+from workbench.workspace import Workspace
+
+AUDIT_GROUPINGS = ("imd_quintile", "ethnic_group", "age_band", "sex", "learning_disability")
+Z_95 = 1.959963984540054
+COUNTS = ("on_list", "validated", "removed", "removed_other", "did_not_respond")
+METHOD = ("Rate ratio of two proportions (removed / validated) against the reference group, with a 95% confidence "
+          "interval by the log method (Katz): exp(ln RR +/- 1.96 x sqrt(1/a - 1/n1 + 1/c - 1/n2)); not given when "
+          "either group has no removal.")
+
+
+def rate_ratio(events: int, people: int, reference_events: int, reference_people: int) -> dict | None:
+    """The ratio of two proportions with its 95% interval (Katz's log method); None when not estimable.
+
+    >>> r = rate_ratio(20, 100, 10, 100)
+    >>> round(r["ratio"], 3), round(r["low"], 3), round(r["high"], 3)
+    (2.0, 0.987, 4.054)
+    >>> rate_ratio(0, 100, 10, 100) is None
+    True
+    """
+    if min(events, people, reference_events, reference_people) <= 0:
+        return None
+    ratio = (events / people) / (reference_events / reference_people)
+    spread = Z_95 * math.sqrt(1 / events - 1 / people + 1 / reference_events - 1 / reference_people)
+    return {"ratio": ratio, "low": ratio * math.exp(-spread), "high": ratio * math.exp(spread)}
+
+
+@dataclass(frozen=True)
+class Pathways:
+    """One row per pathway of the period: its groups' columns (a WaitingList) and what validation did."""
+
+    wl: WaitingList
+    on_list: np.ndarray
+    validated: np.ndarray
+    removed: np.ndarray
+    did_not_respond: np.ndarray
+
+
+def validation_audit(workspace: Workspace, groupings: Iterable[str] = AUDIT_GROUPINGS, since: date | None = None,
+                     until: date | None = None) -> dict[str, Any]:
+    """The audit's figures, unsuppressed (see :func:`suppressed_audit`); groupings a list lacks are noted."""
+    known = snapshots(workspace)
+    if not known:
+        raise WorkbenchError(f"{workspace.path.name}: this workspace has no waiting list yet: import one first")
+    since = since or known[0].census_date
+    pathways = _pathways(workspace, list(groupings), since, until)
+    audit = {"since": since.isoformat(), "until": until and until.isoformat(), "method": METHOD,
+             **{name: int(getattr(pathways, name).sum()) for name in ("on_list", "validated", "removed", "did_not_respond")},
+             "groupings": {}, "not_possible": {}}
+    for by in groupings:
+        try:
+            audit["groupings"][by] = _by_group(pathways, by)
+        except WorkbenchError as error:  # e.g. no learning disability column
+            audit["not_possible"][by] = str(error)
+    return audit
+
+
+def _pathways(workspace: Workspace, groupings: list[str], since: date, until: date | None) -> Pathways:
+    wanted = {"pathway_id", "wait_not_counted"} | columns_for_groupings(workspace, groupings)
+    parts, in_period = [], []
+    for snapshot, wl in read_snapshots(workspace, wanted):
+        waiting = np.flatnonzero(wl.columns["wait_not_counted"] != CLOCK_STOPPED)
+        parts.append((wl, waiting))
+        in_period.append(since <= snapshot.census_date and (until is None or snapshot.census_date <= until))
+    table = _newest_rows(parts, sorted(wanted - {"row_id"}))
+    ids = table.columns["pathway_id"]
+    seen = set().union(*(set(wl.columns["pathway_id"][rows].tolist()) for (wl, rows), keep in zip(parts, in_period) if keep))
+    newest = _outcomes_in(workspace, since, until)
+    outcome = newest.reindex(ids).to_numpy(object)
+    validated = pd.Series(ids).isin(newest.index).to_numpy()
+    removed = pd.Series(outcome, dtype=object).isin(REMOVALS).to_numpy()
+    return Pathways(table, pd.Series(ids).isin(seen).to_numpy() | validated, validated, removed,
+                    removed & (outcome == DID_NOT_RESPOND))
+
+
+def _newest_rows(parts: list[tuple[WaitingList, np.ndarray]], names: list[str]) -> WaitingList:
+    """Each pathway once, from the newest snapshot that has it (the snapshots are newest first)."""
+    columns = {name: np.concatenate([_column(wl, name)[rows] for wl, rows in parts]) for name in names}
+    first = ~pd.Series(columns["pathway_id"]).duplicated().to_numpy() & (columns["pathway_id"] != None)  # noqa: E711
+    kept = {name: values[first] for name, values in columns.items()}
+    source = {name: kept.pop(name) for name in names if _is_source(parts, name)}
+    return WaitingList(np.arange(1, int(first.sum()) + 1), kept, source)
+
+
+def _column(wl: WaitingList, name: str) -> np.ndarray:
+    if name in wl.columns:
+        return np.asarray(wl.columns[name], dtype=object if wl.columns[name].dtype == object else np.float64)
+    if name in wl.source:
+        return wl.source[name]
+    return np.full(len(wl), None if name not in deprivation.GROUP_PARTS else np.nan, dtype=object)
+
+
+def _is_source(parts, name: str) -> bool:
+    return any(name in wl.source for wl, _rows in parts)
+
+
+def _outcomes_in(workspace: Workspace, since: date, until: date | None) -> pd.Series:
+    """The newest outcome of each pathway recorded in the period, by pathway ID."""
+    recorded = recorded_outcomes(workspace)
+    keep = recorded.outcome_date >= np.datetime64(since, "D")
+    if until is not None:
+        keep &= recorded.outcome_date <= np.datetime64(until, "D")
+    frame = pd.DataFrame({"pathway_id": recorded.pathway_id[keep], "outcome": recorded.outcome[keep]})
+    return frame.drop_duplicates("pathway_id", keep="last").set_index("pathway_id")["outcome"]
+
+
+def _by_group(pathways: Pathways, by: str) -> dict:
+    grouping = group_rows(pathways.wl, by)
+    counted = _group_counts(pathways, grouping)
+    reference = _reference(grouping.labels, counted["validated"], by)
+    totals = {name: int(values.sum()) for name, values in counted.items()}
+    groups = [_group(label, g, counted, totals, reference) for g, label in enumerate(grouping.labels)]
+    return {"reference": grouping.labels[reference] if reference is not None else None, "groups": groups}
+
+
+def _group_counts(pathways: Pathways, grouping) -> dict[str, np.ndarray]:
+    count = len(grouping.labels)
+    codes, on_list = grouping.codes, pathways.on_list
+
+    def per_group(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(codes[mask & on_list], minlength=count).astype(np.int64)
+
+    return {"on_list": per_group(on_list), "validated": per_group(pathways.validated),
+            "removed": per_group(pathways.removed), "removed_other": per_group(pathways.removed & ~pathways.did_not_respond),
+            "did_not_respond": per_group(pathways.did_not_respond)}
+
+
+def _reference(labels: tuple[str, ...], validated: np.ndarray, by: str) -> int | None:
+    """The least deprived fifth of the nation with most validated, else the group with most validated."""
+    candidates = [g for g, label in enumerate(labels) if label != NOT_KNOWN and validated[g] > 0]
+    if by in deprivation.GROUP_PARTS:
+        least = [g for g in candidates if labels[g].endswith("least deprived fifth" if by == "imd_quintile" else "least deprived tenth")]
+        candidates = least or candidates
+    return max(candidates, key=lambda g: validated[g]) if candidates else None
+
+
+def _group(label: str, g: int, counted: dict, totals: dict, reference: int | None) -> dict:
+    figures: dict[str, Any] = {"group": label, **{name: int(values[g]) for name, values in counted.items()}}
+    for name, total in (("on_list", "on_list"), ("validated", "validated"), ("removed", "removed"),
+                        ("did_not_respond", "did_not_respond")):
+        figures[f"share_of_{name}"] = counted[name][g] / totals[total] if totals[total] else None
+    for events in ("removed", "did_not_respond", "removed_other"):
+        figures[f"{events}_rate"] = counted[events][g] / counted["validated"][g] if counted["validated"][g] else None
+        figures[f"{events}_rate_ratio"] = None if reference is None else rate_ratio(
+            int(counted[events][g]), int(counted["validated"][g]),
+            int(counted[events][reference]), int(counted["validated"][reference]))
+    return figures
+
+
+# --------------------------------------------------------------------------- small numbers
+SHARES_OF = {"share_of_on_list": ("on_list",), "share_of_validated": ("validated",), "share_of_removed": ("removed",),
+             "share_of_did_not_respond": ("did_not_respond",)}
+RATES_OF = {f"{events}_rate": (events, "validated") for events in ("removed", "did_not_respond", "removed_other")}
+REMOVAL_COUNTS = ("removed", "removed_other", "did_not_respond")
+
+
+def suppressed_audit(audit: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
+    """A copy safe to show or export: hidden counts as "*", and what is made from them hidden too."""
+    shown = {**audit, "suppression_threshold": threshold, "groupings": {}}
+    for name in ("on_list", "validated", "removed", "did_not_respond"):
+        shown[name] = suppress([audit[name]], threshold).tolist()[0]
+    for by, table in audit["groupings"].items():
+        shown["groupings"][by] = _suppressed_table(table, threshold)
+    return shown
+
+
+def _suppressed_table(table: dict, threshold: int) -> dict:
+    groups = [dict(g) for g in table["groups"]]
+    hidden = {name: suppress([g[name] for g in groups], threshold) == SUPPRESSED for name in COUNTS}
+    # The removals add up (removed = other + did not respond): hide all three where one is hidden.
+    together = hidden["removed"] | hidden["removed_other"] | hidden["did_not_respond"]
+    for name in REMOVAL_COUNTS:
+        hidden[name] = together
+    reference = next((i for i, g in enumerate(groups) if g["group"] == table["reference"]), None)
+    for i, group in enumerate(groups):
+        _hide_group(group, {name: bool(mask[i]) for name, mask in hidden.items()},
+                    {name: bool(mask[reference]) for name, mask in hidden.items()} if reference is not None else {})
+    return {"reference": table["reference"], "groups": groups}
+
+
+def _hide_group(group: dict, hidden: dict[str, bool], reference_hidden: dict[str, bool]) -> None:
+    for name in COUNTS:
+        if hidden[name]:
+            group[name] = SUPPRESSED
+    for share, made_of in SHARES_OF.items():
+        if any(hidden[n] for n in made_of):
+            group[share] = SUPPRESSED
+    for rate, made_of in RATES_OF.items():
+        if any(hidden[n] for n in made_of):
+            group[rate] = SUPPRESSED
+        if any(hidden[n] or reference_hidden.get(n, False) for n in made_of):
+            group[f"{rate}_ratio"] = SUPPRESSED
