@@ -176,8 +176,8 @@ def _reference(labels: tuple[str, ...], validated: np.ndarray, by: str) -> int |
     """The least deprived fifth of the nation with most validated, else the group with most validated."""
     candidates = [g for g, label in enumerate(labels) if label != NOT_KNOWN and validated[g] > 0]
     if by in deprivation.GROUP_PARTS:
-        least = [g for g in candidates if labels[g].endswith("least deprived fifth" if by == "imd_quintile" else "least deprived tenth")]
-        candidates = least or candidates
+        least_deprived = {deprivation.group_label(n, by, deprivation.GROUP_PARTS[by]) for n in deprivation.NATIONS}
+        candidates = [g for g in candidates if labels[g] in least_deprived] or candidates
     return max(candidates, key=lambda g: validated[g]) if candidates else None
 
 

@@ -93,7 +93,8 @@ def due_for_validation(wl: WaitingList, outcomes: Outcomes, within_weeks: float 
     removed = _recorded_as_removed(wl, newest)
     listed = (waits.rtt_wait_counted(wl) & (due <= by)) | removed
     rows = np.flatnonzero(listed)
-    why = np.where(removed[rows], _removed_words(wl, newest, rows), _due_words(due[rows], census))
+    why = _due_words(due[rows], census)
+    why[removed[rows]] = _removed_words(wl, newest, rows[removed[rows]])
     order = np.lexsort((due[rows], ~removed[rows]))  # recorded as removed first, then the most overdue
     rows = rows[order]
     return DueList(rows, last[rows], last_from[rows], due[rows], why[order], wl.census_date, by.astype(date))

@@ -1,0 +1,109 @@
+"""``workbench trends --workspace WS --by GROUPING``: waits and inequality over the weekly snapshots.
+
+Per group: median and mean wait, % within 18 weeks, counts past 52 and 78 weeks; per nation: the gap between
+the most and least deprived fifths and the slope index with its 95% interval; the rule sets adopted (from the
+decision log) and the trend since. Small numbers hidden unless ``--no-suppress``, always in ``--out``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.cli import print_json, print_progress
+from workbench.commands._tables import add_table_arguments, check_out
+from workbench.equity import SUGGESTED_GROUPINGS
+from workbench.files import replacing
+from workbench.spreadsheet import write_csv
+from workbench.suppression import DEFAULT_THRESHOLD
+from workbench.trends import since_adoption, suppressed_trend, trend_figures
+from workbench.workspace import Workspace
+from workbench.xlsx import XlsxWriter
+
+NAME = "trends"
+HELP = "Waits and inequality over the weekly snapshots, per group, with the rule sets adopted marked."
+LIST_HEADERS = ("Census date", "Patients", "RTT waits counted", "Median wait (weeks)", "Mean wait (weeks)",
+                "Within 18 weeks (%)", "Over 52 weeks", "Over 78 weeks")
+INEQUALITY_HEADERS = ("Census date", "Nation", "Gap, most minus least deprived fifth (weeks)",
+                      "Slope index of inequality (weeks)", "95% interval from", "95% interval to")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--workspace", required=True, help="workspace file")
+    parser.add_argument("--by", default="imd_quintile",
+                        help=f"grouping: {', '.join(SUGGESTED_GROUPINGS)}, or a column of the list (imd_quintile)")
+    add_table_arguments(parser, "tables")
+
+
+def run(args) -> int:
+    check_out(args.out, "tables")
+    with Workspace.open(args.workspace) as workspace:
+        trend = trend_figures(workspace, args.by, progress=print_progress)
+    trend["since_adoption"] = since_adoption(trend)
+    safe = suppressed_trend(trend, DEFAULT_THRESHOLD)
+    if args.out:
+        _write(Path(args.out), safe)
+    shown = {**(trend if args.no_suppress else safe), "out": args.out}
+    if args.json:
+        print_json(shown)
+        return 0
+    _print(shown)
+    return 0
+
+
+def whole_list_rows(trend: dict) -> list[list]:
+    return [[s["census_date"], s["patients"], s["waits_counted"], _round(s["median_wait"]), _round(s["mean_wait"]),
+             _percent(s["within_18"]), s["over_52"], s["over_78"]] for s in trend["snapshots"]]
+
+
+def group_rows(trend: dict) -> list[list]:
+    return [[s["census_date"], label, g["patients"], g["waits_counted"], _round(g["median_wait"]), _round(g["mean_wait"]),
+             _percent(g["within_18"]), g["over_52"], g["over_78"]]
+            for s in trend["snapshots"] for label, g in s["groups"].items()]
+
+
+def inequality_rows(trend: dict) -> list[list]:
+    return [[s["census_date"], nation, _round(f["gap"]), _round(f["sii"]), _round(f["low"]), _round(f["high"])]
+            for s in trend["snapshots"] for nation, f in s["by_nation"].items()]
+
+
+def _print(trend: dict) -> None:
+    print(f"{len(trend['snapshots'])} snapshots, grouped by {trend['by']}")
+    print("  ".join(h[:14] for h in LIST_HEADERS))
+    for row in whole_list_rows(trend):
+        print("  ".join(f"{_text(v):>14}" for v in row))
+    for row in inequality_rows(trend):
+        print(f"{row[0]} {row[1]}: gap {_text(row[2])} weeks; SII {_text(row[3])} weeks "
+              f"(95% interval {_text(row[4])} to {_text(row[5])}; positive: the most deprived wait longer)")
+    for adoption in trend["adoptions"]:
+        print(f"Rule set '{adoption['rule_set']}' adopted {adoption['date']}")
+    since = trend.get("since_adoption")
+    for figure in (since or {}).get("figures", []):
+        print(f"Since {since['rule_set']} ({since['from']} to {since['to']}): {figure['figure']}: "
+              f"{_text(_round(figure['from']))} -> {_text(_round(figure['to']))}")
+
+
+def _write(path: Path, trend: dict) -> None:
+    with replacing(path, "the trends") as partial:
+        if path.suffix.lower() == ".csv":
+            write_csv(partial, ("Census date", "Group", "Patients", *LIST_HEADERS[2:]), group_rows(trend))
+            return
+        with XlsxWriter(partial) as book:
+            book.add_table("Whole list", LIST_HEADERS, whole_list_rows(trend))
+            book.add_table("By group", ("Census date", "Group", "Patients", *LIST_HEADERS[2:]), group_rows(trend))
+            book.add_table("Inequality", INEQUALITY_HEADERS, inequality_rows(trend))
+            book.add_table("About", ["Item", "Value"], [
+                ("Grouped by", trend["by"]), ("Waits", "at each census date, over the RTT waits that count"),
+                ("Small numbers", f"counts from 1 to {trend['suppression_threshold']} show as *"),
+                *[(f"Rule set adopted {a['date']}", a["rule_set"]) for a in trend["adoptions"]]])
+
+
+def _round(value, places: int = 1):
+    return round(value, places) if isinstance(value, float) else value
+
+
+def _percent(share):
+    return share if share is None or isinstance(share, str) else round(100 * share, 1)
+
+
+def _text(value) -> str:
+    return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)

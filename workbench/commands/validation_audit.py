@@ -1,0 +1,105 @@
+"""``workbench validation-audit --workspace WS``: does validation remove people unequally?
+
+Removals by group against each group's share of the list and of those validated, with rate ratios and 95%
+intervals; "did not respond" apart. Small numbers hidden unless ``--no-suppress``, always in ``--out``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.cli import print_json
+from workbench.commands._tables import add_table_arguments, check_out
+from workbench.commands.import_ import iso_date
+from workbench.files import replacing
+from workbench.report import grouping_words
+from workbench.spreadsheet import write_csv
+from workbench.suppression import DEFAULT_THRESHOLD
+from workbench.validation_audit import AUDIT_GROUPINGS, suppressed_audit, validation_audit
+from workbench.workspace import Workspace
+from workbench.xlsx import XlsxWriter
+
+NAME = "validation-audit"
+HELP = "Audit validation for equity: removals by IMD fifth, ethnic group, age band, sex and learning disability."
+HEADERS = ("Group", "On the list", "Share of the list (%)", "Validated", "Share of those validated (%)",
+           "Removed", "Removal rate among validated (%)", "Removal rate ratio", "95% interval",
+           "Did not respond", "Did-not-respond rate (%)", "Did-not-respond rate ratio", "95% interval",
+           "Other removals", "Other removal rate (%)", "Other removal rate ratio", "95% interval")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--workspace", required=True, help="workspace file")
+    parser.add_argument("--since", type=iso_date, help="from this date, YYYY-MM-DD (default: the first snapshot's)")
+    parser.add_argument("--until", type=iso_date, help="up to this date (default: every outcome recorded)")
+    parser.add_argument("--by", action="append", help=f"a grouping (repeat for more; default: {', '.join(AUDIT_GROUPINGS)})")
+    add_table_arguments(parser, "tables")
+
+
+def run(args) -> int:
+    check_out(args.out, "tables")
+    with Workspace.open(args.workspace) as workspace:
+        audit = validation_audit(workspace, args.by or AUDIT_GROUPINGS, args.since, args.until)
+    safe = suppressed_audit(audit, DEFAULT_THRESHOLD)
+    if args.out:
+        _write(Path(args.out), safe)
+    shown = {**(audit if args.no_suppress else safe), "out": args.out}
+    if args.json:
+        print_json(shown)
+        return 0
+    print(f"Validation from {shown['since']}: {_n(shown['on_list'])} pathways on the list, {_n(shown['validated'])} "
+          f"validated, {_n(shown['removed'])} removed ({_n(shown['did_not_respond'])} did not respond)")
+    for by, table in shown["groupings"].items():
+        print(f"\n{grouping_words(by)} (reference: {table['reference']})")
+        for row in table_rows(table):
+            print("  " + " | ".join(str(v) for v in row[:9]))
+    for by, why in shown["not_possible"].items():
+        print(f"\n{grouping_words(by)}: {why}")
+    print(f"\n{shown['method']}")
+    return 0
+
+
+def table_rows(table: dict) -> list[list]:
+    """One row per group in ``HEADERS`` order, shares and rates in %, ratios to 2 places; "*" where hidden."""
+    rows = []
+    for g in table["groups"]:
+        row = [g["group"], g["on_list"], _percent(g["share_of_on_list"]), g["validated"], _percent(g["share_of_validated"])]
+        for events, count in (("removed", "removed"), ("did_not_respond", "did_not_respond"), ("removed_other", "removed_other")):
+            row += [g[count], _percent(g[f"{events}_rate"]), *_ratio(g[f"{events}_rate_ratio"], g["group"] == table["reference"])]
+        rows.append(row)
+    return rows
+
+
+def _percent(share):
+    return share if share is None or isinstance(share, str) else round(100 * share, 1)
+
+
+def _ratio(ratio, is_reference: bool) -> list:
+    if is_reference:
+        return ["1 (reference)", ""]
+    if ratio is None or isinstance(ratio, str):
+        return [ratio or "not estimable", ""]
+    return [round(ratio["ratio"], 2), f"{ratio['low']:.2f} to {ratio['high']:.2f}"]
+
+
+def _write(path: Path, audit: dict) -> None:
+    with replacing(path, "the validation audit") as partial:
+        if path.suffix.lower() == ".csv":
+            rows = [[grouping_words(by), *row] for by, t in audit["groupings"].items() for row in table_rows(t)]
+            write_csv(partial, ("Grouping", *HEADERS), rows)
+            return
+        with XlsxWriter(partial) as book:
+            for by, table in audit["groupings"].items():
+                book.add_table(grouping_words(by)[:31], HEADERS, table_rows(table))
+            book.add_table("About", ["Item", "Value"], _about(audit))
+
+
+def _about(audit: dict) -> list[tuple]:
+    references = [(f"Reference group, {grouping_words(by)}", t["reference"]) for by, t in audit["groupings"].items()]
+    return [("From", audit["since"]), ("Pathways on the list", audit["on_list"]), ("Validated", audit["validated"]),
+            ("Removed", audit["removed"]), ("Did not respond", audit["did_not_respond"]), *references,
+            ("Method", audit["method"]),
+            ("Small numbers", f"counts from 1 to {audit['suppression_threshold']} show as *, and what is made from them")]
+
+
+def _n(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
