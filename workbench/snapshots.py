@@ -60,7 +60,7 @@ SCHEME_SHARE = 0.01  # a shape of pathway ID on at least this share of the rows 
 SAME_SCHEME = 0.5  # at least this share of a new list's pathway IDs must have a shape of the scheme
 FALLBACK_SHARE = 0.1  # more pathways than this found only by NHS number and specialty: the IDs changed
 COMMON_SHARE = 0.05  # a weekly list shares far more of its pathways with the week before than this
-ALL, SEQUENCE, DIFFERENCES = b"A", b"S", b"D"  # how an earlier snapshot's column is stored
+ALL, SEQUENCE, DIFFERENCES, WEEKS = b"A", b"S", b"D", b"W"  # how an earlier snapshot's column is stored
 
 
 @dataclass(frozen=True)
@@ -340,6 +340,8 @@ def reverse_delta(earlier: WaitingList, later: WaitingList) -> tuple[bytes, list
     for position, (name, kind, is_source, values) in enumerate(_column_entries(earlier)):
         if kind == SAME_AS_SOURCE:
             blob = _encode_column(kind, values)
+        elif name == "weeks_waited" and not is_source and "wait_start" in earlier.columns:
+            blob = _weeks_apart_from_the_rule(values, earlier)
         else:
             blob = _differences(kind, np.asarray(values), _values_of(later, name, is_source), at, missing)
         stored.append((name, kind, is_source, position, blob))
@@ -356,23 +358,53 @@ def _carry(earlier: WaitingList, later: WaitingList) -> np.ndarray:
 
 
 def _differences(kind: str, values: np.ndarray, later: np.ndarray | None, at: np.ndarray, missing: np.ndarray) -> bytes:
-    """A column stored whole, as a count (row numbers), or as the rows that differ from the later snapshot's."""
-    if kind == NUMBER and len(values) and _is_a_count(values):
-        return SEQUENCE + struct.pack("<d", float(values[0]))
+    """A column stored whole, as a count (row numbers), or as its rows that the later snapshot does not
+    hold (pathways that left: the same rows for every column, so their positions are not stored) and
+    the rows whose value differs from the later snapshot's."""
+    first = _count_from(kind, values)
+    if first is not None:
+        return SEQUENCE + kind.encode("utf-8")[:1] + struct.pack("<q", first)
     if later is None or len(later) == 0:
         return ALL + _encode_column(kind, values)
-    changed = _differs(kind, values, later[at]) | missing
-    if changed.all():
+    differing = _differs(kind, values, later[at]) & ~missing
+    if (differing | missing).all():
         return ALL + _encode_column(kind, values)
-    positions = np.flatnonzero(changed)
-    packed = _pack_ints(positions)
-    return DIFFERENCES + struct.pack("<Q", len(packed)) + packed + _encode_column(kind, values[positions])
+    extra = np.flatnonzero(differing)
+    packed = _pack_ints(extra)
+    stored = values[np.concatenate([np.flatnonzero(missing), extra])]
+    return DIFFERENCES + struct.pack("<Q", len(packed)) + packed + _encode_column(kind, stored)
 
 
-def _is_a_count(values: np.ndarray) -> bool:
-    """Row numbers and line numbers: a first value and then one more each row."""
-    first = values[0]
-    return bool(np.isfinite(first)) and np.array_equal(values, first + np.arange(len(values), dtype=np.float64))
+def _weeks_apart_from_the_rule(weeks: np.ndarray, wl: WaitingList) -> bytes:
+    """Weeks waited change every row every week, but follow from the clock start: only the rows where
+    they do not (waits not counted) are stored."""
+    differing = np.flatnonzero(_differs(NUMBER, weeks, weeks_since(wl.columns["wait_start"], wl.census_date)))
+    packed = _pack_ints(differing)
+    return WEEKS + struct.pack("<Q", len(packed)) + packed + _encode_column(NUMBER, weeks[differing])
+
+
+def weeks_since(wait_start: np.ndarray, census: date) -> np.ndarray:
+    """(census date - clock start) / 7, as :func:`workbench.waits.counted_waits` works weeks waited out."""
+    days = (np.datetime64(census, "D") - wait_start.astype("datetime64[D]")).astype(np.float64)
+    return days / 7.0
+
+
+def _count_from(kind: str, values: np.ndarray) -> int | None:
+    """The first number of a column that counts up by one a row (row and line numbers, a row ID), else None."""
+    if not len(values):
+        return None
+    if kind == NUMBER:
+        first = values[0]
+        counts = np.isfinite(first) and float(first).is_integer() and np.array_equal(
+            values, first + np.arange(len(values), dtype=np.float64))
+        return int(first) if counts else None
+    ends = values[0], values[-1]
+    if kind != TEXT or not all(isinstance(v, str) and v.isdigit() and v == str(int(v)) for v in ends):
+        return None
+    first = int(ends[0])
+    if int(ends[1]) - first != len(values) - 1:
+        return None
+    return first if values.tolist() == [str(n) for n in range(first, first + len(values))] else None
 
 
 def _differs(kind: str, values: np.ndarray, other: np.ndarray) -> np.ndarray:
@@ -403,14 +435,18 @@ def _unpack_ints(blob: bytes) -> np.ndarray:
 def _restored(kind: str, blob: bytes, later: np.ndarray | None, carry: np.ndarray) -> np.ndarray:
     """An earlier snapshot's column from its stored form and the later snapshot's column."""
     tag, rest = blob[:1], blob[1:]
+    if tag == WEEKS:
+        raise ValueError("weeks waited are restored from the clock start (_restore_weeks)")
     if tag == ALL:
         return _decode_column(kind, rest)
     if tag == SEQUENCE:
-        return struct.unpack("<d", rest)[0] + np.arange(len(carry), dtype=np.float64)
+        (first,) = struct.unpack("<q", rest[1:])
+        counted = np.arange(first, first + len(carry), dtype=np.int64)
+        return counted.astype(np.float64) if rest[:1] != b"t" else np.array([str(n) for n in counted.tolist()], dtype=object)
     if later is None or not len(later):
         raise ValueError("an earlier snapshot's column is stored against a later one that does not hold it")
     (size,) = struct.unpack("<Q", rest[:8])
-    positions = _unpack_ints(rest[8:8 + size])
+    positions = np.concatenate([np.flatnonzero(carry < 0), _unpack_ints(rest[8:8 + size])])
     values = later[np.where(carry < 0, 0, carry)]
     values[positions] = _decode_column(kind, rest[8 + size:])
     return values
@@ -439,6 +475,8 @@ def read_snapshots(workspace: Workspace, wanted: Iterable[str] | None = None, pr
 
 def _older_snapshots(workspace: Workspace, known: list[Snapshot], current: WaitingList, wanted: set[str] | None,
                      progress: Progress = no_progress, cancelled: CancelCheck = never):
+    if wanted is not None and "weeks_waited" in wanted:
+        wanted = wanted | {"wait_start"}  # weeks waited are kept as what differs from those since the clock start
     wanted = None if wanted is None else wanted | _referred_headers(workspace, wanted)
     later = current
     for done, snapshot in enumerate(reversed(known[:-1]), start=1):
@@ -451,20 +489,30 @@ def _older_snapshots(workspace: Workspace, known: list[Snapshot], current: Waiti
 def _earlier_list(workspace: Workspace, snapshot: Snapshot, later: WaitingList, wanted: set[str] | None) -> WaitingList:
     (carry_blob,) = workspace.connection.execute("SELECT carry FROM snapshots WHERE id = ?", (snapshot.id,)).fetchone()
     carry = _unpack_ints(carry_blob)
-    columns, source, same_as = {}, {}, {}
+    columns, source, same_as, weeks = {}, {}, {}, None
     for name, kind, is_source, blob in workspace.connection.execute(
             "SELECT name, kind, source, data FROM snapshot_columns WHERE snapshot_id = ? ORDER BY position", (snapshot.id,)):
         if wanted is not None and name not in wanted:
             continue
         if kind == SAME_AS_SOURCE:
             same_as[name] = blob.decode("utf-8")
-            continue
-        restored = _restored(kind, blob, _values_of(later, name, is_source), carry)
-        (source if is_source else columns)[name] = restored
+        elif blob[:1] == WEEKS:
+            weeks = blob
+        else:
+            (source if is_source else columns)[name] = _restored(kind, blob, _values_of(later, name, is_source), carry)
     for name, header in same_as.items():
         columns[name] = source[header]
+    if weeks is not None:
+        columns["weeks_waited"] = _restore_weeks(weeks, columns["wait_start"], snapshot.census_date)
     row_id = columns.pop("row_id").astype(np.int64)
     return WaitingList(row_id=row_id, columns=columns, source=source, census_date=snapshot.census_date)
+
+
+def _restore_weeks(blob: bytes, wait_start: np.ndarray, census: date) -> np.ndarray:
+    (size,) = struct.unpack("<Q", blob[1:9])
+    weeks = weeks_since(wait_start, census)
+    weeks[_unpack_ints(blob[9:9 + size])] = _decode_column(NUMBER, blob[9 + size:])
+    return weeks
 
 
 def _referred_headers(workspace: Workspace, wanted: set[str]) -> set[str]:
