@@ -19,7 +19,9 @@ Between an earlier and a later snapshot (by default the newest two):
 - **priority changed** and **wait start changed**: matched pathways waiting on
   both lists whose clinical priority or clock start differs; **NHS number
   changed**: pathways matched by pathway ID whose NHS number differs (a
-  pathway ID reused, or a number corrected: check which).
+  pathway ID reused, or a number corrected: check which); **pathway ID
+  changed**: pathways found again only by NHS number and specialty, each
+  listed with both IDs so a person can check the match.
 
 Counts are given by group (the group of the later row, or of the earlier one
 for those who left), small numbers controlled as everywhere else
@@ -52,8 +54,8 @@ from workbench.waits import CLOCK_STOPPED
 from workbench.workspace import Workspace
 from workbench.xlsx import XlsxWriter
 
-JOINED, PRIORITY_CHANGED, WAIT_START_CHANGED, NHS_NUMBER_CHANGED = (
-    "joined", "priority changed", "wait start changed", "NHS number changed")
+JOINED, PRIORITY_CHANGED, WAIT_START_CHANGED, NHS_NUMBER_CHANGED, PATHWAY_ID_CHANGED = (
+    "joined", "priority changed", "wait start changed", "NHS number changed", "pathway ID changed")
 LEFT_BY_CLOCK_STOP, LEFT_BY_VALIDATION, LEFT_DID_NOT_RESPOND, LEFT_WITH_NO_RECORD = (
     "left: clock stop", "left: validation outcome", "left: did not respond", "left: no record")
 LEFT = "left"
@@ -92,8 +94,8 @@ class Changes:
             "waiting": {"earlier": self.waiting_earlier, "later": self.waiting_later},
             "matched": {BY_PATHWAY_ID: self.matched_by_id, BY_NHS_NUMBER_AND_SPECIALTY: self.matched_by_fallback},
             "totals": {change: _shown_count(int(totals[change]), threshold) for change in COUNTED}
-            | {LEFT: _shown_count(int(self.table["Change"].isin(LEFT_ROUTES).sum()), threshold),
-               NHS_NUMBER_CHANGED: int((self.table["Change"] == NHS_NUMBER_CHANGED).sum())},
+            | {LEFT: _shown_count(int(self.table["Change"].isin(LEFT_ROUTES).sum()), threshold)}
+            | {change: int((self.table["Change"] == change).sum()) for change in (NHS_NUMBER_CHANGED, PATHWAY_ID_CHANGED)},
             "left_by_outcome": _by_outcome(self.table, threshold),
             "groups": [{"group": group, **shown[group]} for group in self.groups],
             "suppression_threshold": threshold,
@@ -194,9 +196,13 @@ def _stopped_ids(lists: dict[date, WaitingList], first: Snapshot, last: Snapshot
 
 
 def _altered(a, b, groups_b, matches, into_b) -> pd.DataFrame:
-    """Matched pathways waiting on both lists: changed priority, wait start, or (same ID) NHS number."""
+    """Matched pathways waiting on both lists: changed priority, wait start, (same ID) NHS number, or
+    (found by NHS number and specialty) pathway ID."""
     pairs_a, pairs_b, how = matches.earlier[into_b], matches.later[into_b], matches.how()[into_b]
-    parts = []
+    by_fallback = how == BY_NHS_NUMBER_AND_SPECIALTY
+    parts = [_rows(PATHWAY_ID_CHANGED, b, groups_b, pairs_b[by_fallback], **{
+        "Matched by": how[by_fallback], "Before": _plain(a.columns["pathway_id"][pairs_a[by_fallback]]),
+        "After": _plain(b.columns["pathway_id"][pairs_b[by_fallback]])})]
     for change, name, shown in ((PRIORITY_CHANGED, "clinical_priority", _plain), (WAIT_START_CHANGED, "wait_start", _uk),
                                 (NHS_NUMBER_CHANGED, "nhs_number", _nhs)):
         before, after = a.columns[name][pairs_a], b.columns[name][pairs_b]
