@@ -1,0 +1,98 @@
+"""The equity audit of validation: removal rates by group, their ratios and intervals, by hand and on demo weeks."""
+
+import math
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from workbench.demo import write_frame
+from workbench.demo_weeks import weekly_lists
+from workbench.importer import import_file
+from workbench.outcomes import read_returned, record_outcomes
+from workbench.spreadsheet import write_csv
+from workbench.validation_audit import rate_ratio, suppressed_audit, validation_audit
+from workbench.workspace import Workspace
+
+CENSUS = date(2025, 3, 2)
+
+
+def katz(a, n1, c, n2):
+    ratio = (a / n1) / (c / n2)
+    spread = 1.959963984540054 * math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+    return ratio, ratio * math.exp(-spread), ratio * math.exp(spread)
+
+
+@pytest.fixture
+def audited(tmp_path):
+    """60 pathways, 30 women and 30 men. Women: 20 validated, 5 did not respond, 3 no longer required.
+    Men: 25 validated, 1 did not respond, 4 no longer required."""
+    rows = [[f"F{i}", "F", "2024-10-01", CENSUS] for i in range(30)] + [[f"M{i}", "M", "2024-10-01", CENSUS] for i in range(30)]
+    write_csv(tmp_path / "list.csv", ("Pathway ID", "Sex", "RTT Clock Start", "Census Date"), rows)
+    workspace = tmp_path / "audit.sqlite"
+    import_file(tmp_path / "list.csv", workspace, snapshot=True)
+    outcomes = (["Did not respond"] * 5 + ["No longer required"] * 3 + ["Still waiting"] * 12,
+                ["Did not respond"] * 1 + ["No longer required"] * 4 + ["Still waiting"] * 20)
+    returned = [[f"{sex}{i}", word, "05/03/2025", "A Patel"] for sex, words in zip("FM", outcomes) for i, word in enumerate(words)]
+    write_csv(tmp_path / "back.csv", ("Pathway ID", "Action taken", "Date checked", "Checked by"), returned)
+    with Workspace.open(workspace) as ws:
+        record_outcomes(ws, read_returned(tmp_path / "back.csv"))
+        return validation_audit(ws, ["sex"])
+
+
+def test_counts_shares_and_rates_worked_out_by_hand(audited):
+    assert (audited["on_list"], audited["validated"], audited["removed"], audited["did_not_respond"]) == (60, 45, 13, 6)
+    table = audited["groupings"]["sex"]
+    women, men = table["groups"][:2]
+    assert table["reference"] == "Male"  # most validated
+    assert (women["on_list"], women["validated"], women["removed"], women["did_not_respond"], women["removed_other"]) == (30, 20, 8, 5, 3)
+    assert women["share_of_validated"] == pytest.approx(20 / 45) and women["share_of_removed"] == pytest.approx(8 / 13)
+    assert women["removed_rate"] == pytest.approx(0.4) and men["removed_rate"] == pytest.approx(0.2)
+    assert women["did_not_respond_rate"] == pytest.approx(0.25) and men["did_not_respond_rate"] == pytest.approx(0.04)
+
+
+def test_rate_ratios_and_their_intervals_by_katz_log_method(audited):
+    women = audited["groupings"]["sex"]["groups"][0]
+    for key, counts in (("removed", (8, 20, 5, 25)), ("did_not_respond", (5, 20, 1, 25)), ("removed_other", (3, 20, 4, 25))):
+        ratio = women[f"{key}_rate_ratio"]
+        assert (ratio["ratio"], ratio["low"], ratio["high"]) == pytest.approx(katz(*counts))
+    assert women["removed_rate_ratio"]["ratio"] == pytest.approx(2.0)
+    assert rate_ratio(0, 20, 5, 25) is None and rate_ratio(3, 20, 5, 0) is None
+
+
+def test_small_numbers_and_what_is_made_from_them_are_hidden(audited):
+    shown = suppressed_audit(audited, 7)["groupings"]["sex"]["groups"]
+    women, men = shown[:2]
+    assert men["did_not_respond"] == men["removed"] == men["removed_other"] == "*"  # 1 and 5: and the sum with them
+    assert men["did_not_respond_rate"] == "*" and men["validated"] == 25
+    # Women's 5 who did not respond are hidden, so their removals are (8 = 3 + 5 gives them back) and every rate.
+    assert women["did_not_respond"] == women["removed"] == women["removed_other"] == "*"
+    assert women["removed_rate"] == women["did_not_respond_rate_ratio"] == women["removed_rate_ratio"] == "*"
+    assert (women["on_list"], women["validated"], women["share_of_on_list"]) == (30, 20, 0.5)
+
+
+def test_on_the_demo_weeks_did_not_respond_falls_hardest_on_the_most_deprived(tmp_path):
+    workspace = tmp_path / "weeks.sqlite"
+    for week in weekly_lists(rows=2000, weeks=4, seed=3, start=date(2025, 6, 1)):
+        write_frame(tmp_path / "list.csv", week.frame, iso=True)
+        import_file(tmp_path / "list.csv", workspace, snapshot=True)
+        if len(week.returned):
+            write_frame(tmp_path / f"back-{week.census_date}.csv", week.returned)
+            with Workspace.open(workspace) as ws:
+                record_outcomes(ws, read_returned(tmp_path / f"back-{week.census_date}.csv"))
+    with Workspace.open(workspace) as ws:
+        audit = validation_audit(ws)
+    fifths = {g["group"]: g for g in audit["groupings"]["imd_quintile"]["groups"]}
+    assert audit["groupings"]["imd_quintile"]["reference"] == "England, least deprived fifth"
+    assert fifths["England, most deprived fifth"]["did_not_respond_rate_ratio"]["low"] > 1
+    assert set(audit["groupings"]) == {"imd_quintile", "ethnic_group", "age_band", "sex", "learning_disability"}
+
+
+def test_the_command_line_writes_the_audit_with_its_method(tmp_path, audited):
+    workspace = tmp_path / "audit.sqlite"
+    run = subprocess.run([sys.executable, "-m", "workbench", "validation-audit", "--workspace", str(workspace), "--by", "sex",
+                          "--no-suppress", "--out", str(tmp_path / "audit.xlsx")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "Female | 30 | 50.0 | 20 | 44.4 | 8 | 40.0 | 2.0 | 0.77 to 5.17" in run.stdout
+    assert "log method (Katz)" in run.stdout and (tmp_path / "audit.xlsx").is_file()
