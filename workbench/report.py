@@ -72,6 +72,7 @@ class DecisionRecord:
     made_at: datetime = field(default_factory=datetime.now)
     threshold: int = DEFAULT_THRESHOLD
     warnings: Sequence[str] = ()  # what a reader must check before relying on the order
+    trend: dict[str, Any] | None = None  # workbench.trends.since_adoption of a suppressed trend, if any
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def decision_record_html(record: DecisionRecord) -> str:
         _rules_section(record.rule_set, record.baseline),
         _comparison_section(record.comparison),
         _equity_section(record.equity, record.threshold),
+        _trend_section(record.trend),
         _charts_section(record.charts),
         _log_section(record.log, record.chain_problem),
         _toml_section(record.rule_set),
@@ -198,6 +200,22 @@ def _equity_section(summary: dict[str, Any] | None, threshold: int) -> str:
     ]
     return ("<h2>Equity impact: baseline against scenario</h2>" + _key_values(assumptions)
             + _equity_table(shown) + _long_wait_table(shown) + _inequality_table(shown))
+
+
+def _trend_section(trend: dict[str, Any] | None) -> str:
+    """The list's waits and inequality when the rule set was adopted and now (workbench.trends)."""
+    if not trend or not trend["figures"]:
+        return ""
+    shown = {"weeks": _weeks, "share": _share, "count": _count}
+    rows = [[f["figure"], shown[f["kind"]](f["from"]), shown[f["kind"]](f["to"]),
+             "" if f["change"] is None else f"{100 * f['change']:+.1f} points" if f["kind"] == "share"
+             else f"{f['change']:+,.1f}" if f["kind"] == "weeks" else f"{f['change']:+,}"] for f in trend["figures"]]
+    adopted, start, end = (_uk(date.fromisoformat(trend[k])) for k in ("date", "from", "to"))
+    header = ["Figure", f"Snapshot of {start}", f"Snapshot of {end}", "Change"]
+    return (f"<h2>Since '{escape(trend['rule_set'])}' was adopted ({adopted})</h2>"
+            "<p class=\"note\">Waits at each census date over the RTT waits that count (not projections); small "
+            "numbers hidden. A change over time has many causes besides the order: read it beside capacity and "
+            "demand.</p>" + _table(header, rows, numeric={1, 2, 3}))
 
 
 def _equity_table(shown: dict) -> str:

@@ -58,6 +58,8 @@ FIGURE_WORDS = {
     "sii": "Slope index of inequality of mean wait (weeks; positive: the most deprived wait longer)",
 }
 
+FIGURE_KINDS = {"median_wait": "weeks", "mean_wait": "weeks", "within_18": "share", "over_52": "count", "over_78": "count"}
+
 
 def wait_figures(weeks: np.ndarray) -> dict[str, Any]:
     """Median, mean, share within 18 weeks and counts past 18, 52 and 78 weeks of the counted waits given.
@@ -188,12 +190,13 @@ def since_adoption(trend: dict, sha256: str | None = None) -> dict | None:
 
 
 def _compared(start: dict, end: dict) -> list[dict]:
-    rows = [(FIGURE_WORDS[name], start[name], end[name]) for name in WAIT_FIGURES]
+    """Each figure at the start and the end, with its change and its kind (weeks, share or count)."""
+    rows = [(FIGURE_WORDS[name], FIGURE_KINDS[name], start[name], end[name]) for name in WAIT_FIGURES]
     for nation in end["by_nation"]:
-        before = start["by_nation"].get(nation, {})
-        rows.append((f"{nation}: gap, most minus least deprived fifth (weeks)", before.get("gap"), end["by_nation"][nation]["gap"]))
-        rows.append((f"{nation}: slope index of inequality (weeks)", before.get("sii"), end["by_nation"][nation]["sii"]))
-    return [{"figure": name, "from": a, "to": b, "change": _change(a, b)} for name, a, b in rows]
+        before, after = start["by_nation"].get(nation, {}), end["by_nation"][nation]
+        rows.append((f"{nation}: {FIGURE_WORDS['gap']}", "weeks", before.get("gap"), after["gap"]))
+        rows.append((f"{nation}: {FIGURE_WORDS['sii']}", "weeks", before.get("sii"), after["sii"]))
+    return [{"figure": name, "kind": kind, "from": a, "to": b, "change": _change(a, b)} for name, kind, a, b in rows]
 
 
 def _change(before, after):
