@@ -118,6 +118,11 @@ class MainWindow(QMainWindow):
         from ui.prioritisation import install_prioritisation  # part 2: rules, ranked list, equity, workshop
 
         install_prioritisation(self)
+        from ui.outcome_actions import install_outcome_actions  # validation worklists and outcomes
+        from ui.trends_panel import install_trends  # weekly snapshots: what changed, the trends
+
+        install_trends(self)
+        install_outcome_actions(self)
         self._restore_layout()  # last: every dock must exist for its saved place to apply
 
     # Starting ----------------------------------------------------------------
@@ -150,7 +155,10 @@ class MainWindow(QMainWindow):
         path = Path(path) if path else self._ask_open_path("Open waiting list", LIST_FILTER)
         if path is None:
             return None
-        self._leave_current(lambda: self._show_import_dialog(path))
+        from ui.snapshot_import import offer_snapshot  # a later list for the workspace shown?
+
+        if not offer_snapshot(self, path):
+            self._leave_current(lambda: self._show_import_dialog(path))
         return self.dialog
 
     def open_file_directly(self, path: Path) -> None:

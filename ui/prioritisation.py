@@ -527,6 +527,7 @@ class PrioritisationController(QObject):
             log=state.log, chain_problem=state.broken.describe() if state.broken else None,
             made_by="" if self.log.person() == NAME_NOT_GIVEN else self.log.person(),
             warnings=[w for w in [unknown_band_warning(self.ready.wl)] if w],
+            trend=self.window.trends.since_adoption(result.rule_set.sha256) if hasattr(self.window, "trends") else None,
         )
         try:
             html, pdf = export_decision_record(record, path, self.equity.chart_png())

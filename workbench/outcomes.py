@@ -43,7 +43,7 @@ from workbench.importer import file_sha256
 from workbench.mapping import header_key
 from workbench.matching import PSEUDONYM_PREFIX
 from workbench.nhs_number import normalise_nhs_number
-from workbench.progress import WorkbenchError
+from workbench.progress import CancelCheck, Progress, WorkbenchError, never, no_progress
 from workbench.snapshots import read_snapshots
 from workbench.workspace import Workspace, database_problem
 
@@ -146,6 +146,22 @@ def read_returned(path, word_map: Mapping[str, str] | None = None) -> Returned:
         setattr(returned, name, kept[column].tolist())
     returned.outcome_date = [d.astype(date) for d in kept["outcome_date"].to_numpy("datetime64[D]")]
     return returned
+
+
+def unknown_words(path, word_map: Mapping[str, str] | None = None) -> list[tuple[str, int]]:
+    """The outcome words of a returned worklist the workbench does not know, with how many rows use each
+    (commonest first): for the user to say what each means before anything is recorded."""
+    rows = _outcome_rows(Path(path))
+    unknown = rows["outcome"][rows["outcome"].map(lambda w: outcome_of(w, word_map)).isna()]
+    return Counter(unknown).most_common()
+
+
+def record_file(path, workspace_path, word_map: Mapping[str, str] | None = None, progress: Progress = no_progress,
+                cancelled: CancelCheck = never) -> "Recorded":
+    """Read a returned worklist and record its outcomes in the workspace at ``workspace_path`` (all or nothing)."""
+    returned = read_returned(path, word_map)
+    with Workspace.open(workspace_path) as workspace:
+        return record_outcomes(workspace, returned)
 
 
 def _outcome_rows(path: Path) -> pd.DataFrame:

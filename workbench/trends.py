@@ -40,11 +40,13 @@ from typing import Any
 import numpy as np
 
 from workbench import decisions, waits
+from workbench.changes import changes_between
 from workbench.equity import NATION_SLOTS, NOT_KNOWN, group_rows, inequality_indices, nation_slots
 from workbench.fields import RTT_STANDARD_WEEKS, WaitingList
 from workbench.progress import CancelCheck, Progress, WorkbenchError, never, no_progress
 from workbench.snapshots import columns_for_groupings, read_snapshots
 from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress
+from workbench.validation_audit import suppressed_audit, validation_audit
 from workbench.workspace import Workspace
 
 Z_95 = 1.959963984540054
@@ -271,3 +273,16 @@ def census_dates(trend: dict) -> list[date]:
 def adoption_dates(trend: dict) -> list[tuple[date, str]]:
     return [(date.fromisoformat(a["date"]), a["rule_set"]) for a in trend["adoptions"]]
 
+
+
+# --------------------------------------------------------------------------- the app's Trends page
+def trends_page(workspace_path, by: str = "imd_quintile", progress: Progress = no_progress,
+                cancelled: CancelCheck = never) -> dict[str, Any]:
+    """What the app's Trends tab shows, small numbers hidden: the trend, what changed between the newest two
+    snapshots, and the validation audit, all grouped by ``by`` (run on the database worker)."""
+    with Workspace.open(workspace_path) as workspace:
+        trend = suppressed_trend(trend_figures(workspace, by, progress, cancelled))
+        changes = changes_between(workspace, by=by).summary() if len(trend["snapshots"]) > 1 else None
+        has_outcomes = workspace.connection.execute("SELECT 1 FROM validation_outcomes LIMIT 1").fetchone()
+        audit = suppressed_audit(validation_audit(workspace, [by])) if has_outcomes else None
+    return {"trend": trend, "changes": changes, "audit": audit}

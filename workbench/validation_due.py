@@ -36,7 +36,9 @@ from workbench.dates import implausible_dates
 from workbench.fields import WaitingList
 from workbench.files import replacing
 from workbench.nhs_number import format_nhs_number
-from workbench.outcomes import REMOVALS, Outcomes
+from workbench.outcomes import REMOVALS, Outcomes, recorded_outcomes
+from workbench.progress import CancelCheck, Progress, never, no_progress
+from workbench.workspace import Workspace
 from workbench.xlsx import XlsxWriter
 
 MILESTONE_WEEKS = (12, 26, 52)
@@ -134,6 +136,21 @@ def _removed_words(wl: WaitingList, newest, rows: np.ndarray) -> np.ndarray:
 def _due_words(due: np.ndarray, census: np.datetime64) -> np.ndarray:
     shown = [spreadsheet.uk_date(d.astype(date)) for d in due]
     return np.array([f"overdue since {s}" if d <= census else f"due {s}" for d, s in zip(due, shown)], dtype=object)
+
+
+def due_in_workspace(workspace_path, within_weeks: float = 2) -> tuple[WaitingList, DueList, dict | None]:
+    """The current list of a workspace, who on it is due for validation, and its import record."""
+    with Workspace.open(workspace_path) as workspace:
+        wl, record = workspace.load_list(), workspace.import_record()
+        return wl, due_for_validation(wl, recorded_outcomes(workspace), within_weeks), record
+
+
+def write_due_from(workspace_path, out, within_weeks: float = 2, progress: Progress = no_progress,
+                   cancelled: CancelCheck = never) -> DueList:
+    """Write the due worklist of a workspace's current list to ``out`` (the app's export)."""
+    wl, due, record = due_in_workspace(workspace_path, within_weeks)
+    write_due_worklist(out, wl, due, record)
+    return due
 
 
 def due_rows(wl: WaitingList, due: DueList) -> Iterable[list]:

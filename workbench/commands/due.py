@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from workbench.cli import figure, print_json
-from workbench.outcomes import recorded_outcomes
 from workbench.progress import WorkbenchError
-from workbench.validation_due import CADENCE_WORDS, due_for_validation, write_due_worklist
-from workbench.workspace import Workspace
+from workbench.validation_due import CADENCE_WORDS, due_in_workspace, write_due_worklist
 
 NAME = "due"
 HELP = "List the pathways due for validation (12, 26 and 52 weeks, then every 12 weeks) and write the worklist."
@@ -26,9 +24,7 @@ def run(args) -> int:
         raise WorkbenchError(f"{args.out}: write the worklist to a .xlsx or .csv file")
     if args.within_weeks < 0:
         raise WorkbenchError(f"--within-weeks cannot be negative (it is {args.within_weeks:g})")
-    with Workspace.open(args.workspace) as workspace:
-        wl, record = workspace.load_list(), workspace.import_record()
-        due = due_for_validation(wl, recorded_outcomes(workspace), args.within_weeks)
+    wl, due, record = due_in_workspace(args.workspace, args.within_weeks)
     if args.out:
         write_due_worklist(args.out, wl, due, record)
     summary = due.summary() | {"out": args.out}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from workbench.cli import print_json
 from workbench.locking import acquire_lock
-from workbench.outcomes import OUTCOMES, parse_word_map, read_returned, record_outcomes
-from workbench.workspace import Workspace
+from workbench.outcomes import OUTCOMES, parse_word_map, record_file
 
 NAME = "outcomes"
 HELP = ("Record validation outcomes from a returned worklist ('Action taken', 'Date checked', 'Checked by' filled in): "
@@ -22,9 +21,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    returned = read_returned(args.file, parse_word_map(args.map_outcome))
-    with acquire_lock(args.workspace), Workspace.open(args.workspace) as workspace:
-        recorded = record_outcomes(workspace, returned)
+    with acquire_lock(args.workspace):
+        recorded = record_file(args.file, args.workspace, parse_word_map(args.map_outcome))
     if args.json:
         print_json(recorded.as_dict())
         return 0
