@@ -27,8 +27,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QTabWidget, QToolTip, QVBoxLayout,
-    QWidget,
+    QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QToolTip,
+    QVBoxLayout, QWidget,
 )
 
 from ui.equity_panel import AXIS_COLOUR, BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, TEXT_COLOUR, VERMILLION, grouping_choices
@@ -43,11 +43,12 @@ FIGURES = {"median_wait": "Median wait", "mean_wait": "Mean wait", "within_18": 
            "gap": "Gap: most minus least deprived fifth", "sii": "Slope index of inequality"}
 COLOURS = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, "#F0E442", GREY, "#7F3C8D", "#11A579")
 WHOLE_LIST = "Whole list"
+AXIS_UNITS = {"weeks": "weeks", "share": "% of RTT waits counted", "count": "patients"}
 AUDIT_COLUMNS = (("on_list", "On the list"), ("share_of_on_list", "Share of list"), ("validated", "Validated"),
                  ("share_of_validated", "Share of validated"), ("removed", "Removed"),
-                 ("removed_rate", "Removal rate"), ("removed_rate_ratio", "Rate ratio (95% interval)"),
+                 ("removed_rate", "Removal rate"), ("removed_rate_ratio", "Removal rate ratio (95% interval)"),
                  ("did_not_respond", "Did not respond"), ("did_not_respond_rate", "Did-not-respond rate"),
-                 ("did_not_respond_rate_ratio", "Rate ratio (95% interval)"))
+                 ("did_not_respond_rate_ratio", "Did-not-respond rate ratio (95% interval)"))
 
 
 def seconds(day: date) -> float:
@@ -115,21 +116,28 @@ class TrendsPanel(QWidget):
         plot = self.chart.getPlotItem()
         plot.clear()
         self.lines = {}
+        self.hover.setText("")
         if self.page is None:
             return
         trend, figure = self.page["trend"], self.current_figure()
         x = np.array([seconds(d) for d in census_dates(trend)])
+        kind = FIGURE_KINDS.get(figure, "weeks")
+        scale = 100.0 if kind == "share" else 1.0  # shares are drawn as percentages
+        keys = []
         for number, (label, values) in enumerate(series(trend, figure).items()):
-            y = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-            if label == WHOLE_LIST:
-                pen, symbol_brush = pg.mkPen(TEXT_COLOUR, width=3, style=Qt.PenStyle.DashLine), TEXT_COLOUR
-            else:
-                colour = COLOURS[number % len(COLOURS)]
-                pen, symbol_brush = pg.mkPen(colour, width=2), colour
-            self.lines[label] = plot.plot(x, y, pen=pen, symbol="o", symbolSize=7, symbolBrush=symbol_brush,
-                                          name=label, connect="finite")
+            y = np.array([np.nan if v is None else v for v in values], dtype=np.float64) * scale
+            if np.isnan(y).all():
+                continue  # hidden or not known at every snapshot: nothing to draw
+            colour = TEXT_COLOUR if label == WHOLE_LIST else COLOURS[number % len(COLOURS)]
+            style = Qt.PenStyle.DashLine if label == WHOLE_LIST else Qt.PenStyle.SolidLine
+            self.lines[label] = plot.plot(x, y, pen=pg.mkPen(colour, width=2, style=style), symbol="o", symbolSize=7,
+                                          symbolBrush=colour, connect="finite")
+            keys.append(f"<nobr><span style='color:{colour}'>{'- -' if label == WHOLE_LIST else '■'}</span> "
+                        f"{escape(label)}</nobr>")  # a key and its name stay on one line
+        self.legend.setText(" &nbsp; ".join(keys))
         self._mark_adoptions(plot, trend)
-        plot.setLabel("left", FIGURE_WORDS[figure], color=TEXT_COLOUR)
+        plot.setLabel("left", AXIS_UNITS[kind], color=TEXT_COLOUR)  # the figure is named in its chooser
+        self.chart.setToolTip(FIGURE_WORDS[figure])
         plot.enableAutoRange()
 
     def _mark_adoptions(self, plot: pg.PlotItem, trend: dict) -> None:
@@ -141,37 +149,37 @@ class TrendsPanel(QWidget):
             plot.addItem(line)
             self.adoption_lines.append(line)
 
-    def hover_text(self, x_seconds: float, y_value: float) -> str:
-        """The values of the snapshot nearest ``x_seconds``, the series nearest ``y_value`` first."""
-        if self.page is None:
-            return ""
+    def hover_values(self, x_seconds: float, y_value: float) -> tuple[date, list[tuple[str, Any]]]:
+        """The census date nearest ``x_seconds`` and each series' value then, the one nearest ``y_value`` first."""
         trend, figure = self.page["trend"], self.current_figure()
         dates = census_dates(trend)
         index = int(np.argmin([abs(seconds(d) - x_seconds) for d in dates]))
         found = [(label, values[index]) for label, values in series(trend, figure).items()]
         near = min(found, key=lambda lv: abs(lv[1] - y_value) if isinstance(lv[1], float) else np.inf)
-        shown = [near] + [f for f in found if f is not near]
-        listed = "; ".join(f"{escape(label)}: {value_text(figure, value)}" for label, value in shown)
-        return f"<b>{dates[index]:%d/%m/%Y}</b>, {escape(FIGURE_WORDS[figure])}: {listed}"
+        return dates[index], [near] + [f for f in found if f is not near]
 
     def _on_mouse_moved(self, position) -> None:
         plot = self.chart.getPlotItem()
         if self.page is None or not plot.sceneBoundingRect().contains(position):
             return
         point = plot.vb.mapSceneToView(position)
-        text = self.hover_text(point.x(), point.y())
-        self.hover.setText(text)
-        QToolTip.showText(QCursor.pos(), text, self.chart)
+        day, values = self.hover_values(point.x(), point.y())
+        figure = self.current_figure()
+        shown = [values[0]] + [v for v in values[1:] if v[0] == WHOLE_LIST]  # the nearest line, and the whole list
+        self.hover.setText(f"<b>{day:%d/%m/%Y}</b> · {escape(FIGURES[figure])}: "
+                           + " · ".join(f"{escape(label)} {value_text(figure, value)}" for label, value in shown))
+        everything = "<br>".join(f"{escape(label)}: {value_text(figure, value)}" for label, value in values)
+        QToolTip.showText(QCursor.pos(), f"<b>{day:%d/%m/%Y}</b>, {escape(FIGURE_WORDS[figure])}<br>{everything}", self.chart)
 
     def _note(self, trend: dict) -> str:
         dates = census_dates(trend)
         snapshots = (f"{len(dates)} snapshots, {dates[0]:%d/%m/%Y} to {dates[-1]:%d/%m/%Y}" if len(dates) > 1 else
-                     f"One snapshot ({dates[0]:%d/%m/%Y}): import next week's list as a snapshot (File > Open waiting "
-                     "list…, then Add as a weekly snapshot) to see the trend.")
+                     f"One snapshot ({dates[0]:%d/%m/%Y}): add next week's list to it (File > Open waiting list…, "
+                     "Add as a weekly snapshot) to see the trend")
         adopted = "; ".join(f"'{escape(a['rule_set'])}' adopted {date.fromisoformat(a['date']):%d/%m/%Y}" for a in trend["adoptions"])
-        return (f"{snapshots}. Waits at each census date over the RTT waits that count; gap and slope index: "
-                f"positive, the most deprived wait longer. Counts from 1 to {trend['suppression_threshold']} shown as "
-                f"{SUPPRESSED}. {adopted or 'No rule set adopted yet (Record decision in the Decision log).'}")
+        return (f"{snapshots} · {adopted or 'no rule set adopted yet (Record decision)'} · waits at each census "
+                "date, over the RTT waits that count · gap and slope index: positive, the most deprived wait longer · "
+                f"counts from 1 to {trend['suppression_threshold']} shown as {SUPPRESSED}")
 
     # The tables --------------------------------------------------------------------
     def _fill_changes(self, changes: dict | None) -> None:
@@ -197,8 +205,10 @@ class TrendsPanel(QWidget):
             return
         by, table = next(iter(audit["groupings"].items()))
         self.audit_note.setText(
-            f"{audit['validated']} validated, {audit['removed']} removed ({audit['did_not_respond']} did not respond); "
-            f"{grouping_words(by)}, reference group {table['reference']}. {audit['method']}")
+            f"{_count(audit['validated'])} validated, {_count(audit['removed'])} removed ({_count(audit['did_not_respond'])} "
+            f"did not respond) · {grouping_words(by)}, against {table['reference']} · rate ratios with 95% intervals "
+            "by Katz's log method (hover for how)")
+        self.audit_note.setToolTip(audit["method"])
         rows = [[g["group"], *(_audit_cell(g[key], g["group"] == table["reference"], key) for key, _ in AUDIT_COLUMNS)]
                 for g in table["groups"]]
         _fill(self.audit, ["Group", *(title for _, title in AUDIT_COLUMNS)], rows)
@@ -220,11 +230,13 @@ class TrendsPanel(QWidget):
         for label, box in (("Group by:", self.grouping), ("Figure:", self.figure)):
             top.addWidget(QLabel(label))
             top.addWidget(box)
-        top.addStretch(1)
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.setMinimumWidth(1)
+        top.addWidget(self.legend, 1)
         self.chart = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.chart.setBackground("w")
         self.chart.setAccessibleName("Trend chart")
-        self.chart.getPlotItem().addLegend(offset=(-10, 10), labelTextColor=TEXT_COLOUR)
         self.chart.getPlotItem().showGrid(y=True, alpha=0.2)
         self.chart.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.note, self.hover = QLabel(), QLabel()
@@ -234,13 +246,20 @@ class TrendsPanel(QWidget):
         self.tables = QTabWidget()
         self.changes, self.changes_note = _table_page(self.tables, "Who joined and left")
         self.audit, self.audit_note = _table_page(self.tables, "Validation audit")
+        below = QWidget()
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
+        for widget, stretch in ((self.hover, 0), (self.note, 0), (self.tables, 1)):
+            below_layout.addWidget(widget, stretch)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.chart)
+        split.addWidget(below)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addWidget(self.chart, 3)
-        layout.addWidget(self.hover)
-        layout.addWidget(self.note)
-        layout.addWidget(self.tables, 2)
+        layout.addWidget(split, 1)
 
 
 def _table_page(tabs: QTabWidget, title: str) -> tuple[QTableWidget, QLabel]:
@@ -271,6 +290,10 @@ def _fill(table: QTableWidget, headers: list[str], rows: list[list]) -> None:
             if c:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
+
+
+def _count(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def _audit_cell(value, is_reference: bool, key: str) -> str:

@@ -148,7 +148,8 @@ def read_returned(path, word_map: Mapping[str, str] | None = None) -> Returned:
     return returned
 
 
-def unknown_words(path, word_map: Mapping[str, str] | None = None) -> list[tuple[str, int]]:
+def unknown_words(path, word_map: Mapping[str, str] | None = None, progress: Progress = no_progress,
+                  cancelled: CancelCheck = never) -> list[tuple[str, int]]:
     """The outcome words of a returned worklist the workbench does not know, with how many rows use each
     (commonest first): for the user to say what each means before anything is recorded."""
     rows = _outcome_rows(Path(path))
