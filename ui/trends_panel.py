@@ -35,7 +35,9 @@ from ui.equity_panel import AXIS_COLOUR, BLUE, GREEN, GREY, ORANGE, PURPLE, SKY,
 from workbench.changes import COUNTED
 from workbench.report import grouping_words
 from workbench.suppression import SUPPRESSED
-from workbench.trends import FIGURE_KINDS, FIGURE_WORDS, census_dates, series, since_adoption, trends_page
+from workbench.trends import (
+    FIGURE_KINDS, FIGURE_WORDS, census_dates, changes_and_audit, series, since_adoption, trends_page,
+)
 
 TAB_TITLE = "Trends"
 FIGURES = {"median_wait": "Median wait", "mean_wait": "Mean wait", "within_18": "% within 18 weeks",
@@ -101,12 +103,18 @@ class TrendsPanel(QWidget):
     def current_figure(self) -> str:
         return self.figure.currentData()
 
-    def show_page(self, page: dict) -> None:
-        self.page = page
+    def show_trend(self, trend: dict) -> None:
+        """Draw the trend (the tables below follow with :meth:`show_tables`)."""
+        self.page = {"trend": trend}
         self._draw()
-        self._fill_changes(page["changes"])
-        self._fill_audit(page["audit"])
-        self.note.setText(self._note(page["trend"]))
+        self.note.setText(self._note(trend))
+        self.changes_note.setText("Working out who joined and left…")
+        self.audit_note.setText("Working out the validation audit…")
+
+    def show_tables(self, tables: dict) -> None:
+        self.page = {**(self.page or {}), **tables}
+        self._fill_changes(tables["changes"])
+        self._fill_audit(tables["audit"])
 
     def show_message(self, text: str) -> None:
         self.note.setText(escape(text))
@@ -314,10 +322,11 @@ class TrendsController(QObject):
     """Keeps the Trends tab in step with the window's workspace.
 
     Invariants: ``page`` is the newest page worked out for the workspace shown
-    (None before it is ready, or for a workspace with no list).
+    (None before its trend is ready, or for a workspace with no list); its
+    tables follow the trend, from the same request (``_request``) only.
     """
 
-    pageShown = Signal(object)
+    pageShown = Signal(object)  # the whole page, once its tables are in
 
     def __init__(self, window):
         super().__init__(window)
@@ -325,6 +334,7 @@ class TrendsController(QObject):
         self.panel = TrendsPanel()
         self.page: dict | None = None
         self._waiting_for_list = False
+        self._request = 0
         window.add_tab(self.panel, TAB_TITLE)
         window.workspaceLoaded.connect(self.on_workspace_loaded)
         window.list_panel.listShown.connect(self._on_list_shown)
@@ -347,20 +357,34 @@ class TrendsController(QObject):
             self.refresh()
 
     def refresh(self):
-        """Work the page out again (on the database worker; a newer request wins)."""
+        """Work the page out again on the database worker: the trend, then the tables (a newer request wins)."""
         loaded = self.window.loaded
         if loaded is None or loaded.wl is None:
             return None
-        task = self.window.database.submit(partial(trends_page, loaded.file.path, self.panel.current_grouping()),
-                                           lane="trends", description="Working out the trends")
-        task.finished.connect(self._on_page)
+        self._request += 1
+        request, path, by = self._request, loaded.file.path, self.panel.current_grouping()
+        task = self.window.database.submit(partial(trends_page, path, by), lane="trends",
+                                           description="Working out the trends")
+        task.finished.connect(lambda page: self._on_trend(request, page, path, by))
         task.failed.connect(self.panel.show_message)
         return task
 
-    def _on_page(self, page: dict) -> None:
+    def _on_trend(self, request: int, page: dict, path, by: str) -> None:
+        if request != self._request:
+            return
         self.page = page
-        self.panel.show_page(page)
-        self.pageShown.emit(page)
+        self.panel.show_trend(page["trend"])
+        task = self.window.database.submit(partial(changes_and_audit, path, by), lane="trend-tables",
+                                           description="Who joined and left; the validation audit")
+        task.finished.connect(lambda tables: self._on_tables(request, tables))
+        task.failed.connect(self.panel.show_message)
+
+    def _on_tables(self, request: int, tables: dict) -> None:
+        if request != self._request:
+            return
+        self.page = {**self.page, **tables}
+        self.panel.show_tables(tables)
+        self.pageShown.emit(self.page)
 
     def since_adoption(self, sha256: str | None = None) -> dict | None:
         """The trend since the rule set with ``sha256`` was adopted (else the newest one adopted), for the

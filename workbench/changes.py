@@ -108,8 +108,12 @@ def changes_between(workspace: Workspace, earlier: date | None = None, later: da
     known = snapshots(workspace)
     first, last = _chosen(workspace, known, earlier, later)
     wanted = set(FIELDS) | columns_for_groupings(workspace, [by])
-    lists = {s.census_date: wl for s, wl in read_snapshots(workspace, wanted)
-             if first.census_date <= s.census_date <= last.census_date}
+    lists = {}
+    for snapshot, wl in read_snapshots(workspace, wanted):  # newest first: stop once past the earlier one
+        if first.census_date <= snapshot.census_date <= last.census_date:
+            lists[snapshot.census_date] = wl
+        if snapshot.census_date <= first.census_date:
+            break
     outcomes = recorded_outcomes(workspace).newest(last.census_date)
     return _changes(first, last, lists, outcomes, by)
 

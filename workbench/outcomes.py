@@ -376,6 +376,6 @@ def recorded_outcomes(workspace: Workspace) -> Outcomes:
         "SELECT pathway_id, outcome, outcome_date, coalesce(checked_by, ''), file_name FROM validation_outcomes "
         "ORDER BY outcome_date, id").fetchall()
     columns = list(zip(*rows)) if rows else [(), (), (), (), ()]
-    return Outcomes(np.array(columns[0], dtype=object), np.array(columns[1], dtype=object),
-                    np.array(columns[2], dtype="datetime64[D]"), np.array(columns[3], dtype=object),
-                    np.array(columns[4], dtype=object))
+    days = pd.to_datetime(pd.Series(columns[2], dtype=object), format="%Y-%m-%d").to_numpy("datetime64[D]")
+    return Outcomes(np.array(columns[0], dtype=object), np.array(columns[1], dtype=object), days,
+                    np.array(columns[3], dtype=object), np.array(columns[4], dtype=object))

@@ -102,6 +102,9 @@ def snapshot_figures(wl: WaitingList, by: str) -> dict[str, Any]:
     """The trend figures of one list (unsuppressed)."""
     counted = waits.rtt_wait_counted(wl)
     weeks = np.asarray(wl.columns["weeks_waited"], dtype=np.float64)
+    if "deprivation_nation" in wl.columns:  # the groups and the nations' figures both ask: worked out once
+        nation = wl.columns["deprivation_nation"]
+        wl.known_codes.add(nation, *wl.known_codes.factorize(nation))
     grouping = group_rows(wl, by)
     groups = {}
     for g, label in enumerate(grouping.labels):
@@ -278,11 +281,18 @@ def adoption_dates(trend: dict) -> list[tuple[date, str]]:
 # --------------------------------------------------------------------------- the app's Trends page
 def trends_page(workspace_path, by: str = "imd_quintile", progress: Progress = no_progress,
                 cancelled: CancelCheck = never) -> dict[str, Any]:
-    """What the app's Trends tab shows, small numbers hidden: the trend, what changed between the newest two
-    snapshots, and the validation audit, all grouped by ``by`` (run on the database worker)."""
+    """The trend the app's Trends tab draws, grouped by ``by``, small numbers hidden (database worker)."""
     with Workspace.open(workspace_path) as workspace:
-        trend = suppressed_trend(trend_figures(workspace, by, progress, cancelled))
-        changes = changes_between(workspace, by=by).summary() if len(trend["snapshots"]) > 1 else None
+        return {"trend": suppressed_trend(trend_figures(workspace, by, progress, cancelled))}
+
+
+def changes_and_audit(workspace_path, by: str = "imd_quintile", progress: Progress = no_progress,
+                      cancelled: CancelCheck = never) -> dict[str, Any]:
+    """The tables below the Trends chart, small numbers hidden: what changed between the newest two snapshots
+    (None with one) and the validation audit (None before any outcome is recorded), grouped by ``by``."""
+    with Workspace.open(workspace_path) as workspace:
+        several = workspace.connection.execute("SELECT count(*) FROM snapshots").fetchone()[0] > 1
+        changes = changes_between(workspace, by=by).summary() if several else None
         has_outcomes = workspace.connection.execute("SELECT 1 FROM validation_outcomes LIMIT 1").fetchone()
         audit = suppressed_audit(validation_audit(workspace, [by])) if has_outcomes else None
-    return {"trend": trend, "changes": changes, "audit": audit}
+    return {"changes": changes, "audit": audit}

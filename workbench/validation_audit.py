@@ -104,29 +104,43 @@ def validation_audit(workspace: Workspace, groupings: Iterable[str] = AUDIT_GROU
 
 def _pathways(workspace: Workspace, groupings: list[str], since: date, until: date | None) -> Pathways:
     wanted = {"pathway_id", "wait_not_counted"} | columns_for_groupings(workspace, groupings)
-    parts, in_period = [], []
-    for snapshot, wl in read_snapshots(workspace, wanted):
+    parts, seen, in_period, newer = [], set(), set(), None
+    for snapshot, wl in read_snapshots(workspace, wanted):  # newest first: a pathway's newest row comes first
         waiting = np.flatnonzero(wl.columns["wait_not_counted"] != CLOCK_STOPPED)
-        parts.append((wl, waiting))
-        in_period.append(since <= snapshot.census_date and (until is None or snapshot.census_date <= until))
+        ids = wl.columns["pathway_id"][waiting]
+        # Pathways on the snapshot after this one are known already; only the others are looked for.
+        unknown = np.flatnonzero(~pd.Series(ids, dtype=object).isin(newer).to_numpy()) if newer is not None \
+            else np.arange(len(ids))
+        parts.append((wl, waiting[_first_sight(ids, unknown, seen)]))
+        if since <= snapshot.census_date and (until is None or snapshot.census_date <= until):
+            in_period.update((ids[unknown] if newer is not None and in_period else ids).tolist())
+        newer = ids
     table = _newest_rows(parts, sorted(wanted - {"row_id"}))
-    ids = table.columns["pathway_id"]
-    seen = set().union(*(set(wl.columns["pathway_id"][rows].tolist()) for (wl, rows), keep in zip(parts, in_period) if keep))
+    ids = pd.Series(table.columns["pathway_id"], dtype=object)
     newest = _outcomes_in(workspace, since, until)
     outcome = newest.reindex(ids).to_numpy(object)
-    validated = pd.Series(ids).isin(newest.index).to_numpy()
+    validated = ids.isin(newest.index).to_numpy()
     removed = pd.Series(outcome, dtype=object).isin(REMOVALS).to_numpy()
-    return Pathways(table, pd.Series(ids).isin(seen).to_numpy() | validated, validated, removed,
+    return Pathways(table, ids.isin(in_period).to_numpy() | validated, validated, removed,
                     removed & (outcome == DID_NOT_RESPOND))
 
 
+def _first_sight(ids: np.ndarray, candidates: np.ndarray, seen: set) -> np.ndarray:
+    """Which of the candidate rows hold a pathway not seen before (each once); notes them as seen."""
+    first = []
+    for row in candidates.tolist():
+        pathway = ids[row]
+        if pathway is not None and pathway not in seen:
+            seen.add(pathway)
+            first.append(row)
+    return np.array(first, dtype=np.int64)
+
+
 def _newest_rows(parts: list[tuple[WaitingList, np.ndarray]], names: list[str]) -> WaitingList:
-    """Each pathway once, from the newest snapshot that has it (the snapshots are newest first)."""
+    """The given rows of each snapshot, one list (each pathway once, from the newest snapshot that has it)."""
     columns = {name: np.concatenate([_column(wl, name)[rows] for wl, rows in parts]) for name in names}
-    first = ~pd.Series(columns["pathway_id"]).duplicated().to_numpy() & (columns["pathway_id"] != None)  # noqa: E711
-    kept = {name: values[first] for name, values in columns.items()}
-    source = {name: kept.pop(name) for name in names if _is_source(parts, name)}
-    return WaitingList(np.arange(1, int(first.sum()) + 1), kept, source)
+    source = {name: columns.pop(name) for name in names if _is_source(parts, name)}
+    return WaitingList(np.arange(1, len(columns["pathway_id"]) + 1), columns, source)
 
 
 def _column(wl: WaitingList, name: str) -> np.ndarray:
