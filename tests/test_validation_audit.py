@@ -94,5 +94,6 @@ def test_the_command_line_writes_the_audit_with_its_method(tmp_path, audited):
     run = subprocess.run([sys.executable, "-m", "workbench", "validation-audit", "--workspace", str(workspace), "--by", "sex",
                           "--no-suppress", "--out", str(tmp_path / "audit.xlsx")], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert "Female | 30 | 50.0 | 20 | 44.4 | 8 | 40.0 | 2.0 | 0.77 to 5.17" in run.stdout
+    assert ("Female: 30 on the list (50.0%), 20 validated; removed 8 (40.0%, ratio 2.0, 95% interval 0.77 to 5.17); "
+            "did not respond 5 (25.0%, ratio 6.25, 95% interval 0.79 to 49.28)") in run.stdout
     assert "log method (Katz)" in run.stdout and (tmp_path / "audit.xlsx").is_file()

@@ -7,6 +7,7 @@ decision log) and the trend since. Small numbers hidden unless ``--no-suppress``
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from workbench.cli import print_json, print_progress
@@ -51,18 +52,18 @@ def run(args) -> int:
 
 
 def whole_list_rows(trend: dict) -> list[list]:
-    return [[s["census_date"], s["patients"], s["waits_counted"], _round(s["median_wait"]), _round(s["mean_wait"]),
+    return [[_day(s["census_date"]), s["patients"], s["waits_counted"], _round(s["median_wait"]), _round(s["mean_wait"]),
              _percent(s["within_18"]), s["over_52"], s["over_78"]] for s in trend["snapshots"]]
 
 
 def group_rows(trend: dict) -> list[list]:
-    return [[s["census_date"], label, g["patients"], g["waits_counted"], _round(g["median_wait"]), _round(g["mean_wait"]),
+    return [[_day(s["census_date"]), label, g["patients"], g["waits_counted"], _round(g["median_wait"]), _round(g["mean_wait"]),
              _percent(g["within_18"]), g["over_52"], g["over_78"]]
             for s in trend["snapshots"] for label, g in s["groups"].items()]
 
 
 def inequality_rows(trend: dict) -> list[list]:
-    return [[s["census_date"], nation, _round(f["gap"]), _round(f["sii"]), _round(f["low"]), _round(f["high"])]
+    return [[_day(s["census_date"]), nation, _round(f["gap"]), _round(f["sii"]), _round(f["low"]), _round(f["high"])]
             for s in trend["snapshots"] for nation, f in s["by_nation"].items()]
 
 
@@ -72,14 +73,14 @@ def _print(trend: dict) -> None:
     for row in whole_list_rows(trend):
         print("  ".join(f"{_text(v):>14}" for v in row))
     for row in inequality_rows(trend):
-        print(f"{row[0]} {row[1]}: gap {_text(row[2])} weeks; SII {_text(row[3])} weeks "
+        print(f"{_text(row[0])} {row[1]}: gap {_text(row[2])} weeks; SII {_text(row[3])} weeks "
               f"(95% interval {_text(row[4])} to {_text(row[5])}; positive: the most deprived wait longer)")
     for adoption in trend["adoptions"]:
-        print(f"Rule set '{adoption['rule_set']}' adopted {adoption['date']}")
+        print(f"Rule set '{adoption['rule_set']}' adopted {_text(_day(adoption['date']))}")
     since = trend.get("since_adoption")
     for figure in (since or {}).get("figures", []):
-        print(f"Since {since['rule_set']} ({since['from']} to {since['to']}): {figure['figure']}: "
-              f"{_text(_round(figure['from']))} -> {_text(_round(figure['to']))}")
+        print(f"Since {since['rule_set']} ({_text(_day(since['from']))} to {_text(_day(since['to']))}): "
+              f"{figure['figure']}: {_text(_round(figure['from']))} -> {_text(_round(figure['to']))}")
 
 
 def _write(path: Path, trend: dict) -> None:
@@ -105,5 +106,11 @@ def _percent(share):
     return share if share is None or isinstance(share, str) else round(100 * share, 1)
 
 
+def _day(iso: str) -> date:
+    return date.fromisoformat(iso)
+
+
 def _text(value) -> str:
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
     return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)

@@ -6,6 +6,7 @@ intervals; "did not respond" apart. Small numbers hidden unless ``--no-suppress`
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from workbench.cli import print_json
@@ -46,12 +47,14 @@ def run(args) -> int:
     if args.json:
         print_json(shown)
         return 0
-    print(f"Validation from {shown['since']}: {_n(shown['on_list'])} pathways on the list, {_n(shown['validated'])} "
-          f"validated, {_n(shown['removed'])} removed ({_n(shown['did_not_respond'])} did not respond)")
+    print(f"Validation from {date.fromisoformat(shown['since']):%d/%m/%Y}: {_n(shown['on_list'])} pathways on the list, "
+          f"{_n(shown['validated'])} validated, {_n(shown['removed'])} removed ({_n(shown['did_not_respond'])} did not respond)")
     for by, table in shown["groupings"].items():
-        print(f"\n{grouping_words(by)} (reference: {table['reference']})")
+        print(f"\n{grouping_words(by)} (rate ratios against {table['reference']})")
         for row in table_rows(table):
-            print("  " + " | ".join(str(v) for v in row[:9]))
+            print(f"  {row[0]}: {_n(row[1])} on the list ({_pct(row[2])}), {_n(row[3])} validated; removed {_n(row[5])} "
+                  f"({_pct(row[6])}, ratio {_ratio_text(row[7:9])}); did not respond {_n(row[9])} "
+                  f"({_pct(row[10])}, ratio {_ratio_text(row[11:13])})")
     for by, why in shown["not_possible"].items():
         print(f"\n{grouping_words(by)}: {why}")
     print(f"\n{shown['method']}")
@@ -102,4 +105,17 @@ def _about(audit: dict) -> list[tuple]:
 
 
 def _n(value) -> str:
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _pct(value) -> str:
+    return f"{value}%" if isinstance(value, float) else _n(value)
+
+
+def _ratio_text(ratio_and_interval: list) -> str:
+    """
+    >>> _ratio_text([1.3, "1.02 to 1.65"]), _ratio_text(["1 (reference)", ""])
+    ('1.3, 95% interval 1.02 to 1.65', '1 (reference)')
+    """
+    ratio, interval = ratio_and_interval
+    return f"{ratio}, 95% interval {interval}" if interval else str(ratio)
