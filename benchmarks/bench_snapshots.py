@@ -35,7 +35,7 @@ from pathlib import Path
 from workbench.demo import write_frame
 from workbench.demo_weeks import weekly_lists
 from workbench.importer import import_file
-from workbench.outcomes import read_returned, record_outcomes
+from workbench.outcomes import record_file
 from workbench.snapshots import read_snapshots
 from workbench.trends import trend_figures, trends_page
 from workbench.workspace import Workspace
@@ -68,7 +68,7 @@ def build(folder: Path, rows: int, weeks: int) -> tuple[Path, list[float], list[
     workspace = folder / "year.sqlite"
     imports, alone, whole = [], [], 0
     for number, week in enumerate(weekly_lists(rows=rows, weeks=weeks, start=weekly_start())):
-        listed = folder / "list.csv"
+        listed = folder / f"list-{week.census_date.isoformat()}.csv"
         write_frame(listed, week.frame, iso=True)
         imports.append(timed(lambda: import_file(listed, workspace, snapshot=True)))
         whole += stored_bytes(workspace)
@@ -78,8 +78,7 @@ def build(folder: Path, rows: int, weeks: int) -> tuple[Path, list[float], list[
             single.unlink()
         if len(week.returned):
             write_frame(folder / "back.csv", week.returned)
-            with Workspace.open(workspace) as ws:
-                record_outcomes(ws, read_returned(folder / "back.csv"))
+            record_file(folder / "back.csv", workspace)
         listed.unlink()
         print(f"week {number + 1}: {week.census_date} {len(week.frame):,} rows, import {imports[-1]:.2f} s", file=sys.stderr)
     return workspace, imports, alone, whole

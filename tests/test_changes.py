@@ -11,10 +11,7 @@ from workbench.changes import (
     JOINED, LEFT_BY_CLOCK_STOP, LEFT_BY_VALIDATION, LEFT_DID_NOT_RESPOND, LEFT_WITH_NO_RECORD, NHS_NUMBER_CHANGED,
     PATHWAY_ID_CHANGED, PRIORITY_CHANGED, WAIT_START_CHANGED, changes_between, write_changes,
 )
-from workbench.demo import write_frame
-from workbench.demo_weeks import weekly_lists
-from workbench.importer import import_file
-from workbench.outcomes import read_returned, record_outcomes
+from workbench.demo_weeks import import_week, weekly_lists
 from workbench.progress import WorkbenchError
 from workbench.workspace import Workspace
 from tests.weekly_lists import FIRST, LAST, MIDDLE, hand_worked_workspace
@@ -97,12 +94,7 @@ def demo_weeks(tmp_path_factory):
     workspace = folder / "weeks.sqlite"
     weeks = list(weekly_lists(rows=600, weeks=4, seed=5, start=date(2025, 6, 1)))
     for week in weeks:
-        write_frame(folder / "list.csv", week.frame, iso=True)
-        import_file(folder / "list.csv", workspace, snapshot=True)
-        if len(week.returned):
-            write_frame(folder / f"returned-{week.census_date}.csv", week.returned)
-            with Workspace.open(workspace) as ws:
-                record_outcomes(ws, read_returned(folder / f"returned-{week.census_date}.csv"))
+        import_week(week, workspace, folder)
     return workspace, weeks
 
 

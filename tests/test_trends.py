@@ -10,11 +10,9 @@ import numpy as np
 import pytest
 
 from workbench import decisions
-from workbench.demo import write_frame
-from workbench.demo_weeks import weekly_lists
+from workbench.demo_weeks import import_week, weekly_lists
 from workbench.equity import inequality_indices
 from workbench.fields import WaitingList
-from workbench.importer import import_file
 from workbench.report import DecisionRecord, decision_record_html
 from workbench.rules import treat_in_turn
 from workbench.trends import (
@@ -85,8 +83,7 @@ def test_the_rule_set_adopted_is_marked_and_the_record_shows_the_trend_since(tmp
     today = date.today()
     workspace = tmp_path / "weeks.sqlite"
     for week in weekly_lists(rows=500, weeks=3, seed=4, start=today - timedelta(days=7)):
-        write_frame(tmp_path / "list.csv", week.frame, iso=True)
-        import_file(tmp_path / "list.csv", workspace, snapshot=True)
+        import_week(week, workspace, tmp_path, outcomes=False)
     with Workspace.open(workspace) as ws:
         decisions.record_decision(ws, "Dr A", "Adopted treat in turn", "", treat_in_turn())
         trend = trend_figures(ws)

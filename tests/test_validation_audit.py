@@ -7,8 +7,7 @@ from datetime import date
 
 import pytest
 
-from workbench.demo import write_frame
-from workbench.demo_weeks import weekly_lists
+from workbench.demo_weeks import import_week, weekly_lists
 from workbench.importer import import_file
 from workbench.outcomes import read_returned, record_outcomes
 from workbench.spreadsheet import write_csv
@@ -75,12 +74,7 @@ def test_small_numbers_and_what_is_made_from_them_are_hidden(audited):
 def test_on_the_demo_weeks_did_not_respond_falls_hardest_on_the_most_deprived(tmp_path):
     workspace = tmp_path / "weeks.sqlite"
     for week in weekly_lists(rows=2000, weeks=4, seed=3, start=date(2025, 6, 1)):
-        write_frame(tmp_path / "list.csv", week.frame, iso=True)
-        import_file(tmp_path / "list.csv", workspace, snapshot=True)
-        if len(week.returned):
-            write_frame(tmp_path / f"back-{week.census_date}.csv", week.returned)
-            with Workspace.open(workspace) as ws:
-                record_outcomes(ws, read_returned(tmp_path / f"back-{week.census_date}.csv"))
+        import_week(week, workspace, tmp_path)
     with Workspace.open(workspace) as ws:
         audit = validation_audit(ws)
     fifths = {g["group"]: g for g in audit["groupings"]["imd_quintile"]["groups"]}

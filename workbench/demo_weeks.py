@@ -37,6 +37,7 @@ import pandas as pd
 
 from workbench import outcomes as words
 from workbench.demo import DEMO_CENSUS, DEMO_SEED, GROUP_OF_CODE, _district_lsoas, generate_wlmds_list, write_frame
+from workbench.importer import import_file
 from workbench.progress import WorkbenchError
 from workbench.validation_due import next_due
 
@@ -203,6 +204,19 @@ def _days(column: pd.Series) -> np.ndarray:
 
 def _day(value) -> np.datetime64:
     return np.datetime64(pd.Timestamp(value).date(), "D")
+
+
+def import_week(week: Week, workspace: str | os.PathLike, folder: str | os.PathLike, outcomes: bool = True):
+    """Import a week's list into ``workspace`` as a snapshot and (``outcomes``) record its returned worklist,
+    as a trust would; the files are written into ``folder``. Returns the import's result."""
+    listed = Path(folder) / f"list-{week.census_date.isoformat()}.csv"
+    write_frame(listed, week.frame, iso=True)
+    result = import_file(listed, workspace, snapshot=True)
+    if outcomes and len(week.returned):
+        returned = Path(folder) / f"outcomes-{week.census_date.isoformat()}.csv"
+        write_frame(returned, week.returned)
+        words.record_file(returned, workspace)
+    return result
 
 
 def write_series(folder: str | os.PathLike, rows: int = 5000, weeks: int = 4, seed: int = DEMO_SEED) -> list[Path]:

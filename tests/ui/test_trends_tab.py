@@ -7,16 +7,13 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 import ui.snapshot_import as snapshot_import
-from ui import errors
 from ui.main_window import MainWindow
 from ui.outcome_actions import CHOOSE
 from ui.session import SAVED, WorkspaceFile
 from ui.trends_panel import WHOLE_LIST, seconds
 from workbench import decisions
 from workbench.demo import write_frame
-from workbench.demo_weeks import weekly_lists
-from workbench.importer import import_file
-from workbench.outcomes import read_returned, record_outcomes
+from workbench.demo_weeks import import_week, weekly_lists
 from workbench.rules import treat_in_turn
 from workbench.snapshots import snapshots
 from workbench.workspace import Workspace
@@ -36,22 +33,12 @@ def series(tmp_path_factory):
         files.append(folder / f"list-{week.census_date}.csv")
         write_frame(files[-1], week.frame, iso=True)
     workspace = folder / "weeks.sqlite"
-    for file, week in zip(files[:3], weeks[:3]):
-        import_file(file, workspace, snapshot=True)
-        if len(week.returned):
-            write_frame(folder / f"back-{week.census_date}.csv", week.returned)
-            with Workspace.open(workspace) as ws:
-                record_outcomes(ws, read_returned(folder / f"back-{week.census_date}.csv"))
+    (folder / "imported").mkdir()
+    for week in weeks[:3]:
+        import_week(week, workspace, folder / "imported")
     with Workspace.open(workspace) as ws:
         decisions.record_decision(ws, "Dr A", "Adopted treat in turn", "", treat_in_turn())
     return workspace, files, weeks
-
-
-@pytest.fixture
-def shown_errors(monkeypatch):
-    seen = []
-    monkeypatch.setattr(errors, "show_error", lambda parent, message, title="": seen.append(message))
-    return seen
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ or wait start changed. Counts by group (small numbers hidden unless ``--no-suppr
 from __future__ import annotations
 
 from workbench.changes import COUNTED, LEFT, LEFT_ROUTES, changes_between, write_changes
-from workbench.cli import print_json
-from workbench.commands._tables import add_table_arguments, check_out
+from workbench.commands._tables import add_by_argument, add_table_arguments, check_out, show
 from workbench.commands.import_ import iso_date
-from workbench.equity import SUGGESTED_GROUPINGS
 from workbench.suppression import DEFAULT_THRESHOLD
 from workbench.workspace import Workspace
 
@@ -21,8 +19,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--from", dest="earlier", type=iso_date, help="census date of the earlier snapshot, YYYY-MM-DD "
                                                                          "(default: the one before the later)")
     parser.add_argument("--to", dest="later", type=iso_date, help="census date of the later snapshot (default: the newest)")
-    parser.add_argument("--by", default="imd_quintile",
-                        help=f"grouping: {', '.join(SUGGESTED_GROUPINGS)}, or a column of the list (imd_quintile)")
+    add_by_argument(parser)
     add_table_arguments(parser, "counts and the pathways behind them")
 
 
@@ -30,16 +27,8 @@ def run(args) -> int:
     check_out(args.out, "changes")
     with Workspace.open(args.workspace) as workspace:
         changes = changes_between(workspace, args.earlier, args.later, args.by)
-    summary = changes.summary(None if args.no_suppress else DEFAULT_THRESHOLD)
-    if args.out:
-        write_changes(args.out, changes)
-    if args.json:
-        print_json({**summary, "out": args.out})
-        return 0
-    _print(summary)
-    if args.out:
-        print(f"The pathways behind these counts are in {args.out}")
-    return 0
+    return show(args, changes.summary(None), changes.summary(DEFAULT_THRESHOLD),
+                lambda path, _safe: write_changes(path, changes), _print)
 
 
 def _print(summary: dict) -> None:
@@ -54,6 +43,8 @@ def _print(summary: dict) -> None:
     print(f"{'group':<40}" + "".join(f"{c[:12]:>13}" for c in COUNTED))
     for group in summary["groups"]:
         print(f"{group['group'][:39]:<40}" + "".join(f"{_n(group[c]):>13}" for c in COUNTED))
+    if summary["out"]:
+        print(f"The pathways behind these counts are in {summary['out']}")
 
 
 def _n(value) -> str:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from workbench.cli import print_json, print_progress
-from workbench.commands._tables import add_table_arguments, check_out
-from workbench.equity import SUGGESTED_GROUPINGS
+from workbench.cli import print_progress
+from workbench.commands._tables import add_by_argument, add_table_arguments, check_out, show
 from workbench.files import replacing
 from workbench.spreadsheet import write_csv
 from workbench.suppression import DEFAULT_THRESHOLD
@@ -30,8 +29,7 @@ INEQUALITY_HEADERS = ("Census date", "Nation", "Gap, most minus least deprived f
 
 def add_arguments(parser) -> None:
     parser.add_argument("--workspace", required=True, help="workspace file")
-    parser.add_argument("--by", default="imd_quintile",
-                        help=f"grouping: {', '.join(SUGGESTED_GROUPINGS)}, or a column of the list (imd_quintile)")
+    add_by_argument(parser)
     add_table_arguments(parser, "tables")
 
 
@@ -40,15 +38,7 @@ def run(args) -> int:
     with Workspace.open(args.workspace) as workspace:
         trend = trend_figures(workspace, args.by, progress=print_progress)
     trend["since_adoption"] = since_adoption(trend)
-    safe = suppressed_trend(trend, DEFAULT_THRESHOLD)
-    if args.out:
-        _write(Path(args.out), safe)
-    shown = {**(trend if args.no_suppress else safe), "out": args.out}
-    if args.json:
-        print_json(shown)
-        return 0
-    _print(shown)
-    return 0
+    return show(args, trend, suppressed_trend(trend, DEFAULT_THRESHOLD), _write, _print)
 
 
 def whole_list_rows(trend: dict) -> list[list]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from workbench.cli import print_json
-from workbench.commands._tables import add_table_arguments, check_out
+from workbench.commands._tables import add_table_arguments, check_out, show
 from workbench.commands.import_ import iso_date
 from workbench.files import replacing
 from workbench.report import grouping_words
@@ -40,13 +39,10 @@ def run(args) -> int:
     check_out(args.out, "tables")
     with Workspace.open(args.workspace) as workspace:
         audit = validation_audit(workspace, args.by or AUDIT_GROUPINGS, args.since, args.until)
-    safe = suppressed_audit(audit, DEFAULT_THRESHOLD)
-    if args.out:
-        _write(Path(args.out), safe)
-    shown = {**(audit if args.no_suppress else safe), "out": args.out}
-    if args.json:
-        print_json(shown)
-        return 0
+    return show(args, audit, suppressed_audit(audit, DEFAULT_THRESHOLD), _write, _print)
+
+
+def _print(shown: dict) -> None:
     print(f"Validation from {date.fromisoformat(shown['since']):%d/%m/%Y}: {_n(shown['on_list'])} pathways on the list, "
           f"{_n(shown['validated'])} validated, {_n(shown['removed'])} removed ({_n(shown['did_not_respond'])} did not respond)")
     for by, table in shown["groupings"].items():
@@ -58,7 +54,6 @@ def run(args) -> int:
     for by, why in shown["not_possible"].items():
         print(f"\n{grouping_words(by)}: {why}")
     print(f"\n{shown['method']}")
-    return 0
 
 
 def table_rows(table: dict) -> list[list]:
