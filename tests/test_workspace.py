@@ -302,6 +302,6 @@ def test_a_list_saved_before_source_columns_were_named_apart_opens_unchanged(tmp
     connection.close()
     with Workspace.open(path) as ws:
         back = ws.load_list()
-        assert ws.schema_migrations()[-1] == "m007_validation_outcomes"
+        assert ws.schema_migrations()[-1] == "m005_source_columns_apart"
     assert back.columns["pathway_id"].tolist() == ["000", "001", "002"]
     assert back.source["Carer"].tolist() == ["Y", None, "N"]

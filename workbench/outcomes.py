@@ -317,7 +317,7 @@ def _refuse_a_file_read_before(workspace: Workspace, returned: Returned) -> None
 
 def _refuse_unknown_pathways(workspace: Workspace, returned: Returned) -> None:
     """Every pathway must be on a snapshot, with the NHS number and specialty the workspace holds for it."""
-    held = known_pathways(workspace)
+    held = known_pathways(workspace, set(returned.pathway_id))
     unknown = [(p, r) for p, r in zip(returned.pathway_id, returned.file_row) if p not in held]
     if unknown:
         raise WorkbenchError(f"{returned.file_name}: {len(unknown):,} pathway IDs are on none of this workspace's lists: "
@@ -335,16 +335,18 @@ def _listed(pairs: list[tuple[str, int]]) -> str:
     return shown + (f" and {len(pairs) - SHOWN:,} more" if len(pairs) > SHOWN else "")
 
 
-def known_pathways(workspace: Workspace) -> dict[str, tuple[set, set]]:
-    """Every pathway ID on any snapshot, with the NHS numbers and specialties it was given."""
+def known_pathways(workspace: Workspace, pathway_ids: set[str]) -> dict[str, tuple[set, set]]:
+    """Those of ``pathway_ids`` on any snapshot, with every NHS number and specialty they were given."""
     held: dict[str, tuple[set, set]] = {}
     for _snapshot, wl in read_snapshots(workspace, {"pathway_id", "nhs_number", "specialty"}):
-        columns = [wl.columns.get(n, np.full(len(wl), None, dtype=object)) for n in ("pathway_id", "nhs_number", "specialty")]
-        frame = pd.DataFrame(dict(zip(("p", "n", "s"), columns))).drop_duplicates()
-        for pathway, number, specialty in frame.itertuples(index=False):
-            numbers, specialties = held.setdefault(pathway, (set(), set()))
-            numbers.add(number)
-            specialties.add(specialty)
+        ids = wl.columns["pathway_id"]
+        rows = np.flatnonzero(pd.Series(ids, dtype=object).isin(pathway_ids).to_numpy())
+        missing = np.full(len(wl), None, dtype=object)
+        numbers, specialties = (wl.columns.get(name, missing) for name in ("nhs_number", "specialty"))
+        for row in rows.tolist():
+            found = held.setdefault(ids[row], (set(), set()))
+            found[0].add(numbers[row])
+            found[1].add(specialties[row])
     return held
 
 

@@ -142,12 +142,11 @@ def store_list(workspace: Workspace, wl: WaitingList, findings, record: dict[str
     organisation or pathway scheme.
     """
     known = snapshots(workspace)
-    current = workspace.load_list() if known else None
-    if as_snapshot and current is not None:
-        writes, added = _adding(workspace, known, current, wl, record)
+    if as_snapshot and known:
+        writes, added = _adding(workspace, known, workspace.load_list(), wl, record)
     elif len(known) >= 2:
-        writes, added = _replacing_newest(workspace, known, current, wl, record)
-    else:
+        writes, added = _replacing_newest(workspace, known, workspace.load_list(), wl, record)
+    else:  # the first list, or one in place of the only one: nothing earlier to keep
         writes, added = _first(known, wl), Added(1, 1, bool(known))
     check(cancelled)
     workspace.replace_list(wl, findings, record, progress=progress, cancelled=cancelled, encoded_ahead=encoded_ahead,
