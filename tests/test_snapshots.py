@@ -145,6 +145,12 @@ def test_a_list_with_hardly_a_pathway_in_common_is_refused(tmp_path, weeks):
         import_file(other, path, snapshot=True)
 
 
+def test_a_pseudonymised_list_after_a_named_one_is_refused(tmp_path, weeks):
+    path = snapshot_workspace(tmp_path, weeks, 1)
+    with pytest.raises(WorkbenchError, match="one list is pseudonymised and the other not, or with another key"):
+        import_file(weeks[1][0], path, snapshot=True, pseudonymise=True)
+
+
 def test_a_plain_import_replaces_the_newest_snapshot_and_keeps_the_others_exactly(tmp_path, weeks):
     path = snapshot_workspace(tmp_path, weeks, 3)
     corrected = altered(tmp_path, weeks, lambda f: f.__setitem__("procedure_priority_code", "P3"), "week-3-again.csv")

@@ -11,8 +11,10 @@ mapping); the earlier ones stay.
 one; never from a file already imported; never from another organisation (a
 provider code column, where the lists have one) or with another pathway scheme
 (pathway IDs of another shape, pathways found again mostly by NHS number rather
-than by pathway ID, or hardly any pathway in common). Each refusal is one plain
-sentence naming the file, and nothing is written.
+than by pathway ID, or hardly any pathway in common); nor when most pathways
+come with other NHS numbers (one list pseudonymised, the other not, or with
+another key). Each refusal is one plain sentence naming the file, and nothing
+is written.
 
 **Storage.** The newest snapshot *is* the current list (``list_columns``). Each
 earlier snapshot is kept as what differs from the snapshot after it: ``carry``
@@ -240,6 +242,7 @@ def _refuse_unless_later(record: dict, wl: WaitingList, before: Snapshot, before
     _refuse_another_scheme(name, wl, before)
     matches = match_pathways(before_list, wl)
     _refuse_changed_identifiers(name, matches, len(before_list), len(wl), before)
+    _refuse_other_nhs_numbers(name, matches, before_list, wl, before)
     notes = [] if before.organisation and organisation_of(wl) else [
         "The lists name no provider organisation (no provider code column): check that this list is from the "
         "same organisation as the earlier snapshots."]
@@ -288,6 +291,18 @@ def _refuse_changed_identifiers(name: str, matches, before_rows: int, rows: int,
         raise WorkbenchError(f"{name}: only {by_id + by_fallback:,} of its {rows:,} pathways are on the snapshot of "
                              f"{when}: another organisation's or another system's list (or a pseudonymised list "
                              "beside a named one); nothing was imported")
+
+
+def _refuse_other_nhs_numbers(name: str, matches, before_list: WaitingList, wl: WaitingList, before: Snapshot) -> None:
+    """The same pathways with other NHS numbers, most of them: pseudonymised on one list and not the other,
+    or with another key; never followed as if they were the same patients."""
+    numbers = [np.asarray(w.columns.get("nhs_number", np.full(len(w), None)), dtype=object)[rows]
+               for w, rows in ((before_list, matches.earlier), (wl, matches.later))]
+    both = (numbers[0] != None) & (numbers[1] != None)  # noqa: E711 (elementwise)
+    if both.sum() and (numbers[0][both] != numbers[1][both]).mean() > SAME_SCHEME:
+        raise WorkbenchError(f"{name}: most of its pathways have another NHS number than on the snapshot of "
+                             f"{before.census_date:%d/%m/%Y}: one list is pseudonymised and the other not, or with "
+                             "another key (use the same key file: --key-file); nothing was imported")
 
 
 def organisation_of(wl: WaitingList) -> str | None:
