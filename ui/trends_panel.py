@@ -36,7 +36,8 @@ from workbench.changes import COUNTED
 from workbench.report import grouping_words
 from workbench.suppression import SUPPRESSED
 from workbench.trends import (
-    FIGURE_KINDS, FIGURE_WORDS, census_dates, changes_and_audit, series, since_adoption, trends_page,
+    FIGURE_KINDS, FIGURE_WORDS, census_dates, changes_and_audit, has_several_snapshots, series, since_adoption,
+    trends_page,
 )
 
 TAB_TITLE = "Trends"
@@ -339,6 +340,7 @@ class TrendsController(QObject):
         window.workspaceLoaded.connect(self.on_workspace_loaded)
         window.list_panel.listShown.connect(self._on_list_shown)
         self.panel.groupingChanged.connect(lambda _by: self.refresh())
+        window.tabs.currentChanged.connect(self._on_tab_changed)
 
     def on_workspace_loaded(self, loaded) -> None:
         self.page = None
@@ -352,8 +354,19 @@ class TrendsController(QObject):
             self._on_list_shown()
 
     def _on_list_shown(self) -> None:
-        if self._waiting_for_list:
-            self._waiting_for_list = False
+        """With several snapshots, work the trends out now (the decision record shows the trend since a
+        rule set was adopted); with one, when the tab is first shown."""
+        if not self._waiting_for_list:
+            return
+        self._waiting_for_list = False
+        task = self.window.database.submit(partial(has_several_snapshots, self.window.loaded.file.path), lane="trends")
+        task.finished.connect(lambda several: self.refresh() if several or self._tab_shown() else None)
+
+    def _tab_shown(self) -> bool:
+        return self.window.tabs.currentWidget() is self.panel
+
+    def _on_tab_changed(self, _index: int) -> None:
+        if self._tab_shown() and self.page is None and not self._waiting_for_list:
             self.refresh()
 
     def refresh(self):
@@ -362,19 +375,19 @@ class TrendsController(QObject):
         if loaded is None or loaded.wl is None:
             return None
         self._request += 1
-        request, path, by = self._request, loaded.file.path, self.panel.current_grouping()
-        task = self.window.database.submit(partial(trends_page, path, by), lane="trends",
+        request, path, by, wl = self._request, loaded.file.path, self.panel.current_grouping(), loaded.wl
+        task = self.window.database.submit(partial(trends_page, path, by, wl), lane="trends",
                                            description="Working out the trends")
-        task.finished.connect(lambda page: self._on_trend(request, page, path, by))
+        task.finished.connect(lambda page: self._on_trend(request, page, path, by, wl))
         task.failed.connect(self.panel.show_message)
         return task
 
-    def _on_trend(self, request: int, page: dict, path, by: str) -> None:
+    def _on_trend(self, request: int, page: dict, path, by: str, wl) -> None:
         if request != self._request:
             return
         self.page = page
         self.panel.show_trend(page["trend"])
-        task = self.window.database.submit(partial(changes_and_audit, path, by), lane="trend-tables",
+        task = self.window.database.submit(partial(changes_and_audit, path, by, wl), lane="trend-tables",
                                            description="Who joined and left; the validation audit")
         task.finished.connect(lambda tables: self._on_tables(request, tables))
         task.failed.connect(self.panel.show_message)

@@ -103,13 +103,14 @@ class Changes:
 
 
 def changes_between(workspace: Workspace, earlier: date | None = None, later: date | None = None,
-                    by: str = "imd_quintile") -> Changes:
-    """The changes between the snapshots of two census dates (default: the newest two)."""
+                    by: str = "imd_quintile", current: WaitingList | None = None) -> Changes:
+    """The changes between the snapshots of two census dates (default: the newest two); ``current``: the
+    current list if already in memory."""
     known = snapshots(workspace)
     first, last = _chosen(workspace, known, earlier, later)
     wanted = set(FIELDS) | columns_for_groupings(workspace, [by])
     lists = {}
-    for snapshot, wl in read_snapshots(workspace, wanted):  # newest first: stop once past the earlier one
+    for snapshot, wl in read_snapshots(workspace, wanted, current=current):  # newest first: stop past the earlier
         if first.census_date <= snapshot.census_date <= last.census_date:
             lists[snapshot.census_date] = wl
         if snapshot.census_date <= first.census_date:

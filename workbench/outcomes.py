@@ -204,14 +204,14 @@ def _columns_of(path: Path, table) -> pd.DataFrame:
               for name in COLUMN_HEADERS}
     parsed = parse_dates(values["outcome_date"])
     sheet = f" (sheet {table.sheet})" if table.sheet else ""
+    as_text = lambda tidy, name: pd.Series([tidy(v) for v in values[name]], dtype=object)  # noqa: E731 (None stays None)
     return pd.DataFrame({
-        "pathway_id": [_text(v) for v in values["pathway_id"]],
-        "nhs_number": [_nhs_number(v) for v in values["nhs_number"]],
-        "specialty": [_text(v) for v in values["specialty"]],
+        "pathway_id": as_text(_text, "pathway_id"),
+        "nhs_number": as_text(_nhs_number, "nhs_number"),
+        "specialty": as_text(_text, "specialty"),
         "outcome": values["outcome"],
         "outcome_date": parsed.dates,
-        "date_written": values["outcome_date"],
-        "checked_by": [_text(v) for v in values["checked_by"]],
+        "checked_by": as_text(_text, "checked_by"),
         "file_row": table.source_line.astype(np.int64),
         "where": f"{path.name}{sheet}",
     })

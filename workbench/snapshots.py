@@ -468,17 +468,19 @@ def _restored(kind: str, blob: bytes, later: np.ndarray | None, carry: np.ndarra
 
 # --------------------------------------------------------------------------- reading earlier snapshots
 def read_snapshots(workspace: Workspace, wanted: Iterable[str] | None = None, progress: Progress = no_progress,
-                   cancelled: CancelCheck = never) -> Iterator[tuple[Snapshot, WaitingList]]:
+                   cancelled: CancelCheck = never, current: WaitingList | None = None) -> Iterator[tuple[Snapshot, WaitingList]]:
     """Every snapshot with its list, newest first (the current list first).
 
     ``wanted`` names the columns to give back (fields, or source headers), all
     of them when None: reading only what a figure needs is much quicker. Every
-    list has its ``row_id``. A damaged workspace is a WorkbenchError naming it.
+    list has its ``row_id``. ``current`` is the workspace's current list if
+    already in memory (the app's), so it is not read again. A damaged workspace
+    is a WorkbenchError naming it.
     """
     known = snapshots(workspace)
     if not known:
         return
-    current = workspace.load_list()
+    current = current if current is not None else workspace.load_list()
     wanted = None if wanted is None else set(wanted) | {"row_id"}
     yield known[-1], _only(current, wanted)
     try:

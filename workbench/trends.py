@@ -146,10 +146,11 @@ def _decile_stats(weeks: np.ndarray, decile: np.ndarray):
 
 # --------------------------------------------------------------------------- every snapshot
 def trend_figures(workspace: Workspace, by: str = "imd_quintile", progress: Progress = no_progress,
-                  cancelled: CancelCheck = never) -> dict[str, Any]:
-    """The figures of every snapshot, oldest first, with the rule sets adopted (unsuppressed)."""
+                  cancelled: CancelCheck = never, current: WaitingList | None = None) -> dict[str, Any]:
+    """The figures of every snapshot, oldest first, with the rule sets adopted (unsuppressed); ``current``:
+    the current list if already in memory."""
     wanted = set(WAIT_COLUMNS) | columns_for_groupings(workspace, [by])
-    figures = [snapshot_figures(wl, by) for _snapshot, wl in read_snapshots(workspace, wanted, progress, cancelled)]
+    figures = [snapshot_figures(wl, by) for _s, wl in read_snapshots(workspace, wanted, progress, cancelled, current)]
     if not figures:
         raise WorkbenchError(f"{workspace.path.name}: this workspace has no waiting list yet: import one first")
     figures.reverse()
@@ -279,20 +280,30 @@ def adoption_dates(trend: dict) -> list[tuple[date, str]]:
 
 
 # --------------------------------------------------------------------------- the app's Trends page
-def trends_page(workspace_path, by: str = "imd_quintile", progress: Progress = no_progress,
-                cancelled: CancelCheck = never) -> dict[str, Any]:
-    """The trend the app's Trends tab draws, grouped by ``by``, small numbers hidden (database worker)."""
+def trends_page(workspace_path, by: str = "imd_quintile", current: WaitingList | None = None,
+                progress: Progress = no_progress, cancelled: CancelCheck = never) -> dict[str, Any]:
+    """The trend the app's Trends tab draws, grouped by ``by``, small numbers hidden (database worker);
+    ``current``: the workspace's current list, already in memory."""
     with Workspace.open(workspace_path) as workspace:
-        return {"trend": suppressed_trend(trend_figures(workspace, by, progress, cancelled))}
+        return {"trend": suppressed_trend(trend_figures(workspace, by, progress, cancelled, current))}
 
 
-def changes_and_audit(workspace_path, by: str = "imd_quintile", progress: Progress = no_progress,
-                      cancelled: CancelCheck = never) -> dict[str, Any]:
+def changes_and_audit(workspace_path, by: str = "imd_quintile", current: WaitingList | None = None,
+                      progress: Progress = no_progress, cancelled: CancelCheck = never) -> dict[str, Any]:
     """The tables below the Trends chart, small numbers hidden: what changed between the newest two snapshots
     (None with one) and the validation audit (None before any outcome is recorded), grouped by ``by``."""
     with Workspace.open(workspace_path) as workspace:
-        several = workspace.connection.execute("SELECT count(*) FROM snapshots").fetchone()[0] > 1
-        changes = changes_between(workspace, by=by).summary() if several else None
+        changes = changes_between(workspace, by=by, current=current).summary() if snapshot_count(workspace) > 1 else None
         has_outcomes = workspace.connection.execute("SELECT 1 FROM validation_outcomes LIMIT 1").fetchone()
-        audit = suppressed_audit(validation_audit(workspace, [by])) if has_outcomes else None
+        audit = suppressed_audit(validation_audit(workspace, [by], current=current)) if has_outcomes else None
     return {"changes": changes, "audit": audit}
+
+
+def snapshot_count(workspace: Workspace) -> int:
+    return workspace.connection.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+
+
+def has_several_snapshots(workspace_path, progress: Progress = no_progress, cancelled: CancelCheck = never) -> bool:
+    """Whether the workspace holds more than one snapshot (a quick look, on the database worker)."""
+    with Workspace.open(workspace_path) as workspace:
+        return snapshot_count(workspace) > 1

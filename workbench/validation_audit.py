@@ -84,13 +84,14 @@ class Pathways:
 
 
 def validation_audit(workspace: Workspace, groupings: Iterable[str] = AUDIT_GROUPINGS, since: date | None = None,
-                     until: date | None = None) -> dict[str, Any]:
-    """The audit's figures, unsuppressed (see :func:`suppressed_audit`); groupings a list lacks are noted."""
+                     until: date | None = None, current: WaitingList | None = None) -> dict[str, Any]:
+    """The audit's figures, unsuppressed (see :func:`suppressed_audit`); groupings a list lacks are noted.
+    ``current``: the current list if already in memory."""
     known = snapshots(workspace)
     if not known:
         raise WorkbenchError(f"{workspace.path.name}: this workspace has no waiting list yet: import one first")
     since = since or known[0].census_date
-    pathways = _pathways(workspace, list(groupings), since, until)
+    pathways = _pathways(workspace, list(groupings), since, until, current)
     audit = {"since": since.isoformat(), "until": until and until.isoformat(), "method": METHOD,
              **{name: int(getattr(pathways, name).sum()) for name in ("on_list", "validated", "removed", "did_not_respond")},
              "groupings": {}, "not_possible": {}}
@@ -102,10 +103,11 @@ def validation_audit(workspace: Workspace, groupings: Iterable[str] = AUDIT_GROU
     return audit
 
 
-def _pathways(workspace: Workspace, groupings: list[str], since: date, until: date | None) -> Pathways:
+def _pathways(workspace: Workspace, groupings: list[str], since: date, until: date | None,
+              current: WaitingList | None) -> Pathways:
     wanted = {"pathway_id", "wait_not_counted"} | columns_for_groupings(workspace, groupings)
     parts, seen, in_period, newer = [], set(), set(), None
-    for snapshot, wl in read_snapshots(workspace, wanted):  # newest first: a pathway's newest row comes first
+    for snapshot, wl in read_snapshots(workspace, wanted, current=current):  # newest first: its newest row first
         waiting = np.flatnonzero(wl.columns["wait_not_counted"] != CLOCK_STOPPED)
         ids = wl.columns["pathway_id"][waiting]
         # Pathways on the snapshot after this one are known already; only the others are looked for.

@@ -14,6 +14,7 @@ from ui.trends_panel import WHOLE_LIST, seconds
 from workbench import decisions
 from workbench.demo import write_frame
 from workbench.demo_weeks import import_week, weekly_lists
+from workbench.importer import import_file
 from workbench.rules import treat_in_turn
 from workbench.snapshots import snapshots
 from workbench.workspace import Workspace
@@ -184,3 +185,19 @@ def test_the_decision_record_shows_the_trend_since_the_rule_set_was_adopted(qtbo
     later = series[2][3].census_date
     assert f"Since '{treat_in_turn().name}' was adopted ({TODAY:%d/%m/%Y})" in html
     assert f"Snapshot of {later:%d/%m/%Y}" in html and "England: Slope index of inequality" in html
+
+
+def test_with_one_snapshot_the_trends_wait_until_the_tab_is_shown(qtbot, tmp_path, series, shown_errors):
+    path = tmp_path / "one.sqlite"
+    import_file(series[1][0], path, snapshot=True)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.workspaceLoaded, timeout=WAIT_MS):
+        window.show_workspace(WorkspaceFile(path, SAVED))
+    qtbot.waitUntil(lambda: not window.database.is_busy(), timeout=WAIT_MS)
+    assert window.trends.page is None  # nothing worked out for a tab nobody looks at
+    with qtbot.waitSignal(window.trends.pageShown, timeout=WAIT_MS):
+        window.tabs.setCurrentWidget(window.trends.panel)
+    assert len(window.trends.page["trend"]["snapshots"]) == 1 and window.trends.page["changes"] is None
+    assert window.trends.panel.note.text().startswith("One snapshot")
