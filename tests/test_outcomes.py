@@ -119,6 +119,8 @@ def test_the_same_file_twice_is_refused_and_recorded_outcomes_cannot_be_changed(
     connection = sqlite3.connect(workspace)
     with pytest.raises(sqlite3.DatabaseError, match="kept as they were read"):
         connection.execute("UPDATE validation_outcomes SET outcome = 'still waiting'")
+    with pytest.raises(sqlite3.DatabaseError, match="kept as they were read"):
+        connection.execute("DELETE FROM outcome_files")
     connection.close()
     assert len(held(workspace)) == 3
 

@@ -172,6 +172,7 @@ def test_a_workspace_made_before_snapshots_opens_unchanged_and_its_list_becomes_
     import_file(weeks[0][0], path)
     connection = sqlite3.connect(path, isolation_level=None)
     connection.executescript("""DROP TABLE snapshot_columns; DROP TABLE snapshots; DROP TABLE validation_outcomes;
+        DROP TABLE outcome_files;
         DELETE FROM _sqlite_migrations WHERE name IN ('m006_snapshots', 'm007_validation_outcomes');""")
     connection.close()
     with Workspace.open(path) as ws:

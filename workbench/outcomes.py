@@ -20,9 +20,10 @@ a date that cannot be), when one pathway has two different outcomes in the
 file, or when the file was read before. Rows with no outcome yet are skipped
 and counted.
 
-Recorded outcomes are kept in ``validation_outcomes`` (migration
-``m007_validation_outcomes``), which SQLite refuses to change or delete: a
-correction is a later outcome, and the newest one of a pathway counts.
+Recorded outcomes are kept in ``validation_outcomes``, and each file read in
+``outcome_files`` (migration ``m007_validation_outcomes``); SQLite refuses to
+change or delete either: a correction is a later outcome, and the newest one of
+a pathway counts.
 """
 
 from __future__ import annotations
@@ -290,16 +291,18 @@ def record_outcomes(workspace: Workspace, returned: Returned) -> Recorded:
     _refuse_a_file_read_before(workspace, returned)
     _refuse_unknown_pathways(workspace, returned)
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    rows = [(p, n, s, o, d.isoformat(), c, w, returned.file_name, returned.sha256, r, now)
-            for p, n, s, o, d, c, w, r in zip(returned.pathway_id, returned.nhs_number, returned.specialty,
-                                              returned.outcome, returned.outcome_date, returned.checked_by,
-                                              returned.written_as, returned.file_row)]
+    rows = list(zip(returned.file_row, returned.pathway_id, returned.nhs_number, returned.specialty, returned.outcome,
+                    [d.isoformat() for d in returned.outcome_date], returned.checked_by, returned.written_as))
+    connection = workspace.connection
     try:
-        with workspace.connection:
-            workspace.connection.execute("BEGIN IMMEDIATE")
-            workspace.connection.executemany(
-                "INSERT INTO validation_outcomes (pathway_id, nhs_number, specialty, outcome, outcome_date, checked_by, "
-                "written_as, file_name, file_sha256, file_row, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        with connection:
+            connection.execute("BEGIN IMMEDIATE")
+            file_id = connection.execute("INSERT INTO outcome_files (file_name, sha256, recorded_at) VALUES (?, ?, ?)",
+                                         (returned.file_name, returned.sha256, now)).lastrowid
+            connection.executemany(
+                "INSERT INTO validation_outcomes (file_id, file_row, pathway_id, nhs_number, specialty, outcome, "
+                "outcome_date, checked_by, written_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(file_id, *row) for row in rows])
     except Exception as error:  # sqlite3 and OS errors: the transaction was rolled back
         raise database_problem(workspace.path, error, "could not be saved") from None
     counts = Counter(returned.outcome)
@@ -307,9 +310,9 @@ def record_outcomes(workspace: Workspace, returned: Returned) -> Recorded:
 
 
 def _refuse_a_file_read_before(workspace: Workspace, returned: Returned) -> None:
-    row = workspace.connection.execute("SELECT file_name, min(recorded_at) FROM validation_outcomes WHERE file_sha256 = ?",
+    row = workspace.connection.execute("SELECT file_name, recorded_at FROM outcome_files WHERE sha256 = ?",
                                        (returned.sha256,)).fetchone()
-    if row[0] is not None:
+    if row is not None:
         when = datetime.fromisoformat(row[1]).astimezone().strftime("%d/%m/%Y %H:%M")
         raise WorkbenchError(f"{returned.file_name}: its outcomes were recorded already, on {when} (as {row[0]}); "
                              "nothing was recorded again")
@@ -376,7 +379,7 @@ class Outcomes:
 def recorded_outcomes(workspace: Workspace) -> Outcomes:
     rows = workspace.connection.execute(
         "SELECT pathway_id, outcome, outcome_date, coalesce(checked_by, ''), file_name FROM validation_outcomes "
-        "ORDER BY outcome_date, id").fetchall()
+        "JOIN outcome_files ON outcome_files.id = file_id ORDER BY outcome_date, validation_outcomes.id").fetchall()
     columns = list(zip(*rows)) if rows else [(), (), (), (), ()]
     days = pd.to_datetime(pd.Series(columns[2], dtype=object), format="%Y-%m-%d").to_numpy("datetime64[D]")
     return Outcomes(np.array(columns[0], dtype=object), np.array(columns[1], dtype=object), days,

@@ -136,17 +136,22 @@ def m006_snapshots(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m007_validation_outcomes(db: sqlite_utils.Database) -> None:
-    """Validation outcomes read back from returned worklists (``workbench.outcomes``): append-only."""
+    """Validation outcomes read back from returned worklists (``workbench.outcomes``), with the file each came
+    from (once per file: a year of weekly worklists holds hundreds of thousands of outcomes): append-only."""
+    db.execute(
+        """CREATE TABLE outcome_files (
+            id INTEGER PRIMARY KEY, file_name TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, recorded_at TEXT NOT NULL)"""
+    )
     db.execute(
         """CREATE TABLE validation_outcomes (
-            id INTEGER PRIMARY KEY, pathway_id TEXT NOT NULL, nhs_number TEXT, specialty TEXT, outcome TEXT NOT NULL,
-            outcome_date TEXT NOT NULL, checked_by TEXT, written_as TEXT NOT NULL, file_name TEXT NOT NULL,
-            file_sha256 TEXT NOT NULL, file_row INTEGER, recorded_at TEXT NOT NULL)"""
+            id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES outcome_files (id), file_row INTEGER,
+            pathway_id TEXT NOT NULL, nhs_number TEXT, specialty TEXT, outcome TEXT NOT NULL, outcome_date TEXT NOT NULL,
+            checked_by TEXT, written_as TEXT NOT NULL)"""
     )
-    db.execute("CREATE INDEX validation_outcomes_pathway ON validation_outcomes (pathway_id, outcome_date)")
-    for verb in ("UPDATE", "DELETE"):
-        db.execute(f"CREATE TRIGGER validation_outcomes_no_{verb.lower()} BEFORE {verb} ON validation_outcomes "
-                   "BEGIN SELECT RAISE(ABORT, 'recorded validation outcomes are kept as they were read'); END")
+    for table in ("outcome_files", "validation_outcomes"):
+        for verb in ("UPDATE", "DELETE"):
+            db.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                       "BEGIN SELECT RAISE(ABORT, 'recorded validation outcomes are kept as they were read'); END")
 
 
 class Workspace:
