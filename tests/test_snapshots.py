@@ -167,6 +167,14 @@ def test_a_plain_import_replaces_the_newest_snapshot_and_keeps_the_others_exactl
     assert set(kept[weeks[2][1].census_date].columns["clinical_priority"]) == {"P3"}
 
 
+def test_a_plain_import_cannot_replace_the_newest_with_a_list_older_than_the_one_before(tmp_path, weeks):
+    path = snapshot_workspace(tmp_path, weeks, 3)
+    before = file_digest(path)
+    with pytest.raises(WorkbenchError, match=r"is not after the snapshot before the newest \(08/11/2026\)"):
+        import_file(weeks[3][0], path, census_date=weeks[0][1].census_date)
+    assert file_digest(path) == before
+
+
 def test_a_workspace_made_before_snapshots_opens_unchanged_and_its_list_becomes_the_first(tmp_path, weeks):
     path = tmp_path / "old.sqlite"
     import_file(weeks[0][0], path)

@@ -231,6 +231,7 @@ class TrendsPanel(QWidget):
         self.figure.setAccessibleName("Figure to chart")
         for key, title in FIGURES.items():
             self.figure.addItem(title, key)
+            self.figure.setItemData(self.figure.count() - 1, FIGURE_WORDS[key], Qt.ItemDataRole.ToolTipRole)
         for box in (self.grouping, self.figure):  # long titles must not widen the window
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(14)

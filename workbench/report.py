@@ -207,15 +207,24 @@ def _trend_section(trend: dict[str, Any] | None) -> str:
     if not trend or not trend["figures"]:
         return ""
     shown = {"weeks": _weeks, "share": _share, "count": _count}
-    rows = [[f["figure"], shown[f["kind"]](f["from"]), shown[f["kind"]](f["to"]),
-             "" if f["change"] is None else f"{100 * f['change']:+.1f} points" if f["kind"] == "share"
-             else f"{f['change']:+,.1f}" if f["kind"] == "weeks" else f"{f['change']:+,}"] for f in trend["figures"]]
+    rows = [[f["figure"], shown[f["kind"]](f["from"]), shown[f["kind"]](f["to"]), _change_text(f["change"], f["kind"])]
+            for f in trend["figures"]]
     adopted, start, end = (_uk(date.fromisoformat(trend[k])) for k in ("date", "from", "to"))
     header = ["Figure", f"Snapshot of {start}", f"Snapshot of {end}", "Change"]
     return (f"<h2>Since '{escape(trend['rule_set'])}' was adopted ({adopted})</h2>"
             "<p class=\"note\">Waits at each census date over the RTT waits that count (not projections); small "
             "numbers hidden. A change over time has many causes besides the order: read it beside capacity and "
             "demand.</p>" + _table(header, rows, numeric={1, 2, 3}))
+
+
+def _change_text(change, kind: str) -> str:
+    """
+    >>> _change_text(-0.5, "weeks"), _change_text(0.021, "share"), _change_text(-12, "count"), _change_text(None, "count")
+    ('-0.5', '+2.1 points', '-12', '')
+    """
+    if change is None:
+        return ""
+    return f"{100 * change:+.1f} points" if kind == "share" else f"{change:+,.1f}" if kind == "weeks" else f"{change:+,}"
 
 
 def _equity_table(shown: dict) -> str:

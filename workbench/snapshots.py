@@ -181,7 +181,7 @@ def _replacing_newest(workspace: Workspace, known: list[Snapshot], current: Wait
     kept against the new list instead of the one it replaces."""
     before = known[-2]
     earlier = next(_older_snapshots(workspace, known[-2:], current, None))[1]
-    added = _refuse_unless_later(record, wl, before, earlier, known[:-1])
+    added = _refuse_unless_later(record, wl, before, earlier, known[:-1], replacing=True)
     carry, columns = reverse_delta(earlier, wl)
     added.number = added.of = len(known)
     added.replaced = True
@@ -230,14 +230,14 @@ def _described(snapshot: Snapshot, wl: WaitingList) -> Snapshot:
 
 # --------------------------------------------------------------------------- the checks
 def _refuse_unless_later(record: dict, wl: WaitingList, before: Snapshot, before_list: WaitingList,
-                         others: list[Snapshot]) -> Added:
+                         others: list[Snapshot], replacing: bool = False) -> Added:
     """Refuse a list that cannot follow ``before``; what matching it with ``before_list`` found, if it can."""
     name = record["file_name"]
     same_file = [s for s in others if s.sha256 == record["sha256"]]
     if same_file:
         raise WorkbenchError(f"{name}: this file was already imported, as the snapshot of "
                              f"{same_file[0].census_date:%d/%m/%Y}; nothing was imported")
-    _refuse_an_earlier_date(name, wl.census_date, before.census_date)
+    _refuse_an_earlier_date(name, wl.census_date, before.census_date, replacing)
     _refuse_another_organisation(name, organisation_of(wl), before)
     _refuse_another_scheme(name, wl, before)
     matches = match_pathways(before_list, wl)
@@ -249,7 +249,11 @@ def _refuse_unless_later(record: dict, wl: WaitingList, before: Snapshot, before
     return Added(0, 0, False, before, matches.by_id_count, matches.by_fallback_count, notes)
 
 
-def _refuse_an_earlier_date(name: str, census: date, latest: date) -> None:
+def _refuse_an_earlier_date(name: str, census: date, latest: date, replacing: bool) -> None:
+    """A snapshot must come after the one before it (the newest, or, replacing the newest, the one before that)."""
+    if replacing and census <= latest:
+        raise WorkbenchError(f"{name}: its census date {census:%d/%m/%Y} is not after the snapshot before the newest "
+                             f"({latest:%d/%m/%Y}), so it cannot replace the newest; nothing was imported")
     if census == latest:
         raise WorkbenchError(f"{name}: its census date {census:%d/%m/%Y} is the newest snapshot's: import it without "
                              "--snapshot to replace that snapshot, or give this list's own census date; nothing was imported")
