@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from workbench.outcomes import (
-    DID_NOT_RESPOND, DIED, STILL_WAITING, read_returned, record_outcomes, recorded_outcomes,
+    DID_NOT_RESPOND, DIED, STILL_WAITING, newest_outcomes, read_returned, record_outcomes, recorded_outcomes,
 )
 from workbench.progress import WorkbenchError
 from workbench.validation_due import DUE_HEADERS, due_for_validation, write_due_worklist
@@ -46,7 +46,7 @@ def test_each_outcome_is_recorded_with_its_date_person_and_file(tmp_path, worksp
 def test_the_due_worklist_filled_in_in_excel_is_read_back(tmp_path, workspace):
     with Workspace.open(workspace) as ws:
         wl = ws.load_list()
-        due = due_for_validation(wl, recorded_outcomes(ws))
+        due = due_for_validation(wl, newest_outcomes(ws))
     write_due_worklist(tmp_path / "due.xlsx", wl, due)
     book = load_workbook(tmp_path / "due.xlsx")
     sheet = book["Due for validation"]
@@ -134,7 +134,7 @@ def test_the_newest_outcome_of_a_pathway_counts(tmp_path, workspace):
     record(workspace, write_returned(tmp_path / "first.csv"))
     record(workspace, write_returned(tmp_path / "later.csv", [("P10", NUMBERS[9], "502", "Moved away", "12/03/2025", "B Jones")]))
     with Workspace.open(workspace) as ws:
-        newest = recorded_outcomes(ws).newest()
+        newest = newest_outcomes(ws)
     assert newest.loc["P10", "outcome"] == "moved away"
     assert np.datetime64(newest.loc["P10", "outcome_date"], "D") == np.datetime64("2025-03-12")
 

@@ -3,10 +3,10 @@
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from workbench.fields import WaitingList
-from workbench.outcomes import Outcomes
 from workbench.validation_due import FROM_LIST, FROM_OUTCOME, NEVER, due_for_validation, next_due
 
 START = np.datetime64("2025-01-06", "D")
@@ -45,11 +45,12 @@ def small_list(census: date) -> WaitingList:
     }, census_date=census)
 
 
-def outcomes(*rows) -> Outcomes:
+def outcomes(*rows) -> pd.DataFrame:
+    """Each pathway's newest outcome, as workbench.outcomes.newest_outcomes gives them."""
     columns = list(zip(*rows)) if rows else [(), (), ()]
-    return Outcomes(np.array(columns[0], dtype=object), np.array(columns[1], dtype=object),
-                    np.array(columns[2], dtype="datetime64[D]"), np.array(["x"] * len(rows), dtype=object),
-                    np.array(["f.csv"] * len(rows), dtype=object))
+    return pd.DataFrame({"outcome": np.array(columns[1], dtype=object),
+                         "outcome_date": np.array(columns[2], dtype="datetime64[D]"), "checked_by": "x"},
+                        index=pd.Index(columns[0], dtype=object, name="pathway_id"))
 
 
 def test_who_is_due_and_why():

@@ -46,7 +46,7 @@ from workbench.fields import WaitingList
 from workbench.files import replacing
 from workbench.matching import BY_NHS_NUMBER_AND_SPECIALTY, BY_PATHWAY_ID, match_pathways
 from workbench.nhs_number import format_nhs_number
-from workbench.outcomes import DID_NOT_RESPOND, REMOVALS, recorded_outcomes
+from workbench.outcomes import DID_NOT_RESPOND, REMOVALS, newest_outcomes
 from workbench.progress import WorkbenchError
 from workbench.snapshots import Snapshot, columns_for_groupings, read_snapshots, snapshots
 from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress
@@ -115,7 +115,7 @@ def changes_between(workspace: Workspace, earlier: date | None = None, later: da
             lists[snapshot.census_date] = wl
         if snapshot.census_date <= first.census_date:
             break
-    outcomes = recorded_outcomes(workspace).newest(last.census_date)
+    outcomes = newest_outcomes(workspace, until=last.census_date)
     return _changes(first, last, lists, outcomes, by)
 
 

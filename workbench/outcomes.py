@@ -367,20 +367,33 @@ class Outcomes:
     def __len__(self) -> int:
         return len(self.pathway_id)
 
-    def newest(self, on_or_before: date | None = None) -> pd.DataFrame:
-        """The newest outcome of each pathway (up to a date), indexed by pathway ID: outcome, outcome_date."""
-        frame = pd.DataFrame({"pathway_id": self.pathway_id, "outcome": self.outcome, "outcome_date": self.outcome_date,
-                              "checked_by": self.checked_by})
-        if on_or_before is not None:
-            frame = frame[frame["outcome_date"].to_numpy("datetime64[D]") <= np.datetime64(on_or_before, "D")]
-        return frame.drop_duplicates("pathway_id", keep="last").set_index("pathway_id")
-
 
 def recorded_outcomes(workspace: Workspace) -> Outcomes:
+    """Every outcome recorded, with the file it came from."""
     rows = workspace.connection.execute(
         "SELECT pathway_id, outcome, outcome_date, coalesce(checked_by, ''), file_name FROM validation_outcomes "
         "JOIN outcome_files ON outcome_files.id = file_id ORDER BY outcome_date, validation_outcomes.id").fetchall()
     columns = list(zip(*rows)) if rows else [(), (), (), (), ()]
-    days = pd.to_datetime(pd.Series(columns[2], dtype=object), format="%Y-%m-%d").to_numpy("datetime64[D]")
-    return Outcomes(np.array(columns[0], dtype=object), np.array(columns[1], dtype=object), days,
+    return Outcomes(np.array(columns[0], dtype=object), np.array(columns[1], dtype=object), _days(columns[2]),
                     np.array(columns[3], dtype=object), np.array(columns[4], dtype=object))
+
+
+def newest_outcomes(workspace: Workspace, since: date | None = None, until: date | None = None) -> pd.DataFrame:
+    """Each pathway's newest outcome dated in [since, until] (by date, then as recorded), indexed by pathway
+    ID: ``outcome``, ``outcome_date`` (datetime64[D]) and ``checked_by``. Chosen by SQLite: a year of weekly
+    worklists holds hundreds of thousands of outcomes."""
+    rows = workspace.connection.execute(
+        """SELECT pathway_id, outcome, outcome_date, checked_by FROM (
+               SELECT pathway_id, outcome, outcome_date, coalesce(checked_by, '') AS checked_by,
+                      row_number() OVER (PARTITION BY pathway_id ORDER BY outcome_date DESC, id DESC) AS newest
+               FROM validation_outcomes WHERE outcome_date >= ? AND outcome_date <= ?)
+           WHERE newest = 1""",
+        ((since or date.min).isoformat(), (until or date.max).isoformat())).fetchall()
+    columns = list(zip(*rows)) if rows else [(), (), (), ()]
+    return pd.DataFrame({"outcome": np.array(columns[1], dtype=object), "outcome_date": _days(columns[2]),
+                         "checked_by": np.array(columns[3], dtype=object)},
+                        index=pd.Index(columns[0], dtype=object, name="pathway_id"))
+
+
+def _days(iso: tuple) -> np.ndarray:
+    return pd.to_datetime(pd.Series(iso, dtype=object), format="%Y-%m-%d").to_numpy("datetime64[D]")

@@ -41,7 +41,7 @@ import pandas as pd
 from workbench import deprivation
 from workbench.equity import NOT_KNOWN, group_rows
 from workbench.fields import WaitingList
-from workbench.outcomes import DID_NOT_RESPOND, REMOVALS, recorded_outcomes
+from workbench.outcomes import DID_NOT_RESPOND, REMOVALS, newest_outcomes
 from workbench.progress import WorkbenchError
 from workbench.snapshots import columns_for_groupings, read_snapshots, snapshots
 from workbench.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress
@@ -159,12 +159,7 @@ def _is_source(parts, name: str) -> bool:
 
 def _outcomes_in(workspace: Workspace, since: date, until: date | None) -> pd.Series:
     """The newest outcome of each pathway recorded in the period, by pathway ID."""
-    recorded = recorded_outcomes(workspace)
-    keep = recorded.outcome_date >= np.datetime64(since, "D")
-    if until is not None:
-        keep &= recorded.outcome_date <= np.datetime64(until, "D")
-    frame = pd.DataFrame({"pathway_id": recorded.pathway_id[keep], "outcome": recorded.outcome[keep]})
-    return frame.drop_duplicates("pathway_id", keep="last").set_index("pathway_id")["outcome"]
+    return newest_outcomes(workspace, since, until)["outcome"]
 
 
 def _by_group(pathways: Pathways, by: str) -> dict:

@@ -36,7 +36,7 @@ from workbench.dates import implausible_dates
 from workbench.fields import WaitingList
 from workbench.files import replacing
 from workbench.nhs_number import format_nhs_number
-from workbench.outcomes import REMOVALS, Outcomes, recorded_outcomes
+from workbench.outcomes import REMOVALS, newest_outcomes
 from workbench.progress import CancelCheck, Progress, never, no_progress
 from workbench.workspace import Workspace
 from workbench.xlsx import XlsxWriter
@@ -85,11 +85,11 @@ class DueList:
                 "recorded_as_removed_but_on_the_list": removed}
 
 
-def due_for_validation(wl: WaitingList, outcomes: Outcomes, within_weeks: float = 2) -> DueList:
-    """Pathways due for validation by ``within_weeks`` after the census date (0: due at the census date)."""
+def due_for_validation(wl: WaitingList, newest: pd.DataFrame, within_weeks: float = 2) -> DueList:
+    """Pathways due for validation by ``within_weeks`` after the census date (0: due at the census date);
+    ``newest``: each pathway's newest outcome recorded (:func:`workbench.outcomes.newest_outcomes`)."""
     census = np.datetime64(wl.census_date, "D")
     by = census + np.timedelta64(int(round(7 * within_weeks)), "D")
-    newest = outcomes.newest()  # every outcome recorded, up to now
     last, last_from = _last_validated(wl, newest)
     due = next_due(wl.columns["wait_start"], last)
     removed = _recorded_as_removed(wl, newest)
@@ -142,7 +142,7 @@ def due_in_workspace(workspace_path, within_weeks: float = 2) -> tuple[WaitingLi
     """The current list of a workspace, who on it is due for validation, and its import record."""
     with Workspace.open(workspace_path) as workspace:
         wl, record = workspace.load_list(), workspace.import_record()
-        return wl, due_for_validation(wl, recorded_outcomes(workspace), within_weeks), record
+        return wl, due_for_validation(wl, newest_outcomes(workspace), within_weeks), record
 
 
 def write_due_from(workspace_path, out, within_weeks: float = 2, progress: Progress = no_progress,
