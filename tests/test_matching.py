@@ -29,7 +29,7 @@ def test_the_same_pathway_id_matches_in_any_order():
 
 
 def test_a_pathway_id_written_twice_pairs_up_in_turn_and_blank_ids_never_match():
-    found = match_pathways(listed(["A", "A", None, " "]), listed(["A", None, "A", " "]))
+    found = match_pathways(listed(["A", "A", None, ""]), listed(["A", None, "A", ""]))
     assert pairs(found) == [(0, 0, BY_PATHWAY_ID), (1, 2, BY_PATHWAY_ID)]
 
 

@@ -84,12 +84,9 @@ def _by_pathway_id(earlier_ids: np.ndarray, later_ids: np.ndarray) -> tuple[np.n
 
 def _occurrences(keys: np.ndarray) -> pd.DataFrame:
     """Each non-empty key with its position and which occurrence of it this is (0 for the first)."""
-    keys = pd.Series(keys, dtype=object)
+    keys = pd.Series(keys, dtype=object)  # as imported: stripped, blanks None (workbench.normalise)
     present = keys.notna().to_numpy()
-    text = keys[present].astype(str)
-    if text.str.contains(r"^\s|\s$", regex=True).any():  # a key written with spaces around it is the same key
-        text = text.str.strip()
-    frame = pd.DataFrame({"key": text.to_numpy(), "position": np.flatnonzero(present)})
+    frame = pd.DataFrame({"key": keys[present].astype(str).to_numpy(), "position": np.flatnonzero(present)})
     frame = frame[frame["key"] != ""]
     repeated = frame["key"].duplicated()
     frame["occurrence"] = frame.groupby("key").cumcount() if repeated.any() else 0
