@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
 from ui.equity_panel import AXIS_COLOUR, BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, TEXT_COLOUR, VERMILLION, grouping_choices
 from workbench.compare.changes import COUNTED
-from workbench.compare.suppression import SUPPRESSED, disclosure_note, not_for_publication
+from workbench.compare.suppression import CONTROLLED_BRIEFLY, NOT_FOR_PUBLICATION, SUPPRESSED, not_for_publication
 from workbench.compare.trends import (
     FIGURE_KINDS, FIGURE_WORDS, census_dates, changes_and_audit, has_several_snapshots, series, since_adoption,
     trends_page,
@@ -192,7 +192,7 @@ class TrendsPanel(QWidget):
         adopted = "; ".join(f"'{escape(a['rule_set'])}' adopted {date.fromisoformat(a['date']):%d/%m/%Y}" for a in trend["adoptions"])
         return (f"{snapshots} · {adopted or 'no rule set adopted yet (Record decision)'} · waits at each census "
                 "date, over the RTT waits that count · gap and slope index: positive, the most deprived wait longer · "
-                f"{escape(disclosure_note(trend))}")
+                + (NOT_FOR_PUBLICATION if not_for_publication(trend) else CONTROLLED_BRIEFLY))
 
     # The tables --------------------------------------------------------------------
     def _fill_changes(self, changes: dict | None) -> None:
@@ -256,6 +256,7 @@ class TrendsPanel(QWidget):
         self.note, self.hover = QLabel(), QLabel()
         for label in (self.note, self.hover):
             label.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.RichText)  # rule set names are escaped
         self.note.setToolTip(CONTROL_TOOLTIP)
         self.banner = not_for_publication_banner(visible=False)
         self.hover.setAccessibleName("Values under the mouse")

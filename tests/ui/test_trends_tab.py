@@ -11,7 +11,7 @@ from ui.main_window import MainWindow
 from ui.outcome_actions import CHOOSE
 from ui.trends_panel import WHOLE_LIST, seconds
 from workbench.store import decisions
-from workbench.compare.suppression import published_count
+from workbench.compare.suppression import CONTROLLED_BRIEFLY, published_count
 from workbench.demo import write_frame
 from workbench.demo_weeks import import_week, weekly_lists
 from workbench.store.importer import import_file
@@ -100,7 +100,7 @@ def test_figures_are_controlled_until_small_numbers_are_shown_and_then_say_so(qt
     panel = window.trends.panel
     counts = [s["patients"] for s in window.trends.page["trend"]["snapshots"]]
     assert all(count % 5 == 0 for count in counts) and not panel.banner.isVisibleTo(panel)  # rounded
-    assert "nearest 5" in panel.note.text()
+    assert panel.note.text().endswith(CONTROLLED_BRIEFLY) and "rounded to the nearest 5" in panel.note.toolTip()
     with qtbot.waitSignal(window.trends.pageShown, timeout=WAIT_MS):
         window.set_small_numbers_shown(True, ask=False)
     page = window.trends.page

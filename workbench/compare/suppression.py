@@ -47,6 +47,7 @@ ROUNDED_TO = 5  # every other count is rounded to the nearest multiple of this
 NOT_FOR_PUBLICATION = "Not for publication: small numbers shown"
 CONTROLLED = (f"Counts from 1 to {LARGEST_HIDDEN} are shown as {SUPPRESSED} and other counts rounded to the nearest "
               f"{ROUNDED_TO} (NHS Digital's method); totals and shares are worked out before rounding")
+CONTROLLED_BRIEFLY = f"counts rounded to {ROUNDED_TO}, 1 to {LARGEST_HIDDEN} shown as {SUPPRESSED}"  # where space is short
 DISCLOSURE = "disclosure"  # the key under which an output says how it was controlled
 
 
