@@ -11,6 +11,7 @@ from workbench.compare.changes import (
     JOINED, LEFT_BY_CLOCK_STOP, LEFT_BY_VALIDATION, LEFT_DID_NOT_RESPOND, LEFT_WITH_NO_RECORD, NHS_NUMBER_CHANGED,
     PATHWAY_ID_CHANGED, PRIORITY_CHANGED, WAIT_START_CHANGED, changes_between,
 )
+from workbench.cli import main
 from workbench.commands.changes import write_changes
 from workbench.demo_weeks import import_week, weekly_lists
 from workbench.compare.suppression import NOT_FOR_PUBLICATION
@@ -133,3 +134,11 @@ def test_the_command_line_prints_the_counts_and_writes_the_lists(tmp_path):
     assert run.stdout.startswith(NOT_FOR_PUBLICATION.upper())
     assert "Joined 2; left 6: clock stop 2, validation outcome 1, did not respond 1, no record 2" in run.stdout
     assert len(pd.read_csv(out, encoding="utf-8-sig")) == 12
+
+
+@pytest.mark.parametrize("command", ["changes", "trends", "validation-audit"])
+@pytest.mark.parametrize("setting", [["--suppress-threshold", "0"], ["--no-suppress"]])
+def test_no_other_setting_turns_control_off(tmp_path, capsys, command, setting):
+    with pytest.raises(SystemExit) as stopped:
+        main([command, "--workspace", str(tmp_path / "weeks.sqlite"), *setting])
+    assert stopped.value.code == 2 and "unrecognized arguments" in capsys.readouterr().err

@@ -46,7 +46,7 @@ def small_list(census: date) -> WaitingList:
 
 
 def outcomes(*rows) -> pd.DataFrame:
-    """Each pathway's newest outcome, as workbench.outcomes.newest_outcomes gives them."""
+    """Each pathway's newest outcome, as workbench.store.outcomes.newest_outcomes gives them."""
     columns = list(zip(*rows)) if rows else [(), (), ()]
     return pd.DataFrame({"outcome": np.array(columns[1], dtype=object),
                          "outcome_date": np.array(columns[2], dtype="datetime64[D]"), "checked_by": "x"},

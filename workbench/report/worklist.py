@@ -6,7 +6,7 @@ An xlsx with three sheets:
 - **Worklist**: one row per (row, finding) with the pathway, NHS number
   (3-3-4), specialty, what was found, and empty "Action taken" / "Date checked" /
   "Checked by" columns for the team to fill in (``workbench outcomes`` reads
-  them back: :mod:`workbench.outcomes`);
+  them back: :mod:`workbench.store.outcomes`);
 - **About**: which file and import the findings came from.
 
 Or the Worklist table alone as CSV. Everything is written through

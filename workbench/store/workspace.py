@@ -54,7 +54,6 @@ from workbench.store.migrations import bring_up_to_date, migrations, refuse_a_ne
 APPLICATION_ID = 0x57424E48  # "WBNH": marks the file as a workbench workspace
 PAGE_SIZE = 65536
 
-
 class Workspace:
     """An open workspace file. Use :meth:`open` or :meth:`create`, then ``close()``.
 
