@@ -4,7 +4,8 @@ The outputs (as the app, the command line and the decision record show them):
 the equity summary grouped every usual way (deprivation fifth and decile,
 Core20, ethnic group, sex, site, specialty) with both orders' long waits and
 next-N counts, the capacity table with its "All specialties" row, and the
-rank-movement histogram.
+rank-movement histogram; and, apart, the validation audit (its totals, each
+group's counts, removals that add up, by sex and ethnic group).
 
 The attacker knows what every figure counts (so which figures add up to which,
 across outputs: deciles within fifths, Core20 against fifths, specialties
@@ -38,6 +39,7 @@ from its fifth, the "Not known" 2 from Core20 and the fifths, a specialty's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pytest
@@ -51,6 +53,7 @@ from workbench.compare.capacity import ALL_SPECIALTIES, BACKLOG_WEEKS
 from workbench.compare.equity import _treatment_times, group_rows, prepare_equity
 from workbench.fields import ETHNIC_GROUPS, LONG_WAIT_WEEKS, WaitingList
 from workbench.compare.suppression import SUPPRESSED, is_small, published_count, published_share, suppressed_summary
+from workbench.compare.validation_audit import Pathways, audit_figures, rate_ratio, suppressed_audit
 
 GROUPINGS = ("imd_quintile", "imd_decile", "core20", "ethnic_group", "sex", "site", "specialty")
 ORDERS = ("baseline", "scenario")
@@ -495,3 +498,89 @@ def test_the_attacker_has_teeth_it_recovers_the_issues_cases_from_hiding_without
 
 def test_none_of_the_issues_cases_is_recovered_from_the_workbenchs_outputs():
     assert recovered(read_everything(named_cases_list())) == []
+
+
+# --------------------------------------------------------------------------- the validation audit
+AUDIT_KINDS = ("on_list", "validated", "removed", "removed_other", "did_not_respond")
+
+
+@st.composite
+def audited_pathways(draw) -> Pathways:
+    """Pathways of a period: who was validated, removed and did not respond, by sex and ethnic group."""
+    n = draw(st.integers(8, 150))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    few = draw(st.sampled_from([0.02, 0.1, 0.3]))
+    wl = WaitingList(np.arange(1, n + 1), {
+        "sex": rng.choice(np.array(["F", "M", None], dtype=object), n, p=[0.5 - few / 2, 0.5 - few / 2, few]),
+        "ethnic_group": rng.choice(np.array([*ETHNIC_GROUPS, None], dtype=object), n)})
+    validated = rng.random(n) < draw(st.sampled_from([0.2, 0.6, 1.0]))
+    removed = validated & (rng.random(n) < draw(st.sampled_from([0.05, 0.2, 0.6])))
+    return Pathways(wl, np.ones(n, bool), validated, removed, removed & (rng.random(n) < draw(st.sampled_from([0.2, 0.8]))))
+
+
+def read_audit(pathways: Pathways, shown: dict, rounded: bool = True) -> Knowledge:
+    """Every count of a validation audit, its totals, and the removals that add up (removed = other + did
+    not respond), for each grouping."""
+    knowledge = Knowledge(rounded=rounded)
+    rows = {"on_list": pathways.on_list, "validated": pathways.validated, "removed": pathways.removed,
+            "removed_other": pathways.removed & ~pathways.did_not_respond, "did_not_respond": pathways.did_not_respond}
+    totals = {kind: knowledge.read((EVERYONE, kind), rows[kind], shown[f"total_{kind}"])
+              for kind in AUDIT_KINDS if f"total_{kind}" in shown}
+    for by, table in shown["groupings"].items():
+        codes = group_rows(pathways.wl, by).codes
+        groups = []
+        for g, group in enumerate(table["groups"]):
+            name = EVERYONE if len(table["groups"]) == 1 else (by, group["group"])
+            groups.append({kind: knowledge.read((name, kind), rows[kind] & (codes == g), group[kind]) for kind in AUDIT_KINDS})
+            knowledge.add_line(groups[-1]["removed"], [groups[-1]["removed_other"], groups[-1]["did_not_respond"]])
+        for kind, total in totals.items():
+            knowledge.add_line(total, [figures[kind] for figures in groups])
+    return knowledge
+
+
+def check_audit_derived(shown: dict) -> None:
+    """Shares, rates and rate ratios are worked out from the published counts: they carry nothing more."""
+    for table in shown["groupings"].values():
+        base = next(g for g in table["groups"] if g["group"] == table["reference"]) if table["reference"] else None
+        for group in table["groups"]:
+            assert group["share_of_validated"] == published_share(group["validated"], shown["total_validated"])
+            for events in ("removed", "did_not_respond", "removed_other"):
+                assert group[f"{events}_rate"] == published_share(group[events], group["validated"])
+                counts = (group[events], group["validated"], *((base[events], base["validated"]) if base else ()))
+                expected = None if base is None else SUPPRESSED if SUPPRESSED in counts else rate_ratio(*counts)
+                assert group[f"{events}_rate_ratio"] == expected
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(audited_pathways())
+def test_the_attacker_recovers_no_count_from_one_to_seven_from_a_validation_audit(pathways):
+    shown = suppressed_audit(audit_figures(pathways, ("sex", "ethnic_group"), date(2025, 3, 2)))
+    check_audit_derived(shown)
+    knowledge = read_audit(pathways, shown)
+    for figure, readings in knowledge.readings.items():
+        assert readings == [published_count(knowledge.true[figure])] * len(readings)
+    assert recovered(knowledge) == []
+
+
+def test_the_audit_attacker_has_teeth_hiding_without_rounding_gives_a_small_count_back():
+    """Women: 40 validated, 20 did not respond; men: 40 validated, 3 did not respond. Hidden but not rounded,
+    the total of 23 minus the women's 20 gives the men's 3 back."""
+    sex = np.array(["F"] * 40 + ["M"] * 40, dtype=object)
+    did_not_respond = np.arange(80) < 20
+    did_not_respond[40:43] = True
+    everyone = np.ones(80, bool)
+    pathways = Pathways(WaitingList(np.arange(1, 81), {"sex": sex}), everyone, everyone, did_not_respond, did_not_respond)
+    audit = audit_figures(pathways, ("sex",), date(2025, 3, 2))
+    hidden = json_walk(audit, lambda key, value: hide_only(value) if key in AUDIT_KINDS or key.startswith("total_") else value)
+    found = dict(recovered(read_audit(pathways, hidden, rounded=False)))
+    assert found[(("sex", "M"), "did_not_respond")] == 3
+    assert recovered(read_audit(pathways, suppressed_audit(audit))) == []
+
+
+def json_walk(value, change, key: str = ""):
+    """A copy of nested figures with ``change(key, value)`` applied to every whole number."""
+    if isinstance(value, dict):
+        return {k: json_walk(v, change, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_walk(v, change, key) for v in value]
+    return change(key, value) if isinstance(value, int) and not isinstance(value, bool) else value

@@ -133,3 +133,50 @@ def test_every_figure_the_readme_quotes_is_what_its_examples_print(printed):
                          f"{tuple(now)}: update that line")
     assert not wrong, "\n".join(wrong)
 
+
+
+WEEKLY = "Week by week: snapshots, validation outcomes and trends"
+
+
+@pytest.fixture(scope="module")
+def printed_weekly(tmp_path_factory):
+    """What each example of the weekly section printed, run in order in an empty folder."""
+    _, lines = section(WEEKLY)
+    outputs = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("readme-weekly"))
+        for line in fenced_block(lines, "sh"):
+            outputs.update(run_example(line))
+    return outputs
+
+
+def weekly_figures(printed: dict[str, str]) -> list[tuple[str, str, list[str]]]:
+    changes, due = json.loads(printed["changes"]), json.loads(printed["due"])
+    audit, trend = json.loads(printed["validation-audit"]), json.loads(printed["trends"])
+    totals = changes["totals"]
+    most = next(g for g in audit["groupings"]["imd_quintile"]["groups"] if g["group"] == "England, most deprived fifth")
+    ratio = most["did_not_respond_rate_ratio"]
+    england = [s["by_nation"]["England"] for s in trend["snapshots"]]
+    return [
+        ("joined and left", r"([\d,]+) patients joined and ([\d,]+) left: ([\d,]+) by\s+a clock stop, ([\d,]+) by a validation "
+         r"outcome, ([\d,]+) who did not respond and ([\d,]+) with no\s+record",
+         [f"{totals[k]:,}" for k in ("joined", "left", "left: clock stop", "left: validation outcome",
+                                     "left: did not respond", "left: no record")]),
+        ("due for validation", r"On the newest list ([\d,]+) pathways are due", [f"{due['pathways']:,}"]),
+        ("did-not-respond ratio", r"removed for not responding ([\d.]+) times as often as the least deprived fifth\s+"
+         r"\(95% interval ([\d.]+) to ([\d.]+)\)", [f"{ratio['ratio']:.2f}", f"{ratio['low']:.2f}", f"{ratio['high']:.2f}"]),
+        ("deprivation gap", r"went from ([\d.]+) to\s+([\d.]+) weeks", [f"{england[0]['gap']:.1f}", f"{england[-1]['gap']:.1f}"]),
+        ("slope index", r"the slope index from ([\d.]+) to ([\d.]+) weeks", [f"{england[0]['sii']:.1f}", f"{england[-1]['sii']:.1f}"]),
+    ]
+
+
+def test_every_figure_of_the_weekly_example_is_what_it_prints(printed_weekly):
+    first, lines = section(WEEKLY)
+    text = "\n".join(lines)
+    for what, pattern, now in weekly_figures(printed_weekly):
+        found = re.search(pattern, text)
+        assert found, f"README.md, section '{WEEKLY}', no longer quotes the {what}: update tests/test_readme.py"
+        assert list(found.groups()) == now, f"README.md near line {first + text[:found.start()].count(chr(10))}: " \
+                                            f"the {what} reads {found.groups()}, the examples now print {tuple(now)}"
+    assert json.loads(printed_weekly["outcomes"])["recorded"] > 0
+    assert "(the current list)" in printed_weekly["snapshots"]

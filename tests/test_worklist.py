@@ -68,7 +68,7 @@ def test_worklist_headers_and_a_row(workbook):
     rows = list(workbook["Worklist"].iter_rows(values_only=True))
     assert rows[0] == worklist.WORKLIST_HEADERS
     assert rows[1] == (2, "'=HYPERLINK(\"x\")", "943 476 5918", "120", "nhs_number_invalid",
-                       FINDING_CODES["nhs_number_invalid"], "943 476 5918 has the wrong check digit", None, None)
+                       FINDING_CODES["nhs_number_invalid"], "943 476 5918 has the wrong check digit", None, None, None)
     assert rows[2][2] is None and rows[2][6] == "no NHS number"
     assert rows[3][:2] == (1, "PW-1") and rows[3][4] == "missing_priority"
 
@@ -76,7 +76,7 @@ def test_worklist_headers_and_a_row(workbook):
 def test_headers_frozen_and_filtered_on_every_table(workbook):
     for name in ("Summary", "Worklist", "About"):
         assert workbook[name].freeze_panes == "A2"
-    assert workbook["Worklist"].auto_filter.ref == "A1:I4"
+    assert workbook["Worklist"].auto_filter.ref == "A1:J4"
 
 
 def test_no_formula_cells_anywhere(workbook):

@@ -130,7 +130,7 @@ def test_old_workspace_is_migrated_forward(tmp_path):
     first_version_workspace(path).close()
     with Workspace.open(path) as ws:
         assert ws.schema_migrations() == ["m001_initial", "m002_decisions", "m003_settings", "m004_compressed_numbers",
-                                          "m005_source_columns_apart"]
+                                          "m005_source_columns_apart", "m006_snapshots", "m007_validation_outcomes"]
         assert sqlite_utils.Database(ws.connection)["decision_log"].exists()
 
 
@@ -145,7 +145,7 @@ def test_a_workspace_that_must_be_migrated_but_cannot_be_written_gets_a_plain_er
         connection.execute("ROLLBACK")
         connection.close()
     with Workspace.open(path) as ws:  # left as it was: migrated once it can be written
-        assert ws.schema_migrations()[-1] == "m005_source_columns_apart"
+        assert ws.schema_migrations()[-1] == "m007_validation_outcomes"
 
 
 def test_a_list_saved_before_numbers_were_compressed_opens_unchanged(tmp_path):

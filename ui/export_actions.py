@@ -70,6 +70,7 @@ class ExportActions:
             made_by="" if self.log.person() == NAME_NOT_GIVEN else self.log.person(),
             small_numbers_shown=result.request.small_numbers_shown,
             warnings=[w for w in [unknown_band_warning(self.ready.wl)] if w],
+            trend=self.window.trends.since_adoption(result.rule_set.sha256) if hasattr(self.window, "trends") else None,
         )
         try:
             html, pdf = export_decision_record(record, path, self.equity.chart_png())

@@ -186,6 +186,7 @@ class ImportDialog(QDialog):
         self.workspace_path = Path(workspace_path)
         self.database, self.compute = database, compute
         self.result: ImportResult | None = None
+        self.snapshot = False  # True: add the list as a weekly snapshot after the workspace's newest
         self.headers: list[str] = []
         self.sample: dict[str, np.ndarray] = {}  # header -> its first SAMPLE_ROWS values
         self.field_boxes: dict[str, QComboBox] = {}
@@ -237,7 +238,8 @@ class ImportDialog(QDialog):
             return
         work = partial(import_file, self.path, self.workspace_path, sheet=self.chosen_sheet(),
                        overrides=self._overrides(), census_date=self.census_date(), header_row=self.header_row(),
-                       pseudonymise=self.pseudonymise.isChecked(), deprivation_edition=self.deprivation_edition())
+                       pseudonymise=self.pseudonymise.isChecked(), deprivation_edition=self.deprivation_edition(),
+                       snapshot=self.snapshot)
         self._import_task = task = self.database.submit(work, lane="import", description=f"Importing {self.path.name}")
         task.progress.connect(self._on_import_progress)
         task.finished.connect(self._on_imported)

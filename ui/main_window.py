@@ -96,6 +96,11 @@ class MainWindow(WorkspaceActions, QMainWindow):
         from ui.prioritisation import install_prioritisation  # part 2: rules, ranked list, equity, workshop
 
         install_prioritisation(self)
+        from ui.outcome_actions import install_outcome_actions  # validation worklists and outcomes
+        from ui.trends_panel import install_trends  # weekly snapshots: what changed, the trends
+
+        install_trends(self)
+        install_outcome_actions(self)
         self._restore_layout()  # last: every dock must exist for its saved place to apply
 
     # Deprivation editions ------------------------------------------------------

@@ -89,7 +89,10 @@ class WorkspaceActions:
         path = Path(path) if path else self._ask_open_path("Open waiting list", LIST_FILTER)
         if path is None:
             return None
-        self._leave_current(lambda: self._show_import_dialog(path))
+        from ui.snapshot_import import offer_snapshot  # a later list for the workspace shown?
+
+        if not offer_snapshot(self, path):
+            self._leave_current(lambda: self._show_import_dialog(path))
         return self.dialog
 
     def open_file_directly(self, path: Path) -> None:

@@ -154,10 +154,16 @@ def write_demo_list(
     if not path.parent.is_dir():
         raise WorkbenchError(f"{path.name}: the folder {path.parent} does not exist")
     frame = generate_demo_list(rows, seed, census_date) if form == "ptl" else generate_wlmds_list(rows, seed, census_date)
+    return write_frame(path, frame, iso=form == "wlmds")
+
+
+def write_frame(path: Path, frame: pd.DataFrame, iso: bool = False) -> int:
+    """Write a demo frame to ``path`` (.csv or .xlsx) as a trust would: dates as ISO text if ``iso``, else dates."""
+    path = Path(path)
     headers = tuple(frame.columns)
-    cells = list(zip(*(_cells(frame[h], iso=form == "wlmds") for h in headers)))
+    cells = list(zip(*(_cells(frame[h], iso=iso) for h in headers)))
     try:
-        if suffix == ".csv":
+        if path.suffix.lower() == ".csv":
             return spreadsheet.write_csv(path, headers, cells)
         return _write_xlsx(path, headers, cells)
     except PermissionError:

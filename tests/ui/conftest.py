@@ -7,6 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from ui import errors
 from workbench.fields import FIELD_KINDS, WaitingList, empty_column
 from workbench.resources import resource_path
 from workbench.store.importer import import_file
@@ -21,6 +22,14 @@ def data_folder(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def shown_errors(monkeypatch):
+    """The error dialogs the app would show, as a list of their messages (no dialog opens)."""
+    seen = []
+    monkeypatch.setattr(errors, "show_error", lambda parent, message, title="": seen.append(message))
+    return seen
 
 
 def make_list(n=6, census=date(2026, 3, 31)):

@@ -49,13 +49,6 @@ def answers(monkeypatch):
 
 
 @pytest.fixture
-def shown_errors(monkeypatch):
-    seen = []
-    monkeypatch.setattr(errors, "show_error", lambda parent, message, title="": seen.append(message))
-    return seen
-
-
-@pytest.fixture
 def window(qtbot, answers, shown_errors):
     window = MainWindow()
     qtbot.addWidget(window)

@@ -1,12 +1,15 @@
 """What the commands that print tables of counts share: the one switch that turns disclosure control off,
---out and --json, and the check of --out."""
+--out and --json, the check of --out, --by, and showing the result."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
+from workbench.cli import print_json
+from workbench.compare.equity import SUGGESTED_GROUPINGS
+from workbench.compare.suppression import NOT_FOR_PUBLICATION, not_for_publication
 from workbench.errors import WorkbenchError
-from workbench.compare.suppression import NOT_FOR_PUBLICATION
 
 
 def add_table_arguments(parser, what: str) -> None:
@@ -19,7 +22,28 @@ def add_table_arguments(parser, what: str) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
+def add_by_argument(parser) -> None:
+    """--by, the grouping, worded the same in every command that groups patients."""
+    parser.add_argument("--by", default="imd_quintile",
+                        help=f"grouping: {', '.join(SUGGESTED_GROUPINGS)}, or a column of the list (imd_quintile)")
+
+
 def check_out(out: str | None, what: str) -> None:
     """Refuse an --out that is neither .xlsx nor .csv, before any work is done."""
     if out and Path(out).suffix.lower() not in (".xlsx", ".csv"):
         raise WorkbenchError(f"{Path(out).name}: write the {what} to a .xlsx or .csv file")
+
+
+def show(args, shown: dict, write: Callable[[Path, dict], object], print_text: Callable[[dict], None]) -> int:
+    """Write ``--out``, then print ``--json`` or text: the same figures in each, disclosure-controlled unless
+    ``--not-for-publication`` was given (and then each output says so)."""
+    if args.out:
+        write(Path(args.out), shown)
+    shown = {**shown, "out": args.out}
+    if args.json:
+        print_json(shown)
+        return 0
+    if not_for_publication(shown):
+        print(NOT_FOR_PUBLICATION.upper())
+    print_text(shown)
+    return 0

@@ -16,9 +16,9 @@ from openpyxl import Workbook
 
 from workbench.cli import figure, print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
-from workbench.commands._tables import add_table_arguments, check_out
+from workbench.commands._tables import add_by_argument, add_table_arguments, check_out
 from workbench.compare.equity import (
-    RII_MEANING, SII_SIGN, SUGGESTED_GROUPINGS, flow_text, inequality_text, overall_text, prepare_equity, sii_scope,
+    RII_MEANING, SII_SIGN, flow_text, inequality_text, overall_text, prepare_equity, sii_scope,
 )
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.store.files import replacing
@@ -47,8 +47,7 @@ def add_arguments(parser) -> None:
     add_rules_arguments(parser)
     parser.add_argument("--capacity-per-week", required=True, type=figure, help="patients treated a week")
     parser.add_argument("--horizon-weeks", type=figure, default=13, help="weeks ahead for 'next N treated' (13)")
-    parser.add_argument("--by", default="imd_quintile",
-                        help=f"grouping: {', '.join(SUGGESTED_GROUPINGS)}, or a column of the list (imd_quintile)")
+    add_by_argument(parser)
     parser.add_argument("--demand-per-week", type=figure,
                         help="new referrals a week, in the list's own mix of priorities and groups")
     parser.add_argument("--demand-by-priority", type=_by_priority, metavar="P2=5,P4=20",

@@ -33,6 +33,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--deprivation", choices=list(EDITIONS), default=CURRENT,
                         help=f"deprivation indices: {'; '.join(f'{year}: {e.words}' for year, e in EDITIONS.items())} "
                              f"(default {CURRENT})")
+    parser.add_argument("--snapshot", action="store_true",
+                        help="add the list as a new weekly snapshot after the workspace's newest (a later census date); "
+                             "without it the list replaces the newest")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -53,7 +56,7 @@ def run(args) -> int:
         result = import_file(
             args.file, args.workspace, sheet=sheet, overrides=overrides, census_date=args.census_date,
             header_row=args.header_row, pseudonymise=args.pseudonymise, key_file=args.key_file,
-            deprivation_edition=args.deprivation,
+            deprivation_edition=args.deprivation, snapshot=args.snapshot,
             progress=print_progress,
         )
     if args.json:
@@ -62,6 +65,8 @@ def run(args) -> int:
         print(f"{result.file_name}: {result.rows_read:,} rows read, {result.rows_stored:,} stored "
               f"({result.blank_rows:,} blank rows skipped); census date {result.census_date:%d/%m/%Y}")
         print(describe_link(result.deprivation))
+        if result.snapshot and (args.snapshot or result.snapshot.of > 1):
+            print(result.snapshot.sentence())
         for code, count in result.findings.items():
             print(f"  {code}: {count:,}")
         for warning in result.warnings:

@@ -72,7 +72,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -230,11 +230,41 @@ def _grouping_column(wl: WaitingList, by: str) -> tuple[np.ndarray, str]:
     return values, kind
 
 
-def _learning_disability_column(wl: WaitingList) -> np.ndarray:
-    for header in wl.source:  # headers only: a stored column is decoded when first read
+def learning_disability_header(headers) -> str | None:
+    """The first header that names learning disability, or None.
+
+    >>> learning_disability_header(["Carer", "Learning Disability Flag"]), learning_disability_header(["LD?"])
+    ('Learning Disability Flag', 'LD?')
+    """
+    for header in headers:
         squashed = re.sub(r"[^a-z]", "", header.casefold())
         if "learningdisab" in squashed or squashed == "ld":
-            return wl.source[header]
+            return header
+    return None
+
+
+# Read with every grouping: deprivation groups carry their nation, and Core20 is England's.
+DEPRIVATION_COLUMNS = ("imd_quintile", "imd_decile", "deprivation_nation", "core20")
+
+
+def grouping_columns(groupings: Iterable[str], headers: Iterable[str]) -> set[str]:
+    """The columns to read from a stored list to group it by each of ``groupings``, given its source
+    ``headers`` (a learning disability grouping reads the source column that names it).
+
+    >>> sorted(grouping_columns(["sex", LEARNING_DISABILITY], ["Carer", "Learning Disability Flag"]))
+    ['Learning Disability Flag', 'core20', 'deprivation_nation', 'imd_decile', 'imd_quintile', 'sex']
+    """
+    names = set(DEPRIVATION_COLUMNS)
+    for by in groupings:
+        header = learning_disability_header(headers) if by == LEARNING_DISABILITY else None
+        names.add(header or by)
+    return names
+
+
+def _learning_disability_column(wl: WaitingList) -> np.ndarray:
+    header = learning_disability_header(wl.source)  # headers only: a stored column is decoded when first read
+    if header is not None:
+        return wl.source[header]
     raise WorkbenchError(
         "The list has no learning disability column (a column whose header mentions "
         "'learning disability'): group by that column's name instead"
@@ -492,7 +522,7 @@ def prepare_equity(
         group_bounds=np.concatenate([[0], np.cumsum(known_count)]),
         count=np.bincount(grouping.codes, minlength=groups),
         known_count=known_count,
-        decile_or_unknown=_decile_codes(wl, known),
+        decile_or_unknown=decile_codes(wl, known),
         left_out=waits.left_out(wl),
         referrals=_referral_plan(wl, service, demand_by_priority),
         demand_by_priority=_plain(demand_by_priority) if demand_by_priority else None,
@@ -588,7 +618,7 @@ def order_figures(inputs: EquityInputs, ordering: Ranking | np.ndarray) -> Order
         p90_wait=p90,
         over=_long_waits(inputs.group_or_unknown, projected, groups),
         group_sums=sums[:groups],
-        deciles=_decile_waits(inputs.decile_or_unknown, projected),
+        deciles=decile_waits(inputs.decile_or_unknown, projected),
         flow=flow,
     )
 
@@ -712,7 +742,8 @@ class DecileWaits:
         return np.where(n > 1, np.sqrt(np.maximum(variance, 0.0) / np.maximum(n, 1)), 0.0)
 
 
-def _decile_waits(decile_or_unknown: np.ndarray, projected: np.ndarray) -> DecileWaits:
+def decile_waits(decile_or_unknown: np.ndarray, projected: np.ndarray) -> DecileWaits:
+    """Waits (projected, or waited so far) per nation and IMD decile, from :func:`decile_codes`."""
     bins = WAIT_UNKNOWN_BIN + 1  # rows of an unknown wait sit in the last bin, their NaN with them
     count = np.bincount(decile_or_unknown, minlength=bins)
     sums = np.bincount(decile_or_unknown, weights=projected, minlength=bins)
@@ -817,7 +848,7 @@ def _inequality_by_nation(inputs: EquityInputs, baseline: OrderFigures, scenario
     found = {}
     for slot, nation in enumerate(NATION_SLOTS):
         if counts[slot].sum():
-            fits = {name: _fit(f.deciles, slot) for name, f in zip(ORDERS, (baseline, scenario))}
+            fits = {name: fit_nation(f.deciles, slot) for name, f in zip(ORDERS, (baseline, scenario))}
             found[nation or deprivation.NATION_NOT_KNOWN] = {
                 "patients": int(counts[slot].sum()),
                 "deciles": int((counts[slot] > 0).sum()),
@@ -826,7 +857,8 @@ def _inequality_by_nation(inputs: EquityInputs, baseline: OrderFigures, scenario
     return found
 
 
-def _fit(deciles: DecileWaits, slot: int) -> inequality.Inequality | None:
+def fit_nation(deciles: DecileWaits, slot: int) -> inequality.Inequality | None:
+    """SII and RII of one nation's deciles (its slot in :data:`NATION_SLOTS`); None with fewer than 5."""
     part = slice(slot * 10, slot * 10 + 10)
     return inequality.slope_index(deciles.means()[part], deciles.count[part], deciles.standard_errors()[part])
 
@@ -1058,7 +1090,7 @@ def _weeks_waited(wl: WaitingList) -> np.ndarray:
     return np.asarray(wl.columns["weeks_waited"], dtype=np.float64)
 
 
-def _decile_codes(wl: WaitingList, wait_known: np.ndarray) -> np.ndarray:
+def decile_codes(wl: WaitingList, wait_known: np.ndarray) -> np.ndarray:
     """IMD decile 1..10 of nation slot s as s x 10 + 0..9; DECILE_UNKNOWN for a counted wait of no known decile,
     WAIT_UNKNOWN_BIN for a wait not counted."""
     decile = wl.columns.get("imd_decile")

@@ -18,7 +18,6 @@ export as every group-level output is (``workbench.compare.suppression``).
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +30,7 @@ from workbench.progress import CancelCheck, Progress, check, never, no_progress
 from workbench.errors import WorkbenchError
 from workbench.report.spreadsheet import write_csv, write_note_sheet, write_table
 from workbench.compare.suppression import (
-    COUNT, DISCLOSURE, FREE, NOT_FOR_PUBLICATION, control, disclosure_note, disclosure_stamp, not_for_publication,
+    COUNT, DISCLOSURE, FREE, NOT_FOR_PUBLICATION, disclosure_note, not_for_publication, shown_figures,
 )
 
 FIFTHS = 5
@@ -126,13 +125,9 @@ def suppressed_change(result: dict, small_numbers_shown: bool = False) -> dict:
     others to the nearest 5, totals from the unrounded counts), or, the one explicit choice, as
     worked out and stamped "Not for publication". The full cross-table of previous by current
     fifth is left out of a controlled copy (the moves say what it is for)."""
-    if small_numbers_shown:
-        shown = copy.deepcopy(result)
-    else:
-        shown = control({**result, "nations": [{k: v for k, v in n.items() if k != "table"} for n in result["nations"]]},
-                        IMD_CHANGE_FIGURES)
-    shown[DISCLOSURE] = disclosure_stamp(small_numbers_shown)
-    return shown
+    if not small_numbers_shown:
+        result = {**result, "nations": [{k: v for k, v in n.items() if k != "table"} for n in result["nations"]]}
+    return shown_figures(result, IMD_CHANGE_FIGURES, small_numbers_shown)
 
 
 # --------------------------------------------------------------------------- words

@@ -47,6 +47,7 @@ ROUNDED_TO = 5  # every other count is rounded to the nearest multiple of this
 NOT_FOR_PUBLICATION = "Not for publication: small numbers shown"
 CONTROLLED = (f"Counts from 1 to {LARGEST_HIDDEN} are shown as {SUPPRESSED} and other counts rounded to the nearest "
               f"{ROUNDED_TO} (NHS Digital's method); totals and shares are worked out before rounding")
+CONTROLLED_BRIEFLY = f"counts rounded to {ROUNDED_TO}, 1 to {LARGEST_HIDDEN} shown as {SUPPRESSED}"  # where space is short
 DISCLOSURE = "disclosure"  # the key under which an output says how it was controlled
 
 
@@ -316,16 +317,27 @@ def not_for_publication(shown: Mapping) -> bool:
     return bool(stamp) and not stamp["controlled"]
 
 
+def shown_figures(figures: dict, table: Mapping[str, Any], small_numbers_shown: bool = False,
+                  outer: tuple[dict, ...] = ()) -> dict:
+    """An output's figures as they may be shown: controlled by ``table`` (see :func:`control`), or (the
+    one explicit choice) as worked out and stamped :data:`NOT_FOR_PUBLICATION`. The original is left
+    alone; the copy says which under ``"disclosure"``.
+
+    >>> shown = shown_figures({"count": 3}, {"count": COUNT})
+    >>> shown["count"], shown["disclosure"]["controlled"]
+    ('*', True)
+    >>> shown_figures({"count": 3}, {"count": COUNT}, small_numbers_shown=True)["count"]
+    3
+    """
+    shown = copy.deepcopy(figures) if small_numbers_shown else control(figures, table, outer)
+    shown[DISCLOSURE] = disclosure_stamp(small_numbers_shown)
+    return shown
+
+
 def suppressed_summary(summary: dict, small_numbers_shown: bool = False) -> dict:
-    """An equity summary as it may be shown: controlled, or (the one explicit choice) as worked out
-    and stamped :data:`NOT_FOR_PUBLICATION`. The original is left alone; adds ``"disclosure"``.
+    """An equity summary as it may be shown (:func:`shown_figures`).
 
     The summary's SII and RII describe the patients of ``sii_nation``: looked up there.
     """
-    if small_numbers_shown:
-        shown = copy.deepcopy(summary)
-    else:
-        main_nation = summary.get("sii_by_nation", {}).get(summary.get("sii_nation"), {})
-        shown = control(summary, EQUITY_FIGURES, outer=(main_nation,))
-    shown[DISCLOSURE] = disclosure_stamp(small_numbers_shown)
-    return shown
+    main_nation = summary.get("sii_by_nation", {}).get(summary.get("sii_nation"), {})
+    return shown_figures(summary, EQUITY_FIGURES, small_numbers_shown, outer=(main_nation,))

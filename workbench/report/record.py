@@ -3,7 +3,8 @@
 It holds the rule set (its settings, its TOML and its sha256), the source file's
 sha256 and census date, the capacity assumptions, the equity tables for the
 baseline and the scenario (disclosure-controlled as every group-level output is:
-nothing here identifies a patient), the charts, and the decision log with the state of its hash chain.
+nothing here identifies a patient), the charts, the list's trend since the rule set was adopted (with weekly
+snapshots), and the decision log with the state of its hash chain.
 The app turns the same HTML into a PDF with Qt (``ui/report_export.py``); this
 module stays Qt-free so the page can be tested and made anywhere.
 
@@ -28,8 +29,8 @@ from workbench.store.files import replacing
 from workbench.rank.rules import MISSING_WORDS, RuleSet, dump_rules
 from workbench.report.identity import RuleSetIdentity, rule_set_identity
 from workbench.compare.suppression import (
-    COUNT, FREE, NOT_FOR_PUBLICATION, SUPPRESSED, About, control, disclosure_stamp, published_count,
-    suppressed_summary,
+    COUNT, DISCLOSURE, FREE, NOT_FOR_PUBLICATION, SUPPRESSED, About, control, disclosure_note, disclosure_stamp,
+    published_count, suppressed_summary,
 )
 
 PAGE_WIDTH_PX = 680  # A4's text width (180 mm) at 96 pixels an inch: the PDF lays pictures out at this scale
@@ -84,6 +85,7 @@ class DecisionRecord:
     made_at: datetime = field(default_factory=datetime.now)
     small_numbers_shown: bool = False
     warnings: Sequence[str] = ()  # what a reader must check before relying on the order
+    trend: dict[str, Any] | None = None  # workbench.compare.trends.since_adoption of the trend as shown, if any
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def decision_record_html(record: DecisionRecord) -> str:
         _rules_section(record.rule_set, record.baseline, record.log),
         _comparison_section(record.comparison, record.small_numbers_shown),
         _equity_section(record.equity, record.small_numbers_shown),
+        _trend_section(record.trend, record.small_numbers_shown),
         _charts_section(record.charts),
         _log_section(record.log, record.chain_problem),
         _toml_section(record.rule_set),
@@ -243,6 +246,33 @@ def _equity_section(summary: dict[str, Any] | None, small_numbers_shown: bool) -
     ]
     return ("<h2>Equity impact: baseline against scenario</h2>" + _key_values(assumptions)
             + _equity_table(shown) + _long_wait_table(shown) + _inequality_table(shown))
+
+
+def _trend_section(trend: dict[str, Any] | None, small_numbers_shown: bool) -> str:
+    """The list's waits and inequality when the rule set was adopted and now (workbench.compare.trends),
+    as the Trends tab shows them; left out of a controlled record unless they were controlled too."""
+    controlled = (trend or {}).get(DISCLOSURE) or {"controlled": False}
+    if not trend or not trend["figures"] or not (controlled["controlled"] or small_numbers_shown):
+        return ""
+    shown = {"weeks": _weeks, "share": _share, "count": _count}
+    rows = [[f["figure"], shown[f["kind"]](f["from"]), shown[f["kind"]](f["to"]), _change_text(f["change"], f["kind"])]
+            for f in trend["figures"]]
+    adopted, start, end = (_uk(date.fromisoformat(trend[k])) for k in ("date", "from", "to"))
+    header = ["Figure", f"Snapshot of {start}", f"Snapshot of {end}", "Change"]
+    return (f"<h2>Since '{escape(trend['rule_set'])}' was adopted ({adopted})</h2>"
+            "<p class=\"note\">Waits at each census date over the RTT waits that count (not projections). "
+            f"{escape(disclosure_note(trend))}. A change over time has many causes besides the order: read it beside "
+            "capacity and demand.</p>" + _table(header, rows, numeric={1, 2, 3}))
+
+
+def _change_text(change, kind: str) -> str:
+    """
+    >>> _change_text(-0.5, "weeks"), _change_text(0.021, "share"), _change_text(-12, "count"), _change_text(None, "count")
+    ('-0.5', '+2.1 points', '-12', '')
+    """
+    if change is None:
+        return ""
+    return f"{100 * change:+.1f} points" if kind == "share" else f"{change:+,.1f}" if kind == "weeks" else f"{change:+,}"
 
 
 def _equity_table(shown: dict) -> str:

@@ -116,10 +116,13 @@ def write_key_values(sheet, pairs: Iterable[tuple[str, Any]]) -> None:
     write_table(sheet, ["Item", "Value"], pairs)
 
 
+NOTE_SHEET = "Not for publication"
+
+
 def write_note_sheet(book, note: str) -> None:
     """A first sheet holding one note in bold (e.g. "Not for publication: small numbers shown"),
     so nobody opens the workbook without seeing it."""
-    sheet = book.create_sheet("Not for publication", 0)
+    sheet = book.create_sheet(NOTE_SHEET, 0)
     sheet.column_dimensions["A"].width = len(note) + 4
     sheet.append([_bold(sheet, safe_cell(note))])
 

@@ -4,8 +4,9 @@ An xlsx with three sheets:
 
 - **Summary**: each finding code, what it means, how many rows have it;
 - **Worklist**: one row per (row, finding) with the pathway, NHS number
-  (3-3-4), specialty, what was found, and empty "Action taken" / "Checked by"
-  columns for the team to fill in;
+  (3-3-4), specialty, what was found, and empty "Action taken" / "Date checked" /
+  "Checked by" columns for the team to fill in (``workbench outcomes`` reads
+  them back: :mod:`workbench.store.outcomes`);
 - **About**: which file and import the findings came from.
 
 Or the Worklist table alone as CSV. Everything is written through
@@ -43,6 +44,7 @@ WORKLIST_HEADERS = (
     "Description",
     "Detail",
     "Action taken",
+    "Date checked",
     "Checked by",
 )
 LINE_HEADER = "Line in file"
@@ -160,7 +162,7 @@ def worklist_rows(
         for row, detail in zip(finding.rows.tolist(), finding.details.tolist()):
             line = [] if source_line is None else [int(source_line[row])]
             yield [int(wl.row_id[row]), *line, pathway[row], format_nhs_number(nhs_number[row]),
-                   specialty[row], finding.code, description, detail, None, None]
+                   specialty[row], finding.code, description, detail, None, None, None]
 
 
 def about_pairs(wl: WaitingList, findings: Sequence[Finding], import_info: dict | None) -> list[tuple[str, Any]]:

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence
 
 from openpyxl.utils import get_column_letter
 
-from workbench.report.spreadsheet import MAX_WIDTH, safe_cell
+from workbench.report.spreadsheet import MAX_WIDTH, NOTE_SHEET, safe_cell
 
 # How a column's cells are formatted (one pass per column, not per cell).
 NUMBER_CELLS, TEXT_CELLS, DATE_CELLS, ANY_CELLS = "number", "text", "date", "any"
@@ -86,6 +86,11 @@ class XlsxWriter:
         chunks = iter(lambda: list(islice(rows, TABLE_CHUNK_ROWS)), [])
         columns = ([list(column) for column in zip(*chunk)] for chunk in chunks)
         return self.add_columns(name, [(header, ANY_CELLS) for header in headers], columns)
+
+    def add_note(self, note: str) -> None:
+        """A sheet whose one cell is ``note`` in bold ("Not for publication: small numbers shown"): add it
+        first, so nobody opens the workbook without seeing it."""
+        self.add_table(NOTE_SHEET, [note], [])
 
     def add_columns(self, name: str, columns: Sequence[tuple[str, str]], chunks: Iterable[list[list]]) -> int:
         """A sheet from column-wise chunks, with a bold frozen header, a filter and fitted widths."""

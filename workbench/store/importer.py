@@ -25,6 +25,7 @@ from workbench.read.dates import implausible_dates
 from workbench.check import enrich as enrichment
 from workbench.read import mapping as mapping_rules
 from workbench.store import pseudonymise as pseudonymisation
+from workbench.store import snapshots
 from workbench.fields import CANONICAL_FIELDS, FIELD_KINDS, KnownCodes, WaitingList, empty_column
 from workbench.read.normalise import normalise_fields
 from workbench.read.table import RawTable
@@ -54,6 +55,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     deprivation: dict = field(default_factory=dict)  # deprivation.link_summary: indices used, what was carried
     pseudonymised: list[str] = field(default_factory=list)  # what pseudonymising did, column by column
+    snapshot: snapshots.Added | None = None  # which snapshot the list became (workbench.store.snapshots)
 
     def as_dict(self) -> dict:
         return {
@@ -71,6 +73,7 @@ class ImportResult:
             "warnings": self.warnings,
             "deprivation": self.deprivation,
             "findings": self.findings,
+            "snapshot": self.snapshot.as_dict() if self.snapshot else None,
         }
 
 
@@ -85,6 +88,7 @@ def import_file(
     pseudonymise: bool = False,
     deprivation_edition: str = deprivation.CURRENT,
     key_file: str | os.PathLike | None = None,
+    snapshot: bool = False,
     progress: Progress = no_progress,
     cancelled: CancelCheck = never,
 ) -> ImportResult:
@@ -95,7 +99,9 @@ def import_file(
     which wins over today. ``deprivation_edition`` is ``"2025"`` (IoD2025,
     WIMD 2025; the default) or ``"2019"`` (IoD2019, WIMD 2019). ``pseudonymise``
     replaces or leaves out identifiers (:mod:`workbench.store.pseudonymise`), with the
-    key in ``key_file`` if given, else in the user's data folder. Raises
+    key in ``key_file`` if given, else in the user's data folder. ``snapshot``
+    adds the list as a new weekly snapshot after the workspace's newest
+    (:mod:`workbench.store.snapshots`); without it the list replaces the newest. Raises
     :class:`WorkbenchError` for a file the workbench cannot use and
     :class:`Cancelled` if ``cancelled()`` turns true; either way the workspace
     is unchanged.
@@ -139,7 +145,7 @@ def import_file(
         check(cancelled)
         settings[DEPRIVATION_EDITION_SETTING] = linking.edition
         record = _import_record(path, raw, wl, mapping, digest, pseudonymise) | {"settings": settings}
-        _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled, ahead)
+        added = _store(wl, findings, record, workspace_path, scaled(progress, 0.55, 1.0), cancelled, ahead, snapshot)
     finally:
         if ahead:
             ahead.cancel()  # those not started, if the import stopped early
@@ -158,9 +164,10 @@ def import_file(
         dropped_columns=list(done.left_out),
         warnings=raw.notes + done.notes + ([done.summary()] if pseudonymise else [])
         + import_warnings(wl.census_date, census_date, mapping, date_notes, latest_date(wl.columns["wait_start"]))
-        + list_warnings(wl, mapping) + deprivation.link_warnings(linked),
+        + list_warnings(wl, mapping) + deprivation.link_warnings(linked) + added.notes,
         deprivation=linked,
         pseudonymised=done.sentences(),
+        snapshot=added,
     )
 
 
@@ -328,18 +335,20 @@ def _prefer_lsoa_decile(from_lsoa: np.ndarray | None, from_file: np.ndarray) -> 
     return np.where(np.isnan(from_lsoa), from_file, from_lsoa)
 
 
-def _store(wl, findings, record, workspace_path, progress, cancelled, ahead) -> None:
+def _store(wl, findings, record, workspace_path, progress, cancelled, ahead, as_snapshot) -> snapshots.Added:
     """Write in one transaction; a workspace this import created is removed again on failure."""
     existed = Path(workspace_path).exists()
     workspace = Workspace.open_or_create(workspace_path)
     try:
-        workspace.replace_list(wl, findings, record, progress=progress, cancelled=cancelled, encoded_ahead=ahead)
+        added = snapshots.store_list(workspace, wl, findings, record, as_snapshot=as_snapshot, progress=progress,
+                                     cancelled=cancelled, encoded_ahead=ahead)
     except BaseException:
         workspace.close()
         if not existed:
             Path(workspace_path).unlink(missing_ok=True)
         raise
     workspace.close()
+    return added
 
 
 def _workspace_settings(workspace_path) -> dict[str, str]:

@@ -4,7 +4,7 @@
 saved by an earlier version is brought up to date when it is opened; one with
 changes this version does not know was saved by a newer version and is refused,
 as this one might misread or undo them. A new change is a new function at the
-end (``m006_...``): never edit one that has shipped.
+end (``m008_...``): never edit one that has shipped.
 """
 
 from __future__ import annotations
@@ -85,6 +85,43 @@ def m005_source_columns_apart(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO list_columns_by_kind SELECT name, kind, source, position, data FROM list_columns")
     db.execute("DROP TABLE list_columns")
     db.execute("ALTER TABLE list_columns_by_kind RENAME TO list_columns")
+
+
+@migrations()
+def m006_snapshots(db: sqlite_utils.Database) -> None:
+    """Weekly snapshots of the list (``workbench.store.snapshots``): the current list stays in
+    ``list_columns``; each earlier one is kept as what differs from the one after it."""
+    db.execute(
+        """CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, census_date TEXT NOT NULL, file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL, rows INTEGER NOT NULL, organisation TEXT, pathway_scheme TEXT, carry BLOB,
+            added_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE snapshot_columns (snapshot_id INTEGER NOT NULL REFERENCES snapshots (id), name TEXT NOT NULL,
+           kind TEXT NOT NULL, source INTEGER NOT NULL, position INTEGER NOT NULL, data BLOB NOT NULL,
+           PRIMARY KEY (snapshot_id, source, name))"""
+    )
+
+
+@migrations()
+def m007_validation_outcomes(db: sqlite_utils.Database) -> None:
+    """Validation outcomes read back from returned worklists (``workbench.store.outcomes``), with the file each came
+    from (once per file: a year of weekly worklists holds hundreds of thousands of outcomes): append-only."""
+    db.execute(
+        """CREATE TABLE outcome_files (
+            id INTEGER PRIMARY KEY, file_name TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, recorded_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE validation_outcomes (
+            id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES outcome_files (id), file_row INTEGER,
+            pathway_id TEXT NOT NULL, nhs_number TEXT, specialty TEXT, outcome TEXT NOT NULL, outcome_date TEXT NOT NULL,
+            checked_by TEXT, written_as TEXT NOT NULL)"""
+    )
+    for table in ("outcome_files", "validation_outcomes"):
+        for verb in ("UPDATE", "DELETE"):
+            db.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                       "BEGIN SELECT RAISE(ABORT, 'recorded validation outcomes are kept as they were read'); END")
 
 
 def refuse_a_newer_schema(workspace: Workspace) -> None:

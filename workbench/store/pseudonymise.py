@@ -43,6 +43,7 @@ KEYS_FOLDER = "pseudonym-keys"
 KEY_ID_SETTING = "pseudonym_key_id"  # the workspace keeps which key, never the key
 LEGACY_KEY_SETTING = "pseudonym_key"  # where workspaces before version 0.2 kept the key itself
 KEY_BYTES = 32
+PSEUDONYM_PREFIX = "PSN-"  # what every pseudonym starts with
 # Fields kept as identifiers no more: their columns are left out (age and age band stay).
 LEFT_OUT_FIELDS = {"postcode": "a postcode", "date_of_birth": "a date of birth"}
 
@@ -110,7 +111,7 @@ def pseudonym(value: str | None, key: bytes) -> str | None:
     """
     if value is None:
         return None
-    return "PSN-" + hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:16]
+    return PSEUDONYM_PREFIX + hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def _coded(values: np.ndarray, key: bytes) -> np.ndarray:

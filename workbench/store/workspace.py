@@ -248,12 +248,14 @@ class Workspace:
         progress: Progress = no_progress,
         cancelled: CancelCheck = never,
         encoded_ahead: EncodedAhead | None = None,
+        also=None,
     ) -> int:
         """Store ``wl`` as the workspace's list, with its findings and import record.
 
         All or nothing: on any error or cancel the workspace is left as it was.
-        ``encoded_ahead`` holds columns already being encoded. Returns the id
-        of the new import record.
+        ``encoded_ahead`` holds columns already being encoded; ``also(connection,
+        import_id)``, if given, writes more in the same transaction (the snapshots).
+        Returns the id of the new import record.
         """
         connection = self.connection
         try:
@@ -266,6 +268,8 @@ class Workspace:
                 _write_findings(connection, findings)
                 import_id = _write_import_record(connection, record)
                 _write_settings(connection, record.get("settings", {}))
+                if also is not None:
+                    also(connection, import_id)
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:  # SQLite may have rolled back already (a full disk)

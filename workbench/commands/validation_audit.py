@@ -1,0 +1,123 @@
+"""``workbench validation-audit --workspace WS``: does validation remove people unequally?
+
+Removals by group against each group's share of the list and of those validated, with rate ratios and 95%
+intervals; "did not respond" apart. Every output is disclosure-controlled unless ``--not-for-publication`` is
+given (and then each says so).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from workbench.commands._tables import add_table_arguments, check_out, show
+from workbench.commands.import_ import iso_date
+from workbench.compare.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication
+from workbench.compare.validation_audit import AUDIT_GROUPINGS, suppressed_audit, validation_audit
+from workbench.report.record import grouping_words
+from workbench.report.spreadsheet import write_csv
+from workbench.report.xlsx import XlsxWriter
+from workbench.store.files import replacing
+from workbench.store.workspace import Workspace
+
+NAME = "validation-audit"
+HELP = "Audit validation for equity: removals by IMD fifth, ethnic group, age band, sex and learning disability."
+HEADERS = ("Group", "On the list", "Share of the list (%)", "Validated", "Share of those validated (%)",
+           "Removed", "Removal rate among validated (%)", "Removal rate ratio", "95% interval",
+           "Did not respond", "Did-not-respond rate (%)", "Did-not-respond rate ratio", "95% interval",
+           "Other removals", "Other removal rate (%)", "Other removal rate ratio", "95% interval")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--workspace", required=True, help="workspace file")
+    parser.add_argument("--since", type=iso_date, help="from this date, YYYY-MM-DD (default: the first snapshot's)")
+    parser.add_argument("--until", type=iso_date, help="up to this date (default: every outcome recorded)")
+    parser.add_argument("--by", action="append", help=f"a grouping (repeat for more; default: {', '.join(AUDIT_GROUPINGS)})")
+    add_table_arguments(parser, "tables")
+
+
+def run(args) -> int:
+    check_out(args.out, "tables")
+    with Workspace.open(args.workspace) as workspace:
+        audit = validation_audit(workspace, args.by or AUDIT_GROUPINGS, args.since, args.until)
+    return show(args, suppressed_audit(audit, args.small_numbers_shown), _write, _print)
+
+
+def _print(shown: dict) -> None:
+    print(f"Validation from {date.fromisoformat(shown['since']):%d/%m/%Y}: {_n(shown['total_on_list'])} pathways on the "
+          f"list, {_n(shown['total_validated'])} validated, {_n(shown['total_removed'])} removed "
+          f"({_n(shown['total_did_not_respond'])} did not respond)")
+    for by, table in shown["groupings"].items():
+        print(f"\n{grouping_words(by)} (rate ratios against {table['reference']})")
+        for row in table_rows(table):
+            print(f"  {row[0]}: {_n(row[1])} on the list ({_pct(row[2])}), {_n(row[3])} validated; removed {_n(row[5])} "
+                  f"({_pct(row[6])}, ratio {_ratio_text(row[7:9])}); did not respond {_n(row[9])} "
+                  f"({_pct(row[10])}, ratio {_ratio_text(row[11:13])})")
+    for by, why in shown["not_possible"].items():
+        print(f"\n{grouping_words(by)}: {why}")
+    print(f"\n{shown['method']}")
+    print(disclosure_note(shown) + ".")
+
+
+def table_rows(table: dict) -> list[list]:
+    """One row per group in ``HEADERS`` order, shares and rates in %, ratios to 2 places; "*" where hidden."""
+    rows = []
+    for g in table["groups"]:
+        row = [g["group"], g["on_list"], _percent(g["share_of_on_list"]), g["validated"], _percent(g["share_of_validated"])]
+        for events, count in (("removed", "removed"), ("did_not_respond", "did_not_respond"), ("removed_other", "removed_other")):
+            row += [g[count], _percent(g[f"{events}_rate"]), *_ratio(g[f"{events}_rate_ratio"], g["group"] == table["reference"])]
+        rows.append(row)
+    return rows
+
+
+def _percent(share):
+    return share if share is None or isinstance(share, str) else round(100 * share, 1)
+
+
+def _ratio(ratio, is_reference: bool) -> list:
+    if is_reference:
+        return ["1 (reference)", ""]
+    if ratio is None or isinstance(ratio, str):
+        return [ratio or "not estimable", ""]
+    return [round(ratio["ratio"], 2), f"{ratio['low']:.2f} to {ratio['high']:.2f}"]
+
+
+def _write(path: Path, audit: dict) -> None:
+    note = NOT_FOR_PUBLICATION if not_for_publication(audit) else None
+    with replacing(path, "the validation audit") as partial:
+        if path.suffix.lower() == ".csv":
+            rows = [[grouping_words(by), *row] for by, t in audit["groupings"].items() for row in table_rows(t)]
+            write_csv(partial, ("Grouping", *HEADERS), rows, note)
+            return
+        with XlsxWriter(partial) as book:
+            if note:
+                book.add_note(note)
+            for by, table in audit["groupings"].items():
+                book.add_table(grouping_words(by)[:31], HEADERS, table_rows(table))
+            book.add_table("About", ["Item", "Value"], _about(audit))
+
+
+def _about(audit: dict) -> list[tuple]:
+    references = [(f"Reference group, {grouping_words(by)}", t["reference"]) for by, t in audit["groupings"].items()]
+    return [("From", audit["since"]), ("Pathways on the list", audit["total_on_list"]),
+            ("Validated", audit["total_validated"]), ("Removed", audit["total_removed"]),
+            ("Did not respond", audit["total_did_not_respond"]), *references, ("Method", audit["method"]),
+            ("Disclosure control", disclosure_note(audit) + ("" if not_for_publication(audit) else
+                                                             "; rates and rate ratios too, from the counts as published"))]
+
+
+def _n(value) -> str:
+    return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _pct(value) -> str:
+    return f"{value}%" if isinstance(value, float) else _n(value)
+
+
+def _ratio_text(ratio_and_interval: list) -> str:
+    """
+    >>> _ratio_text([1.3, "1.02 to 1.65"]), _ratio_text(["1 (reference)", ""])
+    ('1.3, 95% interval 1.02 to 1.65', '1 (reference)')
+    """
+    ratio, interval = ratio_and_interval
+    return f"{ratio}, 95% interval {interval}" if interval else str(ratio)
