@@ -1,16 +1,18 @@
 """Rule sets: reading, checking, writing back, and the shipped examples."""
 
+import re
+
 import numpy as np
 import pytest
 
 from workbench.fields import WaitingList
 from workbench.errors import WorkbenchError
-from workbench.rank.rules import SOCIAL, LookupBand, check_columns
+from workbench.rank.rules import SOCIAL, Factor, LookupBand, RuleError, check_columns
 from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rule_file import load_rules, parse_rules
 from workbench.commands._ranked import rules_from_argument
-from workbench.rank.rule_edits import with_social_cap, with_weight
+from workbench.rank.rule_edits import with_factor, with_factor_changed, with_overlaps, with_social_cap, with_weight
 
 MINIMAL = """\
 name = "Waits"
@@ -226,3 +228,24 @@ def test_rules_from_argument(tmp_path):
     assert rules_from_argument(str(path)).source == "mine.toml"
     with pytest.raises(WorkbenchError, match="bundled rule sets: treat-in-turn"):
         rules_from_argument("no-such-rules")
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda r: with_factor_changed(r, "Long wait", transform="threshold", at_least=None),
+         "the threshold transform needs 'at_least"),
+        (lambda r: with_factor_changed(r, "Long wait", maximum=10.0), "'maximum' only applies to the capped transform"),
+        (lambda r: with_factor_changed(r, "Long wait", transform="step"), "transform must be"),
+        (lambda r: with_factor(r, Factor(name="Carer", source="Carer")), "two factors are called 'Carer'"),
+        (lambda r: with_social_cap(r, -1.0), "social_cap_weeks must be at least 0"),
+        (lambda r: with_overlaps(r, (0.0, -2.0) + r.bands.overlap_weeks[2:]), "overlap_weeks must be at least 0"),
+        (lambda r: with_factor(r, Factor(name="Frailty", source="")), "a factor needs a name and a source"),
+        (lambda r: with_factor_changed(r, "Deprivation", lookup=(LookupBand(1, 3, 4.0), LookupBand(2, 4, 2.0))),
+         "overlap"),
+    ],
+)
+def test_a_rule_set_edited_in_the_app_gets_the_checks_a_file_gets(edit, words):
+    """The checks live in the model's construction, so an edit in the app cannot make what a file could not."""
+    with pytest.raises(RuleError, match=re.escape(words)):
+        edit(parse_rules(FULL))

@@ -24,6 +24,7 @@ exact figures.
 from __future__ import annotations
 
 import textwrap
+from html import escape
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -39,7 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR, not_for_publication_banner
-from ui.list_model import column_title
+from workbench.view.columns import label as column_label
+from workbench import formats
 from workbench.check.deprivation import GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
 from workbench.compare.equity import (
     LEARNING_DISABILITY, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text,
@@ -118,22 +120,10 @@ def grouping_choices(wl: WaitingList) -> list[tuple[str, str]]:
             if any("learning" in header.casefold() for header in wl.source):
                 choices.append((GROUPING_TITLES[by], by))
         elif by in wl.columns:
-            choices.append((column_title(by), by))
+            choices.append((column_label(by), by))
     choices += [(f"Column: {header}", header) for header in wl.source if "learning" not in header.casefold()]
     return choices
 
-
-def _number(value: Any, unit: str = "", decimals: int = 1) -> str:
-    """A figure for a tooltip: '*' stays '*', None is 'not known'.
-
-    >>> _number(12.345, " weeks"), _number("*"), _number(None), _number(1234, decimals=0)
-    ('12.3 weeks', '*', 'not known', '1,234')
-    """
-    if value is None:
-        return "not known"
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    return f"{value:,.{decimals}f}{unit}"
 
 
 class EquityPanel(QWidget):
@@ -181,8 +171,8 @@ class EquityPanel(QWidget):
     def set_names(self, baseline: str, scenario: str) -> None:
         """Name the two orders in the legend line."""
         self.legend.setText(
-            f"<span style='color:{BLUE}'>■</span> Baseline: {_escape(baseline)} &nbsp; "
-            f"<span style='color:{ORANGE}'>■</span> Scenario: {_escape(scenario)}")
+            f"<span style='color:{BLUE}'>■</span> Baseline: {escape(baseline)} &nbsp; "
+            f"<span style='color:{ORANGE}'>■</span> Scenario: {escape(scenario)}")
 
     @property
     def plots(self) -> dict[str, pg.PlotItem]:
@@ -206,22 +196,22 @@ class EquityPanel(QWidget):
         self.stamp.setText(NOT_FOR_PUBLICATION.upper() if stamped else "")
         self.stamp.setMaximumHeight(1e6 if stamped else 0)
         capacity = shown["capacity_per_week"]
-        growth = _escape(flow_text(shown))
+        growth = escape(flow_text(shown))
         if shown.get("list_grows"):
             growth = f"<span style='color:{VERMILLION}'><b>{growth}</b></span>"
         self.note.setText(
-            f"Capacity {'per specialty' if isinstance(capacity, dict) else _number(capacity, decimals=0)}"
-            f" a week for {shown['horizon_weeks']:g} weeks: the next {_number(shown['next_n'], decimals=0)} patients "
-            f"treated. {_number(shown['list_size'], decimals=0)} patients. {_escape(disclosure_note(shown))}."
-            f"{_escape(deprivation_note(shown))}<br>{growth}<br>"
-            + "<br>".join(_escape(line) for line in inequality_text(shown)) + f"<br>{_escape(overall_text(shown))}")
+            f"Capacity {'per specialty' if isinstance(capacity, dict) else formats.decimal(capacity, 0, 'not known')}"
+            f" a week for {shown['horizon_weeks']:g} weeks: the next {formats.decimal(shown['next_n'], 0, 'not known')} patients "
+            f"treated. {formats.decimal(shown['list_size'], 0, 'not known')} patients. {escape(disclosure_note(shown))}."
+            f"{escape(deprivation_note(shown))}<br>{growth}<br>"
+            + "<br>".join(escape(line) for line in inequality_text(shown)) + f"<br>{escape(overall_text(shown))}")
 
     def showEvent(self, event) -> None:
         self._build_charts()
         super().showEvent(event)
 
     def show_problem(self, message: str) -> None:
-        self.note.setText(f"<span style='color:#a00000'>{_escape(message)}</span>")
+        self.note.setText(f"<span style='color:#a00000'>{escape(message)}</span>")
 
     # Reading back (tests, tooltips) ------------------------------------------------
     def bar_heights(self, chart: str, series: int = 0) -> list[float]:
@@ -252,7 +242,7 @@ class EquityPanel(QWidget):
             figures += self._range_words(group)
         # A group by deprivation names itself and its nation ("England, most deprived fifth").
         named = group["group"] if self.summary["by"] in GROUP_PARTS else f"{self._grouping_title()} {group['group']}"
-        return f"{named} ({_number(group['count'], decimals=0)} patients): {title}: {figures}"
+        return f"{named} ({formats.decimal(group['count'], 0, 'not known')} patients): {title}: {figures}"
 
     # Export ---------------------------------------------------------------------------
     def export_charts(self, path: str | Path) -> list[Path]:
@@ -368,7 +358,7 @@ class EquityPanel(QWidget):
         notes = [f"+: the most deprived wait longer; whiskers: 95% CI; RII {_rii_mark(rii[0])} → {_rii_mark(rii[1])}",
                  left_out]
         self._titles["sii"] = (f"Slope index of inequality across {where} (weeks)",
-                               "<br>".join(_escape(note) for note in notes if note))
+                               "<br>".join(escape(note) for note in notes if note))
         self._show_title(self.plots["sii"], *self._titles["sii"])
 
     def _draw_movement(self, edges: np.ndarray, counts: np.ndarray) -> None:
@@ -417,15 +407,15 @@ class EquityPanel(QWidget):
         unknown = [g["count"] for g in self.summary["groups"] if g["group"] in UNKNOWN_GROUPS]
         count = SUPPRESSED if SUPPRESSED in unknown else sum(unknown)
         shown = " and ".join(f"{order} {_range_text(r)}" for order, r in zip(("baseline", "scenario"), ranges))
-        return (f". If the {_number(count, decimals=0)} patients of unknown group all belonged "
+        return (f". If the {formats.decimal(count, 0, 'not known')} patients of unknown group all belonged "
                 f"here, the mean could be: {shown}")
 
     def _figure_text(self, chart: str, value: Any) -> str:
         if chart == "share":
-            return _number(value, "%")
+            return formats.decimal(value, 1, 'not known', "%")
         if chart == "breaches":
-            return _number(value, decimals=0)
-        return _number(value, " weeks")
+            return formats.decimal(value, 0, 'not known')
+        return formats.decimal(value, 1, 'not known', ' weeks')
 
     def _sii_hover(self) -> str:
         return " ".join(inequality_text(self.summary))
@@ -440,7 +430,7 @@ class EquityPanel(QWidget):
         return f"Moved between {low:+,.0f} and {high:+,.0f} places (positive: up): {shown} patients"
 
     def _grouping_title(self) -> str:
-        return self.grouping.currentText().removeprefix("Column: ") or column_title(self.summary["by"])
+        return self.grouping.currentText().removeprefix("Column: ") or column_label(self.summary["by"])
 
     # Building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -604,7 +594,3 @@ def tick_texts(labels: list[str]) -> list[str]:
         part = textwrap.fill(part, TICK_LINE, break_long_words=False)
         shown.append(f"{nation}\n{part}" if len(nations) > 1 else part)
     return shown
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -10,7 +10,6 @@ rule set; until then the panel says they are being worked out.
 
 from __future__ import annotations
 
-import math
 from html import escape
 
 import numpy as np
@@ -18,8 +17,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ui.ranked_model import movement_text
+from workbench import formats
 from workbench.rank.ranking import Explanation
+from workbench.view.columns import BAND, BASELINE_RANK, MOVEMENT, NEW_RANK, SCORE, label, movement_text
 
 GAIN, LOSS = "#0072B2", "#D55E00"  # Okabe-Ito blue and vermillion
 NOTHING_SELECTED = "Select a patient in the prioritised list to see why they are where they are."
@@ -28,6 +28,7 @@ WITHOUT_TOOLTIP = ("The rank this patient would have if the rule set gave no one
                    "weight 0, everything else the same): how much the factor moves them. A factor that does not "
                    "apply to them can still move them, as others lose its credit. The chart gives it for each.")
 WORKING_OUT = "working out…"
+FACTS = ("pathway_id", BAND, "weeks_waited", NEW_RANK, BASELINE_RANK, MOVEMENT, SCORE)  # shown beside the chart
 
 
 class ExplainPanel(QWidget):
@@ -45,19 +46,17 @@ class ExplainPanel(QWidget):
         self.explanation = explanation
         if explanation is None:
             self.sentence.setText(NOTHING_SELECTED)
-            for label in self.facts.values():
-                label.setText("")
+            for fact in self.facts.values():
+                fact.setText("")
             self._show_bars([], [])
             return
         self.sentence.setText(explanation.sentence())
-        self.facts["Pathway ID"].setText(explanation.pathway_id or f"row {explanation.row_id}")
-        self.facts["Band"].setText(explanation.band)
-        weeks = explanation.weeks_waited
-        self.facts["Weeks waited"].setText("not known" if math.isnan(weeks) else f"{weeks:.1f}")
-        self.facts["New rank"].setText(f"{explanation.rank:,}")
-        self.facts["Baseline rank"].setText(f"{explanation.baseline_rank:,}")
-        self.facts["Movement"].setText(movement_text(explanation.movement))
-        self.facts["Score"].setText(f"{explanation.score:.2f} weeks-equivalent")
+        facts = {"pathway_id": explanation.pathway_id or f"row {explanation.row_id}", BAND: explanation.band,
+                 "weeks_waited": formats.decimal(explanation.weeks_waited, 1, "not known"),
+                 NEW_RANK: formats.count(explanation.rank), BASELINE_RANK: formats.count(explanation.baseline_rank),
+                 MOVEMENT: movement_text(explanation.movement), SCORE: formats.decimal(explanation.score, 2)}
+        for key, text in facts.items():
+            self.facts[label(key)].setText(text)
         self.facts[WITHOUT_TITLE].setText(WORKING_OUT if without_pending else biggest_without(explanation))
         self.facts[WITHOUT_TITLE].setToolTip(WITHOUT_TOOLTIP + ("<br><br>" + without_html(explanation)
                                                                 if explanation.rank_without else ""))
@@ -122,8 +121,7 @@ class ExplainPanel(QWidget):
         self.sentence.setTextInteractionFlags(self.sentence.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         self.facts = {}
-        for name in ("Pathway ID", "Band", "Weeks waited", "New rank", "Baseline rank", "Movement", "Score",
-                     WITHOUT_TITLE):
+        for name in (*(label(key) for key in FACTS), WITHOUT_TITLE):
             self.facts[name] = QLabel()
             self.facts[name].setAccessibleName(name)
             form.addRow(f"{name}:", self.facts[name])

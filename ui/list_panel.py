@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.list_model import ListModel, column_title
+from ui.list_model import ListModel
+from workbench.view.columns import label as column_label
 from workbench.view.filters import ANY_FINDING, ListIndex, ListQuery
 from workbench.view.summary import ListSummary, order_and_summary
 from ui.workers import Task, Worker
@@ -218,7 +219,7 @@ class ListPanel(QWidget):
         if len(rows) == 0:
             self.status.emit("Nothing to copy: select one or more rows first (Shift+Down, Ctrl+A).")
             return
-        titles = [column_title(name) for name in self.model.fields]
+        titles = [column_label(name) for name in self.model.fields]
         work = partial(rows_as_tsv, titles, self.model.formatters(), rows)
         if len(rows) <= COPY_ON_GUI_THREAD:
             self._on_copied(work(), len(rows))
@@ -333,8 +334,8 @@ class ListPanel(QWidget):
         bar.addWidget(self.search, 2)
         for name, everything in FILTERS.items():
             combo = QComboBox()
-            combo.setAccessibleName(f"Filter by {column_title(name).lower()}")
-            combo.setToolTip(f"Show only one {column_title(name).lower()}")
+            combo.setAccessibleName(f"Filter by {column_label(name).lower()}")
+            combo.setToolTip(f"Show only one {column_label(name).lower()}")
             self._shrinkable(combo)
             combo.activated.connect(lambda _i, n=name: self._on_filter_chosen(n))
             self.filters[name] = combo

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
 
+from workbench import formats
 from workbench.cli import figure, print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
 from workbench.commands._tables import add_table_arguments, check_out
@@ -23,7 +23,8 @@ from workbench.compare.equity import (
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.store.files import replacing
 from workbench.check.waits import describe_left_out
-from workbench.report.spreadsheet import uk_date, write_csv, write_key_values, write_note_sheet, write_table
+from workbench.report.spreadsheet import write_csv
+from workbench.report.xlsx import XlsxWriter
 from workbench.compare.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication, suppressed_summary
 
 NAME = "equity"
@@ -117,12 +118,11 @@ def _write_out(path: Path, summary: dict) -> None:
         if path.suffix.lower() == ".csv":
             write_csv(partial, table_headers(), table_rows(summary), note)
             return
-        book = Workbook(write_only=True)
-        if note:
-            write_note_sheet(book, note)
-        write_table(book.create_sheet("Equity"), table_headers(), table_rows(summary))
-        write_key_values(book.create_sheet("Summary"), _summary_pairs(summary))
-        book.save(partial)
+        with XlsxWriter(partial) as book:
+            if note:
+                book.add_note("Not for publication", note)
+            book.add_table("Equity", table_headers(), table_rows(summary))
+            book.add_table("Summary", ["Item", "Value"], _summary_pairs(summary))
 
 
 def _summary_pairs(summary: dict) -> list[tuple[str, object]]:
@@ -130,7 +130,7 @@ def _summary_pairs(summary: dict) -> list[tuple[str, object]]:
         ("Scenario rule set", f"{summary['rules']['name']} (version {summary['rules']['version']})"),
         ("Baseline rule set", summary["baseline_rules"]["name"]),
         ("Source file", summary["source_file"]),
-        ("Census date", uk_date(summary["census_date"])),
+        ("Census date", formats.uk_date(summary["census_date"])),
         ("Grouped by", summary["by"]),
         ("Patients on the list", summary["list_size"]),
         ("Weekly capacity", _plain_figure(summary["capacity_per_week"])),

@@ -14,20 +14,20 @@ makes a single self-contained HTML file.
 from __future__ import annotations
 
 import base64
-import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import Any, Sequence
 
+from workbench import formats
 from workbench.store.decisions import GENESIS, ChainHead, LogEntry, transform_words
 from workbench.compare.equity import RII_MEANING, SII_SIGN, flow_text, inequality_text, overall_text, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.store.files import replacing
 from workbench.rank.rules import RuleSet, dump_rules
 from workbench.compare.suppression import (
-    COUNT, FREE, NOT_FOR_PUBLICATION, SUPPRESSED, About, control, disclosure_stamp, published_count,
+    COUNT, FREE, NOT_FOR_PUBLICATION, About, control, disclosure_stamp, published_count,
     suppressed_summary,
 )
 
@@ -138,7 +138,7 @@ def _warnings_section(warnings: Sequence[str]) -> str:
 
 
 def _heading(record: DecisionRecord) -> str:
-    made = f"{record.made_at:%d/%m/%Y %H:%M}"
+    made = formats.uk_date_time(record.made_at)
     by = f" by {escape(record.made_by)}" if record.made_by.strip() else ""
     stamp = (f"<p class=\"warning\">{NOT_FOR_PUBLICATION}.</p>" if record.small_numbers_shown else "")
     control_words = disclosure_stamp(record.small_numbers_shown)["note"]
@@ -156,9 +156,9 @@ def _source_section(info: dict[str, Any] | None, small_numbers_shown: bool) -> s
     rows = [
         ("Source file", info.get("file_name")),
         ("Source file sha256", _mono(info.get("sha256"))),
-        ("Census date", _uk(info.get("census_date"))),
-        ("Rows stored", _count(stored)),
-        ("Imported", _uk(info.get("imported_at"), with_time=True)),
+        ("Census date", formats.uk_date(info.get("census_date"))),
+        ("Rows stored", formats.count(stored)),
+        ("Imported", formats.uk_date_time(info.get("imported_at"))),
     ]
     return "<h2>The waiting list</h2>" + _key_values(rows)
 
@@ -190,13 +190,13 @@ def _comparison_section(comparison: dict[str, Any] | None, small_numbers_shown: 
     if not small_numbers_shown:
         comparison = control(comparison, COMPARISON_FIGURES)
     items = [
-        ("Patients", _count(comparison.get("rows"))),
-        ("Rank correlation with the baseline (Kendall tau)", _figure(comparison["kendall_tau"])),
-        ("Moved up", _count(comparison.get("moved_up"))),
-        ("Moved down", _count(comparison.get("moved_down"))),
-        ("Unchanged", _count(comparison.get("unchanged"))),
-        ("Largest move up (places)", _count(comparison.get("max_moved_up"))),
-        ("Largest move down (places)", _count(comparison.get("max_moved_down"))),
+        ("Patients", formats.count(comparison.get("rows"))),
+        ("Rank correlation with the baseline (Kendall tau)", formats.figure(comparison["kendall_tau"])),
+        ("Moved up", formats.count(comparison.get("moved_up"))),
+        ("Moved down", formats.count(comparison.get("moved_down"))),
+        ("Unchanged", formats.count(comparison.get("unchanged"))),
+        ("Largest move up (places)", formats.count(comparison.get("max_moved_up"))),
+        ("Largest move down (places)", formats.count(comparison.get("max_moved_down"))),
     ]
     return "<h2>How the order changes</h2>" + _key_values(items)
 
@@ -207,11 +207,11 @@ def _equity_section(summary: dict[str, Any] | None, small_numbers_shown: bool) -
     shown = suppressed_summary(summary, small_numbers_shown)
     assumptions = [
         ("Grouped by", grouping_words(shown["by"])),
-        ("Capacity (patients a week)", _figure(shown["capacity_per_week"])),
-        ("New referrals a week", _figure(shown["demand_by_priority"] or shown["demand_per_week"])
+        ("Capacity (patients a week)", formats.figure(shown["capacity_per_week"])),
+        ("New referrals a week", formats.figure(shown["demand_by_priority"] or shown["demand_per_week"])
          if shown["demand_by_priority"] or shown["demand_per_week"] else "not included"),
-        ("Horizon (weeks)", _figure(shown["horizon_weeks"])),
-        ("Next N treated", _count(shown["next_n"])),
+        ("Horizon (weeks)", formats.figure(shown["horizon_weeks"])),
+        ("Next N treated", formats.count(shown["next_n"])),
         ("The list over the horizon", flow_text(shown)),
         ("RTT waits, whole list", overall_text(shown)),
     ]
@@ -226,23 +226,23 @@ def _equity_table(shown: dict) -> str:
     rows = []
     for g in shown["groups"]:
         base, scen = g["baseline"], g["scenario"]
-        rows.append([g["group"], _count(g["count"]), _share(g["share_of_list"]), _share(base["share_of_next_n"]),
-                     _share(scen["share_of_next_n"]), _weeks(base["mean_wait"]), _weeks(scen["mean_wait"]),
-                     g["change"] or "", _weeks(base["p90_wait"]), _weeks(scen["p90_wait"])])
+        rows.append([g["group"], formats.count(g["count"]), formats.share(g["share_of_list"]), formats.share(base["share_of_next_n"]),
+                     formats.share(scen["share_of_next_n"]), formats.decimal(base["mean_wait"]), formats.decimal(scen["mean_wait"]),
+                     g["change"] or "", formats.decimal(base["p90_wait"]), formats.decimal(scen["p90_wait"])])
     return "<h3>Share treated and projected wait</h3>" + _table(header, rows, set(range(1, 10)) - {7}, groups)
 
 
 def _long_wait_table(shown: dict) -> str:
     groups = [("Group", 1)] + [(f"Past {w} weeks", 2) for w in LONG_WAIT_WEEKS]
     header = [""] + ORDER_WORDS * len(LONG_WAIT_WEEKS)
-    rows = [[g["group"]] + [_count(g[order][f"over_{w}"]) for w in LONG_WAIT_WEEKS for order in ("baseline", "scenario")]
+    rows = [[g["group"]] + [formats.count(g[order][f"over_{w}"]) for w in LONG_WAIT_WEEKS for order in ("baseline", "scenario")]
             for g in shown["groups"]]
     numeric = set(range(1, 1 + 2 * len(LONG_WAIT_WEEKS)))
     return "<h3>Patients whose projected wait passes each threshold</h3>" + _table(header, rows, numeric, groups)
 
 
 def _inequality_table(shown: dict) -> str:
-    rows = [[name, _figure(shown["sii"][order]), _limits(shown["sii_ci"][order]), _figure(shown["rii"][order]),
+    rows = [[name, formats.figure(shown["sii"][order]), _limits(shown["sii_ci"][order]), formats.figure(shown["rii"][order]),
              _limits(shown["rii_ci"][order]), shown["rii_words"][order] or ""]
             for name, order in (("Baseline", "baseline"), ("Scenario", "scenario"))]
     where, left_out = sii_scope(shown)
@@ -259,7 +259,7 @@ def _inequality_table(shown: dict) -> str:
 def _limits(limits) -> str:
     """A confidence interval as 'low to high'; '*' stays '*'."""
     if isinstance(limits, (list, tuple)):
-        return f"{_figure(limits[0])} to {_figure(limits[1])}"
+        return f"{formats.figure(limits[0])} to {formats.figure(limits[1])}"
     return "" if limits is None else str(limits)
 
 
@@ -343,51 +343,3 @@ def _table(header: list[str], rows: list[list[Any]], numeric: set[int] = frozens
         for row in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _uk(value: Any, with_time: bool = False) -> str:
-    """dd/mm/yyyy (and hh:mm) for dates and times; '' for none.
-
-    >>> _uk(date(2026, 3, 31)), _uk(datetime(2026, 3, 31, 9, 5), with_time=True)
-    ('31/03/2026', '31/03/2026 09:05')
-    """
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return "" if value is None else str(value)
-
-
-def _count(value: Any) -> str:
-    if value is None or value == SUPPRESSED:
-        return "" if value is None else SUPPRESSED
-    return f"{int(value):,}"
-
-
-def _share(value: Any) -> str:
-    """A share as a percentage to one decimal place.
-
-    >>> _share(0.1234), _share("*"), _share(None)
-    ('12.3%', '*', '')
-    """
-    if value is None or value == SUPPRESSED:
-        return "" if value is None else SUPPRESSED
-    return f"{100 * value:.1f}%"
-
-
-def _weeks(value: Any) -> str:
-    if value is None or value == SUPPRESSED:
-        return "" if value is None else SUPPRESSED
-    return f"{value:.1f}"
-
-
-def _figure(value: Any) -> str:
-    if value is None:
-        return "not enough data"
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v:g}" for k, v in value.items())
-    if isinstance(value, float) and not math.isfinite(value):
-        return "not enough data"
-    return f"{value:.3g}" if isinstance(value, float) and value != int(value) else f"{value:g}"
