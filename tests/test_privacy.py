@@ -158,6 +158,7 @@ def _errors_carrying_patient_data() -> list[BaseException]:
     return caught
 
 
+@pytest.mark.needs_qt
 def test_a_whole_app_session_leaves_no_patient_data_in_settings_or_logs(qtbot, tmp_path, monkeypatch):
     import ui.main_window as main_window
     from PySide6.QtWidgets import QMessageBox

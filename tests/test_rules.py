@@ -1,5 +1,6 @@
 """Rule sets: reading, checking, writing back, and the shipped examples."""
 
+import json
 import re
 
 import numpy as np
@@ -9,6 +10,7 @@ from workbench.fields import WaitingList
 from workbench.errors import WorkbenchError
 from workbench.rank.rules import SOCIAL, Factor, LookupBand, RuleError, check_columns
 from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_words import describe_factor
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rule_file import load_rules, parse_rules
 from workbench.commands._ranked import rules_from_argument
@@ -164,10 +166,17 @@ def test_missing_things_are_named(tmp_path):
         load_rules(tmp_path / "nowhere.toml")
 
 
-def test_rule_text_is_never_run():
-    # A value that looks like Python stays an unknown source (a string), never code.
-    rules = parse_rules(MINIMAL.replace('"weeks_waited"', '"__import__(\'os\').system(\'exit 1\')"'))
-    assert rules.factors[0].source.startswith("__import__")
+def test_rule_text_is_never_run(tmp_path):
+    """Text that is Python stays text: reading, describing, writing and ranking never run it."""
+    ran = tmp_path / "ran"
+    payload = f"__import__('pathlib').Path({str(ran)!r}).touch()"
+    rules = parse_rules(MINIMAL.replace('"weeks_waited"', json.dumps(payload)).replace('name = "Wait"', f"name = {json.dumps(payload)}"))
+    assert rules.factors[0].source == payload and payload in dump_rules(rules) and describe_factor(rules.factors[0])
+    with pytest.raises(WorkbenchError, match="uses the column"):
+        check_columns(rules, _list(other=np.array(["Y"], dtype=object)))
+    assert not ran.exists()
+    eval(payload)  # the payload itself works: had any step run it, the file would be there
+    assert ran.exists()
 
 
 def _list(**source):

@@ -15,7 +15,6 @@ from ui.explain_panel import ExplainPanel
 from workbench.compare.preview import EquityCache, PreviewRequest, compute_preview, prepare_list
 from ui.ranked_model import RankedModel
 from ui.ranked_view import RankedView
-from ui.report_export import write_pdf
 from ui.rules_panel import RulesPanel
 from ui.workshop import PairwiseDialog, SwingDialog, set_font_scale
 from workbench.check.deprivation import FIFTHS
@@ -414,11 +413,6 @@ def test_the_queue_table_with_small_numbers_shown_says_it_is_not_for_publication
     panel.show_table(queue_table(wl, CapacitySettings(30.0), small_numbers_shown=True), small_numbers_shown=True)
     assert panel.cell_text(1, "queue_size") == "5" and not panel.banner.isHidden()
     assert panel.disclosure.text() == "Not for publication: small numbers shown."
-
-
-def test_pdf_is_written_offline(tmp_path):
-    write_pdf("<h1>Decision record</h1><p>31/03/2026</p>", tmp_path / "r.pdf")
-    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_charts_survive_many_redraws(qtbot, rules):

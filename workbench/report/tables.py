@@ -1,4 +1,4 @@
-"""Group tables for people: IoD2019 against IoD2025, fifth by fifth, to an xlsx or CSV file.
+"""Tables for people, to an xlsx or CSV file: IoD2019 against IoD2025 fifth by fifth, and any one table.
 
 Kept in report/ (not beside the comparison in compare/) so the stages import only the
 stages before them: a comparison works out figures, a report writes them.
@@ -13,6 +13,7 @@ from workbench.compare.suppression import NOT_FOR_PUBLICATION, not_for_publicati
 from workbench.errors import WorkbenchError
 from workbench.report.spreadsheet import write_csv
 from workbench.report.xlsx import XlsxWriter
+from workbench.store.files import replacing
 
 
 def write_imd_change(path: Path, shown: dict) -> None:
@@ -32,3 +33,16 @@ def write_imd_change(path: Path, shown: dict) -> None:
     except OSError as error:
         raise WorkbenchError(f"{path.name}: could not be written ({error.strerror or error})") from None
 
+
+
+def write_table_file(path: Path, sheet: str, headers: list[str], rows: list[list], note: str | None = None) -> None:
+    """One table to an xlsx (``sheet``; a first sheet holding ``note`` if given) or CSV file (``note`` above it),
+    written whole or not at all."""
+    with replacing(path, f"the {sheet.lower()} table") as partial:
+        if path.suffix.lower() == ".csv":
+            write_csv(partial, headers, rows, note)
+            return
+        with XlsxWriter(partial) as book:
+            if note:
+                book.add_note("Not for publication", note)
+            book.add_table(sheet, headers, rows)
