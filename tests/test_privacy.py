@@ -122,6 +122,7 @@ def test_exports_are_readable_by_their_owner_only(tmp_path, permissive_umask, na
 # --- logs and settings ----------------------------------------------------------------
 
 
+@pytest.mark.needs_qt
 def test_unexpected_errors_are_logged_without_their_messages(tmp_path, monkeypatch):
     from ui import errors
     from workbench.errors import setup_logging

@@ -28,11 +28,28 @@ def demo_workspace(tmp_path_factory):
     return path
 
 
+CONTROLLERS = []  # the windows' controllers, stopped after each test
+
+
+@pytest.fixture(autouse=True)
+def stop_background_work(qtbot):
+    """After each test, the controller's workers stop and every task ends, as at the app's quit: work left
+    running, or a task's end still queued when its window was deleted, broke the tests that came next
+    (seen with the tests in random order)."""
+    yield
+    while CONTROLLERS:
+        controller = CONTROLLERS.pop()
+        controller.shutdown()
+        workers = (controller.preview_worker, controller.correlation_worker, controller.export_worker)
+        qtbot.waitUntil(lambda: not any(worker.is_busy() for worker in workers), timeout=WAIT_MS)
+
+
 def shown_window(qtbot):
     """The main window with part 2 installed, on screen (offscreen), no list yet."""
     window = MainWindow()
     qtbot.addWidget(window)
     controller = install_prioritisation(window)
+    CONTROLLERS.append(controller)
     window.resize(1400, 900)
     window.show()
     return window, controller

@@ -21,10 +21,8 @@ from workbench.compare.equity import (
     RII_MEANING, SII_SIGN, SUGGESTED_GROUPINGS, flow_text, inequality_text, overall_text, prepare_equity, sii_scope,
 )
 from workbench.fields import LONG_WAIT_WEEKS
-from workbench.store.files import replacing
 from workbench.check.waits import describe_left_out
-from workbench.report.spreadsheet import write_csv
-from workbench.report.xlsx import XlsxWriter
+from workbench.report.tables import write_table_file
 from workbench.compare.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication, suppressed_summary
 
 NAME = "equity"
@@ -114,15 +112,8 @@ def table_rows(summary: dict) -> list[list]:
 
 def _write_out(path: Path, summary: dict) -> None:
     note = NOT_FOR_PUBLICATION if not_for_publication(summary) else None
-    with replacing(path, "the equity table") as partial:
-        if path.suffix.lower() == ".csv":
-            write_csv(partial, table_headers(), table_rows(summary), note)
-            return
-        with XlsxWriter(partial) as book:
-            if note:
-                book.add_note("Not for publication", note)
-            book.add_table("Equity", table_headers(), table_rows(summary))
-            book.add_table("Summary", ["Item", "Value"], _summary_pairs(summary))
+    write_table_file(path, "Equity", table_headers(), table_rows(summary), note,
+                     more=[("Summary", ["Item", "Value"], _summary_pairs(summary))])
 
 
 def _summary_pairs(summary: dict) -> list[tuple[str, object]]:
