@@ -15,7 +15,8 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
 from workbench.fields import WaitingList
-from workbench.view.columns import CellText, column, problem_codes, problem_name, shown_columns
+from workbench.view.columns import CellText, problem_codes, problem_name, shown_columns
+from workbench.view.columns import column as column_spec  # sort(column) is Qt's int
 from workbench.view.filters import FINDINGS, ROW_NUMBER
 
 # Looked up once: data() runs thousands of times a second while scrolling.
@@ -71,8 +72,8 @@ class ListModel(QAbstractTableModel):
             problems = problem_codes(len(wl) if wl is not None else 0, finding_rows or {})
         self._problems = problems
         self._descriptions = descriptions or {}
-        self._formatters = [column(name).text(self._values(name)) for name in self._fields]
-        self._numeric = [column(name).right_aligned for name in self._fields]
+        self._formatters = [column_spec(name).text(self._values(name)) for name in self._fields]
+        self._numeric = [column_spec(name).right_aligned for name in self._fields]
         self.endResetModel()
 
     def set_order(self, order: np.ndarray) -> None:
@@ -105,15 +106,15 @@ class ListModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return column(self._fields[section]).label if 0 <= section < len(self._fields) else None
+            return column_spec(self._fields[section]).label if 0 <= section < len(self._fields) else None
         return str(section + 1)
 
     def flags(self, index):
         return _CELL_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        """Header clicks ask for a sort; the owner computes it off the GUI thread."""
-        if 0 <= column < len(self._fields):
+        """Header clicks ask for a sort (of a column that sorts); the owner computes it off the GUI thread."""
+        if 0 <= column < len(self._fields) and column_spec(self._fields[column]).sort:
             self.sortRequested.emit(self._fields[column], order == Qt.SortOrder.DescendingOrder)
 
     # Ours ------------------------------------------------------------------

@@ -42,7 +42,7 @@ EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
 # Left out of a pseudonymised export: they identify a person directly.
 IDENTIFYING_FIELDS = ("nhs_number", "date_of_birth", "postcode")
 # header, kind of cells ("number", "text", "date"), and row positions -> cell values
-Column = tuple[str, str, Callable[[np.ndarray], list]]
+ExportColumn = tuple[str, str, Callable[[np.ndarray], list]]
 _CELLS = {DATE: DATE_CELLS, NUMBER: NUMBER_CELLS, FLAG: TEXT_CELLS, TEXT: TEXT_CELLS}
 
 
@@ -106,7 +106,7 @@ def _write_workbook(path: Path, columns, chunks, rule_set: RuleSet, baseline_rul
 def ranked_columns(
     wl: WaitingList, scenario: Ranking, baseline: Ranking, rule_set: RuleSet, pseudonymise: bool = False,
     without: WithoutFactors | None = None,
-) -> list[Column]:
+) -> list[ExportColumn]:
     """Every exported column: a header and how to get its cells for some row positions.
 
     Headers and figures are those of the ranked list on screen (:mod:`workbench.view.columns`).
@@ -127,7 +127,7 @@ def _field_names(wl: WaitingList, pseudonymise: bool) -> list[str]:
     return [name for name in names if not (pseudonymise and name in IDENTIFYING_FIELDS)]
 
 
-def _chunks(columns: list[Column], order: np.ndarray, progress: Progress, cancelled: CancelCheck) -> Iterator[list]:
+def _chunks(columns: list[ExportColumn], order: np.ndarray, progress: Progress, cancelled: CancelCheck) -> Iterator[list]:
     """Column-wise cell lists for a few thousand rows at a time, in treatment order (bounded memory)."""
     total = len(order)
     for start in range(0, total, CHUNK_ROWS):
