@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -145,11 +146,24 @@ def start(script: str, *arguments) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, cwd=ROOT)
 
 
-def wait_for_mark(child: subprocess.Popen) -> None:
-    deadline = time.monotonic() + MARK_SECONDS
+def wait_for_mark(child: subprocess.Popen, seconds: float = MARK_SECONDS) -> None:
+    """Wait for the child's MARK line, at most ``seconds``: a child that hangs is killed and the test
+    fails then, instead of a read that blocks the whole run."""
+    ready, _, _ = select.select([child.stdout], [], [], seconds)
+    if not ready:
+        child.kill()
+        child.wait(timeout=30)
+        pytest.fail(f"the child printed nothing in {seconds} s: {child.stderr.read()[-2000:]}")
     line = child.stdout.readline()
     assert line.strip() == "MARK", child.stderr.read()[-2000:]
-    assert time.monotonic() < deadline
+
+
+def test_a_child_that_hangs_fails_the_test_at_the_deadline_instead_of_hanging_the_run():
+    child = start("import time; time.sleep(600)")
+    started = time.monotonic()
+    with pytest.raises(pytest.fail.Exception, match="printed nothing in 0.5 s"):
+        wait_for_mark(child, seconds=0.5)
+    assert time.monotonic() - started < 30 and child.returncode is not None  # killed, not left running
 
 
 def kill(child: subprocess.Popen) -> None:

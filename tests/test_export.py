@@ -10,6 +10,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from workbench.report.export import export_ranked_list
+from workbench.view.columns import SCORE, column, label
 from workbench.report.spreadsheet import rows_as_tsv
 from workbench.fields import WaitingList
 from workbench.progress import Cancelled
@@ -185,3 +186,17 @@ def test_wrong_extension_and_unwritable_place_are_plain_errors(tmp_path, ranked)
 def test_rows_as_tsv_neutralises_formulas_but_not_negative_numbers():
     text = rows_as_tsv(["A", "B"], [lambda i: "-3.5", lambda i: "@SUM(A1)"], np.array([0]))
     assert text.splitlines()[1] == "-3.5\t'@SUM(A1)"
+
+
+def test_the_export_reads_as_the_list_and_the_ranked_list_do(tmp_path, ranked):
+    """One column specification: the export's headers are the labels on screen, its dates and figures
+    the texts on screen (view/columns.py), whichever field."""
+    wl, scenario, baseline = ranked
+    export_ranked_list(tmp_path / "ranked.csv", wl, scenario, baseline, RULES, IMPORT)
+    with open(tmp_path / "ranked.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    first = int(scenario.order[0])
+    for key in ("clinical_priority", "wait_start", "nhs_number", "pathway_id"):
+        on_screen = column(key).text(wl.columns[key])(first)
+        assert rows[0][label(key)] == on_screen, key
+    assert rows[0][label(SCORE)] and label(SCORE) == "Score (weeks-equivalent)"

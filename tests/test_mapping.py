@@ -4,8 +4,10 @@ import json
 from collections import Counter
 
 import numpy as np
+import platformdirs.windows
 import pytest
 
+from workbench.resources import user_data_folder
 from workbench.read import mapping
 from workbench.fields import CANONICAL_FIELDS
 from workbench.read.mapping import (
@@ -201,12 +203,13 @@ def test_profile_folder_follows_the_data_directory_setting(tmp_path, monkeypatch
     save_profile("PTL", {"pathway_id": "Ref"})
     assert list_profiles() == ["PTL"]
     monkeypatch.delenv("WORKBENCH_DATA_DIR")
-    monkeypatch.setattr(mapping.sys, "platform", "win32")
-    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
-    assert profile_folder() == tmp_path / "Roaming" / "PrioritisationWorkbench" / "mapping_profiles"
-    monkeypatch.setattr(mapping.sys, "platform", "linux")
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert profile_folder() == tmp_path / ".local" / "share" / "prioritisation-workbench" / "mapping_profiles"
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    assert user_data_folder("linux") == tmp_path / ".local" / "share" / "prioritisation-workbench"
+    assert user_data_folder("darwin") == tmp_path / "Library" / "Application Support" / "prioritisation-workbench"
+    # Windows asks the system for the roaming application-data folder (%APPDATA%).
+    monkeypatch.setattr(platformdirs.windows, "get_win_folder", {"CSIDL_APPDATA": str(tmp_path / "Roaming")}.get)
+    assert user_data_folder("win32") == tmp_path / "Roaming" / "PrioritisationWorkbench"
 
 
 def test_a_populated_column_is_preferred_to_an_empty_one_spelling_the_same_field():

@@ -12,6 +12,7 @@ import tomllib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name as canonical
 
@@ -49,6 +50,7 @@ def test_every_declared_dependency_is_pinned_within_its_bounds():
         assert any(s.operator == "<" for s in need.specifier), f"pyproject.toml: {need} has no upper bound"
 
 
+@pytest.mark.needs_qt
 def test_the_installed_versions_are_the_pinned_ones():
     """CI tests the pins: an install without ``-c packaging/constraints.txt`` fails here."""
     wrong = []
@@ -64,6 +66,7 @@ def test_the_installed_versions_are_the_pinned_ones():
         version(need.name)  # installed: the app's and the tests' requirements were all compared above
 
 
+@pytest.mark.needs_qt
 def test_the_app_self_test_opens_the_demo_list_and_quits(tmp_path):
     environment = {**os.environ, "WORKBENCH_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--self-test"], env=environment, cwd=tmp_path,

@@ -122,6 +122,7 @@ def test_exports_are_readable_by_their_owner_only(tmp_path, permissive_umask, na
 # --- logs and settings ----------------------------------------------------------------
 
 
+@pytest.mark.needs_qt
 def test_unexpected_errors_are_logged_without_their_messages(tmp_path, monkeypatch):
     from ui import errors
     from workbench.errors import setup_logging
@@ -158,6 +159,7 @@ def _errors_carrying_patient_data() -> list[BaseException]:
     return caught
 
 
+@pytest.mark.needs_qt
 def test_a_whole_app_session_leaves_no_patient_data_in_settings_or_logs(qtbot, tmp_path, monkeypatch):
     import ui.main_window as main_window
     from PySide6.QtWidgets import QMessageBox

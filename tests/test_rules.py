@@ -1,16 +1,20 @@
 """Rule sets: reading, checking, writing back, and the shipped examples."""
 
+import json
+import re
+
 import numpy as np
 import pytest
 
 from workbench.fields import WaitingList
 from workbench.errors import WorkbenchError
-from workbench.rank.rules import SOCIAL, EditedFrom, LookupBand, check_columns
+from workbench.rank.rules import SOCIAL, EditedFrom, Factor, LookupBand, RuleError, check_columns
 from workbench.rank.bundled_rules import bundled_rule_sets, treat_in_turn
+from workbench.rank.rule_words import describe_factor
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rule_file import load_rules, parse_rules
 from workbench.commands._ranked import rules_from_argument
-from workbench.rank.rule_edits import with_social_cap, with_weight
+from workbench.rank.rule_edits import with_factor, with_factor_changed, with_overlaps, with_social_cap, with_weight
 from workbench.report.identity import rule_set_identity
 
 MINIMAL = """\
@@ -163,10 +167,17 @@ def test_missing_things_are_named(tmp_path):
         load_rules(tmp_path / "nowhere.toml")
 
 
-def test_rule_text_is_never_run():
-    # A value that looks like Python stays an unknown source (a string), never code.
-    rules = parse_rules(MINIMAL.replace('"weeks_waited"', '"__import__(\'os\').system(\'exit 1\')"'))
-    assert rules.factors[0].source.startswith("__import__")
+def test_rule_text_is_never_run(tmp_path):
+    """Text that is Python stays text: reading, describing, writing and ranking never run it."""
+    ran = tmp_path / "ran"
+    payload = f"__import__('pathlib').Path({str(ran)!r}).touch()"
+    rules = parse_rules(MINIMAL.replace('"weeks_waited"', json.dumps(payload)).replace('name = "Wait"', f"name = {json.dumps(payload)}"))
+    assert rules.factors[0].source == payload and payload in dump_rules(rules) and describe_factor(rules.factors[0])
+    with pytest.raises(WorkbenchError, match="uses the column"):
+        check_columns(rules, _list(other=np.array(["Y"], dtype=object)))
+    assert not ran.exists()
+    eval(payload)  # the payload itself works: had any step run it, the file would be there
+    assert ran.exists()
 
 
 def _list(**source):
@@ -253,3 +264,24 @@ def test_an_edited_from_table_is_checked():
     bad = 'name = "R"\n[edited_from]\nname = "Inclusive recovery"\nsha256 = "abc"\n' + MINIMAL.split("\n", 1)[1]
     with pytest.raises(WorkbenchError, match=r"line 4: edited_from.sha256 must be 64 hexadecimal digits"):
         parse_rules(bad)
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda r: with_factor_changed(r, "Long wait", transform="threshold", at_least=None),
+         "the threshold transform needs 'at_least"),
+        (lambda r: with_factor_changed(r, "Long wait", maximum=10.0), "'maximum' only applies to the capped transform"),
+        (lambda r: with_factor_changed(r, "Long wait", transform="step"), "transform must be"),
+        (lambda r: with_factor(r, Factor(name="Carer", source="Carer")), "two factors are called 'Carer'"),
+        (lambda r: with_social_cap(r, -1.0), "social_cap_weeks must be at least 0"),
+        (lambda r: with_overlaps(r, (0.0, -2.0) + r.bands.overlap_weeks[2:]), "overlap_weeks must be at least 0"),
+        (lambda r: with_factor(r, Factor(name="Frailty", source="")), "a factor needs a name and a source"),
+        (lambda r: with_factor_changed(r, "Deprivation", lookup=(LookupBand(1, 3, 4.0), LookupBand(2, 4, 2.0))),
+         "overlap"),
+    ],
+)
+def test_a_rule_set_edited_in_the_app_gets_the_checks_a_file_gets(edit, words):
+    """The checks live in the model's construction, so an edit in the app cannot make what a file could not."""
+    with pytest.raises(RuleError, match=re.escape(words)):
+        edit(parse_rules(FULL))

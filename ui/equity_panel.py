@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import textwrap
 from contextlib import contextmanager
+from html import escape
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -50,9 +51,10 @@ from PySide6.QtWidgets import (
 
 from ui.charts import MIN_CHART_HEIGHT, PRINTED, ChartColours, CountAxis, chart_colours, follow_app_font, paint_axes
 from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR, not_for_publication_banner
-from ui.list_model import column_title
 from ui.sizing import fit_wrapping_row, font_changed, wrap_when_narrow
+from workbench import formats
 from workbench.check.deprivation import FIFTHS, GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
+from workbench.view.columns import label as column_label
 from workbench.compare.equity import (
     LEARNING_DISABILITY, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text,
     sii_scope,
@@ -154,22 +156,10 @@ def grouping_choices(wl: WaitingList) -> list[tuple[str, str]]:
             if any("learning" in header.casefold() for header in wl.source):
                 choices.append((GROUPING_TITLES[by], by))
         elif by in wl.columns:
-            choices.append((column_title(by), by))
+            choices.append((column_label(by), by))
     choices += [(f"Column: {header}", header) for header in wl.source if "learning" not in header.casefold()]
     return choices
 
-
-def _number(value: Any, unit: str = "", decimals: int = 1) -> str:
-    """A figure for a tooltip: '*' stays '*', None is 'not known'.
-
-    >>> _number(12.345, " weeks"), _number("*"), _number(None), _number(1234, decimals=0)
-    ('12.3 weeks', '*', 'not known', '1,234')
-    """
-    if value is None:
-        return "not known"
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    return f"{value:,.{decimals}f}{unit}"
 
 
 class EquityPanel(QWidget):
@@ -230,10 +220,10 @@ class EquityPanel(QWidget):
     def _show_legend(self) -> None:
         """The line above the charts: the two orders' colours and names, and what the projection assumes."""
         baseline, scenario = self._names
-        assumes = f" &nbsp;·&nbsp; {_escape(self._projection)}" if self._projection else ""
+        assumes = f" &nbsp;·&nbsp; {escape(self._projection)}" if self._projection else ""
         self.legend.setText(
-            f"<span style='color:{BLUE}'>■</span> Baseline: {_escape(baseline)} &nbsp; "
-            f"<span style='color:{ORANGE}'>■</span> Scenario: {_escape(scenario)}{assumes}")
+            f"<span style='color:{BLUE}'>■</span> Baseline: {escape(baseline)} &nbsp; "
+            f"<span style='color:{ORANGE}'>■</span> Scenario: {escape(scenario)}{assumes}")
 
     def set_context(self, list_name: str | None, census: date | None) -> None:
         """The list the figures are of, for an exported picture's caption."""
@@ -277,17 +267,17 @@ class EquityPanel(QWidget):
         self.banner.setVisible(stamped)
         self._show_header()
         capacity = shown["capacity_per_week"]
-        growth = _escape(flow_text(shown))
+        growth = escape(flow_text(shown))
         if shown.get("list_grows"):
             growth = f"<span style='color:{VERMILLION}'><b>{growth}</b></span>"
         self._projection = projection_words(shown)
         self._show_legend()
         self.note.setText(
-            f"Capacity {'per specialty' if isinstance(capacity, dict) else _number(capacity, decimals=0)}"
-            f" a week for {shown['horizon_weeks']:g} weeks: the next {_number(shown['next_n'], decimals=0)} patients "
-            f"treated. {_number(shown['list_size'], decimals=0)} patients. {_escape(disclosure_note(shown))}."
-            f"{_escape(deprivation_note(shown))}<br>{growth}<br>"
-            + "<br>".join(_escape(line) for line in inequality_text(shown)) + f"<br>{_escape(overall_text(shown))}")
+            f"Capacity {'per specialty' if isinstance(capacity, dict) else formats.decimal(capacity, 0, 'not known')}"
+            f" a week for {shown['horizon_weeks']:g} weeks: the next {formats.decimal(shown['next_n'], 0, 'not known')} patients "
+            f"treated. {formats.decimal(shown['list_size'], 0, 'not known')} patients. {escape(disclosure_note(shown))}."
+            f"{escape(deprivation_note(shown))}<br>{growth}<br>"
+            + "<br>".join(escape(line) for line in inequality_text(shown)) + f"<br>{escape(overall_text(shown))}")
         self._show_hover()  # the figures under the mouse are the new ones, or none
 
     def clear_hover(self) -> None:
@@ -300,7 +290,7 @@ class EquityPanel(QWidget):
         super().showEvent(event)
 
     def show_problem(self, message: str) -> None:
-        self.note.setText(f"<span style='color:#a00000'>{_escape(message)}</span>")
+        self.note.setText(f"<span style='color:#a00000'>{escape(message)}</span>")
         self.clear_hover()
 
     # Reading back (tests, tooltips) ------------------------------------------------
@@ -337,7 +327,7 @@ class EquityPanel(QWidget):
             figures += self._range_words(group)
         # A group by deprivation names itself and its nation ("England, most deprived fifth").
         named = group["group"] if self.summary["by"] in GROUP_PARTS else f"{self._grouping_title()} {group['group']}"
-        return f"{named} ({_number(group['count'], decimals=0)} patients): {title}: {figures}"
+        return f"{named} ({formats.decimal(group['count'], 0, 'not known')} patients): {title}: {figures}"
 
     # Export ---------------------------------------------------------------------------
     def export_charts(self, path: str | Path) -> list[Path]:
@@ -510,7 +500,7 @@ class EquityPanel(QWidget):
         notes = [f"+: the most deprived wait longer; whiskers: 95% CI; RII {_rii_mark(rii[0])} → {_rii_mark(rii[1])}",
                  left_out]
         self._titles["sii"] = (f"Slope index of inequality across {where} (weeks)",
-                               "<br>".join(_escape(note) for note in notes if note))
+                               "<br>".join(escape(note) for note in notes if note))
 
     def _draw_movement(self, edges: np.ndarray, counts: np.ndarray) -> None:
         centres = (edges[:-1] + edges[1:]) / 2
@@ -590,7 +580,7 @@ class EquityPanel(QWidget):
     def _show_header(self, caption: bool = False) -> None:
         """Above the charts: the "Not for publication" stamp when control is off, and an exported
         picture's caption."""
-        lines = [_escape(line) for line in self.caption()] if caption else []
+        lines = [escape(line) for line in self.caption()] if caption else []
         if self.summary is not None and not_for_publication(self.summary):
             lines.append(f"<span style='color:{STAMP_COLOUR}'><b>{NOT_FOR_PUBLICATION.upper()}</b></span>")
         points = max(QApplication.font().pointSizeF(), 6.0)
@@ -627,15 +617,15 @@ class EquityPanel(QWidget):
         unknown = [g["count"] for g in self.summary["groups"] if g["group"] in UNKNOWN_GROUPS]
         count = SUPPRESSED if SUPPRESSED in unknown else sum(unknown)
         shown = " and ".join(f"{order} {_range_text(r)}" for order, r in zip(("baseline", "scenario"), ranges))
-        return (f". If the {_number(count, decimals=0)} patients of unknown group all belonged "
+        return (f". If the {formats.decimal(count, 0, 'not known')} patients of unknown group all belonged "
                 f"here, the mean could be: {shown}")
 
     def _figure_text(self, chart: str, value: Any) -> str:
         if chart == "share":
-            return _number(value, "%")
+            return formats.decimal(value, 1, 'not known', "%")
         if chart == "breaches":
-            return _number(value, decimals=0)
-        return _number(value, " weeks")
+            return formats.decimal(value, 0, 'not known')
+        return formats.decimal(value, 1, 'not known', ' weeks')
 
     def _sii_hover(self) -> str:
         return " ".join(inequality_text(self.summary))
@@ -650,7 +640,7 @@ class EquityPanel(QWidget):
         return f"Moved between {low:+,.0f} and {high:+,.0f} places (positive: up): {shown} patients"
 
     def _grouping_title(self) -> str:
-        return self.grouping.currentText().removeprefix("Column: ") or column_title(self.summary["by"])
+        return self.grouping.currentText().removeprefix("Column: ") or column_label(self.summary["by"])
 
     # Building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -837,7 +827,7 @@ def _fit_title_height(plot: pg.PlotItem) -> None:
 
 def _key_html(series: tuple[Series, ...]) -> str:
     """The colours of a chart's bars named under its title (a legend inside the plot would hide bars)."""
-    return " &nbsp;".join(f"<span style='color:{s.colour}'>■</span> {_escape(s.name)}" for s in series)
+    return " &nbsp;".join(f"<span style='color:{s.colour}'>■</span> {escape(s.name)}" for s in series)
 
 
 def projection_words(shown: dict) -> str:
@@ -851,12 +841,12 @@ def projection_words(shown: dict) -> str:
     'Projected over 13 weeks at 50 treated a week, with new referrals by priority joining the list (Capacity tab).'
     """
     capacity = shown["capacity_per_week"]
-    treated = "each specialty's capacity" if isinstance(capacity, dict) else f"{_number(capacity, decimals=0)} treated a week"
+    treated = "each specialty's capacity" if isinstance(capacity, dict) else f"{formats.decimal(capacity, 0, 'not known')} treated a week"
     demand = shown.get("demand_per_week")
     if shown.get("demand_by_priority"):
         referrals = "with new referrals by priority joining the list"
     elif demand:
-        referrals = f"with {_number(demand, decimals=0)} new referrals a week joining the list"
+        referrals = f"with {formats.decimal(demand, 0, 'not known')} new referrals a week joining the list"
     else:
         referrals = "with no new referrals"
     return f"Projected over {shown['horizon_weeks']:g} weeks at {treated}, {referrals} (Capacity tab)."
@@ -927,6 +917,3 @@ def _group_number(part: str) -> int | None:
     words = part.split()
     return int(words[1]) if len(words) > 1 and words[0] == "decile" and words[1].isdigit() else None
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

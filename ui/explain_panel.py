@@ -10,7 +10,6 @@ rule set; until then the panel says they are being worked out.
 
 from __future__ import annotations
 
-import math
 from html import escape
 
 import numpy as np
@@ -19,10 +18,11 @@ from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
 from ui.charts import chart_colours, follow_app_font, paint_axes
-from ui.ranked_model import movement_text
 from ui.sizing import font_changed
+from workbench import formats
 from workbench.rank.ranking import Explanation
 from workbench.report.glossary import explain_text
+from workbench.view.columns import BAND, BASELINE_RANK, MOVEMENT, NEW_RANK, SCORE, label, movement_text
 
 GAIN, LOSS = "#0072B2", "#D55E00"  # Okabe-Ito blue and vermillion
 NOTHING_SELECTED = "Select a patient in the prioritised list to see why they are where they are."
@@ -32,6 +32,7 @@ WITHOUT_TOOLTIP = ("The rank this patient would have if the rule set gave no one
                    "apply to them can still move them, as others lose its credit. The chart gives it for each.")
 WORKING_OUT = "working out…"
 UNLIMITED = 16_777_215  # Qt's QWIDGETSIZE_MAX: no maximum height
+FACTS = ("pathway_id", BAND, "weeks_waited", NEW_RANK, BASELINE_RANK, MOVEMENT, SCORE)  # shown beside the chart
 
 
 class ExplainPanel(QWidget):
@@ -85,19 +86,17 @@ class ExplainPanel(QWidget):
         self.explanation = explanation
         if explanation is None:
             self.sentence.setText(NOTHING_SELECTED)
-            for label in self.facts.values():
-                label.setText("")
+            for fact in self.facts.values():
+                fact.setText("")
             self._show_bars([], [])
             return
         self.sentence.setText(explanation.sentence())
-        self.facts["Pathway ID"].setText(explanation.pathway_id or f"row {explanation.row_id}")
-        self.facts["Band"].setText(explanation.band)
-        weeks = explanation.weeks_waited
-        self.facts["Weeks waited"].setText("not known" if math.isnan(weeks) else f"{weeks:.1f}")
-        self.facts["New rank"].setText(f"{explanation.rank:,}")
-        self.facts["Baseline rank"].setText(f"{explanation.baseline_rank:,}")
-        self.facts["Movement"].setText(movement_text(explanation.movement))
-        self.facts["Score"].setText(f"{explanation.score:.2f} weeks-equivalent")
+        facts = {"pathway_id": explanation.pathway_id or f"row {explanation.row_id}", BAND: explanation.band,
+                 "weeks_waited": formats.decimal(explanation.weeks_waited, 1, "not known"),
+                 NEW_RANK: formats.count(explanation.rank), BASELINE_RANK: formats.count(explanation.baseline_rank),
+                 MOVEMENT: movement_text(explanation.movement), SCORE: formats.decimal(explanation.score, 2)}
+        for key, text in facts.items():
+            self.facts[label(key)].setText(text)
         self.facts[WITHOUT_TITLE].setText(WORKING_OUT if without_pending else biggest_without(explanation))
         self._explain_terms()
         terms = escape(explain_text(self.facts[WITHOUT_TITLE].text()), quote=False).replace("\n", "<br>")
@@ -124,9 +123,9 @@ class ExplainPanel(QWidget):
     def _explain_terms(self) -> None:
         """Each figure's tooltip explains the terms it shows (its words change with the patient)."""
         self.sentence.setToolTip(explain_text(self.sentence.text()))
-        for name, label in self.facts.items():
+        for name, fact in self.facts.items():
             if name != WITHOUT_TITLE:
-                label.setToolTip(explain_text(f"{name} {label.text()}"))
+                fact.setToolTip(explain_text(f"{name} {fact.text()}"))
 
     def _show_bars(self, labels: list[str], values: list[float], notes: list[str] | None = None) -> None:
         """Bars of the contributions; ``notes`` follow each value (the rank without a social factor)."""
@@ -198,8 +197,7 @@ class ExplainPanel(QWidget):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow panel: labels above values
         self.facts = {}
-        for name in ("Pathway ID", "Band", "Weeks waited", "New rank", "Baseline rank", "Movement", "Score",
-                     WITHOUT_TITLE):
+        for name in (*(label(key) for key in FACTS), WITHOUT_TITLE):
             self.facts[name] = QLabel()
             self.facts[name].setAccessibleName(name)
             form.addRow(f"{name}:", self.facts[name])

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
-from workbench.compare.imd_change import headline, notes, table_headers, table_rows, write_change
+from workbench.report.tables import write_imd_change
+from workbench.compare.imd_change import headline, notes, table_headers, table_rows
 from workbench.errors import WorkbenchError
 from workbench.compare.suppression import not_for_publication
 
@@ -73,7 +74,7 @@ class ImdChangeDialog(QDialog):
             path = chosen
         path = Path(path)
         try:
-            write_change(path, self.shown)
+            write_imd_change(path, self.shown)
         except WorkbenchError as error:
             self.status.setText(str(error))
             return None

@@ -47,8 +47,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui import settings
-from ui.list_model import column_title
+from workbench.view.columns import label as column_label
 from ui.workers import Task, Worker
+from workbench import formats
 from workbench.read import mapping as mapping_rules
 from workbench.read import readers
 from workbench.read.dates import parse_dates, parse_typed_date
@@ -121,7 +122,7 @@ class PreviewModel(QAbstractTableModel):
             return str(section + 1)
         header = self.headers[section]
         field = self.mapped_to.get(header)
-        return f"{header}\n→ {column_title(field)}" if field else f"{header}\n(not used)"
+        return f"{header}\n→ {column_label(field)}" if field else f"{header}\n(not used)"
 
 
 class DateField(QLineEdit):
@@ -157,7 +158,7 @@ class DateField(QLineEdit):
 
     def setDate(self, day: QDate | date) -> None:  # noqa: N802 (QDateEdit's name, for the same use)
         day = day.toPython() if isinstance(day, QDate) else day
-        self.setText(day.strftime("%d/%m/%Y"))
+        self.setText(formats.uk_date(day))
 
     def _on_text_changed(self, _text: str) -> None:
         valid = self.date().isValid()
@@ -337,7 +338,7 @@ class ImportDialog(QDialog):
         self.preview_model.set_mapping(mapping)
         missing = mapping_rules.missing_required(mapping) if self.headers else list(REQUIRED_FIELDS)
         if missing:
-            names = ", ".join(column_title(m) for m in missing)
+            names = ", ".join(column_label(m) for m in missing)
             self.required_note.setText(f"<b>Still needed:</b> choose the column that holds {_escape(names)}. "
                                        "The list cannot be used without it.")
         else:
@@ -593,14 +594,14 @@ class ImportDialog(QDialog):
         for position, name in enumerate(fields):
             column, row = divmod(position, half)
             required = name in REQUIRED_FIELDS
-            label = QLabel(f"{column_title(name)}{' (required)' if required else ''}:")
+            label = QLabel(f"{column_label(name)}{' (required)' if required else ''}:")
             if required:
                 font = label.font()
                 font.setBold(True)
                 label.setFont(font)
             box = QComboBox()
-            box.setAccessibleName(f"Column for {column_title(name)}")
-            box.setToolTip(FIELD_HELP.get(name, column_title(name)))
+            box.setAccessibleName(f"Column for {column_label(name)}")
+            box.setToolTip(FIELD_HELP.get(name, column_label(name)))
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(18)
             box.currentIndexChanged.connect(self._on_mapping_changed)

@@ -9,98 +9,23 @@ are computed elsewhere (:mod:`workbench.view.filters`, on a worker) and swapped 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
+from workbench.fields import TEXT, WaitingList
+from workbench.view.columns import CellText, problem_codes, problem_name, shown_columns
+from workbench.view.columns import column as column_spec  # sort(column) is Qt's int
 from workbench.view.filters import FINDINGS, ROW_NUMBER
-from workbench.check.deprivation import DOMAINS
-from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
-from workbench.read.nhs_number import format_nhs_number
 from workbench.report.glossary import explain_text
-from workbench.view.columns import problem_codes, problem_name, shown_columns
 
-COLUMN_TITLES = {
-    ROW_NUMBER: "Row",
-    FINDINGS: "Data problems",
-    "pathway_id": "Pathway ID",
-    "nhs_number": "NHS number",
-    "specialty": "Specialty",
-    "specialty_description": "Specialty name in the file",
-    "procedure": "Procedure",
-    "clinical_priority": "Priority",
-    "wait_start": "Wait start",
-    "clock_stop_date": "Clock stop",
-    "decision_to_admit_date": "Decision to admit",
-    "priority_review_date": "Priority reviewed",
-    "last_validation_date": "Last validated",
-    "census_date": "Census date",
-    "date_of_birth": "Date of birth",
-    "age": "Age (file)",
-    "sex": "Sex",
-    "ethnic_category": "Ethnic category",
-    "lsoa": "LSOA",
-    "imd_decile": "IMD decile",
-    "postcode": "Postcode",
-    "site": "Site",
-    "consultant": "Consultant",
-    "tci_date": "TCI date",
-    "waiting_list_type": "List type",
-    "mutual_aid_provider": "Mutual aid provider",
-    "weeks_waited": "Weeks waited",
-    "wait_not_counted": "Wait not counted",
-    "rtt_pathway": "RTT pathway",
-    "priority_date": "Priority timed from",
-    "priority_date_from": "Priority date is",
-    "specialty_name": "Specialty name",
-    "age_years": "Age",
-    "age_band": "Age band",
-    "imd_rank": "IMD rank",
-    "imd_quintile": "IMD quintile",
-    "core20": "Core20",
-    "deprivation_nation": "Deprivation nation",
-    "deprivation_index": "Deprivation index",
-    "deprivation_link": "How the area was linked",
-    **{domain: f"{words.capitalize()} decile (IoD2025)" for domain, (_column, words) in DOMAINS.items()},
-    "ethnic_group": "Ethnic group",
-    "source_line": "Line in file",
-}
-ONE_DECIMAL = ("weeks_waited",)
-_EPOCH = date(1970, 1, 1)
 # Looked up once: data() runs thousands of times a second while scrolling.
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-_NAT = np.iinfo(np.int64).min
-Formatter = Callable[[int], str]
-
-
-def column_title(name: str) -> str:
-    """The heading users see for a field (source headers are shown as they are).
-
-    >>> column_title("wait_start"), column_title("Consultant Code")
-    ('Wait start', 'Consultant Code')
-    """
-    return COLUMN_TITLES.get(name, name)
-
-
-def uk_day(days: int) -> str:
-    """dd/mm/yyyy for a count of days since 1970-01-01 ('' for NaT).
-
-    >>> uk_day(0), uk_day(-800_000)
-    ('01/01/1970', '-221-09-04')
-    """
-    if days == _NAT:
-        return ""
-    try:
-        day = _EPOCH + timedelta(days=int(days))
-    except OverflowError:  # outside years 1 to 9999: show what NumPy holds rather than fail
-        return str(np.datetime64(int(days), "D"))
-    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 class ListModel(QAbstractTableModel):
@@ -120,7 +45,7 @@ class ListModel(QAbstractTableModel):
         self.wl: WaitingList | None = None
         self.order = np.empty(0, dtype=np.int64)
         self._fields: list[str] = []
-        self._formatters: list[Formatter] = []
+        self._formatters: list[CellText] = []
         self._numeric: list[bool] = []
         self._problems = np.empty(0, dtype=object)
         self._descriptions: Mapping[str, str] = {}
@@ -148,8 +73,8 @@ class ListModel(QAbstractTableModel):
             problems = problem_codes(len(wl) if wl is not None else 0, finding_rows or {})
         self._problems = problems
         self._descriptions = descriptions or {}
-        self._formatters = [self._formatter(name) for name in self._fields]
-        self._numeric = [self._kind(name) in (NUMBER, FLAG) for name in self._fields]
+        self._formatters = [column_spec(name).text(self._values(name)) for name in self._fields]
+        self._numeric = [column_spec(name).right_aligned for name in self._fields]
         self.endResetModel()
 
     def set_order(self, order: np.ndarray) -> None:
@@ -180,19 +105,19 @@ class ListModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == _TOOLTIP and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._fields):
-            return explain_text(column_title(self._fields[section])) or None  # a term's meaning, in plain words
+            return explain_text(column_spec(self._fields[section]).label) or None  # a term's meaning, in plain words
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return column_title(self._fields[section]) if 0 <= section < len(self._fields) else None
+            return column_spec(self._fields[section]).label if 0 <= section < len(self._fields) else None
         return str(section + 1)
 
     def flags(self, index):
         return _CELL_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        """Header clicks ask for a sort; the owner computes it off the GUI thread."""
-        if 0 <= column < len(self._fields):
+        """Header clicks ask for a sort (of a column that sorts); the owner computes it off the GUI thread."""
+        if 0 <= column < len(self._fields) and column_spec(self._fields[column]).sort:
             self.sortRequested.emit(self._fields[column], order == Qt.SortOrder.DescendingOrder)
 
     # Ours ------------------------------------------------------------------
@@ -213,7 +138,7 @@ class ListModel(QAbstractTableModel):
         """The text shown for a list row (not a view row) in a column."""
         return self._formatters[column](list_row)
 
-    def formatters(self) -> list[Formatter]:
+    def formatters(self) -> list[CellText]:
         """One function per column: list row -> shown text (safe to call from a worker)."""
         return list(self._formatters)
 
@@ -224,22 +149,13 @@ class ListModel(QAbstractTableModel):
 
     def is_text(self, column: int) -> bool:
         """Whether a column holds text (an identifier, a code, a name), not numbers or dates."""
-        return self._kind(self._fields[column]) == TEXT
+        return column_spec(self._fields[column]).kind == TEXT
 
     # Helpers ---------------------------------------------------------------
-    def _kind(self, name: str) -> str:
-        if name in (ROW_NUMBER, FINDINGS):
-            return NUMBER if name == ROW_NUMBER else TEXT
-        return FIELD_KINDS.get(name, TEXT) if name in self.wl.columns else TEXT
-
-    def _formatter(self, name: str) -> Formatter:
+    def _values(self, name: str) -> np.ndarray:
         if name == ROW_NUMBER:
-            row_id = self.wl.row_id
-            return lambda i: str(int(row_id[i]))
-        if name == FINDINGS:
-            problems = self._problems
-            return lambda i: problems[i] or ""
-        return _value_formatter(name, self._kind(name), self.wl.column(name))
+            return self.wl.row_id
+        return self._problems if name == FINDINGS else self.wl.column(name)
 
     def _problem_tooltip(self, list_row: int) -> str | None:
         names = self._problems[list_row]
@@ -259,27 +175,3 @@ class ListModel(QAbstractTableModel):
     def _moved(self, old: QModelIndex, new_row: int) -> QModelIndex:
         return self.index(int(new_row), old.column()) if new_row >= 0 else QModelIndex()
 
-
-def _value_formatter(name: str, kind: str, values: np.ndarray) -> Formatter:
-    """A function formatting one value of a column as the user reads it."""
-    if kind == DATE:
-        days = values.astype("datetime64[D]").view(np.int64)
-        return lambda i: uk_day(days[i])
-    if kind == FLAG:
-        return lambda i: "" if np.isnan(values[i]) else ("Yes" if values[i] else "No")
-    if kind == NUMBER:
-        return (lambda i: _one_decimal(values[i])) if name in ONE_DECIMAL else (lambda i: _number(values[i]))
-    if name == "nhs_number":
-        return lambda i: format_nhs_number(values[i])
-    return lambda i: "" if values[i] is None else str(values[i])
-
-
-def _one_decimal(value: float) -> str:
-    return "" if np.isnan(value) else f"{value:.1f}"
-
-
-def _number(value: float) -> str:
-    """Whole numbers without decimals (ages, deciles, ranks), others to 1 dp."""
-    if np.isnan(value):
-        return ""
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.list_model import ListModel, column_title
+from ui.list_model import ListModel
 from ui.sizing import fit_combo_to, fit_rows, fit_wrapping_row, follow_font, wrap_when_narrow
+from workbench.view.columns import label as column_label
 from workbench.view.filters import ANY_FINDING, ListIndex, ListQuery
 from workbench.view.summary import ListSummary, order_and_summary
 from ui.workers import Task, Worker
@@ -247,11 +248,11 @@ class ListPanel(QWidget):
     def shown_fields(self) -> list[tuple[str, str]]:
         """(field, title) of each column, as the table shows them."""
         fields = self.model.fields
-        return [(fields[column], column_title(fields[column])) for column in self.shown_columns()]
+        return [(fields[column], column_label(fields[column])) for column in self.shown_columns()]
 
     def described_view(self) -> list[tuple[str, str]]:
         """The filters, search and sort in words (for the file the rows shown are exported to)."""
-        return self.query.described(column_title, {ANY_FINDING: "any problem", **self.descriptions})
+        return self.query.described(column_label, {ANY_FINDING: "any problem", **self.descriptions})
 
     # Slots -----------------------------------------------------------------------
     def _on_order_ready(self, result: tuple[np.ndarray, ListSummary]) -> None:
@@ -371,8 +372,8 @@ class ListPanel(QWidget):
         search.addWidget(self.search)
         for name, everything in FILTERS.items():
             combo = QComboBox()
-            combo.setAccessibleName(f"Filter by {column_title(name).lower()}")
-            combo.setToolTip(f"Show only one {column_title(name).lower()}")
+            combo.setAccessibleName(f"Filter by {column_label(name).lower()}")
+            combo.setToolTip(f"Show only one {column_label(name).lower()}")
             self._shrinkable(combo)
             combo.activated.connect(lambda _i, n=name: self._on_filter_chosen(n))
             self.filters[name] = combo

@@ -45,7 +45,7 @@ from ui.summary_strip import SummaryStrip
 from ui.task_progress import TaskProgress
 from ui.workers import Task, Worker
 from ui.workspace_actions import WorkspaceActions
-from workbench import installed_version
+from workbench import formats, installed_version
 from workbench.compare.imd_change import change_to_show
 from workbench.compare.suppression import NOT_FOR_PUBLICATION
 from workbench.store.files import data_folder
@@ -225,7 +225,7 @@ class MainWindow(WorkspaceActions, QMainWindow):
         parts = [self.file.display_name] if self.file else []
         census = self.loaded.census_date if self.loaded else None
         if census:
-            parts.append(f"census {census:%d/%m/%Y}")
+            parts.append(f"census {formats.uk_date(census)}")
         self.setWindowTitle(" – ".join([*parts, APP_TITLE]))
 
     def _show_error(self, message: str) -> None:

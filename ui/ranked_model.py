@@ -13,57 +13,20 @@ as a second cue, so it reads the same in greyscale and to colour-blind users.
 
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from ui.list_model import _value_formatter, column_title
-from workbench.fields import FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
+from workbench.fields import WaitingList
 from workbench.rank.ranking import Ranking
 from workbench.report.glossary import explain_text
+from workbench.view.columns import (
+    BAND, BASELINE_RANK, MOVEMENT, NEW_RANK, SCORE, SOCIAL, CellText, column, movement_words,
+)
 
-UP, DOWN, SAME = "▲", "▼", "="
 UP_COLOUR, DOWN_COLOUR = QColor("#0072B2"), QColor("#D55E00")  # Okabe-Ito blue and vermillion
-NEW_RANK, BASELINE_RANK, MOVEMENT, BAND, SCORE, SOCIAL = (
-    "new_rank", "baseline_rank", "movement", "band", "score", "social_part")
-RANK_TITLES = {
-    NEW_RANK: "New rank",
-    BASELINE_RANK: "Baseline rank",
-    MOVEMENT: "Movement",
-    BAND: "Band",
-    SCORE: "Score (weeks-eq.)",
-    SOCIAL: "Social part",
-}
 LIST_FIELDS = ("pathway_id", "clinical_priority", "weeks_waited", "specialty", "specialty_name", "imd_quintile",
                "ethnic_group", "age_band", "site")
-Formatter = Callable[[int], str]
-
-
-def movement_text(places: int) -> str:
-    """Places moved as an arrow and a number.
-
-    >>> movement_text(212), movement_text(-15), movement_text(0)
-    ('▲ 212', '▼ 15', '= 0')
-    """
-    if places > 0:
-        return f"{UP} {places:,}"
-    if places < 0:
-        return f"{DOWN} {-places:,}"
-    return f"{SAME} 0"
-
-
-def movement_words(places: int) -> str:
-    """The same in words, for tooltips and screen readers.
-
-    >>> movement_words(1), movement_words(-3), movement_words(0)
-    ('moved up 1 place', 'moved down 3 places', 'no change')
-    """
-    if places == 0:
-        return "no change"
-    plural = "place" if abs(places) == 1 else "places"
-    return f"moved {'up' if places > 0 else 'down'} {abs(places):,} {plural}"
 
 
 class RankedModel(QAbstractTableModel):
@@ -81,7 +44,7 @@ class RankedModel(QAbstractTableModel):
         self.baseline: Ranking | None = None
         self.movement = np.empty(0, dtype=np.int64)
         self._fields: list[str] = []
-        self._formatters: list[Formatter] = []
+        self._formatters: list[CellText] = []
         self._numeric: list[bool] = []
 
     # Loading ---------------------------------------------------------------
@@ -112,9 +75,9 @@ class RankedModel(QAbstractTableModel):
             self._formatters, self._numeric = [], []
             return
         self.movement = baseline.rank - ranking.rank
-        social = ranking.social_part()
-        self._formatters = [self._formatter(name, social) for name in self._fields]
-        self._numeric = [self._is_numeric(name) for name in self._fields]
+        values = self._values(ranking, baseline)
+        self._formatters = [column(name).text(values.get(name, self.wl.columns.get(name))) for name in self._fields]
+        self._numeric = [column(name).right_aligned for name in self._fields]
 
     # Qt model interface --------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -146,7 +109,7 @@ class RankedModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             if 0 <= section < len(self._fields):
-                return RANK_TITLES.get(self._fields[section]) or column_title(self._fields[section])
+                return column(self._fields[section]).label
             return None
         return str(section + 1)
 
@@ -179,23 +142,18 @@ class RankedModel(QAbstractTableModel):
         present = [name for name in LIST_FIELDS if name in wl.columns]
         return [NEW_RANK, BASELINE_RANK, MOVEMENT, BAND, *present[:1], SCORE, SOCIAL, *present[1:]]
 
-    def _formatter(self, name: str, social: np.ndarray) -> Formatter:
-        ranking, baseline, movement = self.ranking, self.baseline, self.movement
-        if name == NEW_RANK:
-            return lambda i: f"{int(ranking.rank[i]):,}"
-        if name == BASELINE_RANK:
-            return lambda i: f"{int(baseline.rank[i]):,}"
-        if name == MOVEMENT:
-            return lambda i: movement_text(int(movement[i]))
-        if name == BAND:
-            names = ranking.band_names
-            return lambda i: names[ranking.band[i]]
-        if name == SCORE:
-            return lambda i: f"{ranking.score[i]:.1f}"
-        if name == SOCIAL:
-            return lambda i: f"{social[i]:+.1f}" if social[i] else ""
-        return _value_formatter(name, FIELD_KINDS.get(name, TEXT), self.wl.columns[name])
+    def _values(self, ranking: Ranking, baseline: Ranking) -> dict[str, np.ndarray]:
+        """The ranked list's own columns, by list position."""
+        return {NEW_RANK: ranking.rank, BASELINE_RANK: baseline.rank, MOVEMENT: self.movement,
+                BAND: _BandNames(ranking), SCORE: ranking.score,
+                SOCIAL: ranking.social_part()}
 
-    @staticmethod
-    def _is_numeric(name: str) -> bool:
-        return name in RANK_TITLES and name != BAND or FIELD_KINDS.get(name) in (NUMBER, FLAG)
+
+class _BandNames:
+    """Band names by list position, looked up as a cell is painted (no million-row copy at each re-rank)."""
+
+    def __init__(self, ranking: Ranking):
+        self.names, self.band = ranking.band_names, ranking.band
+
+    def __getitem__(self, position: int) -> str:
+        return self.names[self.band[position]]

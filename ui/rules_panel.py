@@ -10,6 +10,7 @@ can be undone, and the controls always show exactly the rule set in force.
 from __future__ import annotations
 
 import math
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.list_model import column_title
+from workbench.view.columns import label as column_label
 from ui.undo import (
     AddFactorEdit, BandPolicyEdit, MissingPolicyEdit, RemoveFactorEdit, ReplaceRules, SocialCapEdit, TransformEdit,
     WeightEdit,
@@ -61,7 +62,7 @@ PROBLEM_STYLE = "color: #a00000;"
 # --------------------------------------------------------------------------- words
 def source_title(source: str) -> str:
     """How a factor's column is named to users."""
-    return SPECIAL_SOURCES.get(source) or column_title(source)
+    return SPECIAL_SOURCES.get(source) or column_label(source)
 
 
 # --------------------------------------------------------------------------- one factor
@@ -386,7 +387,7 @@ class RulesPanel(QWidget):
         modified = self.saved_sha256 is not None and rule_set.sha256 != self.saved_sha256
         where = f" · {self.rules_path.name}{' (changed, not saved)' if modified else ''}" if self.rules_path else " · not saved to a file"
         identity = rule_set_identity(rule_set)
-        self.title.setText(f"<b>{_html(identity.title)}</b>{_html(where)}")
+        self.title.setText(f"<b>{escape(identity.title)}</b>{escape(where)}")
         self.changes.setText(f"Changes: {identity.changes_text()}" if identity.edited else "")
         self.changes.setVisible(identity.edited)
         self.changes.setToolTip("What differs from the rule set these rules were edited from. Its description and "
@@ -568,7 +569,3 @@ def _compact(box: QComboBox) -> None:
     """Let a combo box be narrower than its longest entry (the dock is narrow; the list opens wide)."""
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     box.setMinimumContentsLength(8)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

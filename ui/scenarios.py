@@ -10,6 +10,8 @@ alone) above the figures.
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -29,10 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
-from ui.list_model import column_title
+from workbench.view.columns import label as column_label
 from ui.ranked_view import tau_text
+from workbench import formats
 from workbench.compare.scenarios import ScenarioComparison
-from workbench.compare.suppression import SUPPRESSED, disclosure_note, not_for_publication
+from workbench.compare.suppression import disclosure_note, not_for_publication
 from workbench.report.glossary import explain_text, explained
 from workbench.store.decisions import RuleDifference, Scenario
 
@@ -58,7 +61,7 @@ class ScenariosPanel(QWidget):
         self.list.clear()
         for scenario in scenarios:
             by = f" by {scenario.created_by}" if scenario.created_by else ""
-            self.list.addItem(f"{scenario.name} · {scenario.created_at.astimezone():%d/%m/%Y %H:%M}{by}")
+            self.list.addItem(f"{scenario.name} · {formats.uk_date_time(scenario.created_at.astimezone())}{by}")
             self.list.item(self.list.count() - 1).setToolTip(f"sha256 {scenario.sha256}")
         names = [s.name for s in scenarios]
         for box, default in ((self.first, 0), (self.second, 1)):
@@ -147,18 +150,18 @@ class CompareDialog(QDialog):
         self.setWindowTitle(f"{a.name} compared with {b.name}")
         self.resize(1000, 700)
         self.headline = QLabel(
-            f"<b>A: {_escape(a.name)}</b> (sha256 {a.sha256[:12]}…) &nbsp; <b>B: {_escape(b.name)}</b> "
+            f"<b>A: {escape(a.name)}</b> (sha256 {a.sha256[:12]}…) &nbsp; <b>B: {escape(b.name)}</b> "
             f"(sha256 {b.sha256[:12]}…)<br>Rank correlation between the two orders (Kendall tau): "
-            f"<b>{tau_text(result.kendall_tau)}</b>; under B {_count(result.moved_up)} patients move up and "
-            f"{_count(result.moved_down)} move down compared with A.")
+            f"<b>{tau_text(result.kendall_tau)}</b>; under B {formats.count(result.moved_up)} patients move up and "
+            f"{formats.count(result.moved_down)} move down compared with A.")
         self.headline.setWordWrap(True)
         self.headline.setToolTip(explained("sha256", "Kendall tau"))
         self.rules_table = self._rules_table(result.differences)
         self.equity_table = self._equity_table(result.summary)
         sii, rii = result.summary["sii"], result.summary["rii"]
         self.inequality = QLabel(
-            f"Slope index of inequality across IMD deciles: A {_figure(sii['baseline'], 2)} weeks, "
-            f"B {_figure(sii['scenario'], 2)} weeks (RII A {_figure(rii['baseline'], 2)}, B {_figure(rii['scenario'], 2)}).")
+            f"Slope index of inequality across IMD deciles: A {formats.decimal(sii['baseline'], 2, '—')} weeks, "
+            f"B {formats.decimal(sii['scenario'], 2, '—')} weeks (RII A {formats.decimal(rii['baseline'], 2, '—')}, B {formats.decimal(rii['scenario'], 2, '—')}).")
         self.inequality.setToolTip(explain_text(self.inequality.text()))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -168,7 +171,7 @@ class CompareDialog(QDialog):
         layout.addWidget(self.headline)
         layout.addWidget(QLabel("Rules (differences marked ≠ and highlighted):"))
         layout.addWidget(self.rules_table, 1)
-        figures = QLabel(f"Equity figures, grouped by {column_title(result.summary['by'])}. "
+        figures = QLabel(f"Equity figures, grouped by {column_label(result.summary['by'])}. "
                          f"{disclosure_note(result.summary)}:")
         figures.setWordWrap(True)
         figures.setToolTip(CONTROL_TOOLTIP)
@@ -215,9 +218,9 @@ class CompareDialog(QDialog):
         table.setAccessibleName("Equity figures of both scenarios")
         for row, g in enumerate(summary["groups"]):
             a, b = g["baseline"], g["scenario"]
-            cells = [g["group"], _count(g["count"]), _figure(a["mean_wait"]), _figure(b["mean_wait"]),
-                     _figure(a["p90_wait"]), _figure(b["p90_wait"]), _share(a["share_of_next_n"]),
-                     _share(b["share_of_next_n"]), _count(a["over_52"]), _count(b["over_52"])]
+            cells = [g["group"], formats.count(g["count"]), formats.decimal(a["mean_wait"], 1, '—'), formats.decimal(b["mean_wait"], 1, '—'),
+                     formats.decimal(a["p90_wait"], 1, '—'), formats.decimal(b["p90_wait"], 1, '—'), formats.share(a["share_of_next_n"], 1, '—'),
+                     formats.share(b["share_of_next_n"], 1, '—'), formats.count(a["over_52"]), formats.count(b["over_52"])]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -226,28 +229,3 @@ class CompareDialog(QDialog):
                 table.setItem(row, column, item)
         table.resizeColumnsToContents()
         return table
-
-
-def _figure(value, decimals: int = 1) -> str:
-    """A figure for a table cell.
-
-    >>> _figure(2.345), _figure("*"), _figure(None)
-    ('2.3', '*', '—')
-    """
-    if value is None:
-        return "—"
-    return SUPPRESSED if value == SUPPRESSED else f"{value:.{decimals}f}"
-
-
-def _count(value) -> str:
-    return SUPPRESSED if value == SUPPRESSED else f"{int(value):,}"
-
-
-def _share(value) -> str:
-    if value is None:
-        return "—"
-    return SUPPRESSED if value == SUPPRESSED else f"{100 * value:.1f}%"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

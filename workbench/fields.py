@@ -116,13 +116,20 @@ class KnownCodes:
     """Text columns with their codes: ``values == append(distinct, None)[codes]``.
 
     A column is known by identity, so a new array put in its place is not
-    mistaken for it. Columns are never changed in place once their codes are known.
+    mistaken for it. Invariant: a column never changes in place once its codes
+    are known; :meth:`add` makes it (and its codes) read-only, so code that tries
+    fails loudly (``ValueError: assignment destination is read-only``) instead of
+    leaving codes that no longer match the values.
 
     >>> known = KnownCodes()
     >>> site = np.array(["B", None, "B"], dtype=object)
     >>> known.add(site, np.array([0, -1, 0]), np.array(["B"], dtype=object))
     >>> known.of(site)[0].tolist(), known.of(site.copy())
     ([0, -1, 0], None)
+    >>> site[0] = "C"
+    Traceback (most recent call last):
+    ...
+    ValueError: assignment destination is read-only
     >>> [part.tolist() for part in known.factorize(np.array(["x", None], dtype=object))]
     [[0, -1], ['x']]
     """
@@ -131,7 +138,10 @@ class KnownCodes:
         self._known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def add(self, values: np.ndarray, codes: np.ndarray, distinct: np.ndarray) -> None:
-        self._known[id(values)] = (values, smallest_codes(codes, len(distinct)), distinct)
+        codes = smallest_codes(codes, len(distinct))
+        for array in (values, codes, distinct):
+            array.flags.writeable = False
+        self._known[id(values)] = (values, codes, distinct)
 
     def of(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """(codes, distinct values) of this very array, or None."""

@@ -65,15 +65,29 @@ def demo_workspace(tmp_path_factory):
 @pytest.fixture
 def shown_window(qtbot):
     """Makes the main window with part 2 installed, on screen (offscreen), no list yet."""
-    from ui.main_window import MainWindow  # here: core tests import make_list from this file without Qt
+    # Here: core tests import make_list from this file without Qt.
+    import shiboken6
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import MainWindow
+
+    controllers = []
 
     def make(width=1400, height=900):
         window = MainWindow()
         qtbot.addWidget(window)
+        controllers.append(window.prioritisation)
         window.resize(width, height)
         window.show()
         return window, window.prioritisation
-    return make
+    yield make
+    # Background work stops before the next test, as at the app's quit, and the tasks' last signals are
+    # delivered (or dropped, for a deleted window) now: work left running, or a task's end still queued when
+    # its window was deleted, broke the tests that came next (seen with the tests in random order).
+    for controller in controllers:
+        if shiboken6.isValid(controller):
+            controller.shutdown()  # waits for each worker's thread to finish
+    QApplication.processEvents()
 
 
 @pytest.fixture

@@ -29,11 +29,13 @@ def write_csv(path, rows=30, headers=HEADERS):
 
 
 @pytest.fixture
-def workers():
+def workers(qtbot):
     database, compute = Worker("database"), Worker("compute")
     yield database, compute
     database.shutdown(10_000)
     compute.shutdown(10_000)
+    # As in test_list_panel: every task ends while its worker is alive, whatever test comes next.
+    qtbot.waitUntil(lambda: not database.is_busy() and not compute.is_busy())
 
 
 @pytest.fixture

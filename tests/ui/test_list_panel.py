@@ -16,10 +16,13 @@ DESCRIPTIONS = {"duplicate_pathway": "The same pathway ID is on more than one ro
 
 
 @pytest.fixture
-def worker():
+def worker(qtbot):
     worker = Worker("compute")
     yield worker
     worker.shutdown(5000)
+    # Every task's end delivered while its worker is alive: a report still queued when the worker
+    # was deleted crashed the next test's event loop (seen with the tests in random order).
+    qtbot.waitUntil(lambda: not worker.is_busy())
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from workbench.compare.queues import CapacitySettings, queue_table
 from ui.equity_panel import GROUP_CHARTS, REPORT_HEIGHT, REPORT_WIDTH, EquityPanel
 from ui.explain_panel import ExplainPanel
 from workbench.compare.preview import EquityCache, PreviewRequest, compute_preview, prepare_list
+from ui.list_model import ListModel
 from ui.ranked_model import RankedModel
+from workbench.view.columns import label
 from ui.ranked_view import RankedView
-from ui.report_export import write_pdf
 from ui.rules_panel import RulesPanel
 from ui.workshop import PairwiseDialog, SwingDialog, set_font_scale
 from workbench.check.deprivation import FIFTHS
@@ -94,6 +95,13 @@ def test_ranked_model_passes_the_model_tester_and_shows_movement(qtmodeltester, 
     assert model.data(model.index(0, model.column_of("pathway_id"))) == wl.columns["pathway_id"][top]
     tooltip = model.data(model.index(0, model.column_of("movement")), Qt.ItemDataRole.ToolTipRole)
     assert tooltip.startswith("moved up") or tooltip == "no change"
+    # The words and figures of the list view and the exports: one column specification.
+    listed = ListModel()
+    listed.set_list(wl)
+    for field in ("clinical_priority", "weeks_waited", "imd_quintile"):
+        header = model.headerData(model.column_of(field), Qt.Orientation.Horizontal)
+        assert header == listed.headerData(listed.column_of(field), Qt.Orientation.Horizontal) == label(field)
+        assert model.data(model.index(0, model.column_of(field))) == listed.cell_text(top, listed.column_of(field))
 
 
 def test_a_new_ranking_keeps_the_selected_patient_selected(qtbot, rules):
@@ -414,11 +422,6 @@ def test_the_queue_table_with_small_numbers_shown_says_it_is_not_for_publication
     panel.show_table(queue_table(wl, CapacitySettings(30.0), small_numbers_shown=True), small_numbers_shown=True)
     assert panel.cell_text(1, "queue_size") == "5" and not panel.banner.isHidden()
     assert panel.disclosure.text() == "Not for publication: small numbers shown."
-
-
-def test_pdf_is_written_offline(tmp_path):
-    write_pdf("<h1>Decision record</h1><p>31/03/2026</p>", tmp_path / "r.pdf")
-    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_charts_survive_many_redraws(qtbot, rules):

@@ -29,9 +29,10 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from workbench import formats
 from workbench.read import codes
 from workbench.check import deprivation, waits
-from workbench.read.dates import implausible_dates, uk_date_text
+from workbench.read.dates import implausible_dates
 from workbench.check.enrich import INFANT_AGE_CODES, MAX_AGE, completed_years, row_census_dates
 from workbench.fields import (
     DERIVED_FIELDS, FIELD_KINDS, FLAG, NUMBER, PRIORITY_CODES, PRIORITY_TIME_LIMIT_DAYS, WaitingList, empty_column,
@@ -435,11 +436,7 @@ def _describe_each(values: np.ndarray, describe: Callable[[object], str]) -> np.
 
 
 def _label_dates(label: str, dates: np.ndarray) -> np.ndarray:
-    return _describe_each(dates.astype("datetime64[D]").astype(np.int64), lambda day: f"{label} {_day_text(day)}")
-
-
-def _day_text(day) -> str:
-    return uk_date_text(np.datetime64(int(day), "D"))
+    return _describe_each(dates.astype("datetime64[D]").astype(np.int64), lambda day: f"{label} {formats.day_text(day)}")
 
 
 def _describe_nhs_number(pair: str | None) -> str:
@@ -455,7 +452,7 @@ def _describe_nhs_number(pair: str | None) -> str:
 
 def _describe_future_start(pair: str) -> str:
     start, census = pair.split("|")
-    return f"wait start {uk_date_text(np.datetime64(start))} is after the census date {uk_date_text(np.datetime64(census))}"
+    return f"wait start {formats.uk_date(np.datetime64(start))} is after the census date {formats.uk_date(np.datetime64(census))}"
 
 
 def _priority_number(priority: str | None) -> int:
@@ -481,8 +478,8 @@ def _describe_overdue(key: int) -> str:
 
 def _describe_clock_stop(pair: str) -> str:
     stop, census = pair.split("|")
-    return (f"clock stopped {uk_date_text(np.datetime64(stop))}, on or before the census date "
-            f"{uk_date_text(np.datetime64(census))}: still on the list")
+    return (f"clock stopped {formats.uk_date(np.datetime64(stop))}, on or before the census date "
+            f"{formats.uk_date(np.datetime64(census))}: still on the list")
 
 
 def _specialty_problem(specialty: str | None) -> str | None:
@@ -568,7 +565,7 @@ def _shown(value) -> str:
 
 def _describe_birth(pair: str) -> str:
     born, years = pair.split("|")
-    shown = uk_date_text(np.datetime64(born))
+    shown = formats.uk_date(np.datetime64(born))
     if int(years) < 0:
         return f"date of birth {shown} is after the census date"
     return f"date of birth {shown} gives age {years}"

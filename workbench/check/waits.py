@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.read.dates import implausible_dates, is_placeholder, uk_date_text
+from workbench import formats
+from workbench.read.dates import implausible_dates, is_placeholder
 from workbench.fields import PRIORITY_TIME_LIMIT_DAYS, KnownCodes, WaitingList, empty_column
 
 CLOCK_STOPPED, START_NOT_USABLE, NO_START = "clock stopped", "clock start not usable", "no clock start"
@@ -219,7 +220,7 @@ def not_counted_words(wl: WaitingList, position: int) -> str | None:
     if reason is None:
         return None
     if reason == CLOCK_STOPPED:
-        stop = uk_date_text(wl.columns["clock_stop_date"][position])
+        stop = formats.uk_date(wl.columns["clock_stop_date"][position])
         return f"clock stopped {stop} but still on the list: not waiting, so {FIX_IT}"
     if reason == NO_START:
         return f"no readable clock start: {FIX_IT}"
@@ -227,10 +228,10 @@ def not_counted_words(wl: WaitingList, position: int) -> str | None:
 
 
 def _start_problem(start: np.datetime64, census) -> str:
-    shown = uk_date_text(start)
+    shown = formats.uk_date(start)
     if is_placeholder(start):
         return f"clock start {shown} is a placeholder"
     if implausible_dates(np.array([start]))[0]:
         return f"clock start {shown} is not a possible date"
-    after = f" {uk_date_text(np.datetime64(census, 'D'))}" if census else ""
+    after = f" {formats.uk_date(np.datetime64(census, 'D'))}" if census else ""
     return f"clock start {shown} is after the census date{after}"

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from workbench import formats
 from workbench.commands._tables import add_by_argument, add_table_arguments, check_out, show
 from workbench.commands.import_ import iso_date
 from workbench.compare.changes import COUNTED, LEFT, LEFT_ROUTES, LIST_HEADERS, Changes, changes_between
@@ -91,4 +92,4 @@ def _n(value) -> str:
 
 
 def _uk(iso: str) -> str:
-    return spreadsheet.uk_date(date.fromisoformat(iso))
+    return formats.uk_date(date.fromisoformat(iso))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workbench import formats
 from workbench.cli import print_json
 from workbench.demo import DEMO_CENSUS, DEMO_SEED, FORMATS, write_demo_list
 from workbench.errors import WorkbenchError
@@ -28,5 +29,5 @@ def run(args) -> int:
         print_json({"out": args.out, "rows": written, "seed": args.seed, "census_date": DEMO_CENSUS, "format": args.format})
     else:
         print(f"Wrote {written:,} synthetic rows to {args.out} ({args.format.upper()} format, seed {args.seed}, "
-              f"census date {DEMO_CENSUS:%d/%m/%Y})")
+              f"census date {formats.uk_date(DEMO_CENSUS)})")
     return 0

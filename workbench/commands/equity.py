@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
 
+from workbench import formats
 from workbench.cli import figure, print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
 from workbench.commands._tables import add_by_argument, add_table_arguments, check_out
@@ -21,9 +21,8 @@ from workbench.compare.equity import (
     RII_MEANING, SII_SIGN, flow_text, inequality_text, overall_text, prepare_equity, sii_scope,
 )
 from workbench.fields import LONG_WAIT_WEEKS
-from workbench.store.files import replacing
 from workbench.check.waits import describe_left_out
-from workbench.report.spreadsheet import uk_date, write_csv, write_key_values, write_note_sheet, write_table
+from workbench.report.tables import write_table_file
 from workbench.compare.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication, suppressed_summary
 
 NAME = "equity"
@@ -112,16 +111,8 @@ def table_rows(summary: dict) -> list[list]:
 
 def _write_out(path: Path, summary: dict) -> None:
     note = NOT_FOR_PUBLICATION if not_for_publication(summary) else None
-    with replacing(path, "the equity table") as partial:
-        if path.suffix.lower() == ".csv":
-            write_csv(partial, table_headers(), table_rows(summary), note)
-            return
-        book = Workbook(write_only=True)
-        if note:
-            write_note_sheet(book, note)
-        write_table(book.create_sheet("Equity"), table_headers(), table_rows(summary))
-        write_key_values(book.create_sheet("Summary"), _summary_pairs(summary))
-        book.save(partial)
+    write_table_file(path, "Equity", table_headers(), table_rows(summary), note,
+                     more=[("Summary", ["Item", "Value"], _summary_pairs(summary))])
 
 
 def _summary_pairs(summary: dict) -> list[tuple[str, object]]:
@@ -129,7 +120,7 @@ def _summary_pairs(summary: dict) -> list[tuple[str, object]]:
         ("Scenario rule set", f"{summary['rules']['name']} (version {summary['rules']['version']})"),
         ("Baseline rule set", summary["baseline_rules"]["name"]),
         ("Source file", summary["source_file"]),
-        ("Census date", uk_date(summary["census_date"])),
+        ("Census date", formats.uk_date(summary["census_date"])),
         ("Grouped by", summary["by"]),
         ("Patients on the list", summary["list_size"]),
         ("Weekly capacity", _plain_figure(summary["capacity_per_week"])),

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from workbench.cli import print_json
 from workbench.commands._tables import add_table_arguments, check_out
+from workbench.report.tables import write_imd_change
 from workbench.compare.imd_change import (
-    compare_editions, headline, notes, suppressed_change, table_headers, table_rows, write_change,
+    compare_editions, headline, notes, suppressed_change, table_headers, table_rows,
 )
 from workbench.compare.suppression import NOT_FOR_PUBLICATION, not_for_publication
 from workbench.store.workspace import Workspace
@@ -33,7 +34,7 @@ def run(args) -> int:
     result = compare_editions(wl, record.get("mapping", {}).get("lsoa"))
     shown = suppressed_change(result, args.small_numbers_shown)
     if args.out:
-        write_change(Path(args.out), shown)
+        write_imd_change(Path(args.out), shown)
     shown = {**shown, "source_file": record.get("file_name"), "out": args.out}
     if args.json:
         print_json(shown)

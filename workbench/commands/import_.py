@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from workbench import formats
 from workbench.cli import print_json, print_progress
 from workbench.check.deprivation import CURRENT, EDITIONS, describe_link
 from workbench.store.importer import import_file
@@ -63,7 +64,7 @@ def run(args) -> int:
         print_json(result.as_dict())
     else:
         print(f"{result.file_name}: {result.rows_read:,} rows read, {result.rows_stored:,} stored "
-              f"({result.blank_rows:,} blank rows skipped); census date {result.census_date:%d/%m/%Y}")
+              f"({result.blank_rows:,} blank rows skipped); census date {formats.uk_date(result.census_date)}")
         print(describe_link(result.deprivation))
         if result.snapshot and (args.snapshot or result.snapshot.of > 1):
             print(result.snapshot.sentence())

@@ -77,6 +77,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from workbench import formats
 from workbench.read import codes
 from workbench.check import deprivation, waits
 from workbench.compare import inequality, projection
@@ -276,7 +277,7 @@ def _label(value, kind: str, by: str) -> str:
     if kind == FLAG:
         return YES if value == 1 else NO
     if kind == DATE:
-        return pd.Timestamp(value).strftime("%d/%m/%Y")
+        return formats.uk_date(value)
     if isinstance(value, (float, np.floating)):
         return str(int(value)) if float(value).is_integer() else f"{value:g}"
     text = str(value).strip()
@@ -973,8 +974,8 @@ def overall_text(summary: dict) -> str:
     'Projected at treatment, baseline -> scenario: within 18 weeks 50% -> 60%; over 18 weeks 5 -> 4; over 52 weeks 0 -> *. RTT waits counted: 10 of 12 patients (left out: 2 non-RTT)'
     """
     base, scen = summary["overall"]["baseline"], summary["overall"]["scenario"]
-    parts = [f"within {RTT_STANDARD_WEEKS} weeks {_share_text(base['within_18'])} -> {_share_text(scen['within_18'])}"]
-    parts += [f"over {key[5:]} weeks {_count_text(base[key])} -> {_count_text(scen[key])}"
+    parts = [f"within {RTT_STANDARD_WEEKS} weeks {formats.share(base['within_18'], 0, '-')} -> {formats.share(scen['within_18'], 0, '-')}"]
+    parts += [f"over {key[5:]} weeks {formats.count(base[key])} -> {formats.count(scen[key])}"
               for key in base if key.startswith("over_")]
     counted = waits.describe_left_out(summary["rtt_waits_counted"], summary["list_size"], summary["left_out"])
     return f"Projected at treatment, baseline -> scenario: {'; '.join(parts)}. {counted}"
@@ -1012,7 +1013,7 @@ def inequality_text(summary: dict) -> list[str]:
     lines = [sii + (f"; {left_out}" if left_out else ""), rii]
     ranges = summary.get("sii_unknowns_range", {})
     if any(isinstance(ranges.get(order), list) for order in ORDERS):  # none, or hidden with a handful of unknowns
-        lines.append(f"With the {_count_text(summary['sii_unknown_deprivation'])} patients of unknown deprivation all "
+        lines.append(f"With the {formats.count(summary['sii_unknown_deprivation'])} patients of unknown deprivation all "
                      f"in the most or all in the least deprived decile, the SII could be "
                      f"{_range_text(ranges['baseline'])} -> {_range_text(ranges['scenario'])} weeks")
     return lines
@@ -1058,29 +1059,20 @@ def flow_text(summary: dict) -> str:
         source = "No new referrals"
     base = summary["overall"]["baseline"]
     change = "grows" if summary["list_grows"] else "goes"
-    text = (f"{source}. Over {summary['horizon_weeks']:g} weeks {_count_text(summary['new_referrals_by_horizon'])} "
-            f"arrive and {_count_text(summary['next_n'])} patients are treated "
-            f"({_count_text(base['new_referrals_in_next_n'])} of them new referrals): the list {change} from "
-            f"{_count_text(summary['list_size'])} to {_count_text(summary['list_size_at_horizon'])}.")
+    text = (f"{source}. Over {summary['horizon_weeks']:g} weeks {formats.count(summary['new_referrals_by_horizon'])} "
+            f"arrive and {formats.count(summary['next_n'])} patients are treated "
+            f"({formats.count(base['new_referrals_in_next_n'])} of them new referrals): the list {change} from "
+            f"{formats.count(summary['list_size'])} to {formats.count(summary['list_size_at_horizon'])}.")
     untreated = base["not_treated_in_projection"]
     if untreated and untreated != SUPPRESSED:  # demand in the bands above them outruns capacity
-        text += (f" {_count_text(untreated)} patients now on the list are not treated within "
+        text += (f" {formats.count(untreated)} patients now on the list are not treated within "
                  f"{projection.LIMIT_WEEKS // 52} years: their projected waits are at least that long.")
     return text
 
 
 def _plain_text(figure) -> str:
-    if isinstance(figure, Mapping):
-        return ", ".join(f"{key}: {value:g}" for key, value in figure.items()) + " (by specialty)"
-    return f"{figure:g}"
+    return formats.figure(figure) + (" (by specialty)" if isinstance(figure, Mapping) else "")
 
-
-def _share_text(share) -> str:
-    return "-" if share is None else share if isinstance(share, str) else f"{100 * share:.0f}%"
-
-
-def _count_text(count) -> str:
-    return count if isinstance(count, str) else f"{count:,}"
 
 
 # --------------------------------------------------------------------------- helpers

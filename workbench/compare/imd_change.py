@@ -18,19 +18,16 @@ export as every group-level output is (``workbench.compare.suppression``).
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
-from openpyxl import Workbook
 
+from workbench import formats
 from workbench.check import deprivation
 from workbench.check.deprivation import CURRENT, EDITIONS, PREVIOUS, Linking
 from workbench.fields import WaitingList
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
-from workbench.errors import WorkbenchError
-from workbench.report.spreadsheet import write_csv, write_note_sheet, write_table
 from workbench.compare.suppression import (
-    COUNT, DISCLOSURE, FREE, NOT_FOR_PUBLICATION, disclosure_note, not_for_publication, shown_figures,
+    COUNT, DISCLOSURE, FREE, disclosure_note, shown_figures,
 )
 
 FIFTHS = 5
@@ -155,7 +152,7 @@ def headline(nation: dict) -> str:
     changed, patients = nation["changed_fifth"], nation["patients"]
     share = f" ({100 * changed / patients:.1f}%)" if isinstance(changed, int) and isinstance(patients, int) and patients else ""
     return (f"{nation['nation']}, {nation['previous_index']} to {nation['current_index']}: "
-            f"{_figure(changed)} of {_figure(patients)} patients{share} are in another fifth.")
+            f"{formats.count(changed)} of {formats.count(patients)} patients{share} are in another fifth.")
 
 
 def notes(result: dict) -> list[str]:
@@ -163,32 +160,8 @@ def notes(result: dict) -> list[str]:
     found = [f"{nation}: {EDITIONS[CURRENT].indices[nation]} in both editions, so no patient changes fifth."
              for nation in result["unchanged"]]
     if result["no_area"]:
-        found.append(f"Left out: {_figure(result['no_area'])} patients with no area code, or one that is not "
+        found.append(f"Left out: {formats.count(result['no_area'])} patients with no area code, or one that is not "
                      "a known area.")
     if DISCLOSURE in result:
         found.append(disclosure_note(result) + ".")
     return found
-
-
-def _figure(count) -> str:
-    return f"{count:,}" if isinstance(count, int) else str(count)
-
-
-def write_change(path: Path, shown: dict) -> None:
-    """The tables (suppressed: pass :func:`suppressed_change`'s result) to an xlsx or CSV file."""
-    rows = [[nation["nation"], *row] for nation in shown["nations"] for row in table_rows(nation)]
-    headers = ["Nation", *table_headers(shown["nations"][0])] if shown["nations"] else ["Nation"]
-    note = NOT_FOR_PUBLICATION if not_for_publication(shown) else None
-    try:
-        if path.suffix.lower() == ".csv":
-            write_csv(path, headers, rows, note)
-            return
-        book = Workbook(write_only=True)
-        if note:
-            write_note_sheet(book, note)
-        write_table(book.create_sheet("Change of fifth"), headers, rows)
-        notes_rows = [[headline(n)] for n in shown["nations"]] + [[n] for n in notes(shown)]
-        write_table(book.create_sheet("Notes"), ["Note"], notes_rows)
-        book.save(path)
-    except OSError as error:
-        raise WorkbenchError(f"{path.name}: could not be written ({error.strerror or error})") from None

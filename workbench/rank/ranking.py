@@ -35,7 +35,7 @@ band, the rounded score and the tie-break position.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -238,7 +238,8 @@ def factor_units(factor: Factor, prepared: Prepared, source: str = "<rules>") ->
     """The transformed value per row, missing values filled by the factor's policy (weight not applied)."""
     # Everything but the weight's sign decides the units, so one cache entry
     # serves every slider position.
-    key = replace(factor, name="", label="", description="", group="", weight=1.0 if factor.weight >= 0 else -1.0)
+    key = (factor.source, factor.transform, factor.at_least, factor.maximum, factor.lookup, factor.missing,
+           factor.weight >= 0)
     if key not in prepared.units:
         transformed = _transform(factor, factor_values(factor, prepared, source))
         prepared.units[key] = _read_only(_fill_missing(factor, transformed))

@@ -49,10 +49,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
-from workbench.rank.rule_words import lookup_range
 from workbench.rank.rules import (
-    CLINICAL, FORMAT_VERSION, GROUPS, MISSING_POLICIES, PRIORITY_BAND_CODES, TRANSFORMS, BandPolicy, EditedFrom, Factor,
-    LookupBand, RuleError, RuleSet,
+    CLINICAL, FORMAT_VERSION, PRIORITY_BAND_CODES, BandPolicy, EditedFrom, Factor, LookupBand, RuleError, RuleSet,
 )
 
 
@@ -236,7 +234,7 @@ class _Reader:
         return float(value)
 
     def social_cap(self, data: dict) -> float | None:
-        return self.number(data, "social_cap_weeks", (), minimum=0)
+        return self.number(data, "social_cap_weeks", ())
 
     def edited_from(self, table: Any) -> EditedFrom | None:
         if table is None:
@@ -257,6 +255,7 @@ class _Reader:
             self.fail(("bands",), "bands must be a table ([bands])")
         self.known_keys(table, BAND_KEYS, ("bands",), "in [bands]")
         order = self.band_order(table.get("order"))
+        self.built(("bands",), BandPolicy, order=order, overlap_weeks=(0.0,) * len(order))  # the order checked first
         overlaps = self.overlaps(table.get("overlap_weeks", {}), order)
         return self.built(("bands",), BandPolicy, order=order, overlap_weeks=overlaps)
 
@@ -266,22 +265,7 @@ class _Reader:
         path = ("bands", "order")
         if not isinstance(order, list) or not order:
             self.fail(path, "bands.order must be a list such as [\"P1a\", \"P1b\", \"P2\", \"P3\", \"P4\", ...]")
-        bands = tuple(tuple(entry) if isinstance(entry, list) else (entry,) for entry in order)
-        seen: list[str] = []
-        for codes in bands:
-            if not codes:
-                self.fail(path, "bands.order has an empty band []")
-            for code in codes:
-                if code not in PRIORITY_BAND_CODES:
-                    self.fail(path, f"bands.order: {_shown(code)} is not a clinical priority "
-                              f"(use {', '.join(PRIORITY_BAND_CODES)})")
-                if code in seen:
-                    self.fail(path, f"bands.order lists {code} twice")
-                seen.append(code)
-        left_out = [code for code in PRIORITY_BAND_CODES if code not in seen]
-        if left_out:
-            self.fail(path, f"bands.order must place every priority; it leaves out {', '.join(left_out)}")
-        return bands
+        return tuple(tuple(entry) if isinstance(entry, list) else (entry,) for entry in order)
 
     def overlaps(self, table: Any, order: tuple[tuple[str, ...], ...]) -> tuple[float, ...]:
         path = ("bands", "overlap_weeks")
@@ -305,28 +289,22 @@ class _Reader:
             self.fail((), "the rule set has no factors: add at least one [[factors]] table")
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             self.fail(("factors",), "factors must be written as [[factors]] tables")
-        factors = tuple(self.factor(entry, ("factors", i)) for i, entry in enumerate(entries))
-        names = [f.name for f in factors]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                self.fail(("factors", i, "name"), f"two factors are called '{name}': names must differ")
-        return factors
+        return tuple(self.factor(entry, ("factors", i)) for i, entry in enumerate(entries))
 
     def factor(self, table: dict, path: tuple) -> Factor:
         self.known_keys(table, FACTOR_KEYS, path, "in [[factors]]")
         name = self.text(table, "name", path, required=True)
         context = f"factor '{name}': "
-        transform = self.choice(table, "transform", TRANSFORMS, "linear", path, context)
         return self.built(path, Factor,
             name=name,
             source=self.text(table, "source", path, required=True).strip(),
             weight=self.number(table, "weight", path, default=1.0, context=context),
-            group=self.choice(table, "group", GROUPS, CLINICAL, path, context),
-            transform=transform,
-            at_least=self.transform_number(table, "at_least", transform == "threshold", path, context),
-            maximum=self.transform_number(table, "maximum", transform == "capped", path, context),
-            lookup=self.lookup(table, transform == "banded", path, context),
-            missing=self.choice(table, "missing", MISSING_POLICIES, "neutral", path, context),
+            group=table.get("group", CLINICAL),
+            transform=table.get("transform", "linear"),
+            at_least=self.number(table, "at_least", path, context=context),
+            maximum=self.number(table, "maximum", path, context=context),
+            lookup=self.lookup(table, path, context),
+            missing=table.get("missing", "neutral"),
             label=self.text(table, "label", path),
             description=self.text(table, "description", path),
         )
@@ -336,38 +314,17 @@ class _Reader:
         try:
             return kind(**fields)
         except RuleError as problem:
-            self.fail(path + ((problem.key,) if problem.key else ()), f"{context}{problem}")
+            key = problem.key if isinstance(problem.key, tuple) else (problem.key,) if problem.key else ()
+            self.fail(path + key, f"{context}{problem}")
 
-    def choice(self, table: dict, key: str, allowed: tuple, default: str, path: tuple, context: str) -> str:
-        value = table.get(key, default)
-        if value not in allowed:
-            options = " or ".join(f'"{a}"' for a in allowed)
-            self.fail(path + (key,), f"{context}{key} must be {options}, not {_shown(value)}")
-        return value
-
-    def transform_number(self, table: dict, key: str, needed: bool, path: tuple, context: str):
-        if needed and key not in table:
-            self.fail(path, f"{context}the {table.get('transform')} transform needs '{key} = <number>'")
-        if not needed and key in table:
-            self.fail(path + (key,), f"{context}'{key}' only applies to the "
-                      f"{'threshold' if key == 'at_least' else 'capped'} transform")
-        return self.number(table, key, path, context=context) if needed else None
-
-    def lookup(self, table: dict, needed: bool, path: tuple, context: str) -> tuple[LookupBand, ...]:
+    def lookup(self, table: dict, path: tuple, context: str) -> tuple[LookupBand, ...]:
         rows = table.get("lookup")
-        if not needed:
-            if rows is not None:
-                self.fail(path + ("lookup",), f"{context}'lookup' only applies to the banded transform")
+        if rows is None:
             return ()
         if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-            self.fail(path + ("lookup",), f"{context}the banded transform needs "
+            self.fail(path + ("lookup",), f"{context}a banded lookup is written "
                       "lookup = [{ from = 1, to = 2, value = 4.0 }, ...]")
-        bands = tuple(self.lookup_band(row, path, context) for row in rows)
-        ordered = sorted(bands, key=lambda b: b.low)
-        for before, after in zip(ordered, ordered[1:]):
-            if after.low <= before.high:
-                self.fail(path + ("lookup",), f"{context}lookup bands {lookup_range(before)} and {lookup_range(after)} overlap")
-        return bands
+        return tuple(self.lookup_band(row, path, context) for row in rows)
 
     def lookup_band(self, row: dict, path: tuple, context: str) -> LookupBand:
         where = path + ("lookup",)
@@ -376,8 +333,6 @@ class _Reader:
             if key not in row:
                 self.fail(where, f"{context}every lookup band needs from, to and value")
         low, high, value = (self.number(row, key, where, context=f"{context}lookup ") for key in LOOKUP_KEYS)
-        if high < low:
-            self.fail(where, f"{context}lookup band from {low:g} to {high:g}: 'to' is below 'from'")
         return self.built(path, LookupBand, context, low=low, high=high, value=value)
 
 

@@ -31,6 +31,7 @@ Rule sets are kept as TOML files: ``rule_file`` reads and checks one,
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 
@@ -56,13 +57,21 @@ MAX_WEIGHT = 1e6  # a sanity bound: larger weights are typing mistakes, not poli
 
 
 class RuleError(WorkbenchError, ValueError):
-    """A value no rule set can use (not finite, or implausibly large): refused when the rule set is
-    read or edited, so no contribution can overflow to infinity and decide who goes first.
-    ``key`` is the rule file's field holding it, for the reader to point at its line."""
+    """A rule set that cannot be used (a value not finite or implausibly large, a transform without its
+    number, bands that leave out a priority, two factors of one name...): refused when the rule set is
+    built, whether from a file or by an edit in the app, so both get the same checks and no
+    contribution can overflow to infinity and decide who goes first. ``key`` is the rule file's field
+    holding it (a name, or a path of names and list positions), for the reader to point at its line."""
 
-    def __init__(self, message: str, key: str = ""):
+    def __init__(self, message: str, key: str | tuple = ""):
         super().__init__(message)
         self.key = key
+
+
+def _one_of(value: str, allowed: tuple[str, ...], what: str, key: str) -> None:
+    if value not in allowed:
+        options = " or ".join(f'"{a}"' for a in allowed)
+        raise RuleError(f"{what} must be {options}, not {json.dumps(value, default=str)}", key)
 
 
 def _finite(value: float, what: str, key: str) -> None:
@@ -95,6 +104,8 @@ class LookupBand:
         _finite(self.low, "lookup 'from'", "lookup")
         _finite(self.high, "lookup 'to'", "lookup")
         _plausible(self.value, "lookup value", "lookup")
+        if self.high < self.low:
+            raise RuleError(f"lookup band from {self.low:g} to {self.high:g}: 'to' is below 'from'", "lookup")
 
 
 @dataclass(frozen=True)
@@ -119,10 +130,31 @@ class Factor:
     description: str = ""
 
     def __post_init__(self):
-        _plausible(self.weight, f"factor '{self.name}': weight", "weight")
-        for key in ("at_least", "maximum"):
+        what = f"factor '{self.name}': "
+        if not self.name.strip() or not self.source.strip():
+            raise RuleError(f"a factor needs a name and a source ({what}source '{self.source}')",
+                            "source" if self.name.strip() else "name")
+        _plausible(self.weight, f"{what}weight", "weight")
+        _one_of(self.group, GROUPS, f"{what}group", "group")
+        _one_of(self.transform, TRANSFORMS, f"{what}transform", "transform")
+        _one_of(self.missing, MISSING_POLICIES, f"{what}missing", "missing")
+        for key, transform in (("at_least", "threshold"), ("maximum", "capped")):
+            self._needs(getattr(self, key) is not None, key, transform, f"'{key} = <number>'")
             if getattr(self, key) is not None:
-                _finite(getattr(self, key), f"factor '{self.name}': {key}", key)
+                _finite(getattr(self, key), f"{what}{key}", key)
+        self._needs(bool(self.lookup), "lookup", "banded", "lookup = [{ from = 1, to = 2, value = 4.0 }, ...]")
+        ordered = sorted(self.lookup, key=lambda band: band.low)
+        for before, after in zip(ordered, ordered[1:]):
+            if after.low <= before.high:
+                raise RuleError(f"{what}lookup bands {before.low:g}-{before.high:g} and {after.low:g}-{after.high:g} "
+                                "overlap", "lookup")
+
+    def _needs(self, given: bool, key: str, transform: str, written: str) -> None:
+        """The number (or lookup) ``key`` is given exactly when the transform is the one that uses it."""
+        if given and self.transform != transform:
+            raise RuleError(f"factor '{self.name}': '{key}' only applies to the {transform} transform", key)
+        if not given and self.transform == transform:
+            raise RuleError(f"factor '{self.name}': the {transform} transform needs {written}")
 
     @property
     def words(self) -> str:
@@ -148,8 +180,25 @@ class BandPolicy:
     overlap_weeks: tuple[float, ...] = (0.0,) * len(PRIORITY_BAND_CODES)
 
     def __post_init__(self):
+        placed = [code for codes in self.order for code in codes]
+        for code in placed:
+            if code not in PRIORITY_BAND_CODES:
+                raise RuleError(f"bands.order: {json.dumps(code, default=str)} is not a clinical priority "
+                                f"(use {', '.join(PRIORITY_BAND_CODES)})", "order")
+            if placed.count(code) > 1:
+                raise RuleError(f"bands.order lists {code} twice", "order")
+        if not all(self.order) or not self.order:
+            raise RuleError("bands.order has an empty band []", "order")
+        left_out = [code for code in PRIORITY_BAND_CODES if code not in placed]
+        if left_out:
+            raise RuleError(f"bands.order must place every priority; it leaves out {', '.join(left_out)}", "order")
+        if len(self.overlap_weeks) != len(self.order) or self.overlap_weeks[0]:
+            raise RuleError("bands.overlap_weeks: one figure per band, and none for the most urgent band, "
+                            "which has no band before it to overlap", "overlap_weeks")
         for weeks in self.overlap_weeks:
             _plausible(weeks, "a band overlap (weeks)", "overlap_weeks")
+            if weeks < 0:
+                raise RuleError(f"bands.overlap_weeks must be at least 0, not {weeks:g}", "overlap_weeks")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -206,8 +255,19 @@ class RuleSet:
     origin: RuleSet | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
+        if not self.name.strip():
+            raise RuleError("a rule set needs a name", "name")
+        if not self.factors:
+            raise RuleError("the rule set has no factors: add at least one [[factors]] table", "factors")
+        names = [factor.name for factor in self.factors]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise RuleError(f"two factors are called '{name}': names must differ", ("factors", i, "name"))
         if self.social_cap_weeks is not None:
             _plausible(self.social_cap_weeks, "the social cap (weeks)", "social_cap_weeks")
+            if self.social_cap_weeks < 0:
+                raise RuleError(f"social_cap_weeks must be at least 0, not {self.social_cap_weeks:g}",
+                                "social_cap_weeks")
 
     @property
     def sha256(self) -> str:

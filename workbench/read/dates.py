@@ -409,13 +409,3 @@ def parse_typed_date(text: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
-
-
-def uk_date_text(value: np.datetime64) -> str:
-    """dd/mm/yyyy for a NumPy day, including years outside Python's range.
-
-    >>> uk_date_text(np.datetime64("9999-12-31")), uk_date_text(np.datetime64("1066-10-14"))
-    ('31/12/9999', '14/10/1066')
-    """
-    year, month, day = str(np.datetime64(value, "D")).lstrip("+").rsplit("-", 2)
-    return f"{day}/{month}/{year}"

@@ -23,7 +23,6 @@ import difflib
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +30,7 @@ import numpy as np
 from workbench.fields import CANONICAL_FIELDS, REQUIRED_FIELDS
 from workbench.read import readers
 from workbench.read.normalise import MISSING_MARKERS
+from workbench.resources import user_data_folder
 from workbench.errors import WorkbenchError
 
 PROFILE_VERSION = 1
@@ -316,18 +316,8 @@ _RESERVED_WINDOWS_NAMES = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in ran
 
 
 def profile_folder() -> Path:
-    """Where mapping profiles are kept for this user.
-
-    ``$WORKBENCH_DATA_DIR/mapping_profiles`` if that variable is set; else
-    ``%APPDATA%/PrioritisationWorkbench/mapping_profiles`` on Windows and
-    ``~/.local/share/prioritisation-workbench/mapping_profiles`` elsewhere.
-    """
-    override = os.environ.get("WORKBENCH_DATA_DIR")
-    if override:
-        return Path(override) / "mapping_profiles"
-    if sys.platform == "win32" and os.environ.get("APPDATA"):
-        return Path(os.environ["APPDATA"]) / "PrioritisationWorkbench" / "mapping_profiles"
-    return Path.home() / ".local" / "share" / "prioritisation-workbench" / "mapping_profiles"
+    """Where mapping profiles are kept for this user: the data folder's ``mapping_profiles``."""
+    return user_data_folder() / "mapping_profiles"
 
 
 def profile_file_name(name: str) -> str:

@@ -20,10 +20,10 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from workbench import formats
 from workbench import __version__
-from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, WaitingList
+from workbench.fields import DATE, FIELD_KINDS, FLAG, NUMBER, TEXT, WaitingList
 from workbench.store.files import replacing
-from workbench.read.nhs_number import format_nhs_number
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
 from workbench.errors import WorkbenchError
 from workbench.rank.ranking import Ranking, WithoutFactors
@@ -31,8 +31,11 @@ from workbench.rank.rule_words import describe_factor
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rules import RuleSet
 from workbench.report.identity import RuleSetIdentity, rule_set_identity
-from workbench.report.spreadsheet import uk_date, write_csv
+from workbench.report.spreadsheet import write_csv
 from workbench.check.validation import unknown_band_warning
+from workbench.view.columns import (
+    BAND, BASELINE_RANK, MOVEMENT, NEW_RANK, SCORE, column, contribution_column, source_column, without_column,
+)
 from workbench.report.xlsx import DATE_CELLS, MAX_CELL_TEXT, NUMBER_CELLS, TEXT_CELLS, XlsxWriter
 from workbench.store.decisions import LogEntry
 from workbench.view.filters import FINDINGS, ROW_NUMBER
@@ -41,19 +44,9 @@ CHUNK_ROWS = 5000
 EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
 # Left out of a pseudonymised export: they identify a person directly.
 IDENTIFYING_FIELDS = ("nhs_number", "date_of_birth", "postcode")
-FIELD_LABELS = {
-    "pathway_id": "Pathway ID",
-    "nhs_number": "NHS number",
-    "lsoa": "LSOA",
-    "imd_decile": "IMD decile",
-    "imd_rank": "IMD rank",
-    "imd_quintile": "IMD quintile",
-    "core20": "Core20",
-    "tci_date": "TCI date",
-}
-
 # header, kind of cells ("number", "text", "date"), and row positions -> cell values
-Column = tuple[str, str, Callable[[np.ndarray], list]]
+ExportColumn = tuple[str, str, Callable[[np.ndarray], list]]
+_CELLS = {DATE: DATE_CELLS, NUMBER: NUMBER_CELLS, FLAG: TEXT_CELLS, TEXT: TEXT_CELLS}
 
 
 def export_ranked_list(
@@ -108,7 +101,7 @@ def _spreadsheet_suffix(path: Path, rows: int, what: str) -> str:
     return suffix
 
 
-def _write_csv(path: Path, columns: list[Column], chunks: Iterator[list]) -> int:
+def _write_csv(path: Path, columns: list[ExportColumn], chunks: Iterator[list]) -> int:
     return write_csv(path, [header for header, _, _ in columns], (row for chunk in chunks for row in zip(*chunk)))
 
 
@@ -127,39 +120,25 @@ def _write_workbook(path: Path, columns, chunks, rules: list[tuple[str, Any]], p
 def ranked_columns(
     wl: WaitingList, scenario: Ranking, baseline: Ranking, rule_set: RuleSet, pseudonymise: bool = False,
     without: WithoutFactors | None = None,
-) -> list[Column]:
-    """Every exported column: a header and how to get its cells for some row positions."""
-    movement = baseline.rank - scenario.rank
-    band_names = np.array(scenario.band_names, dtype=object)
-    columns: list[Column] = [
-        ("New rank", NUMBER_CELLS, lambda rows: scenario.rank[rows].tolist()),
-        ("Baseline rank", NUMBER_CELLS, lambda rows: baseline.rank[rows].tolist()),
-        ("Places moved up", NUMBER_CELLS, lambda rows: movement[rows].tolist()),
-        ("Band", TEXT_CELLS, lambda rows: band_names[scenario.band[rows]].tolist()),
-        ("Score (weeks-equivalent)", NUMBER_CELLS, _rounded(scenario.score)),
-    ]
-    for factor in rule_set.factors:
-        contribution = _rounded(scenario.contributions[factor.name])
-        columns.append((f"{factor.name} (weeks-equivalent)", NUMBER_CELLS, contribution))
-    for name in without.factors if without is not None else ():
-        columns.append((f"Rank without {name}", NUMBER_CELLS, _cells(without.ranks(name))))
-    columns += _field_columns(wl, pseudonymise)
+) -> list[ExportColumn]:
+    """Every exported column: a header and how to get its cells for some row positions.
+
+    Headers and figures are those of the ranked list on screen (:mod:`workbench.view.columns`).
+    """
+    own = {NEW_RANK: scenario.rank, BASELINE_RANK: baseline.rank, MOVEMENT: baseline.rank - scenario.rank,
+           BAND: np.array(scenario.band_names, dtype=object)[scenario.band], SCORE: scenario.score}
+    described = [(column(key), values) for key, values in own.items()]
+    described += [(contribution_column(f.name), scenario.contributions[f.name]) for f in rule_set.factors]
+    described += [(without_column(name), without.ranks(name)) for name in (without.factors if without else ())]
+    described += [(column(name), wl.columns[name]) for name in _field_names(wl, pseudonymise)]
     if not pseudonymise:
-        columns += [(f"Source: {header}", TEXT_CELLS, _cells(values)) for header, values in wl.source.items()]
-    return columns
+        described += [(source_column(header), values) for header, values in wl.source.items()]
+    return [(spec.label, _CELLS[spec.kind], spec.cells(values)) for spec, values in described]
 
 
-def _field_columns(wl: WaitingList, pseudonymise: bool) -> list[Column]:
+def _field_names(wl: WaitingList, pseudonymise: bool) -> list[str]:
     names = [name for name in FIELD_KINDS if name in wl.columns] + [n for n in wl.columns if n not in FIELD_KINDS]
-    if pseudonymise:
-        names = [name for name in names if name not in IDENTIFYING_FIELDS]
-    return [(field_label(name), *_field_column(wl, name)) for name in names]
-
-
-def _field_column(wl: WaitingList, name: str) -> tuple[str, Callable[[np.ndarray], list]]:
-    """A field's kind of cells and how to get them: dates as dates, numbers as numbers, NHS numbers as 3-3-4."""
-    kinds = {DATE: DATE_CELLS, NUMBER: NUMBER_CELLS, FLAG: NUMBER_CELLS}
-    return kinds.get(FIELD_KINDS.get(name), TEXT_CELLS), _field_cells(name, wl.column(name))
+    return [name for name in names if not (pseudonymise and name in IDENTIFYING_FIELDS)]
 
 
 def export_rows_shown(
@@ -198,45 +177,18 @@ def export_rows_shown(
 
 
 def _shown_column(wl: WaitingList, name: str, problems: np.ndarray | None) -> tuple[str, Callable[[np.ndarray], list]]:
+    """A column as the list view shows it: its kind of cells and how to get them (the view's own spec)."""
     if name == ROW_NUMBER:
-        return NUMBER_CELLS, _cells(wl.row_id)
-    if name == FINDINGS:
-        return TEXT_CELLS, _cells(problems if problems is not None else np.full(len(wl), None, dtype=object))
-    return _field_column(wl, name)
+        values = wl.row_id
+    elif name == FINDINGS:
+        values = problems if problems is not None else np.full(len(wl), None, dtype=object)
+    else:
+        values = wl.column(name)
+    spec = column(name)
+    return _CELLS[spec.kind], spec.cells(values)
 
 
-def field_label(name: str) -> str:
-    """A column header for a canonical or derived field.
-
-    >>> field_label("nhs_number"), field_label("weeks_waited")
-    ('NHS number', 'Weeks waited')
-    """
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def _field_cells(name: str, values: np.ndarray) -> Callable[[np.ndarray], list]:
-    kind = FIELD_KINDS.get(name)
-    if name == "nhs_number":
-        return lambda rows: [format_nhs_number(v) or None for v in values[rows]]
-    if kind == DATE:
-        return lambda rows: values[rows].astype("datetime64[D]").tolist()  # NaT -> None
-    if kind in (NUMBER, FLAG) and name != "weeks_waited":
-        # Whole numbers as int (a decile of 3, not 3.0) so a CSV shows them plainly.
-        return lambda rows: [int(v) if v.is_integer() else v for v in values[rows].tolist()]
-    if name == "weeks_waited":
-        return _rounded(values, 2)
-    return _cells(values)
-
-
-def _cells(values: np.ndarray) -> Callable[[np.ndarray], list]:
-    return lambda rows: values[rows].tolist()
-
-
-def _rounded(values: np.ndarray, places: int = 4) -> Callable[[np.ndarray], list]:
-    return lambda rows: np.round(values[rows], places).tolist()
-
-
-def _chunks(columns: list[Column], order: np.ndarray, progress: Progress, cancelled: CancelCheck) -> Iterator[list]:
+def _chunks(columns: list[ExportColumn], order: np.ndarray, progress: Progress, cancelled: CancelCheck) -> Iterator[list]:
     """Column-wise cell lists for a few thousand rows at a time, in treatment order (bounded memory)."""
     total = len(order)
     for start in range(0, total, CHUNK_ROWS):
@@ -289,21 +241,15 @@ def _provenance(wl: WaitingList, info: dict | None, pseudonymise: bool,
         ("Source file", info.get("file_name") or "not recorded"),
         ("Source file sha256", info.get("sha256") or "not recorded"),
         ("Sheet", info.get("sheet") or ""),
-        ("Imported at", _date_time(imported_at) if imported_at else "not recorded"),
+        ("Imported at", formats.uk_date_time(imported_at, "not recorded")),
         ("Census date", census if isinstance(census, date) else "not recorded"),
         ("Rows read", info.get("rows_read", "")),
         ("Rows stored", info.get("rows_stored", len(wl))),
         ("Rows exported", len(wl) if rows_exported is None else rows_exported),
-        ("Exported at", _date_time(datetime.now())),
+        ("Exported at", formats.uk_date_time(datetime.now())),
         ("Workbench version", __version__),
         ("Pseudonymised export", "yes: NHS number, date of birth, postcode and source columns left out"
          if pseudonymise else "no"),
         ("Check before use", unknown_band_warning(wl) or "every patient has a recognised clinical priority"),
     ]
 
-
-def _date_time(value: datetime | date) -> str:
-    """dd/mm/yyyy HH:MM for a time, dd/mm/yyyy for a date."""
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    return uk_date(value)

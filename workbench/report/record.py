@@ -15,13 +15,13 @@ makes a single self-contained HTML file.
 from __future__ import annotations
 
 import base64
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
 from typing import Any, Sequence
 
+from workbench import formats
 from workbench.store.decisions import GENESIS, ChainHead, LogEntry, transform_words
 from workbench.compare.equity import RII_MEANING, SII_SIGN, flow_text, inequality_text, overall_text, sii_scope
 from workbench.fields import LONG_WAIT_WEEKS
@@ -143,7 +143,7 @@ def _warnings_section(warnings: Sequence[str]) -> str:
 
 
 def _heading(record: DecisionRecord) -> str:
-    made = f"{record.made_at:%d/%m/%Y %H:%M}"
+    made = formats.uk_date_time(record.made_at)
     by = f" by {escape(record.made_by)}" if record.made_by.strip() else ""
     stamp = (f"<p class=\"warning\">{NOT_FOR_PUBLICATION}.</p>" if record.small_numbers_shown else "")
     control_words = disclosure_stamp(record.small_numbers_shown)["note"]
@@ -161,9 +161,9 @@ def _source_section(info: dict[str, Any] | None, small_numbers_shown: bool) -> s
     rows = [
         ("Source file", info.get("file_name")),
         ("Source file sha256", _mono(info.get("sha256"))),
-        ("Census date", _uk(info.get("census_date"))),
-        ("Rows stored", _count(stored)),
-        ("Imported", _uk(info.get("imported_at"), with_time=True)),
+        ("Census date", formats.uk_date(info.get("census_date"))),
+        ("Rows stored", formats.count(stored)),
+        ("Imported", formats.uk_date_time(info.get("imported_at"))),
     ]
     return "<h2>The waiting list</h2>" + _key_values(rows)
 
@@ -175,10 +175,10 @@ def _rules_section(rule_set: RuleSet, baseline: RuleSet, log: Sequence[LogEntry]
              ("Rule set sha256", _mono(rule_set.sha256)),
              ("Clinical priority bands", ", ".join(rule_set.bands.names)),
              ("Band policy", "strict: no patient crosses a band" if rule_set.bands.strict else _overlaps(rule_set)),
-             ("Social cap", "none" if cap is None else f"social and deprivation factors together at most {cap:g} weeks"),
+             ("Social cap", "none" if cap is None else f"social and deprivation factors together at most {formats.rule_number(cap)} weeks"),
              ("Compared against", f"{baseline.name} (sha256 {baseline.sha256[:12]}…)")]
     header = ["Factor", "Column", "Group", "Weight (weeks-equivalent)", "Transform", "When missing"]
-    rows = [[f.name, f.source, f.group, f"{f.weight:g}", transform_words(f), MISSING_WORDS[f.missing]]
+    rows = [[f.name, f.source, f.group, formats.rule_number(f.weight), transform_words(f), MISSING_WORDS[f.missing]]
             for f in rule_set.factors]
     return ("<h2>The rule set</h2>" + _key_values(items) + _changes_table(identity)
             + "<h3>Factors</h3>" + _table(header, rows, numeric={3}))
@@ -209,7 +209,7 @@ def _changes_table(identity: RuleSetIdentity) -> str:
 
 
 def _overlaps(rule_set: RuleSet) -> str:
-    pairs = [f"{name} {weeks:g} weeks" for name, weeks in zip(rule_set.bands.names, rule_set.bands.overlap_weeks) if weeks]
+    pairs = [f"{name} {formats.rule_number(weeks)} weeks" for name, weeks in zip(rule_set.bands.names, rule_set.bands.overlap_weeks) if weeks]
     return "bounded overlap with the band before: " + ", ".join(pairs)
 
 
@@ -219,13 +219,13 @@ def _comparison_section(comparison: dict[str, Any] | None, small_numbers_shown: 
     if not small_numbers_shown:
         comparison = control(comparison, COMPARISON_FIGURES)
     items = [
-        ("Patients", _count(comparison.get("rows"))),
-        ("Rank correlation with the baseline (Kendall tau)", _figure(comparison["kendall_tau"])),
-        ("Moved up", _count(comparison.get("moved_up"))),
-        ("Moved down", _count(comparison.get("moved_down"))),
-        ("Unchanged", _count(comparison.get("unchanged"))),
-        ("Largest move up (places)", _count(comparison.get("max_moved_up"))),
-        ("Largest move down (places)", _count(comparison.get("max_moved_down"))),
+        ("Patients", formats.count(comparison.get("rows"))),
+        ("Rank correlation with the baseline (Kendall tau)", formats.figure(comparison["kendall_tau"])),
+        ("Moved up", formats.count(comparison.get("moved_up"))),
+        ("Moved down", formats.count(comparison.get("moved_down"))),
+        ("Unchanged", formats.count(comparison.get("unchanged"))),
+        ("Largest move up (places)", formats.count(comparison.get("max_moved_up"))),
+        ("Largest move down (places)", formats.count(comparison.get("max_moved_down"))),
     ]
     return "<h2>How the order changes</h2>" + _key_values(items)
 
@@ -236,11 +236,11 @@ def _equity_section(summary: dict[str, Any] | None, small_numbers_shown: bool) -
     shown = suppressed_summary(summary, small_numbers_shown)
     assumptions = [
         ("Grouped by", grouping_words(shown["by"])),
-        ("Capacity (patients a week)", _figure(shown["capacity_per_week"])),
-        ("New referrals a week", _figure(shown["demand_by_priority"] or shown["demand_per_week"])
+        ("Capacity (patients a week)", formats.figure(shown["capacity_per_week"])),
+        ("New referrals a week", formats.figure(shown["demand_by_priority"] or shown["demand_per_week"])
          if shown["demand_by_priority"] or shown["demand_per_week"] else "not included"),
-        ("Horizon (weeks)", _figure(shown["horizon_weeks"])),
-        ("Next N treated", _count(shown["next_n"])),
+        ("Horizon (weeks)", formats.figure(shown["horizon_weeks"])),
+        ("Next N treated", formats.count(shown["next_n"])),
         ("The list over the horizon", flow_text(shown)),
         ("RTT waits, whole list", overall_text(shown)),
     ]
@@ -254,10 +254,10 @@ def _trend_section(trend: dict[str, Any] | None, small_numbers_shown: bool) -> s
     controlled = (trend or {}).get(DISCLOSURE) or {"controlled": False}
     if not trend or not trend["figures"] or not (controlled["controlled"] or small_numbers_shown):
         return ""
-    shown = {"weeks": _weeks, "share": _share, "count": _count}
+    shown = {"weeks": formats.decimal, "share": formats.share, "count": formats.count}
     rows = [[f["figure"], shown[f["kind"]](f["from"]), shown[f["kind"]](f["to"]), _change_text(f["change"], f["kind"])]
             for f in trend["figures"]]
-    adopted, start, end = (_uk(date.fromisoformat(trend[k])) for k in ("date", "from", "to"))
+    adopted, start, end = (formats.uk_date(date.fromisoformat(trend[k])) for k in ("date", "from", "to"))
     header = ["Figure", f"Snapshot of {start}", f"Snapshot of {end}", "Change"]
     return (f"<h2>Since '{escape(trend['rule_set'])}' was adopted ({adopted})</h2>"
             "<p class=\"note\">Waits at each census date over the RTT waits that count (not projections). "
@@ -278,8 +278,8 @@ def _change_text(change, kind: str) -> str:
 def _equity_table(shown: dict) -> str:
     header = ["Group", "Patients", "Share of list", "Share of the next N treated", "Mean projected wait (weeks)",
               "Change in the mean", "90th percentile (weeks)"]
-    rows = [[g["group"], _count(g["count"]), _share(g["share_of_list"]), _pair(g, "share_of_next_n", _share),
-             _pair(g, "mean_wait", _weeks), g["change"] or "", _pair(g, "p90_wait", _weeks)]
+    rows = [[g["group"], formats.count(g["count"]), formats.share(g["share_of_list"]), _pair(g, "share_of_next_n", formats.share),
+             _pair(g, "mean_wait", formats.decimal), g["change"] or "", _pair(g, "p90_wait", formats.decimal)]
             for g in shown["groups"]]
     return ("<h3>Share treated and projected wait</h3>" + _BOTH_ORDERS
             + _table(header, rows, {1, 2, 3, 4, 6}))
@@ -287,7 +287,7 @@ def _equity_table(shown: dict) -> str:
 
 def _long_wait_table(shown: dict) -> str:
     header = ["Group"] + [f"Past {w} weeks" for w in LONG_WAIT_WEEKS]
-    rows = [[g["group"]] + [_pair(g, f"over_{w}", _count) for w in LONG_WAIT_WEEKS] for g in shown["groups"]]
+    rows = [[g["group"]] + [_pair(g, f"over_{w}", formats.count) for w in LONG_WAIT_WEEKS] for g in shown["groups"]]
     numeric = set(range(1, 1 + len(LONG_WAIT_WEEKS)))
     return ("<h3>Patients whose projected wait passes each threshold</h3>" + _BOTH_ORDERS
             + _table(header, rows, numeric))
@@ -300,7 +300,7 @@ _BOTH_ORDERS = "<p class=\"note\">Where a cell holds two figures: baseline → s
 def _pair(group: dict, key: str, shown) -> str:
     """A group's figure under both orders, ``baseline → scenario``; one ``*`` if both are suppressed.
 
-    >>> _pair({"baseline": {"w": 1.25}, "scenario": {"w": 2.0}}, "w", _weeks)
+    >>> _pair({"baseline": {"w": 1.25}, "scenario": {"w": 2.0}}, "w", formats.decimal)
     '1.2 → 2.0'
     """
     base, scenario = shown(group["baseline"][key]), shown(group["scenario"][key])
@@ -308,7 +308,7 @@ def _pair(group: dict, key: str, shown) -> str:
 
 
 def _inequality_table(shown: dict) -> str:
-    rows = [[name, _figure(shown["sii"][order]), _limits(shown["sii_ci"][order]), _figure(shown["rii"][order]),
+    rows = [[name, formats.figure(shown["sii"][order]), _limits(shown["sii_ci"][order]), formats.figure(shown["rii"][order]),
              _limits(shown["rii_ci"][order]), shown["rii_words"][order] or ""]
             for name, order in (("Baseline", "baseline"), ("Scenario", "scenario"))]
     where, left_out = sii_scope(shown)
@@ -325,7 +325,7 @@ def _inequality_table(shown: dict) -> str:
 def _limits(limits) -> str:
     """A confidence interval as 'low to high'; '*' stays '*'."""
     if isinstance(limits, (list, tuple)):
-        return f"{_figure(limits[0])} to {_figure(limits[1])}"
+        return f"{formats.figure(limits[0])} to {formats.figure(limits[1])}"
     return "" if limits is None else str(limits)
 
 
@@ -414,51 +414,3 @@ def _table(header: list[str], rows: list[list[Any]], numeric: set[int] = frozens
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _uk(value: Any, with_time: bool = False) -> str:
-    """dd/mm/yyyy (and hh:mm) for dates and times; '' for none.
-
-    >>> _uk(date(2026, 3, 31)), _uk(datetime(2026, 3, 31, 9, 5), with_time=True)
-    ('31/03/2026', '31/03/2026 09:05')
-    """
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return "" if value is None else str(value)
-
-
-def _count(value: Any) -> str:
-    if value is None or value == SUPPRESSED:
-        return "" if value is None else SUPPRESSED
-    return f"{int(value):,}"
-
-
-def _share(value: Any) -> str:
-    """A share as a percentage to one decimal place.
-
-    >>> _share(0.1234), _share("*"), _share(None)
-    ('12.3%', '*', '')
-    """
-    if value is None or value == SUPPRESSED:
-        return "" if value is None else SUPPRESSED
-    return f"{100 * value:.1f}%"
-
-
-def _weeks(value: Any) -> str:
-    if value is None or value == SUPPRESSED:
-        return "" if value is None else SUPPRESSED
-    return f"{value:.1f}"
-
-
-def _figure(value: Any) -> str:
-    if value is None:
-        return "not enough data"
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v:g}" for k, v in value.items())
-    if isinstance(value, float) and not math.isfinite(value):
-        return "not enough data"
-    return f"{value:.3g}" if isinstance(value, float) and value != int(value) else f"{value:g}"

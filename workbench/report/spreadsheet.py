@@ -1,10 +1,11 @@
 """Excel-friendly output: safe cells, frozen headers, filters, readable widths.
 
-Every cell the workbench writes goes through :func:`safe_cell`, whether the
-sheet is written by :func:`write_table` (openpyxl) or by ``xlsx.XlsxWriter``
-(big sheets), so no export can carry a formula into a user's spreadsheet (a
-cell that begins with ``=``, ``+``, ``-`` or ``@`` is prefixed with an
-apostrophe-like quote so Excel shows it as text).
+Every cell the workbench writes goes through :func:`safe_cell`, so no export
+can carry a formula into a user's spreadsheet (a cell that begins with ``=``,
+``+``, ``-`` or ``@`` is prefixed with an apostrophe-like quote so Excel shows
+it as text). Every export's workbook is written by ``xlsx.XlsxWriter``;
+:func:`write_table` (openpyxl) writes only the demo list, which is meant to be
+shaped as another program writes a workbook, for the import to read.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from workbench import formats
 from workbench.progress import CancelCheck, check, never
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -111,30 +113,6 @@ def _widen(widths: list[int], values: Sequence[Any]) -> None:
         widths[i] = max(widths[i], shown)
 
 
-def write_key_values(sheet, pairs: Iterable[tuple[str, Any]]) -> None:
-    """A two-column sheet of labels and values (Rules, Provenance)."""
-    write_table(sheet, ["Item", "Value"], pairs)
-
-
-NOTE_SHEET = "Not for publication"
-
-
-def write_note_sheet(book, note: str) -> None:
-    """A first sheet holding one note in bold (e.g. "Not for publication: small numbers shown"),
-    so nobody opens the workbook without seeing it."""
-    sheet = book.create_sheet(NOTE_SHEET, 0)
-    sheet.column_dimensions["A"].width = len(note) + 4
-    sheet.append([_bold(sheet, safe_cell(note))])
-
-
-def uk_date(value: Any) -> str:
-    """dd/mm/yyyy text for a date-like value, '' for missing."""
-    value = safe_cell(value)
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%d/%m/%Y")
-    return "" if value is None else str(value)
-
-
 def write_csv(path, headers: Sequence[str], rows: Iterable[Sequence[Any]], note: str | None = None) -> int:
     """Write an Excel-friendly CSV (UTF-8 with BOM, dates dd/mm/yyyy, no formulas).
 
@@ -153,8 +131,8 @@ def write_csv(path, headers: Sequence[str], rows: Iterable[Sequence[Any]], note:
 
 def _csv_value(value: Any) -> Any:
     value = safe_cell(value)
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return formats.uk_date_time(value) if isinstance(value, datetime) else formats.uk_date(value)
     return "" if value is None else value
 
 

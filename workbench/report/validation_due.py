@@ -31,6 +31,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from workbench import formats
 from workbench.check import waits
 from workbench.fields import WaitingList
 from workbench.progress import CancelCheck, Progress, never, no_progress
@@ -135,7 +136,7 @@ def _removed_words(wl: WaitingList, newest, rows: np.ndarray) -> np.ndarray:
 
 
 def _due_words(due: np.ndarray, census: np.datetime64) -> np.ndarray:
-    shown = [spreadsheet.uk_date(d.astype(date)) for d in due]
+    shown = [formats.uk_date(d.astype(date)) for d in due]
     return np.array([f"overdue since {s}" if d <= census else f"due {s}" for d, s in zip(due, shown)], dtype=object)
 
 
@@ -180,8 +181,8 @@ def write_due_worklist(path: str | os.PathLike, wl: WaitingList, due: DueList, i
 
 def _about(due: DueList, info: dict | None) -> list[tuple[str, Any]]:
     summary = due.summary()
-    return [("File", (info or {}).get("file_name")), ("Census date", spreadsheet.uk_date(due.census_date)),
-            ("Due by", spreadsheet.uk_date(due.by)), ("Pathways listed", summary["pathways"]),
+    return [("File", (info or {}).get("file_name")), ("Census date", formats.uk_date(due.census_date)),
+            ("Due by", formats.uk_date(due.by)), ("Pathways listed", summary["pathways"]),
             ("Cadence", CADENCE_WORDS),
             ("Filling in", "Write the outcome in 'Action taken' (still waiting, treated elsewhere, no longer required, "
                            "moved away, died, did not respond, other), the date in 'Date checked' and your name in "

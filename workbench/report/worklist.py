@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from workbench import formats
 from workbench.report import spreadsheet
 from workbench.fields import WaitingList
 from workbench.store.files import replacing
@@ -30,16 +31,18 @@ from workbench.progress import CancelCheck, Progress, check, never, no_progress,
 from workbench.errors import FINDING_CODES, Finding
 from workbench.report.xlsx import XlsxWriter
 from workbench.store.workspace import Workspace
+from workbench.view.columns import label
+from workbench.view.filters import ROW_NUMBER
 
 if TYPE_CHECKING:
     from workbench.view.opening import LoadedWorkspace
 
 SUMMARY_HEADERS = ("Finding", "Description", "Rows affected")
 WORKLIST_HEADERS = (
-    "Row",
-    "Pathway ID",
-    "NHS number",
-    "Specialty",
+    label(ROW_NUMBER),
+    label("pathway_id"),
+    label("nhs_number"),
+    label("specialty"),
     "Finding",
     "Description",
     "Detail",
@@ -47,7 +50,7 @@ WORKLIST_HEADERS = (
     "Date checked",
     "Checked by",
 )
-LINE_HEADER = "Line in file"
+LINE_HEADER = label("source_line")
 # Excel's limit is 1,048,576 rows per sheet; one is the header.
 ROWS_PER_SHEET = 1_048_575
 ROW_EXPLAINED = "Row = the data row in the imported file (1 = the first row under the headers)"
@@ -173,11 +176,11 @@ def about_pairs(wl: WaitingList, findings: Sequence[Finding], import_info: dict 
         ("File", info.get("file_name")),
         ("File sha256", info.get("sha256")),
         ("Sheet", info.get("sheet")),
-        ("Census date", spreadsheet.uk_date(census) or None),
+        ("Census date", formats.uk_date(census) or None),
         ("Imported at", _local_time_text(info.get("imported_at"))),
         ("Rows in the list", len(wl)),
         ("Rows with a finding", len(np.unique(np.concatenate([f.rows for f in findings]))) if findings else 0),
-        ("Worklist written", datetime.now().strftime("%d/%m/%Y %H:%M")),
+        ("Worklist written", formats.uk_date_time(datetime.now())),
         ("Row", ROW_EXPLAINED),
     ]
     return [(label, value) for label, value in pairs if value not in (None, "")]
@@ -198,7 +201,7 @@ def _local_time_text(value: Any) -> str | None:
         return None
     if value.tzinfo is not None:
         value = value.astimezone().replace(tzinfo=None)
-    return value.strftime("%d/%m/%Y %H:%M")
+    return formats.uk_date_time(value)
 
 
 def _as_date(value: Any) -> date | None:

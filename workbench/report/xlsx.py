@@ -13,6 +13,7 @@ openpyxl and calamine read cells by position.
 from __future__ import annotations
 
 import math
+from html import escape
 import re
 import zipfile
 from datetime import date, datetime
@@ -22,7 +23,7 @@ from typing import Any, Iterable, Sequence
 
 from openpyxl.utils import get_column_letter
 
-from workbench.report.spreadsheet import MAX_WIDTH, NOTE_SHEET, safe_cell
+from workbench.report.spreadsheet import MAX_WIDTH, safe_cell
 
 # How a column's cells are formatted (one pass per column, not per cell).
 NUMBER_CELLS, TEXT_CELLS, DATE_CELLS, ANY_CELLS = "number", "text", "date", "any"
@@ -90,7 +91,7 @@ class XlsxWriter:
     def add_note(self, note: str) -> None:
         """A sheet whose one cell is ``note`` in bold ("Not for publication: small numbers shown"): add it
         first, so nobody opens the workbook without seeing it."""
-        self.add_table(NOTE_SHEET, [note], [])
+        self.add_table("Not for publication", [note], [])
 
     def add_columns(self, name: str, columns: Sequence[tuple[str, str]], chunks: Iterable[list[list]]) -> int:
         """A sheet from column-wise chunks, with a bold frozen header, a filter and fitted widths."""
@@ -151,11 +152,11 @@ def _workbook_rels(count: int) -> str:
 
 def _workbook_xml(sheets: list[tuple[str, str]]) -> str:
     listed = "".join(
-        f'<sheet name="{_escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in enumerate(sheets, 1)
+        f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in enumerate(sheets, 1)
     )
     filters = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-        f"{_escape(_quoted_sheet(name))}!{ref}</definedName>"
+        f"{escape(_quoted_sheet(name))}!{ref}</definedName>"
         for i, (name, ref) in enumerate(sheets)
     )
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -240,7 +241,7 @@ def _text_cell(text: str, header: bool = False) -> str:
     if "\n" in text and not header:
         style = f' s="{STYLE_WRAPPED}"'
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c t="inlineStr"{style}><is><t{space}>{_escape(text)}</t></is></c>'
+    return f'<c t="inlineStr"{style}><is><t{space}>{escape(text)}</t></is></c>'
 
 
 def _cut_to_fit(text: str) -> str:
@@ -254,6 +255,3 @@ def _cut_to_fit(text: str) -> str:
             "characters; an export to .csv keeps it whole]")
     return text[: MAX_CELL_TEXT - len(note)] + note
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from workbench import formats
 from workbench.errors import WorkbenchError
 from workbench.progress import CancelCheck, Progress, never, no_progress
 from workbench.rank.rules import MISSING_WORDS, Factor, RuleSet
@@ -97,7 +97,7 @@ class LogEntry:
     @property
     def shown_time(self) -> str:
         """Local time as users read it: dd/mm/yyyy hh:mm."""
-        return self.logged_at.astimezone().strftime("%d/%m/%Y %H:%M")
+        return formats.uk_date_time(self.logged_at.astimezone())
 
 
 @dataclass(frozen=True)
@@ -435,13 +435,13 @@ def _settings(rule_set: RuleSet) -> dict[str, str]:
         "Version": rule_set.version,
         "Band order": ", ".join(rule_set.bands.names),
         "Band policy": "strict" if rule_set.bands.strict else "bounded overlap",
-        "Social cap (weeks)": "none" if cap is None else _number(cap),
+        "Social cap (weeks)": "none" if cap is None else formats.rule_number(cap),
     }
     for name, weeks in zip(rule_set.bands.names, rule_set.bands.overlap_weeks):
         if weeks:
-            shown[f"Overlap of {name} (weeks)"] = _number(weeks)
+            shown[f"Overlap of {name} (weeks)"] = formats.rule_number(weeks)
     for factor in rule_set.factors:
-        shown[f"{factor.name}: weight"] = _number(factor.weight)
+        shown[f"{factor.name}: weight"] = formats.rule_number(factor.weight)
         shown[f"{factor.name}: column"] = factor.source
         shown[f"{factor.name}: transform"] = transform_words(factor)
         shown[f"{factor.name}: group"] = factor.group
@@ -456,24 +456,13 @@ def transform_words(factor: Factor) -> str:
     'threshold: at least 52'
     """
     if factor.transform == "threshold":
-        return f"threshold: at least {_number(factor.at_least)}"
+        return f"threshold: at least {formats.rule_number(factor.at_least)}"
     if factor.transform == "capped":
-        return f"capped at {_number(factor.maximum)}"
+        return f"capped at {formats.rule_number(factor.maximum)}"
     if factor.transform == "banded":
-        bands = "; ".join(f"{_number(b.low)}-{_number(b.high)} → {_number(b.value)}" for b in factor.lookup)
+        bands = "; ".join(f"{formats.rule_number(b.low)}-{formats.rule_number(b.high)} → {formats.rule_number(b.value)}" for b in factor.lookup)
         return f"banded: {bands}"
     return "linear"
-
-
-def _number(value: float) -> str:
-    """Numbers as people write them, to the six figures the decision record shows weights with: 2, 2.5, 2.30436.
-
-    >>> _number(2.0), _number(2.5), _number(2.304357)
-    ('2', '2.5', '2.30436')
-    """
-    if math.isfinite(value) and value == int(value):
-        return str(int(value))
-    return f"{value:g}"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from workbench.store.locking import _process_alive
-from workbench.read.mapping import profile_folder
+from workbench.resources import user_data_folder
 from workbench.errors import WorkbenchError
 
 PARTIAL_NOTES = "partial-files"  # the data folder's sub-folder of notes naming partial files
@@ -27,9 +27,9 @@ PARTIAL_SUFFIX = ".partial"
 
 
 def data_folder() -> Path:
-    """The user's own data folder (``WORKBENCH_DATA_DIR``, else the application-data folder):
-    settings, the log, mapping profiles and pseudonym keys live there. Created if missing."""
-    folder = profile_folder().parent
+    """The user's own data folder (:func:`workbench.resources.user_data_folder`): settings, the log,
+    mapping profiles and pseudonym keys live there. Created, readable by its owner only, if missing."""
+    folder = user_data_folder()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 

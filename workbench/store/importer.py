@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench import formats
 from workbench.read import codes, readers
 from workbench.check import deprivation, validation
 from workbench.read.dates import implausible_dates
@@ -220,8 +221,8 @@ def import_warnings(census: date, given: date | None, mapping: dict[str, str], d
     """What a person should check before trusting the waits: the census date and date columns."""
     warnings = []
     if given is None and "census_date" not in mapping:
-        latest = f"; the latest clock start in the file is {latest_start:%d/%m/%Y}" if latest_start else ""
-        warnings.append(f"No census date was given or found in the file: waits are counted to today, {census:%d/%m/%Y}"
+        latest = f"; the latest clock start in the file is {formats.uk_date(latest_start)}" if latest_start else ""
+        warnings.append(f"No census date was given or found in the file: waits are counted to today, {formats.uk_date(census)}"
                         f"{latest}. Give the date the list was taken (--census-date).")
     stale = stale_census_warning(census)
     if stale:
@@ -295,7 +296,7 @@ def stale_census_warning(census: date) -> str | None:
     age = (date.today() - census).days
     if age <= STALE_CENSUS_DAYS:
         return None
-    return (f"The census date {census:%d/%m/%Y} is {age} days ago: waits are counted to then, "
+    return (f"The census date {formats.uk_date(census)} is {age} days ago: waits are counted to then, "
             "so they look shorter than they are today.")
 
 

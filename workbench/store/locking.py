@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PureWindowsPath
 
+from workbench import formats
 from workbench.errors import WorkbenchError
 
 LOCK_SUFFIX = ".lock"
@@ -107,7 +108,7 @@ class LockOwner:
         if self is UNKNOWN_OWNER:
             return "another user"
         local = self.since.astimezone() if self.since.tzinfo else self.since
-        return f"{self.user} on {self.host} since {local:%d/%m/%Y %H:%M}"
+        return f"{self.user} on {self.host} since {formats.uk_date_time(local)}"
 
     @property
     def on_this_computer(self) -> bool:
