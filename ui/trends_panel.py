@@ -48,6 +48,7 @@ from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
 from ui.charts import MIN_CHART_HEIGHT, chart_colours, paint_axes
 from ui.sizing import fit_rows, follow_font
 from ui.equity_panel import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, grouping_choices
+from workbench import formats
 from workbench.compare.changes import COUNTED
 from workbench.compare.suppression import CONTROLLED_BRIEFLY, NOT_FOR_PUBLICATION, SUPPRESSED, not_for_publication
 from workbench.compare.trends import (
@@ -89,6 +90,13 @@ def value_text(figure: str, value: Any) -> str:
         return SUPPRESSED
     kind = FIGURE_KINDS.get(figure, "weeks")
     return f"{100 * value:.1f}%" if kind == "share" else f"{value:,.0f}" if kind == "count" else f"{value:.1f} weeks"
+
+
+class CensusDateAxis(pg.DateAxisItem):
+    """Census dates read dd/mm/yyyy on the axis, as everywhere else (pyqtgraph's own labels read "29 Oct")."""
+
+    def tickStrings(self, values, scale, spacing):
+        return [formats.uk_date(datetime.fromtimestamp(value).date()) for value in values]
 
 
 class TrendsPanel(QWidget):
@@ -268,7 +276,7 @@ class TrendsPanel(QWidget):
         self.legend.setWordWrap(True)
         self.legend.setMinimumWidth(1)
         top.addWidget(self.legend, 1)
-        self.chart = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.chart = pg.PlotWidget(axisItems={"bottom": CensusDateAxis(orientation="bottom")})
         self.chart.setBackground("w")
         self.chart.setAccessibleName("Trend chart")
         self.chart.getPlotItem().showGrid(y=True, alpha=0.2)

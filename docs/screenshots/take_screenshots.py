@@ -1,6 +1,6 @@
 """Make the README screenshots: the main window with the demo list, the equity charts, the
 deprivation editions side by side, the import dialog, edited rules and their decision record,
-the help page and About; and the window at the sizes of the screens workshops use: 1920x1080,
+the help page and About; the Trends tab over twelve weekly snapshots; and the window at the sizes of the screens workshops use: 1920x1080,
 and workshop mode on a 1280x720 projector.
 
 Run from the repository root: ``python docs/screenshots/take_screenshots.py``.
@@ -156,10 +156,40 @@ def edited_rules_and_help_shots(app: QApplication) -> None:
     window.close()
 
 
+def trends_shot(app: QApplication) -> None:
+    """Twelve weekly snapshots of a 5,000-row list ending today, a rule set adopted today, on the Trends tab."""
+    from datetime import date, timedelta
+
+    from ui.main_window import MainWindow
+    from workbench.demo_weeks import import_week, weekly_lists
+    from workbench.rank.bundled_rules import treat_in_turn
+    from workbench.store import decisions
+    from workbench.store.workspace import Workspace
+    from workbench.store.workspace_files import SAVED, WorkspaceFile
+
+    folder = Path(tempfile.mkdtemp(prefix="workbench-weeks-"))
+    workspace = folder / "weeks.sqlite"
+    for week in weekly_lists(rows=5000, weeks=12, start=date.today() - timedelta(weeks=11)):
+        import_week(week, workspace, folder)
+    with Workspace.open(workspace) as ws:
+        decisions.record_decision(ws, "Service manager", "Adopted for the quarter", "", treat_in_turn())
+    window = MainWindow()
+    window.show()
+    window.resize(1400, 900)
+    shown = []
+    window.trends.pageShown.connect(lambda *_: shown.append(True))
+    window.show_workspace(WorkspaceFile(workspace, SAVED))
+    window.tabs.setCurrentWidget(window.trends.panel)
+    settle(app, lambda: bool(shown) and not window.compute.is_busy(), timeout=120)
+    window.grab().save(str(HERE / "trends.png"))
+    window.close()
+
+
 if __name__ == "__main__":
     application = make_application(sys.argv)
     main_window_shots(application)
     sized_shots(application)
     import_dialog_shot(application)
     edited_rules_and_help_shots(application)
+    trends_shot(application)
     print(f"screenshots written to {HERE}")
