@@ -144,11 +144,18 @@ def test_xlsx_is_readable_by_calamine(tmp_path, ranked):
     assert dict(book.get_sheet_by_name("Provenance").to_python()[1:])["Source file"] == "not recorded"
 
 
+def read_ranked_csv(path) -> tuple[str, list[dict]]:
+    """A ranked CSV's first line (the rules that made the order) and its rows under their headers."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        ranked_by = next(csv.reader(handle))[0]
+        return ranked_by, list(csv.DictReader(handle))
+
+
 def test_csv_export(tmp_path, ranked):
     path = tmp_path / "ranked.csv"
     assert export_ranked_list(path, *ranked, RULES, IMPORT) == 3
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    ranked_by, rows = read_ranked_csv(path)
+    assert ranked_by.startswith(f"Ranked by {RULES.name}") and f"rule set sha256 {RULES.sha256}" in ranked_by
     assert [r["Pathway ID"] for r in rows] == ["P-3", "P-1", "P-2"]
     assert rows[1]["Wait start"] == "01/12/2025" and rows[1]["Date of birth"] == "15/06/1950"
     assert rows[1]["NHS number"] == "943 476 5919"
@@ -193,10 +200,26 @@ def test_the_export_reads_as_the_list_and_the_ranked_list_do(tmp_path, ranked):
     the texts on screen (view/columns.py), whichever field."""
     wl, scenario, baseline = ranked
     export_ranked_list(tmp_path / "ranked.csv", wl, scenario, baseline, RULES, IMPORT)
-    with open(tmp_path / "ranked.csv", encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    _ranked_by, rows = read_ranked_csv(tmp_path / "ranked.csv")
     first = int(scenario.order[0])
     for key in ("clinical_priority", "wait_start", "nhs_number", "pathway_id"):
         on_screen = column(key).text(wl.columns[key])(first)
         assert rows[0][label(key)] == on_screen, key
     assert rows[0][label(SCORE)] and label(SCORE) == "Score (weeks-equivalent)"
+
+
+def test_a_ranked_csv_names_edited_rules_with_their_changes_and_reads_back_as_a_list(tmp_path, ranked):
+    """The CSV has no Rules sheet: its first line names the rules as the record does, and the workbench
+    still reads the file (the line is taken as a title above the headers)."""
+    from workbench.store.importer import import_file
+    from workbench.store.workspace import Workspace
+
+    wl, scenario, baseline = ranked
+    edited = with_weight(RULES, RULES.factors[0].name, 3.5)
+    path = tmp_path / "ranked.csv"
+    export_ranked_list(path, wl, rank(edited, wl), baseline, edited, IMPORT)
+    ranked_by, _rows = read_ranked_csv(path)
+    assert ranked_by.startswith(f"Ranked by Edited from {RULES.name}") and "weight: " in ranked_by and "→ 3.5" in ranked_by
+    import_file(path, tmp_path / "back.sqlite")
+    with Workspace.open(tmp_path / "back.sqlite") as ws:
+        assert sorted(ws.load_list().columns["pathway_id"]) == ["P-1", "P-2", "P-3"]

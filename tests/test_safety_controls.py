@@ -38,8 +38,10 @@ def write_rows(path: Path, rows: list[list[str]], headers=HEADERS, encoding="utf
     return path
 
 
-def read_csv(path: Path) -> list[dict[str, str]]:
+def read_ranked_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a ranked CSV, under its headers (its first line names the rules that ranked it)."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
+        assert next(csv.reader(handle))[0].startswith("Ranked by ")
         return list(csv.DictReader(handle))
 
 
@@ -58,7 +60,7 @@ def demo_workspace(tmp_path_factory):
 def test_the_exported_list_never_puts_a_more_urgent_band_after_a_less_urgent_one(demo_workspace, tmp_path):
     out = tmp_path / "ranked.csv"
     assert main(["rank", "--workspace", str(demo_workspace), "--rules", "inclusive-recovery", "--out", str(out)]) == 0
-    rows = read_csv(out)
+    rows = read_ranked_csv(out)
     order = load_rules(bundled_rule_sets()["inclusive-recovery"]).bands.names
     bands = [order.index(row["Band"]) for row in rows]
     assert bands == sorted(bands) and len(set(bands)) >= 4
@@ -70,7 +72,7 @@ def test_the_exported_social_parts_never_exceed_the_cap(demo_workspace, tmp_path
     out = tmp_path / "ranked.csv"
     assert main(["rank", "--workspace", str(demo_workspace), "--rules", "inclusive-recovery", "--out", str(out)]) == 0
     social = [f"{f.name} (weeks-equivalent)" for f in rules.factors if f.group == "social"]
-    totals = [sum(float(row[name] or 0) for name in social) for row in read_csv(out)]
+    totals = [sum(float(row[name] or 0) for name in social) for row in read_ranked_csv(out)]
     assert max(totals) <= rules.social_cap_weeks + 1e-4
     assert max(totals) > rules.social_cap_weeks - 0.5  # the cap was reached, so it was tested
 
@@ -216,7 +218,7 @@ def test_a_missing_priority_is_flagged_and_shown_in_its_own_band_at_the_end(tmp_
     out = tmp_path / "ranked.csv"
     assert main(["rank", "--workspace", str(tmp_path / "ws.sqlite"), "--rules", "treat-in-turn",
                  "--out", str(out)]) == 0
-    assert [(row["Pathway ID"], row["Band"]) for row in read_csv(out)] == [("A3", "P2"), ("A2", "P4"),
+    assert [(row["Pathway ID"], row["Band"]) for row in read_ranked_csv(out)] == [("A3", "P2"), ("A2", "P4"),
                                                                           ("A1", "unknown")]
     assert result.findings["missing_priority"] == 1
 

@@ -78,7 +78,7 @@ def export_ranked_list(
     chunks = _chunks(columns, scenario.order, progress, cancelled)
     with replacing(path) as partial:
         if suffix == ".csv":
-            written = _write_csv(partial, columns, chunks)
+            written = _write_csv(partial, columns, chunks, _ranked_by(rule_set, baseline.rule_set, log))
         else:
             provenance = _provenance(wl, import_info, pseudonymise)
             rules = _rules_items(rule_set, baseline.rule_set, log)
@@ -101,8 +101,18 @@ def _spreadsheet_suffix(path: Path, rows: int, what: str) -> str:
     return suffix
 
 
-def _write_csv(path: Path, columns: list[ExportColumn], chunks: Iterator[list]) -> int:
-    return write_csv(path, [header for header, _, _ in columns], (row for chunk in chunks for row in zip(*chunk)))
+def _write_csv(path: Path, columns: list[ExportColumn], chunks: Iterator[list], note: str | None = None) -> int:
+    return write_csv(path, [header for header, _, _ in columns], (row for chunk in chunks for row in zip(*chunk)), note)
+
+
+def _ranked_by(rule_set: RuleSet, baseline_rules: RuleSet, log: Sequence[LogEntry]) -> str:
+    """A CSV's first line: the rules that made the order, named as the record and the workbook name them
+    (a CSV has no Rules sheet, and a ranked list that cannot say what ordered it must not be acted on)."""
+    identity = rule_set_identity(rule_set, log)
+    changes = f" ({identity.changes_text()})" if identity.edited else ""
+    return (f"Ranked by {identity.title}{changes}, rule set sha256 {identity.sha256}, against "
+            f"{baseline_rules.name}; exported {formats.uk_date_time(datetime.now())} by the prioritisation "
+            f"workbench {__version__}")
 
 
 def _write_workbook(path: Path, columns, chunks, rules: list[tuple[str, Any]], provenance) -> tuple[int, int]:
