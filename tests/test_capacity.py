@@ -164,3 +164,24 @@ def test_the_table_is_controlled_unless_small_numbers_are_shown():
     rows = {r["specialty"]: r for r in specialty_queue_figures(small_list(), 12, 6)}
     assert rows["110"]["queue_size"] == rows["110"]["mean_wait"] == rows["110"]["relief_capacity"] == "*"
     assert rows[ALL_SPECIALTIES]["queue_size"] == "*" and rows[ALL_SPECIALTIES]["capacity_per_week"] == 12
+
+
+def test_new_referrals_per_priority_reach_the_projection_and_the_queue_figures():
+    """Referrals set per priority (as the Capacity tab sets them) are projected as such, and the queue
+    figures count all of them; in the list's own mix they would be another projection."""
+    from tests.ui.conftest import make_list
+    from workbench.compare.preview import EquityCache, PreviewRequest, compute_preview, prepare_list
+    from workbench.compare.queues import CapacitySettings, queue_table
+    from workbench.rank.bundled_rules import treat_in_turn
+
+    wl = make_list(400)
+    ready = prepare_list(wl)
+    by_priority = CapacitySettings(10.0, 13.0, demand_by_priority=(("P2", 6.0), ("P4", 2.0)))
+    in_the_mix = CapacitySettings(10.0, 13.0, demand_per_week=8.0)
+    shown = {settings: compute_preview(PreviewRequest(ready, treat_in_turn(), "imd_quintile", settings, EquityCache()))
+             for settings in (by_priority, in_the_mix)}
+    assert shown[by_priority].equity_problem is None
+    assert shown[by_priority].summary["demand_by_priority"] == {"P2": 6.0, "P4": 2.0}
+    assert shown[by_priority].summary["groups"] != shown[in_the_mix].summary["groups"]
+    tables = [queue_table(wl, settings)[-1] for settings in (by_priority, in_the_mix)]
+    assert tables[0]["target_queue_size"] == tables[1]["target_queue_size"] is not None  # 8 a week either way

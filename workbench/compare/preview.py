@@ -52,12 +52,14 @@ class EquityCache:
 
     def inputs(self, wl: WaitingList, by: str, capacity: CapacitySettings, prepared: Prepared | None = None
                ) -> EquityInputs:
-        key = (id(wl), by, capacity.capacity_per_week, capacity.horizon_weeks, capacity.demand_per_week)
+        key = (id(wl), by, capacity.capacity_per_week, capacity.horizon_weeks, capacity.demand_per_week,
+               capacity.demand_by_priority)
         if key not in self._inputs:
             if len(self._inputs) > 8:
                 self._inputs.clear()
             self._inputs[key] = prepare_equity(wl, by, capacity.capacity_per_week, capacity.horizon_weeks,
-                                               capacity.demand_per_week, prepared=prepared)
+                                               capacity.demand_per_week, dict(capacity.demand_by_priority) or None,
+                                               prepared=prepared)
         return self._inputs[key]
 
 

@@ -39,12 +39,26 @@ NAME_KEYS = ("specialty", "specialty_name")  # what a row is about: shown even f
 
 @dataclass(frozen=True)
 class CapacitySettings:
-    """What the projections assume. ``demand_per_week`` None: new referrals are left out."""
+    """What the projections assume. New referrals a week come in the list's own mix of priorities
+    (``demand_per_week``) or per priority (``demand_by_priority``: (code, a week) pairs, as a manager
+    expects more urgent referrals than the list's mix shows); neither: they are left out."""
 
     capacity_per_week: float
     horizon_weeks: float = 13.0
     demand_per_week: float | None = None
     target_wait_weeks: float = 18.0
+    demand_by_priority: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def referrals_per_week(self) -> float | None:
+        """Every new referral a week, however given (None: left out).
+
+        >>> CapacitySettings(100, demand_by_priority=(("P2", 5.0), ("P4", 20.0))).referrals_per_week
+        25.0
+        """
+        if self.demand_by_priority:
+            return sum(rate for _code, rate in self.demand_by_priority)
+        return self.demand_per_week
 
 
 def default_capacity(rows: int) -> float:
@@ -66,7 +80,7 @@ def queue_table(
     """Queue figures per specialty and for all specialties, disclosure-controlled unless
     ``small_numbers_shown`` (see :func:`workbench.compare.capacity.specialty_queue_figures`)."""
     check(cancelled)
-    rows = specialty_queue_figures(wl, settings.capacity_per_week, settings.demand_per_week,
+    rows = specialty_queue_figures(wl, settings.capacity_per_week, settings.referrals_per_week,
                                    target_wait=settings.target_wait_weeks, small_numbers_shown=small_numbers_shown)
     progress(1.0, "Queue figures ready")
     return rows
