@@ -17,8 +17,10 @@ import math
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -70,24 +72,35 @@ class CapacityPanel(QWidget):
 
     def settings(self) -> CapacitySettings:
         demand = self.demand.value()
+        by_priority = tuple((code, box.value()) for code, box in self.priority_boxes.items() if box.value() > 0)
+        per_priority = self.per_priority.isChecked()
         return CapacitySettings(
             capacity_per_week=self.capacity.value(),
             horizon_weeks=self.horizon.value(),
-            demand_per_week=demand if demand > 0 else None,
+            demand_per_week=demand if demand > 0 and not per_priority else None,
             target_wait_weeks=self.target.value(),
+            demand_by_priority=by_priority if per_priority else (),
         )
 
-    def set_settings(self, settings: CapacitySettings) -> None:
-        """Show settings without announcing them (a new list's defaults)."""
-        boxes = (self.capacity, self.horizon, self.demand, self.target)
+    def set_settings(self, settings: CapacitySettings, priorities: list[str] | None = None) -> None:
+        """Show settings without announcing them (a new list's defaults); ``priorities``, those new
+        referrals can be given for (a new list's: :func:`workbench.compare.projection.referral_priorities`)."""
+        if priorities is not None:
+            self._make_priority_boxes(priorities)
+        by_priority = dict(settings.demand_by_priority)
+        boxes = (self.capacity, self.horizon, self.demand, self.target, self.per_priority, *self.priority_boxes.values())
         for box in boxes:
             box.blockSignals(True)
         self.capacity.setValue(settings.capacity_per_week)
         self.horizon.setValue(settings.horizon_weeks)
         self.demand.setValue(settings.demand_per_week or 0.0)
         self.target.setValue(settings.target_wait_weeks)
+        self.per_priority.setChecked(bool(by_priority))
+        for code, box in self.priority_boxes.items():
+            box.setValue(by_priority.get(code, 0.0))
         for box in boxes:
             box.blockSignals(False)
+        self._show_per_priority(bool(by_priority))
         self._say_what_projections_use()
 
     def show_table(self, rows: list[dict], small_numbers_shown: bool = False) -> None:
@@ -142,12 +155,26 @@ class CapacityPanel(QWidget):
         self.target = self._box(1.0, 104.0, 18.0, " weeks", "Target wait")
         form = QFormLayout()
         form.addRow("Capacity:", self.capacity)
-        form.addRow("New referrals:", self.demand)
+        self.per_priority = QCheckBox("Per &priority")
+        self.per_priority.setToolTip("New referrals a week for each clinical priority (say, more urgent referrals "
+                                     "than the list's own mix). Unticked: they come in the list's own mix.")
+        self.per_priority.toggled.connect(self._on_per_priority)
+        demand_row = QHBoxLayout()
+        demand_row.addWidget(self.demand, 1)
+        demand_row.addWidget(self.per_priority)
+        self.priority_boxes: dict[str, QDoubleSpinBox] = {}
+        self.priority_rows = QWidget()
+        self.priority_rows.setAccessibleName("New referrals a week per priority")
+        self.priority_grid = QGridLayout(self.priority_rows)
+        self.priority_grid.setContentsMargins(0, 0, 0, 0)
+        self.priority_rows.hide()
+        form.addRow("New referrals:", demand_row)
+        form.addRow(self.priority_rows)
         form.addRow("Horizon:", self.horizon)
         form.addRow("Target wait:", self.target)
         explain = QLabel(
-            "The projections treat the list in order at this capacity. With new referrals, they take their share "
-            "of each week's capacity first. Queue figures follow the NHS-R waiting list formulas (per week; NHS-R's "
+            "The projections treat the list in order at this capacity. New referrals join the list week by week "
+            "(in its own mix of priorities, or as set per priority) and take their places by the rule set. Queue figures follow the NHS-R waiting list formulas (per week; NHS-R's "
             "defaults); target queue size and relief capacity need the referral rate. Hover over a column's "
             "heading for what it means.")
         explain.setWordWrap(True)
@@ -210,6 +237,30 @@ class CapacityPanel(QWidget):
         self._say_what_projections_use()
         self.settingsChanged.emit(self.settings())
 
+    def _on_per_priority(self, on: bool) -> None:
+        self._show_per_priority(on)
+        self._on_changed(0.0)
+
+    def _show_per_priority(self, on: bool) -> None:
+        self.demand.setEnabled(not on)
+        self.priority_rows.setVisible(on and bool(self.priority_boxes))
+
+    def _make_priority_boxes(self, priorities: list[str]) -> None:
+        """One box per priority on the list (a referral copies the groups of a patient of its priority)."""
+        while self.priority_grid.count():
+            self.priority_grid.takeAt(0).widget().deleteLater()
+        self.priority_boxes = {}
+        for place, code in enumerate(priorities):  # two to a row: a tall column would squeeze the table
+            box = self._box(0.0, 1e6, 0.0, " a week", f"New referrals a week of priority {code}")
+            box.setSpecialValueText("none")
+            label = QLabel(f"{code}:")
+            label.setBuddy(box)
+            row, column = divmod(place, 2)
+            self.priority_grid.addWidget(label, row, 2 * column)
+            self.priority_grid.addWidget(box, row, 2 * column + 1)
+            self.priority_boxes[code] = box
+        self.per_priority.setEnabled(bool(priorities))
+
     def _say_what_projections_use(self) -> None:
         """Beside the inputs, what the equity charts now assume: changing referrals here changes them."""
         self.projections.setText(projections_text(self.settings()))
@@ -220,13 +271,17 @@ def projections_text(settings: CapacitySettings) -> str:
 
     >>> projections_text(CapacitySettings(96.0, 13.0, 40.0))
     'The equity projections (Equity impact tab) now include 40 new referrals a week, each taking its place by the rule set, with 96 patients treated a week over 13 weeks.'
+    >>> projections_text(CapacitySettings(96.0, 13.0, demand_by_priority=(("P2", 5.0), ("P4", 20.0))))[:109]
+    'The equity projections (Equity impact tab) now include 25 new referrals a week (P2 5, P4 20), each taking its'
     >>> projections_text(CapacitySettings(96.0, 13.0))
     'The equity projections (Equity impact tab) now assume no new referrals, with 96 patients treated a week over 13 weeks.'
     """
     treated = f"{_rate(settings.capacity_per_week)} patients treated a week over {settings.horizon_weeks:g} weeks"
-    demand = settings.demand_per_week
+    demand = settings.referrals_per_week
+    by_priority = ", ".join(f"{code} {_rate(rate)}" for code, rate in settings.demand_by_priority)
     if demand:
-        return (f"The equity projections (Equity impact tab) now include {_rate(demand)} new referrals a week, "
+        mix = f" ({by_priority})" if by_priority else ""
+        return (f"The equity projections (Equity impact tab) now include {_rate(demand)} new referrals a week{mix}, "
                 f"each taking its place by the rule set, with {treated}.")
     return f"The equity projections (Equity impact tab) now assume no new referrals, with {treated}."
 

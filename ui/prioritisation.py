@@ -51,6 +51,7 @@ from ui.workshop import WorkshopActions
 from workbench.compare.preview import (
     EquityCache, ListReady, PreviewRequest, PreviewResult, compute_preview, prepare_list, rank_correlation,
 )
+from workbench.compare.projection import referral_priorities
 from workbench.compare.queues import CapacitySettings, default_capacity, queue_table
 from workbench.fields import WaitingList
 from workbench.rank.bundled_rules import starting_rule_set, treat_in_turn
@@ -139,7 +140,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         self.rules.set_rule_set(starting_rule_set(wl))
         self.rules.set_columns(wl.column_names())
         self.last_recorded = self.rules.rule_set
-        self.capacity.set_settings(CapacitySettings(default_capacity(len(wl))))
+        self.capacity.set_settings(CapacitySettings(default_capacity(len(wl))), referral_priorities(wl))
         self.equity.set_groupings(grouping_choices(wl), DEFAULT_GROUPING)
         self.equity.set_context(loaded.source_name or loaded.file.display_name, loaded.census_date)
         self.ranked.show_comparison("Preparing the list…")

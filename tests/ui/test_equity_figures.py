@@ -61,6 +61,25 @@ def test_changing_referrals_says_the_equity_projections_now_include_them(qtbot, 
     assert "with 40 new referrals a week joining the list" in controller.equity.legend.text()  # above the charts
 
 
+def test_new_referrals_can_be_set_per_priority_and_the_projections_use_them(qtbot, app):
+    window, controller, _path = app
+    capacity = controller.capacity
+    window.tabs.setCurrentWidget(capacity)
+    assert list(capacity.priority_boxes) == ["P1b", "P2", "P3", "P4", "P5", "P6"]  # the demo list's, most urgent first
+    assert not capacity.priority_rows.isVisible()
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        qtbot.mouseClick(capacity.per_priority, Qt.MouseButton.LeftButton)
+    assert capacity.priority_rows.isVisible() and not capacity.demand.isEnabled()
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        capacity.priority_boxes["P2"].setValue(20.0)
+    assert controller.result.summary["demand_by_priority"] == {"P2": 20.0}
+    assert "now include 20 new referrals a week (P2 20)" in capacity.projections.text()
+    assert "with new referrals by priority joining the list" in controller.equity.legend.text()
+    with qtbot.waitSignal(controller.previewUpdated, timeout=WAIT_MS):
+        qtbot.mouseClick(capacity.per_priority, Qt.MouseButton.LeftButton)  # back to the list's own mix: none given
+    assert controller.result.summary["demand_by_priority"] is None and capacity.demand.isEnabled()
+
+
 def test_the_legend_names_an_edited_rule_set_as_edited(qtbot, app):
     _window, controller, _path = app
     assert "Scenario: Inclusive recovery" in controller.equity.legend.text()

@@ -161,7 +161,7 @@ def test_export_the_decision_record_and_the_ranked_list(qtbot, app, tmp_path):
     with qtbot.waitSignal(controller.rankedListExported, timeout=WAIT_MS):
         controller.export_ranked_list(tmp_path / "ranked.csv")
     lines = (tmp_path / "ranked.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert len(lines) == 5001 and lines[1].startswith("1,")
+    assert len(lines) == 5002 and lines[0].startswith('"Ranked by Inclusive recovery 1.0') and lines[2].startswith("1,")
 
 
 def test_save_compare_and_use_scenarios(qtbot, app):

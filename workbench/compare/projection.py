@@ -56,7 +56,7 @@ from workbench.errors import WorkbenchError
 from workbench.rank.ranking import (
     Prepared, Ranking, _missing_unit, _overlap_distance, _priority_codes, _transform, factor_units, factor_values,
 )
-from workbench.rank.rules import PRIORITY_BAND_CODES, TIME_LIMIT_USED, WEEKS_WAITED, RuleSet
+from workbench.rank.rules import PRIORITY_BAND_CODES, TIME_LIMIT_USED, UNKNOWN, WEEKS_WAITED, RuleSet
 
 LIMIT_WEEKS = 520  # ten years: a list that does not clear by then is reported as such
 LATER_EPOCH_WEEKS = 13  # re-scoring interval after the horizon, for rule sets whose scores grow unevenly
@@ -105,6 +105,17 @@ def referral_streams(
         if rate > 0:
             streams.append(Stream(float(rate), rng.permutation(of_code)))
     return tuple(streams)
+
+
+def referral_priorities(wl: WaitingList) -> list[str]:
+    """The priorities new referrals can be given for: those of the patients still waiting (a referral
+    copies the groups of a patient of its priority), most urgent first.
+
+    >>> referral_priorities(WaitingList(np.arange(1, 4), {"clinical_priority": np.array(["P4", "p2", "X"], dtype=object)}))
+    ['P2', 'P4']
+    """
+    codes = np.unique(_priority_codes(wl)[_still_waiting(wl, np.arange(len(wl)))])
+    return [PRIORITY_BAND_CODES[code] for code in codes if PRIORITY_BAND_CODES[code] != UNKNOWN]
 
 
 def _still_waiting(wl: WaitingList, rows: np.ndarray) -> np.ndarray:
