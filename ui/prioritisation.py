@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QApplication, QSplitter
 from ui.capacity_panel import CapacityPanel
 from ui.decision_actions import DecisionActions
 from ui.decision_log import DecisionLogPanel
-from ui.equity_panel import EquityPanel, grouping_choices
+from ui.equity_panel import EquityPanel
 from ui.explain_panel import ExplainPanel
 from ui.export_actions import ExportActions
 from ui.ranked_view import RankedView, comparison_text
@@ -48,6 +48,7 @@ from ui.rules_panel import RulesPanel
 from ui.scenarios import ScenariosPanel
 from ui.workers import Task, Worker
 from ui.workshop import WorkshopActions
+from workbench.compare.equity import grouping_choices
 from workbench.compare.preview import (
     EquityCache, ListReady, PreviewRequest, PreviewResult, compute_preview, prepare_list, rank_correlation,
 )

@@ -47,8 +47,9 @@ from PySide6.QtWidgets import (
 from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
 from ui.charts import MIN_CHART_HEIGHT, chart_colours, paint_axes
 from ui.sizing import fit_rows, follow_font
-from ui.equity_panel import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, grouping_choices
+from ui.equity_panel import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION
 from workbench.compare.changes import COUNTED
+from workbench.compare.equity import grouping_choices
 from workbench.compare.suppression import CONTROLLED_BRIEFLY, NOT_FOR_PUBLICATION, SUPPRESSED, not_for_publication
 from workbench.compare.trends import (
     FIGURE_KINDS, FIGURE_WORDS, census_dates, changes_and_audit, has_several_snapshots, series, since_adoption,
