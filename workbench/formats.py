@@ -122,6 +122,17 @@ def number(value: Any, missing: str = "") -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
+def correlation(tau: Any) -> str:
+    """Kendall tau to 3 places, never rounding a difference away to a misleading 1.000.
+
+    >>> correlation(0.81234), correlation(0.99996), correlation(1.0), correlation("*")
+    ('0.812', 'above 0.999', '1.000', '*')
+    """
+    if isinstance(tau, str):
+        return tau
+    return "above 0.999" if 0.9995 <= tau < 1.0 else f"{tau:.3f}"
+
+
 def rule_number(value: float) -> str:
     """A number of a rule set (a weight, a threshold, weeks of overlap) to six significant figures, as the
     rule file, the Rules panel and the decision record show it: an AHP weight of 2.304357 is not rounded
