@@ -109,6 +109,18 @@ def share(value: Any, places: int = 1, missing: str = "") -> str:
     return value if isinstance(value, str) else f"{100 * value:.{places}f}%"
 
 
+def percent_of(part: int, whole: int) -> str:
+    """A part of a whole as a whole percentage ('<1%' rather than a misleading 0%).
+
+    >>> percent_of(1, 1000), percent_of(0, 10), percent_of(5, 10)
+    ('<1%', '0%', '50%')
+    """
+    if whole == 0 or part == 0:
+        return "0%"
+    share = 100 * part / whole
+    return "<1%" if share < 1 else f"{share:.0f}%"
+
+
 def number(value: Any, missing: str = "") -> str:
     """Whole numbers as they are (ages, deciles, ranks), others to one place.
 
