@@ -143,10 +143,6 @@ EXPLAINED = explained("Projected wait", "Next N treated", "Range for the unknown
                       "RTT waits counted", "Within 18 weeks", "Long waits")
 
 
-
-
-
-
 class EquityPanel(QWidget):
     """The equity charts, a grouping chooser, and chart export.
 
@@ -482,8 +478,8 @@ class EquityPanel(QWidget):
         the relative index (short: the words are in the hover text and under the charts)."""
         where, left_out = sii_scope(self.summary)
         rii = [self.summary["rii"].get(order) for order in ("baseline", "scenario")]
-        notes = [f"+: the most deprived wait longer; whiskers: 95% CI; RII {index_text(rii[0], None, 2)} → {index_text(rii[1], None, 2)}",
-                 left_out]
+        rii_text = " → ".join(index_text(value, None, 2) for value in rii)
+        notes = [f"+: the most deprived wait longer; whiskers: 95% CI; RII {rii_text}", left_out]
         self._titles["sii"] = (f"Slope index of inequality across {where} (weeks)",
                                "<br>".join(escape(note) for note in notes if note))
 
