@@ -59,6 +59,14 @@ def test_entries_are_chained_from_genesis(workspace):
     assert verify_chain(workspace) is None and verify_all(workspace) is None
 
 
+def test_an_entry_reads_when_who_what_and_why(workspace):
+    three_decisions(workspace)
+    record_decision(workspace, "J Smith", "Rules exported", "", treat_in_turn())
+    first, *_, unexplained = decision_log(workspace)
+    assert first.text() == f"{first.shown_time} · Dr A Patel\nStarted from treat in turn\nWhy: baseline"
+    assert unexplained.text() == f"{unexplained.shown_time} · J Smith\nRules exported"
+
+
 def test_each_rule_set_is_kept_once_and_recoverable_by_sha(workspace):
     three_decisions(workspace)
     record_decision(workspace, "J Smith", "Looked again", "", treat_in_turn())

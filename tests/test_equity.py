@@ -9,6 +9,7 @@ from workbench.compare.equity import (
     describe_change,
     equity_summary,
     group_rows,
+    grouping_choices,
     inequality_indices,
     plan_service,
     prepare_equity,
@@ -34,6 +35,14 @@ def make_list(weeks_waited, **columns) -> WaitingList:
         else:
             typed[name] = np.array(values, dtype=object)
     return WaitingList(row_id=np.arange(1, n + 1), columns=typed, source=source)
+
+
+def test_grouping_choices_offer_what_the_list_holds_usual_ones_first():
+    wl = make_list([1, 2], imd_quintile=[1, 5], sex=["Female", "Male"], src_Carer=["Y", "N"],
+                   src_Learning_disability_flag=["Y", "N"])
+    assert grouping_choices(wl) == [("IMD quintile", "imd_quintile"), ("Sex", "sex"),
+                                    ("Learning disability", "learning_disability"), ("Column: Carer", "Carer")]
+    assert grouping_choices(make_list([1])) == []
 
 
 def by_group(summary):

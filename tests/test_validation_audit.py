@@ -108,10 +108,10 @@ def test_the_command_line_writes_the_audit_with_its_method(tmp_path, audited):
                           "--not-for-publication", "--out", str(tmp_path / "audit.xlsx")], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(NOT_FOR_PUBLICATION.upper())
-    assert ("Female: 30 on the list (50.0%), 20 validated; removed 8 (40.0%, ratio 2.0, 95% interval 0.77 to 5.17); "
-            "did not respond 5 (25.0%, ratio 6.25, 95% interval 0.79 to 49.28)") in run.stdout
+    assert ("Female: 30 on the list (50.0%), 20 validated; removed 8 (40.0%, rate ratio 2.00 (0.77 to 5.17)); "
+            "did not respond 5 (25.0%, rate ratio 6.25 (0.79 to 49.28))") in run.stdout
     assert "log method (Katz)" in run.stdout and (tmp_path / "audit.xlsx").is_file()
     controlled = subprocess.run([sys.executable, "-m", "workbench", "validation-audit", "--workspace", str(workspace),
                                  "--by", "sex", "--out", str(tmp_path / "audit.csv")], capture_output=True, text=True)
-    assert "Female: 30 on the list (50.0%), 20 validated; removed 10 (50.0%, ratio *); did not respond *" in controlled.stdout
+    assert "Female: 30 on the list (50.0%), 20 validated; removed 10 (50.0%, rate ratio *); did not respond *" in controlled.stdout
     assert "NOT FOR PUBLICATION" not in controlled.stdout and "Not for publication" not in (tmp_path / "audit.csv").read_text("utf-8-sig")

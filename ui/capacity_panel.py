@@ -12,8 +12,6 @@ in words under the table.
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -31,34 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR, not_for_publication_banner
-from workbench.compare.queues import COLUMNS, NAME_KEYS, CapacitySettings
-from workbench.compare.suppression import CONTROLLED, NOT_FOR_PUBLICATION, SUPPRESSED
+from workbench.compare.queues import (
+    COLUMNS, NAME_KEYS, CapacitySettings, figure_text, load_warnings, projections_text,
+)
+from workbench.compare.suppression import CONTROLLED, NOT_FOR_PUBLICATION
 from workbench.report.glossary import explain_text, explained
 
 NOT_GIVEN = "not given"
-NONE_NEEDED = "none needed"
-COUNT_KEYS = ("queue_size", "backlog_52")
-
-
-def shown_figure(key: str, value, row: dict | None = None) -> str:
-    """A figure as the table shows it (``row`` gives the words behind a missing relief capacity).
-
-    >>> shown_figure("queue_size", 1234), shown_figure("waiting_list_pressure", 2.42307), shown_figure("relief_capacity", None)
-    ('1,234', '2.42', '—')
-    >>> shown_figure("relief_capacity", None, {"relief_words": "no extra capacity needed"})
-    'none needed'
-    """
-    if key == "relief_capacity" and value is None and row and row.get("relief_words"):
-        return NONE_NEEDED
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if value == SUPPRESSED or isinstance(value, str):
-        return str(value)
-    if key in COUNT_KEYS:
-        return f"{int(value):,}"
-    if key in ("waiting_list_pressure", "queue_load"):
-        return f"{value:.2f}"
-    return f"{value:,.1f}"
 
 
 class CapacityPanel(QWidget):
@@ -118,7 +95,7 @@ class CapacityPanel(QWidget):
         self.warnings.setVisible(bool(self.warnings.text()))
 
     def _cell(self, key: str, row: dict, bold: bool) -> QTableWidgetItem:
-        item = QTableWidgetItem(shown_figure(key, row.get(key), row))
+        item = QTableWidgetItem(figure_text(key, row.get(key), row))
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
         if key not in NAME_KEYS:
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -265,55 +242,3 @@ class CapacityPanel(QWidget):
         """Beside the inputs, what the equity charts now assume: changing referrals here changes them."""
         self.projections.setText(projections_text(self.settings()))
 
-
-def projections_text(settings: CapacitySettings) -> str:
-    """What the equity projections use, in words (the Capacity tab's inputs feed the Equity impact tab).
-
-    >>> projections_text(CapacitySettings(96.0, 13.0, 40.0))
-    'The equity projections (Equity impact tab) now include 40 new referrals a week, each taking its place by the rule set, with 96 patients treated a week over 13 weeks.'
-    >>> projections_text(CapacitySettings(96.0, 13.0, demand_by_priority=(("P2", 5.0), ("P4", 20.0))))[:109]
-    'The equity projections (Equity impact tab) now include 25 new referrals a week (P2 5, P4 20), each taking its'
-    >>> projections_text(CapacitySettings(96.0, 13.0))
-    'The equity projections (Equity impact tab) now assume no new referrals, with 96 patients treated a week over 13 weeks.'
-    """
-    treated = f"{_rate(settings.capacity_per_week)} patients treated a week over {settings.horizon_weeks:g} weeks"
-    demand = settings.referrals_per_week
-    by_priority = ", ".join(f"{code} {_rate(rate)}" for code, rate in settings.demand_by_priority)
-    if demand:
-        mix = f" ({by_priority})" if by_priority else ""
-        return (f"The equity projections (Equity impact tab) now include {_rate(demand)} new referrals a week{mix}, "
-                f"each taking its place by the rule set, with {treated}.")
-    return f"The equity projections (Equity impact tab) now assume no new referrals, with {treated}."
-
-
-def _rate(value: float) -> str:
-    return f"{value:,.1f}".removesuffix(".0")
-
-
-def load_warnings(rows: list[dict], named: int = 3) -> str:
-    """The queues whose load is 1 or more, in one short paragraph (the table marks each one).
-
-    >>> rows = [{"specialty": s, "specialty_name": None, "queue_load": 1.25,
-    ...          "load_warning": "Queue load 1.25: referrals are at or above capacity"} for s in ("110", "120")]
-    >>> load_warnings(rows + [{**rows[0], "specialty": "All specialties"}])
-    'Every specialty and all together: queue load 1.25: referrals are at or above capacity.'
-    >>> load_warnings([{**rows[0], "load_warning": None, "queue_load": 0.5}, rows[1]])
-    '120: queue load 1.25: referrals are at or above capacity.'
-    """
-    warned = [row for row in rows if row.get("load_warning")]
-    if not warned:
-        return ""
-    shown = [row for row in rows if isinstance(row.get("queue_load"), float)]  # not hidden, not missing
-    if len(warned) == len(shown) > 1 and len({round(row["queue_load"], 6) for row in warned}) == 1:
-        return f"Every specialty and all together: {_lower_first(warned[-1]['load_warning'])}."
-    lines = [f"{_queue_name(row)}: {_lower_first(row['load_warning'])}." for row in warned[:named]]
-    more = len(warned) - named
-    return " ".join(lines) + (f" And {more} more marked ⚠ in the table." if more > 0 else "")
-
-
-def _queue_name(row: dict) -> str:
-    return " ".join(part for part in (row["specialty"], row.get("specialty_name")) if part)
-
-
-def _lower_first(text: str) -> str:
-    return text[0].lower() + text[1:]

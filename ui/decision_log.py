@@ -25,14 +25,6 @@ from workbench.report.glossary import explained
 from workbench.report.identity import RuleSetIdentity, recorded_rationale
 from workbench.store.decisions import GENESIS, BrokenLink, ChainHead, LogEntry
 
-def entry_text(entry: LogEntry) -> str:
-    """One decision as the dock lists it: when and who, what, and why."""
-    lines = [f"{entry.shown_time} · {entry.person}", entry.action]
-    if entry.rationale:
-        lines.append(f"Why: {entry.rationale}")
-    return "\n".join(lines)
-
-
 NO_CHANGES = "No changes to the rules since the last recorded decision."
 NAME_NOT_GIVEN = "(name not given)"
 WHY_PLACEHOLDER = "Why: the reasons the group agreed on"
@@ -77,7 +69,7 @@ class DecisionLogPanel(QWidget):
         if self.identity is not None:
             self.show_rules(self.identity)  # reasons recorded for these rules may have arrived
         for entry in reversed(entries):
-            item = QListWidgetItem(entry_text(entry))
+            item = QListWidgetItem(entry.text())
             item.setToolTip(f"Rule set sha256 {entry.rules_sha256 or '(none)'}\nEntry hash {entry.entry_hash}\n\n"
                             + explained("sha256", "Hash chain"))
             self.list.addItem(item)

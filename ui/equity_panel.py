@@ -31,7 +31,6 @@ picture says what it is: title, list, rule sets, date, and a key on each chart.
 
 from __future__ import annotations
 
-import textwrap
 from contextlib import contextmanager
 from html import escape
 from dataclasses import dataclass
@@ -53,13 +52,12 @@ from ui.charts import MIN_CHART_HEIGHT, PRINTED, ChartColours, CountAxis, chart_
 from ui.disclosure import CONTROL_TOOLTIP, STAMP_COLOUR, not_for_publication_banner
 from ui.sizing import fit_wrapping_row, font_changed, wrap_when_narrow
 from workbench import formats
-from workbench.check.deprivation import FIFTHS, GROUP_PARTS, NATION_NOT_KNOWN, NATIONS
+from workbench.check.deprivation import GROUP_PARTS
 from workbench.view.columns import label as column_label
 from workbench.compare.equity import (
-    LEARNING_DISABILITY, SUGGESTED_GROUPINGS, UNKNOWN_GROUPS, flow_text, inequality_text, overall_text,
-    sii_scope,
+    UNKNOWN_GROUPS, deprivation_note, flow_text, index_text, inequality_text, overall_text, projection_words,
+    range_text, short_group_names, sii_scope,
 )
-from workbench.fields import WaitingList
 from workbench.compare.suppression import (
     NOT_FOR_PUBLICATION, SUPPRESSED, disclosure_note, not_for_publication, shown_difference,
 )
@@ -71,7 +69,6 @@ BLUE, ORANGE, SKY, VERMILLION, GREEN, PURPLE, GREY = (
     "#0072B2", "#E69F00", "#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#999999")
 REPORT_WIDTH, REPORT_HEIGHT = 900, 640  # pixels of the charts picture in the decision record
 PICTURE_WIDTH, PICTURE_HEIGHT = 1200, 900  # pixels of an exported picture of the charts
-GROUPING_TITLES = {LEARNING_DISABILITY: "Learning disability"}
 
 
 @dataclass(frozen=True)
@@ -138,28 +135,12 @@ DIFFERENCE_AXIS_TITLES = {"mean": "Weeks (scenario − baseline)", "p90": "Weeks
                           "share": "Percentage points", "breaches": "Patients (scenario − baseline)"}
 BOTTOM_TITLES = {"sii": "Order", "movement": "Places moved (positive: moved up)"}
 COUNT_CHARTS = ("breaches", "movement")  # counts of patients: whole-number ticks
-TICK_LINE = 8  # characters on a line of a group's name under a chart
-NATION_NAMES = (*NATIONS, NATION_NOT_KNOWN)
 NOTE_LINES = 3  # lines of figures in words shown under the charts before scrolling
 TITLE_MARGIN = 30  # pixels around a chart's title, beside its axis
 CHART_TITLE = "Equity impact"
 EXPLAINED = explained("Projected wait", "Next N treated", "Range for the unknowns", "Slope index of inequality (SII)",
                       "Relative index of inequality (RII)", "Confidence interval", "Deprivation fifth", "Baseline",
                       "RTT waits counted", "Within 18 weeks", "Long waits")
-
-
-def grouping_choices(wl: WaitingList) -> list[tuple[str, str]]:
-    """(title, grouping) pairs the list supports: the usual ones first, then its source columns."""
-    choices = []
-    for by in SUGGESTED_GROUPINGS:
-        if by == LEARNING_DISABILITY:
-            if any("learning" in header.casefold() for header in wl.source):
-                choices.append((GROUPING_TITLES[by], by))
-        elif by in wl.columns:
-            choices.append((column_label(by), by))
-    choices += [(f"Column: {header}", header) for header in wl.source if "learning" not in header.casefold()]
-    return choices
-
 
 
 class EquityPanel(QWidget):
@@ -440,7 +421,7 @@ class EquityPanel(QWidget):
                         pen=pg.mkPen(self._series_colour(key, number)))
             marks += [x[i] for i, v in enumerate(series_values) if v == SUPPRESSED]
         self._place_marks(key, marks)
-        ticks = tick_texts(labels)
+        ticks = short_group_names(labels)
         axis = self.plots[key].getAxis("bottom")
         axis.setTicks([list(enumerate(ticks))])
         lines = max((tick.count("\n") + 1 for tick in ticks), default=1)
@@ -497,8 +478,8 @@ class EquityPanel(QWidget):
         the relative index (short: the words are in the hover text and under the charts)."""
         where, left_out = sii_scope(self.summary)
         rii = [self.summary["rii"].get(order) for order in ("baseline", "scenario")]
-        notes = [f"+: the most deprived wait longer; whiskers: 95% CI; RII {_rii_mark(rii[0])} → {_rii_mark(rii[1])}",
-                 left_out]
+        rii_text = " → ".join(index_text(value, None, 2) for value in rii)
+        notes = [f"+: the most deprived wait longer; whiskers: 95% CI; RII {rii_text}", left_out]
         self._titles["sii"] = (f"Slope index of inequality across {where} (weeks)",
                                "<br>".join(escape(note) for note in notes if note))
 
@@ -616,7 +597,7 @@ class EquityPanel(QWidget):
             return ""
         unknown = [g["count"] for g in self.summary["groups"] if g["group"] in UNKNOWN_GROUPS]
         count = SUPPRESSED if SUPPRESSED in unknown else sum(unknown)
-        shown = " and ".join(f"{order} {_range_text(r)}" for order, r in zip(("baseline", "scenario"), ranges))
+        shown = " and ".join(f"{order} {range_text(r, ' weeks')}" for order, r in zip(("baseline", "scenario"), ranges))
         return (f". If the {formats.decimal(count, 0, 'not known')} patients of unknown group all belonged "
                 f"here, the mean could be: {shown}")
 
@@ -830,90 +811,12 @@ def _key_html(series: tuple[Series, ...]) -> str:
     return " &nbsp;".join(f"<span style='color:{s.colour}'>■</span> {escape(s.name)}" for s in series)
 
 
-def projection_words(shown: dict) -> str:
-    """One line above the charts: what the projection assumes (changed in the Capacity tab).
-
-    >>> projection_words({"capacity_per_week": 96.0, "demand_per_week": 40.0, "horizon_weeks": 13})
-    'Projected over 13 weeks at 96 treated a week, with 40 new referrals a week joining the list (Capacity tab).'
-    >>> projection_words({"capacity_per_week": {"110": 5.0}, "demand_per_week": None, "horizon_weeks": 13})
-    "Projected over 13 weeks at each specialty's capacity, with no new referrals (Capacity tab)."
-    >>> projection_words({"capacity_per_week": 50.0, "demand_by_priority": {"P2": 5.0}, "horizon_weeks": 13})
-    'Projected over 13 weeks at 50 treated a week, with new referrals by priority joining the list (Capacity tab).'
-    """
-    capacity = shown["capacity_per_week"]
-    treated = "each specialty's capacity" if isinstance(capacity, dict) else f"{formats.decimal(capacity, 0, 'not known')} treated a week"
-    demand = shown.get("demand_per_week")
-    if shown.get("demand_by_priority"):
-        referrals = "with new referrals by priority joining the list"
-    elif demand:
-        referrals = f"with {formats.decimal(demand, 0, 'not known')} new referrals a week joining the list"
-    else:
-        referrals = "with no new referrals"
-    return f"Projected over {shown['horizon_weeks']:g} weeks at {treated}, {referrals} (Capacity tab)."
-
-
 def _bar_x(count: int, series: int, number: int) -> np.ndarray:
     """Where series ``number`` of ``series`` draws its bars, one per group."""
     width = 0.8 / series
     return np.arange(count) - 0.4 + width * (number + 0.5)
 
 
-def _range_text(limits: Any) -> str:
-    """'12.3 to 14.1 weeks'; '*' stays '*'; '-' for none."""
-    if isinstance(limits, (list, tuple)):
-        return f"{limits[0]:.1f} to {limits[1]:.1f} weeks"
-    return SUPPRESSED if limits == SUPPRESSED else "-"
-
-
-def _rii_mark(value: Any) -> str:
-    return "-" if value is None else SUPPRESSED if value == SUPPRESSED else f"{value:.2f}"
-
-
 def _sii_mark(value: Any, limits: Any) -> str:
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    return f"{value:.2f}" + (f"\n({limits[0]:.1f} to {limits[1]:.1f})" if isinstance(limits, (list, tuple)) else "")
-
-
-def deprivation_note(shown: dict) -> str:
-    """Whose deprivation groups a chart of one nation shows (its axis names only the fifths).
-
-    >>> deprivation_note({"by": "imd_quintile", "groups": [{"group": "England, middle fifth"}, {"group": "Not known"}]})
-    " Groups: England's own deprivation fifths (each nation's index is its own)."
-    """
-    nations = {g["group"].split(", ", 1)[0] for g in shown["groups"] if ", " in g["group"]}
-    if shown["by"] not in GROUP_PARTS or len(nations) != 1:
-        return ""
-    parts = "fifths" if shown["by"] == "imd_quintile" else "deciles"
-    return f" Groups: {nations.pop()}'s own deprivation {parts} (each nation's index is its own)."
-
-
-def tick_texts(labels: list[str]) -> list[str]:
-    r"""The groups' names on a chart's axis, short and on short lines so neighbours never overlap
-    (the hover text and the tables give them whole). Groups by deprivation are numbered, 1 = most
-    deprived (the axis title says so); the nation is named only when the chart shows more than one.
-
-    >>> tick_texts(["England, most deprived fifth", "England, second least deprived fifth", "Not known"])
-    ['1', '4', 'Not\nknown']
-    >>> tick_texts(["England, decile 1 (most deprived)", "Wales, decile 10 (least deprived)"])
-    ['England\n1', 'Wales\n10']
-    """
-    nations = {label.split(", ", 1)[0] for label in labels} & set(NATION_NAMES)
-    shown = []
-    for label in labels:
-        nation, _comma, part = label.partition(", ")
-        number = _group_number(part) if nation in NATION_NAMES else None
-        if number is None:
-            shown.append("\n".join(textwrap.wrap(label, TICK_LINE, break_long_words=False)))
-        else:
-            shown.append(f"{nation}\n{number}" if len(nations) > 1 else str(number))
-    return shown
-
-
-def _group_number(part: str) -> int | None:
-    """A deprivation group's number, 1 = most deprived ("middle fifth": 3; "decile 10 (least deprived)": 10)."""
-    if part in FIFTHS:
-        return FIFTHS.index(part) + 1
-    words = part.split()
-    return int(words[1]) if len(words) > 1 and words[0] == "decile" and words[1].isdigit() else None
-
+    """The SII over its bar, its 95% CI on a line under it."""
+    return index_text(value, None, 2) + (f"\n({range_text(limits)})" if isinstance(limits, (list, tuple)) else "")

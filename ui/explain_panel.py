@@ -97,7 +97,7 @@ class ExplainPanel(QWidget):
                  MOVEMENT: movement_text(explanation.movement), SCORE: formats.decimal(explanation.score, 2)}
         for key, text in facts.items():
             self.facts[label(key)].setText(text)
-        self.facts[WITHOUT_TITLE].setText(WORKING_OUT if without_pending else biggest_without(explanation))
+        self.facts[WITHOUT_TITLE].setText(WORKING_OUT if without_pending else explanation.biggest_without_text())
         self._explain_terms()
         terms = escape(explain_text(self.facts[WITHOUT_TITLE].text()), quote=False).replace("\n", "<br>")
         self.facts[WITHOUT_TITLE].setToolTip(WITHOUT_TOOLTIP + ("<br><br>" + without_html(explanation)
@@ -250,21 +250,6 @@ class ExplainPanel(QWidget):
         self.zero_line.setPen(pg.mkPen(colours.axis))
         for text in self.labels + self.notes:
             text.setColor(colours.text)
-
-
-def biggest_without(explanation: Explanation) -> str:
-    """The social factor that moves this patient most, with their rank without it (the chart gives each).
-
-    >>> e = Explanation(0, 1, "A", "P2", 3.0, 7.0, {"Carer": 1.0, "LD": 0.0}, {"Carer": "carer", "LD": "learning "
-    ...                 "disability"}, ("Carer", "LD"), 5, 9, None, False, rank_without={"Carer": 7, "LD": 5})
-    >>> biggest_without(e)
-    '7 without carer (2 places later)'
-    """
-    lines = explanation.without_lines()
-    if not lines:
-        return ""
-    words, rank, change = max(lines, key=lambda line: abs(line[1] - explanation.rank))
-    return f"{rank:,} without {words} ({change})"
 
 
 def without_html(explanation: Explanation) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -206,8 +207,8 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         sheet = self.chosen_sheet() if sheet is None and self.headers else sheet
         with_sheets = self.sheet_box.count() == 0  # opening a workbook can take a moment: off the GUI thread too
-        task = self.compute.submit(partial(_read_preview, self.path, sheet, self.header_row(), with_sheets), lane="preview",
-                                   description="Reading the first rows")
+        read = partial(readers.preview_with_sheets, self.path, sheet, self.header_row(), with_sheets, SAMPLE_ROWS)
+        task = self.compute.submit(read, lane="preview", description="Reading the first rows")
         task.finished.connect(self._on_preview_ready)
         task.failed.connect(self._on_preview_failed)
 
@@ -339,7 +340,7 @@ class ImportDialog(QDialog):
         missing = mapping_rules.missing_required(mapping) if self.headers else list(REQUIRED_FIELDS)
         if missing:
             names = ", ".join(column_label(m) for m in missing)
-            self.required_note.setText(f"<b>Still needed:</b> choose the column that holds {_escape(names)}. "
+            self.required_note.setText(f"<b>Still needed:</b> choose the column that holds {escape(names, quote=False)}. "
                                        "The list cannot be used without it.")
         else:
             self.required_note.setText("Every required field has a column. Check the others, then Import.")
@@ -356,7 +357,7 @@ class ImportDialog(QDialog):
         shares = {field: mapping_rules.blank_share(self.sample[header]) for field, header in mapping.items()
                   if header in self.sample}
         warnings = mapping_rules.nearly_empty(mapping, shares, sample=SAMPLE_ROWS if self._file_is_sampled() else None)
-        self.empty_note.setText("<br>".join(f"<b>Check:</b> {_escape(w)}" for w in warnings))
+        self.empty_note.setText("<br>".join(f"<b>Check:</b> {escape(w, quote=False)}" for w in warnings))
         self.empty_note.setVisible(bool(warnings))
 
     def _on_profile_chosen(self, position: int) -> None:
@@ -406,7 +407,7 @@ class ImportDialog(QDialog):
             box.addItem(NOT_IN_FILE, None)
             for header in self.headers:
                 box.addItem(header, header)
-                box.setItemData(box.count() - 1, _example(samples.get(header)), Qt.ItemDataRole.ToolTipRole)
+                box.setItemData(box.count() - 1, mapping_rules.example_values(samples.get(header)), Qt.ItemDataRole.ToolTipRole)
             box.setCurrentIndex(max(0, box.findData(detected.get(name))) if detected.get(name) else 0)
             box.blockSignals(False)
 
@@ -505,7 +506,7 @@ class ImportDialog(QDialog):
 
     def _file_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        name = QLabel(f"<b>{_escape(self.path.name)}</b>")
+        name = QLabel(f"<b>{escape(self.path.name, quote=False)}</b>")
         name.setToolTip(str(self.path))
         row.addWidget(name)
         row.addStretch(1)
@@ -668,9 +669,9 @@ class ImportDialog(QDialog):
         census = self.census_date()
         age = 0 if census is None else (date.today() - census).days
         if age <= STALE_CENSUS_DAYS:
-            self.census_note.setText(_escape(where_from))
+            self.census_note.setText(escape(where_from, quote=False))
             return
-        self.census_note.setText(f"{_escape(where_from)} <b>That is {age:,} days ago: waits are counted to it, "
+        self.census_note.setText(f"{escape(where_from, quote=False)} <b>That is {age:,} days ago: waits are counted to it, "
                                  "so they will look shorter than they are today.</b>")
 
     def _buttons(self) -> QDialogButtonBox:
@@ -691,21 +692,3 @@ class ImportDialog(QDialog):
             self.cancel_import()
         else:
             self.reject()
-
-
-def _read_preview(path: Path, sheet: str | None, header_row: int | None, with_sheets: bool, progress, cancelled):
-    """The workbook's sheet names (when asked) and the first rows (runs on the worker)."""
-    sheets = readers.list_sheets(path) if with_sheets else []
-    return sheets, readers.preview(path, sheet, rows=SAMPLE_ROWS, header_row=header_row)
-
-
-def _example(values: np.ndarray | None) -> str:
-    """A tooltip showing the first few values of a column."""
-    if values is None:
-        return ""
-    shown = [str(v) for v in values[:5] if v not in (None, "")]
-    return "e.g. " + ", ".join(shown) if shown else "(empty in the first rows)"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

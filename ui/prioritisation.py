@@ -40,14 +40,15 @@ from PySide6.QtWidgets import QApplication, QSplitter
 from ui.capacity_panel import CapacityPanel
 from ui.decision_actions import DecisionActions
 from ui.decision_log import DecisionLogPanel
-from ui.equity_panel import EquityPanel, grouping_choices
+from ui.equity_panel import EquityPanel
 from ui.explain_panel import ExplainPanel
 from ui.export_actions import ExportActions
-from ui.ranked_view import RankedView, comparison_text
+from ui.ranked_view import RankedView
 from ui.rules_panel import RulesPanel
 from ui.scenarios import ScenariosPanel
 from ui.workers import Task, Worker
 from ui.workshop import WorkshopActions
+from workbench.compare.equity import grouping_choices
 from workbench.compare.preview import (
     EquityCache, ListReady, PreviewRequest, PreviewResult, compute_preview, prepare_list, rank_correlation,
 )
@@ -221,8 +222,8 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         if result is not self.result:
             return
         self.comparison = comparison
-        self.ranked.show_comparison(comparison_text(comparison, rule_set_identity(result.rule_set).title,
-                                                    self.ready.baseline.rule_set.name))
+        self.ranked.show_comparison(comparison.sentence(rule_set_identity(result.rule_set).title,
+                                                        self.ready.baseline.rule_set.name))
         self.correlationUpdated.emit(comparison)
 
     def _comparison_line(self, result: PreviewResult, _comparison) -> str:

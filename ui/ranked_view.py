@@ -18,37 +18,10 @@ from PySide6.QtWidgets import (
 
 from ui.ranked_model import RankedModel
 from ui.sizing import fit_rows, follow_font
-from workbench.rank.ranking import Comparison
 from workbench.report.glossary import explained
 
 RESIZE_SAMPLE_ROWS = 100
 WAITING_TEXT = "Open a waiting list to see it in priority order."
-
-
-def tau_text(tau: float) -> str:
-    """Kendall tau to 3 places, never rounding a difference away to a misleading 1.000.
-
-    >>> tau_text(0.81234), tau_text(0.99996), tau_text(1.0)
-    ('0.812', 'above 0.999', '1.000')
-    """
-    if 0.9995 <= tau < 1.0:
-        return "above 0.999"
-    return f"{tau:.3f}"
-
-
-def comparison_text(comparison: Comparison | None, rule_name: str = "", baseline_name: str = "") -> str:
-    """One line comparing the new order with the baseline.
-
-    >>> c = Comparison(10, 0.8, 3, 2, 5, 1.2, 4, 2, 5, np.array([1]), np.array([2]))
-    >>> comparison_text(c, "Inclusive recovery", "Treat in turn")
-    'Inclusive recovery against Treat in turn: 3 moved up (at most 4 places), 2 moved down (at most 2), 5 unchanged; rank correlation (Kendall tau) 0.800.'
-    """
-    if comparison is None:
-        return ""
-    return (f"{rule_name} against {baseline_name}: {comparison.moved_up:,} moved up "
-            f"(at most {comparison.max_moved_up:,} places), {comparison.moved_down:,} moved down "
-            f"(at most {comparison.max_moved_down:,}), {comparison.unchanged:,} unchanged; "
-            f"rank correlation (Kendall tau) {tau_text(comparison.kendall_tau)}.")
 
 
 class RankedView(QWidget):

@@ -35,16 +35,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.view.columns import label as column_label
 from ui.undo import (
     AddFactorEdit, BandPolicyEdit, MissingPolicyEdit, RemoveFactorEdit, ReplaceRules, SocialCapEdit, TransformEdit,
     WeightEdit,
 )
 from workbench.rank.rule_edits import unique_factor_name
 from workbench.errors import WorkbenchError
-from workbench.rank.rule_words import describe_factor, format_lookup, parse_lookup
+from workbench.rank.rule_words import describe_factor, format_lookup, parse_lookup, source_title
 from workbench.rank.rules import (
-    CLINICAL, MISSING_WORDS, SOCIAL, TIME_LIMIT_USED, TRANSFORMS, WEEKS_WAITED, Factor, RuleSet, factor_sources,
+    CLINICAL, MISSING_WORDS, SOCIAL, TRANSFORMS, Factor, RuleSet, factor_sources,
 )
 from workbench.rank.rule_writer import dump_rules
 from workbench.rank.rule_file import load_rules
@@ -55,14 +54,7 @@ RULES_FILTER = "Rule sets (*.toml);;All files (*)"
 SLIDER_STEPS_PER_WEEK = 10  # the slider moves in tenths of a weeks-equivalent
 SLIDER_MAX_WEEKS = 20.0
 DEFAULT_CAP_WEEKS = 8.0
-SPECIAL_SOURCES = {WEEKS_WAITED: "Weeks waited", TIME_LIMIT_USED: "Share of the priority's time limit used"}
 PROBLEM_STYLE = "color: #a00000;"
-
-
-# --------------------------------------------------------------------------- words
-def source_title(source: str) -> str:
-    """How a factor's column is named to users."""
-    return SPECIAL_SOURCES.get(source) or column_label(source)
 
 
 # --------------------------------------------------------------------------- one factor

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
 from workbench.view.columns import label as column_label
-from ui.ranked_view import tau_text
 from workbench import formats
 from workbench.compare.scenarios import ScenarioComparison
 from workbench.compare.suppression import disclosure_note, not_for_publication
@@ -152,7 +151,7 @@ class CompareDialog(QDialog):
         self.headline = QLabel(
             f"<b>A: {escape(a.name)}</b> (sha256 {a.sha256[:12]}…) &nbsp; <b>B: {escape(b.name)}</b> "
             f"(sha256 {b.sha256[:12]}…)<br>Rank correlation between the two orders (Kendall tau): "
-            f"<b>{tau_text(result.kendall_tau)}</b>; under B {formats.count(result.moved_up)} patients move up and "
+            f"<b>{formats.correlation(result.kendall_tau)}</b>; under B {formats.count(result.moved_up)} patients move up and "
             f"{formats.count(result.moved_down)} move down compared with A.")
         self.headline.setWordWrap(True)
         self.headline.setToolTip(explained("sha256", "Kendall tau"))

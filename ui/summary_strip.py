@@ -20,23 +20,12 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePol
 
 from ui.charts import CountAxis, chart_colours, follow_app_font, paint_axes
 from ui.sizing import font_changed
+from workbench import formats
 from workbench.fields import LONG_WAIT_WEEKS, RTT_STANDARD_WEEKS
 from workbench.report.glossary import explain_text, explained
 from workbench.view.summary import HISTOGRAM_TAIL_WEEKS, HISTOGRAM_WEEK_STEP, ListSummary
 
 THRESHOLD_WEEKS = LONG_WAIT_WEEKS[:-1]  # 18, 52, 65, 78: dashed and labelled; 104 starts the tail's bar
-
-
-def percent(part: int, whole: int) -> str:
-    """A share as a whole percentage ('<1%' rather than a misleading 0%).
-
-    >>> percent(1, 1000), percent(0, 10), percent(5, 10)
-    ('<1%', '0%', '50%')
-    """
-    if whole == 0 or part == 0:
-        return "0%"
-    share = 100 * part / whole
-    return "<1%" if share < 1 else f"{share:.0f}%"
 
 
 class SummaryStrip(QWidget):
@@ -86,10 +75,10 @@ class SummaryStrip(QWidget):
         self.figures["total"].setText(f"{summary.total:,}")
         self.figures["median"].setText("–" if summary.median_weeks is None else f"{summary.median_weeks:.1f} weeks")
         within = summary.within_standard
-        self.figures["within"].setText("–" if within is None else percent(counted - summary.over_weeks[RTT_STANDARD_WEEKS], counted))
+        self.figures["within"].setText("–" if within is None else formats.percent_of(counted - summary.over_weeks[RTT_STANDARD_WEEKS], counted))
         for limit in LONG_WAIT_WEEKS:
             over = summary.over_weeks[limit]
-            self.figures[f"over_{limit}"].setText(f"{over:,} ({percent(over, counted)})")
+            self.figures[f"over_{limit}"].setText(f"{over:,} ({formats.percent_of(over, counted)})")
         self.figures["overdue"].setText(f"{summary.overdue:,}")
         self.denominator.setText(f"{summary.denominator()}. Percentages are of the RTT waits counted. "
                                  f"{summary.overdue_words()}.")

@@ -47,14 +47,16 @@ from PySide6.QtWidgets import (
 from ui.disclosure import CONTROL_TOOLTIP, not_for_publication_banner
 from ui.charts import MIN_CHART_HEIGHT, chart_colours, paint_axes
 from ui.sizing import fit_rows, follow_font
-from ui.equity_panel import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, grouping_choices
+from ui.equity_panel import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION
 from workbench import formats
 from workbench.compare.changes import COUNTED
-from workbench.compare.suppression import CONTROLLED_BRIEFLY, NOT_FOR_PUBLICATION, SUPPRESSED, not_for_publication
+from workbench.compare.equity import grouping_choices
+from workbench.compare.suppression import CONTROLLED_BRIEFLY, NOT_FOR_PUBLICATION, not_for_publication
 from workbench.compare.trends import (
-    FIGURE_KINDS, FIGURE_WORDS, census_dates, changes_and_audit, has_several_snapshots, series, since_adoption,
-    trends_page,
+    FIGURE_KINDS, FIGURE_WORDS, census_dates, changes_and_audit, figure_text, has_several_snapshots, series,
+    since_adoption, trends_page,
 )
+from workbench.compare.validation_audit import audit_figure_text
 from workbench.report.record import grouping_words
 from workbench.report.glossary import explain_text, explained
 
@@ -76,20 +78,6 @@ AUDIT_COLUMNS = (("on_list", "On the list"), ("share_of_on_list", "Share of list
 def seconds(day: date) -> float:
     """A day as the seconds a pyqtgraph date axis counts (local midnight)."""
     return datetime.combine(day, time()).timestamp()
-
-
-def value_text(figure: str, value: Any) -> str:
-    """A figure as the chart's hover shows it.
-
-    >>> value_text("within_18", 0.523), value_text("over_52", 12.0), value_text("gap", 3.21), value_text("sii", None)
-    ('52.3%', '12', '3.2 weeks', 'not known')
-    """
-    if value is None:
-        return "not known"
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    kind = FIGURE_KINDS.get(figure, "weeks")
-    return f"{100 * value:.1f}%" if kind == "share" else f"{value:,.0f}" if kind == "count" else f"{value:.1f} weeks"
 
 
 class CensusDateAxis(pg.DateAxisItem):
@@ -204,11 +192,13 @@ class TrendsPanel(QWidget):
         point = plot.vb.mapSceneToView(position)
         day, values = self.hover_values(point.x(), point.y())
         figure = self.current_figure()
+        kind = FIGURE_KINDS.get(figure, "weeks")
         shown = [values[0]] + [v for v in values[1:] if v[0] == WHOLE_LIST]  # the nearest line, and the whole list
-        self.hover.setText(f"<b>{day:%d/%m/%Y}</b> · {escape(FIGURES[figure])}: "
-                           + " · ".join(f"{escape(label)} {value_text(figure, value)}" for label, value in shown))
-        everything = "<br>".join(f"{escape(label)}: {value_text(figure, value)}" for label, value in values)
-        QToolTip.showText(QCursor.pos(), f"<b>{day:%d/%m/%Y}</b>, {escape(FIGURE_WORDS[figure])}<br>{everything}", self.chart)
+        self.hover.setText(f"<b>{formats.uk_date(day)}</b> · {escape(FIGURES[figure])}: "
+                           + " · ".join(f"{escape(label)} {figure_text(value, kind)}" for label, value in shown))
+        everything = "<br>".join(f"{escape(label)}: {figure_text(value, kind)}" for label, value in values)
+        QToolTip.showText(QCursor.pos(), f"<b>{formats.uk_date(day)}</b>, {escape(FIGURE_WORDS[figure])}<br>{everything}",
+                          self.chart)
 
     def _note(self, trend: dict) -> str:
         dates = census_dates(trend)
@@ -244,11 +234,11 @@ class TrendsPanel(QWidget):
             return
         by, table = next(iter(audit["groupings"].items()))
         self.audit_note.setText(
-            f"{_count(audit['total_validated'])} validated, {_count(audit['total_removed'])} removed "
-            f"({_count(audit['total_did_not_respond'])} did not respond) · {grouping_words(by)}, against "
+            f"{formats.count(audit['total_validated'])} validated, {formats.count(audit['total_removed'])} removed "
+            f"({formats.count(audit['total_did_not_respond'])} did not respond) · {grouping_words(by)}, against "
             f"{table['reference']} · rate ratios with 95% intervals by Katz's log method (hover for how)")
         self.audit_note.setToolTip(audit["method"])
-        rows = [[g["group"], *(_audit_cell(g[key], g["group"] == table["reference"], key) for key, _ in AUDIT_COLUMNS)]
+        rows = [[g["group"], *(audit_figure_text(key, g[key], g["group"] == table["reference"]) for key, _ in AUDIT_COLUMNS)]
                 for g in table["groups"]]
         _fill(self.audit, ["Group", *(title for _, title in AUDIT_COLUMNS)], rows)
 
@@ -360,23 +350,6 @@ def _fill(table: QTableWidget, headers: list[str], rows: list[list]) -> None:
             if c:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
-
-
-def _count(value) -> str:
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def _audit_cell(value, is_reference: bool, key: str) -> str:
-    """An audit figure as the table shows it: shares and rates in %, ratios with their interval."""
-    if key.endswith("_ratio"):
-        if is_reference:
-            return "1 (reference)"
-        if isinstance(value, dict):
-            return f"{value['ratio']:.2f} ({value['low']:.2f} to {value['high']:.2f})"
-        return value or "not estimable"
-    if key.startswith("share") or key.endswith("_rate"):
-        return value if value is None or value == SUPPRESSED else f"{100 * value:.1f}%"
-    return value
 
 
 # --------------------------------------------------------------------------- the controller

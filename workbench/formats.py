@@ -109,6 +109,18 @@ def share(value: Any, places: int = 1, missing: str = "") -> str:
     return value if isinstance(value, str) else f"{100 * value:.{places}f}%"
 
 
+def percent_of(part: int, whole: int) -> str:
+    """A part of a whole as a whole percentage ('<1%' rather than a misleading 0%).
+
+    >>> percent_of(1, 1000), percent_of(0, 10), percent_of(5, 10)
+    ('<1%', '0%', '50%')
+    """
+    if whole == 0 or part == 0:
+        return "0%"
+    share = 100 * part / whole
+    return "<1%" if share < 1 else f"{share:.0f}%"
+
+
 def number(value: Any, missing: str = "") -> str:
     """Whole numbers as they are (ages, deciles, ranks), others to one place.
 
@@ -120,6 +132,17 @@ def number(value: Any, missing: str = "") -> str:
     if isinstance(value, str):
         return value
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def correlation(tau: Any) -> str:
+    """Kendall tau to 3 places, never rounding a difference away to a misleading 1.000.
+
+    >>> correlation(0.81234), correlation(0.99996), correlation(1.0), correlation("*")
+    ('0.812', 'above 0.999', '1.000', '*')
+    """
+    if isinstance(tau, str):
+        return tau
+    return "above 0.999" if 0.9995 <= tau < 1.0 else f"{tau:.3f}"
 
 
 def rule_number(value: float) -> str:

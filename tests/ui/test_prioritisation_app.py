@@ -233,7 +233,6 @@ def test_showing_small_numbers_is_one_explicit_choice_that_marks_every_output(qt
     assert window.actions_by_name["small_numbers"].isChecked()
     assert "NOT FOR PUBLICATION: SMALL NUMBERS SHOWN" in controller.equity.header.text  # in the charts' picture
     qtbot.waitUntil(lambda: not controller.capacity.banner.isHidden(), timeout=WAIT_MS)
-    html, _pdf = None, None
     with qtbot.waitSignal(controller.reportExported, timeout=WAIT_MS) as exported:
         controller.export_report(tmp_path / "record.html")
     html = exported.args[0].read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from workbench.cli import figure, print_json
 from workbench.commands._ranked import add_rules_arguments, rank_both
 from workbench.commands._tables import add_by_argument, add_table_arguments, check_out
 from workbench.compare.equity import (
-    RII_MEANING, SII_SIGN, flow_text, inequality_text, overall_text, prepare_equity, sii_scope,
+    RII_MEANING, SII_SIGN, deprivation_note, flow_text, inequality_text, overall_text, prepare_equity, sii_scope,
 )
 from workbench.fields import LONG_WAIT_WEEKS
 from workbench.check.waits import describe_left_out
@@ -165,7 +165,7 @@ def _print_table(summary: dict) -> None:
     for line in inequality_text(summary):
         print(line)
     print(overall_text(summary))
-    print(disclosure_note(summary) + ".")
+    print(disclosure_note(summary) + "." + deprivation_note(summary))
 
 
 def _denominator(summary: dict) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench import formats
 from workbench.cli import figure, print_json
 from workbench.commands._tables import add_table_arguments, check_out
-from workbench.compare.queues import COLUMNS, CapacitySettings, default_capacity, queue_table
+from workbench.compare.queues import (
+    COLUMNS, CapacitySettings, default_capacity, figure_text, load_warnings, queue_table,
+)
 from workbench.compare.suppression import NOT_FOR_PUBLICATION
 from workbench.report.tables import write_table_file
 from workbench.store.workspace import Workspace
@@ -49,9 +50,8 @@ def run(args) -> int:
     if note:
         print(note)
     for row in rows:
-        print(" | ".join(f"{title}: {_shown(row.get(key))}" for key, title, _ in COLUMNS if row.get(key) is not None))
+        print(" | ".join(f"{title}: {figure_text(key, row.get(key), row)}" for key, title, _ in COLUMNS
+                         if row.get(key) is not None or key == "relief_capacity" and row.get("relief_words")))
+    if load_warnings(rows):
+        print(load_warnings(rows))
     return 0
-
-
-def _shown(value) -> str:
-    return formats.decimal(value, 1) if isinstance(value, float) else formats.count(value)

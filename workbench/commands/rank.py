@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workbench import formats
 from workbench.cli import print_json, print_progress
 from workbench.report.export import export_ranked_list
 from workbench.commands._ranked import add_rules_arguments, rank_both
@@ -50,7 +51,7 @@ def run(args) -> int:
 def print_summary(result: dict) -> None:
     """The comparison in a few plain lines."""
     print(f"{result['rules']} compared with {result['baseline']}: {result['rows']:,} rows")
-    print(f"  rank correlation (Kendall tau): {result['kendall_tau']:.4f}")
+    print(f"  rank correlation (Kendall tau): {formats.correlation(result['kendall_tau'])}")
     print(f"  moved up: {result['moved_up']:,} (at most {result['max_moved_up']:,} places); "
           f"moved down: {result['moved_down']:,} (at most {result['max_moved_down']:,} places); "
           f"unchanged: {result['unchanged']:,}")

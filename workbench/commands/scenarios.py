@@ -83,7 +83,7 @@ def _print_comparison(result: ScenarioComparison) -> None:
     a, b, summary = result.first.name, result.second.name, result.summary
     if not_for_publication(summary):
         print(NOT_FOR_PUBLICATION)
-    print(f"A: {a}; B: {b}. Rank correlation (Kendall tau) {formats.figure(result.kendall_tau)}; under B "
+    print(f"A: {a}; B: {b}. Rank correlation (Kendall tau) {formats.correlation(result.kendall_tau)}; under B "
           f"{formats.count(result.moved_up)} patients move up and {formats.count(result.moved_down)} down.")
     for difference in (d for d in result.differences if d.differs):
         print(f"  {difference.item}: A {difference.first}; B {difference.second}")

@@ -14,7 +14,7 @@ from pathlib import Path
 from workbench.cli import print_progress
 from workbench.commands._tables import add_by_argument, add_table_arguments, check_out, show
 from workbench.compare.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication
-from workbench.compare.trends import since_adoption, suppressed_trend, trend_figures
+from workbench.compare.trends import figure_text, since_adoption, suppressed_trend, trend_figures
 from workbench.report.spreadsheet import write_csv
 from workbench.report.xlsx import XlsxWriter
 from workbench.store.files import replacing
@@ -77,7 +77,8 @@ def _print(trend: dict) -> None:
     since = trend.get("since_adoption")
     for figure in (since or {}).get("figures", []):
         print(f"Since {since['rule_set']} ({_text(_day(since['from']))} to {_text(_day(since['to']))}): "
-              f"{figure['figure']}: {_text(_round(figure['from']))} -> {_text(_round(figure['to']))}")
+              f"{figure['figure']}: {figure_text(figure['from'], figure['kind'])} -> "
+              f"{figure_text(figure['to'], figure['kind'])}")
     print(disclosure_note(trend) + ".")
 
 

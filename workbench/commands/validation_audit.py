@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from workbench import formats
 from workbench.commands._tables import add_table_arguments, check_out, show
 from workbench.commands.import_ import iso_date
 from workbench.compare.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication
-from workbench.compare.validation_audit import AUDIT_GROUPINGS, suppressed_audit, validation_audit
+from workbench.compare.validation_audit import AUDIT_GROUPINGS, audit_figure_text, suppressed_audit, validation_audit
 from workbench.report.record import grouping_words
 from workbench.report.spreadsheet import write_csv
 from workbench.report.xlsx import XlsxWriter
@@ -44,19 +45,25 @@ def run(args) -> int:
 
 
 def _print(shown: dict) -> None:
-    print(f"Validation from {date.fromisoformat(shown['since']):%d/%m/%Y}: {_n(shown['total_on_list'])} pathways on the "
-          f"list, {_n(shown['total_validated'])} validated, {_n(shown['total_removed'])} removed "
-          f"({_n(shown['total_did_not_respond'])} did not respond)")
+    total = {key: formats.count(shown[f"total_{key}"]) for key in ("on_list", "validated", "removed", "did_not_respond")}
+    print(f"Validation from {formats.uk_date(date.fromisoformat(shown['since']))}: {total['on_list']} pathways on the "
+          f"list, {total['validated']} validated, {total['removed']} removed ({total['did_not_respond']} did not respond)")
     for by, table in shown["groupings"].items():
-        print(f"\n{grouping_words(by)} (rate ratios against {table['reference']})")
-        for row in table_rows(table):
-            print(f"  {row[0]}: {_n(row[1])} on the list ({_pct(row[2])}), {_n(row[3])} validated; removed {_n(row[5])} "
-                  f"({_pct(row[6])}, ratio {_ratio_text(row[7:9])}); did not respond {_n(row[9])} "
-                  f"({_pct(row[10])}, ratio {_ratio_text(row[11:13])})")
+        print(f"\n{grouping_words(by)} (rate ratios and their 95% intervals against {table['reference']})")
+        for group in table["groups"]:
+            print("  " + _group_line(group, group["group"] == table["reference"]))
     for by, why in shown["not_possible"].items():
         print(f"\n{grouping_words(by)}: {why}")
     print(f"\n{shown['method']}")
     print(disclosure_note(shown) + ".")
+
+
+def _group_line(group: dict, is_reference: bool) -> str:
+    shown = {key: audit_figure_text(key, value, is_reference) for key, value in group.items()}
+    return (f"{group['group']}: {shown['on_list']} on the list ({shown['share_of_on_list']}), {shown['validated']} "
+            f"validated; removed {shown['removed']} ({shown['removed_rate']}, rate ratio {shown['removed_rate_ratio']}); "
+            f"did not respond {shown['did_not_respond']} ({shown['did_not_respond_rate']}, rate ratio "
+            f"{shown['did_not_respond_rate_ratio']})")
 
 
 def table_rows(table: dict) -> list[list]:
@@ -105,19 +112,3 @@ def _about(audit: dict) -> list[tuple]:
             ("Disclosure control", disclosure_note(audit) + ("" if not_for_publication(audit) else
                                                              "; rates and rate ratios too, from the counts as published"))]
 
-
-def _n(value) -> str:
-    return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def _pct(value) -> str:
-    return f"{value}%" if isinstance(value, float) else _n(value)
-
-
-def _ratio_text(ratio_and_interval: list) -> str:
-    """
-    >>> _ratio_text([1.3, "1.02 to 1.65"]), _ratio_text(["1 (reference)", ""])
-    ('1.3, 95% interval 1.02 to 1.65', '1 (reference)')
-    """
-    ratio, interval = ratio_and_interval
-    return f"{ratio}, 95% interval {interval}" if interval else str(ratio)

@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -86,6 +87,7 @@ from workbench.fields import (
 )
 from workbench.errors import WorkbenchError
 from workbench.rank.ranking import Prepared, Ranking, prepare
+from workbench.view.columns import label as column_label
 from workbench.compare.suppression import SUPPRESSED
 
 NOT_KNOWN = "Not known"
@@ -96,6 +98,7 @@ SUGGESTED_GROUPINGS = (
     "imd_quintile", "imd_decile", "core20", "ethnic_group", "age_band", "sex",
     LEARNING_DISABILITY, "specialty", "site",
 )
+GROUPING_TITLES = {LEARNING_DISABILITY: "Learning disability"}  # a grouping of no column of its own
 # Groups always shown, even when empty, so charts keep the same bars (by deprivation:
 # every group of England, and of each other nation on the list).
 FIXED_GROUPS: dict[str, tuple[str, ...]] = {
@@ -120,6 +123,20 @@ class Grouping:
     by: str
     labels: tuple[str, ...]
     codes: np.ndarray
+
+
+def grouping_choices(wl: WaitingList) -> list[tuple[str, str]]:
+    """(title, grouping) pairs the list supports: the usual ones first, then its source columns (the app's
+    "Group by" and Trends choosers; ``workbench equity --by`` takes the grouping)."""
+    choices = []
+    for by in SUGGESTED_GROUPINGS:
+        if by == LEARNING_DISABILITY:
+            if any("learning" in header.casefold() for header in wl.source):
+                choices.append((GROUPING_TITLES[by], by))
+        elif by in wl.columns:
+            choices.append((column_label(by), by))
+    choices += [(f"Column: {header}", header) for header in wl.source if "learning" not in header.casefold()]
+    return choices
 
 
 def group_rows(wl: WaitingList, by: str) -> Grouping:
@@ -1006,20 +1023,25 @@ def inequality_text(summary: dict) -> list[str]:
         return [f"Slope and relative index of inequality across {where}: not worked out (they need at least "
                 f"{inequality.MIN_GROUPS} deciles with patients; {summary['sii_deciles']} have some)"]
     sii = (f"Slope index of inequality (SII) of mean projected wait across {where} ({SII_SIGN}): "
-           f"{_index_text(base['sii'], base['sii_ci'], 1, ' weeks')} -> "
-           f"{_index_text(scen['sii'], scen['sii_ci'], 1, ' weeks')}")
-    rii = (f"Relative index of inequality (RII, {RII_MEANING}): {_index_text(base['rii'], base['rii_ci'], 2)} -> "
-           f"{_index_text(scen['rii'], scen['rii_ci'], 2)}{_rii_words(base['rii_words'], scen['rii_words'])}")
+           f"{index_text(base['sii'], base['sii_ci'], 1, ' weeks')} -> "
+           f"{index_text(scen['sii'], scen['sii_ci'], 1, ' weeks')}")
+    rii = (f"Relative index of inequality (RII, {RII_MEANING}): {index_text(base['rii'], base['rii_ci'], 2)} -> "
+           f"{index_text(scen['rii'], scen['rii_ci'], 2)}{_rii_words(base['rii_words'], scen['rii_words'])}")
     lines = [sii + (f"; {left_out}" if left_out else ""), rii]
     ranges = summary.get("sii_unknowns_range", {})
     if any(isinstance(ranges.get(order), list) for order in ORDERS):  # none, or hidden with a handful of unknowns
         lines.append(f"With the {formats.count(summary['sii_unknown_deprivation'])} patients of unknown deprivation all "
                      f"in the most or all in the least deprived decile, the SII could be "
-                     f"{_range_text(ranges['baseline'])} -> {_range_text(ranges['scenario'])} weeks")
+                     f"{range_text(ranges['baseline'])} -> {range_text(ranges['scenario'])} weeks")
     return lines
 
 
-def _index_text(value, limits, places: int, unit: str = "") -> str:
+def index_text(value, limits, places: int, unit: str = "") -> str:
+    """An index (SII, RII) to ``places`` places with its 95% CI; '-' for none, '*' stays '*'.
+
+    >>> index_text(9.84, [9.1, 10.6], 1, " weeks"), index_text(0.8, None, 2), index_text("*", None, 2)
+    ('9.8 weeks (95% CI 9.1 to 10.6)', '0.80', '*')
+    """
     if value is None or isinstance(value, str):
         return "-" if value is None else value
     shown = f"{value:.{places}f}{unit}"
@@ -1036,10 +1058,15 @@ def _rii_words(before, after) -> str:
     return f": {before} -> {after}" if after else f": {before}"
 
 
-def _range_text(limits) -> str:
+def range_text(limits, unit: str = "") -> str:
+    """A range of weeks as 'low to high' to one place; '-' for none, '*' stays '*'.
+
+    >>> range_text([12.34, 14.06], " weeks"), range_text(None), range_text("*", " weeks")
+    ('12.3 to 14.1 weeks', '-', '*')
+    """
     if limits is None or isinstance(limits, str):
         return "-" if limits is None else limits
-    return f"{limits[0]:.1f} to {limits[1]:.1f}"
+    return f"{limits[0]:.1f} to {limits[1]:.1f}{unit}"
 
 
 def flow_text(summary: dict) -> str:
@@ -1068,6 +1095,76 @@ def flow_text(summary: dict) -> str:
         text += (f" {formats.count(untreated)} patients now on the list are not treated within "
                  f"{projection.LIMIT_WEEKS // 52} years: their projected waits are at least that long.")
     return text
+
+
+def projection_words(shown: dict) -> str:
+    """One line above the charts: what the projection assumes (changed in the Capacity tab).
+
+    >>> projection_words({"capacity_per_week": 96.0, "demand_per_week": 40.0, "horizon_weeks": 13})
+    'Projected over 13 weeks at 96 treated a week, with 40 new referrals a week joining the list (Capacity tab).'
+    >>> projection_words({"capacity_per_week": {"110": 5.0}, "demand_per_week": None, "horizon_weeks": 13})
+    "Projected over 13 weeks at each specialty's capacity, with no new referrals (Capacity tab)."
+    >>> projection_words({"capacity_per_week": 50.0, "demand_by_priority": {"P2": 5.0}, "horizon_weeks": 13})
+    'Projected over 13 weeks at 50 treated a week, with new referrals by priority joining the list (Capacity tab).'
+    """
+    capacity = shown["capacity_per_week"]
+    treated = ("each specialty's capacity" if isinstance(capacity, dict)
+               else f"{formats.decimal(capacity, 0, 'not known')} treated a week")
+    demand = shown.get("demand_per_week")
+    if shown.get("demand_by_priority"):
+        referrals = "with new referrals by priority joining the list"
+    elif demand:
+        referrals = f"with {formats.decimal(demand, 0, 'not known')} new referrals a week joining the list"
+    else:
+        referrals = "with no new referrals"
+    return f"Projected over {shown['horizon_weeks']:g} weeks at {treated}, {referrals} (Capacity tab)."
+
+
+SHORT_NAME_LINE = 8  # characters on a line of a group's short name (under a chart)
+NATION_OR_NOT_KNOWN = (*deprivation.NATIONS, deprivation.NATION_NOT_KNOWN)  # what a deprivation group starts with
+
+
+def deprivation_note(shown: dict) -> str:
+    """Whose deprivation groups a chart of one nation shows (its axis names only the fifths).
+
+    >>> deprivation_note({"by": "imd_quintile", "groups": [{"group": "England, middle fifth"}, {"group": "Not known"}]})
+    " Groups: England's own deprivation fifths (each nation's index is its own)."
+    """
+    nations = {g["group"].split(", ", 1)[0] for g in shown["groups"] if ", " in g["group"]}
+    if shown["by"] not in deprivation.GROUP_PARTS or len(nations) != 1:
+        return ""
+    parts = "fifths" if shown["by"] == "imd_quintile" else "deciles"
+    return f" Groups: {nations.pop()}'s own deprivation {parts} (each nation's index is its own)."
+
+
+def short_group_names(labels: list[str]) -> list[str]:
+    r"""The groups' names as a chart's axis shows them: short and on short lines so neighbours never overlap
+    (the hover text and the tables give them whole). Groups by deprivation are numbered, 1 = most
+    deprived (the axis title says so); the nation is named only when the chart shows more than one.
+
+    >>> short_group_names(["England, most deprived fifth", "England, second least deprived fifth", "Not known"])
+    ['1', '4', 'Not\nknown']
+    >>> short_group_names(["England, decile 1 (most deprived)", "Wales, decile 10 (least deprived)"])
+    ['England\n1', 'Wales\n10']
+    """
+    nations = {label.split(", ", 1)[0] for label in labels} & set(NATION_OR_NOT_KNOWN)
+    shown = []
+    for label in labels:
+        nation, _comma, part = label.partition(", ")
+        number = _group_number(part) if nation in NATION_OR_NOT_KNOWN else None
+        if number is None:
+            shown.append("\n".join(textwrap.wrap(label, SHORT_NAME_LINE, break_long_words=False)))
+        else:
+            shown.append(f"{nation}\n{number}" if len(nations) > 1 else str(number))
+    return shown
+
+
+def _group_number(part: str) -> int | None:
+    """A deprivation group's number, 1 = most deprived ("middle fifth": 3; "decile 10 (least deprived)": 10)."""
+    if part in deprivation.FIFTHS:
+        return deprivation.FIFTHS.index(part) + 1
+    words = part.split()
+    return int(words[1]) if len(words) > 1 and words[0] == "decile" and words[1].isdigit() else None
 
 
 def _plain_text(figure) -> str:

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench import formats
 from workbench.check import waits
 from workbench.compare.changes import changes_between
 from workbench.compare.equity import (
@@ -61,6 +62,20 @@ FIGURE_WORDS = {
 }
 
 FIGURE_KINDS = {"median_wait": "weeks", "mean_wait": "weeks", "within_18": "share", "over_52": "count", "over_78": "count"}
+
+
+def figure_text(value: Any, kind: str = "weeks") -> str:
+    """A trend figure of a kind (``FIGURE_KINDS``: weeks, share or count) as the Trends chart's hover and
+    ``workbench trends`` show it.
+
+    >>> figure_text(0.523, "share"), figure_text(12.0, "count"), figure_text(3.21), figure_text(None), figure_text("*")
+    ('52.3%', '12', '3.2 weeks', 'not known', '*')
+    """
+    if kind == "share":
+        return formats.share(value, 1, "not known")
+    if kind == "count":
+        return formats.count(value, "not known")
+    return formats.decimal(value, 1, "not known", " weeks")
 
 
 def wait_figures(weeks: np.ndarray) -> dict[str, Any]:

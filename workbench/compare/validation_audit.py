@@ -41,6 +41,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from workbench import formats
 from workbench.check import deprivation
 from workbench.check.waits import CLOCK_STOPPED
 from workbench.compare.equity import NOT_KNOWN, group_rows, grouping_columns
@@ -251,3 +252,23 @@ def suppressed_audit(audit: dict, small_numbers_shown: bool = False) -> dict:
 
 def _without_ratios(group: dict) -> dict:
     return {key: value for key, value in group.items() if not key.endswith("_rate_ratio")}
+
+
+def audit_figure_text(key: str, value: Any, is_reference: bool = False) -> str:
+    """A figure of a group in the audit as the Trends tab and ``workbench validation-audit`` show it: shares and
+    rates in %, a rate ratio with its 95% interval ("1 (reference)" for the reference group).
+
+    >>> audit_figure_text("removed_rate_ratio", {"ratio": 2.0, "low": 0.771, "high": 5.17}), audit_figure_text("removed_rate", 0.4)
+    ('2.00 (0.77 to 5.17)', '40.0%')
+    >>> audit_figure_text("removed_rate_ratio", None), audit_figure_text("validated", 1234), audit_figure_text("removed", "*")
+    ('not estimable', '1,234', '*')
+    """
+    if key.endswith("_ratio"):
+        if is_reference:
+            return "1 (reference)"
+        if isinstance(value, dict):
+            return f"{value['ratio']:.2f} ({value['low']:.2f} to {value['high']:.2f})"
+        return value or "not estimable"
+    if key.startswith("share") or key.endswith("_rate"):
+        return formats.share(value, 1)
+    return formats.count(value)

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench import formats
 from workbench.check import deprivation, waits
 from workbench.check.enrich import row_census_dates
 from workbench.fields import PRIORITY_TIME_LIMIT_DAYS, WaitingList
@@ -583,6 +584,20 @@ class Explanation:
         parts = [f"{rank:,} without {self.words[name] or name}" for name, rank in self.rank_without.items()]
         return f"Rank {self.rank:,}; " + ", ".join(parts) + "."
 
+    def biggest_without_text(self) -> str:
+        """The social factor that moves this patient most, with their rank without it ("" if none).
+
+        >>> e = Explanation(0, 1, "A", "P2", 3.0, 7.0, {"Carer": 1.0, "LD": 0.0}, {"Carer": "carer", "LD": "learning "
+        ...                 "disability"}, ("Carer", "LD"), 5, 9, None, False, rank_without={"Carer": 7, "LD": 5})
+        >>> e.biggest_without_text()
+        '7 without carer (2 places later)'
+        """
+        lines = self.without_lines()
+        if not lines:
+            return ""
+        words, rank, change = max(lines, key=lambda line: abs(line[1] - self.rank))
+        return f"{rank:,} without {words} ({change})"
+
     @property
     def movement(self) -> int:
         """Places moved up (negative: moved down)."""
@@ -752,6 +767,17 @@ class Comparison:
             "entering_top_n": named(self.entering),
             "leaving_top_n": named(self.leaving),
         }
+
+    def sentence(self, rule_name: str = "", baseline_name: str = "") -> str:
+        """The comparison in one line, as the ranked list's heading says it.
+
+        >>> Comparison(10, 0.8, 3, 2, 5, 1.2, 4, 2, 5, np.array([1]), np.array([2])).sentence(
+        ...     "Inclusive recovery", "Treat in turn")
+        'Inclusive recovery against Treat in turn: 3 moved up (at most 4 places), 2 moved down (at most 2), 5 unchanged; rank correlation (Kendall tau) 0.800.'
+        """
+        return (f"{rule_name} against {baseline_name}: {self.moved_up:,} moved up (at most {self.max_moved_up:,} "
+                f"places), {self.moved_down:,} moved down (at most {self.max_moved_down:,}), {self.unchanged:,} "
+                f"unchanged; rank correlation (Kendall tau) {formats.correlation(self.kendall_tau)}.")
 
 
 def compare(baseline: Ranking, scenario: Ranking, top_n: int = 100) -> Comparison:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import re
 
-from workbench.rank.rules import MISSING_WORDS, Factor, LookupBand
+from workbench.rank.rules import MISSING_WORDS, TIME_LIMIT_USED, WEEKS_WAITED, Factor, LookupBand
+from workbench.view.columns import label as column_label
+
+SOURCE_TITLES = {WEEKS_WAITED: "Weeks waited", TIME_LIMIT_USED: "Share of the priority's time limit used"}
+
+
+def source_title(source: str) -> str:
+    """How a factor's column is named to users: its column's heading, or what a worked-out source measures.
+
+    >>> source_title("time_limit_used"), source_title("imd_quintile"), source_title("Carer")
+    ("Share of the priority's time limit used", 'IMD quintile', 'Carer')
+    """
+    return SOURCE_TITLES.get(source) or column_label(source)
 
 
 def lookup_range(band: LookupBand) -> str:

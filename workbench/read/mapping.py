@@ -196,6 +196,18 @@ def _candidates(spellings: list[str], keys: list[str], used: set[int]) -> list[i
     return [index for spelling in spellings for index, key in enumerate(keys) if key == spelling and index not in used]
 
 
+def example_values(values: np.ndarray | None, shown: int = 5) -> str:
+    """A column's first few values, to tell columns apart when choosing which holds a field.
+
+    >>> example_values(np.array(["RX1", None, "", "RX2"], dtype=object)), example_values(np.array([None])), example_values(None)
+    ('e.g. RX1, RX2', '(empty in the first rows)', '')
+    """
+    if values is None:
+        return ""
+    filled = [str(v) for v in values[:shown] if v not in (None, "")]
+    return "e.g. " + ", ".join(filled) if filled else "(empty in the first rows)"
+
+
 def blank_share(values: np.ndarray) -> float:
     """The share of values that are blank (empty, or a marker such as NULL or N/A); 1.0 for none at all.
 

@@ -52,6 +52,13 @@ def preview(path, sheet: str | int | None = None, rows: int = 20, *, header_row:
     return _read(Path(path), sheet, header_row, max(rows, 0), no_progress, never)
 
 
+def preview_with_sheets(path, sheet: str | int | None, header_row: int | None, with_sheets: bool, rows: int = 20,
+                        progress: Progress = no_progress, cancelled: CancelCheck = never) -> tuple[list[str], RawTable]:
+    """The workbook's sheet names when asked (opening a workbook can take a moment: the import dialog runs this on
+    a worker) and the header with the first ``rows`` data rows."""
+    return (list_sheets(path) if with_sheets else []), preview(path, sheet, rows, header_row=header_row)
+
+
 def list_sheets(path) -> list[str]:
     """The sheet names of a workbook, in order; ``[]`` for a CSV or text file."""
     path = Path(path)

@@ -220,7 +220,7 @@ def _comparison_section(comparison: dict[str, Any] | None, small_numbers_shown: 
         comparison = control(comparison, COMPARISON_FIGURES)
     items = [
         ("Patients", formats.count(comparison.get("rows"))),
-        ("Rank correlation with the baseline (Kendall tau)", formats.figure(comparison["kendall_tau"])),
+        ("Rank correlation with the baseline (Kendall tau)", formats.correlation(comparison["kendall_tau"])),
         ("Moved up", formats.count(comparison.get("moved_up"))),
         ("Moved down", formats.count(comparison.get("moved_down"))),
         ("Unchanged", formats.count(comparison.get("unchanged"))),

@@ -99,6 +99,13 @@ class LogEntry:
         """Local time as users read it: dd/mm/yyyy hh:mm."""
         return formats.uk_date_time(self.logged_at.astimezone())
 
+    def text(self) -> str:
+        """The decision as the app's decision log lists it: when and who, what, and why."""
+        lines = [f"{self.shown_time} · {self.person}", self.action]
+        if self.rationale:
+            lines.append(f"Why: {self.rationale}")
+        return "\n".join(lines)
+
 
 @dataclass(frozen=True)
 class RuleHistoryEntry:
