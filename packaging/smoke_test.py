@@ -142,7 +142,9 @@ def check_command_line(installed: Installed) -> None:
         expect_workbook(installed.work / f"{name}.xlsx")
     run("rank", "--workspace", "ward.sqlite", "--rules", rule_sets[0], "--out", "ranked.csv")
     with open(installed.work / "ranked.csv", newline="", encoding="utf-8-sig") as ranked_csv:
-        expect(sum(1 for _ in csv.reader(ranked_csv)) == LIST_ROWS + 1, "ranked.csv does not hold every row")
+        lines = list(csv.reader(ranked_csv))
+    expect(lines[0][0].startswith("Ranked by "), "ranked.csv does not name the rules that ranked it")
+    expect(len(lines) == LIST_ROWS + 2, "ranked.csv does not hold every row")  # the rules' line, the headers, the rows
     equity = json.loads(run("equity", "--workspace", "ward.sqlite", "--rules", rule_sets[0],
                             "--capacity-per-week", "20", "--json"))
     expect(len(equity["groups"]) >= 5, f"equity gave groups {equity['groups']}")
