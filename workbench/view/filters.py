@@ -88,6 +88,7 @@ class ListIndex:
     wl: WaitingList
     finding_rows: Mapping[str, np.ndarray] = field(default_factory=dict)
     _choice_codes: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict, repr=False)
+    _choice_labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _sort_keys: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _last_sort: tuple[tuple[str, bool], np.ndarray] | None = field(default=None, repr=False)
     _search_text: dict[str, "SearchText"] = field(default_factory=dict, repr=False)
@@ -113,10 +114,12 @@ class ListIndex:
         >>> ListIndex(wl).choice_labels("specialty")
         {'110': '110 Trauma & Orthopaedics', '130': '130 Ophthalmology', '(blank)': '(blank)'}
         """
-        named = NAMED_BY.get(name)
-        names = self._names_of(name, named) if named in self.wl.columns else {}
-        return {choice: f"{choice} {names[choice]}" if names.get(choice, choice) != choice else choice
-                for choice in self.choices(name)}
+        if name not in self._choice_labels:
+            named = NAMED_BY.get(name)
+            names = self._names_of(name, named) if named in self.wl.columns else {}
+            self._choice_labels[name] = {choice: f"{choice} {names[choice]}" if names.get(choice, choice) != choice
+                                         else choice for choice in self.choices(name)}
+        return self._choice_labels[name]
 
     def _names_of(self, name: str, named: str) -> dict[str, str]:
         """Each value of ``name`` -> the ``named`` column's value on one of its rows (one per value, so any)."""
@@ -128,10 +131,11 @@ class ListIndex:
         return {value: text for value, text in zip(values, names) if text}
 
     def prepare_filters(self) -> None:
-        """Work out the filter keys now (on a worker) so the first filter is instant."""
+        """Work out the filter keys and the filters' choices now (on a worker): the window fills its filters
+        without a pause, and the first filter is instant."""
         for name in FILTER_FIELDS:
             if name in self.wl.columns:
-                self._codes(name)
+                self.choice_labels(name)
 
     def prepare_search_and_sort(self, cancelled: CancelCheck = never) -> None:
         """Build the search texts and the pathway ID sort key now, while the user is reading.
