@@ -15,9 +15,7 @@ from workbench.cli import print_progress
 from workbench.commands._tables import add_by_argument, add_table_arguments, check_out, show
 from workbench.compare.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication
 from workbench.compare.trends import figure_text, since_adoption, suppressed_trend, trend_figures
-from workbench.report.spreadsheet import write_csv
-from workbench.report.xlsx import XlsxWriter
-from workbench.store.files import replacing
+from workbench.report.tables import write_tables
 from workbench.store.workspace import Workspace
 
 NAME = "trends"
@@ -84,20 +82,14 @@ def _print(trend: dict) -> None:
 
 def _write(path: Path, trend: dict) -> None:
     note = NOT_FOR_PUBLICATION if not_for_publication(trend) else None
-    with replacing(path, "the trends") as partial:
-        if path.suffix.lower() == ".csv":
-            write_csv(partial, ("Census date", "Group", "Patients", *LIST_HEADERS[2:]), group_rows(trend), note)
-            return
-        with XlsxWriter(partial) as book:
-            if note:
-                book.add_note(note)
-            book.add_table("Whole list", LIST_HEADERS, whole_list_rows(trend))
-            book.add_table("By group", ("Census date", "Group", "Patients", *LIST_HEADERS[2:]), group_rows(trend))
-            book.add_table("Inequality", INEQUALITY_HEADERS, inequality_rows(trend))
-            book.add_table("About", ["Item", "Value"], [
-                ("Grouped by", trend["by"]), ("Waits", "at each census date, over the RTT waits that count"),
-                ("Disclosure control", disclosure_note(trend)),
-                *[(f"Rule set adopted {a['date']}", a["rule_set"]) for a in trend["adoptions"]]])
+    by_group = ("Census date", "Group", "Patients", *LIST_HEADERS[2:])
+    about = [("Grouped by", trend["by"]), ("Waits", "at each census date, over the RTT waits that count"),
+             ("Disclosure control", disclosure_note(trend)),
+             *[(f"Rule set adopted {a['date']}", a["rule_set"]) for a in trend["adoptions"]]]
+    groups = group_rows(trend)
+    sheets = [("Whole list", LIST_HEADERS, whole_list_rows(trend)), ("By group", by_group, groups),
+              ("Inequality", INEQUALITY_HEADERS, inequality_rows(trend)), ("About", ["Item", "Value"], about)]
+    write_tables(path, "the trends", sheets, (by_group, groups), note)
 
 
 def _round(value, places: int = 1):

@@ -16,9 +16,7 @@ from workbench.commands.import_ import iso_date
 from workbench.compare.suppression import NOT_FOR_PUBLICATION, disclosure_note, not_for_publication
 from workbench.compare.validation_audit import AUDIT_GROUPINGS, audit_figure_text, suppressed_audit, validation_audit
 from workbench.report.record import grouping_words
-from workbench.report.spreadsheet import write_csv
-from workbench.report.xlsx import XlsxWriter
-from workbench.store.files import replacing
+from workbench.report.tables import write_tables
 from workbench.store.workspace import Workspace
 
 NAME = "validation-audit"
@@ -91,17 +89,11 @@ def _ratio(ratio, is_reference: bool) -> list:
 
 def _write(path: Path, audit: dict) -> None:
     note = NOT_FOR_PUBLICATION if not_for_publication(audit) else None
-    with replacing(path, "the validation audit") as partial:
-        if path.suffix.lower() == ".csv":
-            rows = [[grouping_words(by), *row] for by, t in audit["groupings"].items() for row in table_rows(t)]
-            write_csv(partial, ("Grouping", *HEADERS), rows, note)
-            return
-        with XlsxWriter(partial) as book:
-            if note:
-                book.add_note(note)
-            for by, table in audit["groupings"].items():
-                book.add_table(grouping_words(by)[:31], HEADERS, table_rows(table))
-            book.add_table("About", ["Item", "Value"], _about(audit))
+    groupings = audit["groupings"].items()
+    sheets = [(grouping_words(by)[:31], HEADERS, table_rows(table)) for by, table in groupings]
+    every_grouping = ([grouping_words(by), *row] for by, table in groupings for row in table_rows(table))
+    write_tables(path, "the validation audit", [*sheets, ("About", ["Item", "Value"], _about(audit))],
+                 (("Grouping", *HEADERS), every_grouping), note)
 
 
 def _about(audit: dict) -> list[tuple]:

@@ -25,17 +25,26 @@ def write_imd_change(path: Path, shown: dict) -> None:
     write_table_file(path, "Change of fifth", headers, rows, note, more=[("Notes", ["Note"], notes_rows)])
 
 
+Table = tuple[str, Sequence[str], Iterable[Sequence]]  # a sheet's name, its headers, its rows
+
+
 def write_table_file(path: Path, sheet: str, headers: Sequence[str], rows: Iterable[Sequence], note: str | None = None,
-                     more: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]] = ()) -> None:
-    """A table to an xlsx (as ``sheet``, then the ``more`` sheets: name, headers, rows) or a CSV file (the table
-    alone); ``note`` ("Not for publication...") a first sheet of its own, or a line above a CSV's headers.
-    Written whole or not at all."""
-    with replacing(path, f"the {sheet.lower()} table") as partial:
+                     more: Sequence[Table] = ()) -> None:
+    """A table to an xlsx (as ``sheet``, then the ``more`` sheets) or a CSV file (the table alone)."""
+    write_tables(path, f"the {sheet.lower()} table", [(sheet, headers, rows), *more], (headers, rows), note)
+
+
+def write_tables(path: Path, what: str, sheets: Sequence[Table], csv: tuple[Sequence[str], Iterable[Sequence]],
+                 note: str | None = None) -> None:
+    """Tables to an xlsx (a sheet each, in turn) or a CSV file (``csv``: its headers and rows); ``note``
+    ("Not for publication...") a first sheet of its own, or a line above a CSV's headers. Written whole
+    or not at all (``what`` names the file in a message if it cannot be)."""
+    with replacing(path, what) as partial:
         if path.suffix.lower() == ".csv":
-            write_csv(partial, headers, rows, note)
+            write_csv(partial, *csv, note)
             return
         with XlsxWriter(partial) as book:
             if note:
                 book.add_note(note)
-            for name, names, values in [(sheet, headers, rows), *more]:
-                book.add_table(name, names, values)
+            for name, headers, rows in sheets:
+                book.add_table(name, headers, rows)
