@@ -12,6 +12,8 @@ in words under the table.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -59,11 +61,8 @@ class CapacityPanel(QWidget):
             demand_by_priority=by_priority if per_priority else (),
         )
 
-    def set_settings(self, settings: CapacitySettings, priorities: list[str] | None = None) -> None:
-        """Show settings without announcing them (a new list's defaults); ``priorities``, those new
-        referrals can be given for (a new list's: :func:`workbench.compare.projection.referral_priorities`)."""
-        if priorities is not None:
-            self._make_priority_boxes(priorities)
+    def set_settings(self, settings: CapacitySettings) -> None:
+        """Show settings without announcing them (a new list's defaults)."""
         by_priority = dict(settings.demand_by_priority)
         boxes = (self.capacity, self.horizon, self.demand, self.target, self.per_priority, *self.priority_boxes.values())
         for box in boxes:
@@ -222,8 +221,9 @@ class CapacityPanel(QWidget):
         self.demand.setEnabled(not on)
         self.priority_rows.setVisible(on and bool(self.priority_boxes))
 
-    def _make_priority_boxes(self, priorities: list[str]) -> None:
-        """One box per priority on the list (a referral copies the groups of a patient of its priority)."""
+    def set_priorities(self, priorities: Sequence[str]) -> None:
+        """One box per priority new referrals can be given for (a new list's:
+        :func:`workbench.compare.projection.referral_priorities`), each at none."""
         while self.priority_grid.count():
             self.priority_grid.takeAt(0).widget().deleteLater()
         self.priority_boxes = {}
@@ -237,6 +237,7 @@ class CapacityPanel(QWidget):
             self.priority_grid.addWidget(box, row, 2 * column + 1)
             self.priority_boxes[code] = box
         self.per_priority.setEnabled(bool(priorities))
+        self._show_per_priority(self.per_priority.isChecked())
 
     def _say_what_projections_use(self) -> None:
         """Beside the inputs, what the equity charts now assume: changing referrals here changes them."""

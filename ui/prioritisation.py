@@ -52,7 +52,6 @@ from workbench.compare.equity import grouping_choices
 from workbench.compare.preview import (
     EquityCache, ListReady, PreviewRequest, PreviewResult, compute_preview, prepare_list, rank_correlation,
 )
-from workbench.compare.projection import referral_priorities
 from workbench.compare.queues import CapacitySettings, default_capacity, queue_table
 from workbench.fields import WaitingList
 from workbench.rank.bundled_rules import starting_rule_set, treat_in_turn
@@ -141,7 +140,8 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         self.rules.set_rule_set(starting_rule_set(wl))
         self.rules.set_columns(wl.column_names())
         self.last_recorded = self.rules.rule_set
-        self.capacity.set_settings(CapacitySettings(default_capacity(len(wl))), referral_priorities(wl))
+        self.capacity.set_settings(CapacitySettings(default_capacity(len(wl))))
+        self.capacity.set_priorities([])  # the list's, once it is prepared (on the worker)
         self.equity.set_groupings(grouping_choices(wl), DEFAULT_GROUPING)
         self.equity.set_context(loaded.source_name or loaded.file.display_name, loaded.census_date)
         self.ranked.show_comparison("Preparing the list…")
@@ -169,6 +169,7 @@ class PrioritisationController(DecisionActions, ExportActions, WorkshopActions, 
         if self.wl is not ready.wl:
             return  # another list was opened meanwhile
         self.ready = ready
+        self.capacity.set_priorities(ready.referral_priorities)
         self.recompute()
 
     # Live preview --------------------------------------------------------------

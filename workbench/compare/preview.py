@@ -18,6 +18,7 @@ from workbench.compare.suppression import published_counts, suppressed_summary
 from workbench.errors import WorkbenchError
 from workbench.fields import WaitingList
 from workbench.progress import CancelCheck, Progress, check, never, no_progress
+from workbench.compare.projection import referral_priorities
 from workbench.rank.bundled_rules import treat_in_turn
 from workbench.rank.ranking import Prepared, Ranking, compare, prepare, rank
 from workbench.rank.rules import RuleSet
@@ -30,6 +31,7 @@ class ListReady:
     wl: WaitingList
     prepared: Prepared
     baseline: Ranking
+    referral_priorities: tuple[str, ...]  # those new referrals can be given for (the Capacity tab's boxes)
 
 
 def prepare_list(wl: WaitingList, progress: Progress = no_progress, cancelled: CancelCheck = never) -> ListReady:
@@ -38,7 +40,8 @@ def prepare_list(wl: WaitingList, progress: Progress = no_progress, cancelled: C
     prepared = prepare(wl)
     check(cancelled)
     progress(0.8, "Ranking by treat in turn")
-    return ListReady(wl, prepared, rank(treat_in_turn(), wl, prepared=prepared))
+    baseline = rank(treat_in_turn(), wl, prepared=prepared)
+    return ListReady(wl, prepared, baseline, tuple(referral_priorities(wl, prepared)))
 
 
 class EquityCache:
