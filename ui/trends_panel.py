@@ -81,10 +81,12 @@ def seconds(day: date) -> float:
 
 
 class CensusDateAxis(pg.DateAxisItem):
-    """Census dates read dd/mm/yyyy on the axis, as everywhere else (pyqtgraph's own labels read "29 Oct")."""
+    """Census dates read dd/mm/yyyy on the axis, as everywhere else (pyqtgraph's own labels read "29 Oct");
+    ticks between midnights (zoomed in on one snapshot) are left blank, not the same date again."""
 
     def tickStrings(self, values, scale, spacing):
-        return [formats.uk_date(datetime.fromtimestamp(value).date()) for value in values]
+        moments = [datetime.fromtimestamp(value) for value in values]
+        return [formats.uk_date(moment.date()) if moment.time() == time() else "" for moment in moments]
 
 
 class TrendsPanel(QWidget):

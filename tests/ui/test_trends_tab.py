@@ -215,3 +215,12 @@ def test_with_one_snapshot_the_trends_wait_until_the_tab_is_shown(qtbot, tmp_pat
         window.tabs.setCurrentWidget(window.trends.panel)
     assert len(window.trends.page["trend"]["snapshots"]) == 1 and window.trends.page["changes"] is None
     assert window.trends.panel.note.text().startswith("One snapshot")
+
+
+def test_the_chart_axis_reads_census_dates_once_each(qtbot):
+    """dd/mm/yyyy at midnights; zoomed in on one snapshot, the hours between are blank, not the date again."""
+    from ui.trends_panel import CensusDateAxis
+
+    midnight = seconds(date(2026, 11, 1))
+    assert CensusDateAxis().tickStrings([midnight, midnight + 6 * 3600, midnight + 86400], 1, 3600) == \
+        ["01/11/2026", "", "02/11/2026"]
